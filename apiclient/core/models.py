@@ -1,0 +1,144 @@
+"""The data a user builds and saves: requests, folders, collections, environments.
+
+Every model is a pydantic model so it validates what it loads from disk and owns its
+own conversions. Field order here is the key order on disk, so keep it stable; fields
+left at their defaults are not written (see ``apiclient.core.store``), which keeps the
+files short and their diffs small.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+STANDARD_METHODS: tuple[str, ...] = (
+    "GET",
+    "POST",
+    "PUT",
+    "PATCH",
+    "DELETE",
+    "HEAD",
+    "OPTIONS",
+    "TRACE",
+    "CONNECT",
+)
+
+
+class _Model(BaseModel):
+    """Base for stored models: unknown keys are an error, so typos in a file show up."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class KeyValue(_Model):
+    """One row of a params, headers or form table; disabled rows are kept but not sent."""
+
+    name: str = ""
+    value: str = ""
+    enabled: bool = True
+    description: str = ""
+
+
+class FormField(KeyValue):
+    """A multipart form row: ``value`` is text, or a file path when ``type`` is file."""
+
+    type: Literal["text", "file"] = "text"
+    content_type: str = ""
+
+
+RawLanguage = Literal["json", "xml", "html", "text", "javascript"]
+BodyMode = Literal["none", "raw", "urlencoded", "multipart", "binary"]
+
+
+class Body(_Model):
+    mode: BodyMode = "none"
+    raw: str = ""
+    language: RawLanguage = "json"
+    urlencoded: list[KeyValue] = Field(default_factory=list)
+    multipart: list[FormField] = Field(default_factory=list)
+    binary_path: str = ""
+
+
+AuthKind = Literal["none", "basic", "bearer", "apikey", "digest"]
+
+
+class Auth(_Model):
+    kind: AuthKind = "none"
+    username: str = ""
+    password: str = ""
+    token: str = ""
+    token_prefix: str = "Bearer"
+    key_name: str = ""
+    key_value: str = ""
+    key_in: Literal["header", "query"] = "header"
+
+
+class RequestSettings(_Model):
+    timeout_s: float = Field(default=30.0, gt=0)
+    follow_redirects: bool = True
+    max_redirects: int = Field(default=20, ge=0)
+    verify_tls: bool = True
+
+
+class RestRequest(_Model):
+    """An HTTP request as the user wrote it, ``{{variables}}`` and all.
+
+    ``url`` holds everything before ``?``; the query lives in ``params`` so disabled
+    rows survive. ``apiclient.core.urls`` joins and splits the two for the URL field.
+    """
+
+    kind: Literal["rest"] = "rest"
+    name: str = "New request"
+    description: str = ""
+    method: str = "GET"
+    url: str = ""
+    params: list[KeyValue] = Field(default_factory=list)
+    headers: list[KeyValue] = Field(default_factory=list)
+    body: Body = Field(default_factory=Body)
+    auth: Auth = Field(default_factory=Auth)
+    settings: RequestSettings = Field(default_factory=RequestSettings)
+    variables: list[Variable] = Field(default_factory=list)
+
+
+# Later issues add soap, graphql, grpc and websocket requests to this union.
+Request = Annotated[RestRequest, Field(discriminator="kind")]
+
+
+class Variable(_Model):
+    """A named value. A secret one is never written into a shared file."""
+
+    name: str
+    value: str = ""
+    enabled: bool = True
+    secret: bool = False
+
+
+class Folder(_Model):
+    """A folder of requests and sub-folders, in the order the user arranged them."""
+
+    name: str
+    description: str = ""
+    items: list[Folder | Request] = Field(default_factory=list)
+
+
+class Environment(_Model):
+    name: str
+    variables: list[Variable] = Field(default_factory=list)
+
+
+class Collection(_Model):
+    """A whole collection: its variables, environments and the tree of requests."""
+
+    name: str
+    description: str = ""
+    variables: list[Variable] = Field(default_factory=list)
+    environments: list[Environment] = Field(default_factory=list)
+    items: list[Folder | Request] = Field(default_factory=list)
+
+
+RestRequest.model_rebuild()
+Folder.model_rebuild()
+Collection.model_rebuild()
