@@ -1,0 +1,5 @@
+import sys
+
+from apiclient.cli import main
+
+sys.exit(main())

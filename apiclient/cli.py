@@ -1,0 +1,42 @@
+"""The ``apiclient`` command: the desktop app, ``apiclient mock`` and ``--version``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from apiclient import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="apiclient",
+        description="A desktop API client for every API style, with bundled mock servers.",
+        epilog="Run 'apiclient mock --help' for the headless mock servers.",
+    )
+    parser.add_argument("--version", action="version", version=f"apiclient {__version__}")
+    parser.add_argument(
+        "--collection", type=Path, help="open this collection folder instead of the last one"
+    )
+    parser.add_argument(
+        "--mocks", action="store_true", help="start the bundled mock servers with the window"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["mock"]:
+        from mock_servers.cli import main as mock_main
+
+        return mock_main(args[1:])
+    options = build_parser().parse_args(args)
+    from apiclient.ui.app import run_gui
+
+    return run_gui(collection=options.collection, start_mocks=options.mocks)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""Turning response bodies into text a person can read: pretty JSON/XML/HTML, hex dumps.
+
+Pure functions with no Qt, so the UI can run them in a worker thread or process
+(a 20 MB JSON body takes about a second to parse and indent, far too long for the
+GUI thread).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+BodyKind = Literal["json", "xml", "html", "text", "binary"]
+
+_TEXT_TYPES = ("text/", "application/javascript", "application/x-www-form-urlencoded")
+_BINARY_SNIFF_BYTES = 4096
+
+
+def body_kind(content_type: str, body: bytes) -> BodyKind:
+    """Classify a body by its declared type, falling back to a look at its first bytes."""
+    mime = content_type.split(";", 1)[0].strip().lower()
+    if mime.endswith("json") or mime.endswith("+json"):
+        return "json"
+    if mime in ("text/html", "application/xhtml+xml"):
+        return "html"
+    if mime.endswith("/xml") or mime.endswith("+xml"):
+        return "xml"
+    if mime.startswith(_TEXT_TYPES):
+        return "text"
+    if looks_binary(body):
+        return "binary"
+    head = body[:64].lstrip()
+    if head[:1] in (b"{", b"["):
+        return "json"
+    if head[:1] == b"<":
+        return "html" if head[:15].lower().startswith((b"<!doctype html", b"<html")) else "xml"
+    return "text"
+
+
+def looks_binary(body: bytes) -> bool:
+    """True when the start of ``body`` holds NUL bytes or is not valid UTF-8."""
+    sample = body[:_BINARY_SNIFF_BYTES]
+    if b"\x00" in sample:
+        return True
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is still text.
+        return exc.start < len(sample) - 3
+    return False
+
+
+def decode_body(body: bytes, charset: str | None) -> str:
+    """Decode with the declared charset (UTF-8 if none or unknown); never raises."""
+    try:
+        return body.decode(charset or "utf-8", errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class Pretty:
+    """The result of pretty-printing: the text, or why it stayed raw."""
+
+    text: str
+    problem: str = ""
+
+
+def pretty_json(text: str) -> Pretty:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Pretty(text, f"Not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
+    return Pretty(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def pretty_xml(text: str, html: bool = False) -> Pretty:
+    """Indent XML (or HTML) with lxml, refusing entities and network access."""
+    from lxml import etree, html as lxml_html
+
+    try:
+        if html:
+            root = lxml_html.document_fromstring(text)
+            etree.indent(root)
+            return Pretty(lxml_html.tostring(root, encoding="unicode", pretty_print=True))
+        parser = etree.XMLParser(
+            resolve_entities=False, no_network=True, remove_blank_text=True, huge_tree=True
+        )
+        root = etree.fromstring(text.encode("utf-8"), parser)
+        etree.indent(root)
+        return Pretty(etree.tostring(root, encoding="unicode", pretty_print=True))
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        what = "HTML" if html else "XML"
+        return Pretty(text, f"Not well-formed {what}: {exc}")
+
+
+def pretty_body(kind: BodyKind, text: str) -> Pretty:
+    """Pretty-print ``text`` of the given kind; text and binary come back unchanged."""
+    if kind == "json":
+        return pretty_json(text)
+    if kind in ("xml", "html"):
+        return pretty_xml(text, html=kind == "html")
+    return Pretty(text)
+
+
+def hex_dump(data: bytes, limit: int = 64 * 1024) -> str:
+    """Classic offset / hex / ASCII dump of the first ``limit`` bytes."""
+    lines = []
+    for offset in range(0, min(len(data), limit), 16):
+        chunk = data[offset : offset + 16]
+        hex_part = " ".join(f"{b:02x}" for b in chunk)
+        text_part = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+        lines.append(f"{offset:08x}  {hex_part:<47}  {text_part}")
+    return "\n".join(lines)
+
+
+def human_size(n: int) -> str:
+    """``1536`` -> ``"1.5 KB"``: sizes as a person reads them."""
+    if n < 1024:
+        return f"{n} B"
+    size = n / 1024
+    for unit in ("KB", "MB"):
+        if size < 1024:
+            return f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+def human_duration(seconds: float) -> str:
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.2f} s"
+
+
+def json_problem(text: str) -> str:
+    """Empty when ``text`` is valid JSON, else where and why it is not (for a hint)."""
+    if not text.strip():
+        return ""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"Invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    return ""
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    """A response body ready for display: raw text, pretty text, or a hex dump."""
+
+    kind: BodyKind
+    raw: str
+    pretty: str
+    problem: str = ""
+
+
+def render_body(content_type: str, charset: str | None, body: bytes) -> RenderedBody:
+    """Everything the body view shows, computed in one go off the GUI thread."""
+    kind = body_kind(content_type, body)
+    if kind == "binary":
+        dump = hex_dump(body)
+        return RenderedBody(kind, dump, dump)
+    raw = decode_body(body, charset)
+    pretty = pretty_body(kind, raw)
+    return RenderedBody(kind, raw, pretty.text, pretty.problem)

@@ -1,0 +1,59 @@
+"""Start the GUI: a QApplication driven by an asyncio loop (qasync), then the main window.
+
+Only what the first screen needs is imported here; protocol libraries load when a tab
+first uses them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+from qasync import QEventLoop
+
+from apiclient import __version__
+from apiclient.ui.main_window import MainWindow
+from apiclient.ui.settings import AppSettings
+from apiclient.ui.workers import shutdown_workers
+
+log = logging.getLogger(__name__)
+
+
+def install_excepthook() -> None:
+    """A bug shows a dialog with the details instead of killing the window."""
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        details = "".join(traceback.format_exception(kind, value, tb))
+        log.error("Unexpected error:\n%s", details)
+        box = QMessageBox(QMessageBox.Icon.Critical, "apiclient: unexpected error",
+                          f"Something went wrong inside apiclient: {value}\n\n"
+                          "Your work is still open. Please report this with the details.")
+        box.setObjectName("crash.dialog")
+        box.setDetailedText(details)
+        box.open()
+
+    sys.excepthook = hook
+
+
+def run_gui(collection: Path | None = None, start_mocks: bool = False) -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("apiclient")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("apiclient")
+    install_excepthook()
+    loop = QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = MainWindow(AppSettings())
+    window.show()
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    with loop:
+        loop.create_task(window.startup(collection, start_mocks))
+        loop.run_until_complete(closed.wait())
+        shutdown_workers()
+    return 0

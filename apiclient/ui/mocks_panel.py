@@ -1,0 +1,88 @@
+"""Start and stop the bundled mock servers in-process and show where they listen.
+
+The servers run on their own thread and event loop (``mock_servers.host``); starting
+blocks until they listen, so it runs in a worker thread and the window stays live.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from html import escape
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from qasync import asyncSlot
+
+if TYPE_CHECKING:
+    from mock_servers.host import MockHost
+
+
+class MocksPanel(QWidget):
+    """Signals: state_changed(dict): the servers' URLs by name (empty when stopped)."""
+
+    state_changed = Signal(dict)
+
+    def __init__(self, ephemeral: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mocks")
+        self._ephemeral = ephemeral
+        self._host: MockHost | None = None
+        self.status = QLabel("Mock servers stopped", objectName="mocks.status")
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.button = QPushButton("Start mock servers", objectName="mocks.start")
+        self.button.setToolTip("Run the bundled mock servers on 127.0.0.1")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.status)
+        layout.addWidget(self.button)
+        self.button.clicked.connect(self.toggle)
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return self._host.urls if self._host is not None and self._host.running else {}
+
+    @asyncSlot()
+    async def toggle(self) -> None:
+        if self.urls:
+            await self.stop()
+        else:
+            await self.start()
+
+    async def start(self) -> None:
+        from mock_servers.host import MockHost, MockServerError
+
+        self.button.setEnabled(False)
+        self.status.setText("Starting mock servers…")
+        self._host = MockHost(ephemeral=self._ephemeral)
+        try:
+            urls = await asyncio.to_thread(self._host.start)
+        except MockServerError as exc:
+            self._host = None
+            self.status.setText(f'<span style="color:#c62828">{escape(str(exc))}</span>')
+            self.button.setText("Start mock servers")
+        else:
+            links = " · ".join(f"{name} <b>{escape(url)}</b>" for name, url in urls.items())
+            self.status.setText(f'<span style="color:#2e7d32">●</span> Mocks: {links}')
+            self.button.setText("Stop mock servers")
+            self.state_changed.emit(urls)
+        finally:
+            self.button.setEnabled(True)
+
+    async def stop(self) -> None:
+        host, self._host = self._host, None
+        if host is None:
+            return
+        self.button.setEnabled(False)
+        self.status.setText("Stopping mock servers…")
+        await asyncio.to_thread(host.stop)
+        self.status.setText("Mock servers stopped")
+        self.button.setText("Start mock servers")
+        self.button.setEnabled(True)
+        self.state_changed.emit({})
+
+    def stop_blocking(self) -> None:
+        """Stop at quit time, when the event loop is about to end."""
+        host, self._host = self._host, None
+        if host is not None:
+            host.stop()

@@ -1,0 +1,207 @@
+"""The request half of the REST tab: method, URL, params, headers, body, auth, settings.
+
+The URL field and the params table show the same query: editing either updates the
+other (disabled params live only in the table).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from apiclient.core.models import STANDARD_METHODS, RequestSettings, RestRequest
+from apiclient.core.urls import join_url, merge_params, split_url
+from apiclient.ui.tabs.rest_auth import AuthEditor
+from apiclient.ui.tabs.rest_body import BodyEditor
+from apiclient.ui.widgets.key_value_table import KeyValueTable
+
+
+class SettingsEditor(QWidget):
+    """Per-request timeout, redirects and TLS verification. Signals: edited."""
+
+    edited = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.timeout = QDoubleSpinBox(objectName="rest.settings.timeout")
+        self.timeout.setRange(0.1, 3600)
+        self.timeout.setSuffix(" s")
+        self.follow_redirects = QCheckBox(
+            "Follow redirects", objectName="rest.settings.follow_redirects"
+        )
+        self.max_redirects = QSpinBox(objectName="rest.settings.max_redirects")
+        self.max_redirects.setRange(0, 100)
+        self.verify_tls = QCheckBox(
+            "Verify TLS certificates", objectName="rest.settings.verify_tls"
+        )
+        self.tls_warning = QLabel(
+            "⚠ Certificates are not checked: anyone on the network path could read or "
+            "change this request.",
+            wordWrap=True,
+            objectName="rest.settings.tls_warning",
+        )
+        self.tls_warning.setStyleSheet("color: #c62828")
+        form = QFormLayout(self)
+        form.addRow("Timeout", self.timeout)
+        form.addRow(self.follow_redirects)
+        form.addRow("Max redirects", self.max_redirects)
+        form.addRow(self.verify_tls)
+        form.addRow(self.tls_warning)
+        self.timeout.valueChanged.connect(self.edited)
+        self.follow_redirects.toggled.connect(self.edited)
+        self.max_redirects.valueChanged.connect(self.edited)
+        self.verify_tls.toggled.connect(self._on_verify_toggled)
+
+    def set_settings(self, settings: RequestSettings) -> None:
+        self.blockSignals(True)
+        self.timeout.setValue(settings.timeout_s)
+        self.follow_redirects.setChecked(settings.follow_redirects)
+        self.max_redirects.setValue(settings.max_redirects)
+        self.verify_tls.setChecked(settings.verify_tls)
+        self.tls_warning.setVisible(not settings.verify_tls)
+        self.blockSignals(False)
+
+    def settings(self) -> RequestSettings:
+        return RequestSettings(
+            timeout_s=self.timeout.value(),
+            follow_redirects=self.follow_redirects.isChecked(),
+            max_redirects=self.max_redirects.value(),
+            verify_tls=self.verify_tls.isChecked(),
+        )
+
+    def _on_verify_toggled(self, checked: bool) -> None:
+        self.tls_warning.setVisible(not checked)
+        self.edited.emit()
+
+
+class RestRequestEditor(QWidget):
+    """Edits one ``RestRequest``.
+
+    Signals:
+        edited: the user changed the request.
+        send_requested / cancel_requested: the Send or Cancel button was pressed.
+    """
+
+    edited = Signal()
+    send_requested = Signal()
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._loading = False
+        self._request = RestRequest()
+
+        self.method = QComboBox(objectName="rest.method", editable=True)
+        self.method.addItems(STANDARD_METHODS)
+        self.method.setToolTip("Pick a verb or type a custom one (e.g. PURGE)")
+        self.method.setMinimumWidth(110)
+        self.url = QLineEdit(objectName="rest.url")
+        self.url.setPlaceholderText("https://api.example.com/items?page=1  or  {{base_url}}/items")
+        self.send = QPushButton("Send", objectName="rest.send", default=True)
+        self.send.setToolTip("Send the request (Ctrl+Enter)")
+        self.cancel = QPushButton("Cancel", objectName="rest.cancel", visible=False)
+        self.url_hint = QLabel(objectName="rest.url.hint", wordWrap=True)
+        self.url_hint.setVisible(False)
+
+        self.params = KeyValueTable("rest.params", "Parameter")
+        self.headers = KeyValueTable("rest.headers", "Header")
+        self.body = BodyEditor()
+        self.auth = AuthEditor()
+        self.settings = SettingsEditor()
+        self.tabs = QTabWidget(objectName="rest.request.tabs")
+        self.tabs.addTab(self.params, "Params")
+        self.tabs.addTab(self.headers, "Headers")
+        self.tabs.addTab(self.body, "Body")
+        self.tabs.addTab(self.auth, "Auth")
+        self.tabs.addTab(self.settings, "Settings")
+
+        line = QHBoxLayout()
+        line.addWidget(self.method)
+        line.addWidget(self.url, 1)
+        line.addWidget(self.send)
+        line.addWidget(self.cancel)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(line)
+        layout.addWidget(self.url_hint)
+        layout.addWidget(self.tabs, 1)
+
+        self.method.currentTextChanged.connect(self._on_part_edited)
+        self.url.textEdited.connect(self._on_url_edited)
+        self.url.returnPressed.connect(self.send_requested)
+        self.params.rows_edited.connect(self._on_params_edited)
+        self.headers.rows_edited.connect(self._on_part_edited)
+        for part in (self.body, self.auth, self.settings):
+            part.edited.connect(self._on_part_edited)
+        self.send.clicked.connect(self.send_requested)
+        self.cancel.clicked.connect(self.cancel_requested)
+        self.set_request(RestRequest())
+
+    def set_request(self, request: RestRequest) -> None:
+        """Show ``request``; does not emit ``edited``."""
+        self._loading = True
+        try:
+            self._request = request
+            self.method.setCurrentText(request.method)
+            self.url.setText(join_url(request.url, request.params))
+            self.params.set_rows(request.params)
+            self.headers.set_rows(request.headers)
+            self.body.set_body(request.body)
+            self.auth.set_auth(request.auth)
+            self.settings.set_settings(request.settings)
+        finally:
+            self._loading = False
+
+    def request(self) -> RestRequest:
+        """The request as the widgets show it now; name, description and variables kept."""
+        base, _typed = split_url(self.url.text().strip())
+        return self._request.model_copy(
+            update={
+                "method": self.method.currentText().strip().upper() or "GET",
+                "url": base,
+                "params": self.params.rows(),
+                "headers": self.headers.rows(),
+                "body": self.body.body(),
+                "auth": self.auth.auth(),
+                "settings": self.settings.settings(),
+            }
+        )
+
+    def set_sending(self, sending: bool) -> None:
+        self.send.setVisible(not sending)
+        self.cancel.setVisible(sending)
+
+    def set_url_hint(self, text: str) -> None:
+        self.url_hint.setText(text)
+        self.url_hint.setVisible(bool(text))
+
+    def _on_url_edited(self, text: str) -> None:
+        _base, typed = split_url(text.strip())
+        self._loading = True
+        try:
+            self.params.set_rows(merge_params(self.params.rows(), typed))
+        finally:
+            self._loading = False
+        self.edited.emit()
+
+    def _on_params_edited(self) -> None:
+        base, _typed = split_url(self.url.text().strip())
+        self.url.setText(join_url(base, self.params.rows()))
+        self._on_part_edited()
+
+    def _on_part_edited(self) -> None:
+        if not self._loading:
+            self.edited.emit()

@@ -1,0 +1,99 @@
+"""A plain-text code view with syntax highlighting for JSON, XML and HTML.
+
+Highlighting runs per visible block in Qt, but it is still switched off for very large
+documents, where it would cost more than it helps.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+HIGHLIGHT_LIMIT_CHARS = 1_000_000
+
+
+def _fmt(color: str, bold: bool = False) -> QTextCharFormat:
+    fmt = QTextCharFormat()
+    fmt.setForeground(QColor(color))
+    if bold:
+        fmt.setFontWeight(QFont.Weight.Bold)
+    return fmt
+
+
+_RULES: dict[str, list[tuple[re.Pattern[str], QTextCharFormat]]] = {
+    "json": [
+        (re.compile(r"-?\b\d+(\.\d+)?([eE][+-]?\d+)?\b"), _fmt("#b05a00")),
+        (re.compile(r"\b(true|false|null)\b"), _fmt("#7a3e9d", bold=True)),
+        (re.compile(r'"(?:[^"\\]|\\.)*"'), _fmt("#28794a")),
+        (re.compile(r'"(?:[^"\\]|\\.)*"(?=\s*:)'), _fmt("#1f5fa8", bold=True)),
+        (re.compile(r"\{\{\s*[$\w.\-]+\s*\}\}"), _fmt("#c2185b", bold=True)),
+    ],
+    "xml": [
+        (re.compile(r"</?[\w:.\-]+|/?>"), _fmt("#1f5fa8", bold=True)),
+        (re.compile(r"\b[\w:.\-]+(?==)"), _fmt("#b05a00")),
+        (re.compile(r'"[^"]*"|\'[^\']*\''), _fmt("#28794a")),
+        (re.compile(r"<!--.*?-->"), _fmt("#808080")),
+        (re.compile(r"\{\{\s*[$\w.\-]+\s*\}\}"), _fmt("#c2185b", bold=True)),
+    ],
+}
+_RULES["html"] = _RULES["xml"]
+
+
+class SyntaxHighlighter(QSyntaxHighlighter):
+    """Regex rules per language; later rules win where they overlap."""
+
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
+        self._rules: list[tuple[re.Pattern[str], QTextCharFormat]] = []
+
+    def set_language(self, language: str) -> None:
+        rules = _RULES.get(language, [])
+        if rules is not self._rules:
+            self._rules = rules
+            self.rehighlight()
+
+    def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt override
+        for pattern, fmt in self._rules:
+            for match in pattern.finditer(text):
+                self.setFormat(match.start(), match.end() - match.start(), fmt)
+
+
+class CodeEditor(QPlainTextEdit):
+    """Monospace editor or viewer; ``set_language`` picks the highlighting."""
+
+    def __init__(self, object_name: str, read_only: bool = False, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.setReadOnly(read_only)
+        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 2)
+        self._highlighter = SyntaxHighlighter(self.document())
+        self._language = "text"
+
+    def set_language(self, language: str) -> None:
+        self._language = language
+        self._apply_highlighting()
+
+    def set_text(self, text: str) -> None:
+        """Replace the text; highlighting is skipped above ``HIGHLIGHT_LIMIT_CHARS``."""
+        self._highlighter.setDocument(None)
+        self.setPlainText(text)
+        self._apply_highlighting()
+
+    def _apply_highlighting(self) -> None:
+        if self.document().characterCount() > HIGHLIGHT_LIMIT_CHARS:
+            self._highlighter.setDocument(None)
+            return
+        if self._highlighter.document() is None:
+            self._highlighter.setDocument(self.document())
+        self._highlighter.set_language(self._language)

@@ -1,0 +1,47 @@
+"""Running CPU-heavy work away from the GUI thread.
+
+Small jobs go to a thread. Large ones (parsing and indenting a 20 MB JSON body) go to
+a separate process: ``json.loads`` runs as one C call that holds the GIL for half a
+second on such a body, which would freeze the window even from a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+PROCESS_THRESHOLD_BYTES = 512 * 1024
+
+_pool: ProcessPoolExecutor | None = None
+
+
+async def run_off_gui(fn: Callable[..., T], *args: Any, size_hint: int = 0) -> T:
+    """Run ``fn(*args)`` in a thread, or in a worker process when ``size_hint`` is large.
+
+    ``fn`` and its arguments must be picklable for the process path.
+    """
+    if size_hint < PROCESS_THRESHOLD_BYTES:
+        return await asyncio.to_thread(fn, *args)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_process_pool(), fn, *args)
+
+
+def _process_pool() -> ProcessPoolExecutor:
+    global _pool
+    if _pool is None:
+        # spawn, not fork: forking a process that runs Qt threads is unsafe.
+        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return _pool
+
+
+def shutdown_workers() -> None:
+    """Stop the worker process, if one was started; called when the app quits."""
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
