@@ -77,7 +77,8 @@ def pretty_json(text: str) -> Pretty:
 
 def pretty_xml(text: str, html: bool = False) -> Pretty:
     """Indent XML (or HTML) with lxml, refusing entities and network access."""
-    from lxml import etree, html as lxml_html
+    from lxml import etree
+    from lxml import html as lxml_html
 
     try:
         if html:

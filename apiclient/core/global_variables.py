@@ -47,7 +47,8 @@ def load_globals(path: Path) -> list[Variable]:
 
 
 def save_globals(path: Path, variables: list[Variable]) -> None:
-    doc = model_doc(GlobalsFile(schema_version=SCHEMA_VERSION, variables=variables),
-                    always=("schema_version",))
+    doc = model_doc(
+        GlobalsFile(schema_version=SCHEMA_VERSION, variables=variables), always=("schema_version",)
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, dump_yaml(doc))

@@ -34,12 +34,17 @@ class _Model(BaseModel):
 
 
 class KeyValue(_Model):
-    """One row of a params, headers or form table; disabled rows are kept but not sent."""
+    """One row of a params, headers or form table; disabled rows are kept but not sent.
+
+    ``bare`` marks a query row typed without ``=`` (``?flag``), so the URL text the user
+    typed comes back exactly (``?flag`` and ``?flag=`` are different URLs).
+    """
 
     name: str = ""
     value: str = ""
     enabled: bool = True
     description: str = ""
+    bare: bool = False
 
 
 class FormField(KeyValue):

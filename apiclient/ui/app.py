@@ -30,9 +30,12 @@ def install_excepthook() -> None:
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         details = "".join(traceback.format_exception(kind, value, tb))
         log.error("Unexpected error:\n%s", details)
-        box = QMessageBox(QMessageBox.Icon.Critical, "apiclient: unexpected error",
-                          f"Something went wrong inside apiclient: {value}\n\n"
-                          "Your work is still open. Please report this with the details.")
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            "apiclient: unexpected error",
+            f"Something went wrong inside apiclient: {value}\n\n"
+            "Your work is still open. Please report this with the details.",
+        )
         box.setObjectName("crash.dialog")
         box.setDetailedText(details)
         box.open()
@@ -55,5 +58,6 @@ def run_gui(collection: Path | None = None, start_mocks: bool = False) -> int:
     with loop:
         loop.create_task(window.startup(collection, start_mocks))
         loop.run_until_complete(closed.wait())
+        loop.run_until_complete(window.shutdown())
         shutdown_workers()
     return 0

@@ -72,13 +72,15 @@ class CollectionTreeModel(QAbstractItemModel):
 
     # -- QAbstractItemModel -------------------------------------------------------------
 
-    def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008, E501
+    def index(
+        self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()
+    ) -> QModelIndex:
         folder = self.node(QModelIndex(parent))
         if not isinstance(folder, FolderNode) or not 0 <= row < len(folder.children):
             return QModelIndex()
         return self.createIndex(row, column, folder.children[row])
 
-    def parent(self, index: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008, E501
+    def parent(self, index: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
         if not index.isValid():
             return QModelIndex()
         folder = self._parents.get(id(index.internalPointer()))
@@ -87,16 +89,18 @@ class CollectionTreeModel(QAbstractItemModel):
         grand = self._parents[id(folder)]
         return self.createIndex(grand.children.index(folder), 0, folder)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         folder = self.node(QModelIndex(parent))
         if parent.isValid() and parent.column() != 0:
             return 0
         return len(folder.children) if isinstance(folder, FolderNode) else 0
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 1
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: E501
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ):
         node = self.node(QModelIndex(index))
         if node is None or not index.isValid():
             return None
@@ -131,19 +135,26 @@ class CollectionTreeModel(QAbstractItemModel):
 
     # -- drag and drop --------------------------------------------------------------------
 
-    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802
+    def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction
 
-    def mimeTypes(self) -> list[str]:  # noqa: N802
+    def mimeTypes(self) -> list[str]:
         return [MIME_TYPE]
 
-    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # noqa: N802
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
         data = QMimeData()
         if indexes:
             data.setData(MIME_TYPE, indexes[0].data(RELPATH_ROLE).encode("utf-8"))
         return data
 
-    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802, E501
+    def dropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
         if action != Qt.DropAction.MoveAction or not data.hasFormat(MIME_TYPE):
             return False
         relpath = bytes(data.data(MIME_TYPE).data()).decode("utf-8")
@@ -152,9 +163,8 @@ class CollectionTreeModel(QAbstractItemModel):
             return False
         target = row if row >= 0 else len(folder.children)
         moving = self._node_at(relpath)
-        if moving is not None and moving in folder.children:
-            if folder.children.index(moving) < target:
-                target -= 1
+        if moving in folder.children and folder.children.index(moving) < target:
+            target -= 1
         self.move_requested.emit(relpath, folder.relpath, target)
         # The store moves the file; the model is reset when it reports the new tree.
         return False

@@ -183,9 +183,11 @@ class CollectionsSidebar(QWidget):
         if relpath is None:
             return
         node = self._workspace.find(relpath)
-        what = f"the folder '{node.name}' and everything in it" if isinstance(
-            node, FolderNode
-        ) else f"the request '{node.request.name}'"
+        what = (
+            f"the folder '{node.name}' and everything in it"
+            if isinstance(node, FolderNode)
+            else f"the request '{node.request.name}'"
+        )
         answer = QMessageBox.question(self, "Delete", f"Delete {what}? This cannot be undone.")
         if answer == QMessageBox.StandardButton.Yes:
             await self._run(self._workspace.delete(relpath))

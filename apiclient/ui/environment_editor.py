@@ -87,9 +87,7 @@ class EnvironmentEditor(QDialog):
         self.delete.clicked.connect(self._on_delete_clicked)
         buttons.accepted.connect(self._on_save)
         buttons.rejected.connect(self.reject)
-        selected = workspace.environment_name or (
-            COLLECTION if workspace.store else GLOBALS
-        )
+        selected = workspace.environment_name or (COLLECTION if workspace.store else GLOBALS)
         self.select(selected)
 
     def select(self, name: str) -> None:

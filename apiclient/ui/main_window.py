@@ -6,7 +6,9 @@ asking before unsaved work is dropped, and remembering the layout between runs.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -52,6 +54,7 @@ class MainWindow(QMainWindow):
         self._settings = settings
         self._closing_confirmed = False
         self._new_request_folder = ""
+        self._confirming: asyncio.Future[None] | None = None
         self.workspace = Workspace(self)
 
         self.sidebar = CollectionsSidebar(self.workspace)
@@ -189,28 +192,38 @@ class MainWindow(QMainWindow):
             return await self._save()
         return answer == QMessageBox.StandardButton.Discard
 
-    @asyncSlot(str)
-    async def _on_sidebar_request_activated(self, relpath: str) -> None:
-        await self.open_request(relpath)
+    def _on_sidebar_request_activated(self, relpath: str) -> None:
+        self._after_confirm(lambda: self._show_request(relpath))
 
-    async def open_request(self, relpath: str) -> None:
-        if relpath == self.rest.relpath:
-            self.tabs.setCurrentWidget(self.rest)
+    def _on_new_request(self, folder: str) -> None:
+        self._after_confirm(lambda: self._start_new_request(folder))
+
+    def _after_confirm(self, step: Callable[[], None]) -> None:
+        """Do ``step`` now if nothing is unsaved, else after the user chose what to do."""
+        if not self.rest.dirty:
+            step()
             return
-        if not await self.confirm_discard():
+
+        async def confirm_then_step() -> None:
+            if await self.confirm_discard():
+                step()
+
+        self._confirming = asyncio.ensure_future(confirm_then_step())
+
+    def _show_request(self, relpath: str) -> None:
+        self.tabs.setCurrentWidget(self.rest)
+        if relpath == self.rest.relpath:
             return
         node = self.workspace.find(relpath)
         if isinstance(node, RequestNode):
             self.rest.open_request(node.request, relpath)
-            self.tabs.setCurrentWidget(self.rest)
             self.sidebar.select(relpath)
 
-    @asyncSlot(str)
-    async def _on_new_request(self, folder: str) -> None:
-        if await self.confirm_discard():
-            self._new_request_folder = folder
-            self.rest.open_request(RestRequest(), None)
-            self.rest.focus_url()
+    def _start_new_request(self, folder: str) -> None:
+        self._new_request_folder = folder
+        self.rest.open_request(RestRequest(), None)
+        self.tabs.setCurrentWidget(self.rest)
+        self.rest.focus_url()
 
     @asyncSlot()
     async def save(self) -> bool:
@@ -356,15 +369,19 @@ class MainWindow(QMainWindow):
         self._settings.set_splitter("rest", self.rest.splitter.saveState())
         self._settings.sync()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self.rest.dirty and not self._closing_confirmed:
             event.ignore()
             self._confirm_close()
             return
         self.save_layout()
         self.rest.cancel()
-        self.mocks.stop_blocking()
         event.accept()
+
+    async def shutdown(self) -> None:
+        """Release what outlives the window: open connections and the mock servers."""
+        await self.rest.aclose()
+        await self.mocks.stop()
 
     @asyncSlot()
     async def _confirm_close(self) -> None:

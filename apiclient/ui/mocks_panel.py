@@ -80,9 +80,3 @@ class MocksPanel(QWidget):
         self.button.setText("Start mock servers")
         self.button.setEnabled(True)
         self.state_changed.emit({})
-
-    def stop_blocking(self) -> None:
-        """Stop at quit time, when the event loop is about to end."""
-        host, self._host = self._host, None
-        if host is not None:
-            host.stop()

@@ -8,10 +8,11 @@ panel's status line, worded for a person.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from html import escape
 from typing import TYPE_CHECKING
 
-from html import escape
-
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 from qasync import asyncSlot
@@ -124,7 +125,9 @@ class RestTab(QWidget):
         self._send_task = asyncio.current_task()
         request = self.editor.request()
         if not request.url.strip():
-            self.response.show_error("Nothing to send", "Type a URL first, e.g. {{base_url}}/api/items.")
+            self.response.show_error(
+                "Nothing to send", "Type a URL first, e.g. {{base_url}}/api/items."
+            )
             return
         try:
             resolved = resolve_request(request, self._workspace.scope())
@@ -154,7 +157,12 @@ class RestTab(QWidget):
         return self._send_task is not None and not self._send_task.done()
 
     async def aclose(self) -> None:
-        self.cancel()
+        """Stop a send in flight and wait for it to end, then close the connections."""
+        task = self._send_task
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if self._engine is not None:
             await self._engine.aclose()
 
@@ -192,6 +200,8 @@ class RestTab(QWidget):
         self.editor.set_url_hint(f'<span style="color:palette(mid)">→ {escape(preview)}</span>')
 
     def _on_editor_edited(self) -> None:
+        if not shiboken6.isValid(self.editor.url):
+            return  # the body editor reports a last change while the window is destroyed
         reference = self._saved if self._saved is not None else RestRequest()
         self._set_dirty(self.editor.request() != reference or self._saved is None)
         self._hint_timer.start()
@@ -207,6 +217,6 @@ class RestTab(QWidget):
         name = self.editor.request().name
         where = self.relpath or "not saved yet"
         marker = " ●" if self._dirty else ""
-        self.title.setText(f"<b>{escape(name)}</b>{marker}  <span style='color:palette(mid)'>{escape(where)}</span>")
+        where_html = f"<span style='color:palette(mid)'>{escape(where)}</span>"
+        self.title.setText(f"<b>{escape(name)}</b>{marker}  {where_html}")
         self.title.setToolTip("Unsaved changes (Ctrl+S saves)" if self._dirty else "")
-

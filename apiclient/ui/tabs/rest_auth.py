@@ -65,8 +65,14 @@ class AuthEditor(QWidget):
         self._form.addRow(self.note)
 
         self.kind.currentIndexChanged.connect(self._on_kind_changed)
-        for line in (self.username, self.password, self.token, self.token_prefix,
-                     self.key_name, self.key_value):
+        for line in (
+            self.username,
+            self.password,
+            self.token,
+            self.token_prefix,
+            self.key_name,
+            self.key_value,
+        ):
             line.textEdited.connect(self._emit_edited)
         self.key_in.currentIndexChanged.connect(self._emit_edited)
         self.set_auth(Auth())

@@ -27,7 +27,7 @@ class FindBar(QWidget):
         previous.clicked.connect(self.find_previous)
         following.clicked.connect(self.find_next)
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event) -> None:
         shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and shift:
             self.find_previous()

@@ -120,7 +120,7 @@ class KeyValueTable(QTableWidget):
             if not self._is_blank(r)
         ]
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Delete and self.state() != self.State.EditingState:
             self.remove_selected_rows()
             return

@@ -125,8 +125,15 @@ class ResponseView(QWidget):
         _fill(
             self.cookies,
             [
-                (c.name, c.value, c.domain, c.path, c.expires or "session",
-                 "yes" if c.secure else "", "yes" if c.http_only else "")
+                (
+                    c.name,
+                    c.value,
+                    c.domain,
+                    c.path,
+                    c.expires or "session",
+                    "yes" if c.secure else "",
+                    "yes" if c.http_only else "",
+                )
                 for c in response.cookies
             ],
         )
@@ -154,4 +161,3 @@ class ResponseView(QWidget):
         self.cookies.setRowCount(0)
         self.timing.set_phases([])
         self.body.clear()
-

@@ -33,7 +33,7 @@ class TimingChart(QWidget):
     def phases(self) -> list[tuple[str, float | None]]:
         return list(self._phases)
 
-    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         text_color = self.palette().windowText().color()
@@ -43,7 +43,9 @@ class TimingChart(QWidget):
         for row, (name, seconds) in enumerate(self._phases):
             y = 8 + row * _ROW
             painter.setPen(text_color)
-            painter.drawText(QRectF(8, y, _LABEL_WIDTH, _ROW - 6), Qt.AlignmentFlag.AlignVCenter, name)
+            painter.drawText(
+                QRectF(8, y, _LABEL_WIDTH, _ROW - 6), Qt.AlignmentFlag.AlignVCenter, name
+            )
             value = "—" if seconds is None else human_duration(seconds)
             painter.drawText(
                 QRectF(_LABEL_WIDTH + bar_width + 16, y, _VALUE_WIDTH, _ROW - 6),
@@ -58,4 +60,6 @@ class TimingChart(QWidget):
         if self._note:
             painter.setPen(text_color)
             y = 8 + len(self._phases) * _ROW
-            painter.drawText(QRectF(8, y, self.width() - 16, _ROW), Qt.AlignmentFlag.AlignVCenter, self._note)
+            painter.drawText(
+                QRectF(8, y, self.width() - 16, _ROW), Qt.AlignmentFlag.AlignVCenter, self._note
+            )

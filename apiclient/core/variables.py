@@ -1,0 +1,259 @@
+"""Postman-style ``{{name}}`` variables: scopes, dynamic values and resolution.
+
+Everything here is a pure function of its arguments: resolving returns new text or a new
+request and never changes a scope, a request or any module state. The only values that
+differ between two calls are the dynamic ones (``{{$uuid}}``, ``{{$timestamp}}``...),
+which are fresh for every occurrence by design.
+"""
+
+from __future__ import annotations
+
+import difflib
+import random
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import TypeVar
+
+from apiclient.core.errors import UndefinedVariableError, UnknownVariable, VariableCycleError
+from apiclient.core.models import Auth, Body, KeyValue, RestRequest, Variable
+
+LAYERS: tuple[str, ...] = ("global", "collection", "environment", "request")
+"""Scope layers from weakest to strongest: a later layer's value wins."""
+
+_Row = TypeVar("_Row", bound=KeyValue)
+
+# A name is anything but braces, without leading or trailing whitespace: "{{ a b }}" is "a b".
+_REF = re.compile(r"\{\{\s*([^{}\s](?:[^{}]*[^{}\s])?)\s*\}\}")
+
+
+def _iso_timestamp() -> str:
+    now = datetime.now(UTC)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def _new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+DYNAMIC_VALUES: Mapping[str, Callable[[], str]] = MappingProxyType(
+    {
+        "$guid": _new_uuid,
+        "$uuid": _new_uuid,
+        "$randomUUID": _new_uuid,
+        "$timestamp": lambda: str(int(time.time())),
+        "$isoTimestamp": _iso_timestamp,
+        "$randomInt": lambda: str(random.randint(0, 1000)),
+    }
+)
+"""Names starting with ``$`` are reserved for these generators; each call is a fresh value."""
+
+
+@dataclass(frozen=True)
+class VariableRef:
+    """One ``{{name}}`` in a text: ``text[start:end]`` is the whole reference, braces included."""
+
+    name: str
+    start: int
+    end: int
+
+
+def find_variables(text: str) -> list[VariableRef]:
+    """Every ``{{name}}`` in ``text``, in order; the editors use the spans to highlight them."""
+    return [VariableRef(m.group(1), m.start(), m.end()) for m in _REF.finditer(text)]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The variables visible to a request, layered global < collection < environment < request.
+
+    Only enabled variables count. Build one with ``Scope.layered``; it is immutable, so a
+    scope can be shared between requests and threads.
+    """
+
+    layers: tuple[tuple[str, Mapping[str, str]], ...] = field(default=())
+
+    @classmethod
+    def layered(
+        cls,
+        *,
+        globals: Iterable[Variable] = (),  # the layer's name in the UI
+        collection: Iterable[Variable] = (),
+        environment: Iterable[Variable] = (),
+        request: Iterable[Variable] = (),
+    ) -> Scope:
+        """A scope from the variables of each layer (disabled ones are left out)."""
+        given = (globals, collection, environment, request)
+        return cls(tuple((name, _enabled(vs)) for name, vs in zip(LAYERS, given, strict=True)))
+
+    def with_layer(self, layer: str, variables: Iterable[Variable]) -> Scope:
+        """A new scope where ``layer`` holds ``variables`` (replacing what it held)."""
+        if layer not in LAYERS:
+            raise ValueError(f"unknown scope layer {layer!r}; expected one of {LAYERS}")
+        rest = {name: values for name, values in self.layers if name != layer}
+        rest[layer] = _enabled(variables)
+        return Scope(tuple((name, rest[name]) for name in LAYERS if name in rest))
+
+    def lookup(self, name: str) -> str | None:
+        """The raw (unresolved) value of ``name`` from the strongest layer that defines it."""
+        for _, values in reversed(self.layers):
+            if name in values:
+                return values[name]
+        return None
+
+    def origin(self, name: str) -> str | None:
+        """Which layer the value of ``name`` comes from, for tooltips ("environment"...)."""
+        for layer, values in reversed(self.layers):
+            if name in values:
+                return layer
+        return None
+
+    def names(self) -> list[str]:
+        """Every defined name once, sorted, for completion and suggestions."""
+        return sorted({name for _, values in self.layers for name in values})
+
+
+def _enabled(variables: Iterable[Variable]) -> Mapping[str, str]:
+    return MappingProxyType({v.name: v.value for v in variables if v.enabled})
+
+
+def _is_defined(name: str, scope: Scope) -> bool:
+    if name.startswith("$"):
+        return name in DYNAMIC_VALUES
+    return scope.lookup(name) is not None
+
+
+def undefined_names(text: str, scope: Scope) -> list[str]:
+    """Names used directly in ``text`` that nothing defines, each once; never raises.
+
+    Names hidden inside other variables' values are checked when resolving.
+    """
+    refs = (ref.name for ref in find_variables(text))
+    return list(dict.fromkeys(name for name in refs if not _is_defined(name, scope)))
+
+
+def _suggest(name: str, scope: Scope) -> str | None:
+    candidates = list(DYNAMIC_VALUES) if name.startswith("$") else scope.names()
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+class _Resolver:
+    """Resolves many texts against one scope, collecting every unknown name on the way."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.unknown: list[UnknownVariable] = []
+
+    def text(self, text: str, where: str) -> str:
+        return self._expand(text, where, ())
+
+    def _expand(self, text: str, where: str, chain: tuple[str, ...]) -> str:
+        if "{{" not in text:
+            return text
+        return _REF.sub(lambda m: self._value(m.group(1), m.group(0), where, chain), text)
+
+    def _value(self, name: str, original: str, where: str, chain: tuple[str, ...]) -> str:
+        if name.startswith("$") and name in DYNAMIC_VALUES:
+            return DYNAMIC_VALUES[name]()
+        if name in chain:
+            raise VariableCycleError((*chain[chain.index(name) :], name), where)
+        raw = None if name.startswith("$") else self.scope.lookup(name)
+        if raw is None:
+            unknown = UnknownVariable(name, where, _suggest(name, self.scope))
+            if unknown not in self.unknown:
+                self.unknown.append(unknown)
+            return original
+        return self._expand(raw, where, (*chain, name))
+
+    def check(self) -> None:
+        if self.unknown:
+            raise UndefinedVariableError(self.unknown)
+
+
+def resolve_text(text: str, scope: Scope, where: str) -> str:
+    """``text`` with every ``{{name}}`` replaced, recursively.
+
+    Raises ``UndefinedVariableError`` naming all unknown names at once (with ``where``,
+    e.g. "URL" or "header 'X-Key'") and ``VariableCycleError`` for self-references.
+    """
+    resolver = _Resolver(scope)
+    result = resolver.text(text, where)
+    resolver.check()
+    return result
+
+
+def resolve_request(request: RestRequest, scope: Scope) -> RestRequest:
+    """A new request with every string that will be sent resolved.
+
+    The request's own ``variables`` are its scope layer: pass a scope *without* them and
+    they are put on top here, so one collection/environment scope serves every request.
+    Only what is sent is resolved: enabled rows, the fields of the active body mode and of
+    the active auth kind. Disabled rows stay as typed and never cause an error. All unknown
+    names across the request are reported together in one ``UndefinedVariableError``.
+    """
+    resolver = _Resolver(scope.with_layer("request", request.variables))
+    text = resolver.text
+    resolved = request.model_copy(
+        update={
+            "url": text(request.url, "URL"),
+            "params": _rows(resolver, request.params, "query parameter"),
+            "headers": _rows(resolver, request.headers, "header"),
+            "body": _body(resolver, request.body),
+            "auth": _auth(resolver, request.auth),
+        },
+        deep=True,
+    )
+    resolver.check()
+    return resolved
+
+
+def _rows(resolver: _Resolver, rows: list[_Row], label: str) -> list[_Row]:
+    out = []
+    for row in rows:
+        if not row.enabled:
+            out.append(row)
+            continue
+        where = f"{label} '{row.name}'"
+        update = {
+            "name": resolver.text(row.name, f"{label} name '{row.name}'"),
+            "value": resolver.text(row.value, where),
+        }
+        out.append(row.model_copy(update=update))
+    return out
+
+
+def _body(resolver: _Resolver, body: Body) -> Body:
+    if body.mode == "raw":
+        return body.model_copy(update={"raw": resolver.text(body.raw, "body")})
+    if body.mode == "urlencoded":
+        rows = _rows(resolver, body.urlencoded, "form field")
+        return body.model_copy(update={"urlencoded": rows})
+    if body.mode == "multipart":
+        return body.model_copy(
+            update={"multipart": _rows(resolver, body.multipart, "multipart field")}
+        )
+    if body.mode == "binary":
+        path = resolver.text(body.binary_path, "body file path")
+        return body.model_copy(update={"binary_path": path})
+    return body
+
+
+_AUTH_FIELDS: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
+    {
+        "basic": (("username", "auth username"), ("password", "auth password")),
+        "digest": (("username", "auth username"), ("password", "auth password")),
+        "bearer": (("token", "auth token"), ("token_prefix", "auth token prefix")),
+        "apikey": (("key_name", "API key name"), ("key_value", "API key value")),
+    }
+)
+
+
+def _auth(resolver: _Resolver, auth: Auth) -> Auth:
+    fields = _AUTH_FIELDS.get(auth.kind, ())
+    update = {name: resolver.text(getattr(auth, name), where) for name, where in fields}
+    return auth.model_copy(update=update)

@@ -1,0 +1,80 @@
+"""The errors every protocol engine raises, in one tree.
+
+The UI catches :class:`ProtocolError` at one place and shows ``str(error)`` in the
+response panel, so each message is written for a person: what failed, where, and what
+to try. Library exceptions (httpx, ssl, OSError...) never escape an engine; they are
+mapped onto this tree (see :func:`apiclient.protocols.http.map_httpx_error`). Later
+engines (SOAP, GraphQL, gRPC, WebSocket) subclass these classes, so the names stay
+protocol-neutral.
+
+* :class:`ProtocolError`
+    * :class:`RequestBuildError`: bad input, caught before any traffic
+    * :class:`ConnectError`: the connection could not be opened
+        * :class:`DnsError`: the host name does not resolve
+    * :class:`RequestTimeoutError`: a phase (connect, read, write, pool) took too long
+    * :class:`TlsError`: TLS handshake or certificate verification failed
+    * :class:`ConnectionClosedError`: the server closed the connection mid-exchange
+    * :class:`TooManyRedirectsError`: a redirect chain exceeded the limit
+    * :class:`HttpProtocolError`: other malformed traffic from the server
+"""
+
+from __future__ import annotations
+
+
+class ProtocolError(Exception):
+    """Base of every engine error; ``message`` is what the UI shows as is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class RequestBuildError(ProtocolError):
+    """The request cannot be built from what the user entered; nothing was sent."""
+
+
+class ConnectError(ProtocolError):
+    """The connection to the server could not be opened (refused, unreachable...)."""
+
+
+class DnsError(ConnectError):
+    """The host name does not resolve to an address."""
+
+
+class RequestTimeoutError(ProtocolError):
+    """A phase of the exchange took longer than the configured limit.
+
+    ``phase`` is one of ``connect``, ``read``, ``write`` or ``pool``; ``timeout_s`` is
+    the limit that was exceeded, so the UI can offer to raise it.
+    """
+
+    def __init__(self, message: str, *, phase: str, timeout_s: float | None) -> None:
+        super().__init__(message)
+        self.phase = phase
+        self.timeout_s = timeout_s
+
+
+class TlsError(ProtocolError):
+    """The TLS handshake failed, typically because the certificate did not verify."""
+
+
+class ConnectionClosedError(ProtocolError):
+    """The server closed (or reset) the connection before the exchange completed.
+
+    ``received_bytes`` is how much of the body had arrived, when known.
+    """
+
+    def __init__(self, message: str, *, received_bytes: int | None = None) -> None:
+        super().__init__(message)
+        self.received_bytes = received_bytes
+
+
+class TooManyRedirectsError(ProtocolError):
+    """A redirect chain was longer than the request allows."""
+
+
+class HttpProtocolError(ProtocolError):
+    """The server sent something that is not valid HTTP (or undecodable content)."""

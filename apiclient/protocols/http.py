@@ -1,0 +1,477 @@
+"""Shared HTTP plumbing for every engine that speaks HTTP (REST, SOAP, GraphQL...).
+
+Three things live here so each engine does not redo them: checking what the user typed
+(method, URL, headers) before any traffic, a pool of warm ``httpx.AsyncClient``s, phase
+timings read from httpcore's ``trace`` extension, and the single mapping from
+httpx/httpcore/ssl/OSError exceptions onto :mod:`apiclient.protocols.errors`.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import ssl
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from apiclient import __version__
+from apiclient.protocols.errors import (
+    ConnectError,
+    ConnectionClosedError,
+    DnsError,
+    HttpProtocolError,
+    ProtocolError,
+    RequestBuildError,
+    RequestTimeoutError,
+    TlsError,
+    TooManyRedirectsError,
+)
+
+USER_AGENT = f"apiclient/{__version__}"
+
+# RFC 9110 token: what a method or a header name may contain.
+_TOKEN_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*)://")
+_ESCAPE_RE = re.compile(r"%[0-9A-Fa-f]{2}")
+_HEADER_VALUE_BAD_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# Characters left as typed; everything else outside the unreserved set is escaped.
+_PATH_SAFE = "/:@!$&'()*+,;="
+_QUERY_NAME_SAFE = "/?:@!$'()*+,;"
+_QUERY_VALUE_SAFE = _QUERY_NAME_SAFE + "="
+_RECEIVED_BYTES_RE = re.compile(r"received (\d+) bytes")
+
+
+# --- checking what the user typed -------------------------------------------------------
+
+
+def validate_method(method: str) -> str:
+    """Return the method stripped; custom verbs (PURGE, PROPFIND...) are fine if a token."""
+    verb = method.strip()
+    if not verb:
+        raise RequestBuildError("The method is empty. Choose GET, POST or type a custom verb.")
+    if not _TOKEN_RE.fullmatch(verb):
+        raise RequestBuildError(
+            f"The method {verb!r} is not a valid HTTP method: use letters, digits or"
+            " !#$%&'*+-.^_`|~, with no spaces."
+        )
+    return verb
+
+
+def _quote_keeping_escapes(text: str, safe: str) -> str:
+    """Percent-encode ``text`` but keep ``%XX`` escapes the user already typed."""
+    out: list[str] = []
+    pos = 0
+    for match in _ESCAPE_RE.finditer(text):
+        out.append(quote(text[pos : match.start()], safe=safe))
+        out.append(match.group())
+        pos = match.end()
+    out.append(quote(text[pos:], safe=safe))
+    return "".join(out)
+
+
+def normalize_url(text: str, *, schemes: tuple[str, ...] = ("http", "https")) -> str:
+    """Check a typed URL and return it ready to send; raise RequestBuildError if it is not.
+
+    Like Postman, a URL without a scheme gets ``http://``. The fragment is dropped (it is
+    never sent) and unsafe characters in the path and query are percent-encoded, keeping
+    escapes that are already there.
+    """
+    url = text.strip()
+    if not url:
+        raise RequestBuildError(
+            "The URL is empty. Enter an address such as http://127.0.0.1:8000/api/items."
+        )
+    scheme_match = _SCHEME_RE.match(url)
+    if scheme_match is None:
+        if "://" in url:
+            raise RequestBuildError(f"The URL {url!r} has a malformed scheme before '://'.")
+        url = f"http://{url}"
+    else:
+        scheme = scheme_match.group(1).lower()
+        if scheme not in schemes:
+            allowed = " or ".join(f"{s}://" for s in schemes)
+            raise RequestBuildError(
+                f"The URL {url!r} uses the unsupported scheme '{scheme}': use {allowed}."
+            )
+    url = url.partition("#")[0]
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise RequestBuildError(f"The URL {text.strip()!r} is not valid: {exc}.") from None
+    netloc = parts.netloc
+    if any(ch.isspace() for ch in netloc):
+        raise RequestBuildError(
+            f"The host in {text.strip()!r} contains a space; remove it (spaces are only"
+            " allowed, encoded, in the path or query)."
+        )
+    if not parts.hostname:
+        raise RequestBuildError(
+            f"The URL {text.strip()!r} has no host. Enter one such as 127.0.0.1:8000."
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        port_text = netloc.rpartition(":")[2]
+        raise RequestBuildError(
+            f"The port {port_text!r} in {text.strip()!r} is not valid: use a number from"
+            " 1 to 65535."
+        ) from None
+    if port == 0:
+        raise RequestBuildError(
+            f"The port 0 in {text.strip()!r} is not valid: use a number from 1 to 65535."
+        )
+    path = _quote_keeping_escapes(parts.path, _PATH_SAFE)
+    query = _quote_keeping_escapes(parts.query, _QUERY_VALUE_SAFE + "&")
+    rebuilt = f"{parts.scheme.lower()}://{netloc}{path}"
+    if "?" in url:
+        rebuilt += f"?{query}"
+    try:
+        httpx.URL(rebuilt)
+    except httpx.InvalidURL as exc:
+        raise RequestBuildError(f"The URL {text.strip()!r} is not valid: {exc}.") from None
+    return rebuilt
+
+
+def append_query(url: str, pairs: Iterable[tuple[str, str | None]]) -> str:
+    """Append query rows textually (encoded, order and repeats kept) after any typed query.
+
+    A value of None is a bare row (``?flag``, typed without ``=``) and is sent as typed.
+    """
+    items = [
+        _quote_keeping_escapes(name, _QUERY_NAME_SAFE)
+        + ("" if value is None else f"={_quote_keeping_escapes(value, _QUERY_VALUE_SAFE)}")
+        for name, value in pairs
+    ]
+    if not items:
+        return url
+    query = "&".join(items)
+    if "?" not in url:
+        return f"{url}?{query}"
+    if url.endswith(("?", "&")):
+        return url + query
+    return f"{url}&{query}"
+
+
+def encode_header(name: str, value: str) -> tuple[bytes, bytes]:
+    """Check one header and encode it (values as UTF-8, like browsers and Postman)."""
+    if not _TOKEN_RE.fullmatch(name):
+        raise RequestBuildError(
+            f"The header name {name!r} is not valid: use letters, digits or"
+            " !#$%&'*+-.^_`|~, with no spaces or colons."
+        )
+    value = value.strip()
+    if _HEADER_VALUE_BAD_RE.search(value):
+        raise RequestBuildError(
+            f"The value of header '{name}' contains a line break or control character; remove it."
+        )
+    return name.encode("ascii"), value.encode("utf-8")
+
+
+def decode_header_value(raw: bytes) -> str:
+    """Decode a received header value: UTF-8 when it is, else Latin-1 (never fails)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+# --- clients ----------------------------------------------------------------------------
+
+
+def _cookieless_jar() -> CookieJar:
+    """A jar that refuses every cookie, for engines that must not carry state across sends."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+
+
+class HttpClientPool:
+    """One ``httpx.AsyncClient`` per (verify_tls, max_redirects), reused across sends.
+
+    Reuse keeps connections (and their TLS sessions) warm. Per-request things (timeout,
+    auth, redirects on/off, trace) are passed on each send, never set on a client, so
+    concurrent sends cannot see each other's settings. The only shared state is the
+    ``cookie_jar`` when one is given (Postman-like session cookies); without one, cookies
+    are never stored.
+    """
+
+    def __init__(self, *, cookie_jar: CookieJar | None = None) -> None:
+        self._cookie_jar = cookie_jar
+        self._clients: dict[tuple[bool, int], httpx.AsyncClient] = {}
+
+    def client(self, *, verify_tls: bool = True, max_redirects: int = 20) -> httpx.AsyncClient:
+        key = (verify_tls, max_redirects)
+        client = self._clients.get(key)
+        if client is None:
+            jar = self._cookie_jar if self._cookie_jar is not None else _cookieless_jar()
+            client = httpx.AsyncClient(
+                verify=verify_tls,
+                max_redirects=max_redirects,
+                cookies=jar,
+                headers={"User-Agent": USER_AGENT},
+            )
+            self._clients[key] = client
+        return client
+
+    async def aclose(self) -> None:
+        """Close every client and its connections; the pool may be used again after."""
+        clients = list(self._clients.values())
+        self._clients.clear()
+        for client in clients:
+            await client.aclose()
+
+
+# --- timings ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Phases of the final hop, in seconds; ``total_s`` covers every hop."""
+
+    connect_s: float | None  # DNS + TCP connect; None when the connection was reused
+    tls_s: float | None  # None for plain HTTP or a reused connection
+    send_s: float  # request headers and body written
+    ttfb_s: float  # from request sent to response headers received (server wait)
+    download_s: float  # body
+    total_s: float
+    reused_connection: bool
+
+
+class TraceRecorder:
+    """Collects httpcore trace events for one send: ``extensions={"trace": recorder}``.
+
+    A new hop (redirect, digest challenge) starts when a connect or a request write begins
+    after the current hop already wrote its request. One recorder per send, never shared.
+    """
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self._hops: list[dict[str, float]] = [{}]
+
+    async def __call__(self, name: str, info: dict[str, Any]) -> None:
+        now = time.perf_counter()
+        event = name.partition(".")[2]  # "http11.send_request_headers.started" -> "send_..."
+        hop = self._hops[-1]
+        if (
+            event in ("connect_tcp.started", "send_request_headers.started")
+            and "send_request_headers.started" in hop
+        ):
+            hop = {}
+            self._hops.append(hop)
+        if event.endswith(".started"):
+            hop.setdefault(event, now)
+        else:
+            hop[event] = now
+
+    def timings(self, finished: float) -> Timings:
+        """Timings of the final hop, with ``finished`` the moment the body was read."""
+        hop = self._hops[-1]
+
+        def span(start: str, end: str) -> float | None:
+            if start in hop and end in hop:
+                return max(hop[end] - hop[start], 0.0)
+            return None
+
+        send_start = hop.get("send_request_headers.started", self.started)
+        sent = hop.get("send_request_body.complete", send_start)
+        headers_done = hop.get("receive_response_headers.complete", sent)
+        body_done = hop.get("receive_response_body.complete", headers_done)
+        return Timings(
+            connect_s=span("connect_tcp.started", "connect_tcp.complete"),
+            tls_s=span("start_tls.started", "start_tls.complete"),
+            send_s=max(sent - send_start, 0.0),
+            ttfb_s=max(headers_done - sent, 0.0),
+            download_s=max(body_done - headers_done, 0.0),
+            total_s=max(finished - self.started, 0.0),
+            reused_connection="connect_tcp.started" not in hop,
+        )
+
+
+# --- errors -----------------------------------------------------------------------------
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The exception, its causes and contexts, and members of exception groups."""
+    seen: set[int] = set()
+    stack = [exc]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        if isinstance(current, BaseExceptionGroup):
+            stack.extend(current.exceptions)
+        for linked in (current.__cause__, current.__context__):
+            if linked is not None:
+                stack.append(linked)
+
+
+def _first(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    return next((e for e in _causes(exc) if isinstance(e, kind)), None)
+
+
+def _where(request_url: str) -> tuple[str, str]:
+    """(host, host:port) of the URL, for messages."""
+    try:
+        url = httpx.URL(request_url)
+    except httpx.InvalidURL:
+        return request_url, request_url
+    port = url.port or {"https": 443, "wss": 443}.get(url.scheme, 80)
+    return url.host, f"{url.host}:{port}"
+
+
+def _seconds(timeout_s: float | None) -> str:
+    return "the time limit" if timeout_s is None else f"{timeout_s:g} s"
+
+
+def _os_reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc) or type(exc).__name__
+
+
+def map_httpx_error(
+    exc: BaseException,
+    request_url: str,
+    timeout_s: float | None,
+    *,
+    max_redirects: int | None = None,
+) -> ProtocolError:
+    """Turn an httpx/httpcore/ssl/OSError exception into the engine error tree.
+
+    This is the one place that knows library exception types; the message says what
+    failed, where, and what to try.
+    """
+    if isinstance(exc, ProtocolError):
+        return exc
+    host, where = _where(request_url)
+    if isinstance(exc, httpx.TimeoutException):
+        return _map_timeout(exc, where, timeout_s)
+    if isinstance(exc, httpx.TooManyRedirects):
+        limit = f" ({max_redirects})" if max_redirects is not None else ""
+        return TooManyRedirectsError(
+            f"Too many redirects: {request_url} redirected more times than the limit{limit}."
+            " The server may redirect in a loop; raise the limit in the request settings"
+            " or turn off following redirects to see the first response."
+        )
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return RequestBuildError(f"The URL {request_url!r} is not valid: {exc}.")
+    if isinstance(exc, httpx.LocalProtocolError):
+        return RequestBuildError(f"The request could not be sent as valid HTTP: {exc}.")
+    tls = _map_tls(exc, host, where)
+    if tls is not None:
+        return tls
+    if isinstance(exc, httpx.ProxyError):
+        return ConnectError(f"The proxy refused the connection to {where}: {exc}.")
+    if isinstance(exc, httpx.ConnectError) or (
+        isinstance(exc, OSError) and not isinstance(exc, httpx.HTTPError)
+    ):
+        return _map_connect(exc, host, where)
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return _map_remote_protocol(exc, where)
+    if isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.CloseError):
+        reason = _os_reason(_first(exc, OSError) or exc)
+        return ConnectionClosedError(
+            f"The connection to {where} was lost ({reason}). The server may have closed"
+            " or reset it; try again."
+        )
+    if isinstance(exc, httpx.DecodingError):
+        return HttpProtocolError(
+            f"The response from {where} could not be decoded: {exc}. Its Content-Encoding"
+            " header does not match the body."
+        )
+    return ProtocolError(f"The request to {request_url} failed: {exc or type(exc).__name__}.")
+
+
+def _map_timeout(
+    exc: httpx.TimeoutException, where: str, timeout_s: float | None
+) -> RequestTimeoutError:
+    limit = _seconds(timeout_s)
+    hint = "raise the timeout in the request settings"
+    if isinstance(exc, httpx.ConnectTimeout):
+        phase = "connect"
+        text = (
+            f"Connecting to {where} timed out after {limit} (connect timeout). The server"
+            f" may be down or unreachable; if it is only slow, {hint}."
+        )
+    elif isinstance(exc, httpx.WriteTimeout):
+        phase = "write"
+        text = (
+            f"Sending the request to {where} timed out after {limit} (write timeout)."
+            f" The server stopped accepting data; {hint} for large uploads."
+        )
+    elif isinstance(exc, httpx.PoolTimeout):
+        phase = "pool"
+        text = (
+            f"Waited {limit} for a free connection to {where} (pool timeout). Too many"
+            f" requests are in flight; wait for them or {hint}."
+        )
+    else:
+        phase = "read"
+        text = (
+            f"The server at {where} sent nothing for {limit} (read timeout). It may be"
+            f" slow or stuck; {hint} if you expect a slow answer."
+        )
+    return RequestTimeoutError(text, phase=phase, timeout_s=timeout_s)
+
+
+def _map_tls(exc: BaseException, host: str, where: str) -> TlsError | None:
+    verify = _first(exc, ssl.SSLCertVerificationError)
+    if isinstance(verify, ssl.SSLCertVerificationError):
+        reason = verify.verify_message or verify.reason or str(verify)
+        return TlsError(
+            f"The TLS certificate of {host} could not be verified: {reason}. If you trust"
+            " this server, turn off certificate verification for this request in Settings."
+        )
+    other = _first(exc, ssl.SSLError)
+    if isinstance(other, ssl.SSLError):
+        reason = other.reason or str(other)
+        return TlsError(
+            f"The TLS handshake with {where} failed: {reason}. Check that the server speaks"
+            " HTTPS on this port (or use http://)."
+        )
+    return None
+
+
+def _map_connect(exc: BaseException, host: str, where: str) -> ConnectError:
+    if _first(exc, socket.gaierror) is not None:
+        return DnsError(
+            f"Could not resolve host '{host}': the name does not resolve to an address."
+            " Check the spelling or your network."
+        )
+    if _first(exc, ConnectionRefusedError) is not None:
+        return ConnectError(
+            f"Could not connect to {where}: connection refused. Is the server running?"
+            " Check the host and port."
+        )
+    specific = next(
+        (e for e in _causes(exc) if isinstance(e, OSError) and e.errno is not None), None
+    )
+    reason = _os_reason(specific or exc)
+    return ConnectError(
+        f"Could not connect to {where}: {reason}. Check the address and your network."
+    )
+
+
+def _map_remote_protocol(exc: httpx.RemoteProtocolError, where: str) -> ProtocolError:
+    text = str(exc)
+    if "peer closed connection" in text:
+        match = _RECEIVED_BYTES_RE.search(text)
+        received = int(match.group(1)) if match else None
+        after = f", after {received} bytes of the body" if received is not None else ""
+        return ConnectionClosedError(
+            f"The server at {where} closed the connection before the response was"
+            f" complete{after}. It may have crashed or hit a limit; try again.",
+            received_bytes=received,
+        )
+    if "disconnected without sending a response" in text:
+        return ConnectionClosedError(
+            f"The server at {where} closed the connection without sending a response."
+            " It may have crashed or rejected the request; try again."
+        )
+    return HttpProtocolError(f"The server at {where} sent invalid HTTP: {text}.")

@@ -1,0 +1,447 @@
+"""The REST engine: send one resolved :class:`RestRequest`, get a :class:`RestResponse`.
+
+Building is a separate step (:func:`build_request_parts`) that checks everything the
+user typed and reads body files before any traffic, so bad input fails with a
+:class:`RequestBuildError` naming the problem. Every library error on the way out goes
+through :func:`apiclient.protocols.http.map_httpx_error`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import Message
+from http.cookiejar import Cookie, CookieJar
+from pathlib import Path
+from urllib.parse import urlencode
+from urllib.request import Request as UrllibRequest
+
+import httpx
+
+from apiclient.core.models import Auth, Body, FormField, KeyValue, RestRequest
+from apiclient.protocols.errors import RequestBuildError
+from apiclient.protocols.http import (
+    HttpClientPool,
+    Timings,
+    TraceRecorder,
+    append_query,
+    decode_header_value,
+    encode_header,
+    map_httpx_error,
+    normalize_url,
+    validate_method,
+)
+
+_LANGUAGE_CONTENT_TYPES = {
+    "json": "application/json",
+    "xml": "application/xml",
+    "html": "text/html",
+    "text": "text/plain",
+    "javascript": "application/javascript",
+}
+_TEXT_MIMES = frozenset(
+    {
+        "application/json",
+        "application/xml",
+        "application/javascript",
+        "application/ecmascript",
+        "application/x-www-form-urlencoded",
+        "application/graphql",
+        "application/yaml",
+        "application/x-yaml",
+        "application/x-ndjson",
+        "application/soap+xml",
+        "image/svg+xml",
+    }
+)
+_BINARY_MIMES = frozenset(
+    {
+        "application/octet-stream",
+        "application/pdf",
+        "application/zip",
+        "application/gzip",
+        "application/x-tar",
+        "application/x-protobuf",
+        "application/protobuf",
+        "application/grpc",
+        "application/wasm",
+        "application/msgpack",
+    }
+)
+_BINARY_PREFIXES = ("image/", "audio/", "video/", "font/")
+_SNIFF_BYTES = 8192
+
+FileTuple = tuple[str | None, bytes, str | None]
+
+
+# --- the result -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResponseCookie:
+    """A cookie as set by a response; ``expires`` is ISO 8601 UTC, None for a session one."""
+
+    name: str
+    value: str
+    domain: str
+    path: str
+    expires: str | None
+    secure: bool
+    http_only: bool
+
+
+@dataclass(frozen=True)
+class RestResponse:
+    """Everything the response panel shows; plain data, safe to hand to any thread."""
+
+    method: str  # as sent on the final hop (a 303 turns POST into GET)
+    url: str  # final URL after redirects
+    status_code: int
+    reason: str
+    http_version: str
+    headers: tuple[tuple[str, str], ...]  # as received, repeats kept
+    cookies: tuple[ResponseCookie, ...]  # set by this response, over all hops
+    body: bytes  # decoded from gzip/br/deflate
+    wire_size: int  # body bytes on the wire (compressed)
+    headers_size: int
+    elapsed_s: float  # from send() called to body read, building included
+    timings: Timings
+    redirects: tuple[tuple[int, str], ...]  # (status, url) of each redirect response followed
+    request_headers: tuple[tuple[str, str], ...]  # what was sent on the final hop
+
+    def header(self, name: str) -> str | None:
+        """The first value of a header (case-insensitive), or None."""
+        wanted = name.lower()
+        return next((v for k, v in self.headers if k.lower() == wanted), None)
+
+    @property
+    def content_type(self) -> str:
+        """The media type alone, lower case (``application/json``), or ``""``."""
+        return (self.header("content-type") or "").partition(";")[0].strip().lower()
+
+    @property
+    def charset(self) -> str | None:
+        for param in (self.header("content-type") or "").split(";")[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "charset":
+                return value.strip().strip("\"'").lower() or None
+        return None
+
+    @property
+    def is_binary(self) -> bool:
+        """Whether to show the body as bytes rather than text.
+
+        Decided by the content type when it is clear (images, octet-stream / JSON, text),
+        else by sniffing the start of the body for NUL bytes or text that will not decode.
+        """
+        mime = self.content_type
+        sample = self.body[:_SNIFF_BYTES]
+        if mime in _BINARY_MIMES or (mime.startswith(_BINARY_PREFIXES) and mime not in _TEXT_MIMES):
+            return True
+        if b"\x00" in sample:
+            return True
+        if mime.startswith("text/") or mime in _TEXT_MIMES or mime.endswith(("+json", "+xml")):
+            return False
+        decoder = codecs.getincrementaldecoder(self._codec())()
+        try:
+            decoder.decode(sample, final=len(self.body) <= _SNIFF_BYTES)
+        except UnicodeDecodeError:
+            return True
+        return False
+
+    def text(self) -> str:
+        """The body as text, in the declared charset (else UTF-8), bad bytes replaced."""
+        return self.body.decode(self._codec(), errors="replace")
+
+    def _codec(self) -> str:
+        charset = self.charset
+        if charset:
+            try:
+                return codecs.lookup(charset).name
+            except LookupError:
+                pass
+        return "utf-8"
+
+
+# --- building ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestParts:
+    """A request checked and ready for httpx; building it sends nothing."""
+
+    method: str
+    url: str
+    headers: tuple[tuple[bytes, bytes], ...]
+    content: bytes | None
+    files: tuple[tuple[str, FileTuple], ...]  # multipart rows in order (text rows too)
+    auth: httpx.Auth | None
+
+
+def _enabled(rows: Sequence[KeyValue]) -> list[KeyValue]:
+    return [row for row in rows if row.enabled and row.name.strip()]
+
+
+def _has_header(headers: list[tuple[bytes, bytes]], name: str) -> bool:
+    wanted = name.lower().encode("ascii")
+    return any(key.lower() == wanted for key, _ in headers)
+
+
+def _set_header(headers: list[tuple[bytes, bytes]], name: str, value: str) -> None:
+    """Set a header chosen in the Auth tab, replacing one the user typed with that name."""
+    encoded = encode_header(name, value)
+    wanted = encoded[0].lower()
+    headers[:] = [(k, v) for k, v in headers if k.lower() != wanted]
+    headers.append(encoded)
+
+
+def _read_file(path_text: str, what: str) -> bytes:
+    """Read a body file, with a message naming ``what`` (the field or body) and the path."""
+    if not path_text.strip():
+        raise RequestBuildError(f"{what} has no file chosen. Choose a file or remove it.")
+    path = Path(path_text).expanduser()
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise RequestBuildError(f"{what}: the file {str(path)!r} does not exist.") from None
+    except IsADirectoryError:
+        raise RequestBuildError(f"{what}: {str(path)!r} is a folder, not a file.") from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise RequestBuildError(f"{what}: cannot read {str(path)!r} ({reason}).") from None
+
+
+def _read_multipart(rows: list[FormField]) -> list[tuple[str, FileTuple]]:
+    fields: list[tuple[str, FileTuple]] = []
+    for row in rows:
+        content_type = row.content_type.strip() or None
+        if row.type == "file":
+            data = _read_file(row.value, f"Form field '{row.name}'")
+            filename = Path(row.value).name
+            fields.append((row.name, (filename, data, content_type)))
+        else:
+            fields.append((row.name, (None, row.value.encode("utf-8"), content_type)))
+    return fields
+
+
+def _auth_parts(
+    auth: Auth, headers: list[tuple[bytes, bytes]], query: list[tuple[str, str | None]]
+) -> httpx.Auth | None:
+    """Apply the Auth tab: header/query auth goes into ``headers``/``query`` in place."""
+    if auth.kind == "basic":
+        return httpx.BasicAuth(auth.username, auth.password)
+    if auth.kind == "digest":
+        return httpx.DigestAuth(auth.username, auth.password)
+    if auth.kind == "bearer":
+        prefix = auth.token_prefix.strip()
+        value = f"{prefix} {auth.token.strip()}" if prefix else auth.token
+        if value.strip():
+            _set_header(headers, "Authorization", value)
+    elif auth.kind == "apikey":
+        name = auth.key_name.strip()
+        if not name:
+            raise RequestBuildError("API key auth needs a key name (Auth tab).")
+        if auth.key_in == "query":
+            query.append((name, auth.key_value))
+        else:
+            _set_header(headers, name, auth.key_value)
+    return None
+
+
+async def _body_parts(
+    body: Body, headers: list[tuple[bytes, bytes]]
+) -> tuple[bytes | None, list[tuple[str, FileTuple]]]:
+    """Encode the body, setting a default Content-Type only when the user set none."""
+
+    def default_type(value: str) -> None:
+        if not _has_header(headers, "Content-Type"):
+            headers.append(encode_header("Content-Type", value))
+
+    if body.mode == "raw":
+        default_type(_LANGUAGE_CONTENT_TYPES[body.language])
+        return body.raw.encode("utf-8"), []
+    if body.mode == "urlencoded":
+        default_type("application/x-www-form-urlencoded")
+        pairs = [(row.name, row.value) for row in _enabled(body.urlencoded)]
+        return urlencode(pairs).encode("ascii"), []
+    if body.mode == "multipart":
+        rows = [row for row in body.multipart if row.enabled and row.name.strip()]
+        fields = await asyncio.to_thread(_read_multipart, rows)
+        # httpx sets multipart/form-data with its boundary, like Postman; a typed
+        # Content-Type without that boundary would make the body unreadable.
+        headers[:] = [
+            (k, v) for k, v in headers if k.lower() != b"content-type" or b"boundary=" in v.lower()
+        ]
+        return None, fields
+    if body.mode == "binary":
+        data = await asyncio.to_thread(_read_file, body.binary_path, "The binary body")
+        default_type("application/octet-stream")
+        return data, []
+    return None, []
+
+
+async def build_request_parts(request: RestRequest) -> RequestParts:
+    """Check the request and read its files; raises RequestBuildError before any traffic."""
+    method = validate_method(request.method)
+    url = normalize_url(request.url)
+    headers = [encode_header(row.name.strip(), row.value) for row in _enabled(request.headers)]
+    # Like the URL field (apiclient.core.urls), a row is sent as typed: even without a
+    # name (``?=x``), and without ``=`` when it is bare (``?flag``).
+    query: list[tuple[str, str | None]] = [
+        (row.name, None if row.bare and not row.value else row.value)
+        for row in request.params
+        if row.enabled and (row.name or row.value)
+    ]
+    auth = _auth_parts(request.auth, headers, query)
+    url = append_query(url, query)
+    content, files = await _body_parts(request.body, headers)
+    return RequestParts(method, url, tuple(headers), content, tuple(files), auth)
+
+
+# --- cookies ----------------------------------------------------------------------------
+
+
+class _SetCookieSource:
+    """The response shape http.cookiejar reads: ``info().get_all("Set-Cookie", [])``."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._message = Message()
+        for key, value in response.headers.multi_items():
+            self._message[key] = value
+
+    def info(self) -> _SetCookieSource:
+        return self
+
+    def get_all(self, name: str, default: list[str]) -> list[str]:
+        return self._message.get_all(name, default)
+
+
+def _to_response_cookie(cookie: Cookie, host: str | None = None) -> ResponseCookie:
+    expires = (
+        datetime.fromtimestamp(cookie.expires, UTC).isoformat()
+        if cookie.expires is not None
+        else None
+    )
+    domain = cookie.domain if cookie.domain_specified or host is None else host
+    return ResponseCookie(
+        name=cookie.name,
+        value=cookie.value or "",
+        domain=domain,
+        path=cookie.path,
+        expires=expires,
+        secure=cookie.secure,
+        http_only=cookie.has_nonstandard_attr("HttpOnly")
+        or cookie.has_nonstandard_attr("httponly"),
+    )
+
+
+def _cookies_set_by(jar: CookieJar, response: httpx.Response) -> list[ResponseCookie]:
+    if "set-cookie" not in response.headers:
+        return []
+    url = str(response.request.url)
+    made = jar.make_cookies(_SetCookieSource(response), UrllibRequest(url))  # type: ignore[arg-type]
+    return [_to_response_cookie(c, response.request.url.host) for c in made]
+
+
+# --- the engine -------------------------------------------------------------------------
+
+
+def _decode_headers(raw: list[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:
+    return tuple((k.decode("latin-1"), decode_header_value(v)) for k, v in raw)
+
+
+class RestEngine:
+    """Sends REST requests; keeps warm connections and a session cookie jar.
+
+    Like Postman, cookies set by any response are stored in the engine's jar and sent
+    with later requests to matching hosts, until :meth:`clear_cookies`.
+    """
+
+    def __init__(self) -> None:
+        self._jar = CookieJar()
+        self._pool = HttpClientPool(cookie_jar=self._jar)
+
+    @property
+    def cookies(self) -> tuple[ResponseCookie, ...]:
+        """A snapshot of the cookie jar."""
+        return tuple(_to_response_cookie(cookie) for cookie in self._jar)
+
+    def clear_cookies(self) -> None:
+        self._jar.clear()
+
+    async def send(self, request: RestRequest) -> RestResponse:
+        """Send a resolved request and read the whole response.
+
+        Raises a :class:`~apiclient.protocols.errors.ProtocolError` subclass on failure;
+        cancelling the awaiting task aborts the exchange and frees the connection.
+        """
+        started = time.perf_counter()
+        parts = await build_request_parts(request)
+        settings = request.settings
+        client = self._pool.client(
+            verify_tls=settings.verify_tls, max_redirects=settings.max_redirects
+        )
+        recorder = TraceRecorder()
+        try:
+            http_request = client.build_request(
+                parts.method,
+                parts.url,
+                headers=list(parts.headers),
+                content=parts.content,
+                files=list(parts.files) or None,
+                timeout=httpx.Timeout(settings.timeout_s),
+                extensions={"trace": recorder},
+            )
+            response = await client.send(
+                http_request,
+                stream=True,
+                auth=parts.auth,
+                follow_redirects=settings.follow_redirects,
+            )
+            try:
+                chunks = [chunk async for chunk in response.aiter_bytes()]
+            finally:
+                await response.aclose()
+        except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
+            raise map_httpx_error(
+                exc, parts.url, settings.timeout_s, max_redirects=settings.max_redirects
+            ) from exc
+        finished = time.perf_counter()
+        return self._response(parts, response, b"".join(chunks), recorder, started, finished)
+
+    def _response(
+        self,
+        parts: RequestParts,
+        response: httpx.Response,
+        body: bytes,
+        recorder: TraceRecorder,
+        started: float,
+        finished: float,
+    ) -> RestResponse:
+        hops = [*response.history, response]
+        raw_headers = response.headers.raw
+        status_line = f"{response.http_version} {response.status_code} {response.reason_phrase}"
+        headers_size = len(status_line) + 2 + sum(len(k) + len(v) + 4 for k, v in raw_headers) + 2
+        return RestResponse(
+            method=response.request.method,
+            url=str(response.url),
+            status_code=response.status_code,
+            reason=response.reason_phrase,
+            http_version=response.http_version,
+            headers=_decode_headers(raw_headers),
+            cookies=tuple(c for hop in hops for c in _cookies_set_by(self._jar, hop)),
+            body=body,
+            wire_size=response.num_bytes_downloaded,
+            headers_size=headers_size,
+            elapsed_s=finished - started,
+            timings=recorder.timings(finished),
+            redirects=tuple((r.status_code, str(r.url)) for r in response.history if r.is_redirect),
+            request_headers=_decode_headers(response.request.headers.raw),
+        )
+
+    async def aclose(self) -> None:
+        await self._pool.aclose()

@@ -1,0 +1,189 @@
+"""Run every mock server on one background thread with its own asyncio event loop.
+
+The desktop app starts the mocks in-process; a separate thread and loop mean a busy
+window never slows them and they never hold up the window. `python -m mock_servers`
+uses the same host.
+
+To add a server, write `async def start(host, port) -> RunningServer` and register it
+in `SERVER_SPECS` and `DEFAULT_PORTS`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from mock_servers import rest
+from mock_servers.errors import MockServerError, PortInUseError
+from mock_servers.serving import RunningServer, serve_asgi
+
+__all__ = [
+    "DEFAULT_HOST",
+    "DEFAULT_PORTS",
+    "SERVER_SPECS",
+    "MockHost",
+    "MockServerError",
+    "PortInUseError",
+    "ServerSpec",
+]
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORTS: dict[str, int] = {"rest": 8710}
+# Extra time the caller waits beyond the loop's own timeout, for stopping what started.
+GRACE_SECONDS = 5.0
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    """How to start one mock: `start(host, port)` runs on the host loop and returns
+    once the server listens. `scheme` builds the URL shown to people."""
+
+    scheme: str
+    start: Callable[[str, int], Awaitable[RunningServer]]
+
+
+async def _start_rest(host: str, port: int) -> RunningServer:
+    return await serve_asgi(rest.create_app(), name="rest", host=host, port=port)
+
+
+SERVER_SPECS: dict[str, ServerSpec] = {"rest": ServerSpec("http", _start_rest)}
+
+
+def _url(scheme: str, host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{shown}:{port}"
+
+
+class MockHost:
+    """Starts and stops all registered mock servers together.
+
+    `start()` blocks the caller until every server listens (or fails, leaving nothing
+    running). Calling `start()` while already running raises MockServerError; after
+    `stop()` it may be called again. Drive one MockHost from one thread.
+    """
+
+    def __init__(
+        self,
+        host: str = DEFAULT_HOST,
+        ports: dict[str, int] | None = None,
+        ephemeral: bool = False,
+    ) -> None:
+        unknown = sorted(set(ports or {}) - set(SERVER_SPECS))
+        if unknown:
+            raise MockServerError(
+                f"Unknown mock server {', '.join(unknown)}; known: {', '.join(SERVER_SPECS)}."
+            )
+        bad = sorted(
+            f"{name}={port}" for name, port in (ports or {}).items() if not 0 <= port <= 65535
+        )
+        if bad:
+            raise MockServerError(f"Ports must be between 0 and 65535: {', '.join(bad)}.")
+        self._host = host
+        # Ephemeral asks the OS for free ports, except for servers given an explicit port.
+        self._ports = {name: 0 if ephemeral else DEFAULT_PORTS[name] for name in SERVER_SPECS}
+        self._ports.update(ports or {})
+        self._urls: dict[str, str] = {}
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop_event: asyncio.Event | None = None
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """Base URL of each running server, by name; empty when stopped."""
+        return dict(self._urls)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and bool(self._urls)
+
+    def start(self, timeout: float = 15.0) -> dict[str, str]:
+        """Start every server and return their URLs once all of them listen."""
+        if self._thread is not None:
+            raise MockServerError("The mock servers are already running; stop them first.")
+        ready: concurrent.futures.Future[dict[str, str]] = concurrent.futures.Future()
+        self._thread = threading.Thread(
+            target=asyncio.run,
+            args=(self._serve(ready, timeout),),
+            name="mock-servers",
+            daemon=True,
+        )
+        self._thread.start()
+        try:
+            self._urls = ready.result(timeout + GRACE_SECONDS)
+        except concurrent.futures.TimeoutError:
+            self.stop()
+            raise MockServerError(f"The mock servers did not start within {timeout:g} s.") from None
+        except BaseException:
+            self._join(GRACE_SECONDS)
+            raise
+        return self.urls
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop every server gracefully and join the thread; does nothing when stopped."""
+        if self._thread is None:
+            return
+        if self._loop is not None and self._stop_event is not None:
+            # The loop may already be gone if starting failed; then there is nothing to wake.
+            try:
+                self._loop.call_soon_threadsafe(self._stop_event.set)
+            except RuntimeError:
+                _log.debug("mock host loop already closed")
+        self._join(timeout)
+
+    def _join(self, timeout: float) -> None:
+        assert self._thread is not None
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            _log.warning("The mock servers did not stop within %g s; leaving them.", timeout)
+        self._thread = None
+        self._loop = None
+        self._stop_event = None
+        self._urls = {}
+
+    async def _serve(
+        self, ready: concurrent.futures.Future[dict[str, str]], timeout: float
+    ) -> None:
+        """Body of the background thread: start all, wait for stop, stop all."""
+        self._loop = asyncio.get_running_loop()
+        self._stop_event = asyncio.Event()
+        running: dict[str, RunningServer] = {}
+        try:
+            try:
+                async with asyncio.timeout(timeout):
+                    for name, spec in SERVER_SPECS.items():
+                        running[name] = await spec.start(self._host, self._ports[name])
+            except TimeoutError:
+                raise MockServerError(
+                    f"The mock servers did not start within {timeout:g} s."
+                ) from None
+        except Exception as exc:
+            await _stop_all(running)
+            if not isinstance(exc, MockServerError):
+                failure = MockServerError(f"A mock server failed to start: {exc}")
+                failure.__cause__ = exc
+                exc = failure
+            ready.set_exception(exc)
+            return
+        ready.set_result(
+            {
+                name: _url(SERVER_SPECS[name].scheme, self._host, server.port)
+                for name, server in running.items()
+            }
+        )
+        await self._stop_event.wait()
+        await _stop_all(running)
+
+
+async def _stop_all(running: dict[str, RunningServer]) -> None:
+    results = await asyncio.gather(
+        *(server.stop() for server in running.values()), return_exceptions=True
+    )
+    for name, result in zip(running, results, strict=True):
+        if isinstance(result, BaseException):
+            _log.error("The %s mock did not stop cleanly", name, exc_info=result)

@@ -1,0 +1,77 @@
+"""The REST mock: a FastAPI app acting out an items API, a playlist service behind a
+bearer token, and httpbin-style endpoints for every HTTP behaviour a client must handle.
+
+Each call of `create_app` has its own in-memory state, so tests and app sessions never
+see each other's changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
+
+from mock_servers.rest_auth import create_auth_router
+from mock_servers.rest_content import broken_routes
+from mock_servers.rest_content import router as content_router
+from mock_servers.rest_echo import echo_routes
+from mock_servers.rest_http import router as http_router
+from mock_servers.rest_items import create_items_router
+from mock_servers.rest_playlists import DEMO_TOKEN, create_playlists_router
+
+__all__ = ["DEMO_TOKEN", "ENDPOINTS", "create_app"]
+
+# What the index page lists: path and what it is for.
+ENDPOINTS: list[tuple[str, str]] = [
+    ("/api/items", "Items CRUD: GET (?page&per_page), POST; /api/items/{id}: GET PUT PATCH DELETE"),
+    ("/api/v1/playlists", f"Playlists CRUD; needs 'Authorization: Bearer {DEMO_TOKEN}'"),
+    ("/echo", "Echoes any method, headers, query, body, form fields and files"),
+    ("/status/{code}", "Responds with that status (200..599)"),
+    ("/delay/{seconds}", "Responds after a delay (at most 60 s)"),
+    ("/redirect/{n}", "302 chain of n hops ending at /echo"),
+    ("/redirect-to?url=&status_code=302", "Redirects to url"),
+    ("/cookies", "Cookies the client sent; /cookies/set?k=v sets, /cookies/delete?k deletes"),
+    ("/basic-auth/{user}/{passwd}", "HTTP Basic auth"),
+    ("/digest-auth/auth/{user}/{passwd}", "HTTP Digest auth (MD5, qop=auth)"),
+    ("/bytes/{n}", "n seeded random bytes (at most 100 MB); ?seed="),
+    ("/json/large?mb=1", "About mb megabytes of JSON (at most 200)"),
+    ("/gzip", "gzip-encoded JSON"),
+    ("/xml", "An XML patient record"),
+    ("/html", "A small HTML page"),
+    ("/encoding/latin1", "text/plain in ISO-8859-1"),
+    ("/image/png", "A tiny PNG"),
+    ("/broken/mid-body", "Declares 100000 bytes, sends 1000, closes the connection"),
+    ("/docs", "OpenAPI UI"),
+]
+
+# Random bytes and images do not shrink; compressing them only costs time.
+_NOT_GZIPPED = (*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/octet-stream")
+
+
+def create_app() -> FastAPI:
+    """Build a fresh REST mock app."""
+    app = FastAPI(
+        title="apiclient REST mock",
+        description="Local endpoints for trying every REST feature offline.",
+        version="1.0",
+    )
+    # Level 5 keeps /json/large fast; the mock's job is realism, not the smallest body.
+    app.add_middleware(
+        GZipMiddleware, minimum_size=1024, compresslevel=5, exclude_content_types=_NOT_GZIPPED
+    )
+    app.include_router(create_items_router())
+    app.include_router(create_playlists_router())
+    app.include_router(create_auth_router())
+    app.include_router(http_router)
+    app.include_router(content_router)
+    app.router.routes.extend([*echo_routes(), *broken_routes()])
+
+    @app.get("/", tags=["index"])
+    async def index() -> dict[str, Any]:
+        return {
+            "name": "apiclient REST mock",
+            "endpoints": [{"path": path, "description": text} for path, text in ENDPOINTS],
+        }
+
+    return app

@@ -1,0 +1,43 @@
+"""Shared by every test: headless Qt, private data dirs, one mock host per session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from mock_servers.host import MockHost
+
+
+@pytest.fixture(autouse=True)
+def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read or write a real user's settings, data or secrets."""
+    monkeypatch.setenv("APICLIENT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("APICLIENT_CONFIG_DIR", str(tmp_path / "config"))
+
+
+@pytest.fixture(scope="session")
+def mock_urls() -> Iterator[dict[str, str]]:
+    """Every mock server, started once on ephemeral ports of 127.0.0.1."""
+    host = MockHost(ephemeral=True)
+    urls = host.start(timeout=15.0)
+    try:
+        yield urls
+    finally:
+        host.stop()
+
+
+@pytest.fixture(scope="session")
+def rest_url(mock_urls: dict[str, str]) -> str:
+    return mock_urls["rest"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests under tests/ui need a Qt application: mark them ``gui``."""
+    for item in items:
+        if "tests/ui/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.gui)

@@ -1,0 +1,106 @@
+"""The bundled sample collection loads cleanly and covers every REST mock endpoint."""
+
+from __future__ import annotations
+
+import pytest
+
+from apiclient.core.paths import resources_dir
+from apiclient.core.store import CollectionStore, RequestNode
+from apiclient.core.store_nodes import walk
+from apiclient.core.variables import Scope, resolve_request
+
+SAMPLE = resources_dir() / "sample-collection"
+
+EXPECTED = [
+    ("GET", "/api/items", "Items"),
+    ("GET", "/api/items/{{item_id}}", "Items"),
+    ("POST", "/api/items", "Items"),
+    ("PUT", "/api/items/{{item_id}}", "Items"),
+    ("PATCH", "/api/items/{{item_id}}", "Items"),
+    ("DELETE", "/api/items/{{item_id}}", "Items"),
+    ("GET", "/api/v1/playlists", "Playlists"),
+    ("POST", "/api/v1/playlists", "Playlists"),
+    ("GET", "/api/v1/playlists/{{playlist_id}}", "Playlists"),
+    ("PUT", "/api/v1/playlists/{{playlist_id}}", "Playlists"),
+    ("DELETE", "/api/v1/playlists/{{playlist_id}}", "Playlists"),
+    ("GET", "/status/404", "HTTP basics"),
+    ("GET", "/status/500", "HTTP basics"),
+    ("GET", "/delay/2", "HTTP basics"),
+    ("GET", "/echo", "HTTP basics"),
+    ("POST", "/echo", "HTTP basics"),
+    ("PURGE", "/echo/cache/item-1", "HTTP basics"),
+    ("GET", "/bytes/1024", "HTTP basics"),
+    ("GET", "/json/large", "HTTP basics"),
+    ("GET", "/redirect/3", "HTTP basics"),
+    ("GET", "/cookies/set", "HTTP basics"),
+    ("GET", "/cookies", "HTTP basics"),
+    ("GET", "/basic-auth/user/passwd", "HTTP basics"),
+    ("GET", "/digest-auth/auth/user/passwd", "HTTP basics"),
+    ("GET", "/gzip", "HTTP basics"),
+    ("GET", "/xml", "HTTP basics"),
+    ("GET", "/html", "HTTP basics"),
+    ("GET", "/encoding/latin1", "HTTP basics"),
+    ("GET", "/image/png", "HTTP basics"),
+    ("GET", "/broken/mid-body", "HTTP basics"),
+]
+
+
+@pytest.fixture(scope="module")
+def sample() -> CollectionStore:
+    return CollectionStore.open(SAMPLE)
+
+
+def _requests(store: CollectionStore) -> list[tuple[str, RequestNode]]:
+    out = []
+    for folder in store.tree.children:
+        out += [(folder.name, n) for n in walk(folder) if isinstance(n, RequestNode)]
+    return out
+
+
+def test_sample_loads_without_problems(sample: CollectionStore) -> None:
+    assert sample.name == "Sample: mock servers"
+    assert sample.problems == []
+    assert [f.name for f in sample.tree.children] == ["Items", "Playlists", "HTTP basics"]
+    (env,) = sample.environments
+    assert env.name == "Local mocks"
+    values = {v.name: v.value for v in env.variables}
+    assert values == {"base_url": "http://127.0.0.1:8710", "token": "demo-token"}
+    assert not any(v.secret for v in env.variables)
+
+
+@pytest.mark.parametrize(("method", "path", "folder"), EXPECTED)
+def test_sample_covers_endpoint(
+    sample: CollectionStore, method: str, path: str, folder: str
+) -> None:
+    found = [
+        where
+        for where, node in _requests(sample)
+        if node.request.method == method and node.request.url == "{{base_url}}" + path
+    ]
+    assert folder in found
+
+
+def test_sample_covers_the_special_requests(sample: CollectionStore) -> None:
+    requests = {node.request.name: node.request for _, node in _requests(sample)}
+    assert requests["List playlists"].auth.kind == "bearer"
+    assert requests["List playlists without auth (401)"].auth.kind == "none"
+    assert requests["Basic auth"].auth.kind == "basic"
+    assert requests["Digest auth"].auth.kind == "digest"
+    assert requests["API key in header"].auth.key_in == "header"
+    assert requests["API key in query"].auth.key_in == "query"
+    assert requests["Echo POST form (urlencoded)"].body.mode == "urlencoded"
+    multipart = requests["Echo POST multipart"].body
+    assert multipart.mode == "multipart" and all(f.type == "text" for f in multipart.multipart)
+    assert {p.value for p in requests["Large JSON 1 MB"].params} == {"1"}
+    assert {p.value for p in requests["Large JSON 20 MB"].params} == {"20"}
+    dynamic = requests["Dynamic values"]
+    text = dynamic.model_dump_json()
+    assert all(name in text for name in ("{{$uuid}}", "{{$timestamp}}", "{{$randomInt}}"))
+    assert requests["Create invalid item (422)"].method == "POST"
+
+
+def test_every_sample_request_resolves_with_the_environment(sample: CollectionStore) -> None:
+    scope = Scope.layered(collection=sample.variables, environment=sample.environments[0].variables)
+    for _, node in _requests(sample):
+        resolved = resolve_request(node.request, scope)
+        assert resolved.url.startswith("http://127.0.0.1:8710/")

@@ -1,0 +1,227 @@
+"""{{variable}} resolution: scopes, dynamic values, nesting, cycles, unknown names."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from apiclient.core.errors import UndefinedVariableError, VariableCycleError
+from apiclient.core.models import Auth, Body, FormField, KeyValue, RestRequest, Variable
+from apiclient.core.variables import (
+    Scope,
+    VariableRef,
+    find_variables,
+    resolve_request,
+    resolve_text,
+    undefined_names,
+)
+
+
+def _vars(**values: str) -> list[Variable]:
+    return [Variable(name=name, value=value) for name, value in values.items()]
+
+
+def test_later_layers_win_and_origin_names_the_layer() -> None:
+    scope = Scope.layered(
+        globals=_vars(a="g", b="g", c="g", d="g"),
+        collection=_vars(b="c", c="c", d="c"),
+        environment=_vars(c="e", d="e"),
+        request=_vars(d="r"),
+    )
+    assert [scope.lookup(n) for n in "abcd"] == ["g", "c", "e", "r"]
+    assert [scope.origin(n) for n in "abcd"] == ["global", "collection", "environment", "request"]
+    assert scope.lookup("zzz") is None and scope.origin("zzz") is None
+    assert scope.names() == ["a", "b", "c", "d"]
+
+
+def test_disabled_variables_do_not_count() -> None:
+    scope = Scope.layered(
+        collection=_vars(a="on"),
+        environment=[Variable(name="a", value="off", enabled=False)],
+    )
+    assert scope.lookup("a") == "on"
+
+
+def test_find_variables_tolerates_whitespace_and_gives_spans() -> None:
+    text = "x{{ name }}y{{a b}}{{}}{{$uuid}}"
+    refs = find_variables(text)
+    assert refs == [
+        VariableRef("name", 1, 11),
+        VariableRef("a b", 12, 19),
+        VariableRef("$uuid", 23, 32),
+    ]
+    assert text[refs[0].start : refs[0].end] == "{{ name }}"
+
+
+def test_nested_values_resolve() -> None:
+    scope = Scope.layered(environment=_vars(host="h", base="http://{{host}}:{{ port }}", port="1"))
+    assert resolve_text("{{base}}/x", scope, "URL") == "http://h:1/x"
+
+
+def test_cycle_names_the_chain() -> None:
+    scope = Scope.layered(collection=_vars(a="{{b}}", b="x{{a}}"))
+    with pytest.raises(VariableCycleError) as info:
+        resolve_text("{{a}}", scope, "URL")
+    assert info.value.chain == ("a", "b", "a")
+    assert "a -> b -> a" in str(info.value)
+
+
+def test_unknown_names_are_all_listed_with_a_suggestion() -> None:
+    scope = Scope.layered(environment=_vars(token="t"))
+    with pytest.raises(UndefinedVariableError) as info:
+        resolve_text("Bearer {{tokn}}", scope, "header 'Authorization'")
+    error = info.value
+    assert error.names == ("tokn",)
+    assert error.where == "header 'Authorization'"
+    assert str(error) == (
+        "Unknown variable {{tokn}} in header 'Authorization'. Define it in the environment, "
+        "the collection or the request, or check its spelling. Did you mean {{token}}?"
+    )
+    with pytest.raises(UndefinedVariableError) as info:
+        resolve_text("{{x}}{{y}}{{x}}", scope, "body")
+    assert info.value.names == ("x", "y")
+
+
+def test_dynamic_values_are_fresh_per_occurrence() -> None:
+    out = resolve_text("{{$uuid}} {{$guid}} {{$randomUUID}} {{$uuid}}", Scope(), "URL").split()
+    assert len(set(out)) == 4
+    for value in out:
+        uuid.UUID(value)
+    stamp, iso, number = resolve_text(
+        "{{$timestamp}} {{$isoTimestamp}} {{$randomInt}}", Scope(), "URL"
+    ).split()
+    assert re.fullmatch(r"\d{10}", stamp)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", iso)
+    assert 0 <= int(number) <= 1000
+
+
+def test_unknown_dynamic_value_is_undefined() -> None:
+    assert undefined_names("{{$uuid}}{{$foo}}", Scope()) == ["$foo"]
+    with pytest.raises(UndefinedVariableError) as info:
+        resolve_text("{{$uuuid}}", Scope(), "URL")
+    assert "Did you mean {{$uuid}}?" in str(info.value)
+
+
+def test_undefined_names_does_not_raise() -> None:
+    scope = Scope.layered(collection=_vars(a="1", loop="{{loop}}"))
+    assert undefined_names("{{a}}{{b}}{{ c }}{{b}}{{loop}}", scope) == ["b", "c"]
+
+
+def _request() -> RestRequest:
+    return RestRequest(
+        name="{{not resolved}}",
+        method="POST",
+        url="{{base}}/items",
+        params=[
+            KeyValue(name="{{pn}}", value="{{pv}}"),
+            KeyValue(name="off", value="{{nope1}}", enabled=False),
+        ],
+        headers=[
+            KeyValue(name="X-{{hn}}", value="{{hv}}"),
+            KeyValue(name="Off", value="{{nope2}}", enabled=False),
+        ],
+        body=Body(mode="raw", raw='{"id": "{{id}}"}', urlencoded=[KeyValue(value="{{nope3}}")]),
+        auth=Auth(kind="basic", username="{{user}}", password="{{pw}}", token="{{nope4}}"),
+        variables=[Variable(name="id", value="42")],
+    )
+
+
+_SCOPE = Scope.layered(
+    environment=_vars(base="http://h", pn="page", pv="2", hn="Key", hv="k", user="u", pw="p")
+)
+
+
+def test_resolve_request_covers_every_sent_field_and_leaves_the_rest() -> None:
+    request = _request()
+    before = request.model_copy(deep=True)
+    resolved = resolve_request(request, _SCOPE)
+    assert request == before  # pure: the input is untouched
+    assert resolved.url == "http://h/items"
+    assert (resolved.params[0].name, resolved.params[0].value) == ("page", "2")
+    assert resolved.params[1].value == "{{nope1}}"
+    assert (resolved.headers[0].name, resolved.headers[0].value) == ("X-Key", "k")
+    assert resolved.headers[1].value == "{{nope2}}"
+    assert resolved.body.raw == '{"id": "42"}'  # the request's own variable
+    assert resolved.body.urlencoded[0].value == "{{nope3}}"  # not the active body mode
+    assert (resolved.auth.username, resolved.auth.password) == ("u", "p")
+    assert resolved.auth.token == "{{nope4}}"  # not the active auth kind
+    assert resolved.name == "{{not resolved}}"
+
+
+@pytest.mark.parametrize(
+    ("body", "read"),
+    [
+        (
+            Body(mode="urlencoded", urlencoded=[KeyValue(name="k", value="{{v}}")]),
+            lambda b: b.urlencoded[0].value,
+        ),
+        (
+            Body(mode="multipart", multipart=[FormField(name="f", value="{{v}}", type="file")]),
+            lambda b: b.multipart[0].value,
+        ),
+        (Body(mode="binary", binary_path="{{v}}"), lambda b: b.binary_path),
+    ],
+)
+def test_resolve_request_body_modes(body: Body, read: object) -> None:
+    resolved = resolve_request(RestRequest(body=body), Scope.layered(collection=_vars(v="V")))
+    assert read(resolved.body) == "V"  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("auth", "fields"),
+    [
+        (Auth(kind="bearer", token="{{v}}", token_prefix="{{v}}"), ("token", "token_prefix")),
+        (Auth(kind="apikey", key_name="{{v}}", key_value="{{v}}"), ("key_name", "key_value")),
+        (Auth(kind="digest", username="{{v}}", password="{{v}}"), ("username", "password")),
+    ],
+)
+def test_resolve_request_auth_kinds(auth: Auth, fields: tuple[str, ...]) -> None:
+    resolved = resolve_request(RestRequest(auth=auth), Scope.layered(collection=_vars(v="V")))
+    assert [getattr(resolved.auth, f) for f in fields] == ["V"] * len(fields)
+
+
+def test_request_variables_win_over_the_scope() -> None:
+    request = RestRequest(url="{{a}}", variables=_vars(a="request"))
+    assert resolve_request(request, Scope.layered(environment=_vars(a="env"))).url == "request"
+
+
+def test_resolve_request_reports_every_unknown_with_its_place() -> None:
+    request = RestRequest(
+        url="{{host}}/x",
+        headers=[KeyValue(name="Authorization", value="Bearer {{tokn}}")],
+        body=Body(mode="raw", raw="{{host}}"),
+    )
+    with pytest.raises(UndefinedVariableError) as info:
+        resolve_request(request, Scope.layered(environment=_vars(token="t")))
+    error = info.value
+    assert error.names == ("host", "tokn")
+    assert [(u.name, u.where) for u in error.unknown] == [
+        ("host", "URL"),
+        ("tokn", "header 'Authorization'"),
+        ("host", "body"),
+    ]
+    assert "{{tokn}} in header 'Authorization' (did you mean {{token}}?)" in str(error)
+
+
+_NO_BRACES = st.text().filter(lambda t: "{{" not in t)
+
+
+@given(_NO_BRACES)
+def test_text_without_references_resolves_to_itself(text: str) -> None:
+    assert resolve_text(text, _SCOPE, "body") == text
+
+
+_PIECES = st.sampled_from([*"ab{} ", "{{base}}", "{{pv}}", "{{$uuid}}"])
+
+
+@given(st.lists(_PIECES, max_size=30).map("".join))
+def test_resolving_is_pure(text: str) -> None:
+    scope_before = _SCOPE.layers
+    first = resolve_text(text, _SCOPE, "body")
+    if "$uuid" not in text:  # dynamic values are fresh by design
+        assert resolve_text(text, _SCOPE, "body") == first
+    assert _SCOPE.layers == scope_before

@@ -1,0 +1,89 @@
+"""Fixtures for engine tests: the real mock servers, a TLS server, a closed port."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import trustme
+import uvicorn
+from starlette.types import Receive, Scope, Send
+
+from apiclient.protocols.rest import RestEngine
+
+
+@pytest.fixture
+async def engine() -> AsyncIterator[RestEngine]:
+    """A fresh engine per test: its clients belong to the test's event loop."""
+    rest_engine = RestEngine()
+    try:
+        yield rest_engine
+    finally:
+        await rest_engine.aclose()
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A port that was just free on 127.0.0.1, so connecting to it is refused."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _hello(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope["type"] != "http":
+        return
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"text/plain")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b"hello over tls"})
+
+
+@pytest.fixture(scope="session")
+def tls_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An HTTPS server on 127.0.0.1 whose certificate no system store trusts."""
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    folder: Path = tmp_path_factory.mktemp("tls")
+    key_file, cert_file = folder / "key.pem", folder / "cert.pem"
+    cert.private_key_pem.write_to_path(key_file)
+    cert.cert_chain_pems[0].write_to_path(cert_file)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        _hello,
+        http="h11",
+        ws="none",
+        lifespan="off",
+        log_config=None,
+        log_level="error",
+        access_log=False,
+        ssl_keyfile=str(key_file),
+        ssl_certfile=str(cert_file),
+        ssl_cert_reqs=ssl.CERT_NONE,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("The TLS test server did not start.")
+        time.sleep(0.01)
+    try:
+        yield f"https://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()

@@ -1,0 +1,125 @@
+"""UI fixtures: a qasync loop inside pytest-qt's QApplication, and a main window."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import shutil
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from qasync import QEventLoop
+
+from apiclient.core.paths import resources_dir
+from apiclient.ui.main_window import MainWindow
+from apiclient.ui.settings import AppSettings
+
+T = TypeVar("T")
+MOCK_DEFAULT = "http://127.0.0.1:8710"
+
+
+@pytest.fixture
+def qt_loop(qapp: QApplication) -> Iterator[QEventLoop]:
+    """An asyncio loop that runs whenever pytest-qt processes Qt events."""
+    loop = QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    qapp.processEvents()
+    # loop.stop() would call QApplication.exit(), which makes later Qt event loops
+    # return at once; mark the loop stopped directly, then close it (and its threads).
+    loop._QEventLoop__is_running = False
+    asyncio.events._set_running_loop(None)
+    loop.close()
+    asyncio.set_event_loop(None)
+    del loop
+    # Free the loop's QObjects here, on the GUI thread: left to the cyclic GC they may be
+    # freed on a worker thread, which leaves Qt a dangling timer.
+    gc.collect()
+
+
+@pytest.fixture
+def run(qtbot: QtBot, qt_loop: QEventLoop) -> Callable[[Awaitable[T]], T]:
+    """Run a coroutine on the Qt loop while Qt keeps processing events."""
+
+    def runner(awaitable: Awaitable[T], timeout: int = 15_000) -> T:
+        task = asyncio.ensure_future(awaitable)
+        qtbot.waitUntil(task.done, timeout=timeout)
+        return task.result()
+
+    return runner
+
+
+@pytest.fixture
+def sample(tmp_path: Path, rest_url: str) -> Path:
+    """A copy of the sample collection whose environment points at this session's mocks."""
+    root = tmp_path / "sample"
+    shutil.copytree(resources_dir() / "sample-collection", root)
+    for env in (root / "environments").glob("*.yaml"):
+        env.write_text(env.read_text(encoding="utf-8").replace(MOCK_DEFAULT, rest_url))
+    return root
+
+
+@pytest.fixture
+def settings_path(tmp_path: Path) -> Path:
+    return tmp_path / "settings.ini"
+
+
+@pytest.fixture
+def make_window(
+    qtbot: QtBot, run: Callable[..., object], settings_path: Path
+) -> Iterator[Callable[..., MainWindow]]:
+    made: list[MainWindow] = []
+
+    def make(collection: Path | None = None) -> MainWindow:
+        window = MainWindow(AppSettings(settings_path))
+        qtbot.addWidget(window)
+        window.show()
+        made.append(window)
+        run(window.startup(collection))
+        return window
+
+    yield make
+    for window in made:
+        # As the app does at quit: close the engine's connections while the loop lives.
+        run(window.shutdown())
+
+
+@pytest.fixture
+def window(make_window: Callable[..., MainWindow], sample: Path) -> MainWindow:
+    return make_window(sample)
+
+
+class Dialogs:
+    """Answers for modal dialogs, which would otherwise wait forever for a person."""
+
+    def __init__(self) -> None:
+        self.texts: list[str | None] = []
+        self.answers: list[object] = []
+        self.asked: list[str] = []
+
+    def get_text(self, _parent, title: str, label: str, *args, **kwargs) -> tuple[str, bool]:
+        self.asked.append(f"{title}: {label}")
+        text = self.texts.pop(0) if self.texts else None
+        return (text, True) if text is not None else ("", False)
+
+    def question(self, _parent, title: str, text: str, *args, **kwargs):
+        from PySide6.QtWidgets import QMessageBox
+
+        self.asked.append(f"{title}: {text}")
+        return self.answers.pop(0) if self.answers else QMessageBox.StandardButton.Discard
+
+
+@pytest.fixture(autouse=True)
+def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    fake = Dialogs()
+    monkeypatch.setattr(QInputDialog, "getText", fake.get_text)
+    monkeypatch.setattr(QMessageBox, "question", fake.question)
+    return fake

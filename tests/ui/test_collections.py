@@ -1,0 +1,216 @@
+"""Collections in the window: save and reopen, environments, sidebar operations, restarts."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QModelIndex, Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QMessageBox, QTabWidget
+from ui_helpers import body_text, send, status_text, type_url
+
+from apiclient.core.models import Environment, Variable
+from apiclient.ui.collection_model import MIME_TYPE
+
+
+def tree_names(window) -> list[str]:
+    model = window.sidebar.model
+    names = []
+
+    def walk(parent: QModelIndex, depth: int) -> None:
+        for row in range(model.rowCount(parent)):
+            index = model.index(row, 0, parent)
+            names.append("  " * depth + index.data())
+            walk(index, depth + 1)
+
+    walk(QModelIndex(), 0)
+    return names
+
+
+def first_request(window):
+    def walk(folder):
+        for child in folder.children:
+            if hasattr(child, "request"):
+                return child
+            found = walk(child) if hasattr(child, "children") else None
+            if found:
+                return found
+        return None
+
+    return walk(window.workspace.store.tree)
+
+
+def test_sample_collection_opens_with_its_tree(window):
+    names = tree_names(window)
+    assert window.sidebar.title.text()
+    assert any("Items" in n for n in names)
+    assert not window.sidebar.problems.isVisible()
+
+
+def test_save_a_request_and_reopen_it(qtbot, window, dialogs, sample, rest_url):
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    window.rest.editor.method.setCurrentText("PATCH")
+    type_url(qtbot, window, "{{base_url}}/api/items/1?verbose=yes")
+    window.rest.editor.headers.set_rows([])
+    tabs = window.findChild(QTabWidget, "protocol.tabs")
+    assert tabs.tabText(0) == "REST ●"
+    dialogs.texts.append("Patch item one")
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.rest.relpath is not None)
+    assert tabs.tabText(0) == "REST"
+    saved = sample / "items" / window.rest.relpath
+    text = saved.read_text()
+    assert "Patch item one" in text and "PATCH" in text
+
+    # Open something else, then the saved request again: every field comes back.
+    first = first_request(window)
+    window.sidebar.request_activated.emit(first.relpath)
+    qtbot.waitUntil(lambda: window.rest.relpath == first.relpath)
+    relpath = saved.relative_to(sample / "items").as_posix()
+    window.sidebar.request_activated.emit(relpath)
+    qtbot.waitUntil(lambda: window.rest.relpath == relpath)
+    assert window.rest.editor.method.currentText() == "PATCH"
+    assert window.findChild(QLineEdit, "rest.url").text() == "{{base_url}}/api/items/1?verbose=yes"
+
+
+def test_saving_to_a_full_disk_keeps_the_work_and_says_why(qtbot, window, dialogs, monkeypatch):
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    type_url(qtbot, window, "{{base_url}}/api/items")
+    dialogs.texts.append("Will not fit")
+    monkeypatch.setattr("apiclient.core.atomic.os.replace", full)
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    notice = window.findChild(QLabel, "rest.notice")
+    qtbot.waitUntil(notice.isVisible)
+    assert "disk is full" in notice.text()
+    assert window.rest.dirty
+    assert window.findChild(QLineEdit, "rest.url").text() == "{{base_url}}/api/items"
+
+
+def test_switching_environment_changes_the_resolved_url_that_is_sent(qtbot, window, run, rest_url):
+    store = window.workspace.store
+    other = Environment(
+        name="Other", variables=[Variable(name="base_url", value=f"{rest_url}/echo/other")]
+    )
+    run(
+        window.workspace.save_variables(
+            window.workspace.globals, store.variables, [*store.environments, other], {}
+        )
+    )
+    picker = window.findChild(QComboBox, "environment.picker")
+    type_url(qtbot, window, "{{base_url}}/path")
+    hint = window.findChild(QLabel, "rest.url.hint")
+
+    picker.setCurrentIndex(picker.findText("Other"))
+    qtbot.waitUntil(lambda: f"{rest_url}/echo/other/path" in hint.text())
+    send(qtbot, window, "200")
+    qtbot.waitUntil(lambda: "/echo/other/path" in body_text(window))
+    assert json.loads(body_text(window))["path"] == "/echo/other/path"
+
+    picker.setCurrentIndex(picker.findText("No environment"))
+    qtbot.waitUntil(lambda: "Unknown variable" in hint.text())
+    send(qtbot, window, "base_url")
+
+
+def test_sidebar_new_folder_rename_duplicate_delete_and_move(qtbot, window, dialogs, sample):
+    sidebar = window.sidebar
+    dialogs.texts.append("Scratch")
+    sidebar.new_folder_action.trigger()
+    qtbot.waitUntil(lambda: any(n == "Scratch" for n in tree_names(window)))
+    assert (sample / "items" / "scratch").is_dir()
+
+    first = first_request(window)
+    sidebar.select(first.relpath)
+    sidebar.duplicate_action.trigger()
+    qtbot.waitUntil(
+        lambda: len(tree_names(window)) > 0 and sidebar.current_relpath() != first.relpath
+    )
+    copy = sidebar.current_relpath()
+    dialogs.texts.append("Moved copy")
+    sidebar.rename_action.trigger()
+    qtbot.waitUntil(lambda: any("Moved copy" in n for n in tree_names(window)))
+    renamed = sidebar.current_relpath()
+
+    data = QMimeData()
+    data.setData(MIME_TYPE, renamed.encode())
+    scratch = sidebar.model.index_of("scratch")
+    sidebar.model.dropMimeData(data, Qt.DropAction.MoveAction, 0, 0, scratch)
+    qtbot.waitUntil(lambda: (sidebar.current_relpath() or "").startswith("scratch/"))
+    moved = sample / "items" / sidebar.current_relpath()
+    assert moved.exists() and "Moved copy" in moved.read_text()
+    assert copy != renamed
+
+    dialogs.answers.append(QMessageBox.StandardButton.Yes)
+    sidebar.select("scratch")
+    sidebar.delete_action.trigger()
+    qtbot.waitUntil(lambda: not (sample / "items" / "scratch").exists())
+    assert not any(n.strip() == "Scratch" for n in tree_names(window))
+
+
+def test_broken_request_file_is_reported_and_left_alone(make_window, sample):
+    broken = sample / "items" / "broken.yaml"
+    broken.write_text("kind: rest\nname: [unclosed\n")
+    before = broken.read_bytes()
+    window = make_window(sample)
+    problems = window.findChild(QLabel, "collections.problems")
+    assert problems.isVisible()
+    assert "broken.yaml" in problems.text()
+    assert broken.read_bytes() == before
+
+
+def test_collection_that_cannot_load_is_reported(make_window, tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "collection.yaml").write_text("name: [\n")
+    window = make_window(bad)
+    assert "collection.yaml" in window.statusBar().currentMessage() or "bad" in (
+        window.statusBar().currentMessage()
+    )
+    assert (bad / "collection.yaml").read_text() == "name: [\n"
+
+
+def test_window_state_and_last_collection_are_remembered(qtbot, make_window, sample):
+    window = make_window(sample)
+    window.resize(701, 501)
+    picker = window.findChild(QComboBox, "environment.picker")
+    picker.setCurrentIndex(picker.findText("Local mocks"))
+    window.close()
+    again = make_window()
+    assert again.workspace.store.root == sample
+    assert again.size().width() == 701
+    assert again.findChild(QComboBox, "environment.picker").currentText() == "Local mocks"
+
+
+def test_sample_requests_send_against_the_mocks(qtbot, window):
+    """Open a saved sample request with its environment and send it as saved."""
+    picker = window.findChild(QComboBox, "environment.picker")
+    picker.setCurrentIndex(picker.findText("Local mocks"))
+    items = next(
+        c for c in window.workspace.store.tree.children if getattr(c, "name", "") == "Items"
+    )
+    window.sidebar.request_activated.emit(items.children[0].relpath)
+    qtbot.waitUntil(lambda: window.rest.relpath == items.children[0].relpath)
+    send(qtbot, window, "200")
+    assert "200" in status_text(window)
+
+
+def test_secret_variable_stays_out_of_the_files(window, run, sample):
+    store = window.workspace.store
+    env = Environment(
+        name="Prod", variables=[Variable(name="token", value="s3cr3t-value", secret=True)]
+    )
+    run(
+        window.workspace.save_variables(
+            window.workspace.globals, store.variables, [*store.environments, env], {}
+        )
+    )
+    for path in Path(sample).rglob("*.yaml"):
+        assert "s3cr3t-value" not in path.read_text()
+    assert any(
+        "s3cr3t-value" in p.read_text()
+        for p in Path(os.environ["APICLIENT_DATA_DIR"]).rglob("*")
+        if p.is_file()
+    )

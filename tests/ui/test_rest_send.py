@@ -1,0 +1,146 @@
+"""Sending from the REST tab as a user would: type, press Send, read the response panel."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+)
+from ui_helpers import body_text, send, status_text, type_url
+
+
+def test_type_url_send_and_see_status_and_body(qtbot, window, rest_url):
+    type_url(qtbot, window, f"{rest_url}/api/items?page=1&per_page=2")
+    send(qtbot, window, "200")
+    qtbot.waitUntil(lambda: '"items"' in body_text(window))
+    body = json.loads(body_text(window))
+    assert body["per_page"] == 2
+    assert len(body["items"]) == 2
+    assert "ms" in window.findChild(QLabel, "rest.response.time").text()
+    headers = window.findChild(QTableWidget, "rest.response.headers")
+    names = [headers.item(r, 0).text().lower() for r in range(headers.rowCount())]
+    assert "content-type" in names
+
+
+def test_pretty_body_is_indented_and_raw_is_as_received(qtbot, window, rest_url):
+    type_url(qtbot, window, f"{rest_url}/api/items/1")
+    send(qtbot, window, "200")
+    qtbot.waitUntil(lambda: body_text(window).startswith("{\n  "))
+    qtbot.mouseClick(window.findChild(QRadioButton, "rest.response.raw"), Qt.MouseButton.LeftButton)
+    assert "\n  " not in body_text(window)
+
+
+def test_ctrl_enter_sends(qtbot, window, rest_url):
+    type_url(qtbot, window, f"{rest_url}/status/418")
+    qtbot.keyClick(
+        window.findChild(QLineEdit, "rest.url"),
+        Qt.Key.Key_Return,
+        Qt.KeyboardModifier.ControlModifier,
+    )
+    qtbot.waitUntil(lambda: "418" in status_text(window), timeout=10_000)
+    qtbot.waitUntil(lambda: not window.rest.is_sending())
+
+
+def test_connection_refused_is_told_in_place(qtbot, window):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    type_url(qtbot, window, f"http://127.0.0.1:{port}/x")
+    send(qtbot, window, "Could not connect")
+    assert "127.0.0.1" in status_text(window)
+    assert window.findChild(QLineEdit, "rest.url").text().endswith("/x")
+
+
+def test_unknown_variable_is_named_and_nothing_is_sent(qtbot, window):
+    type_url(qtbot, window, "{{nope_host}}/api/items")
+    send(qtbot, window, "variable")
+    assert "nope_host" in status_text(window)
+
+
+def test_malformed_url_is_refused_with_a_reason(qtbot, window):
+    type_url(qtbot, window, "http://exa mple.com/")
+    send(qtbot, window, "not valid")
+
+
+def test_timeout_names_the_limit(qtbot, window, rest_url):
+    type_url(qtbot, window, f"{rest_url}/delay/3")
+    window.rest.editor.settings.timeout.setValue(0.3)
+    send(qtbot, window, "Timed out")
+    assert "0.3" in status_text(window)
+
+
+def test_cancel_stops_a_slow_request(qtbot, window, rest_url):
+    type_url(qtbot, window, f"{rest_url}/delay/10")
+    qtbot.mouseClick(window.findChild(QPushButton, "rest.send"), Qt.MouseButton.LeftButton)
+    cancel = window.findChild(QPushButton, "rest.cancel")
+    qtbot.waitUntil(cancel.isVisible)
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Cancelled" in status_text(window), timeout=3000)
+    assert window.findChild(QPushButton, "rest.send").isVisible()
+
+
+def test_server_closing_mid_body_is_reported(qtbot, window, rest_url):
+    type_url(qtbot, window, f"{rest_url}/broken/mid-body")
+    send(qtbot, window, "closed")
+
+
+def test_invalid_json_body_gets_a_hint_and_is_still_sent(qtbot, window, rest_url):
+    editor = window.rest.editor
+    editor.method.setCurrentText("POST")
+    type_url(qtbot, window, f"{rest_url}/echo")
+    editor.body.mode.setCurrentIndex(editor.body.mode.findData("raw"))
+    qtbot.keyClicks(editor.body.raw, '{"name": ')
+    hint = window.findChild(QLabel, "rest.body.hint")
+    qtbot.waitUntil(lambda: "Invalid JSON" in hint.text())
+    send(qtbot, window, "200")
+    qtbot.waitUntil(lambda: "body_text" in body_text(window))
+    assert json.loads(body_text(window))["body_text"] == '{"name": '
+
+
+def test_binary_body_shows_size_and_hex(qtbot, window, rest_url):
+    type_url(qtbot, window, f"{rest_url}/bytes/3000")
+    send(qtbot, window, "200")
+    info = window.findChild(QLabel, "rest.response.info")
+    qtbot.waitUntil(lambda: "Binary body" in info.text())
+    assert "2.9 KB" in info.text()
+    assert body_text(window).startswith("00000000  ")
+    assert window.findChild(QPushButton, "rest.response.save").isEnabled()
+
+
+def test_latin1_body_is_decoded_with_its_charset(qtbot, window, rest_url):
+    type_url(qtbot, window, f"{rest_url}/encoding/latin1")
+    send(qtbot, window, "200")
+    qtbot.waitUntil(lambda: "café" in body_text(window))
+
+
+def test_large_body_shows_a_truncated_view_then_all(qtbot, window, rest_url):
+    type_url(qtbot, window, f"{rest_url}/json/large?mb=20")
+    send(qtbot, window, "200", timeout=60_000)
+    banner = window.findChild(QLabel, "rest.response.truncated")
+    qtbot.waitUntil(banner.isVisible, timeout=60_000)
+    assert len(body_text(window)) == 1_000_000
+    qtbot.mouseClick(
+        window.findChild(QPushButton, "rest.response.show_all"), Qt.MouseButton.LeftButton
+    )
+    qtbot.waitUntil(lambda: len(body_text(window)) > 20_000_000, timeout=30_000)
+    assert not banner.isVisible()
+
+
+def test_params_table_follows_the_url_and_back(qtbot, window, rest_url):
+    type_url(qtbot, window, f"{rest_url}/echo?a=1&b=two")
+    params = window.rest.editor.params
+    assert [(r.name, r.value) for r in params.rows()] == [("a", "1"), ("b", "two")]
+    params.item(0, 0).setCheckState(Qt.CheckState.Unchecked)
+    assert window.findChild(QLineEdit, "rest.url").text() == f"{rest_url}/echo?b=two"
+    send(qtbot, window, "200")
+    qtbot.waitUntil(lambda: "query" in body_text(window))
+    assert json.loads(body_text(window))["query"] == {"b": ["two"]} or json.loads(
+        body_text(window)
+    )["query"] == {"b": "two"}
