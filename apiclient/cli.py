@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args[:1] == ["mock"]:
         from mock_servers.cli import main as mock_main
 
-        return mock_main(args[1:])
+        return mock_main(args[1:], prog="apiclient mock")
     options = build_parser().parse_args(args)
     from apiclient.ui.app import run_gui
 

@@ -34,9 +34,9 @@ def _port_override(text: str) -> tuple[str, int]:
     return name.strip(), int(port)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m mock_servers") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="mock_servers",
+        prog=prog,
         description="Run the apiclient mock servers on this machine until Ctrl+C.",
     )
     parser.add_argument(
@@ -77,9 +77,9 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str = "python -m mock_servers") -> int:
     """Start the mocks, announce their URLs, and serve until SIGINT or SIGTERM."""
-    args = build_parser().parse_args(argv)
+    args = build_parser(prog).parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     stop_requested = threading.Event()
     with _stop_on_signals(stop_requested):
@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             urls = host.start()
         except MockServerError as exc:
             # The CLI is the boundary where errors reach the person: one line, no traceback.
-            print(f"mock_servers: {exc}", file=sys.stderr)
+            print(f"{prog}: {exc}", file=sys.stderr)
             return EXIT_PORT_IN_USE if isinstance(exc, PortInUseError) else EXIT_FAILED
         try:
             if args.port_file is not None:
@@ -100,9 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             while not stop_requested.wait(0.5):
                 pass
         except OSError as exc:
-            print(
-                f"mock_servers: cannot write the port file {args.port_file}: {exc}", file=sys.stderr
-            )
+            print(f"{prog}: cannot write the port file {args.port_file}: {exc}", file=sys.stderr)
             return EXIT_FAILED
         finally:
             host.stop()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from qasync import QEventLoop
 
 from apiclient import __version__
+from apiclient.ui.gc_timer import GuiThreadGarbageCollector
 from apiclient.ui.main_window import MainWindow
 from apiclient.ui.settings import AppSettings
 from apiclient.ui.workers import shutdown_workers
@@ -49,6 +50,8 @@ def run_gui(collection: Path | None = None, start_mocks: bool = False) -> int:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("apiclient")
     install_excepthook()
+    collector = GuiThreadGarbageCollector(app)
+    collector.start()
     loop = QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = MainWindow(AppSettings())
@@ -60,4 +63,5 @@ def run_gui(collection: Path | None = None, start_mocks: bool = False) -> int:
         loop.run_until_complete(closed.wait())
         loop.run_until_complete(window.shutdown())
         shutdown_workers()
+    collector.stop()
     return 0

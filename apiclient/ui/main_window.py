@@ -124,7 +124,11 @@ class MainWindow(QMainWindow):
             return False
         self._settings.set_last_collection(root)
         self.setWindowTitle(f"{store.name} — apiclient")
-        self._select_environment(self._settings.environment_for(root))
+        chosen = self._settings.environment_for(root)
+        if chosen is None:
+            # First time with this collection: its first environment (the sample's mocks).
+            chosen = store.environments[0].name if store.environments else ""
+        self._select_environment(chosen)
         if store.problems:
             self.report_problem(
                 f"{len(store.problems)} file(s) of {store.name} could not be loaded; "

@@ -36,8 +36,10 @@ class AppSettings:
     def set_last_collection(self, path: Path | None) -> None:
         self._qt.setValue("collections/last", str(path) if path else "")
 
-    def environment_for(self, collection: Path) -> str:
-        return str(self._qt.value(f"environments/{_key(collection)}", ""))
+    def environment_for(self, collection: Path) -> str | None:
+        """The environment last chosen for ``collection``; None if never chosen."""
+        value = self._qt.value(f"environments/{_key(collection)}")
+        return None if value is None else str(value)
 
     def set_environment_for(self, collection: Path, name: str) -> None:
         self._qt.setValue(f"environments/{_key(collection)}", name)

@@ -25,7 +25,8 @@ def type_url(qtbot: QtBot, window: MainWindow, url: str) -> None:
 
 def send(qtbot: QtBot, window: MainWindow, expect: str = "", timeout: int = 15_000) -> None:
     """Click Send and wait until the status line shows ``expect`` and the send ended."""
-    qtbot.mouseClick(window.findChild(QPushButton, "rest.send"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not window.rest.is_sending(), timeout=timeout)
+    status = window.findChild(QLabel, "rest.response.status")
+    with qtbot.waitSignal(window.rest.send_finished, timeout=timeout):
+        qtbot.mouseClick(window.findChild(QPushButton, "rest.send"), Qt.MouseButton.LeftButton)
     if expect:
-        qtbot.waitUntil(lambda: expect in status_text(window), timeout=timeout)
+        qtbot.waitUntil(lambda: expect in status.text(), timeout=timeout)

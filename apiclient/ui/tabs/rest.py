@@ -32,9 +32,13 @@ if TYPE_CHECKING:
 
 
 class RestTab(QWidget):
-    """Signals: dirty_changed(bool): the request now differs (or no longer) from disk."""
+    """Signals:
+    dirty_changed(bool): the request now differs (or no longer) from disk.
+    send_finished: a send ended, with a response, an error or a cancel.
+    """
 
     dirty_changed = Signal(bool)
+    send_finished = Signal()
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -122,8 +126,19 @@ class RestTab(QWidget):
         """Resolve and send the request; a new send replaces one still running."""
         if self._send_task is not None and not self._send_task.done():
             self._send_task.cancel()
-        self._send_task = asyncio.current_task()
-        request = self.editor.request()
+        task = self._send_task = asyncio.current_task()
+        try:
+            await self._send(self.editor.request())
+        except asyncio.CancelledError:
+            if self._send_task is task:
+                self.response.show_cancelled()
+        finally:
+            if self._send_task is task:
+                self.editor.set_sending(False)
+                self._send_task = None
+                self.send_finished.emit()
+
+    async def _send(self, request: RestRequest) -> None:
         if not request.url.strip():
             self.response.show_error(
                 "Nothing to send", "Type a URL first, e.g. {{base_url}}/api/items."
@@ -132,22 +147,15 @@ class RestTab(QWidget):
         try:
             resolved = resolve_request(request, self._workspace.scope())
         except VariableError as exc:
-            self.response.show_error("Request not sent: a variable is missing", str(exc))
+            self.response.show_error(error_title(exc), str(exc))
             return
         self.response.show_sending(resolved.method, join_url(resolved.url, resolved.params))
         self.editor.set_sending(True)
         try:
             response = await self._rest_engine().send(resolved)
             await self.response.show_response(response)
-        except asyncio.CancelledError:
-            if self._send_task is asyncio.current_task():
-                self.response.show_cancelled()
         except (ProtocolError, CoreError) as exc:
             self.response.show_error(error_title(exc), str(exc))
-        finally:
-            if self._send_task is asyncio.current_task():
-                self.editor.set_sending(False)
-                self._send_task = None
 
     def cancel(self) -> None:
         if self._send_task is not None and not self._send_task.done():

@@ -111,14 +111,16 @@ class KeyValueTable(QTableWidget):
         self._loading = False
 
     def variables(self) -> list[Variable]:
-        return [
-            Variable(
-                **self._row_model(r).model_dump(exclude={"description"}),
-                secret=self.item(r, _EXTRA).checkState() == Qt.CheckState.Checked,
+        result = []
+        for r in range(self.rowCount()):
+            if self._is_blank(r):
+                continue
+            row = self._row_model(r)
+            secret = self.item(r, _EXTRA).checkState() == Qt.CheckState.Checked
+            result.append(
+                Variable(name=row.name, value=row.value, enabled=row.enabled, secret=secret)
             )
-            for r in range(self.rowCount())
-            if not self._is_blank(r)
-        ]
+        return result
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Delete and self.state() != self.State.EditingState:

@@ -146,7 +146,7 @@ class ResponseView(QWidget):
                 ("Waiting (time to first byte)", t.ttfb_s),
                 ("Download", t.download_s),
             ],
-            note=f"Total {human_duration(t.total_s)}"
+            note=f"Network time {human_duration(t.total_s)} of {human_duration(response.elapsed_s)}"
             + (" · connection reused" if t.reused_connection else ""),
         )
         await self.body.show_body(response.content_type, response.charset, response.body)
