@@ -164,3 +164,14 @@ def render_body(content_type: str, charset: str | None, body: bytes) -> Rendered
     raw = decode_body(body, charset)
     pretty = pretty_body(kind, raw)
     return RenderedBody(kind, raw, pretty.text, pretty.problem)
+
+
+def page_starts(text: str, page_chars: int) -> list[int]:
+    """Offsets where parts of about ``page_chars`` characters begin, cut after a newline."""
+    starts = [0]
+    while len(text) - starts[-1] > page_chars:
+        cut = text.find("\n", starts[-1] + page_chars)
+        if cut < 0 or cut + 1 >= len(text):
+            break
+        starts.append(cut + 1)
+    return starts

@@ -12,7 +12,6 @@ import contextlib
 from html import escape
 from typing import TYPE_CHECKING
 
-import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 from qasync import asyncSlot
@@ -208,8 +207,6 @@ class RestTab(QWidget):
         self.editor.set_url_hint(f'<span style="color:palette(mid)">→ {escape(preview)}</span>')
 
     def _on_editor_edited(self) -> None:
-        if not shiboken6.isValid(self.editor.url):
-            return  # the body editor reports a last change while the window is destroyed
         reference = self._saved if self._saved is not None else RestRequest()
         self._set_dirty(self.editor.request() != reference or self._saved is None)
         self._hint_timer.start()

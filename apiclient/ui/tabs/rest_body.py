@@ -77,6 +77,10 @@ class BodyEditor(QWidget):
 
         self._hint_timer = QTimer(self, singleShot=True, interval=250)
         self._hint_timer.timeout.connect(self._update_hint)
+        # Raw text edits are reported on the next loop turn: the editor also reports a
+        # change while it is destroyed, and this timer dies with it before firing.
+        self._raw_edited_timer = QTimer(self, singleShot=True, interval=0)
+        self._raw_edited_timer.timeout.connect(self._emit_edited)
         self.mode.currentIndexChanged.connect(self._on_mode_changed)
         self.language.currentTextChanged.connect(self._on_language_changed)
         self.raw.textChanged.connect(self._on_raw_changed)
@@ -127,8 +131,9 @@ class BodyEditor(QWidget):
         self._emit_edited()
 
     def _on_raw_changed(self) -> None:
-        self._hint_timer.start()
-        self._emit_edited()
+        if not self._loading:
+            self._hint_timer.start()
+            self._raw_edited_timer.start()
 
     def _update_hint(self) -> None:
         """Flag invalid JSON without blocking the send: the user may mean it."""

@@ -1,0 +1,172 @@
+"""Benchmarks: one line per figure, ``name: value unit``. Not part of the test suite.
+
+    .venv/bin/python tests/bench/run.py [--quick]
+
+Figures so far: start-up against the floor of a bare PySide6 window with seven empty
+tabs (measured in the same run), memory at idle, and how the window copes with a 20 MB
+JSON body (time to the first view, longest stall of the GUI thread while it arrives
+and is formatted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Each script prints "ready" once its window is shown and the event loop is idle.
+_IDLE = """
+from PySide6.QtCore import QTimer
+QTimer.singleShot(0, lambda: (print("ready", flush=True), app.quit()))
+app.exec()
+"""
+FLOOR_SCRIPT = (
+    """
+from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
+app = QApplication([])
+window = QMainWindow()
+tabs = QTabWidget()
+for name in ("REST", "Batch", "SOAP", "GraphQL", "gRPC", "WebSocket", "Webhook"):
+    tabs.addTab(QWidget(), name)
+window.setCentralWidget(tabs)
+window.show()
+"""
+    + _IDLE
+)
+APP_SCRIPT = """
+import asyncio
+from PySide6.QtWidgets import QApplication
+from qasync import QEventLoop
+app = QApplication([])
+from apiclient.ui.main_window import MainWindow
+from apiclient.ui.settings import AppSettings
+loop = QEventLoop(app)
+asyncio.set_event_loop(loop)
+window = MainWindow(AppSettings())
+window.show()
+async def main():
+    await window.startup()
+    print("ready", flush=True)
+    import resource
+    print(f"rss_kb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", flush=True)
+with loop:
+    loop.run_until_complete(main())
+"""
+
+
+def time_to_ready(script: str, env: dict[str, str]) -> tuple[float, dict[str, str]]:
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT
+    )
+    assert proc.stdout is not None
+    elapsed = 0.0
+    extra = {}
+    for line in proc.stdout:
+        if line.strip() == "ready":
+            elapsed = time.perf_counter() - start
+        elif " " in line:
+            key, value = line.split(None, 1)
+            extra[key] = value.strip()
+    proc.wait(timeout=60)
+    return elapsed, extra
+
+
+def bench_startup(runs: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "APICLIENT_DATA_DIR": f"{tmp}/data",
+            "APICLIENT_CONFIG_DIR": f"{tmp}/config",
+        }
+        time_to_ready(APP_SCRIPT, env)  # first start copies the sample; not counted
+        app_times, floor_times, rss = [], [], []
+        for _ in range(runs):
+            floor_times.append(time_to_ready(FLOOR_SCRIPT, env)[0])
+            elapsed, extra = time_to_ready(APP_SCRIPT, env)
+            app_times.append(elapsed)
+            rss.append(int(extra.get("rss_kb", "0")) / 1024)
+    startup, floor = statistics.median(app_times), statistics.median(floor_times)
+    print(f"startup_s: {startup:.3f} s")
+    print(f"startup_floor_s: {floor:.3f} s")
+    print(f"startup_ratio: {startup / floor:.2f} x")
+    print(f"idle_rss_mb: {statistics.median(rss):.1f} MB")
+
+
+def bench_large_body(mb: int) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    from qasync import QEventLoop
+
+    from mock_servers.host import MockHost
+
+    tmp = tempfile.mkdtemp()
+    os.environ["APICLIENT_DATA_DIR"] = f"{tmp}/data"
+    os.environ["APICLIENT_CONFIG_DIR"] = f"{tmp}/config"
+    app = QApplication.instance() or QApplication([])
+    from apiclient.ui.main_window import MainWindow
+    from apiclient.ui.settings import AppSettings
+    from apiclient.ui.workers import shutdown_workers
+
+    loop = QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    host = MockHost(ephemeral=True)
+    url = host.start()["rest"]
+    window = MainWindow(AppSettings())
+    window.show()
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    ticker = QTimer(interval=5)
+    ticker.timeout.connect(tick)
+
+    async def measure() -> tuple[float, float]:
+        body = window.rest.response.body.text
+        window.rest.editor.url.setText(f"{url}/json/large?mb={mb}")
+        await asyncio.sleep(0.2)
+        gaps.clear()
+        last[0] = time.perf_counter()
+        ticker.start()
+        start = time.perf_counter()
+        window.rest.send()
+        while not body.toPlainText():
+            await asyncio.sleep(0.005)
+        first_view = time.perf_counter() - start
+        await asyncio.sleep(0.3)
+        ticker.stop()
+        return first_view, max(gaps) * 1000
+
+    with loop:
+        first_view, stall = loop.run_until_complete(measure())
+        loop.run_until_complete(window.shutdown())
+    host.stop()
+    shutdown_workers()
+    print(f"large_body_first_view_s: {first_view:.2f} s")
+    print(f"large_body_max_stall_ms: {stall:.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs, a smaller body")
+    args = parser.parse_args()
+    bench_startup(runs=3 if args.quick else 7)
+    bench_large_body(mb=5 if args.quick else 20)
+
+
+if __name__ == "__main__":
+    main()
