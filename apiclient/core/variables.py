@@ -28,7 +28,7 @@ LAYERS: tuple[str, ...] = ("global", "collection", "environment", "request")
 _Row = TypeVar("_Row", bound=KeyValue)
 
 # A name is anything but braces, without leading or trailing whitespace: "{{ a b }}" is "a b".
-_REF = re.compile(r"\{\{\s*([^{}\s](?:[^{}]*[^{}\s])?)\s*\}\}")
+VARIABLE_PATTERN = re.compile(r"\{\{\s*([^{}\s](?:[^{}]*[^{}\s])?)\s*\}\}")
 
 
 def _iso_timestamp() -> str:
@@ -64,7 +64,7 @@ class VariableRef:
 
 def find_variables(text: str) -> list[VariableRef]:
     """Every ``{{name}}`` in ``text``, in order; the editors use the spans to highlight them."""
-    return [VariableRef(m.group(1), m.start(), m.end()) for m in _REF.finditer(text)]
+    return [VariableRef(m.group(1), m.start(), m.end()) for m in VARIABLE_PATTERN.finditer(text)]
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,9 @@ class _Resolver:
     def _expand(self, text: str, where: str, chain: tuple[str, ...]) -> str:
         if "{{" not in text:
             return text
-        return _REF.sub(lambda m: self._value(m.group(1), m.group(0), where, chain), text)
+        return VARIABLE_PATTERN.sub(
+            lambda m: self._value(m.group(1), m.group(0), where, chain), text
+        )
 
     def _value(self, name: str, original: str, where: str, chain: tuple[str, ...]) -> str:
         if name.startswith("$") and name in DYNAMIC_VALUES:

@@ -1,8 +1,9 @@
 """A Qt item model over the open collection's tree of folders and requests.
 
-The store owns the tree; this model only reads it, and is reset whenever the workspace
-says the tree changed. Drops are turned into ``move_requested`` so the move happens in
-the store (on disk) rather than in the view.
+The model reads the workspace's copy of the tree (never the store's, which a worker
+thread may be changing) and is reset whenever the workspace says the tree changed.
+Drops are turned into ``move_requested`` so the move happens in the store (on disk)
+rather than in the view.
 """
 
 from __future__ import annotations
@@ -51,24 +52,23 @@ class CollectionTreeModel(QAbstractItemModel):
     def reload(self) -> None:
         self.beginResetModel()
         self._parents.clear()
-        store = self._workspace.store
-        if store is not None:
-            self._parents[id(store.tree)] = store.tree
-            self._index_parents(store.tree)
+        tree = self._workspace.tree
+        if tree is not None:
+            self._parents[id(tree)] = tree
+            self._index_parents(tree)
         self.endResetModel()
 
     def node(self, index: QModelIndex) -> Node | None:
         if not index.isValid():
-            store = self._workspace.store
-            return store.tree if store else None
+            return self._workspace.tree
         return index.internalPointer()
 
     def index_of(self, relpath: str) -> QModelIndex:
         """The index of the node at ``relpath`` (invalid if there is none)."""
-        store = self._workspace.store
-        if store is None:
+        tree = self._workspace.tree
+        if tree is None:
             return QModelIndex()
-        return self._find(store.tree, relpath, QModelIndex())
+        return self._find(tree, relpath, QModelIndex())
 
     # -- QAbstractItemModel -------------------------------------------------------------
 

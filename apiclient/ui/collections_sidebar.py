@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QInputDialog,
@@ -21,6 +21,7 @@ from qasync import asyncSlot
 
 from apiclient.core.errors import CoreError
 from apiclient.core.store import FolderNode, RequestNode
+from apiclient.ui.actions import make_action
 from apiclient.ui.collection_model import RELPATH_ROLE, SEARCH_ROLE, CollectionTreeModel
 from apiclient.ui.workspace import NoCollectionError, Workspace
 
@@ -29,13 +30,11 @@ class CollectionsSidebar(QWidget):
     """Signals:
     request_activated(str): the user opened the request at this relpath.
     new_request_requested(str): the user asked for a new request in this folder.
-    request_renamed(str, str): a request moved from one relpath to another.
     problem_reported(str): an operation failed; the text says what and why.
     """
 
     request_activated = Signal(str)
     new_request_requested = Signal(str)
-    request_renamed = Signal(str, str)
     problem_reported = Signal(str)
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
@@ -100,7 +99,7 @@ class CollectionsSidebar(QWidget):
     def current_folder(self) -> str:
         """The folder a new item goes into: the selected folder, or the selected item's."""
         relpath = self.current_relpath()
-        if relpath is None or self._workspace.store is None:
+        if relpath is None or self._workspace.tree is None:
             return ""
         node = self._workspace.find(relpath)
         if isinstance(node, FolderNode):
@@ -117,20 +116,15 @@ class CollectionsSidebar(QWidget):
     # -- actions ------------------------------------------------------------------------
 
     def _actions(self) -> None:
-        def action(text: str, slot, shortcut: QKeySequence | None = None) -> QAction:
-            act = QAction(text, self)
-            act.triggered.connect(slot)
-            if shortcut is not None:
-                act.setShortcut(shortcut)
-                act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-                self.tree.addAction(act)
-            return act
-
-        self.new_request_action = action("New request", self._on_new_request)
-        self.new_folder_action = action("New folder…", self._on_new_folder)
-        self.rename_action = action("Rename…", self._on_rename, QKeySequence(Qt.Key.Key_F2))
-        self.duplicate_action = action("Duplicate", self._on_duplicate)
-        self.delete_action = action("Delete…", self._on_delete, QKeySequence.StandardKey.Delete)
+        tree_only = Qt.ShortcutContext.WidgetShortcut
+        self.new_request_action = make_action(self, "New request", self._on_new_request)
+        self.new_folder_action = make_action(self, "New folder…", self._on_new_folder)
+        self.rename_action = make_action(self, "Rename…", self._on_rename, ["F2"], tree_only)
+        self.duplicate_action = make_action(self, "Duplicate", self._on_duplicate)
+        self.delete_action = make_action(
+            self, "Delete…", self._on_delete, [QKeySequence.StandardKey.Delete], tree_only
+        )
+        self.tree.addActions([self.rename_action, self.delete_action])
 
     def _on_context_menu(self, pos) -> None:
         has_item = self.tree.indexAt(pos).isValid()
@@ -166,7 +160,6 @@ class CollectionsSidebar(QWidget):
         if ok and name.strip() and name != old:
             new_path = await self._run(self._workspace.rename(relpath, name))
             if new_path:
-                self.request_renamed.emit(relpath, new_path)
                 self.select(new_path)
 
     @asyncSlot()
@@ -196,7 +189,6 @@ class CollectionsSidebar(QWidget):
     async def _on_move_requested(self, relpath: str, new_parent: str, index: int) -> None:
         new_path = await self._run(self._workspace.move(relpath, new_parent, index))
         if new_path:
-            self.request_renamed.emit(relpath, new_path)
             self.select(new_path)
 
     async def _run(self, operation):
@@ -228,16 +220,17 @@ class CollectionsSidebar(QWidget):
         self._expanded.clear()
         self.show_problems()
 
-    def show_problems(self) -> None:
+    def show_problems(self, failure: str = "") -> None:
+        """List files that failed to load, or ``failure`` when a whole collection did."""
         store = self._workspace.store
-        problems = store.problems if store else []
-        lines = [f"• {p.path}: {p.reason}" for p in problems]
-        self.problems.setText(
+        lines = [f"• {p.path}: {p.reason}" for p in (store.problems if store else [])]
+        text = failure or (
             "Some files could not be loaded and were left untouched:\n" + "\n".join(lines)
             if lines
             else ""
         )
-        self.problems.setVisible(bool(lines))
+        self.problems.setText(text)
+        self.problems.setVisible(bool(text))
 
     def _restore_expanded(self) -> None:
         for relpath in list(self._expanded):

@@ -11,14 +11,14 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSizePolicy,
@@ -34,6 +34,7 @@ from apiclient.core.errors import CoreError
 from apiclient.core.models import RestRequest
 from apiclient.core.paths import data_dir, resources_dir
 from apiclient.core.store import RequestNode
+from apiclient.ui.actions import make_action
 from apiclient.ui.collections_sidebar import CollectionsSidebar
 from apiclient.ui.environment_editor import EnvironmentEditor
 from apiclient.ui.mocks_panel import MocksPanel
@@ -80,11 +81,12 @@ class MainWindow(QMainWindow):
 
         self.sidebar.request_activated.connect(self._on_sidebar_request_activated)
         self.sidebar.new_request_requested.connect(self._on_new_request)
-        self.sidebar.request_renamed.connect(self._on_request_renamed)
         self.sidebar.problem_reported.connect(self.report_problem)
         self.rest.dirty_changed.connect(self._on_rest_dirty_changed)
         self.workspace.environments_changed.connect(self._fill_environment_picker)
+        self.workspace.node_moved.connect(self._on_node_moved)
         self.workspace.tree_changed.connect(self._on_tree_changed)
+        self.workspace.environment_selected.connect(self._remember_environment)
         self.environment_picker.currentIndexChanged.connect(self._on_picker_changed)
         self.edit_environments.clicked.connect(self.open_environment_editor)
         self._restore_layout()
@@ -116,12 +118,18 @@ class MainWindow(QMainWindow):
 
     async def open_collection(self, root: Path) -> bool:
         try:
-            store = await self.workspace.open_collection(root)
+            await self.workspace.open_collection(root)
         except CoreError as exc:
             self.report_problem(str(exc))
-            self.sidebar.problems.setText(str(exc))
-            self.sidebar.problems.setVisible(True)
+            self.sidebar.show_problems(str(exc))
             return False
+        self._collection_shown(root)
+        return True
+
+    def _collection_shown(self, root: Path) -> None:
+        """After opening or creating: title, remembered collection and environment."""
+        store = self.workspace.store
+        assert store is not None
         self._settings.set_last_collection(root)
         self.setWindowTitle(f"{store.name} — apiclient")
         chosen = self._settings.environment_for(root)
@@ -136,7 +144,6 @@ class MainWindow(QMainWindow):
             )
         else:
             self.statusBar().showMessage(f"Opened {store.name} ({root})", 5000)
-        return True
 
     # -- toolbar and menus --------------------------------------------------------------------
 
@@ -152,12 +159,8 @@ class MainWindow(QMainWindow):
         self.addToolBar(bar)
 
     def _build_menus(self) -> None:
-        def action(menu, text: str, slot, *shortcuts) -> QAction:
-            act = QAction(text, self)
-            act.triggered.connect(slot)
-            if shortcuts:
-                act.setShortcuts([QKeySequence(s) for s in shortcuts])
-                act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        def action(menu: QMenu, text: str, slot: Callable[[], object], *keys: str) -> QAction:
+            act = make_action(self, text, slot, keys)
             menu.addAction(act)
             return act
 
@@ -218,7 +221,11 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.rest)
         if relpath == self.rest.relpath:
             return
-        node = self.workspace.find(relpath)
+        try:
+            node = self.workspace.find(relpath)
+        except CoreError as exc:  # deleted while the user answered the unsaved-changes prompt
+            self.report_problem(str(exc))
+            return
         if isinstance(node, RequestNode):
             self.rest.open_request(node.request, relpath)
             self.sidebar.select(relpath)
@@ -263,15 +270,13 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved {saved_path}", 4000)
         return True
 
-    def _on_request_renamed(self, old: str, new: str) -> None:
+    def _on_node_moved(self, old: str, new: str) -> None:
+        """The open request's file (or a folder around it) was renamed or moved."""
         current = self.rest.relpath
-        if current is None:
-            return
-        if current == old or current.startswith(old + "/"):
-            self.rest.relpath = new + current[len(old) :]
-            node = self.workspace.find(self.rest.relpath)
-            if isinstance(node, RequestNode) and not self.rest.dirty:
-                self.rest.mark_saved(self.rest.relpath, node.request)
+        if current is not None and (current == old or current.startswith(old + "/")):
+            node = self.workspace.find(new + current[len(old) :])
+            if isinstance(node, RequestNode):
+                self.rest.mark_saved(node.relpath, node.request)
 
     def _on_tree_changed(self) -> None:
         """A deleted open request becomes an unsaved draft rather than vanishing."""
@@ -280,7 +285,7 @@ class MainWindow(QMainWindow):
             return
         try:
             self.workspace.find(relpath)
-        except (KeyError, CoreError):
+        except CoreError:
             self.rest.detach()
 
     def _on_rest_dirty_changed(self, dirty: bool) -> None:
@@ -304,11 +309,13 @@ class MainWindow(QMainWindow):
         self._on_picker_changed()
 
     def _on_picker_changed(self) -> None:
-        name = self.environment_picker.currentData() or ""
-        self.workspace.select_environment(name)
+        self.workspace.select_environment(self.environment_picker.currentData() or "")
+
+    def _remember_environment(self, name: str) -> None:
         store = self.workspace.store
         if store is not None:
             self._settings.set_environment_for(store.root, name)
+        self._fill_environment_picker()
 
     def open_environment_editor(self) -> EnvironmentEditor:
         editor = EnvironmentEditor(self.workspace, self)
@@ -342,7 +349,7 @@ class MainWindow(QMainWindow):
             self.report_problem(str(exc))
             return
         self.rest.open_request(RestRequest(), None)
-        self._settings.set_last_collection(Path(path))
+        self._collection_shown(Path(path))
 
     # -- feedback and shutdown -------------------------------------------------------------
 

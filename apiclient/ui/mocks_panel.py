@@ -10,7 +10,7 @@ import asyncio
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 from qasync import asyncSlot
 
@@ -19,9 +19,7 @@ if TYPE_CHECKING:
 
 
 class MocksPanel(QWidget):
-    """Signals: state_changed(dict): the servers' URLs by name (empty when stopped)."""
-
-    state_changed = Signal(dict)
+    """The mock-server switch and where the servers listen."""
 
     def __init__(self, ephemeral: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,7 +63,6 @@ class MocksPanel(QWidget):
             links = " · ".join(f"{name} <b>{escape(url)}</b>" for name, url in urls.items())
             self.status.setText(f'<span style="color:#2e7d32">●</span> Mocks: {links}')
             self.button.setText("Stop mock servers")
-            self.state_changed.emit(urls)
         finally:
             self.button.setEnabled(True)
 
@@ -79,4 +76,3 @@ class MocksPanel(QWidget):
         self.status.setText("Mock servers stopped")
         self.button.setText("Start mock servers")
         self.button.setEnabled(True)
-        self.state_changed.emit({})

@@ -26,12 +26,15 @@ T = TypeVar("T")
 class Workspace(QObject):
     """Signals:
     collection_opened: a collection was opened (or closed: ``store`` is then None).
+    node_moved(str, str): a request or folder moved from one relpath to another (rename or
+        move); sent before ``tree_changed``.
     tree_changed: requests or folders were added, renamed, moved or deleted.
     environments_changed: the list of environments or any variable changed.
     environment_selected(str): the chosen environment ("" for none).
     """
 
     collection_opened = Signal()
+    node_moved = Signal(str, str)
     tree_changed = Signal()
     environments_changed = Signal()
     environment_selected = Signal(str)
@@ -39,6 +42,10 @@ class Workspace(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store: CollectionStore | None = None
+        # What the GUI reads: a copy of the store's tree, replaced only on the GUI thread
+        # between store operations, which run in a worker thread one at a time.
+        self.tree: FolderNode | None = None
+        self._store_lock = asyncio.Lock()
         self.environment_name = ""
         self.globals: list[Variable] = []
         self.globals_problem = ""
@@ -58,26 +65,18 @@ class Workspace(QObject):
 
     async def open_collection(self, root: Path) -> CollectionStore:
         """Open the collection at ``root``; raises ``StoreError`` with path and reason."""
-        store = await asyncio.to_thread(CollectionStore.open, root)
-        self.store = store
-        self.environment_name = ""
-        self.collection_opened.emit()
-        self.environments_changed.emit()
-        return store
+        return self._adopt(await asyncio.to_thread(CollectionStore.open, root))
 
     async def create_collection(self, root: Path, name: str) -> CollectionStore:
-        store = await asyncio.to_thread(CollectionStore.create, root, name)
+        return self._adopt(await asyncio.to_thread(CollectionStore.create, root, name))
+
+    def _adopt(self, store: CollectionStore) -> CollectionStore:
         self.store = store
+        self.tree = _copy_tree(store.tree)
         self.environment_name = ""
         self.collection_opened.emit()
         self.environments_changed.emit()
         return store
-
-    def close_collection(self) -> None:
-        self.store = None
-        self.environment_name = ""
-        self.collection_opened.emit()
-        self.environments_changed.emit()
 
     # -- environments and variables -------------------------------------------------------
 
@@ -109,46 +108,67 @@ class Workspace(QObject):
         renamed: dict[str, str],
     ) -> None:
         """Write what the environment editor changed; ``renamed`` maps new name -> old."""
+        try:
+            async with self._store_lock:
+                await asyncio.to_thread(self._write_variables, collection, environments, renamed)
+            if globals_ != self.globals:
+                if self.globals_problem:
+                    raise StoreError(self.globals_problem, self._globals_path)
+                await asyncio.to_thread(save_globals, self._globals_path, globals_)
+                self.globals = globals_
+        finally:
+            # Part may be written even when a later step failed: show what is on disk.
+            names = {e.name for e in self.environments()}
+            if self.environment_name not in names:
+                self.environment_name = renamed_back(renamed, self.environment_name)
+                if self.environment_name not in names:
+                    self.environment_name = ""
+            self.environments_changed.emit()
+            self.environment_selected.emit(self.environment_name)
+
+    def _write_variables(
+        self, collection: list[Variable], environments: list[Environment], renamed: dict[str, str]
+    ) -> None:
+        """On a worker thread: the collection's variables and its environments."""
         store = self.store
-        if store is not None:
-            store.variables = collection
-            await asyncio.to_thread(store.save_settings)
-            kept = set()
-            for env in environments:
-                old = renamed.get(env.name)
-                await asyncio.to_thread(store.save_environment, env, old)
-                kept.add(env.name)
-            for env in list(store.environments):
-                if env.name not in kept:
-                    await asyncio.to_thread(store.delete_environment, env.name)
-        if globals_ != self.globals:
-            if self.globals_problem:
-                raise StoreError(self.globals_problem, self._globals_path)
-            await asyncio.to_thread(save_globals, self._globals_path, globals_)
-            self.globals = globals_
-        if self.environment_name and self.environment_name not in {
-            e.name for e in self.environments()
-        }:
-            self.environment_name = renamed_back(renamed, self.environment_name)
-        self.environments_changed.emit()
-        self.environment_selected.emit(self.environment_name)
+        if store is None:
+            return
+        store.variables = collection
+        store.save_settings()
+        for env in environments:
+            store.save_environment(env, renamed.get(env.name))
+        kept = {env.name for env in environments}
+        for env in list(store.environments):
+            if env.name not in kept:
+                store.delete_environment(env.name)
 
     # -- requests and folders -------------------------------------------------------------
 
     def find(self, relpath: str) -> FolderNode | RequestNode:
-        assert self.store is not None
-        return self.store.find(relpath)
+        """The node at ``relpath`` in the GUI's copy of the tree; ``StoreError`` if none."""
+        node: FolderNode | RequestNode | None = self.tree
+        while node is not None and node.relpath != relpath:
+            children = node.children if isinstance(node, FolderNode) else []
+            node = next(
+                (
+                    c
+                    for c in children
+                    if relpath == c.relpath or relpath.startswith(c.relpath + "/")
+                ),
+                None,
+            )
+        if node is None:
+            root = self.store.root if self.store else Path()
+            raise StoreError(f"{relpath} is no longer in the collection.", root / relpath)
+        return node
 
     async def save_request(
         self, request: RestRequest, relpath: str | None, folder: str = ""
     ) -> str:
-        store = self._require_store()
-        new_path = await asyncio.to_thread(store.save_request, request, relpath, folder)
-        self.tree_changed.emit()
-        return new_path
+        return await self._tree_op(self._require_store().save_request, request, relpath, folder)
 
     async def rename(self, relpath: str, name: str) -> str:
-        return await self._tree_op(self._require_store().rename, relpath, name)
+        return await self._tree_op(self._require_store().rename, relpath, name, moving=relpath)
 
     async def duplicate(self, relpath: str) -> str:
         return await self._tree_op(self._require_store().duplicate, relpath)
@@ -160,14 +180,27 @@ class Workspace(QObject):
         return await self._tree_op(self._require_store().new_folder, parent, name)
 
     async def move(self, relpath: str, new_parent: str, index: int) -> str:
-        return await self._tree_op(self._require_store().move, relpath, new_parent, index)
+        store = self._require_store()
+        return await self._tree_op(store.move, relpath, new_parent, index, moving=relpath)
 
-    async def _tree_op(self, op: Callable[..., T], *args: object) -> T:
-        try:
-            return await asyncio.to_thread(op, *args)
-        finally:
-            # Even a failed operation may have changed part of the tree before failing.
+    async def _tree_op(self, op: Callable[..., T], *args: object, moving: str = "") -> T:
+        """Run one store operation in a worker, then refresh the GUI's copy of the tree."""
+        async with self._store_lock:
+            try:
+                result = await asyncio.to_thread(op, *args)
+            except BaseException:
+                self._tree_refreshed()  # a failed operation may have changed part of it
+                raise
+            self.tree = _copy_tree(self._require_store().tree)
+            if moving and isinstance(result, str) and result != moving:
+                self.node_moved.emit(moving, result)
             self.tree_changed.emit()
+            return result
+
+    def _tree_refreshed(self) -> None:
+        store = self.store
+        self.tree = _copy_tree(store.tree) if store else None
+        self.tree_changed.emit()
 
     def _require_store(self) -> CollectionStore:
         if self.store is None:
@@ -183,3 +216,12 @@ class NoCollectionError(Exception):
 def renamed_back(renamed: dict[str, str], old_name: str) -> str:
     """The new name of an environment that was called ``old_name`` ("" if it is gone)."""
     return next((new for new, old in renamed.items() if old == old_name), "")
+
+
+def _copy_tree(folder: FolderNode) -> FolderNode:
+    """A copy of the folders and nodes; requests are shared (the store replaces, never edits)."""
+    children: list[FolderNode | RequestNode] = [
+        _copy_tree(c) if isinstance(c, FolderNode) else RequestNode(c.relpath, c.request)
+        for c in folder.children
+    ]
+    return FolderNode(folder.relpath, folder.name, folder.description, children)

@@ -214,3 +214,71 @@ def test_secret_variable_stays_out_of_the_files(window, run, sample):
         for p in Path(os.environ["APICLIENT_DATA_DIR"]).rglob("*")
         if p.is_file()
     )
+
+
+def test_renaming_or_moving_the_open_request_keeps_it_saved(qtbot, window, dialogs, sample):
+    relpath = first_request(window).relpath
+    window.sidebar.request_activated.emit(relpath)
+    qtbot.waitUntil(lambda: window.rest.relpath == relpath)
+    type_url(qtbot, window, "{{base_url}}/edited-before-rename")
+    window.sidebar.select(relpath)
+    dialogs.texts.append("Renamed while open")
+    window.sidebar.rename_action.trigger()
+    qtbot.waitUntil(lambda: window.rest.relpath not in (None, relpath))
+    assert window.rest.relpath.endswith("renamed-while-open.yaml")
+    assert window.rest.current_request().name == "Renamed while open"
+    assert window.rest.dirty  # the typed URL is still unsaved, and still there
+    assert window.rest.editor.url.text() == "{{base_url}}/edited-before-rename"
+
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.rest.dirty)
+    saved = (sample / "items" / window.rest.relpath).read_text()
+    assert "name: Renamed while open" in saved and "edited-before-rename" in saved
+    assert not dialogs.texts  # saved in place: no "save as" name was asked
+
+
+def test_typing_while_a_save_runs_is_kept(qtbot, window, dialogs, monkeypatch):
+    import threading
+    import time
+
+    from apiclient.core.store import CollectionStore
+
+    original = CollectionStore.save_request
+    writing = threading.Event()
+
+    def slow_save(self, *args, **kwargs):
+        writing.set()
+        time.sleep(0.4)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(CollectionStore, "save_request", slow_save)
+    type_url(qtbot, window, "{{base_url}}/first")
+    dialogs.texts.append("Slow save")
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(writing.is_set)
+    qtbot.keyClicks(window.findChild(QLineEdit, "rest.url"), "-and-more")
+    qtbot.waitUntil(lambda: window.rest.relpath is not None)
+    assert window.rest.editor.url.text() == "{{base_url}}/first-and-more"
+    assert window.rest.dirty
+
+
+def test_a_bare_query_flag_is_sent_as_typed(qtbot, window, rest_url):
+    type_url(qtbot, window, f"{rest_url}/echo?flag&x=1")
+    send(qtbot, window, "200")
+    qtbot.waitUntil(lambda: '"url"' in body_text(window))
+    assert json.loads(body_text(window))["url"].endswith("/echo?flag&x=1")
+
+
+def test_renaming_the_chosen_environment_is_remembered(qtbot, window, run, settings_path):
+    from apiclient.ui.settings import AppSettings
+
+    store = window.workspace.store
+    assert window.workspace.environment_name == "Local mocks"
+    renamed = store.environments[0].model_copy(update={"name": "Mocks here"})
+    run(
+        window.workspace.save_variables(
+            window.workspace.globals, store.variables, [renamed], {"Mocks here": "Local mocks"}
+        )
+    )
+    assert window.findChild(QComboBox, "environment.picker").currentText() == "Mocks here"
+    assert AppSettings(settings_path).environment_for(store.root) == "Mocks here"

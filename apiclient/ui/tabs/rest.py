@@ -45,6 +45,7 @@ class RestTab(QWidget):
         self._workspace = workspace
         self._engine: RestEngine | None = None
         self._send_task: asyncio.Task[None] | None = None
+        self._received = False
         self.relpath: str | None = None
         self._saved: RestRequest | None = None
         self._dirty = False
@@ -97,11 +98,15 @@ class RestTab(QWidget):
         return self.editor.request()
 
     def mark_saved(self, relpath: str, request: RestRequest) -> None:
+        """``request`` is now on disk at ``relpath`` (saved, renamed or moved).
+
+        The fields are left as they are: anything typed meanwhile stays, and dirty.
+        """
         self.relpath = relpath
         self._saved = request
-        self.editor.set_request(request)
+        self.editor.set_name(request.name)
         self.notice.setVisible(False)
-        self._set_dirty(False)
+        self._update_dirty()
 
     def detach(self) -> None:
         """The saved file is gone (deleted elsewhere): keep the content as an unsaved draft."""
@@ -126,10 +131,11 @@ class RestTab(QWidget):
         if self._send_task is not None and not self._send_task.done():
             self._send_task.cancel()
         task = self._send_task = asyncio.current_task()
+        self._received = False
         try:
             await self._send(self.editor.request())
         except asyncio.CancelledError:
-            if self._send_task is task:
+            if self._send_task is task and not self._received:
                 self.response.show_cancelled()
         finally:
             if self._send_task is task:
@@ -152,6 +158,7 @@ class RestTab(QWidget):
         self.editor.set_sending(True)
         try:
             response = await self._rest_engine().send(resolved)
+            self._received = True
             await self.response.show_response(response)
         except (ProtocolError, CoreError) as exc:
             self.response.show_error(error_title(exc), str(exc))
@@ -207,9 +214,12 @@ class RestTab(QWidget):
         self.editor.set_url_hint(f'<span style="color:palette(mid)">→ {escape(preview)}</span>')
 
     def _on_editor_edited(self) -> None:
-        reference = self._saved if self._saved is not None else RestRequest()
-        self._set_dirty(self.editor.request() != reference or self._saved is None)
+        self._update_dirty()
         self._hint_timer.start()
+
+    def _update_dirty(self) -> None:
+        saved = self._saved
+        self._set_dirty(saved is None or self.editor.request() != saved)
 
     def _set_dirty(self, dirty: bool) -> None:
         changed = dirty != self._dirty

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -19,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from apiclient.core.formatting import json_problem
 from apiclient.core.models import Body
+from apiclient.core.variables import VARIABLE_PATTERN
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.key_value_table import KeyValueTable
 
@@ -31,7 +30,6 @@ _MODES = [
 ]
 _LANGUAGES = ["json", "xml", "html", "text", "javascript"]
 _JSON_CHECK_LIMIT = 2_000_000
-_VARIABLE = re.compile(r"\{\{\s*[$\w.\-]+\s*\}\}")
 
 
 class BodyEditor(QWidget):
@@ -155,4 +153,4 @@ class BodyEditor(QWidget):
 
 def _without_variables(text: str) -> str:
     """Read ``{{var}}`` as ``0``: valid both as a JSON value and inside a string."""
-    return _VARIABLE.sub("0", text)
+    return VARIABLE_PATTERN.sub("0", text)

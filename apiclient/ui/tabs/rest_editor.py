@@ -180,6 +180,10 @@ class RestRequestEditor(QWidget):
             }
         )
 
+    def set_name(self, name: str) -> None:
+        """Take a new name (after a save as, rename or move) without touching the fields."""
+        self._request = self._request.model_copy(update={"name": name})
+
     def set_sending(self, sending: bool) -> None:
         self.send.setVisible(not sending)
         self.cancel.setVisible(sending)

@@ -24,7 +24,13 @@ from qasync import asyncSlot
 
 from apiclient.core.atomic import atomic_write_bytes
 from apiclient.core.errors import CoreError
-from apiclient.core.formatting import RenderedBody, human_size, page_starts, render_body
+from apiclient.core.formatting import (
+    RenderedBody,
+    decode_body,
+    human_size,
+    page_starts,
+    render_body,
+)
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.find_bar import FindBar
 from apiclient.ui.workers import run_off_gui
@@ -97,15 +103,18 @@ class BodyView(QWidget):
         self.save.setEnabled(True)
         self.info.setText(f"Formatting {human_size(len(body))}…")
         self.info.setVisible(len(body) > 256 * 1024)
-        rendered = await run_off_gui(render_body, content_type, charset, body, size_hint=len(body))
+        try:
+            rendered = await run_off_gui(
+                render_body, content_type, charset, body, size_hint=len(body)
+            )
+        except (OSError, RuntimeError) as exc:  # e.g. the worker process died
+            raw = decode_body(body[:PAGE_CHARS], charset)
+            rendered = RenderedBody("text", raw, raw, f"Could not format the body ({exc})")
         if generation != self._generation:
             return
         self._rendered = rendered
         self._page = 0
         self._show()
-
-    def displayed_text(self) -> str:
-        return self.text.toPlainText()
 
     def _show(self) -> None:
         rendered = self._rendered

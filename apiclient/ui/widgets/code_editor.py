@@ -18,6 +18,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
+from apiclient.core.variables import VARIABLE_PATTERN
+
 HIGHLIGHT_LIMIT_CHARS = 1_000_000
 
 
@@ -29,20 +31,21 @@ def _fmt(color: str, bold: bool = False) -> QTextCharFormat:
     return fmt
 
 
+_VARIABLE_FORMAT = _fmt("#c2185b", bold=True)
 _RULES: dict[str, list[tuple[re.Pattern[str], QTextCharFormat]]] = {
     "json": [
         (re.compile(r"-?\b\d+(\.\d+)?([eE][+-]?\d+)?\b"), _fmt("#b05a00")),
         (re.compile(r"\b(true|false|null)\b"), _fmt("#7a3e9d", bold=True)),
         (re.compile(r'"(?:[^"\\]|\\.)*"'), _fmt("#28794a")),
         (re.compile(r'"(?:[^"\\]|\\.)*"(?=\s*:)'), _fmt("#1f5fa8", bold=True)),
-        (re.compile(r"\{\{\s*[$\w.\-]+\s*\}\}"), _fmt("#c2185b", bold=True)),
+        (VARIABLE_PATTERN, _VARIABLE_FORMAT),
     ],
     "xml": [
         (re.compile(r"</?[\w:.\-]+|/?>"), _fmt("#1f5fa8", bold=True)),
         (re.compile(r"\b[\w:.\-]+(?==)"), _fmt("#b05a00")),
         (re.compile(r'"[^"]*"|\'[^\']*\''), _fmt("#28794a")),
         (re.compile(r"<!--.*?-->"), _fmt("#808080")),
-        (re.compile(r"\{\{\s*[$\w.\-]+\s*\}\}"), _fmt("#c2185b", bold=True)),
+        (VARIABLE_PATTERN, _VARIABLE_FORMAT),
     ],
 }
 _RULES["html"] = _RULES["xml"]

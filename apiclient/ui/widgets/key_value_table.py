@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from apiclient.core.models import FormField, KeyValue, Variable
 
 _ENABLED, _NAME, _VALUE, _EXTRA = 0, 1, 2, 3
+_LOADED_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _check_state(checked: bool) -> Qt.CheckState:
@@ -98,9 +99,14 @@ class KeyValueTable(QTableWidget):
         for r in range(self.rowCount()):
             if self._is_blank(r):
                 continue
-            base = self._row_model(r)
-            kind = self._type_combo(r).currentText() if self._with_types else "text"
-            result.append(FormField(**base.model_dump(), type=kind))
+            row = self._row_model(r)
+            kind = self._type_combo(r).currentText()
+            if isinstance(row, FormField):
+                result.append(row.model_copy(update={"type": kind}))
+            else:
+                result.append(
+                    FormField(name=row.name, value=row.value, enabled=row.enabled, type=kind)
+                )
         return result
 
     def set_variables(self, variables: list[Variable]) -> None:
@@ -139,10 +145,14 @@ class KeyValueTable(QTableWidget):
     # -- internals ----------------------------------------------------------------
 
     def _row_model(self, r: int) -> KeyValue:
-        return KeyValue(
-            name=self._text(r, _NAME),
-            value=self._text(r, _VALUE),
-            enabled=self.item(r, _ENABLED).checkState() == Qt.CheckState.Checked,
+        """The row as loaded (description, bare flag, content type kept), as now edited."""
+        loaded = self.item(r, _NAME).data(_LOADED_ROLE) or KeyValue()
+        return loaded.model_copy(
+            update={
+                "name": self._text(r, _NAME),
+                "value": self._text(r, _VALUE),
+                "enabled": self.item(r, _ENABLED).checkState() == Qt.CheckState.Checked,
+            }
         )
 
     def _text(self, r: int, c: int) -> str:
@@ -163,7 +173,11 @@ class KeyValueTable(QTableWidget):
         r = self.rowCount()
         self.insertRow(r)
         self.setItem(r, _ENABLED, _check_item(row.enabled, "Use this row"))
-        self.setItem(r, _NAME, QTableWidgetItem(row.name))
+        name = QTableWidgetItem(row.name)
+        name.setData(_LOADED_ROLE, row)
+        if row.description:
+            name.setToolTip(row.description)
+        self.setItem(r, _NAME, name)
         self.setItem(r, _VALUE, QTableWidgetItem(row.value))
         if self._with_secret:
             secret = _check_item(False, "Secret: kept out of the collection files")
