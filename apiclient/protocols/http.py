@@ -8,6 +8,7 @@ httpx/httpcore/ssl/OSError exceptions onto :mod:`apiclient.protocols.errors`.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import ssl
@@ -203,18 +204,26 @@ class HttpClientPool:
         self._cookie_jar = cookie_jar
         self._clients: dict[tuple[bool, int], httpx.AsyncClient] = {}
 
-    def client(self, *, verify_tls: bool = True, max_redirects: int = 20) -> httpx.AsyncClient:
+    async def client(
+        self, *, verify_tls: bool = True, max_redirects: int = 20
+    ) -> httpx.AsyncClient:
+        """The client for these settings; a new one is built in a worker thread, because
+        loading the CA bundle into its SSL context takes ~50 ms."""
         key = (verify_tls, max_redirects)
         client = self._clients.get(key)
         if client is None:
             jar = self._cookie_jar if self._cookie_jar is not None else _cookieless_jar()
-            client = httpx.AsyncClient(
+            client = await asyncio.to_thread(
+                httpx.AsyncClient,
                 verify=verify_tls,
                 max_redirects=max_redirects,
                 cookies=jar,
                 headers={"User-Agent": USER_AGENT},
             )
-            self._clients[key] = client
+            # Another send may have built one meanwhile: keep the first, drop ours.
+            if key in self._clients:
+                await client.aclose()
+            client = self._clients.setdefault(key, client)
         return client
 
     async def aclose(self) -> None:

@@ -382,7 +382,7 @@ class RestEngine:
         started = time.perf_counter()
         parts = await build_request_parts(request)
         settings = request.settings
-        client = self._pool.client(
+        client = await self._pool.client(
             verify_tls=settings.verify_tls, max_redirects=settings.max_redirects
         )
         recorder = TraceRecorder()

@@ -58,8 +58,13 @@ def run_gui(collection: Path | None = None, start_mocks: bool = False) -> int:
     window.show()
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
+
+    async def start() -> None:
+        await window.startup(collection, start_mocks)
+        await window.rest.warm_up()
+
     with loop:
-        loop.create_task(window.startup(collection, start_mocks))
+        loop.create_task(start())
         loop.run_until_complete(closed.wait())
         loop.run_until_complete(window.shutdown())
         shutdown_workers()

@@ -160,10 +160,10 @@ async def test_trace_recorder_keeps_the_final_hop() -> None:
 async def test_pool_reuses_clients_per_settings() -> None:
     pool = HttpClientPool()
     try:
-        plain = pool.client(verify_tls=True, max_redirects=20)
-        assert pool.client(verify_tls=True, max_redirects=20) is plain
-        assert pool.client(verify_tls=False, max_redirects=20) is not plain
-        assert pool.client(verify_tls=True, max_redirects=3) is not plain
+        plain = await pool.client(verify_tls=True, max_redirects=20)
+        assert await pool.client(verify_tls=True, max_redirects=20) is plain
+        assert await pool.client(verify_tls=False, max_redirects=20) is not plain
+        assert await pool.client(verify_tls=True, max_redirects=3) is not plain
     finally:
         await pool.aclose()
     assert plain.is_closed
@@ -172,7 +172,7 @@ async def test_pool_reuses_clients_per_settings() -> None:
 async def test_pool_without_jar_keeps_no_cookies(rest_url: str) -> None:
     pool = HttpClientPool()
     try:
-        client = pool.client()
+        client = await pool.client()
         await client.get(f"{rest_url}/cookies/set?k=v")
         response = await client.get(f"{rest_url}/cookies")
         assert response.json() == {"cookies": {}}

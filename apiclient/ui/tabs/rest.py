@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -179,6 +180,11 @@ class RestTab(QWidget):
                 await task
         if self._engine is not None:
             await self._engine.aclose()
+
+    async def warm_up(self) -> None:
+        """Import the engine (httpx and friends, ~0.1 s) in a worker once the window is up,
+        so the first Send does not pay for it on the GUI thread."""
+        await asyncio.to_thread(importlib.import_module, "apiclient.protocols.rest")
 
     def _rest_engine(self) -> RestEngine:
         if self._engine is None:
