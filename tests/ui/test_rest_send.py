@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QTableWidget,
@@ -150,3 +151,21 @@ def test_params_table_follows_the_url_and_back(qtbot, window, rest_url):
     assert json.loads(body_text(window))["query"] == {"b": ["two"]} or json.loads(
         body_text(window)
     )["query"] == {"b": "two"}
+
+
+def test_search_in_the_body_finds_and_reports_misses(qtbot, window, rest_url):
+    type_url(qtbot, window, f"{rest_url}/api/items")
+    send(qtbot, window, "200")
+    qtbot.waitUntil(lambda: "kettle" in body_text(window))
+    search = window.findChild(QLineEdit, "rest.response.find")
+    qtbot.keyClicks(search, "kettle")
+    view = window.findChild(QPlainTextEdit, "rest.response.body")
+    assert view.textCursor().selectedText() == "kettle"
+    qtbot.keyClicks(search, "-nowhere")
+    assert window.findChild(QLabel, "rest.response.find.result").text() == "No match"
+
+
+def test_ctrl_l_focuses_the_url(qtbot, window):
+    window.rest.editor.headers.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.findChild(QLineEdit, "rest.url").hasFocus())
