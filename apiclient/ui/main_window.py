@@ -99,18 +99,18 @@ class MainWindow(QMainWindow):
         problem = await self.workspace.load_globals()
         if problem:
             self.report_problem(problem)
-        target = collection or self._settings.last_collection() or self._sample_copy()
+        target = collection or self._settings.last_collection() or await self._sample_copy()
         if target is not None:
             await self.open_collection(target)
         if start_mocks:
             await self.mocks.start()
 
-    def _sample_copy(self) -> Path | None:
+    async def _sample_copy(self) -> Path | None:
         """Copy the bundled sample into the data dir once, so edits never touch resources/."""
         copy = data_dir() / "collections" / SAMPLE_COLLECTION
         if not copy.exists():
             try:
-                shutil.copytree(resources_dir() / SAMPLE_COLLECTION, copy)
+                await asyncio.to_thread(shutil.copytree, resources_dir() / SAMPLE_COLLECTION, copy)
             except OSError as exc:
                 self.report_problem(f"Could not copy the sample collection to {copy}: {exc}")
                 return None
@@ -315,7 +315,6 @@ class MainWindow(QMainWindow):
         store = self.workspace.store
         if store is not None:
             self._settings.set_environment_for(store.root, name)
-        self._fill_environment_picker()
 
     def open_environment_editor(self) -> EnvironmentEditor:
         editor = EnvironmentEditor(self.workspace, self)
