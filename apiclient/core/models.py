@@ -8,7 +8,7 @@ files short and their diffs small.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -108,8 +108,53 @@ class RestRequest(_Model):
     variables: list[Variable] = Field(default_factory=list)
 
 
-# Later issues add soap, graphql, grpc and websocket requests to this union.
-Request = Annotated[RestRequest, Field(discriminator="kind")]
+SoapVersion = Literal["1.1", "1.2"]
+WsSecurityMode = Literal["none", "text", "digest"]
+
+
+class WsSecurity(_Model):
+    """A WS-Security UsernameToken added to the envelope's header when sent.
+
+    ``text`` sends the password as typed; ``digest`` sends Base64(SHA-1(nonce + created +
+    password)) with a fresh nonce and timestamp, so the password never crosses the wire.
+    """
+
+    mode: WsSecurityMode = "none"
+    username: str = ""
+    password: str = ""
+
+
+class SoapRequest(_Model):
+    """A SOAP call as the user wrote it: where its WSDL is, which operation, the envelope.
+
+    ``endpoint``, ``soap_version`` and ``soap_action`` are copied from the WSDL when an
+    operation is chosen and may be edited after, so a saved request sends without the
+    WSDL; ``service``/``port``/``operation`` bring the same operation back when the WSDL
+    is loaded again.
+    """
+
+    kind: Literal["soap"] = "soap"
+    name: str = "New SOAP request"
+    description: str = ""
+    wsdl: str = ""
+    service: str = ""
+    port: str = ""
+    operation: str = ""
+    endpoint: str = ""
+    soap_version: SoapVersion = "1.1"
+    soap_action: str = ""
+    headers: list[KeyValue] = Field(default_factory=list)
+    envelope: str = ""
+    auth: Auth = Field(default_factory=Auth)
+    wsse: WsSecurity = Field(default_factory=WsSecurity)
+    settings: RequestSettings = Field(default_factory=RequestSettings)
+    validate_response: bool = False
+    variables: list[Variable] = Field(default_factory=list)
+
+
+# Later issues add graphql, grpc and websocket requests to this union.
+AnyRequest: TypeAlias = RestRequest | SoapRequest
+Request = Annotated[AnyRequest, Field(discriminator="kind")]
 
 
 class Variable(_Model):
@@ -145,5 +190,6 @@ class Collection(_Model):
 
 
 RestRequest.model_rebuild()
+SoapRequest.model_rebuild()
 Folder.model_rebuild()
 Collection.model_rebuild()

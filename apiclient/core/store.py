@@ -27,7 +27,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from apiclient.core.errors import CollectionLoadError, StoreError
-from apiclient.core.models import SCHEMA_VERSION, Collection, Environment, Folder, RestRequest
+from apiclient.core.models import SCHEMA_VERSION, AnyRequest, Collection, Environment, Folder
 from apiclient.core.paths import ensure_dir
 from apiclient.core.secrets import SecretStore, collection_scope_key, request_scope_key
 from apiclient.core.store_environments import EnvironmentStore
@@ -250,8 +250,8 @@ class CollectionStore:
     def to_collection(self) -> Collection:
         """The whole collection as one model (for export); secret values included."""
 
-        def items(folder: FolderNode) -> list[Folder | RestRequest]:
-            out: list[Folder | RestRequest] = []
+        def items(folder: FolderNode) -> list[Folder | AnyRequest]:
+            out: list[Folder | AnyRequest] = []
             for child in folder.children:
                 if isinstance(child, RequestNode):
                     out.append(child.request.model_copy(deep=True))
@@ -287,7 +287,7 @@ class CollectionStore:
         return node
 
     def save_request(
-        self, request: RestRequest, relpath: str | None = None, folder: str = ""
+        self, request: AnyRequest, relpath: str | None = None, folder: str = ""
     ) -> str:
         """Save ``request`` over ``relpath``, or (None) as a new file at the end of ``folder``.
 
@@ -445,7 +445,7 @@ class CollectionStore:
     def _request_keys(self, old_rel: str, new_rel: str) -> tuple[str, str]:
         return request_scope_key(self.root, old_rel), request_scope_key(self.root, new_rel)
 
-    def _write_request(self, relpath: str, request: RestRequest) -> None:
+    def _write_request(self, relpath: str, request: AnyRequest) -> None:
         self._files.keep_secrets(request.variables, request_scope_key(self.root, relpath))
         on_disk = request.model_copy(update={"variables": blank_secrets(request.variables)})
         self._files.write_text(self._path(relpath), dump_yaml(request_doc(on_disk)))

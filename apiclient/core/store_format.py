@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from apiclient.core.models import SCHEMA_VERSION, RestRequest, Variable
+from apiclient.core.models import SCHEMA_VERSION, AnyRequest, RestRequest, SoapRequest, Variable
 
 COLLECTION_FILE = "collection.yaml"
 FOLDER_FILE = "folder.yaml"
@@ -29,7 +29,10 @@ ENVIRONMENTS_DIR = "environments"
 SUFFIX = ".yaml"
 
 # Each ``kind:`` a request file may have, and the model that reads it.
-_REQUEST_MODELS: dict[str, type[RestRequest]] = {"rest": RestRequest}
+_REQUEST_MODELS: dict[str, type[AnyRequest]] = {
+    "rest": RestRequest,
+    "soap": SoapRequest,
+}
 REQUEST_KINDS: tuple[str, ...] = tuple(_REQUEST_MODELS)
 _M = TypeVar("_M", bound=BaseModel)
 # Long lines stay on one line: folding them would make every edit a multi-line diff.
@@ -118,7 +121,7 @@ def model_doc(model: BaseModel, *, always: tuple[str, ...] = ()) -> dict[str, An
     return ordered
 
 
-def request_doc(request: RestRequest) -> dict[str, Any]:
+def request_doc(request: AnyRequest) -> dict[str, Any]:
     """A request file's content: ``kind`` first, then ``name``, then non-default fields."""
     return model_doc(request, always=("kind", "name"))
 
@@ -178,7 +181,7 @@ def parse_model(model: type[_M], doc: dict[str, Any]) -> _M:
         raise FormatError(describe_validation(exc)) from exc
 
 
-def parse_request(text: str) -> RestRequest:
+def parse_request(text: str) -> AnyRequest:
     """A request file's text as a request, or ``FormatError``."""
     doc = load_yaml(text)
     check_schema_version(doc)

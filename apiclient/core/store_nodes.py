@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from apiclient.core.models import RestRequest
+from apiclient.core.models import AnyRequest
 from apiclient.core.store_format import SUFFIX
 
 
@@ -19,7 +19,7 @@ class RequestNode:
     """A request in the tree; ``relpath`` is its file under ``items/``, e.g. ``a/b.yaml``."""
 
     relpath: str
-    request: RestRequest
+    request: AnyRequest
 
 
 @dataclass

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 
 from apiclient.core.errors import StoreError
 from apiclient.core.global_variables import load_globals, save_globals
-from apiclient.core.models import Environment, RestRequest, Variable
+from apiclient.core.models import AnyRequest, Environment, Variable
 from apiclient.core.paths import data_dir
 from apiclient.core.store import CollectionStore, FolderNode, RequestNode
 from apiclient.core.variables import Scope
@@ -162,9 +162,7 @@ class Workspace(QObject):
             raise StoreError(f"{relpath} is no longer in the collection.", root / relpath)
         return node
 
-    async def save_request(
-        self, request: RestRequest, relpath: str | None, folder: str = ""
-    ) -> str:
+    async def save_request(self, request: AnyRequest, relpath: str | None, folder: str = "") -> str:
         return await self._tree_op(self._require_store().save_request, request, relpath, folder)
 
     async def rename(self, relpath: str, name: str) -> str:

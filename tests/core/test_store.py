@@ -303,7 +303,7 @@ def test_not_a_collection(tmp_path: Path) -> None:
     ("text", "reason"),
     [
         ("kind: rest\nschema_version: 2\nname: x\n", "newer apiclient (schema_version 2"),
-        ("kind: soap\nname: x\n", "unknown request kind 'soap'"),
+        ("kind: carrier-pigeon\nname: x\n", "unknown request kind 'carrier-pigeon'"),
         ("name: x\n", "field 'kind' is missing"),
         ("kind: rest\nnmae: x\n", "field 'nmae': unknown field"),
     ],
