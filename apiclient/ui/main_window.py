@@ -31,7 +31,7 @@ from qasync import asyncSlot
 
 from apiclient import __version__
 from apiclient.core.errors import CoreError
-from apiclient.core.models import RestRequest
+from apiclient.core.models import AnyRequest
 from apiclient.core.paths import data_dir, resources_dir
 from apiclient.core.store import RequestNode
 from apiclient.ui.actions import make_action
@@ -39,6 +39,7 @@ from apiclient.ui.collections_sidebar import CollectionsSidebar
 from apiclient.ui.environment_editor import EnvironmentEditor
 from apiclient.ui.mocks_panel import MocksPanel
 from apiclient.ui.settings import AppSettings
+from apiclient.ui.tabs.request_tab import RequestTab
 from apiclient.ui.tabs.rest import RestTab
 from apiclient.ui.workspace import NoCollectionError, Workspace
 
@@ -60,8 +61,11 @@ class MainWindow(QMainWindow):
 
         self.sidebar = CollectionsSidebar(self.workspace)
         self.rest = RestTab(self.workspace)
+        self.request_tabs: tuple[RequestTab, ...] = (self.rest,)
         self.tabs = QTabWidget(objectName="protocol.tabs")
-        self.tabs.addTab(self.rest, "REST")
+        for tab in self.request_tabs:
+            self.tabs.addTab(tab, tab.label)
+            tab.dirty_changed.connect(lambda _dirty, tab=tab: self._on_tab_dirty_changed(tab))
         self.splitter = QSplitter(objectName="main.splitter")
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.tabs)
@@ -82,7 +86,6 @@ class MainWindow(QMainWindow):
         self.sidebar.request_activated.connect(self._on_sidebar_request_activated)
         self.sidebar.new_request_requested.connect(self._on_new_request)
         self.sidebar.problem_reported.connect(self.report_problem)
-        self.rest.dirty_changed.connect(self._on_rest_dirty_changed)
         self.workspace.environments_changed.connect(self._fill_environment_picker)
         self.workspace.node_moved.connect(self._on_node_moved)
         self.workspace.tree_changed.connect(self._on_tree_changed)
@@ -174,52 +177,76 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         action(file_menu, "Quit", self.close, "Ctrl+Q")
         request_menu = self.menuBar().addMenu("&Request")
-        self.send_action = action(request_menu, "Send", self.rest.send, "Ctrl+Return", "Ctrl+Enter")
-        action(request_menu, "Cancel", self.rest.cancel, "Esc")
-        action(request_menu, "Focus URL", self.rest.focus_url, "Ctrl+L")
+        self.send_action = action(
+            request_menu, "Send", lambda: self.current_tab().send(), "Ctrl+Return", "Ctrl+Enter"
+        )
+        action(request_menu, "Cancel", lambda: self.current_tab().cancel(), "Esc")
+        action(request_menu, "Focus URL", lambda: self.current_tab().focus_main_field(), "Ctrl+L")
         action(request_menu, "Environments…", self.open_environment_editor, "Ctrl+E")
         help_menu = self.menuBar().addMenu("&Help")
         action(help_menu, "About apiclient", self._on_about)
 
     # -- requests ------------------------------------------------------------------------
 
-    async def confirm_discard(self) -> bool:
-        """True when there is nothing unsaved, or the user saved or chose to drop it."""
-        if not self.rest.dirty:
-            return True
+    def current_tab(self) -> RequestTab:
+        """The request tab in front (the REST tab when another kind of page is)."""
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, RequestTab) else self.rest
+
+    def tab_for(self, kind: str) -> RequestTab:
+        return next((tab for tab in self.request_tabs if tab.kind == kind), self.rest)
+
+    async def confirm_discard(self, tab: RequestTab | None = None) -> bool:
+        """True when ``tab`` (else every tab) has nothing unsaved, or the user saved or
+        chose to drop it."""
+        for each in (tab,) if tab is not None else self.request_tabs:
+            if each.dirty and not await self._confirm_discard_one(each):
+                return False
+        return True
+
+    async def _confirm_discard_one(self, tab: RequestTab) -> bool:
+        self.tabs.setCurrentWidget(tab)
         answer = QMessageBox.question(
             self,
             "Unsaved changes",
-            f"'{self.rest.current_request().name}' has unsaved changes. Save them?",
+            f"'{tab.current_request().name}' has unsaved changes. Save them?",
             QMessageBox.StandardButton.Save
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel,
         )
         if answer == QMessageBox.StandardButton.Save:
-            return await self._save()
+            return await self._save(tab)
         return answer == QMessageBox.StandardButton.Discard
 
     def _on_sidebar_request_activated(self, relpath: str) -> None:
-        self._after_confirm(lambda: self._show_request(relpath))
+        try:
+            node = self.workspace.find(relpath)
+        except CoreError as exc:
+            self.report_problem(str(exc))
+            return
+        if isinstance(node, RequestNode):
+            tab = self.tab_for(node.request.kind)
+            self._after_confirm(tab, lambda: self._show_request(tab, relpath))
 
     def _on_new_request(self, folder: str) -> None:
-        self._after_confirm(lambda: self._start_new_request(folder))
+        tab = self.current_tab()
+        self._after_confirm(tab, lambda: self._start_new_request(tab, folder))
 
-    def _after_confirm(self, step: Callable[[], None]) -> None:
-        """Do ``step`` now if nothing is unsaved, else after the user chose what to do."""
-        if not self.rest.dirty:
+    def _after_confirm(self, tab: RequestTab, step: Callable[[], None]) -> None:
+        """Do ``step`` now if ``tab`` has nothing unsaved, else after the user chose."""
+        if not tab.dirty:
             step()
             return
 
         async def confirm_then_step() -> None:
-            if await self.confirm_discard():
+            if await self.confirm_discard(tab):
                 step()
 
         self._confirming = asyncio.ensure_future(confirm_then_step())
 
-    def _show_request(self, relpath: str) -> None:
-        self.tabs.setCurrentWidget(self.rest)
-        if relpath == self.rest.relpath:
+    def _show_request(self, tab: RequestTab, relpath: str) -> None:
+        self.tabs.setCurrentWidget(tab)
+        if relpath == tab.relpath:
             return
         try:
             node = self.workspace.find(relpath)
@@ -227,69 +254,81 @@ class MainWindow(QMainWindow):
             self.report_problem(str(exc))
             return
         if isinstance(node, RequestNode):
-            self.rest.open_request(node.request, relpath)
+            tab.open_request(node.request, relpath)
             self.sidebar.select(relpath)
 
-    def _start_new_request(self, folder: str) -> None:
+    def _start_new_request(self, tab: RequestTab, folder: str) -> None:
         self._new_request_folder = folder
-        self.rest.open_request(RestRequest(), None)
-        self.tabs.setCurrentWidget(self.rest)
-        self.rest.focus_url()
+        tab.open_request(tab.new_request(), None)
+        self.tabs.setCurrentWidget(tab)
+        tab.focus_main_field()
 
     @asyncSlot()
     async def save(self) -> bool:
-        return await self._save()
+        return await self._save(self.current_tab())
 
-    async def _save(self) -> bool:
-        if self.rest.relpath is None:
-            return await self._save_as()
-        return await self._write(self.rest.current_request(), self.rest.relpath, "")
+    async def _save(self, tab: RequestTab) -> bool:
+        if tab.relpath is None:
+            return await self._save_as(tab)
+        return await self._write(tab, tab.current_request(), tab.relpath, "")
 
     @asyncSlot()
     async def save_as(self) -> bool:
-        return await self._save_as()
+        return await self._save_as(self.current_tab())
 
-    async def _save_as(self) -> bool:
-        request = self.rest.current_request()
+    async def _save_as(self, tab: RequestTab) -> bool:
+        request = tab.current_request()
         name, ok = QInputDialog.getText(self, "Save request", "Request name:", text=request.name)
         if not ok or not name.strip():
             return False
         folder = self._new_request_folder or self.sidebar.current_folder()
-        return await self._write(request.model_copy(update={"name": name.strip()}), None, folder)
+        return await self._write(
+            tab, request.model_copy(update={"name": name.strip()}), None, folder
+        )
 
-    async def _write(self, request: RestRequest, relpath: str | None, folder: str) -> bool:
+    async def _write(
+        self, tab: RequestTab, request: AnyRequest, relpath: str | None, folder: str
+    ) -> bool:
         try:
             saved_path = await self.workspace.save_request(request, relpath, folder)
         except (CoreError, NoCollectionError) as exc:
-            self.rest.show_notice(f"Not saved: {exc}")
+            tab.show_notice(f"Not saved: {exc}")
             self.report_problem(f"Not saved: {exc}")
             return False
         self._new_request_folder = ""
-        self.rest.mark_saved(saved_path, request)
+        tab.mark_saved(saved_path, request)
         self.sidebar.select(saved_path)
         self.statusBar().showMessage(f"Saved {saved_path}", 4000)
         return True
 
     def _on_node_moved(self, old: str, new: str) -> None:
-        """The open request's file (or a folder around it) was renamed or moved."""
-        current = self.rest.relpath
-        if current is not None and (current == old or current.startswith(old + "/")):
-            node = self.workspace.find(new + current[len(old) :])
-            if isinstance(node, RequestNode):
-                self.rest.mark_saved(node.relpath, node.request)
+        """An open request's file (or a folder around it) was renamed or moved."""
+        for tab in self.request_tabs:
+            current = tab.relpath
+            if current is not None and (current == old or current.startswith(old + "/")):
+                node = self.workspace.find(new + current[len(old) :])
+                if isinstance(node, RequestNode):
+                    tab.mark_saved(node.relpath, node.request)
 
     def _on_tree_changed(self) -> None:
         """A deleted open request becomes an unsaved draft rather than vanishing."""
-        relpath = self.rest.relpath
-        if relpath is None or self.workspace.store is None:
+        if self.workspace.store is None:
             return
-        try:
-            self.workspace.find(relpath)
-        except CoreError:
-            self.rest.detach()
+        for tab in self.request_tabs:
+            if tab.relpath is None:
+                continue
+            try:
+                self.workspace.find(tab.relpath)
+            except CoreError:
+                tab.detach()
 
-    def _on_rest_dirty_changed(self, dirty: bool) -> None:
-        self.tabs.setTabText(self.tabs.indexOf(self.rest), "REST ●" if dirty else "REST")
+    def _on_tab_dirty_changed(self, tab: RequestTab) -> None:
+        self.tabs.setTabText(self.tabs.indexOf(tab), f"{tab.label} ●" if tab.dirty else tab.label)
+
+    def _clear_request_tabs(self) -> None:
+        """A collection was opened or created: every tab starts with a blank draft."""
+        for tab in self.request_tabs:
+            tab.open_request(tab.new_request(), None)
 
     # -- environments ------------------------------------------------------------------
 
@@ -329,7 +368,7 @@ class MainWindow(QMainWindow):
             return
         path = QFileDialog.getExistingDirectory(self, "Open collection folder")
         if path:
-            self.rest.open_request(RestRequest(), None)
+            self._clear_request_tabs()
             await self.open_collection(Path(path))
 
     @asyncSlot()
@@ -347,7 +386,7 @@ class MainWindow(QMainWindow):
         except CoreError as exc:
             self.report_problem(str(exc))
             return
-        self.rest.open_request(RestRequest(), None)
+        self._clear_request_tabs()
         self._collection_shown(Path(path))
 
     # -- feedback and shutdown -------------------------------------------------------------
@@ -368,7 +407,8 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
-        for name, splitter in (("main", self.splitter), ("rest", self.rest.splitter)):
+        splitters = [("main", self.splitter)] + [(t.kind, t.splitter) for t in self.request_tabs]
+        for name, splitter in splitters:
             saved = self._settings.splitter(name)
             if saved is not None:
                 splitter.restoreState(saved)
@@ -376,21 +416,24 @@ class MainWindow(QMainWindow):
     def save_layout(self) -> None:
         self._settings.set_window_state(self.saveGeometry(), self.saveState())
         self._settings.set_splitter("main", self.splitter.saveState())
-        self._settings.set_splitter("rest", self.rest.splitter.saveState())
+        for tab in self.request_tabs:
+            self._settings.set_splitter(tab.kind, tab.splitter.saveState())
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.rest.dirty and not self._closing_confirmed:
+        if any(tab.dirty for tab in self.request_tabs) and not self._closing_confirmed:
             event.ignore()
             self._confirm_close()
             return
         self.save_layout()
-        self.rest.cancel()
+        for tab in self.request_tabs:
+            tab.cancel()
         event.accept()
 
     async def shutdown(self) -> None:
         """Release what outlives the window: open connections and the mock servers."""
-        await self.rest.aclose()
+        for tab in self.request_tabs:
+            await tab.aclose()
         await self.mocks.stop()
 
     @asyncSlot()

@@ -1,4 +1,4 @@
-"""The auth part of the REST editor: none, basic, bearer, API key or digest."""
+"""The HTTP auth part of a request editor: none, basic, bearer, API key or digest."""
 
 from __future__ import annotations
 
@@ -29,21 +29,21 @@ class AuthEditor(QWidget):
 
     edited = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, prefix: str = "rest", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._loading = False
-        self.kind = QComboBox(objectName="rest.auth.kind")
+        self.kind = QComboBox(objectName=f"{prefix}.auth.kind")
         for value, label in _KINDS:
             self.kind.addItem(label, value)
-        self.username = QLineEdit(objectName="rest.auth.username")
-        self.password = QLineEdit(objectName="rest.auth.password")
+        self.username = QLineEdit(objectName=f"{prefix}.auth.username")
+        self.password = QLineEdit(objectName=f"{prefix}.auth.password")
         self.password.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
-        self.token = QLineEdit(objectName="rest.auth.token", placeholderText="{{token}}")
-        self.token_prefix = QLineEdit(objectName="rest.auth.token_prefix")
+        self.token = QLineEdit(objectName=f"{prefix}.auth.token", placeholderText="{{token}}")
+        self.token_prefix = QLineEdit(objectName=f"{prefix}.auth.token_prefix")
         self.token_prefix.setToolTip("Sent before the token: 'Bearer' by default; empty for none")
-        self.key_name = QLineEdit(objectName="rest.auth.key_name", placeholderText="X-API-Key")
-        self.key_value = QLineEdit(objectName="rest.auth.key_value")
-        self.key_in = QComboBox(objectName="rest.auth.key_in")
+        self.key_name = QLineEdit(objectName=f"{prefix}.auth.key_name", placeholderText="X-API-Key")
+        self.key_value = QLineEdit(objectName=f"{prefix}.auth.key_value")
+        self.key_in = QComboBox(objectName=f"{prefix}.auth.key_in")
         self.key_in.addItem("Header", "header")
         self.key_in.addItem("Query parameter", "query")
         self.note = QLabel(wordWrap=True)

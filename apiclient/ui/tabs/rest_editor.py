@@ -8,83 +8,22 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from apiclient.core.models import STANDARD_METHODS, RequestSettings, RestRequest
+from apiclient.core.models import STANDARD_METHODS, RestRequest
 from apiclient.core.urls import join_url, merge_params, split_url
+from apiclient.ui.tabs.request_settings import SettingsEditor
 from apiclient.ui.tabs.rest_auth import AuthEditor
 from apiclient.ui.tabs.rest_body import BodyEditor
 from apiclient.ui.widgets.key_value_table import KeyValueTable
-
-
-class SettingsEditor(QWidget):
-    """Per-request timeout, redirects and TLS verification. Signals: edited."""
-
-    edited = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.timeout = QDoubleSpinBox(objectName="rest.settings.timeout")
-        self.timeout.setRange(0.1, 3600)
-        self.timeout.setSuffix(" s")
-        self.follow_redirects = QCheckBox(
-            "Follow redirects", objectName="rest.settings.follow_redirects"
-        )
-        self.max_redirects = QSpinBox(objectName="rest.settings.max_redirects")
-        self.max_redirects.setRange(0, 100)
-        self.verify_tls = QCheckBox(
-            "Verify TLS certificates", objectName="rest.settings.verify_tls"
-        )
-        self.tls_warning = QLabel(
-            "⚠ Certificates are not checked: anyone on the network path could read or "
-            "change this request.",
-            wordWrap=True,
-            objectName="rest.settings.tls_warning",
-        )
-        self.tls_warning.setStyleSheet("color: #c62828")
-        form = QFormLayout(self)
-        form.addRow("Timeout", self.timeout)
-        form.addRow(self.follow_redirects)
-        form.addRow("Max redirects", self.max_redirects)
-        form.addRow(self.verify_tls)
-        form.addRow(self.tls_warning)
-        self.timeout.valueChanged.connect(self.edited)
-        self.follow_redirects.toggled.connect(self.edited)
-        self.max_redirects.valueChanged.connect(self.edited)
-        self.verify_tls.toggled.connect(self._on_verify_toggled)
-
-    def set_settings(self, settings: RequestSettings) -> None:
-        self.blockSignals(True)
-        self.timeout.setValue(settings.timeout_s)
-        self.follow_redirects.setChecked(settings.follow_redirects)
-        self.max_redirects.setValue(settings.max_redirects)
-        self.verify_tls.setChecked(settings.verify_tls)
-        self.tls_warning.setVisible(not settings.verify_tls)
-        self.blockSignals(False)
-
-    def settings(self) -> RequestSettings:
-        return RequestSettings(
-            timeout_s=self.timeout.value(),
-            follow_redirects=self.follow_redirects.isChecked(),
-            max_redirects=self.max_redirects.value(),
-            verify_tls=self.verify_tls.isChecked(),
-        )
-
-    def _on_verify_toggled(self, checked: bool) -> None:
-        self.tls_warning.setVisible(not checked)
-        self.edited.emit()
 
 
 class RestRequestEditor(QWidget):

@@ -1,0 +1,181 @@
+"""What every request tab shares: the open request, its saved copy, and one send at a time.
+
+A tab shows one request of its kind (a saved file at ``relpath`` or an unsaved draft),
+knows whether it differs from disk, and runs at most one send: a new send replaces a
+running one. The main window talks to every tab through this interface only, so adding
+a protocol tab changes no window code beyond registering it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable
+from html import escape
+from typing import TYPE_CHECKING, ClassVar
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QSplitter, QWidget
+
+from apiclient.core.models import AnyRequest
+
+if TYPE_CHECKING:
+    from apiclient.ui.workspace import Workspace
+
+
+class RequestTab(QWidget):
+    """Base of the protocol tabs.
+
+    Signals:
+        dirty_changed(bool): the request now differs (or no longer) from disk.
+        send_finished: a send ended, with a response, an error or a cancel.
+
+    Subclasses set ``kind`` and ``label``, create ``splitter``, and implement the
+    ``_editor_*`` hooks plus ``send``, ``focus_main_field`` and ``new_request``.
+    """
+
+    dirty_changed = Signal(bool)
+    send_finished = Signal()
+
+    kind: ClassVar[str]
+    label: ClassVar[str]
+    splitter: QSplitter
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"tab.{self.kind}")
+        self._workspace = workspace
+        self._send_task: asyncio.Task[None] | None = None
+        self._received = False
+        self.relpath: str | None = None
+        self._saved: AnyRequest | None = None
+        self._dirty = False
+        self.title = QLabel(objectName=f"{self.kind}.title")
+        self.notice = QLabel(objectName=f"{self.kind}.notice", wordWrap=True, visible=False)
+        self.notice.setStyleSheet("color: #c62828")
+
+    # -- hooks for subclasses --------------------------------------------------------------
+
+    def new_request(self) -> AnyRequest:
+        """A blank request of this tab's kind."""
+        raise NotImplementedError
+
+    def focus_main_field(self) -> None:
+        """Put the cursor where a person starts typing (the URL, the WSDL...)."""
+        raise NotImplementedError
+
+    async def send(self) -> None:
+        raise NotImplementedError
+
+    def _editor_request(self) -> AnyRequest:
+        raise NotImplementedError
+
+    def _editor_show(self, request: AnyRequest) -> None:
+        raise NotImplementedError
+
+    def _editor_rename(self, name: str) -> None:
+        raise NotImplementedError
+
+    def _editor_set_sending(self, sending: bool) -> None:
+        raise NotImplementedError
+
+    def _show_cancelled(self) -> None:
+        raise NotImplementedError
+
+    async def _close_engine(self) -> None:
+        """Close the tab's engine, if it made one."""
+
+    # -- what is open ------------------------------------------------------------------
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    def open_request(self, request: AnyRequest, relpath: str | None) -> None:
+        """Show a saved request (``relpath``) or a new draft (``None``)."""
+        self.relpath = relpath
+        self._saved = request if relpath is not None else None
+        self._editor_show(request)
+        self.notice.setVisible(False)
+        self._set_dirty(False)
+
+    def current_request(self) -> AnyRequest:
+        return self._editor_request()
+
+    def mark_saved(self, relpath: str, request: AnyRequest) -> None:
+        """``request`` is now on disk at ``relpath`` (saved, renamed or moved).
+
+        The fields are left as they are: anything typed meanwhile stays, and dirty.
+        """
+        self.relpath = relpath
+        self._saved = request
+        self._editor_rename(request.name)
+        self.notice.setVisible(False)
+        self._update_dirty()
+
+    def detach(self) -> None:
+        """The saved file is gone (deleted elsewhere): keep the content as an unsaved draft."""
+        self.relpath = None
+        self._saved = None
+        self._set_dirty(True)
+
+    def show_notice(self, text: str) -> None:
+        """A problem with the request itself (saving, loading), told above the editor."""
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+
+    # -- sending -------------------------------------------------------------------------
+
+    async def _run_send(self, work: Awaitable[None]) -> None:
+        """Run ``work`` as the tab's one send; a new send cancels the one still running."""
+        if self._send_task is not None and not self._send_task.done():
+            self._send_task.cancel()
+        task = self._send_task = asyncio.current_task()
+        self._received = False
+        try:
+            await work
+        except asyncio.CancelledError:
+            if self._send_task is task and not self._received:
+                self._show_cancelled()
+        finally:
+            if self._send_task is task:
+                self._editor_set_sending(False)
+                self._send_task = None
+                self.send_finished.emit()
+
+    def cancel(self) -> None:
+        if self._send_task is not None and not self._send_task.done():
+            self._send_task.cancel()
+
+    def is_sending(self) -> bool:
+        return self._send_task is not None and not self._send_task.done()
+
+    async def aclose(self) -> None:
+        """Stop a send in flight and wait for it to end, then close the connections."""
+        task = self._send_task
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._close_engine()
+
+    # -- state ---------------------------------------------------------------------------
+
+    def _update_dirty(self) -> None:
+        saved = self._saved
+        self._set_dirty(saved is None or self._editor_request() != saved)
+
+    def _set_dirty(self, dirty: bool) -> None:
+        changed = dirty != self._dirty
+        self._dirty = dirty
+        self._update_title()
+        if changed:
+            self.dirty_changed.emit(dirty)
+
+    def _update_title(self) -> None:
+        name = self._editor_request().name
+        where = self.relpath or "not saved yet"
+        marker = " ●" if self._dirty else ""
+        where_html = f"<span style='color:palette(mid)'>{escape(where)}</span>"
+        self.title.setText(f"<b>{escape(name)}</b>{marker}  {where_html}")
+        self.title.setToolTip("Unsaved changes (Ctrl+S saves)" if self._dirty else "")
