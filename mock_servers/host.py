@@ -17,7 +17,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from mock_servers import rest
+from mock_servers import rest, soap
 from mock_servers.errors import MockServerError, PortInUseError
 from mock_servers.serving import RunningServer, serve_asgi
 
@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORTS: dict[str, int] = {"rest": 8710}
+DEFAULT_PORTS: dict[str, int] = {"rest": 8710, "soap": 8711}
 # Extra time the caller waits beyond the loop's own timeout, for stopping what started.
 GRACE_SECONDS = 5.0
 
@@ -52,7 +52,14 @@ async def _start_rest(host: str, port: int) -> RunningServer:
     return await serve_asgi(rest.create_app(), name="rest", host=host, port=port)
 
 
-SERVER_SPECS: dict[str, ServerSpec] = {"rest": ServerSpec("http", _start_rest)}
+async def _start_soap(host: str, port: int) -> RunningServer:
+    return await serve_asgi(soap.create_app(), name="soap", host=host, port=port)
+
+
+SERVER_SPECS: dict[str, ServerSpec] = {
+    "rest": ServerSpec("http", _start_rest),
+    "soap": ServerSpec("http", _start_soap),
+}
 
 
 def _url(scheme: str, host: str, port: int) -> str:

@@ -52,7 +52,7 @@ def test_cli_serves_until_sigint(tmp_path: Path) -> None:
     try:
         _wait_for_file(port_file, process)
         urls = json.loads(port_file.read_text(encoding="utf-8"))
-        assert set(urls) == {"rest"}
+        assert set(urls) == {"rest", "soap"}
         echo = httpx.get(urls["rest"] + "/echo", params={"q": "1"})
         assert echo.json()["query"] == {"q": ["1"]}
 

@@ -57,11 +57,11 @@ def test_restart_on_the_same_fixed_port() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    host = MockHost(ports={"rest": port})
+    host = MockHost(ports={"rest": port}, ephemeral=True)
     for _ in range(2):
         try:
             urls = host.start()
-            assert urls == {"rest": f"http://127.0.0.1:{port}"}
+            assert urls["rest"] == f"http://127.0.0.1:{port}"
             # Leave a closed connection behind (TIME_WAIT) to prove restart still binds.
             assert httpx.get(urls["rest"] + "/", headers={"Connection": "close"}).is_success
         finally:
