@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
+from apiclient.core.models import AnyRequest, RestRequest
 from apiclient.core.store import FolderNode, RequestNode
 from apiclient.ui.workspace import Workspace
 
@@ -27,13 +28,31 @@ MIME_TYPE = "application/x-apiclient-relpath"
 RELPATH_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
 
-_METHOD_COLORS = {
+_BADGE_COLORS = {
     "GET": "#2e7d32",
     "POST": "#e65100",
     "PUT": "#1565c0",
     "PATCH": "#6a1b9a",
     "DELETE": "#c62828",
+    "SOAP": "#00695c",
 }
+
+
+def request_badge(request: AnyRequest) -> str:
+    """The short word shown before a request's name: its HTTP method, or its kind."""
+    return request.method if isinstance(request, RestRequest) else request.kind.upper()
+
+
+def _target(request: AnyRequest) -> str:
+    if isinstance(request, RestRequest):
+        return request.url
+    return f"{request.operation} · {request.endpoint}" if request.operation else request.endpoint
+
+
+def _searchable(request: AnyRequest) -> str:
+    """What the sidebar filter matches: name, where it goes, and what it sends."""
+    sent = request.body.raw if isinstance(request, RestRequest) else request.envelope
+    return f"{request.name}\n{_target(request)}\n{sent}"
 
 
 class CollectionTreeModel(QAbstractItemModel):
@@ -107,21 +126,20 @@ class CollectionTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if isinstance(node, FolderNode):
                 return node.name
-            return f"{node.request.method}  {node.request.name}"
+            return f"{request_badge(node.request)}  {node.request.name}"
         if role == Qt.ItemDataRole.ToolTipRole:
             if isinstance(node, FolderNode):
                 return f"Folder · {node.relpath}"
-            return f"{node.request.method} {node.request.url}\n{node.relpath}"
+            return f"{request_badge(node.request)} {_target(node.request)}\n{node.relpath}"
         if role == Qt.ItemDataRole.ForegroundRole and isinstance(node, RequestNode):
-            color = _METHOD_COLORS.get(node.request.method)
+            color = _BADGE_COLORS.get(request_badge(node.request))
             return QColor(color) if color else None
         if role == RELPATH_ROLE:
             return node.relpath
         if role == SEARCH_ROLE:
             if isinstance(node, FolderNode):
                 return node.name
-            request = node.request
-            return f"{request.name}\n{request.url}\n{request.body.raw}"
+            return _searchable(node.request)
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:

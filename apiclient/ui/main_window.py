@@ -41,6 +41,7 @@ from apiclient.ui.mocks_panel import MocksPanel
 from apiclient.ui.settings import AppSettings
 from apiclient.ui.tabs.request_tab import RequestTab
 from apiclient.ui.tabs.rest import RestTab
+from apiclient.ui.tabs.soap import SoapTab
 from apiclient.ui.workspace import NoCollectionError, Workspace
 
 SAMPLE_COLLECTION = "sample-collection"
@@ -61,7 +62,8 @@ class MainWindow(QMainWindow):
 
         self.sidebar = CollectionsSidebar(self.workspace)
         self.rest = RestTab(self.workspace)
-        self.request_tabs: tuple[RequestTab, ...] = (self.rest,)
+        self.soap = SoapTab(self.workspace)
+        self.request_tabs: tuple[RequestTab, ...] = (self.rest, self.soap)
         self.tabs = QTabWidget(objectName="protocol.tabs")
         for tab in self.request_tabs:
             self.tabs.addTab(tab, tab.label)

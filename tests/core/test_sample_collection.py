@@ -1,13 +1,15 @@
-"""The bundled sample collection loads cleanly and covers every REST mock endpoint."""
+"""The bundled sample collection loads cleanly and covers every REST mock endpoint and the
+SOAP mock's operations."""
 
 from __future__ import annotations
 
 import pytest
 
+from apiclient.core.models import RestRequest, SoapRequest
 from apiclient.core.paths import resources_dir
 from apiclient.core.store import CollectionStore, RequestNode
 from apiclient.core.store_nodes import walk
-from apiclient.core.variables import Scope, resolve_request
+from apiclient.core.variables import Scope, resolve_request, resolve_soap_request
 
 SAMPLE = resources_dir() / "sample-collection"
 
@@ -60,11 +62,22 @@ def _requests(store: CollectionStore) -> list[tuple[str, RequestNode]]:
 def test_sample_loads_without_problems(sample: CollectionStore) -> None:
     assert sample.name == "Sample: mock servers"
     assert sample.problems == []
-    assert [f.name for f in sample.tree.children] == ["Items", "Playlists", "HTTP basics"]
+    assert [f.name for f in sample.tree.children] == [
+        "Items",
+        "Playlists",
+        "HTTP basics",
+        "Hospital (SOAP)",
+        "Calculator (SOAP rpc)",
+    ]
     (env,) = sample.environments
     assert env.name == "Local mocks"
     values = {v.name: v.value for v in env.variables}
-    assert values == {"base_url": "http://127.0.0.1:8710", "token": "demo-token"}
+    assert values == {
+        "base_url": "http://127.0.0.1:8710",
+        "token": "demo-token",
+        "soap_url": "http://127.0.0.1:8711",
+        "nurse_password": "s3cret",
+    }
     assert not any(v.secret for v in env.variables)
 
 
@@ -75,13 +88,19 @@ def test_sample_covers_endpoint(
     found = [
         where
         for where, node in _requests(sample)
-        if node.request.method == method and node.request.url == "{{base_url}}" + path
+        if isinstance(node.request, RestRequest)
+        and node.request.method == method
+        and node.request.url == "{{base_url}}" + path
     ]
     assert folder in found
 
 
 def test_sample_covers_the_special_requests(sample: CollectionStore) -> None:
-    requests = {node.request.name: node.request for _, node in _requests(sample)}
+    requests = {
+        node.request.name: node.request
+        for _, node in _requests(sample)
+        if isinstance(node.request, RestRequest)
+    }
     assert requests["List playlists"].auth.kind == "bearer"
     assert requests["List playlists without auth (401)"].auth.kind == "none"
     assert requests["Basic auth"].auth.kind == "basic"
@@ -102,5 +121,24 @@ def test_sample_covers_the_special_requests(sample: CollectionStore) -> None:
 def test_every_sample_request_resolves_with_the_environment(sample: CollectionStore) -> None:
     scope = Scope.layered(collection=sample.variables, environment=sample.environments[0].variables)
     for _, node in _requests(sample):
-        resolved = resolve_request(node.request, scope)
-        assert resolved.url.startswith("http://127.0.0.1:8710/")
+        if isinstance(node.request, SoapRequest):
+            soap = resolve_soap_request(node.request, scope)
+            assert soap.endpoint.startswith("http://127.0.0.1:8711/")
+            assert "{{" not in soap.envelope
+        else:
+            resolved = resolve_request(node.request, scope)
+            assert resolved.url.startswith("http://127.0.0.1:8710/")
+
+
+def test_sample_soap_requests_cover_every_mock_operation(sample: CollectionStore) -> None:
+    soap = [n.request for _, n in _requests(sample) if isinstance(n.request, SoapRequest)]
+    assert {(r.port, r.operation) for r in soap} == {
+        ("HospitalSoap11", "GetPatientRecord"),
+        ("HospitalSoap12", "GetPatientRecord"),
+        ("HospitalSoap11", "AdmitPatient"),
+        ("HospitalSoap11", "ListWardPatients"),
+        ("CalculatorSoap", "Add"),
+        ("CalculatorSoap", "Divide"),
+    }
+    assert all(r.wsdl.startswith("{{soap_url}}/") for r in soap)
+    assert any(r.wsse.mode == "digest" for r in soap)

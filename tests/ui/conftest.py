@@ -19,7 +19,7 @@ from apiclient.ui.main_window import MainWindow
 from apiclient.ui.settings import AppSettings
 
 T = TypeVar("T")
-MOCK_DEFAULT = "http://127.0.0.1:8710"
+MOCK_DEFAULTS = {"rest": "http://127.0.0.1:8710", "soap": "http://127.0.0.1:8711"}
 
 
 @pytest.fixture
@@ -56,12 +56,15 @@ def run(qtbot: QtBot, qt_loop: QEventLoop) -> Callable[[Awaitable[T]], T]:
 
 
 @pytest.fixture
-def sample(tmp_path: Path, rest_url: str) -> Path:
+def sample(tmp_path: Path, mock_urls: dict[str, str]) -> Path:
     """A copy of the sample collection whose environment points at this session's mocks."""
     root = tmp_path / "sample"
     shutil.copytree(resources_dir() / "sample-collection", root)
     for env in (root / "environments").glob("*.yaml"):
-        env.write_text(env.read_text(encoding="utf-8").replace(MOCK_DEFAULT, rest_url))
+        text = env.read_text(encoding="utf-8")
+        for name, default in MOCK_DEFAULTS.items():
+            text = text.replace(default, mock_urls[name])
+        env.write_text(text, encoding="utf-8")
     return root
 
 

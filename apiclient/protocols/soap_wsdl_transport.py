@@ -1,0 +1,366 @@
+"""How zeep reads a WSDL and its imports: one place that fetches, checks and records.
+
+zeep asks its transport for every document (the WSDL, each wsdl:import, xsd:import and
+xsd:include). Overriding ``load`` lets this module, for each document:
+
+* stop when the caller cancelled (checked before each fetch and between chunks);
+* tell the caller what is being read (progress);
+* answer the well-known schemas from :mod:`soap_wsdl_builtin` without the internet;
+* refuse local files imported by a WSDL that came from the network;
+* parse it with :func:`parse_untrusted` (no DTD, no entities), check its root, and keep
+  it for the documentation lookup and the enumeration index;
+* turn every failure into a WsdlError that names the document and, for an import,
+  the document that imported it.
+
+zeep's own ``forbid_external`` setting is not used: it refuses every http(s) import,
+including the ``?xsd=1`` documents that JAX-WS and WCF services publish next to their
+WSDL, so most real services would not load.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import requests
+from lxml import etree
+from zeep.loader import absolute_location
+from zeep.transports import Transport
+
+from apiclient.protocols.http import USER_AGENT
+from apiclient.protocols.soap_wsdl_bindings import LenientSoap11Binding, LenientSoap12Binding
+from apiclient.protocols.soap_wsdl_builtin import BUILTIN_DOCUMENTS, LOCATION_BY_NAMESPACE
+from apiclient.protocols.soap_wsdl_errors import WsdlError, WsdlFetchError, WsdlParseError
+from apiclient.protocols.soap_wsdl_xml import (
+    WSDL2_NS,
+    WSDL_NS,
+    XSD_NS,
+    UntrustedXml,
+    parse_untrusted,
+)
+
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+_CHUNK = 64 * 1024
+
+
+class LoadCancelled(Exception):
+    """The caller gave up; raised at the next fetch so the worker thread ends."""
+
+
+@dataclass(frozen=True)
+class ReadDocument:
+    """A document that was read: where from, and its (possibly repaired) root."""
+
+    location: str
+    root: etree._Element
+
+
+class _ReadFailed(Exception):
+    """Why a document could not be read, and what to try (for the WSDL itself, and for
+    an import when that advice differs); worded by the caller."""
+
+    def __init__(self, reason: str, hint: str, import_hint: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.hint = hint
+        self.import_hint = import_hint or hint
+
+
+def is_remote(location: str) -> bool:
+    return urlsplit(location).scheme.lower() in ("http", "https")
+
+
+def _is_local(location: str) -> bool:
+    scheme = urlsplit(location).scheme.lower()
+    # One letter is a Windows drive (C:\...), not a scheme.
+    return scheme in ("", "file") or len(scheme) == 1
+
+
+def local_path(location: str) -> Path:
+    """The file a local location (path or file:// URL) names."""
+    if urlsplit(location).scheme.lower() == "file":
+        return Path(url2pathname(urlsplit(location).path))
+    return Path(location).expanduser()
+
+
+class WsdlTransport(Transport):
+    """A zeep Transport for loading only (it never posts); see the module docstring."""
+
+    binding_classes = (LenientSoap11Binding, LenientSoap12Binding)
+
+    def __init__(
+        self,
+        location: str,
+        *,
+        timeout_s: float,
+        verify_tls: bool,
+        cancelled: threading.Event,
+        on_fetch: Callable[[str], None],
+    ) -> None:
+        super().__init__(timeout=timeout_s)
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.location = location
+        self.documents: list[ReadDocument] = []
+        self.notes: list[str] = []
+        self._timeout_s = timeout_s
+        # Passed on each get: a session-wide verify=False loses to REQUESTS_CA_BUNDLE.
+        self._verify_tls = verify_tls
+        self._cancelled = cancelled
+        self._on_fetch = on_fetch
+
+    # zeep calls this for every document it needs.
+    def load(self, url: str) -> bytes:
+        if self._cancelled.is_set():
+            raise LoadCancelled
+        builtin = BUILTIN_DOCUMENTS.get(url)
+        if builtin is not None:
+            return builtin
+        is_main = not self.documents and url == self.location
+        if not is_main and is_remote(self.location) and _is_local(url):
+            raise WsdlParseError(
+                f"{url} is a file on this computer, {self._importer_of(url)}. A WSDL read "
+                "from the network may not read local files, so it was not opened."
+            )
+        self._on_fetch(f"Reading {url}")
+        try:
+            parsed = self._vet(self._read(url), url, is_main=is_main)
+        except _ReadFailed as failed:
+            if is_main:
+                raise WsdlFetchError(
+                    f"Could not read the WSDL {url}: {failed.reason}. {failed.hint}"
+                ) from None
+            raise WsdlParseError(
+                f"Could not load {url}, {self._importer_of(url)}: {failed.reason}. "
+                f"{failed.import_hint}"
+            ) from None
+        except WsdlError as exc:
+            if is_main:
+                raise
+            raise type(exc)(f"{exc} (It is {self._importer_of(url)}.)") from None
+        self.notes.extend(parsed.notes)
+        content = parsed.content
+        if _point_imports_at_builtins(parsed.root):
+            content = etree.tostring(parsed.root, encoding="utf-8", xml_declaration=True)
+        if all(doc.location != url for doc in self.documents):
+            self.documents.append(ReadDocument(url, parsed.root))
+        return content
+
+    def _vet(self, content: bytes, url: str, *, is_main: bool) -> UntrustedXml:
+        """Parse safely and check that the document is what its place requires."""
+        subject = f"The WSDL {url}" if is_main else f"The document {url}"
+        hint = "Check the address: a WSDL is often published at the service URL followed by ?wsdl."
+        parsed = parse_untrusted(content, subject, html_hint=hint if is_main else "")
+        if is_main:
+            _check_wsdl_root(parsed.root, url)
+        else:
+            _check_import_root(parsed.root, url)
+        _check_namespaces(parsed.root, subject)
+        return parsed
+
+    def _importer_of(self, url: str) -> str:
+        """Name the document whose import/include points at ``url``, for messages."""
+        for doc in self.documents:
+            for element in doc.root.iter(etree.Element):
+                if etree.QName(element).localname not in ("import", "include", "redefine"):
+                    continue
+                reference = element.get("schemaLocation") or element.get("location")
+                if reference and _same(absolute_location(reference, doc.location), url):
+                    if doc.location == self.location:
+                        return f"imported by the WSDL {doc.location}"
+                    return f"imported by {doc.location} (part of the WSDL {self.location})"
+        return f"imported by the WSDL {self.location}"
+
+    def _read(self, url: str) -> bytes:
+        if is_remote(url):
+            return self._read_http(url)
+        if _is_local(url):
+            return _read_file(local_path(url))
+        raise _ReadFailed(
+            f"the scheme '{urlsplit(url).scheme}' is not supported",
+            "Use an http://, https:// or file:// address, or a path.",
+        )
+
+    def _read_http(self, url: str) -> bytes:
+        try:
+            with self.session.get(
+                url, timeout=self._timeout_s, stream=True, verify=self._verify_tls
+            ) as response:
+                if response.status_code >= 400:
+                    raise _ReadFailed(*_status_reason(response))
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_content(_CHUNK):
+                    if self._cancelled.is_set():
+                        raise LoadCancelled
+                    size += len(chunk)
+                    if size > MAX_DOCUMENT_BYTES:
+                        raise _ReadFailed(
+                            f"it is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB",
+                            "This is not a plausible WSDL or schema; check the address.",
+                        )
+                    chunks.append(chunk)
+                return b"".join(chunks)
+        except requests.exceptions.RequestException as exc:
+            raise _ReadFailed(*_network_reason(exc, self._timeout_s)) from None
+
+
+def _same(first: str, second: str) -> bool:
+    if is_remote(first) or is_remote(second):
+        return first == second
+    return os.path.normpath(first) == os.path.normpath(second)
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        if path.stat().st_size > MAX_DOCUMENT_BYTES:
+            raise _ReadFailed(
+                f"it is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB",
+                "This is not a plausible WSDL or schema; check the file.",
+            )
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise _ReadFailed("the file does not exist", "Check the path and the file name.") from None
+    except IsADirectoryError:
+        raise _ReadFailed(
+            "it is a folder, not a file", "Choose the .wsdl file inside it."
+        ) from None
+    except PermissionError:
+        raise _ReadFailed(
+            "permission to read it was denied", "Check the file's permissions."
+        ) from None
+    except OSError as exc:
+        raise _ReadFailed(exc.strerror or "it could not be read", "Check the path.") from None
+
+
+def _status_reason(response: requests.Response) -> tuple[str, str, str | None]:
+    status = f"the server answered {response.status_code} {response.reason or ''}".strip()
+    if response.status_code == 404:
+        return (
+            status,
+            "Check the address: a WSDL is often published at the service URL followed by ?wsdl.",
+            "The WSDL points at a document its server does not have: tell the publisher, or "
+            "save the WSDL and its schemas as files and fix the location.",
+        )
+    if response.status_code in (401, 403):
+        hint = (
+            "The server wants credentials: open the address in a browser, save the WSDL "
+            "and load the saved file."
+        )
+    elif response.status_code >= 500:
+        hint = "The server failed; try again later or ask its owner."
+    else:
+        hint = "Check the address."
+    return status, hint, None
+
+
+def _network_reason(exc: requests.exceptions.RequestException, timeout_s: float) -> tuple[str, str]:
+    if isinstance(exc, requests.exceptions.Timeout):
+        return (
+            f"no answer within {timeout_s:g} s",
+            "Check that the server is up, or raise the timeout in the request settings.",
+        )
+    if isinstance(exc, requests.exceptions.SSLError):
+        return (
+            "the server's TLS certificate could not be verified",
+            "If you trust this server, turn off certificate verification in the request settings.",
+        )
+    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+        return "the address is not a valid URL", "Check the address."
+    causes = _causes(exc)
+    if any(isinstance(c, socket.gaierror) for c in causes) or any(
+        type(c).__name__ == "NameResolutionError" for c in causes
+    ):
+        return "the host name does not resolve", "Check the host name and your network."
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        port = urlsplit(exc.request.url if exc.request is not None else "").port
+        where = f" (nothing listens on port {port})" if port else ""
+        return (
+            f"the connection was refused{where}",
+            "Check the address and that the service is running.",
+        )
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return "the connection failed or was closed", "Check the address and your network."
+    return "the request failed", "Check the address."
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception, its causes and the reasons urllib3 wraps inside its arguments."""
+    seen: list[BaseException] = []
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop()
+        if any(current is s for s in seen):
+            continue
+        seen.append(current)
+        for linked in (current.__cause__, current.__context__, getattr(current, "reason", None)):
+            if isinstance(linked, BaseException):
+                todo.append(linked)
+        todo.extend(arg for arg in current.args if isinstance(arg, BaseException))
+    return seen
+
+
+def _describe_root(root: etree._Element) -> str:
+    qname = etree.QName(root)
+    name = f"{root.prefix}:{qname.localname}" if root.prefix else qname.localname
+    where = f"namespace {qname.namespace}" if qname.namespace else "no namespace"
+    return f"<{name}> ({where})"
+
+
+def _check_wsdl_root(root: etree._Element, url: str) -> None:
+    qname = etree.QName(root)
+    if qname.namespace == WSDL_NS and qname.localname == "definitions":
+        return
+    if qname.namespace == WSDL2_NS:
+        raise WsdlParseError(
+            f"{url} is a WSDL 2.0 description. WSDL 2.0 is not supported, only WSDL 1.1. "
+            "Services that publish WSDL 2.0 usually publish WSDL 1.1 too (for example at "
+            "?wsdl instead of ?wsdl2)."
+        )
+    if qname.namespace == XSD_NS and qname.localname == "schema":
+        raise WsdlParseError(
+            f"{url} is an XML Schema (XSD), not a WSDL. Load the WSDL that uses it; its "
+            "schemas are read from there."
+        )
+    raise WsdlParseError(
+        f"{url} is XML but not a WSDL: its root element is {_describe_root(root)}, where "
+        f"a WSDL 1.1 document starts with <wsdl:definitions> ({WSDL_NS})."
+    )
+
+
+def _check_import_root(root: etree._Element, url: str) -> None:
+    qname = etree.QName(root)
+    if (qname.namespace, qname.localname) in ((WSDL_NS, "definitions"), (XSD_NS, "schema")):
+        return
+    raise WsdlParseError(
+        f"The document {url} is not a WSDL or an XML Schema: its root element is "
+        f"{_describe_root(root)}."
+    )
+
+
+def _check_namespaces(root: etree._Element, subject: str) -> None:
+    """A namespace with braces breaks every XML tool's {namespace}name notation; it is
+    nearly always an unfilled template variable such as {{url}}."""
+    for _, uri in root.xpath("//namespace::*"):
+        if "{" in uri or "}" in uri:
+            raise WsdlParseError(
+                f"{subject} declares the namespace '{uri}', which contains {{ or }}: it looks "
+                "like a template whose variables were never filled in. Fill them in and load "
+                "it again."
+            )
+
+
+def _point_imports_at_builtins(root: etree._Element) -> bool:
+    """Give imports of a well-known namespace without a location the built-in copy."""
+    changed = False
+    for element in root.iter(f"{{{XSD_NS}}}import"):
+        location = LOCATION_BY_NAMESPACE.get(element.get("namespace", ""))
+        if location and not element.get("schemaLocation"):
+            element.set("schemaLocation", location)
+            changed = True
+    return changed

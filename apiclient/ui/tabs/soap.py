@@ -1,0 +1,314 @@
+"""The SOAP tab: a WSDL's operations, an editable envelope, and the response or Fault.
+
+Loading the WSDL (zeep, imports, schemas) and writing sample envelopes run in workers;
+sending goes through ``SoapEngine``. The tab resolves variables and shows results; it
+builds no envelope and parses no XML itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from qasync import asyncSlot
+
+from apiclient.core.errors import CoreError, VariableError
+from apiclient.core.models import AnyRequest, SoapRequest
+from apiclient.core.variables import resolve_soap_request, resolve_text
+from apiclient.protocols.errors import ProtocolError
+from apiclient.ui.error_titles import error_title
+from apiclient.ui.tabs.request_tab import RequestTab
+from apiclient.ui.tabs.soap_editor import SoapRequestEditor
+from apiclient.ui.tabs.soap_response import SoapResponseView
+from apiclient.ui.tabs.soap_wsdl_panel import WsdlPanel
+
+if TYPE_CHECKING:
+    from apiclient.protocols.soap import SoapEngine, SoapResponse
+    from apiclient.protocols.soap_wsdl import LoadedWsdl, SoapOperation
+    from apiclient.ui.workspace import Workspace
+
+_DEFAULT_NAME = SoapRequest().name
+# zeep and lxml cost ~0.2 s to import: done in a worker, the first time they are needed.
+_ENGINE_MODULES = ("apiclient.protocols.soap_wsdl", "apiclient.protocols.soap")
+
+
+async def _import_engine() -> None:
+    for name in _ENGINE_MODULES:
+        await asyncio.to_thread(importlib.import_module, name)
+
+
+class SoapTab(RequestTab):
+    """A SOAP request (signals as :class:`RequestTab`, plus the two below).
+
+    wsdl_finished: a WSDL load ended (loaded, failed or cancelled).
+    envelope_filled: a sample envelope was put in the editor for a chosen operation.
+    """
+
+    kind = "soap"
+    label = "SOAP"
+    wsdl_finished = Signal()
+    envelope_filled = Signal()
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(workspace, parent)
+        self._engine: SoapEngine | None = None
+        self._wsdl: LoadedWsdl | None = None
+        self._load_task: asyncio.Task[None] | None = None
+        self._generated_envelope = ""
+
+        self.wsdl_panel = WsdlPanel()
+        self.editor = SoapRequestEditor()
+        self.response = SoapResponseView()
+        right = QSplitter(Qt.Orientation.Vertical, objectName="soap.right_splitter")
+        right.addWidget(self.editor)
+        right.addWidget(self.response)
+        right.setStretchFactor(0, 1)
+        right.setStretchFactor(1, 1)
+        splitter = QSplitter(objectName="soap.splitter")
+        splitter.addWidget(self.wsdl_panel)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([330, 800])
+        self.splitter = splitter
+
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.notice)
+        layout.addWidget(splitter, 1)
+
+        self.wsdl_panel.location_edited.connect(self._on_location_edited)
+        self.wsdl_panel.load_requested.connect(self.load_wsdl)
+        self.wsdl_panel.cancel_requested.connect(self.cancel_load)
+        self.wsdl_panel.operation_chosen.connect(self._on_operation_chosen)
+        self.editor.edited.connect(self._update_dirty)
+        self.editor.send_requested.connect(self.send)
+        self.editor.cancel_requested.connect(self.cancel)
+        self._update_title()
+
+    # -- RequestTab hooks ------------------------------------------------------------------
+
+    def new_request(self) -> SoapRequest:
+        """A blank request that keeps the WSDL in view, ready to pick another operation."""
+        return SoapRequest(wsdl=self.wsdl_panel.location.text().strip())
+
+    def focus_main_field(self) -> None:
+        self.wsdl_panel.location.setFocus()
+        self.wsdl_panel.location.selectAll()
+
+    def _editor_request(self) -> SoapRequest:
+        return self.editor.request()
+
+    def _editor_show(self, request: AnyRequest) -> None:
+        assert isinstance(request, SoapRequest)
+        previous = self.wsdl_panel.location.text().strip()
+        self.editor.set_request(request)
+        self.wsdl_panel.location.setText(request.wsdl)
+        self._generated_envelope = ""
+        self.response.show_idle()
+        if self._wsdl is not None and request.wsdl == previous:
+            self.wsdl_panel.select_operation(request.service, request.port, request.operation)
+        elif request.wsdl and request.operation:
+            # A reopened request: show its operation in the tree, envelope untouched.
+            self.load_wsdl()
+        elif request.wsdl != previous:
+            self._wsdl = None
+            self.wsdl_panel.show_empty()
+
+    def _editor_rename(self, name: str) -> None:
+        self.editor.update_request(name=name)
+
+    def _editor_set_sending(self, sending: bool) -> None:
+        self.editor.set_sending(sending)
+
+    def _show_cancelled(self) -> None:
+        self.response.show_cancelled()
+
+    async def _close_engine(self) -> None:
+        self.cancel_load()
+        if self._engine is not None:
+            await self._engine.aclose()
+
+    # -- the WSDL ------------------------------------------------------------------------
+
+    @property
+    def wsdl(self) -> LoadedWsdl | None:
+        return self._wsdl
+
+    def _on_location_edited(self, text: str) -> None:
+        self.editor.update_request(wsdl=text.strip())
+
+    @asyncSlot()
+    async def load_wsdl(self) -> None:
+        """Load the WSDL in the location field; a new load replaces one still running."""
+        self.cancel_load()
+        task = self._load_task = asyncio.current_task()
+        try:
+            await self._load()
+        except asyncio.CancelledError:
+            if self._load_task is task:
+                self.wsdl_panel.show_cancelled()
+        finally:
+            if self._load_task is task:
+                self.wsdl_panel.show_loading(False)
+                self._load_task = None
+                self.wsdl_finished.emit()
+
+    async def _load(self) -> None:
+        request = self.editor.request()
+        typed = self.wsdl_panel.location.text().strip()
+        if not typed:
+            self.wsdl_panel.show_error(
+                "No WSDL to load",
+                "Type a WSDL URL (e.g. http://host/service?wsdl) or choose a file.",
+            )
+            return
+        scope = self._workspace.scope().with_layer("request", request.variables)
+        try:
+            location = resolve_text(typed, scope, "WSDL location")
+        except VariableError as exc:
+            self.wsdl_panel.show_error(error_title(exc), str(exc))
+            return
+        self.wsdl_panel.show_loading(True)
+        self._wsdl = None
+        await _import_engine()
+        from apiclient.protocols.soap_wsdl import load_wsdl
+
+        try:
+            wsdl = await load_wsdl(
+                location,
+                timeout_s=request.settings.timeout_s,
+                verify_tls=request.settings.verify_tls,
+                on_progress=self.wsdl_panel.show_progress,
+            )
+        except ProtocolError as exc:
+            self.wsdl_panel.show_error("WSDL not loaded", str(exc))
+            return
+        self._wsdl = wsdl
+        self.wsdl_panel.show_wsdl(wsdl)
+        current = self.editor.request()
+        self.wsdl_panel.select_operation(current.service, current.port, current.operation)
+
+    def cancel_load(self) -> None:
+        if self._load_task is not None and not self._load_task.done():
+            self._load_task.cancel()
+
+    def is_loading(self) -> bool:
+        return self._load_task is not None and not self._load_task.done()
+
+    @asyncSlot(object)
+    async def _on_operation_chosen(self, operation: SoapOperation) -> None:
+        request = self.editor.request()
+        chosen = (operation.service, operation.port, operation.name)
+        same = chosen == (request.service, request.port, request.operation)
+        edited = bool(request.envelope.strip()) and request.envelope != self._generated_envelope
+        if same and request.envelope.strip() and not edited:
+            return
+        if edited and not self._confirm_replace(operation):
+            self.wsdl_panel.select_operation(request.service, request.port, request.operation)
+            return
+        wsdl = self._wsdl
+        if wsdl is None:
+            return
+        try:
+            envelope = await asyncio.to_thread(wsdl.sample_envelope, operation)
+        except ProtocolError as exc:
+            self.response.show_error("No sample envelope", str(exc))
+            return
+        self._generated_envelope = envelope
+        current = self.editor.request()
+        keep_name = current.name not in (_DEFAULT_NAME, current.operation)
+        self.editor.set_request(
+            current.model_copy(
+                update={
+                    "name": current.name if keep_name else operation.name,
+                    "service": operation.service,
+                    "port": operation.port,
+                    "operation": operation.name,
+                    "endpoint": operation.endpoint,
+                    "soap_version": operation.soap_version,
+                    "soap_action": operation.soap_action,
+                    "envelope": envelope,
+                }
+            )
+        )
+        self._update_dirty()
+        self.envelope_filled.emit()
+
+    def _confirm_replace(self, operation: SoapOperation) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Replace the envelope?",
+            f"The envelope has changes of yours. Replace it with a sample for {operation.name}?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    # -- sending ------------------------------------------------------------------------
+
+    @asyncSlot()
+    async def send(self) -> None:
+        """Resolve and send the envelope; a new send replaces one still running."""
+        await self._run_send(self._send(self.editor.request()))
+
+    async def _send(self, request: SoapRequest) -> None:
+        if not request.envelope.strip():
+            self.response.show_error(
+                "Nothing to send",
+                "Load a WSDL and choose an operation for a sample envelope, or paste one.",
+            )
+            return
+        if not request.endpoint.strip():
+            self.response.show_error(
+                "No endpoint", "Choose an operation in the WSDL, or type the endpoint URL."
+            )
+            return
+        try:
+            resolved = resolve_soap_request(request, self._workspace.scope())
+        except VariableError as exc:
+            self.response.show_error(error_title(exc), str(exc))
+            return
+        self.response.show_sending(resolved.endpoint)
+        self.editor.set_sending(True)
+        engine = await self._soap_engine()
+        from apiclient.protocols.soap import EnvelopeError
+
+        try:
+            response = await engine.send(resolved)
+        except EnvelopeError as exc:
+            self.response.show_error(error_title(exc), str(exc))
+            self.editor.show_envelope_position(exc.line, exc.column)
+            return
+        except (ProtocolError, CoreError) as exc:
+            self.response.show_error(error_title(exc), str(exc))
+            return
+        self._received = True
+        await self.response.show_response(response)
+        if request.validate_response:
+            await self._validate(request, response)
+
+    async def _validate(self, request: SoapRequest, response: SoapResponse) -> None:
+        if response.fault is not None or response.problem:
+            return
+        wsdl = self._wsdl
+        operation = wsdl.find(request.service, request.port, request.operation) if wsdl else None
+        if wsdl is None or operation is None:
+            self.response.add_note(
+                "Not validated: load the WSDL and choose the operation to check the response "
+                "against its schema."
+            )
+            return
+        mismatches = await asyncio.to_thread(wsdl.validate_response, operation, response.http.body)
+        self.response.show_validation(mismatches)
+
+    async def _soap_engine(self) -> SoapEngine:
+        if self._engine is None:
+            await _import_engine()
+            from apiclient.protocols.soap import SoapEngine
+
+            self._engine = SoapEngine()
+        return self._engine
