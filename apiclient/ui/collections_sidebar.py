@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from html import escape
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
@@ -29,17 +30,25 @@ from apiclient.ui.workspace import NoCollectionError, Workspace
 class CollectionsSidebar(QWidget):
     """Signals:
     request_activated(str): the user opened the request at this relpath.
-    new_request_requested(str): the user asked for a new request in this folder.
+    new_request_requested(str, str): the user asked for a new request in this folder,
+        of this kind ("rest", "soap"...).
     problem_reported(str): an operation failed; the text says what and why.
     """
 
     request_activated = Signal(str)
-    new_request_requested = Signal(str)
+    new_request_requested = Signal(str, str)
     problem_reported = Signal(str)
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        request_kinds: list[tuple[str, str]],
+        parent: QWidget | None = None,
+    ) -> None:
+        """``request_kinds``: (kind, label) of each request the user may create here."""
         super().__init__(parent)
         self.setObjectName("collections")
+        self._request_kinds = request_kinds
         self._workspace = workspace
         self.model = CollectionTreeModel(workspace, self)
         self.proxy = QSortFilterProxyModel(self)
@@ -117,7 +126,10 @@ class CollectionsSidebar(QWidget):
 
     def _actions(self) -> None:
         tree_only = Qt.ShortcutContext.WidgetShortcut
-        self.new_request_action = make_action(self, "New request", self._on_new_request)
+        self.new_request_actions = [
+            make_action(self, f"New {label} request", partial(self._on_new_request, kind))
+            for kind, label in self._request_kinds
+        ]
         self.new_folder_action = make_action(self, "New folder…", self._on_new_folder)
         self.rename_action = make_action(self, "Rename…", self._on_rename, ["F2"], tree_only)
         self.duplicate_action = make_action(self, "Duplicate", self._on_duplicate)
@@ -129,7 +141,7 @@ class CollectionsSidebar(QWidget):
     def _on_context_menu(self, pos) -> None:
         has_item = self.tree.indexAt(pos).isValid()
         menu = QMenu(self)
-        menu.addAction(self.new_request_action)
+        menu.addActions(self.new_request_actions)
         menu.addAction(self.new_folder_action)
         if has_item:
             menu.addSeparator()
@@ -138,8 +150,8 @@ class CollectionsSidebar(QWidget):
             menu.addAction(self.delete_action)
         menu.exec(self.tree.viewport().mapToGlobal(pos))
 
-    def _on_new_request(self) -> None:
-        self.new_request_requested.emit(self.current_folder())
+    def _on_new_request(self, kind: str, *_checked: bool) -> None:
+        self.new_request_requested.emit(self.current_folder(), kind)
 
     @asyncSlot()
     async def _on_new_folder(self) -> None:

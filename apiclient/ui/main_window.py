@@ -60,10 +60,12 @@ class MainWindow(QMainWindow):
         self._confirming: asyncio.Future[None] | None = None
         self.workspace = Workspace(self)
 
-        self.sidebar = CollectionsSidebar(self.workspace)
         self.rest = RestTab(self.workspace)
         self.soap = SoapTab(self.workspace)
         self.request_tabs: tuple[RequestTab, ...] = (self.rest, self.soap)
+        self.sidebar = CollectionsSidebar(
+            self.workspace, [(tab.kind, tab.label) for tab in self.request_tabs]
+        )
         self.tabs = QTabWidget(objectName="protocol.tabs")
         for tab in self.request_tabs:
             self.tabs.addTab(tab, tab.label)
@@ -170,7 +172,12 @@ class MainWindow(QMainWindow):
             return act
 
         file_menu = self.menuBar().addMenu("&File")
-        action(file_menu, "New request", lambda: self._on_new_request(""), "Ctrl+N")
+        action(
+            file_menu,
+            "New request",
+            lambda: self._on_new_request("", self.current_tab().kind),
+            "Ctrl+N",
+        )
         action(file_menu, "Open collection…", self._on_open_collection, "Ctrl+O")
         action(file_menu, "New collection…", self._on_new_collection)
         file_menu.addSeparator()
@@ -230,8 +237,8 @@ class MainWindow(QMainWindow):
             tab = self.tab_for(node.request.kind)
             self._after_confirm(tab, lambda: self._show_request(tab, relpath))
 
-    def _on_new_request(self, folder: str) -> None:
-        tab = self.current_tab()
+    def _on_new_request(self, folder: str, kind: str) -> None:
+        tab = self.tab_for(kind)
         self._after_confirm(tab, lambda: self._start_new_request(tab, folder))
 
     def _after_confirm(self, tab: RequestTab, step: Callable[[], None]) -> None:

@@ -260,3 +260,61 @@ def test_saved_request_reopens_exactly(qtbot, window, soap_url, dialogs, sample)
     assert "500" in send(qtbot, window)
     reason = _find(window, QLabel, "soap.fault.reason")
     qtbot.waitUntil(lambda: "Division by zero" in reason.text())
+
+
+_SIMPLE_ENVELOPE = (
+    '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">\n'
+    "  <soapenv:Body><Ping/></soapenv:Body>\n"
+    "</soapenv:Envelope>\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("broken/html", "not XML"),
+        ("broken/500", "without a SOAP Fault"),
+        ("broken/entities", "DTD"),
+        ("broken/xxe", "DTD"),
+    ],
+)
+def test_responses_that_are_not_soap_are_explained(qtbot, window, soap_url, path, expected):
+    open_soap_tab(qtbot, window)
+    _find(window, QLineEdit, "soap.endpoint").setText(f"{soap_url}/{path}")
+    envelope(window).setPlainText(_SIMPLE_ENVELOPE)
+    send(qtbot, window)
+    notes = _find(window, QLabel, "soap.response.notes")
+    qtbot.waitUntil(lambda: expected in notes.text())
+    assert not _find(window, QGroupBox, "soap.fault").isVisible()
+
+
+def test_new_soap_request_from_the_sidebar_menu(qtbot, window):
+    labels = [action.text() for action in window.sidebar.new_request_actions]
+    assert labels == ["New REST request", "New SOAP request"]
+    window.sidebar.new_request_actions[1].trigger()
+    qtbot.waitUntil(lambda: window.tabs.currentWidget() is window.soap)
+    assert window.soap.current_request().kind == "soap"
+    assert window.soap.relpath is None
+
+
+def test_sidebar_shows_soap_requests_with_their_badge(qtbot, window):
+    model = window.sidebar.model
+    texts = []
+    for row in range(model.rowCount()):
+        folder = model.index(row, 0)
+        texts += [model.index(r, 0, folder).data() for r in range(model.rowCount(folder))]
+    assert "SOAP  Get patient record" in texts
+    assert "SOAP  Divide by zero (Fault)" in texts
+
+
+def test_opening_a_sample_request_loads_its_wsdl_and_shows_the_endpoint(qtbot, window, soap_url):
+    with qtbot.waitSignal(window.soap.wsdl_finished, timeout=20_000):
+        window.sidebar.request_activated.emit("hospital-soap/get-patient-record.yaml")
+    assert window.tabs.currentWidget() is window.soap
+    hint = _find(window, QLabel, "soap.endpoint.hint")
+    assert f"→ {soap_url}/hospital" in hint.text()
+    tree = _find(window, QTreeWidget, "soap.operations")
+    assert tree.currentItem().text(0) == "GetPatientRecord"
+    assert not window.soap.dirty
+    assert "200" in send(qtbot, window)
+    qtbot.waitUntil(lambda: "Lovelace" in response_body(window))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
@@ -19,11 +18,12 @@ from qasync import asyncSlot
 from apiclient.core.errors import CoreError, VariableError
 from apiclient.core.models import AnyRequest, RestRequest
 from apiclient.core.urls import join_url
-from apiclient.core.variables import resolve_request, resolve_text, undefined_names
+from apiclient.core.variables import resolve_request
 from apiclient.protocols.errors import ProtocolError
 from apiclient.ui.error_titles import error_title
 from apiclient.ui.tabs.request_tab import RequestTab
 from apiclient.ui.tabs.rest_editor import RestRequestEditor
+from apiclient.ui.variable_hint import variable_hint_html
 from apiclient.ui.widgets.response_view import ResponseView
 
 if TYPE_CHECKING:
@@ -144,25 +144,9 @@ class RestTab(RequestTab):
     def refresh_url_hint(self) -> None:
         """Under the URL: the URL as it will be sent, or which variables are unknown."""
         request = self.editor.request()
-        url = join_url(request.url, request.params)
-        if "{{" not in url:
-            self.editor.set_url_hint("")
-            return
         scope = self._workspace.scope().with_layer("request", request.variables)
-        missing = undefined_names(url, scope)
-        if missing:
-            names = ", ".join(f"{{{{{n}}}}}" for n in missing)
-            self.editor.set_url_hint(
-                f'<span style="color:#c62828">Unknown variable {names}: define it in the '
-                f"environment, the collection or the request.</span>"
-            )
-            return
-        try:
-            preview = resolve_text(url, scope, "URL")
-        except VariableError as exc:
-            self.editor.set_url_hint(f'<span style="color:#c62828">{exc}</span>')
-            return
-        self.editor.set_url_hint(f'<span style="color:palette(mid)">→ {escape(preview)}</span>')
+        url = join_url(request.url, request.params)
+        self.editor.set_url_hint(variable_hint_html(url, scope, "URL"))
 
     def _on_editor_edited(self) -> None:
         self._update_dirty()

@@ -11,7 +11,7 @@ import asyncio
 import importlib
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QSplitter, QVBoxLayout, QWidget
 from qasync import asyncSlot
 
@@ -24,6 +24,7 @@ from apiclient.ui.tabs.request_tab import RequestTab
 from apiclient.ui.tabs.soap_editor import SoapRequestEditor
 from apiclient.ui.tabs.soap_response import SoapResponseView
 from apiclient.ui.tabs.soap_wsdl_panel import WsdlPanel
+from apiclient.ui.variable_hint import variable_hint_html
 
 if TYPE_CHECKING:
     from apiclient.protocols.soap import SoapEngine, SoapResponse
@@ -85,9 +86,13 @@ class SoapTab(RequestTab):
         self.wsdl_panel.load_requested.connect(self.load_wsdl)
         self.wsdl_panel.cancel_requested.connect(self.cancel_load)
         self.wsdl_panel.operation_chosen.connect(self._on_operation_chosen)
-        self.editor.edited.connect(self._update_dirty)
+        self._hint_timer = QTimer(self, singleShot=True, interval=150)
+        self._hint_timer.timeout.connect(self.refresh_endpoint_hint)
+        self.editor.edited.connect(self._on_editor_edited)
         self.editor.send_requested.connect(self.send)
         self.editor.cancel_requested.connect(self.cancel)
+        workspace.environment_selected.connect(self.refresh_endpoint_hint)
+        workspace.environments_changed.connect(self.refresh_endpoint_hint)
         self._update_title()
 
     # -- RequestTab hooks ------------------------------------------------------------------
@@ -110,6 +115,7 @@ class SoapTab(RequestTab):
         self.wsdl_panel.location.setText(request.wsdl)
         self._generated_envelope = ""
         self.response.show_idle()
+        self.refresh_endpoint_hint()
         if self._wsdl is not None and request.wsdl == previous:
             self.wsdl_panel.select_operation(request.service, request.port, request.operation)
         elif request.wsdl and request.operation:
@@ -132,6 +138,16 @@ class SoapTab(RequestTab):
         self.cancel_load()
         if self._engine is not None:
             await self._engine.aclose()
+
+    def refresh_endpoint_hint(self) -> None:
+        """Under the endpoint: the URL as it will be sent, or which variables are unknown."""
+        request = self.editor.request()
+        scope = self._workspace.scope().with_layer("request", request.variables)
+        self.editor.set_endpoint_hint(variable_hint_html(request.endpoint, scope, "endpoint"))
+
+    def _on_editor_edited(self) -> None:
+        self._update_dirty()
+        self._hint_timer.start()
 
     # -- the WSDL ------------------------------------------------------------------------
 
@@ -237,6 +253,7 @@ class SoapTab(RequestTab):
             )
         )
         self._update_dirty()
+        self.refresh_endpoint_hint()
         self.envelope_filled.emit()
 
     def _confirm_replace(self, operation: SoapOperation) -> bool:

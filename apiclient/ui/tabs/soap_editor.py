@@ -120,6 +120,7 @@ class SoapRequestEditor(QWidget):
         self.send = QPushButton("Send", objectName="soap.send", default=True)
         self.send.setToolTip("Send the envelope (Ctrl+Enter)")
         self.cancel = QPushButton("Cancel", objectName="soap.cancel", visible=False)
+        self.endpoint_hint = QLabel(objectName="soap.endpoint.hint", wordWrap=True, visible=False)
         self.action = QLineEdit(objectName="soap.action")
         self.action.setPlaceholderText("SOAPAction (empty: none)")
 
@@ -163,6 +164,7 @@ class SoapRequestEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(line)
+        layout.addWidget(self.endpoint_hint)
         layout.addLayout(action_line)
         layout.addWidget(self.tabs, 1)
 
@@ -216,6 +218,10 @@ class SoapRequestEditor(QWidget):
         """Change fields that are not widgets here (name, WSDL, operation); emits ``edited``."""
         self._request = self._request.model_copy(update=fields)
         self._on_part_edited()
+
+    def set_endpoint_hint(self, html: str) -> None:
+        self.endpoint_hint.setText(html)
+        self.endpoint_hint.setVisible(bool(html))
 
     def set_sending(self, sending: bool) -> None:
         self.send.setVisible(not sending)

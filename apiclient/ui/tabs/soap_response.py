@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from apiclient.protocols.soap import SoapFault, SoapResponse
 
 _MAX_LISTED_MISMATCHES = 20
+_MAX_DETAIL_HEIGHT = 140
 
 
 def _selectable_label(object_name: str, rich: bool = False) -> QLabel:
@@ -42,7 +43,6 @@ class FaultView(QGroupBox):
         self.actor = _selectable_label("soap.fault.actor")
         self.detail = CodeEditor("soap.fault.detail", read_only=True)
         self.detail.set_language("xml")
-        self.detail.setMaximumHeight(110)
         form = QFormLayout(self)
         form.addRow("Code", self.code)
         form.addRow("Reason", self.reason)
@@ -60,6 +60,9 @@ class FaultView(QGroupBox):
         self.actor.setText(fault.actor)
         self._form.setRowVisible(self.actor, bool(fault.actor))
         self.detail.set_text(fault.detail)
+        lines = fault.detail.count("\n") + 1
+        height = (lines + 1) * self.detail.fontMetrics().lineSpacing() + 8
+        self.detail.setFixedHeight(min(_MAX_DETAIL_HEIGHT, height))
         self._form.setRowVisible(self.detail, bool(fault.detail))
         self.setVisible(True)
 
