@@ -318,3 +318,37 @@ def test_opening_a_sample_request_loads_its_wsdl_and_shows_the_endpoint(qtbot, w
     assert not window.soap.dirty
     assert "200" in send(qtbot, window)
     qtbot.waitUntil(lambda: "Lovelace" in response_body(window))
+
+
+CORPUS = Path(__file__).parents[3] / "shared/corpus/wsdl"
+
+
+@pytest.mark.parametrize(
+    ("name", "outcome"),
+    [
+        ("node-soap/rpcexample.wsdl", "rpc/encoded"),
+        ("node-soap/strict/EVacSyncService_SPClient.wsdl", "rpc/encoded"),
+        ("wsdl-to-postman/validWSDLs11/temperatureConverter.wsdl", "document/literal"),
+        ("wsdl-to-postman/InProgress/amazonQueue.wsdl", "document/literal"),
+        ("wsdl-to-postman/validWSDLs20/Axis2WSD20.wsdl", "WSDL 2.0"),
+        ("wsdl-to-postman/validWSDLs11/temperatureConverterHTTP.wsdl", "no SOAP"),
+    ],
+)
+def test_real_world_wsdls_in_the_tab(qtbot, window, name, outcome, monkeypatch):
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared WSDL corpus is not at {CORPUS}")
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    open_soap_tab(qtbot, window)
+    load(qtbot, window, str(CORPUS / name))
+    status = _find(window, QLabel, "soap.wsdl_status").text()
+    items = window.soap.wsdl_panel.operation_items()
+    if outcome in ("WSDL 2.0", "no SOAP"):
+        assert "WSDL not loaded" in status and outcome in status
+        assert not items
+        return
+    assert items
+    first = items[0].data(0, Qt.ItemDataRole.UserRole)
+    choose(qtbot, window, first.port, first.name)
+    assert outcome in _find(window, QLabel, "soap.operation_info").text()
+    assert "Envelope" in envelope(window).toPlainText()

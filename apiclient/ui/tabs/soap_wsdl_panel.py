@@ -170,7 +170,7 @@ class WsdlPanel(QWidget):
 
     def select_operation(self, service: str, port: str, name: str) -> bool:
         """Highlight the operation a reopened request uses, without emitting a choice."""
-        for item in self._operation_items():
+        for item in self.operation_items():
             operation: SoapOperation = item.data(0, _OPERATION_ROLE)
             if (operation.service, operation.port, operation.name) == (service, port, name):
                 self.tree.setCurrentItem(item)
@@ -180,9 +180,9 @@ class WsdlPanel(QWidget):
 
     def operation_items_text(self) -> list[str]:
         """The operation names in tree order (what a person reads in the list)."""
-        return [item.text(0) for item in self._operation_items()]
+        return [item.text(0) for item in self.operation_items()]
 
-    def _operation_items(self) -> list[QTreeWidgetItem]:
+    def operation_items(self) -> list[QTreeWidgetItem]:
         items = []
         for i in range(self.tree.topLevelItemCount()):
             service = self.tree.topLevelItem(i)
