@@ -3,12 +3,17 @@
 The UI catches :class:`ProtocolError` at one place and shows ``str(error)`` in the
 response panel, so each message is written for a person: what failed, where, and what
 to try. Library exceptions (httpx, ssl, OSError...) never escape an engine; they are
-mapped onto this tree (see :func:`apiclient.protocols.http.map_httpx_error`). Later
-engines (SOAP, GraphQL, gRPC, WebSocket) subclass these classes, so the names stay
-protocol-neutral.
+mapped onto this tree (see :func:`apiclient.protocols.http.map_httpx_error`). The
+names stay protocol-neutral; a failure only one protocol has gets a subclass here too
+(SOAP's envelope and WSDL errors), so the tree is complete in one place.
+
+This module imports nothing (no zeep, no lxml, not even httpx), so the UI can name
+every error class at start-up for free; the engines re-export their own classes
+(``apiclient.protocols.soap.EnvelopeError``, ``apiclient.protocols.soap_wsdl.WsdlError``...).
 
 * :class:`ProtocolError`
     * :class:`RequestBuildError`: bad input, caught before any traffic
+        * :class:`EnvelopeError`: a SOAP envelope that cannot be sent as typed
     * :class:`ConnectError`: the connection could not be opened
         * :class:`DnsError`: the host name does not resolve
     * :class:`RequestTimeoutError`: a phase (connect, read, write, pool) took too long
@@ -16,6 +21,10 @@ protocol-neutral.
     * :class:`ConnectionClosedError`: the server closed the connection mid-exchange
     * :class:`TooManyRedirectsError`: a redirect chain exceeded the limit
     * :class:`HttpProtocolError`: other malformed traffic from the server
+    * :class:`WsdlError`: a WSDL (or a document it imports) could not be loaded
+        * :class:`WsdlFetchError`: the WSDL itself could not be read
+        * :class:`WsdlParseError`: a document was read but is not a usable WSDL 1.1
+        * :class:`UnsafeXmlError`: a document declares a DTD or entities
 """
 
 from __future__ import annotations
@@ -78,3 +87,29 @@ class TooManyRedirectsError(ProtocolError):
 
 class HttpProtocolError(ProtocolError):
     """The server sent something that is not valid HTTP (or undecodable content)."""
+
+
+class EnvelopeError(RequestBuildError):
+    """The SOAP envelope cannot be sent as typed; ``line``/``column`` (1-based) point
+    at why, so the editor can put the cursor there."""
+
+    def __init__(self, message: str, *, line: int, column: int) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+class WsdlError(ProtocolError):
+    """The WSDL (or one of the documents it imports) could not be loaded."""
+
+
+class WsdlFetchError(WsdlError):
+    """The WSDL itself could not be read: missing file, HTTP error, unreachable, timeout."""
+
+
+class WsdlParseError(WsdlError):
+    """A document was read but is not a usable WSDL 1.1 (or an import of one failed)."""
+
+
+class UnsafeXmlError(WsdlError):
+    """A document declares a DTD or entities; refused before anything was read or expanded."""

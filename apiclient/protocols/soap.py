@@ -2,8 +2,8 @@
 
 SOAP over HTTP is a POST of an envelope, so the exchange itself is the REST engine's
 (TLS, timeouts, redirects, timings, cookies and the error mapping all come from it).
-This module adds what is SOAP's own: the envelope checked before any traffic
-(:mod:`.soap_request`), WS-Security, the SOAP headers, and reading the answer safely
+This module adds what is SOAP's own: the envelope checked before any traffic, with
+WS-Security and the SOAP headers (:mod:`.soap_request`), and the answer read safely
 with its Fault (:mod:`.soap_response`). Failures of the exchange propagate as the REST
 engine raises them; a response that is not a normal SOAP answer is not an error but a
 ``problem`` sentence next to what the server sent, so the user always sees it.
@@ -15,15 +15,10 @@ import asyncio
 from dataclasses import dataclass
 
 from apiclient.core.models import SoapRequest
+from apiclient.protocols.errors import EnvelopeError
 from apiclient.protocols.rest import RestEngine, RestResponse
-from apiclient.protocols.soap_fault import SoapFault
-from apiclient.protocols.soap_request import (
-    EnvelopeError,
-    build_rest_request,
-    check_envelope,
-    prepare_envelope,
-)
-from apiclient.protocols.soap_response import read_response
+from apiclient.protocols.soap_request import build_rest_request, check_envelope, prepare_envelope
+from apiclient.protocols.soap_response import SoapFault, read_response
 
 __all__ = ["EnvelopeError", "SoapEngine", "SoapFault", "SoapResponse", "check_envelope"]
 

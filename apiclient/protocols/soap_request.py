@@ -16,14 +16,15 @@ from zeep import ns as zeep_ns
 from zeep.wsse.username import UsernameToken
 
 from apiclient.core.models import Body, KeyValue, RestRequest, SoapRequest, WsSecurity
-from apiclient.protocols.errors import RequestBuildError
+from apiclient.protocols.errors import EnvelopeError, RequestBuildError
 from apiclient.protocols.soap_xml import (
     SOAP_NAMESPACES,
-    declares_dtd,
+    SOAP_VERSIONS,
+    DtdDeclared,
+    NotWellFormed,
     local_name,
     namespace,
-    parse_xml,
-    syntax_error_text,
+    parse_untrusted,
 )
 
 _CONTENT_TYPES = {"1.1": "text/xml; charset=utf-8", "1.2": "application/soap+xml; charset=utf-8"}
@@ -31,19 +32,9 @@ _ACCEPT = {
     "1.1": "text/xml, application/xml;q=0.9, */*;q=0.5",
     "1.2": "application/soap+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
 }
-_VERSION_OF_NS = {uri: version for version, uri in SOAP_NAMESPACES.items()}
 # What may come before the root element once a DOCTYPE is ruled out.
 _PROLOG_RE = re.compile(r"\ufeff?(?:\s+|<\?.*?\?>|<!--.*?-->)*(?=<)", re.DOTALL)
 _DECLARATION_RE = re.compile(r"\ufeff?<\?xml\s")
-
-
-class EnvelopeError(RequestBuildError):
-    """The envelope cannot be sent as typed; ``line``/``column`` (1-based) point at why."""
-
-    def __init__(self, message: str, *, line: int, column: int) -> None:
-        super().__init__(message)
-        self.line = line
-        self.column = column
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -65,24 +56,23 @@ def _parse_envelope(text: str) -> etree._Element:
             column=1,
         )
     data = text.encode("utf-8", errors="replace")
-    # The text is Unicode already: its XML declaration must not re-decode it.
-    if declares_dtd(data, encoding="utf-8"):
+    try:
+        # The text is Unicode already: its XML declaration must not re-decode it.
+        return parse_untrusted(data, encoding="utf-8")
+    except DtdDeclared:
         line, column = _position(text, max(text.find("<!DOCTYPE"), 0))
         raise EnvelopeError(
             f"The envelope declares a DTD (<!DOCTYPE …> at line {line}); SOAP does not allow"
             " one, and it is not sent, for safety. Remove the DOCTYPE and send again.",
             line=line,
             column=column,
-        )
-    try:
-        return parse_xml(data, encoding="utf-8")
-    except etree.XMLSyntaxError as exc:
-        line, column = exc.position
+        ) from None
+    except NotWellFormed as exc:
         raise EnvelopeError(
-            f"The envelope is not well-formed XML at line {line}, column {column}:"
-            f" {syntax_error_text(exc)}. Fix the XML and send again.",
-            line=line,
-            column=column,
+            f"The envelope is not well-formed XML at line {exc.line}, column {exc.column}:"
+            f" {exc.reason}. Fix the XML and send again.",
+            line=exc.line,
+            column=exc.column,
         ) from None
 
 
@@ -90,7 +80,7 @@ def _check_structure(root: etree._Element, text: str, soap_version: str) -> None
     expected = SOAP_NAMESPACES[soap_version]
     line, column = _root_position(text)
     found_ns = namespace(root)
-    if local_name(root) != "Envelope" or (found_ns and found_ns not in _VERSION_OF_NS):
+    if local_name(root) != "Envelope" or (found_ns and found_ns not in SOAP_VERSIONS):
         shown = f"{{{found_ns}}}{local_name(root)}" if found_ns else local_name(root)
         raise EnvelopeError(
             f"The root element is <{shown}>, not a SOAP {soap_version} Envelope. Wrap the"
@@ -108,19 +98,66 @@ def _check_structure(root: etree._Element, text: str, soap_version: str) -> None
         )
     if found_ns != expected:
         raise EnvelopeError(
-            f"The envelope uses the SOAP {_VERSION_OF_NS[found_ns]} namespace but the request"
+            f"The envelope uses the SOAP {SOAP_VERSIONS[found_ns]} namespace but the request"
             f" is set to SOAP {soap_version}. Change the SOAP version, or the Envelope's"
             f" namespace to {expected}.",
             line=line,
             column=column,
         )
-    if root.find(f"{{{expected}}}Body") is None:
+    _check_children(root, text, soap_version)
+
+
+def _check_children(root: etree._Element, text: str, soap_version: str) -> None:
+    """An optional Header, then the Body (SOAP 1.1 §4, SOAP 1.2 part 1 §5.1).
+
+    SOAP 1.1 allows more elements after the Body; SOAP 1.2 allows nothing there.
+    """
+    soap_ns = SOAP_NAMESPACES[soap_version]
+    header, body = f"{{{soap_ns}}}Header", f"{{{soap_ns}}}Body"
+    children = [child for child in root if isinstance(child.tag, str)]
+    tags = [child.tag for child in children]
+    if body not in tags:
+        line, column = _root_position(text)
         raise EnvelopeError(
             "The envelope has no Body: add <soap:Body> with the operation's message inside"
             " the Envelope.",
             line=line,
             column=column,
         )
+    at = tags.index(body)
+    before = [child for index, child in enumerate(children[:at]) if index or child.tag != header]
+    if before:
+        raise _misplaced(
+            text, before[0], "comes before the Body, where only one Header may be. Move it"
+        )
+    after = children[at + 1 :]
+    header_after = next((child for child in after if child.tag == header), None)
+    if header_after is not None:
+        raise _misplaced(text, header_after, "follows the Body: the Header must come first")
+    if after and soap_version == "1.2":
+        raise _misplaced(
+            text, after[0], "follows the Body, where SOAP 1.2 allows nothing. Move it or remove it"
+        )
+
+
+def _misplaced(text: str, element: etree._Element, what: str) -> EnvelopeError:
+    """The error for a child of the Envelope in the wrong place, pointing at its tag."""
+    written = f"{element.prefix}:{local_name(element)}" if element.prefix else local_name(element)
+    line = element.sourceline or 1
+    # lxml knows the line only; the column is the tag's, counting same-named siblings
+    # earlier on that line.
+    earlier = sum(
+        1
+        for sibling in element.itersiblings(preceding=True)
+        if sibling.tag == element.tag and sibling.sourceline == line
+    )
+    lines = text.split("\n")
+    column = -1
+    for _ in range(earlier + 1):
+        column = lines[line - 1].find(f"<{written}", column + 1) if line <= len(lines) else -1
+        if column < 0:
+            break
+    return EnvelopeError(f"<{written}> {what}.", line=line, column=max(column, 0) + 1)
 
 
 def _checked_root(text: str, soap_version: str) -> etree._Element:
@@ -133,7 +170,8 @@ def check_envelope(text: str, soap_version: str) -> None:
     """Raise :class:`EnvelopeError` unless ``text`` is a SOAP Envelope of that version.
 
     Not well-formed, a DOCTYPE, a root that is not an Envelope, the other version's
-    namespace and a missing Body are all refused.
+    namespace, a missing Body, and anything but one Header before the Body (or, in
+    SOAP 1.2, anything after it) are all refused.
     """
     _checked_root(text, soap_version)
 

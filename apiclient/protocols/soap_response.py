@@ -4,26 +4,140 @@ Nothing here raises: whatever the server sent, the user gets to see it, with a s
 (``problem``) when it is not a normal SOAP answer. A response that declares a DTD is
 shown as received and never parsed into a tree, so entity tricks (billion laughs, XXE)
 expand nothing and read no file.
+
+The two SOAP versions spell a Fault's facts differently (``faultcode`` vs ``Code/Value``
+with nested ``Subcode``s, ``faultstring`` vs ``Reason/Text`` per language...);
+:class:`SoapFault` gives the response panel one shape for both. Its child elements are
+matched by local name: SOAP 1.1 wants them unqualified, but servers that qualify them
+are common enough that being strict would hide real faults.
 """
 
 from __future__ import annotations
 
+import codecs
+import copy
 from dataclasses import dataclass
 
 from lxml import etree
 
 from apiclient.protocols.rest import RestResponse
-from apiclient.protocols.soap_fault import SoapFault, find_fault, soap_version_of
 from apiclient.protocols.soap_xml import (
-    declares_dtd,
+    SOAP_NAMESPACES,
+    XML_NS,
+    DtdDeclared,
+    NotWellFormed,
     local_name,
-    parse_xml,
+    parse_untrusted,
     pretty_xml,
-    syntax_error_text,
+    soap_body,
+    soap_version_of,
 )
 
 DTD_PROBLEM = "The response declares a DTD/entities; it was not parsed, for safety."
 _CHECK_ENDPOINT = "Check that the endpoint URL is the SOAP service."
+_XML_LANG = f"{{{XML_NS}}}lang"
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+@dataclass(frozen=True)
+class SoapFault:
+    """A fault as the server wrote it; every text is stripped, ``""`` when absent."""
+
+    soap_version: str  # "1.1" | "1.2"
+    code: str  # faultcode / Code/Value as written, prefix included ("soap:Client")
+    subcodes: tuple[str, ...]  # SOAP 1.2 Subcode values, outermost first
+    reason: str  # faultstring / the Reason/Text in English when there is one
+    actor: str  # faultactor / Role (else Node)
+    detail: str  # the detail's children as indented XML, or its text
+
+
+def _children(element: etree._Element, name: str) -> list[etree._Element]:
+    return [child for child in element if local_name(child) == name]
+
+
+def _child(element: etree._Element | None, name: str) -> etree._Element | None:
+    if element is None:
+        return None
+    found = _children(element, name)
+    return found[0] if found else None
+
+
+def _text(element: etree._Element | None) -> str:
+    """All text inside the element (a faultstring may hold markup), stripped."""
+    if element is None:
+        return ""
+    return "".join(element.itertext()).strip()
+
+
+def _detail(element: etree._Element | None) -> str:
+    if element is None:
+        return ""
+    parts = [
+        pretty_xml(copy.deepcopy(child))  # the copy declares only the namespaces it uses
+        for child in element
+        if isinstance(child.tag, str)
+    ]
+    return "\n".join(parts) if parts else _text(element)
+
+
+def _english_text(reason: etree._Element | None) -> str:
+    """The Reason/Text in English (``en``, then ``en-*``), else the first one."""
+    texts = _children(reason, "Text") if reason is not None else []
+    if not texts:
+        return _text(reason)
+
+    def preference(element: etree._Element) -> int:
+        lang = (element.get(_XML_LANG) or "").lower()
+        return 0 if lang == "en" else 1 if lang.startswith("en-") else 2
+
+    return _text(min(texts, key=preference))  # min keeps the first of equal ones
+
+
+def _subcodes(code: etree._Element | None) -> tuple[str, ...]:
+    values: list[str] = []
+    subcode = _child(code, "Subcode")
+    while subcode is not None:
+        values.append(_text(_child(subcode, "Value")))
+        subcode = _child(subcode, "Subcode")
+    return tuple(values)
+
+
+def _fault_11(fault: etree._Element) -> SoapFault:
+    return SoapFault(
+        soap_version="1.1",
+        code=_text(_child(fault, "faultcode")),
+        subcodes=(),
+        reason=_text(_child(fault, "faultstring")),
+        actor=_text(_child(fault, "faultactor")),
+        detail=_detail(_child(fault, "detail")),
+    )
+
+
+def _fault_12(fault: etree._Element) -> SoapFault:
+    code = _child(fault, "Code")
+    return SoapFault(
+        soap_version="1.2",
+        code=_text(_child(code, "Value")),
+        subcodes=_subcodes(code),
+        reason=_english_text(_child(fault, "Reason")),
+        actor=_text(_child(fault, "Role")) or _text(_child(fault, "Node")),
+        detail=_detail(_child(fault, "Detail")),
+    )
+
+
+def find_fault(envelope: etree._Element) -> SoapFault | None:
+    """The Fault that is the Body's first element, or None (a Fault elsewhere is data)."""
+    version = soap_version_of(envelope)
+    body = soap_body(envelope)
+    if version is None or body is None:
+        return None
+    first = next((child for child in body if isinstance(child.tag, str)), None)
+    if first is None or first.tag != f"{{{SOAP_NAMESPACES[version]}}}Fault":
+        return None
+    return _fault_11(first) if version == "1.1" else _fault_12(first)
+
+
+# -- the response ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -65,18 +179,34 @@ def _joined(*sentences: str) -> str:
     return " ".join(sentence for sentence in sentences if sentence)
 
 
-def _not_xml(http: RestResponse, error: etree.XMLSyntaxError | None, status_problem: str) -> str:
+def _not_xml(http: RestResponse, error: NotWellFormed | None, status_problem: str) -> str:
     """The sentence for a body that did not parse (``error``) or was not even tried."""
     content_type = http.content_type or "no Content-Type"
     if error is not None and _is_xml_type(http.content_type):
-        line, column = error.position
         body_problem = (
-            f"The response is not well-formed XML ({content_type}) at line {line}, column"
-            f" {column}: {syntax_error_text(error)}."
+            f"The response is not well-formed XML ({content_type}) at line {error.line}, column"
+            f" {error.column}: {error.reason}."
         )
     else:
         body_problem = f"The response is not XML ({content_type}); it is shown as received."
     return _joined(status_problem, body_problem, "" if status_problem else _CHECK_ENDPOINT)
+
+
+def _parse(http: RestResponse) -> etree._Element:
+    """The body as a tree, decoded as its Content-Type's charset says when there is one.
+
+    For XML media types the HTTP charset wins over the XML declaration (RFC 7303 §8.1),
+    and SOAP 1.1 servers often send ``text/xml; charset=ISO-8859-1`` with no
+    declaration at all, which libxml2 would otherwise read as UTF-8. A byte order mark
+    still wins over both.
+    """
+    charset = http.charset
+    if charset and not http.body.startswith(_BOMS):
+        try:
+            return parse_untrusted(http.body, encoding=charset)
+        except LookupError:  # a charset libxml2 does not know: let the document say
+            pass
+    return parse_untrusted(http.body)
 
 
 def read_response(http: RestResponse) -> ResponseReading:
@@ -85,14 +215,14 @@ def read_response(http: RestResponse) -> ResponseReading:
     if not http.body.strip():
         # One-way operations answer 202 (or 200) with no body: that is success.
         return ResponseReading(pretty="", fault=None, problem=status_problem)
-    if declares_dtd(http.body):
+    try:
+        root = _parse(http)
+    except DtdDeclared:
         # An HTML page starts with <!DOCTYPE html>: that is a web page, not an attack.
         labelled_other = bool(http.content_type) and not _is_xml_type(http.content_type)
         problem = _not_xml(http, None, status_problem) if labelled_other else DTD_PROBLEM
         return ResponseReading(pretty=http.text(), fault=None, problem=problem)
-    try:
-        root = parse_xml(http.body)
-    except etree.XMLSyntaxError as exc:
+    except NotWellFormed as exc:
         return ResponseReading(
             pretty=http.text(), fault=None, problem=_not_xml(http, exc, status_problem)
         )

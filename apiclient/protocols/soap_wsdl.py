@@ -4,7 +4,7 @@
 (:mod:`soap_wsdl_reader`) runs in a worker thread; progress comes back to the event
 loop's thread and cancelling returns at once. :class:`LoadedWsdl` then answers the
 tab's questions: which operations, a sample envelope for one
-(:mod:`soap_envelope`), and whether a response matches its schema
+(:mod:`soap_wsdl_samples`), and whether a response matches its schema
 (:mod:`soap_wsdl_validate`). The last two are CPU work for a worker thread too.
 """
 
@@ -17,15 +17,15 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from apiclient.protocols.soap_envelope import build_sample_envelope
-from apiclient.protocols.soap_wsdl_errors import (
-    UnsafeXmlError,
-    WsdlError,
-    WsdlFetchError,
-    WsdlParseError,
+from apiclient.protocols.errors import UnsafeXmlError, WsdlError, WsdlFetchError, WsdlParseError
+from apiclient.protocols.soap_wsdl_reader import (
+    ReadWsdl,
+    SoapOperation,
+    SoapPort,
+    SoapService,
+    read_wsdl,
 )
-from apiclient.protocols.soap_wsdl_model import SoapOperation, SoapPort, SoapService
-from apiclient.protocols.soap_wsdl_reader import ReadWsdl, read_wsdl
+from apiclient.protocols.soap_wsdl_samples import build_sample_envelope
 from apiclient.protocols.soap_wsdl_transport import LoadCancelled, is_remote, local_path
 from apiclient.protocols.soap_wsdl_validate import check_response
 

@@ -16,7 +16,7 @@ from soap:body and then forgets.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zeep.exceptions import Error as ZeepError
 from zeep.wsdl import bindings
@@ -30,6 +30,10 @@ class LenientBinding:
     port_name: Any
     port_type: Any
     _operations: dict[str, SoapOperation]
+
+    if TYPE_CHECKING:  # provided by zeep's binding, which the subclasses mix this into
+
+        def all(self) -> dict[str, SoapOperation]: ...
 
     def resolve(self, definitions: Any) -> None:
         self.unusable: str | None = None

@@ -10,9 +10,7 @@ declares ``arrayType``, which gSOAP uses there although the 1.2 specification do
 
 from __future__ import annotations
 
-SOAP11_ENCODING_NS = "http://schemas.xmlsoap.org/soap/encoding/"
-SOAP12_ENCODING_NS = "http://www.w3.org/2003/05/soap-encoding"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
+from apiclient.protocols.soap_xml import SOAP11_ENCODING_NS, SOAP12_ENCODING_NS, XML_NS
 
 # Every XSD simple type gets a SOAP-encoding twin that carries id/href.
 _SIMPLE_TYPES = (

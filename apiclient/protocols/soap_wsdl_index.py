@@ -11,14 +11,8 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from apiclient.protocols.soap_wsdl_transport import ReadDocument
-from apiclient.protocols.soap_wsdl_xml import WSDL_NS
-
-_HTTP_BINDING_NS = "http://schemas.xmlsoap.org/wsdl/http/"
-_SOAP_BINDING_NSS = (
-    "http://schemas.xmlsoap.org/wsdl/soap/",
-    "http://schemas.xmlsoap.org/wsdl/soap12/",
-)
+from apiclient.protocols.soap_wsdl_documents import ReadDocument
+from apiclient.protocols.soap_xml import WSDL_HTTP_NS, WSDL_NS, WSDL_SOAP11_NS, WSDL_SOAP12_NS
 
 
 def _wsdl(local: str) -> str:
@@ -100,10 +94,10 @@ class WsdlIndex:
             return f"its binding {name} is not defined in the WSDL"
         for child in element:
             namespace = etree.QName(child).namespace
-            if namespace == _HTTP_BINDING_NS:
+            if namespace == WSDL_HTTP_NS:
                 verb = child.get("verb", "").upper()
                 return f"it uses the HTTP {verb} binding, not SOAP".replace("  ", " ")
-            if namespace in _SOAP_BINDING_NSS:
+            if namespace in (WSDL_SOAP11_NS, WSDL_SOAP12_NS):
                 transport = child.get("transport", "")
                 return (
                     f"its SOAP binding uses the transport {transport or '(none)'}, and only "

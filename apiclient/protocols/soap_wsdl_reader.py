@@ -2,9 +2,10 @@
 
 This is the worker-thread half of :func:`apiclient.protocols.soap_wsdl.load_wsdl`.
 zeep does the WSDL and XSD reading; :mod:`soap_wsdl_transport` fetches and vets every
-document on the way; this module turns zeep's objects into the frozen dataclasses of
-:mod:`soap_wsdl_model`, with notes about what could not be shown and why, and words
-zeep's failures for a person.
+document on the way; this module turns zeep's objects into plain frozen dataclasses
+(:class:`SoapService`, :class:`SoapPort`, :class:`SoapOperation`, re-exported by
+:mod:`soap_wsdl`), with notes about what could not be shown and why, and words zeep's
+failures for a person.
 
 Loading is lenient where the WSDL is sloppy but still usable (an undeclared prefix, an
 operation that refers to nothing, HTTP bindings next to SOAP ones: each gets a note),
@@ -14,27 +15,60 @@ SOAP operation at all is an error).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
+import zeep
+from urllib3.exceptions import InsecureRequestWarning
 from zeep import Settings
 from zeep import exceptions as zeep_errors
 from zeep.wsdl import Document
 
+from apiclient.protocols.errors import WsdlError, WsdlParseError
 from apiclient.protocols.soap_wsdl_bindings import LenientBinding, LenientSoap12Binding
-from apiclient.protocols.soap_wsdl_errors import WsdlError, WsdlParseError
 from apiclient.protocols.soap_wsdl_index import WsdlIndex
-from apiclient.protocols.soap_wsdl_model import SoapOperation, SoapPort, SoapService
 from apiclient.protocols.soap_wsdl_transport import LoadCancelled, WsdlTransport
 from apiclient.protocols.soap_wsdl_types import EnumerationIndex
 
 _CLARK_RE = re.compile(r"\{([^}]*)\}([\w.\-]+)")
+
+
+@dataclass(frozen=True)
+class SoapOperation:
+    """One operation as offered on one port: what the UI lists and a request copies."""
+
+    service: str
+    port: str
+    name: str
+    soap_version: str  # "1.1" or "1.2"
+    style: str  # "document/literal", "rpc/literal", "rpc/encoded", "document/encoded"
+    endpoint: str  # the port's soap:address location
+    soap_action: str  # "" when none
+    documentation: str  # portType operation's wsdl:documentation, else the binding's; or ""
+
+
+@dataclass(frozen=True)
+class SoapPort:
+    name: str
+    binding: str
+    soap_version: str
+    endpoint: str
+    operations: tuple[SoapOperation, ...]
+
+
+@dataclass(frozen=True)
+class SoapService:
+    name: str
+    documentation: str
+    ports: tuple[SoapPort, ...]
 
 
 @dataclass(frozen=True)
@@ -62,7 +96,7 @@ def read_wsdl(
     transport = WsdlTransport(
         location, timeout_s=timeout_s, verify_tls=verify_tls, cancelled=cancelled, on_fetch=report
     )
-    # strict=False only lets libxml2 recover from the namespace slips parse_untrusted
+    # strict=False only lets libxml2 recover from the namespace slips vet_document
     # already vetted; everything else zeep would refuse was refused before zeep saw it.
     settings = Settings(
         strict=False,
@@ -73,19 +107,89 @@ def read_wsdl(
         forbid_external=False,
     )
     # zeep reports an ignored message or operation with warnings.warn; they become notes.
-    # (catch_warnings is process-wide in Python 3.11; the window is one load.)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with _ZEEP_WARNINGS.captured() as caught:
         try:
-            document = Document(location, transport, settings=settings)
+            # zeep annotates the transport as a class; it takes an instance.
+            document = Document(location, transport, settings=settings)  # type: ignore[arg-type]
         except (WsdlError, LoadCancelled):
             raise
         except Exception as exc:
             raise _zeep_failure(exc, location) from None
         finally:
             transport.session.close()
-    notes = [_readable(str(w.message)) for w in caught if issubclass(w.category, UserWarning)]
-    return _summarize(document, transport, notes)
+    return _summarize(document, transport, [_readable(text) for text in caught])
+
+
+class _ThreadWarnings:
+    """zeep's warnings, collected for the loading thread that caused them.
+
+    ``warnings.catch_warnings`` cannot do this: it is process-wide, so it would also
+    swallow the warnings of every other thread, and two loads that overlap (a cancelled
+    one still waiting on the network, and the next) would restore each other's state
+    out of order, leaving the process's warning hooks broken for good. Here one hook,
+    installed while any load runs, routes zeep's warnings (and urllib3's warning about
+    unverified TLS, which the user asked for) of loading threads to them, and hands
+    everything else to whatever hook was there before.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loads: dict[int, list[str]] = {}
+        self._filters: list[Any] = []
+        self._previous: Callable[..., None] = warnings.showwarning
+        self._zeep_dir = os.path.dirname(zeep.__file__) + os.sep
+
+    @contextlib.contextmanager
+    def captured(self) -> Iterator[list[str]]:
+        notes: list[str] = []
+        thread = threading.get_ident()
+        with self._lock:
+            if not self._loads:
+                self._install()
+            self._loads[thread] = notes
+        try:
+            yield notes
+        finally:
+            with self._lock:
+                del self._loads[thread]
+                if not self._loads:
+                    self._uninstall()
+
+    def _install(self) -> None:
+        # "always": a warning seen once must still become a note on the next load.
+        warnings.filterwarnings("always", category=UserWarning, module=r"zeep\.")
+        warnings.filterwarnings("always", category=InsecureRequestWarning)
+        self._filters = list(warnings.filters[:2])
+        self._previous = warnings.showwarning
+        warnings.showwarning = self._show
+
+    def _uninstall(self) -> None:
+        filters = cast(list[Any], warnings.filters)  # typeshed says Sequence; it is the list
+        for entry in self._filters:
+            with contextlib.suppress(ValueError):
+                filters.remove(entry)
+        if warnings.showwarning == self._show:  # else someone replaced it since: theirs
+            warnings.showwarning = self._previous
+
+    def _show(
+        self,
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: Any = None,
+        line: str | None = None,
+    ) -> None:
+        notes = self._loads.get(threading.get_ident())
+        if notes is None:
+            self._previous(message, category, filename, lineno, file, line)
+        elif issubclass(category, UserWarning) and filename.startswith(self._zeep_dir):
+            notes.append(str(message))
+        elif not issubclass(category, InsecureRequestWarning):
+            self._previous(message, category, filename, lineno, file, line)
+
+
+_ZEEP_WARNINGS = _ThreadWarnings()
 
 
 def _summarize(document: Document, transport: WsdlTransport, zeep_notes: list[str]) -> ReadWsdl:

@@ -6,9 +6,9 @@ xsd:include). Overriding ``load`` lets this module, for each document:
 * stop when the caller cancelled (checked before each fetch and between chunks);
 * tell the caller what is being read (progress);
 * answer the well-known schemas from :mod:`soap_wsdl_builtin` without the internet;
-* refuse local files imported by a WSDL that came from the network;
-* parse it with :func:`parse_untrusted` (no DTD, no entities), check its root, and keep
-  it for the documentation lookup and the enumeration index;
+* refuse local files imported by any document that came from the network;
+* vet it with :func:`~apiclient.protocols.soap_wsdl_documents.vet_document` (safe XML,
+  the right root) and keep it for the documentation lookup and the enumeration index;
 * turn every failure into a WsdlError that names the document and, for an import,
   the document that imported it.
 
@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import os
 import socket
+import stat
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -33,17 +33,12 @@ from lxml import etree
 from zeep.loader import absolute_location
 from zeep.transports import Transport
 
+from apiclient.protocols.errors import WsdlError, WsdlFetchError, WsdlParseError
 from apiclient.protocols.http import USER_AGENT
 from apiclient.protocols.soap_wsdl_bindings import LenientSoap11Binding, LenientSoap12Binding
 from apiclient.protocols.soap_wsdl_builtin import BUILTIN_DOCUMENTS, LOCATION_BY_NAMESPACE
-from apiclient.protocols.soap_wsdl_errors import WsdlError, WsdlFetchError, WsdlParseError
-from apiclient.protocols.soap_wsdl_xml import (
-    WSDL2_NS,
-    WSDL_NS,
-    XSD_NS,
-    UntrustedXml,
-    parse_untrusted,
-)
+from apiclient.protocols.soap_wsdl_documents import ADDRESS_HINT, ReadDocument, vet_document
+from apiclient.protocols.soap_xml import XSD_NS
 
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 _CHUNK = 64 * 1024
@@ -51,14 +46,6 @@ _CHUNK = 64 * 1024
 
 class LoadCancelled(Exception):
     """The caller gave up; raised at the next fetch so the worker thread ends."""
-
-
-@dataclass(frozen=True)
-class ReadDocument:
-    """A document that was read: where from, and its (possibly repaired) root."""
-
-    location: str
-    root: etree._Element
 
 
 class _ReadFailed(Exception):
@@ -122,14 +109,14 @@ class WsdlTransport(Transport):
         if builtin is not None:
             return builtin
         is_main = not self.documents and url == self.location
-        if not is_main and is_remote(self.location) and _is_local(url):
+        if not is_main and _is_local(url) and self._imported_from_the_network(url):
             raise WsdlParseError(
-                f"{url} is a file on this computer, {self._importer_of(url)}. A WSDL read "
-                "from the network may not read local files, so it was not opened."
+                f"{url} is a file on this computer, {self._importer_of(url)}. A document "
+                "read from the network may not read local files, so it was not opened."
             )
         self._on_fetch(f"Reading {url}")
         try:
-            parsed = self._vet(self._read(url), url, is_main=is_main)
+            parsed = vet_document(self._read(url), url, is_main=is_main)
         except _ReadFailed as failed:
             if is_main:
                 raise WsdlFetchError(
@@ -151,30 +138,31 @@ class WsdlTransport(Transport):
             self.documents.append(ReadDocument(url, parsed.root))
         return content
 
-    def _vet(self, content: bytes, url: str, *, is_main: bool) -> UntrustedXml:
-        """Parse safely and check that the document is what its place requires."""
-        subject = f"The WSDL {url}" if is_main else f"The document {url}"
-        hint = "Check the address: a WSDL is often published at the service URL followed by ?wsdl."
-        parsed = parse_untrusted(content, subject, html_hint=hint if is_main else "")
-        if is_main:
-            _check_wsdl_root(parsed.root, url)
-        else:
-            _check_import_root(parsed.root, url)
-        _check_namespaces(parsed.root, subject)
-        return parsed
-
-    def _importer_of(self, url: str) -> str:
-        """Name the document whose import/include points at ``url``, for messages."""
+    def _importers(self, url: str) -> list[str]:
+        """The documents read so far whose import/include points at ``url``."""
+        found = []
         for doc in self.documents:
             for element in doc.root.iter(etree.Element):
                 if etree.QName(element).localname not in ("import", "include", "redefine"):
                     continue
                 reference = element.get("schemaLocation") or element.get("location")
                 if reference and _same(absolute_location(reference, doc.location), url):
-                    if doc.location == self.location:
-                        return f"imported by the WSDL {doc.location}"
-                    return f"imported by {doc.location} (part of the WSDL {self.location})"
-        return f"imported by the WSDL {self.location}"
+                    found.append(doc.location)
+                    break
+        return found
+
+    def _imported_from_the_network(self, url: str) -> bool:
+        """Whether a remote document (may have) asked for ``url``: when no importer is
+        found, any remote document read so far counts, to be safe."""
+        importers = self._importers(url) or [self.location, *(d.location for d in self.documents)]
+        return any(is_remote(location) for location in importers)
+
+    def _importer_of(self, url: str) -> str:
+        """Name the document whose import/include points at ``url``, for messages."""
+        importer = next(iter(self._importers(url)), self.location)
+        if importer == self.location:
+            return f"imported by the WSDL {importer}"
+        return f"imported by {importer} (part of the WSDL {self.location})"
 
     def _read(self, url: str) -> bytes:
         if is_remote(url):
@@ -217,25 +205,30 @@ def _same(first: str, second: str) -> bool:
 
 
 def _read_file(path: Path) -> bytes:
+    too_large = _ReadFailed(
+        f"it is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB",
+        "This is not a plausible WSDL or schema; check the file.",
+    )
     try:
-        if path.stat().st_size > MAX_DOCUMENT_BYTES:
-            raise _ReadFailed(
-                f"it is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB",
-                "This is not a plausible WSDL or schema; check the file.",
-            )
-        return path.read_bytes()
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise _ReadFailed("it is a folder, not a file", "Choose the .wsdl file inside it.")
+        if not stat.S_ISREG(mode):
+            # A device or a pipe (/dev/zero, a FIFO) would never end or never answer.
+            raise _ReadFailed("it is not a regular file", "Choose a .wsdl or .xsd file.")
+        with path.open("rb") as file:
+            content = file.read(MAX_DOCUMENT_BYTES + 1)
     except FileNotFoundError:
         raise _ReadFailed("the file does not exist", "Check the path and the file name.") from None
-    except IsADirectoryError:
-        raise _ReadFailed(
-            "it is a folder, not a file", "Choose the .wsdl file inside it."
-        ) from None
     except PermissionError:
         raise _ReadFailed(
             "permission to read it was denied", "Check the file's permissions."
         ) from None
     except OSError as exc:
         raise _ReadFailed(exc.strerror or "it could not be read", "Check the path.") from None
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise too_large
+    return content
 
 
 def _status_reason(response: requests.Response) -> tuple[str, str, str | None]:
@@ -243,7 +236,7 @@ def _status_reason(response: requests.Response) -> tuple[str, str, str | None]:
     if response.status_code == 404:
         return (
             status,
-            "Check the address: a WSDL is often published at the service URL followed by ?wsdl.",
+            ADDRESS_HINT,
             "The WSDL points at a document its server does not have: tell the publisher, or "
             "save the WSDL and its schemas as files and fix the location.",
         )
@@ -303,56 +296,6 @@ def _causes(exc: BaseException) -> list[BaseException]:
                 todo.append(linked)
         todo.extend(arg for arg in current.args if isinstance(arg, BaseException))
     return seen
-
-
-def _describe_root(root: etree._Element) -> str:
-    qname = etree.QName(root)
-    name = f"{root.prefix}:{qname.localname}" if root.prefix else qname.localname
-    where = f"namespace {qname.namespace}" if qname.namespace else "no namespace"
-    return f"<{name}> ({where})"
-
-
-def _check_wsdl_root(root: etree._Element, url: str) -> None:
-    qname = etree.QName(root)
-    if qname.namespace == WSDL_NS and qname.localname == "definitions":
-        return
-    if qname.namespace == WSDL2_NS:
-        raise WsdlParseError(
-            f"{url} is a WSDL 2.0 description. WSDL 2.0 is not supported, only WSDL 1.1. "
-            "Services that publish WSDL 2.0 usually publish WSDL 1.1 too (for example at "
-            "?wsdl instead of ?wsdl2)."
-        )
-    if qname.namespace == XSD_NS and qname.localname == "schema":
-        raise WsdlParseError(
-            f"{url} is an XML Schema (XSD), not a WSDL. Load the WSDL that uses it; its "
-            "schemas are read from there."
-        )
-    raise WsdlParseError(
-        f"{url} is XML but not a WSDL: its root element is {_describe_root(root)}, where "
-        f"a WSDL 1.1 document starts with <wsdl:definitions> ({WSDL_NS})."
-    )
-
-
-def _check_import_root(root: etree._Element, url: str) -> None:
-    qname = etree.QName(root)
-    if (qname.namespace, qname.localname) in ((WSDL_NS, "definitions"), (XSD_NS, "schema")):
-        return
-    raise WsdlParseError(
-        f"The document {url} is not a WSDL or an XML Schema: its root element is "
-        f"{_describe_root(root)}."
-    )
-
-
-def _check_namespaces(root: etree._Element, subject: str) -> None:
-    """A namespace with braces breaks every XML tool's {namespace}name notation; it is
-    nearly always an unfilled template variable such as {{url}}."""
-    for _, uri in root.xpath("//namespace::*"):
-        if "{" in uri or "}" in uri:
-            raise WsdlParseError(
-                f"{subject} declares the namespace '{uri}', which contains {{ or }}: it looks "
-                "like a template whose variables were never filled in. Fill them in and load "
-                "it again."
-            )
 
 
 def _point_imports_at_builtins(root: etree._Element) -> bool:

@@ -20,9 +20,8 @@ from zeep.xsd import ComplexType, Element
 from zeep.xsd.types.collection import ListType, UnionType
 from zeep.xsd.types.simple import AnySimpleType
 
-from apiclient.protocols.soap_wsdl_builtin import SOAP11_ENCODING_NS, SOAP12_ENCODING_NS
-from apiclient.protocols.soap_wsdl_transport import ReadDocument
-from apiclient.protocols.soap_wsdl_xml import XSD_NS
+from apiclient.protocols.soap_wsdl_documents import ReadDocument
+from apiclient.protocols.soap_xml import SOAP_ENCODING_NAMESPACES, SOAP_VERSIONS, XSD_NS
 
 _SIMPLE_TYPE = f"{{{XSD_NS}}}simpleType"
 _RESTRICTION = f"{{{XSD_NS}}}restriction"
@@ -57,10 +56,16 @@ def array_item_type(xsd_type: ComplexType) -> tuple[etree.QName, object] | None:
         if (
             qname is not None
             and qname.localname == "arrayType"
-            and qname.namespace in (SOAP11_ENCODING_NS, SOAP12_ENCODING_NS)
+            and qname.namespace in SOAP_ENCODING_NAMESPACES
         ):
             return qname, getattr(attribute, "array_type", None) or AnySimpleType()
     return None
+
+
+def is_body_wrapper(element: Element) -> bool:
+    """zeep wraps a document message with several parts in an element named soap:Body."""
+    qname = element.qname
+    return qname.localname == "Body" and qname.namespace in SOAP_VERSIONS
 
 
 def list_item_type(xsd_type: AnySimpleType) -> AnySimpleType | None:

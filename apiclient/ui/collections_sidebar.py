@@ -9,11 +9,9 @@ from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -22,6 +20,7 @@ from qasync import asyncSlot
 
 from apiclient.core.errors import CoreError
 from apiclient.core.store import FolderNode, RequestNode
+from apiclient.ui import dialogs
 from apiclient.ui.actions import make_action
 from apiclient.ui.collection_model import RELPATH_ROLE, SEARCH_ROLE, CollectionTreeModel
 from apiclient.ui.workspace import NoCollectionError, Workspace
@@ -155,7 +154,7 @@ class CollectionsSidebar(QWidget):
 
     @asyncSlot()
     async def _on_new_folder(self) -> None:
-        name, ok = QInputDialog.getText(self, "New folder", "Folder name:")
+        name, ok = await dialogs.get_text(self, "New folder", "Folder name:")
         if ok and name.strip():
             relpath = await self._run(self._workspace.new_folder(self.current_folder(), name))
             if relpath:
@@ -168,7 +167,7 @@ class CollectionsSidebar(QWidget):
             return
         node = self._workspace.find(relpath)
         old = node.name if isinstance(node, FolderNode) else node.request.name
-        name, ok = QInputDialog.getText(self, "Rename", "New name:", text=old)
+        name, ok = await dialogs.get_text(self, "Rename", "New name:", text=old)
         if ok and name.strip() and name != old:
             new_path = await self._run(self._workspace.rename(relpath, name))
             if new_path:
@@ -193,8 +192,8 @@ class CollectionsSidebar(QWidget):
             if isinstance(node, FolderNode)
             else f"the request '{node.request.name}'"
         )
-        answer = QMessageBox.question(self, "Delete", f"Delete {what}? This cannot be undone.")
-        if answer == QMessageBox.StandardButton.Yes:
+        answer = await dialogs.question(self, "Delete", f"Delete {what}? This cannot be undone.")
+        if answer == dialogs.Button.Yes:
             await self._run(self._workspace.delete(relpath))
 
     @asyncSlot(str, str, int)

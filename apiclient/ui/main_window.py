@@ -14,8 +14,6 @@ from pathlib import Path
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -34,6 +32,7 @@ from apiclient.core.errors import CoreError
 from apiclient.core.models import AnyRequest
 from apiclient.core.paths import data_dir, resources_dir
 from apiclient.core.store import RequestNode
+from apiclient.ui import dialogs
 from apiclient.ui.actions import make_action
 from apiclient.ui.collections_sidebar import CollectionsSidebar
 from apiclient.ui.environment_editor import EnvironmentEditor
@@ -42,6 +41,7 @@ from apiclient.ui.settings import AppSettings
 from apiclient.ui.tabs.request_tab import RequestTab
 from apiclient.ui.tabs.rest import RestTab
 from apiclient.ui.tabs.soap import SoapTab
+from apiclient.ui.tasks import start_task
 from apiclient.ui.workspace import NoCollectionError, Workspace
 
 SAMPLE_COLLECTION = "sample-collection"
@@ -56,7 +56,8 @@ class MainWindow(QMainWindow):
         self.resize(1280, 820)
         self._settings = settings
         self._closing_confirmed = False
-        self._new_request_folder = ""
+        # Per tab kind: the folder a new draft was started in, where Save puts it.
+        self._new_request_folder: dict[str, str] = {}
         self._confirming: asyncio.Future[None] | None = None
         self.workspace = Workspace(self)
 
@@ -202,8 +203,8 @@ class MainWindow(QMainWindow):
         widget = self.tabs.currentWidget()
         return widget if isinstance(widget, RequestTab) else self.rest
 
-    def tab_for(self, kind: str) -> RequestTab:
-        return next((tab for tab in self.request_tabs if tab.kind == kind), self.rest)
+    def tab_for(self, kind: str) -> RequestTab | None:
+        return next((tab for tab in self.request_tabs if tab.kind == kind), None)
 
     async def confirm_discard(self, tab: RequestTab | None = None) -> bool:
         """True when ``tab`` (else every tab) has nothing unsaved, or the user saved or
@@ -215,17 +216,16 @@ class MainWindow(QMainWindow):
 
     async def _confirm_discard_one(self, tab: RequestTab) -> bool:
         self.tabs.setCurrentWidget(tab)
-        answer = QMessageBox.question(
+        answer = await dialogs.question(
             self,
             "Unsaved changes",
             f"'{tab.current_request().name}' has unsaved changes. Save them?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
+            dialogs.Button.Save | dialogs.Button.Discard | dialogs.Button.Cancel,
+            dialogs.Button.Save,
         )
-        if answer == QMessageBox.StandardButton.Save:
+        if answer == dialogs.Button.Save:
             return await self._save(tab)
-        return answer == QMessageBox.StandardButton.Discard
+        return answer == dialogs.Button.Discard
 
     def _on_sidebar_request_activated(self, relpath: str) -> None:
         try:
@@ -234,12 +234,20 @@ class MainWindow(QMainWindow):
             self.report_problem(str(exc))
             return
         if isinstance(node, RequestNode):
-            tab = self.tab_for(node.request.kind)
-            self._after_confirm(tab, lambda: self._show_request(tab, relpath))
+            tab = self._tab_or_report(node.request.kind)
+            if tab is not None:
+                self._after_confirm(tab, lambda: self._show_request(tab, relpath))
 
     def _on_new_request(self, folder: str, kind: str) -> None:
+        tab = self._tab_or_report(kind)
+        if tab is not None:
+            self._after_confirm(tab, lambda: self._start_new_request(tab, folder))
+
+    def _tab_or_report(self, kind: str) -> RequestTab | None:
         tab = self.tab_for(kind)
-        self._after_confirm(tab, lambda: self._start_new_request(tab, folder))
+        if tab is None:
+            self.report_problem(f"This version of apiclient has no tab for {kind} requests.")
+        return tab
 
     def _after_confirm(self, tab: RequestTab, step: Callable[[], None]) -> None:
         """Do ``step`` now if ``tab`` has nothing unsaved, else after the user chose."""
@@ -251,7 +259,7 @@ class MainWindow(QMainWindow):
             if await self.confirm_discard(tab):
                 step()
 
-        self._confirming = asyncio.ensure_future(confirm_then_step())
+        self._confirming = start_task(confirm_then_step())
 
     def _show_request(self, tab: RequestTab, relpath: str) -> None:
         self.tabs.setCurrentWidget(tab)
@@ -267,7 +275,7 @@ class MainWindow(QMainWindow):
             self.sidebar.select(relpath)
 
     def _start_new_request(self, tab: RequestTab, folder: str) -> None:
-        self._new_request_folder = folder
+        self._new_request_folder[tab.kind] = folder
         tab.open_request(tab.new_request(), None)
         self.tabs.setCurrentWidget(tab)
         tab.focus_main_field()
@@ -287,10 +295,10 @@ class MainWindow(QMainWindow):
 
     async def _save_as(self, tab: RequestTab) -> bool:
         request = tab.current_request()
-        name, ok = QInputDialog.getText(self, "Save request", "Request name:", text=request.name)
+        name, ok = await dialogs.get_text(self, "Save request", "Request name:", request.name)
         if not ok or not name.strip():
             return False
-        folder = self._new_request_folder or self.sidebar.current_folder()
+        folder = self._new_request_folder.get(tab.kind) or self.sidebar.current_folder()
         return await self._write(
             tab, request.model_copy(update={"name": name.strip()}), None, folder
         )
@@ -304,7 +312,7 @@ class MainWindow(QMainWindow):
             tab.show_notice(f"Not saved: {exc}")
             self.report_problem(f"Not saved: {exc}")
             return False
-        self._new_request_folder = ""
+        self._new_request_folder.pop(tab.kind, None)
         tab.mark_saved(saved_path, request)
         self.sidebar.select(saved_path)
         self.statusBar().showMessage(f"Saved {saved_path}", 4000)
@@ -375,7 +383,7 @@ class MainWindow(QMainWindow):
     async def _on_open_collection(self) -> None:
         if not await self.confirm_discard():
             return
-        path = QFileDialog.getExistingDirectory(self, "Open collection folder")
+        path = await dialogs.existing_directory(self, "Open collection folder")
         if path:
             self._clear_request_tabs()
             await self.open_collection(Path(path))
@@ -384,10 +392,10 @@ class MainWindow(QMainWindow):
     async def _on_new_collection(self) -> None:
         if not await self.confirm_discard():
             return
-        name, ok = QInputDialog.getText(self, "New collection", "Collection name:")
+        name, ok = await dialogs.get_text(self, "New collection", "Collection name:")
         if not ok or not name.strip():
             return
-        path = QFileDialog.getExistingDirectory(self, "Choose an empty folder for the collection")
+        path = await dialogs.existing_directory(self, "Choose an empty folder for the collection")
         if not path:
             return
         try:

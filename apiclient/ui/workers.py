@@ -8,6 +8,7 @@ second on such a body, which would freeze the window even from a thread.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -29,6 +30,13 @@ async def run_off_gui(fn: Callable[..., T], *args: Any, size_hint: int = 0) -> T
         return await asyncio.to_thread(fn, *args)
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_process_pool(), fn, *args)
+
+
+async def import_in_worker(*modules: str) -> None:
+    """Import ``modules`` in a thread: engines pull in libraries (httpx, zeep, lxml) that
+    cost 0.1-0.3 s to import, which must not be paid on the GUI thread."""
+    for name in modules:
+        await asyncio.to_thread(importlib.import_module, name)
 
 
 def _process_pool() -> ProcessPoolExecutor:

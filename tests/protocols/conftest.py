@@ -1,4 +1,5 @@
-"""Fixtures for engine tests: the real mock servers, a TLS server, a closed port."""
+"""Fixtures for engine tests: the real mock servers, a TLS server, a closed port, and
+for the WSDL tests a network without the internet, the shared corpus and loaded WSDLs."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ import pytest
 import trustme
 import uvicorn
 from starlette.types import Receive, Scope, Send
+from wsdl_helpers import CORPUS, FILES, RPC_AND_PARTS
 
 from apiclient.protocols.rest import RestEngine
+from apiclient.protocols.soap import SoapEngine
+from apiclient.protocols.soap_wsdl import LoadedWsdl, load_wsdl
 
 
 @pytest.fixture
@@ -25,6 +29,16 @@ async def engine() -> AsyncIterator[RestEngine]:
         yield rest_engine
     finally:
         await rest_engine.aclose()
+
+
+@pytest.fixture
+async def soap() -> AsyncIterator[SoapEngine]:
+    """A fresh SOAP engine (with its own REST engine) per test."""
+    soap_engine = SoapEngine()
+    try:
+        yield soap_engine
+    finally:
+        await soap_engine.aclose()
 
 
 @pytest.fixture
@@ -87,3 +101,41 @@ def tls_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+# -- WSDLs -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_internet(monkeypatch: pytest.MonkeyPatch, closed_port: int) -> None:
+    """Send anything not local to a proxy that refuses: no test may reach the internet."""
+    proxy = f"http://127.0.0.1:{closed_port}"
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(name, proxy)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The shared corpus of real-world WSDLs (the test is skipped without it)."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared WSDL corpus is not at {CORPUS}")
+    return CORPUS
+
+
+@pytest.fixture
+async def hospital() -> LoadedWsdl:
+    """The test service: SOAP 1.1 and 1.2 ports, an imported XSD, enumerations, a choice."""
+    return await load_wsdl(str(FILES / "hospital.wsdl"))
+
+
+@pytest.fixture
+async def assorted(tmp_path: Path) -> LoadedWsdl:
+    """rpc/literal, a document message with two parts, a huge message, 30 enum values."""
+    countries = "".join(f'<xs:enumeration value="C{i:02}"/>' for i in range(30))
+    wide = "".join(f'<xs:element name="R{i}" type="tns:Row"/>' for i in range(60))
+    row = "".join(f'<xs:element name="V{i}" type="xs:string"/>' for i in range(60))
+    path = tmp_path / "assorted.wsdl"
+    path.write_text(RPC_AND_PARTS.format(countries=countries, wide=wide, row=row))
+    return await load_wsdl(str(path))

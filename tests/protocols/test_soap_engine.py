@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -61,15 +61,6 @@ def headers_of(response_headers: tuple[tuple[str, str], ...]) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def soap_url(mock_urls: dict[str, str]) -> str:
     return mock_urls["soap"]
-
-
-@pytest.fixture
-async def soap() -> AsyncIterator[SoapEngine]:
-    engine = SoapEngine()
-    try:
-        yield engine
-    finally:
-        await engine.aclose()
 
 
 @pytest.fixture
@@ -128,17 +119,21 @@ async def test_soap_12_puts_the_action_in_the_content_type(soap: SoapEngine, soa
     assert "application/soap+xml" in sent["accept"]
 
 
-async def test_rpc_literal_calculator_adds(soap: SoapEngine, soap_url: str) -> None:
-    request = SoapRequest(
+def calculator(soap_url: str, operation: str, a: int, b: int) -> SoapRequest:
+    """An rpc/literal call of the calculator mock."""
+    return SoapRequest(
         endpoint=soap_url + "/calculator",
-        soap_action="urn:apiclient:mock:calculator/Add",
+        soap_action=f"urn:apiclient:mock:calculator/{operation}",
         envelope=(
             f'<soap:Envelope xmlns:soap="{SOAP11}" xmlns:c="urn:apiclient:mock:calculator">'
-            "<soap:Body><c:Add><a>2</a><b>40</b></c:Add></soap:Body></soap:Envelope>"
+            f"<soap:Body><c:{operation}><a>{a}</a><b>{b}</b></c:{operation}></soap:Body>"
+            "</soap:Envelope>"
         ),
     )
 
-    response = await soap.send(request)
+
+async def test_rpc_literal_calculator_adds(soap: SoapEngine, soap_url: str) -> None:
+    response = await soap.send(calculator(soap_url, "Add", 2, 40))
 
     assert response.fault is None
     assert "42" in response.pretty
@@ -241,16 +236,7 @@ async def test_unknown_patient_is_a_soap_12_sender_fault(soap: SoapEngine, soap_
 
 
 async def test_calculator_division_by_zero_is_a_fault(soap: SoapEngine, soap_url: str) -> None:
-    request = SoapRequest(
-        endpoint=soap_url + "/calculator",
-        soap_action="urn:apiclient:mock:calculator/Divide",
-        envelope=(
-            f'<soap:Envelope xmlns:soap="{SOAP11}" xmlns:c="urn:apiclient:mock:calculator">'
-            "<soap:Body><c:Divide><a>1</a><b>0</b></c:Divide></soap:Body></soap:Envelope>"
-        ),
-    )
-
-    response = await soap.send(request)
+    response = await soap.send(calculator(soap_url, "Divide", 1, 0))
 
     assert response.fault is not None
     assert response.fault.reason == "Division by zero"
@@ -378,6 +364,56 @@ async def test_envelope_in_the_other_versions_namespace_is_refused(
 def test_check_envelope_refuses_what_is_not_an_envelope(text: str, fragment: str) -> None:
     with pytest.raises(EnvelopeError, match="^" + fragment.replace("{", r"\{").replace(".", r"\.")):
         check_envelope(text, "1.1")
+
+
+@pytest.mark.parametrize(
+    ("version", "children", "message", "position"),
+    [
+        (
+            "1.1",
+            "<s:Body/>\n<s:Header/>",
+            "<s:Header> follows the Body: the Header must come first.",
+            (3, 1),
+        ),
+        (
+            "1.1",
+            "<x:Extra xmlns:x='urn:x'/>\n  <s:Body/>",
+            "<x:Extra> comes before the Body, where only one Header may be. Move it.",
+            (2, 1),
+        ),
+        (
+            "1.2",
+            "<s:Header/><s:Header/><s:Body/>",
+            "<s:Header> comes before the Body, where only one Header may be. Move it.",
+            (2, 12),
+        ),
+        (
+            "1.2",
+            "<s:Body/>\n  <x:Extra xmlns:x='urn:x'/>",
+            "<x:Extra> follows the Body, where SOAP 1.2 allows nothing. Move it or remove it.",
+            (3, 3),
+        ),
+    ],
+)
+def test_check_envelope_wants_an_optional_header_then_the_body(
+    version: str, children: str, message: str, position: tuple[int, int]
+) -> None:
+    soap_ns = SOAP11 if version == "1.1" else SOAP12
+    text = f'<s:Envelope xmlns:s="{soap_ns}">\n{children}\n</s:Envelope>'
+
+    with pytest.raises(EnvelopeError) as caught:
+        check_envelope(text, version)
+
+    assert str(caught.value) == message
+    assert (caught.value.line, caught.value.column) == position
+
+
+def test_soap_11_allows_elements_after_the_body() -> None:
+    check_envelope(
+        f'<s:Envelope xmlns:s="{SOAP11}"><s:Header/><s:Body/><x:Trailer xmlns:x="urn:x"/>'
+        "</s:Envelope>",
+        "1.1",
+    )
 
 
 async def test_envelope_with_a_dtd_is_refused_before_sending(

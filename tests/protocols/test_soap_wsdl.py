@@ -10,15 +10,20 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from wsdl_helpers import FILES, minimal_wsdl, write
 
+from apiclient.protocols import errors, soap, soap_wsdl
 from apiclient.protocols.errors import ProtocolError
 from apiclient.protocols.soap_wsdl import (
     UnsafeXmlError,
@@ -28,25 +33,7 @@ from apiclient.protocols.soap_wsdl import (
     load_wsdl,
 )
 
-FILES = Path(__file__).parent / "wsdl_files"
-CORPUS = Path(__file__).parents[3] / "shared/corpus/wsdl"
-
-
-@pytest.fixture(autouse=True)
-def no_internet(monkeypatch: pytest.MonkeyPatch, closed_port: int) -> None:
-    """Send anything not local to a proxy that refuses: no test may reach the internet."""
-    proxy = f"http://127.0.0.1:{closed_port}"
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.setenv(name, proxy)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-
-
-@pytest.fixture
-def corpus() -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip(f"the shared WSDL corpus is not at {CORPUS}")
-    return CORPUS
+pytestmark = pytest.mark.usefixtures("no_internet")
 
 
 # -- the test service ----------------------------------------------------------------
@@ -260,35 +247,8 @@ async def test_imported_schemas_are_listed_in_order(corpus: Path) -> None:
 # -- bad files -------------------------------------------------------------------------
 
 
-def _write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-MINIMAL_WSDL = """<?xml version="1.0"?>
-<definitions xmlns="http://schemas.xmlsoap.org/wsdl/"
-    xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
-    xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="urn:t" targetNamespace="urn:t">
-  <types>
-    <xs:schema targetNamespace="urn:t">{schema}</xs:schema>
-  </types>
-  <message name="In"><part name="x" type="xs:string"/></message>
-  <portType name="P"><operation name="Op"><documentation>{doc}</documentation>
-    <input message="tns:In"/></operation></portType>
-  <binding name="B" type="tns:P">
-    <soap:binding style="rpc" transport="http://schemas.xmlsoap.org/soap/http"/>
-    <operation name="Op"><soap:operation soapAction="urn:t/Op"/>
-      <input><soap:body use="literal" namespace="urn:t"/></input></operation>
-  </binding>
-  <service name="S"><port name="P" binding="tns:B">
-    <soap:address location="http://127.0.0.1:9/t"/></port></service>
-</definitions>
-"""
-
-
 async def test_a_minimal_rpc_literal_wsdl_loads(tmp_path: Path) -> None:
-    path = _write(tmp_path, "ok.wsdl", MINIMAL_WSDL.format(schema="", doc="Hi"))
+    path = write(tmp_path, "ok.wsdl", minimal_wsdl(doc="Hi"))
     wsdl = await load_wsdl(str(path))
     [operation] = wsdl.operations()
     assert (operation.style, operation.soap_action, operation.documentation) == (
@@ -299,7 +259,7 @@ async def test_a_minimal_rpc_literal_wsdl_loads(tmp_path: Path) -> None:
 
 
 async def test_not_xml_names_line_and_column(tmp_path: Path) -> None:
-    path = _write(tmp_path, "broken.wsdl", "<definitions>\n  <types>\n</definitions>\n")
+    path = write(tmp_path, "broken.wsdl", "<definitions>\n  <types>\n</definitions>\n")
     with pytest.raises(WsdlParseError) as caught:
         await load_wsdl(str(path))
     message = str(caught.value)
@@ -317,13 +277,13 @@ async def test_not_xml_names_line_and_column(tmp_path: Path) -> None:
     ],
 )
 async def test_documents_that_are_not_xml_at_all(tmp_path: Path, text: str, fragment: str) -> None:
-    path = _write(tmp_path, "odd.wsdl", text)
+    path = write(tmp_path, "odd.wsdl", text)
     with pytest.raises(WsdlParseError, match=fragment):
         await load_wsdl(str(path))
 
 
 async def test_xml_that_is_not_a_wsdl_names_its_root(tmp_path: Path) -> None:
-    path = _write(tmp_path, "pom.xml", '<project xmlns="http://maven.apache.org/POM/4.0.0"/>')
+    path = write(tmp_path, "pom.xml", '<project xmlns="http://maven.apache.org/POM/4.0.0"/>')
     with pytest.raises(WsdlParseError) as caught:
         await load_wsdl(str(path))
     assert "not a WSDL" in str(caught.value)
@@ -334,7 +294,7 @@ async def test_xml_that_is_not_a_wsdl_names_its_root(tmp_path: Path) -> None:
 
 async def test_a_missing_import_names_it_and_its_importer(tmp_path: Path) -> None:
     schema = '<xs:import namespace="urn:gone" schemaLocation="gone/types.xsd"/>'
-    path = _write(tmp_path, "main.wsdl", MINIMAL_WSDL.format(schema=schema, doc=""))
+    path = write(tmp_path, "main.wsdl", minimal_wsdl(schema=schema))
     with pytest.raises(WsdlParseError) as caught:
         await load_wsdl(str(path))
     message = str(caught.value)
@@ -374,7 +334,7 @@ BILLION_LAUGHS = """<?xml version="1.0"?>
 
 
 async def test_an_entity_bomb_is_refused_at_once(tmp_path: Path) -> None:
-    path = _write(tmp_path, "bomb.wsdl", BILLION_LAUGHS)
+    path = write(tmp_path, "bomb.wsdl", BILLION_LAUGHS)
     started = time.perf_counter()
     with pytest.raises(UnsafeXmlError) as caught:
         await load_wsdl(str(path))
@@ -412,7 +372,7 @@ async def test_external_entities_read_no_file(tmp_path: Path, doctype: str) -> N
         + '\n<definitions xmlns="http://schemas.xmlsoap.org/wsdl/">'
         + "<documentation>&secret;</documentation></definitions>"
     )
-    path = _write(tmp_path, "xxe.wsdl", text)
+    path = write(tmp_path, "xxe.wsdl", text)
     with pytest.raises(UnsafeXmlError) as caught:
         await load_wsdl(str(path))
     assert "TOP-SECRET-42" not in str(caught.value)
@@ -530,13 +490,71 @@ async def test_cancelling_returns_at_once(site: Site) -> None:
 
 
 async def test_a_remote_wsdl_may_not_read_local_files(site: Site, tmp_path: Path) -> None:
-    secret = _write(
+    secret = write(
         tmp_path, "secret.xsd", "<xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema'/>"
     )
     schema = f'<xs:import namespace="urn:x" schemaLocation="{secret.as_uri()}"/>'
-    url = site.add("/evil.wsdl", MINIMAL_WSDL.format(schema=schema, doc="").encode())
+    url = site.add("/evil.wsdl", minimal_wsdl(schema=schema).encode())
     with pytest.raises(WsdlParseError, match="may not read local files"):
         await load_wsdl(url)
+
+
+async def test_a_remote_import_of_a_local_wsdl_may_not_read_local_files(
+    site: Site, tmp_path: Path
+) -> None:
+    secret = write(
+        tmp_path, "secret.xsd", "<xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema'/>"
+    )
+    remote = site.add(
+        "/remote.xsd",
+        b"<xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema' targetNamespace='urn:r'>"
+        b"<xs:import namespace='urn:s' schemaLocation='%s'/></xs:schema>"
+        % secret.as_uri().encode(),
+    )
+    schema = f'<xs:import namespace="urn:r" schemaLocation="{remote}"/>'
+    path = write(tmp_path, "local.wsdl", minimal_wsdl(schema=schema))
+    with pytest.raises(WsdlParseError) as caught:
+        await load_wsdl(str(path))
+    message = str(caught.value)
+    assert "may not read local files" in message
+    assert f"imported by {remote} (part of the WSDL {path})" in message
+
+
+INVALID_PART = '<message name="Bad"><part name="p" type="tns:Nope"/></message>'
+
+
+async def test_overlapping_loads_keep_their_own_notes_and_leave_warnings_alone(
+    site: Site,
+) -> None:
+    """A cancelled load can still be running when the next one starts; the loads end
+    in any order, and neither may lose notes or leave Python's warning hooks changed."""
+    urls = {}
+    for name, delay in (("first", 0.5), ("second", 1.5)):
+        xsd = site.add(
+            f"/{name}.xsd",
+            b"<xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema' targetNamespace='urn:x'/>",
+            delay=delay,
+        )
+        schema = f'<xs:import namespace="urn:x" schemaLocation="{xsd}"/>'
+        wsdl = minimal_wsdl(schema=schema, messages=INVALID_PART)
+        urls[name] = site.add(f"/{name}.wsdl", wsdl.encode())
+    before = (warnings.showwarning, list(warnings.filters))
+    importing = asyncio.Event()
+
+    def progress(text: str) -> None:
+        if text.endswith(".xsd"):
+            importing.set()
+
+    first = asyncio.create_task(load_wsdl(urls["first"], on_progress=progress))
+    await asyncio.wait_for(importing.wait(), 5)
+    second = asyncio.create_task(load_wsdl(urls["second"]))
+    loaded = [await first]
+    assert not second.done()  # the first ends while the second still reads
+    loaded.append(await second)
+
+    for wsdl in loaded:
+        assert any("contains an invalid part ('p')" in note for note in wsdl.skipped)
+    assert (warnings.showwarning, warnings.filters) == before
 
 
 async def test_remote_entities_are_refused_too(site: Site) -> None:
@@ -557,6 +575,28 @@ def test_every_load_error_is_a_protocol_error() -> None:
         assert issubclass(kind, ProtocolError)
 
 
+def test_the_error_classes_are_importable_without_zeep_or_lxml() -> None:
+    """The UI names them at start-up, where importing zeep and lxml (~0.2 s) is too slow;
+    the engines re-export the very same classes."""
+    code = (
+        "import sys\n"
+        "from apiclient.protocols.errors import EnvelopeError, UnsafeXmlError, WsdlError\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('zeep', 'lxml'))\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    for name in ("WsdlError", "WsdlFetchError", "WsdlParseError", "UnsafeXmlError"):
+        assert getattr(soap_wsdl, name) is getattr(errors, name)
+    assert soap.EnvelopeError is errors.EnvelopeError
+
+
+async def test_a_fifo_is_refused_instead_of_waiting_forever(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.wsdl"
+    os.mkfifo(fifo)
+    with pytest.raises(WsdlFetchError, match="it is not a regular file"):
+        await asyncio.wait_for(load_wsdl(str(fifo)), 5)
+
+
 async def test_tls_verification_can_be_turned_off(tls_url: str) -> None:
     with pytest.raises(WsdlFetchError, match="certificate could not be verified"):
         await load_wsdl(f"{tls_url}/svc?wsdl")
@@ -566,9 +606,9 @@ async def test_tls_verification_can_be_turned_off(tls_url: str) -> None:
 
 
 async def test_a_broken_import_names_its_importer(tmp_path: Path) -> None:
-    _write(tmp_path, "types.xsd", "<xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema'>\n<oops")
+    write(tmp_path, "types.xsd", "<xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema'>\n<oops")
     schema = '<xs:import namespace="urn:x" schemaLocation="types.xsd"/>'
-    path = _write(tmp_path, "main.wsdl", MINIMAL_WSDL.format(schema=schema, doc=""))
+    path = write(tmp_path, "main.wsdl", minimal_wsdl(schema=schema))
     with pytest.raises(WsdlParseError) as caught:
         await load_wsdl(str(path))
     message = str(caught.value)

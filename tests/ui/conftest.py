@@ -99,7 +99,7 @@ def window(make_window: Callable[..., MainWindow], sample: Path) -> MainWindow:
 
 
 class Dialogs:
-    """Answers for modal dialogs, which would otherwise wait forever for a person."""
+    """Answers for dialogs, which would otherwise wait forever for a person."""
 
     def __init__(self) -> None:
         self.texts: list[str | None] = []
@@ -117,12 +117,22 @@ class Dialogs:
         self.asked.append(f"{title}: {text}")
         return self.answers.pop(0) if self.answers else QMessageBox.StandardButton.Discard
 
+    async def get_text_async(self, *args, **kwargs) -> tuple[str, bool]:
+        return self.get_text(*args, **kwargs)
+
+    async def question_async(self, *args, **kwargs):
+        return self.question(*args, **kwargs)
+
 
 @pytest.fixture(autouse=True)
 def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
     from PySide6.QtWidgets import QInputDialog, QMessageBox
 
+    from apiclient.ui import dialogs as app_dialogs
+
     fake = Dialogs()
     monkeypatch.setattr(QInputDialog, "getText", fake.get_text)
     monkeypatch.setattr(QMessageBox, "question", fake.question)
+    monkeypatch.setattr(app_dialogs, "get_text", fake.get_text_async)
+    monkeypatch.setattr(app_dialogs, "question", fake.question_async)
     return fake

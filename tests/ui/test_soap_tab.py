@@ -109,7 +109,7 @@ def test_load_pick_send_and_see_the_patient(qtbot, window, soap_url):
     load(qtbot, window, f"{soap_url}/hospital?wsdl")
     status = _find(window, QLabel, "soap.wsdl_status").text()
     assert "operation(s)" in status and "2 file(s)" in status
-    names = window.soap.wsdl_panel.operation_items_text()
+    names = [item.text(0) for item in window.soap.wsdl_panel.operation_items()]
     assert {"GetPatientRecord", "AdmitPatient", "ListWardPatients"} <= set(names)
 
     choose(qtbot, window, "HospitalSoap11", "GetPatientRecord")
@@ -352,3 +352,80 @@ def test_real_world_wsdls_in_the_tab(qtbot, window, name, outcome, monkeypatch):
     choose(qtbot, window, first.port, first.name)
     assert outcome in _find(window, QLabel, "soap.operation_info").text()
     assert "Envelope" in envelope(window).toPlainText()
+
+
+def test_opening_another_request_drops_the_sample_being_written(qtbot, window, soap_url):
+    open_soap_tab(qtbot, window)
+    load(qtbot, window, f"{soap_url}/hospital?wsdl")
+    click_operation(qtbot, window, "HospitalSoap11", "AdmitPatient")
+    # Before the sample is ready, the user opens a saved request.
+    window.sidebar.request_activated.emit("hospital-soap/unknown-patient-fault.yaml")
+    qtbot.waitUntil(lambda: window.soap.relpath == "hospital-soap/unknown-patient-fault.yaml")
+    qtbot.wait(300)  # long enough for a late sample to arrive, were it not dropped
+    request = window.soap.current_request()
+    assert request.operation == "GetPatientRecord" and "P404" in request.envelope
+    assert not window.soap.dirty
+
+
+def test_choosing_an_operation_keeps_the_typed_endpoint_and_can_be_undone(
+    qtbot, window, soap_url, dialogs
+):
+    with qtbot.waitSignal(window.soap.wsdl_finished, timeout=20_000):
+        window.sidebar.request_activated.emit("hospital-soap/get-patient-record.yaml")
+    mine = envelope(window).toPlainText()
+    dialogs.answers.append(QMessageBox.StandardButton.Yes)
+    choose(qtbot, window, "HospitalSoap11", "AdmitPatient")
+    assert any("Replace the envelope" in asked for asked in dialogs.asked)
+    assert _find(window, QLineEdit, "soap.endpoint").text() == "{{soap_url}}/hospital"
+    assert "AdmitPatient" in envelope(window).toPlainText()
+    envelope(window).setFocus()
+    qtbot.keyClick(envelope(window), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert envelope(window).toPlainText() == mine
+
+    asked = len(dialogs.asked)
+    click_operation(qtbot, window, "HospitalSoap11", "AdmitPatient")  # the same one again
+    qtbot.wait(100)
+    assert len(dialogs.asked) == asked  # nothing to ask: nothing to replace
+
+
+def test_a_changed_location_greys_out_the_old_operations(qtbot, window, soap_url):
+    open_soap_tab(qtbot, window)
+    load(qtbot, window, f"{soap_url}/hospital?wsdl")
+    tree = _find(window, QTreeWidget, "soap.operations")
+    field = _find(window, QLineEdit, "soap.wsdl")
+    qtbot.keyClicks(field, "x")
+    assert not tree.isEnabled()
+    assert "press Load" in _find(window, QLabel, "soap.wsdl_status").text()
+    qtbot.keyClick(field, Qt.Key.Key_Backspace)
+    assert tree.isEnabled()
+
+
+def test_escape_cancels_a_wsdl_load(qtbot, window, rest_url):
+    open_soap_tab(qtbot, window)
+    qtbot.keyClicks(_find(window, QLineEdit, "soap.wsdl"), f"{rest_url}/delay/5")
+    _click(qtbot, _find(window, QPushButton, "soap.load"))
+    qtbot.waitUntil(window.soap.is_loading)
+    with qtbot.waitSignal(window.soap.wsdl_finished, timeout=3_000):
+        qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert "cancelled" in _find(window, QLabel, "soap.wsdl_status").text()
+
+
+def test_a_new_request_shows_no_operation_as_chosen(qtbot, window, soap_url):
+    open_soap_tab(qtbot, window)
+    load(qtbot, window, f"{soap_url}/hospital?wsdl")
+    choose(qtbot, window, "HospitalSoap11", "GetPatientRecord")
+    window.soap.open_request(window.soap.new_request(), None)
+    tree = _find(window, QTreeWidget, "soap.operations")
+    assert tree.currentItem() is None
+    assert _find(window, QLabel, "soap.operation_info").text() == ""
+    assert tree.topLevelItemCount() == 1  # the same WSDL stays listed for the next choice
+
+
+def test_the_sent_envelope_shows_the_ws_security_header(qtbot, window, soap_url):
+    with qtbot.waitSignal(window.soap.wsdl_finished, timeout=20_000):
+        window.sidebar.request_activated.emit(
+            "hospital-soap/list-ward-patients-ws-security-digest.yaml"
+        )
+    assert "200" in send(qtbot, window)
+    sent = _find(window, QPlainTextEdit, "soap.response.sent").toPlainText()
+    assert "UsernameToken" in sent and "PasswordDigest" in sent and "s3cret" not in sent

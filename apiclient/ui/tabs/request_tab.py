@@ -92,7 +92,12 @@ class RequestTab(QWidget):
         return self._dirty
 
     def open_request(self, request: AnyRequest, relpath: str | None) -> None:
-        """Show a saved request (``relpath``) or a new draft (``None``)."""
+        """Show a saved request (``relpath``) or a new draft (``None``).
+
+        A send still running belongs to the request shown before: it is stopped, so its
+        response never lands under this one.
+        """
+        self._abandon_send()
         self.relpath = relpath
         self._saved = request if relpath is not None else None
         self._editor_show(request)
@@ -147,6 +152,13 @@ class RequestTab(QWidget):
         if self._send_task is not None and not self._send_task.done():
             self._send_task.cancel()
 
+    def _abandon_send(self) -> None:
+        """Stop the running send without telling the (now different) editor about it."""
+        task, self._send_task = self._send_task, None
+        if task is not None and not task.done():
+            task.cancel()
+            self._editor_set_sending(False)
+
     def is_sending(self) -> bool:
         return self._send_task is not None and not self._send_task.done()
 
@@ -162,18 +174,20 @@ class RequestTab(QWidget):
     # -- state ---------------------------------------------------------------------------
 
     def _update_dirty(self) -> None:
+        request = self._editor_request()
         saved = self._saved
-        self._set_dirty(saved is None or self._editor_request() != saved)
+        self._set_dirty(saved is None or request != saved, request.name)
 
-    def _set_dirty(self, dirty: bool) -> None:
+    def _set_dirty(self, dirty: bool, name: str | None = None) -> None:
         changed = dirty != self._dirty
         self._dirty = dirty
-        self._update_title()
+        self._update_title(name)
         if changed:
             self.dirty_changed.emit(dirty)
 
-    def _update_title(self) -> None:
-        name = self._editor_request().name
+    def _update_title(self, name: str | None = None) -> None:
+        """``name``: the request's, when the caller has it (reading it copies the request)."""
+        name = self._editor_request().name if name is None else name
         where = self.relpath or "not saved yet"
         marker = " ●" if self._dirty else ""
         where_html = f"<span style='color:palette(mid)'>{escape(where)}</span>"

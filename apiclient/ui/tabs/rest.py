@@ -7,8 +7,6 @@ panel's status line, worded for a person.
 
 from __future__ import annotations
 
-import asyncio
-import importlib
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
@@ -25,6 +23,7 @@ from apiclient.ui.tabs.request_tab import RequestTab
 from apiclient.ui.tabs.rest_editor import RestRequestEditor
 from apiclient.ui.variable_hint import variable_hint_html
 from apiclient.ui.widgets.response_view import ResponseView
+from apiclient.ui.workers import import_in_worker
 
 if TYPE_CHECKING:
     from apiclient.protocols.rest import RestEngine
@@ -129,7 +128,7 @@ class RestTab(RequestTab):
     async def warm_up(self) -> None:
         """Import the engine (httpx and friends, ~0.1 s) in a worker once the window is up,
         so the first Send does not pay for it on the GUI thread."""
-        await asyncio.to_thread(importlib.import_module, "apiclient.protocols.rest")
+        await import_in_worker("apiclient.protocols.rest")
 
     def _rest_engine(self) -> RestEngine:
         if self._engine is None:

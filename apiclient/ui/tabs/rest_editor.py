@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
 
 from apiclient.core.models import STANDARD_METHODS, RestRequest
 from apiclient.core.urls import join_url, merge_params, split_url
-from apiclient.ui.tabs.request_settings import SettingsEditor
-from apiclient.ui.tabs.rest_auth import AuthEditor
 from apiclient.ui.tabs.rest_body import BodyEditor
+from apiclient.ui.widgets.auth_editor import AuthEditor
 from apiclient.ui.widgets.key_value_table import KeyValueTable
+from apiclient.ui.widgets.send_buttons import swap_send_cancel
+from apiclient.ui.widgets.settings_editor import SettingsEditor
 
 
 class RestRequestEditor(QWidget):
@@ -124,8 +125,7 @@ class RestRequestEditor(QWidget):
         self._request = self._request.model_copy(update={"name": name})
 
     def set_sending(self, sending: bool) -> None:
-        self.send.setVisible(not sending)
-        self.cancel.setVisible(sending)
+        swap_send_cancel(self.send, self.cancel, sending)
 
     def set_url_hint(self, text: str) -> None:
         self.url_hint.setText(text)

@@ -3,28 +3,34 @@
 Loading the WSDL (zeep, imports, schemas) and writing sample envelopes run in workers;
 sending goes through ``SoapEngine``. The tab resolves variables and shows results; it
 builds no envelope and parses no XML itself.
+
+Three kinds of background work belong to the request on screen: the send, the WSDL
+load and the sample for a chosen operation. Showing another request abandons all three,
+so no result ever lands under a request it was not made for.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSplitter, QVBoxLayout, QWidget
 from qasync import asyncSlot
 
 from apiclient.core.errors import CoreError, VariableError
 from apiclient.core.models import AnyRequest, SoapRequest
 from apiclient.core.variables import resolve_soap_request, resolve_text
-from apiclient.protocols.errors import ProtocolError
+from apiclient.protocols.errors import EnvelopeError, ProtocolError
+from apiclient.ui import dialogs
 from apiclient.ui.error_titles import error_title
 from apiclient.ui.tabs.request_tab import RequestTab
 from apiclient.ui.tabs.soap_editor import SoapRequestEditor
 from apiclient.ui.tabs.soap_response import SoapResponseView
 from apiclient.ui.tabs.soap_wsdl_panel import WsdlPanel
+from apiclient.ui.tasks import start_task
 from apiclient.ui.variable_hint import variable_hint_html
+from apiclient.ui.workers import import_in_worker
 
 if TYPE_CHECKING:
     from apiclient.protocols.soap import SoapEngine, SoapResponse
@@ -34,11 +40,7 @@ if TYPE_CHECKING:
 _DEFAULT_NAME = SoapRequest().name
 # zeep and lxml cost ~0.2 s to import: done in a worker, the first time they are needed.
 _ENGINE_MODULES = ("apiclient.protocols.soap_wsdl", "apiclient.protocols.soap")
-
-
-async def _import_engine() -> None:
-    for name in _ENGINE_MODULES:
-        await asyncio.to_thread(importlib.import_module, name)
+_CACHED_WSDLS = 8
 
 
 class SoapTab(RequestTab):
@@ -57,7 +59,10 @@ class SoapTab(RequestTab):
         super().__init__(workspace, parent)
         self._engine: SoapEngine | None = None
         self._wsdl: LoadedWsdl | None = None
+        self._tree_location = ""  # the location text the tree was loaded from
+        self._wsdl_cache: dict[str, LoadedWsdl] = {}  # resolved location -> loaded WSDL
         self._load_task: asyncio.Task[None] | None = None
+        self._choose_task: asyncio.Task[None] | None = None
         self._generated_envelope = ""
 
         self.wsdl_panel = WsdlPanel()
@@ -105,24 +110,34 @@ class SoapTab(RequestTab):
         self.wsdl_panel.location.setFocus()
         self.wsdl_panel.location.selectAll()
 
+    def cancel(self) -> None:
+        """Esc: stop the send, else the WSDL load."""
+        if self.is_sending():
+            super().cancel()
+        else:
+            self.cancel_load()
+
     def _editor_request(self) -> SoapRequest:
         return self.editor.request()
 
     def _editor_show(self, request: AnyRequest) -> None:
         assert isinstance(request, SoapRequest)
-        previous = self.wsdl_panel.location.text().strip()
+        self._abandon_choice()
+        self._abandon_load()
         self.editor.set_request(request)
         self.wsdl_panel.location.setText(request.wsdl)
         self._generated_envelope = ""
         self.response.show_idle()
         self.refresh_endpoint_hint()
-        if self._wsdl is not None and request.wsdl == previous:
+        if self._wsdl is not None and request.wsdl == self._tree_location:
+            self.wsdl_panel.set_stale(False)
             self.wsdl_panel.select_operation(request.service, request.port, request.operation)
         elif request.wsdl and request.operation:
             # A reopened request: show its operation in the tree, envelope untouched.
-            self.load_wsdl()
-        elif request.wsdl != previous:
+            self._start_load(force=False)
+        elif request.wsdl != self._tree_location:
             self._wsdl = None
+            self._tree_location = ""
             self.wsdl_panel.show_empty()
 
     def _editor_rename(self, name: str) -> None:
@@ -135,7 +150,8 @@ class SoapTab(RequestTab):
         self.response.show_cancelled()
 
     async def _close_engine(self) -> None:
-        self.cancel_load()
+        self._abandon_choice()
+        self._abandon_load()
         if self._engine is not None:
             await self._engine.aclose()
 
@@ -157,24 +173,28 @@ class SoapTab(RequestTab):
 
     def _on_location_edited(self, text: str) -> None:
         self.editor.update_request(wsdl=text.strip())
+        if self._wsdl is not None:
+            self.wsdl_panel.set_stale(text.strip() != self._tree_location)
 
-    @asyncSlot()
-    async def load_wsdl(self) -> None:
-        """Load the WSDL in the location field; a new load replaces one still running."""
-        self.cancel_load()
-        task = self._load_task = asyncio.current_task()
-        try:
-            await self._load()
-        except asyncio.CancelledError:
-            if self._load_task is task:
-                self.wsdl_panel.show_cancelled()
-        finally:
-            if self._load_task is task:
-                self.wsdl_panel.show_loading(False)
-                self._load_task = None
-                self.wsdl_finished.emit()
+    def load_wsdl(self) -> None:
+        """Load (again) the WSDL in the location field: Load, Enter, or File…."""
+        self._start_load(force=True)
 
-    async def _load(self) -> None:
+    def _start_load(self, force: bool) -> None:
+        """``force``: read the WSDL again even if this location was loaded before."""
+        self._abandon_load()
+        self._load_task = start_task(self._load(force), self._load_ended)
+
+    def _load_ended(self, task: asyncio.Task[None]) -> None:
+        if self._load_task is not task:  # abandoned: another request is on screen
+            return
+        self._load_task = None
+        self.wsdl_panel.show_loading(False)
+        if task.cancelled():
+            self.wsdl_panel.show_cancelled()
+        self.wsdl_finished.emit()
+
+    async def _load(self, force: bool) -> None:
         request = self.editor.request()
         typed = self.wsdl_panel.location.text().strip()
         if not typed:
@@ -189,81 +209,113 @@ class SoapTab(RequestTab):
         except VariableError as exc:
             self.wsdl_panel.show_error(error_title(exc), str(exc))
             return
-        self.wsdl_panel.show_loading(True)
+        self._abandon_choice()
         self._wsdl = None
-        await _import_engine()
-        from apiclient.protocols.soap_wsdl import load_wsdl
+        self._tree_location = ""
+        wsdl = None if force else self._wsdl_cache.get(location)
+        if wsdl is None:
+            self.wsdl_panel.show_loading(True)
+            await import_in_worker(*_ENGINE_MODULES)
+            from apiclient.protocols.soap_wsdl import load_wsdl
 
-        try:
-            wsdl = await load_wsdl(
-                location,
-                timeout_s=request.settings.timeout_s,
-                verify_tls=request.settings.verify_tls,
-                on_progress=self.wsdl_panel.show_progress,
-            )
-        except ProtocolError as exc:
-            self.wsdl_panel.show_error("WSDL not loaded", str(exc))
-            return
+            try:
+                wsdl = await load_wsdl(
+                    location,
+                    timeout_s=request.settings.timeout_s,
+                    verify_tls=request.settings.verify_tls,
+                    on_progress=self.wsdl_panel.show_progress,
+                )
+            except ProtocolError as exc:
+                self._wsdl_cache.pop(location, None)
+                self.wsdl_panel.show_error("WSDL not loaded", str(exc))
+                return
+            self._remember(location, wsdl)
         self._wsdl = wsdl
+        self._tree_location = typed
         self.wsdl_panel.show_wsdl(wsdl)
         current = self.editor.request()
         self.wsdl_panel.select_operation(current.service, current.port, current.operation)
+
+    def _remember(self, location: str, wsdl: LoadedWsdl) -> None:
+        """Keep the last few WSDLs, so reopening saved requests does not fetch them again."""
+        self._wsdl_cache.pop(location, None)
+        self._wsdl_cache[location] = wsdl
+        while len(self._wsdl_cache) > _CACHED_WSDLS:
+            del self._wsdl_cache[next(iter(self._wsdl_cache))]
 
     def cancel_load(self) -> None:
         if self._load_task is not None and not self._load_task.done():
             self._load_task.cancel()
 
+    def _abandon_load(self) -> None:
+        """Stop a load whose result is no longer wanted, without reporting it."""
+        task, self._load_task = self._load_task, None
+        if task is not None and not task.done():
+            task.cancel()
+            self.wsdl_panel.show_loading(False)
+
     def is_loading(self) -> bool:
         return self._load_task is not None and not self._load_task.done()
 
-    @asyncSlot(object)
-    async def _on_operation_chosen(self, operation: SoapOperation) -> None:
-        request = self.editor.request()
-        chosen = (operation.service, operation.port, operation.name)
-        same = chosen == (request.service, request.port, request.operation)
-        edited = bool(request.envelope.strip()) and request.envelope != self._generated_envelope
-        if same and request.envelope.strip() and not edited:
-            return
-        if edited and not self._confirm_replace(operation):
-            self.wsdl_panel.select_operation(request.service, request.port, request.operation)
-            return
+    # -- choosing an operation ---------------------------------------------------------------
+
+    def _on_operation_chosen(self, operation: SoapOperation) -> None:
+        self._abandon_choice()
+        self._choose_task = start_task(self._choose(operation))
+
+    def _abandon_choice(self) -> None:
+        task, self._choose_task = self._choose_task, None
+        if task is not None and not task.done():
+            task.cancel()
+
+    async def _choose(self, operation: SoapOperation) -> None:
+        """Fill the editor for ``operation``: endpoint, version, action, a sample envelope.
+
+        Whatever the user changes while the sample is being written wins: the sample is
+        then dropped. An envelope the user wrote is replaced only when they say so, and
+        the replacement can be undone (Ctrl+Z in the envelope).
+        """
         wsdl = self._wsdl
         if wsdl is None:
             return
+        before = self.editor.request()
+        chosen = (operation.service, operation.port, operation.name)
+        if chosen == (before.service, before.port, before.operation) and before.envelope.strip():
+            return
+        if before.envelope.strip() and before.envelope != self._generated_envelope:
+            answer = await dialogs.question(
+                self,
+                "Replace the envelope?",
+                f"Replace the envelope of '{before.name}' with a sample for "
+                f"{operation.name}? (Ctrl+Z in the envelope brings it back.)",
+            )
+            if answer != dialogs.Button.Yes:
+                self.wsdl_panel.select_operation(before.service, before.port, before.operation)
+                return
+            before = self.editor.request()
         try:
             envelope = await asyncio.to_thread(wsdl.sample_envelope, operation)
         except ProtocolError as exc:
-            self.response.show_error("No sample envelope", str(exc))
+            self.wsdl_panel.show_problem(f"No sample envelope for {operation.name}", str(exc))
             return
+        if self.editor.request() != before or self._wsdl is not wsdl:
+            return
+        same_port = (operation.service, operation.port) == (before.service, before.port)
+        keep_name = before.name not in (_DEFAULT_NAME, before.operation)
         self._generated_envelope = envelope
-        current = self.editor.request()
-        keep_name = current.name not in (_DEFAULT_NAME, current.operation)
-        self.editor.set_request(
-            current.model_copy(
-                update={
-                    "name": current.name if keep_name else operation.name,
-                    "service": operation.service,
-                    "port": operation.port,
-                    "operation": operation.name,
-                    "endpoint": operation.endpoint,
-                    "soap_version": operation.soap_version,
-                    "soap_action": operation.soap_action,
-                    "envelope": envelope,
-                }
-            )
+        self.editor.apply_operation(
+            name=before.name if keep_name else operation.name,
+            service=operation.service,
+            port=operation.port,
+            operation=operation.name,
+            # An endpoint typed for this port ({{base}}/...) stays; another port brings its own.
+            endpoint=before.endpoint if same_port and before.endpoint else operation.endpoint,
+            soap_version=operation.soap_version,
+            soap_action=operation.soap_action,
+            envelope=envelope,
         )
-        self._update_dirty()
         self.refresh_endpoint_hint()
         self.envelope_filled.emit()
-
-    def _confirm_replace(self, operation: SoapOperation) -> bool:
-        answer = QMessageBox.question(
-            self,
-            "Replace the envelope?",
-            f"The envelope has changes of yours. Replace it with a sample for {operation.name}?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
 
     # -- sending ------------------------------------------------------------------------
 
@@ -292,8 +344,6 @@ class SoapTab(RequestTab):
         self.response.show_sending(resolved.endpoint)
         self.editor.set_sending(True)
         engine = await self._soap_engine()
-        from apiclient.protocols.soap import EnvelopeError
-
         try:
             response = await engine.send(resolved)
         except EnvelopeError as exc:
@@ -324,7 +374,7 @@ class SoapTab(RequestTab):
 
     async def _soap_engine(self) -> SoapEngine:
         if self._engine is None:
-            await _import_engine()
+            await import_in_worker(*_ENGINE_MODULES)
             from apiclient.protocols.soap import SoapEngine
 
             self._engine = SoapEngine()

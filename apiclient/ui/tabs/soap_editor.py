@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from apiclient.core.models import SoapRequest, WsSecurity
-from apiclient.ui.tabs.request_settings import SettingsEditor
-from apiclient.ui.tabs.rest_auth import AuthEditor
+from apiclient.ui.widgets.auth_editor import AuthEditor
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.key_value_table import KeyValueTable
+from apiclient.ui.widgets.send_buttons import swap_send_cancel
+from apiclient.ui.widgets.settings_editor import SettingsEditor
 
 _WSSE_MODES = [
     ("none", "No WS-Security"),
@@ -214,6 +215,33 @@ class SoapRequestEditor(QWidget):
             }
         )
 
+    def apply_operation(
+        self,
+        *,
+        name: str,
+        service: str,
+        port: str,
+        operation: str,
+        endpoint: str,
+        soap_version: str,
+        soap_action: str,
+        envelope: str,
+    ) -> None:
+        """Take what a chosen operation brings; the envelope change is one undoable edit.
+        Emits ``edited`` once."""
+        self._loading = True
+        try:
+            self._request = self.request().model_copy(
+                update={"name": name, "service": service, "port": port, "operation": operation}
+            )
+            self.version.setCurrentIndex(max(0, self.version.findData(soap_version)))
+            self.endpoint.setText(endpoint)
+            self.action.setText(soap_action)
+            self.envelope.replace_text(envelope)
+        finally:
+            self._loading = False
+        self.edited.emit()
+
     def update_request(self, **fields: str) -> None:
         """Change fields that are not widgets here (name, WSDL, operation); emits ``edited``."""
         self._request = self._request.model_copy(update=fields)
@@ -224,8 +252,7 @@ class SoapRequestEditor(QWidget):
         self.endpoint_hint.setVisible(bool(html))
 
     def set_sending(self, sending: bool) -> None:
-        self.send.setVisible(not sending)
-        self.cancel.setVisible(sending)
+        swap_send_cancel(self.send, self.cancel, sending)
 
     def show_envelope_position(self, line: int, column: int) -> None:
         """Put the cursor at a 1-based line and column of the envelope (where XML broke)."""

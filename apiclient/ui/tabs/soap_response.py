@@ -74,6 +74,10 @@ class SoapResponseView(QWidget):
         super().__init__(parent)
         self.setObjectName("soap.response")
         self.http = ResponseView("soap.response")
+        self.sent = CodeEditor("soap.response.sent", read_only=True)
+        self.sent.set_language("xml")
+        self.sent.setToolTip("The envelope exactly as sent: variables resolved, WS-Security added")
+        self.http.tabs.addTab(self.sent, "Sent envelope")
         self.fault = FaultView()
         self.notes = _selectable_label("soap.response.notes", rich=True)
         layout = QVBoxLayout(self)
@@ -100,6 +104,7 @@ class SoapResponseView(QWidget):
 
     async def show_response(self, response: SoapResponse) -> None:
         self._clear_extras()
+        self.sent.set_text(response.sent_envelope)
         if response.fault is not None:
             self.fault.show_fault(response.fault)
         if response.problem:
@@ -130,6 +135,7 @@ class SoapResponseView(QWidget):
         self.notes.setVisible(True)
 
     def _clear_extras(self) -> None:
+        self.sent.set_text("")
         self.fault.setVisible(False)
         self.notes.clear()
         self.notes.setVisible(False)

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from apiclient.ui.widgets.send_buttons import swap_send_cancel
+
 if TYPE_CHECKING:
     from apiclient.protocols.soap_wsdl import LoadedWsdl, SoapOperation
 
@@ -56,7 +58,7 @@ class WsdlPanel(QWidget):
     location_edited(str): the user changed the WSDL location text.
     load_requested: Load was pressed (or Enter in the location field).
     cancel_requested: Cancel was pressed while loading.
-    operation_chosen(object): a ``SoapOperation`` was clicked in the tree.
+    operation_chosen(object): a ``SoapOperation`` was clicked (or Enter pressed on it).
     """
 
     location_edited = Signal(str)
@@ -106,14 +108,16 @@ class WsdlPanel(QWidget):
         self.load.clicked.connect(self.load_requested)
         self.cancel.clicked.connect(self.cancel_requested)
         self.browse.clicked.connect(self._on_browse)
-        self.tree.itemClicked.connect(self._on_item_clicked)
-        self.tree.itemActivated.connect(self._on_item_clicked)
+        self.tree.currentItemChanged.connect(self._on_current_item_changed)
+        self.tree.itemClicked.connect(self._on_item_chosen)
+        self.tree.itemActivated.connect(self._on_item_chosen)
         self.show_empty()
 
     # -- states --------------------------------------------------------------------------
 
     def show_empty(self) -> None:
         self.tree.clear()
+        self.tree.setEnabled(True)
         self.info.clear()
         self._set_status(
             "Type or choose a WSDL and press Load to list its operations.", "palette(mid)"
@@ -121,8 +125,7 @@ class WsdlPanel(QWidget):
 
     def show_loading(self, loading: bool) -> None:
         self.progress.setVisible(loading)
-        self.cancel.setVisible(loading)
-        self.load.setVisible(not loading)
+        swap_send_cancel(self.load, self.cancel, loading)
         self.location.setReadOnly(loading)
         self.browse.setEnabled(not loading)
         if loading:
@@ -134,9 +137,22 @@ class WsdlPanel(QWidget):
         self._set_status(escape(text), "palette(mid)")
 
     def show_error(self, title: str, message: str) -> None:
+        """The WSDL could not be loaded: the tree is emptied and the reason told."""
         self.tree.clear()
         self.info.clear()
+        self.show_problem(title, message)
+
+    def show_problem(self, title: str, message: str) -> None:
+        """A problem that leaves the loaded WSDL in place (e.g. no sample for one operation)."""
         self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "#c62828")
+
+    def set_stale(self, stale: bool) -> None:
+        """The location no longer names the WSDL in the tree: its operations are not offered."""
+        self.tree.setEnabled(not stale)
+        if stale:
+            self._set_status(
+                "The WSDL location changed: press Load to list its operations.", "#e65100"
+            )
 
     def show_cancelled(self) -> None:
         self._set_status("Loading cancelled. Press Load to try again.", "palette(mid)")
@@ -144,6 +160,7 @@ class WsdlPanel(QWidget):
     def show_wsdl(self, wsdl: LoadedWsdl) -> None:
         """Fill the tree: service > port (version, endpoint) > operation."""
         self.tree.clear()
+        self.tree.setEnabled(True)
         bold = QFont()
         bold.setBold(True)
         count = 0
@@ -169,18 +186,22 @@ class WsdlPanel(QWidget):
         self._set_status(escape(note) + skipped, "#2e7d32")
 
     def select_operation(self, service: str, port: str, name: str) -> bool:
-        """Highlight the operation a reopened request uses, without emitting a choice."""
-        for item in self.operation_items():
-            operation: SoapOperation = item.data(0, _OPERATION_ROLE)
-            if (operation.service, operation.port, operation.name) == (service, port, name):
-                self.tree.setCurrentItem(item)
-                self.info.setText(operation_summary_html(operation))
-                return True
-        return False
-
-    def operation_items_text(self) -> list[str]:
-        """The operation names in tree order (what a person reads in the list)."""
-        return [item.text(0) for item in self.operation_items()]
+        """Highlight the operation a request uses (none when it has none), without
+        emitting a choice."""
+        self.tree.blockSignals(True)
+        try:
+            for item in self.operation_items():
+                operation: SoapOperation = item.data(0, _OPERATION_ROLE)
+                if (operation.service, operation.port, operation.name) == (service, port, name):
+                    self.tree.setCurrentItem(item)
+                    self.info.setText(operation_summary_html(operation))
+                    return True
+            self.tree.setCurrentItem(None)
+            self.tree.clearSelection()
+            self.info.clear()
+            return False
+        finally:
+            self.tree.blockSignals(False)
 
     def operation_items(self) -> list[QTreeWidgetItem]:
         items = []
@@ -205,8 +226,14 @@ class WsdlPanel(QWidget):
             self.location_edited.emit(path)
             self.load_requested.emit()
 
-    def _on_item_clicked(self, item: QTreeWidgetItem) -> None:
+    def _on_current_item_changed(self, item: QTreeWidgetItem | None) -> None:
+        operation = item.data(0, _OPERATION_ROLE) if item is not None else None
+        if operation is None:
+            self.info.clear()
+        else:
+            self.info.setText(operation_summary_html(operation))
+
+    def _on_item_chosen(self, item: QTreeWidgetItem) -> None:
         operation = item.data(0, _OPERATION_ROLE)
         if operation is not None:
-            self.info.setText(operation_summary_html(operation))
             self.operation_chosen.emit(operation)

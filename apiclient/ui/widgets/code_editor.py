@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 
+from PySide6.QtCore import QMimeData
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
     QSyntaxHighlighter,
     QTextCharFormat,
+    QTextCursor,
     QTextDocument,
 )
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
@@ -94,6 +96,24 @@ class CodeEditor(QPlainTextEdit):
         self._highlighter.setDocument(None)
         self.setPlainText(text)
         self._apply_highlighting()
+
+    def replace_text(self, text: str) -> None:
+        """Replace the text as one edit the user can undo (Ctrl+Z brings the old text back)."""
+        self._highlighter.setDocument(None)
+        cursor = self.textCursor()
+        cursor.beginEditBlock()
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(text)
+        cursor.endEditBlock()
+        cursor.movePosition(QTextCursor.MoveOperation.Start)
+        self.setTextCursor(cursor)
+        self._apply_highlighting()
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        """A paste that makes the text too long for highlighting goes in unhighlighted."""
+        if self.document().characterCount() + len(source.text()) > HIGHLIGHT_LIMIT_CHARS:
+            self._highlighter.setDocument(None)
+        super().insertFromMimeData(source)
 
     def _apply_highlighting(self) -> None:
         if self.document().characterCount() > HIGHLIGHT_LIMIT_CHARS:

@@ -14,9 +14,8 @@ import pytest
 
 from apiclient.protocols.http import Timings
 from apiclient.protocols.rest import RestResponse
-from apiclient.protocols.soap_fault import SoapFault, find_fault
-from apiclient.protocols.soap_response import DTD_PROBLEM, read_response
-from apiclient.protocols.soap_xml import parse_xml
+from apiclient.protocols.soap_response import DTD_PROBLEM, SoapFault, find_fault, read_response
+from apiclient.protocols.soap_xml import parse_untrusted
 
 FAULT_11 = b"""<?xml version="1.0" encoding="utf-8"?>
 <soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"
@@ -82,7 +81,7 @@ def _http(body: bytes, *, status: int = 200, content_type: str = "text/xml") -> 
 
 
 def test_soap_11_fault_reads_every_field() -> None:
-    fault = find_fault(parse_xml(FAULT_11))
+    fault = find_fault(parse_untrusted(FAULT_11))
 
     assert fault == SoapFault(
         soap_version="1.1",
@@ -99,7 +98,7 @@ def test_soap_11_fault_reads_every_field() -> None:
 
 
 def test_soap_12_fault_reads_nested_subcodes_english_reason_role_and_detail() -> None:
-    fault = find_fault(parse_xml(FAULT_12))
+    fault = find_fault(parse_untrusted(FAULT_12))
 
     assert fault is not None
     assert fault.soap_version == "1.2"
@@ -117,8 +116,8 @@ def test_soap_12_reason_falls_back_to_a_regional_english_then_to_the_first_text(
     regional = FAULT_12.replace(b'<env:Text xml:lang="en">Timed out</env:Text>', b"")
     only_french = regional.replace(b'<env:Text xml:lang="en-GB">Timed out (GB)</env:Text>', b"")
 
-    assert find_fault(parse_xml(regional)).reason == "Timed out (GB)"  # type: ignore[union-attr]
-    assert find_fault(parse_xml(only_french)).reason == "Délai dépassé"  # type: ignore[union-attr]
+    assert find_fault(parse_untrusted(regional)).reason == "Timed out (GB)"  # type: ignore[union-attr]
+    assert find_fault(parse_untrusted(only_french)).reason == "Délai dépassé"  # type: ignore[union-attr]
 
 
 def test_soap_12_minimal_fault_has_empty_optional_fields() -> None:
@@ -127,7 +126,7 @@ def test_soap_12_minimal_fault_has_empty_optional_fields() -> None:
       <e:Reason><e:Text xml:lang="en">Database down</e:Text></e:Reason>
     </e:Fault></e:Body></e:Envelope>"""
 
-    fault = find_fault(parse_xml(doc))
+    fault = find_fault(parse_untrusted(doc))
 
     assert fault == SoapFault("1.2", "e:Receiver", (), "Database down", "", "")
 
@@ -138,7 +137,7 @@ def test_soap_12_actor_falls_back_to_node_without_role() -> None:
         b"",
     )
 
-    assert find_fault(parse_xml(doc)).actor == "http://example.org/node"  # type: ignore[union-attr]
+    assert find_fault(parse_untrusted(doc)).actor == "http://example.org/node"  # type: ignore[union-attr]
 
 
 def test_soap_11_fault_with_qualified_children_and_text_detail() -> None:
@@ -147,7 +146,7 @@ def test_soap_11_fault_with_qualified_children_and_text_detail() -> None:
       <s:detail>  stack trace withheld  </s:detail>
     </s:Fault></s:Body></s:Envelope>"""
 
-    fault = find_fault(parse_xml(doc))
+    fault = find_fault(parse_untrusted(doc))
 
     assert fault == SoapFault("1.1", "s:Server", (), "Boom", "", "stack trace withheld")
 
@@ -169,7 +168,7 @@ def test_soap_11_fault_with_qualified_children_and_text_detail() -> None:
     ],
 )
 def test_no_fault_when_the_body_does_not_start_with_one(doc: bytes) -> None:
-    assert find_fault(parse_xml(doc)) is None
+    assert find_fault(parse_untrusted(doc)) is None
 
 
 def test_read_response_pretty_prints_with_two_spaces_and_keeps_the_fault() -> None:
@@ -239,3 +238,23 @@ def test_read_response_redirect_not_followed_names_the_location() -> None:
         "HTTP 302 is a redirect that was not followed (http://new/svc). Turn on following"
         " redirects, or send to the new address."
     )
+
+
+def test_read_response_decodes_as_the_http_charset_says() -> None:
+    body = (
+        b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+        b"<r>Zo\xeb</r></s:Body></s:Envelope>"
+    )
+
+    reading = read_response(_http(body, content_type="text/xml; charset=ISO-8859-1"))
+
+    assert reading.problem == ""
+    assert "<r>Zoë</r>" in reading.pretty
+
+
+def test_read_response_with_an_unknown_charset_lets_the_document_say() -> None:
+    body = '<?xml version="1.0" encoding="utf-8"?><r>Zoë</r>'.encode()
+
+    reading = read_response(_http(body, content_type="text/xml; charset=x-nonsense"))
+
+    assert "<r>Zoë</r>" in reading.pretty

@@ -3,8 +3,6 @@ would send it (environment variables resolved): faults where the name says so, e
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from apiclient.core.models import SoapRequest
@@ -22,16 +20,9 @@ _SOAP = [
 ]
 
 
-@pytest.fixture
-async def engine() -> AsyncIterator[SoapEngine]:
-    soap = SoapEngine()
-    yield soap
-    await soap.aclose()
-
-
 @pytest.mark.parametrize("request_", _SOAP, ids=[r.name for r in _SOAP])
 async def test_sample_soap_request_answers_as_named(
-    request_: SoapRequest, engine: SoapEngine, mock_urls: dict[str, str]
+    request_: SoapRequest, soap: SoapEngine, mock_urls: dict[str, str]
 ) -> None:
     env = _STORE.environments[0].variables
     scope = Scope.layered(collection=_STORE.variables, environment=env)
@@ -39,7 +30,7 @@ async def test_sample_soap_request_answers_as_named(
     resolved = resolved.model_copy(
         update={"endpoint": resolved.endpoint.replace("http://127.0.0.1:8711", mock_urls["soap"])}
     )
-    response = await engine.send(resolved)
+    response = await soap.send(resolved)
     assert response.problem == ""
     if "(Fault)" in request_.name:
         assert response.fault is not None

@@ -28,11 +28,11 @@ from zeep.xsd import All, Choice, ComplexType, Element, Group, Sequence
 from zeep.xsd import Any as XsdAny
 from zeep.xsd.types.simple import AnySimpleType
 
-from apiclient.protocols.soap_wsdl_builtin import SOAP11_ENCODING_NS, SOAP12_ENCODING_NS
 from apiclient.protocols.soap_wsdl_types import (
     EnumerationIndex,
     array_item_type,
     builtin_name,
+    is_body_wrapper,
     list_item_type,
     occurrence_note,
     simple_content,
@@ -40,10 +40,14 @@ from apiclient.protocols.soap_wsdl_types import (
     type_label,
     union_first_type,
 )
-from apiclient.protocols.soap_wsdl_xml import XSD_NS, XSI_NS
-
-SOAP11_ENVELOPE_NS = "http://schemas.xmlsoap.org/soap/envelope/"
-SOAP12_ENVELOPE_NS = "http://www.w3.org/2003/05/soap-envelope"
+from apiclient.protocols.soap_xml import (
+    SOAP11_ENCODING_NS,
+    SOAP12_ENCODING_NS,
+    SOAP_ENCODING_NAMESPACES,
+    SOAP_NAMESPACES,
+    XSD_NS,
+    XSI_NS,
+)
 
 # Beyond these, a sample stops growing: it is for editing, not a schema dump.
 MAX_ELEMENTS = 2000
@@ -106,15 +110,11 @@ _PREFERRED_PREFIXES = {
 }
 
 
-def envelope_namespace(soap_version: str) -> str:
-    return SOAP12_ENVELOPE_NS if soap_version == "1.2" else SOAP11_ENVELOPE_NS
-
-
 def build_sample_envelope(
     message: Any, *, soap_version: str, encoded: bool, enumerations: EnumerationIndex
 ) -> str:
     """The sample for zeep's input ``message`` (a SoapMessage, or None for no input)."""
-    env_ns = envelope_namespace(soap_version)
+    env_ns = SOAP_NAMESPACES[soap_version]
     env_prefix = "soap" if soap_version == "1.2" else "soapenv"
     encoding_ns = SOAP12_ENCODING_NS if soap_version == "1.2" else SOAP11_ENCODING_NS
     builder = _SampleBuilder(enumerations, encoded=encoded)
@@ -136,15 +136,6 @@ def build_sample_envelope(
     nsmap = {env_prefix: env_ns, **{prefix: ns for ns, prefix in builder.prefixes.items()}}
     etree.cleanup_namespaces(envelope, top_nsmap=nsmap, keep_ns_prefixes=list(nsmap))
     return etree.tostring(envelope, pretty_print=True, encoding="unicode")
-
-
-def is_body_wrapper(element: Element) -> bool:
-    """zeep wraps a document message with several parts in an element named soap:Body."""
-    qname = element.qname
-    return qname.localname == "Body" and qname.namespace in (
-        SOAP11_ENVELOPE_NS,
-        SOAP12_ENVELOPE_NS,
-    )
 
 
 def _comment(parent: etree._Element, text: str) -> None:
@@ -299,7 +290,7 @@ class _SampleBuilder:
             qname = getattr(attribute, "qname", None)
             if qname is None or attribute.type is None:
                 continue  # anyAttribute
-            if qname.namespace in (SOAP11_ENCODING_NS, SOAP12_ENCODING_NS):
+            if qname.namespace in SOAP_ENCODING_NAMESPACES:
                 continue  # arrayType and friends: written by _array
             if self.encoded and not attribute.required and qname.text in _ENCODING_REFERENCES:
                 continue  # id/href of multi-ref encoding: noise in a sample
