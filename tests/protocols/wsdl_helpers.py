@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from corpus_paths import WSDL_CORPUS
+
 from apiclient.protocols.soap_wsdl import LoadedWsdl, SoapOperation
 
 FILES = Path(__file__).parent / "wsdl_files"
-CORPUS = Path(__file__).parents[3] / "shared/corpus/wsdl"
+CORPUS = WSDL_CORPUS
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 

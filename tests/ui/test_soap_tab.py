@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from corpus_paths import WSDL_CORPUS
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -320,7 +321,7 @@ def test_opening_a_sample_request_loads_its_wsdl_and_shows_the_endpoint(qtbot, w
     qtbot.waitUntil(lambda: "Lovelace" in response_body(window))
 
 
-CORPUS = Path(__file__).parents[3] / "shared/corpus/wsdl"
+CORPUS = WSDL_CORPUS
 
 
 @pytest.mark.parametrize(
