@@ -430,3 +430,26 @@ def test_the_sent_envelope_shows_the_ws_security_header(qtbot, window, soap_url)
     assert "200" in send(qtbot, window)
     sent = _find(window, QPlainTextEdit, "soap.response.sent").toPlainText()
     assert "UsernameToken" in sent and "PasswordDigest" in sent and "s3cret" not in sent
+
+
+def test_format_indents_the_envelope_and_tells_why_it_cannot(qtbot, window):
+    open_soap_tab(qtbot, window)
+    one_line = (
+        '<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body>'
+        "<Add><a>{{a}}</a><!-- b next --><b>2</b></Add></e:Body></e:Envelope>"
+    )
+    envelope(window).setPlainText(one_line)
+    _click(qtbot, _find(window, QPushButton, "soap.format"))
+    qtbot.waitUntil(lambda: "\n" in envelope(window).toPlainText().strip())
+    text = envelope(window).toPlainText()
+    assert "      <a>{{a}}</a>\n      <!-- b next -->\n" in text
+    envelope(window).setFocus()
+    qtbot.keyClick(envelope(window), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert envelope(window).toPlainText() == one_line
+
+    envelope(window).setPlainText("<e:Envelope><unclosed></e:Envelope>")
+    _click(qtbot, _find(window, QPushButton, "soap.format"))
+    notice = _find(window, QLabel, "soap.notice")
+    qtbot.waitUntil(notice.isVisible)
+    assert "not formatted" in notice.text() and "line 1" in notice.text()
+    assert envelope(window).toPlainText() == "<e:Envelope><unclosed></e:Envelope>"

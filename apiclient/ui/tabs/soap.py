@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QSplitter, QVBoxLayout, QWidget
 from qasync import asyncSlot
 
 from apiclient.core.errors import CoreError, VariableError
+from apiclient.core.formatting import pretty_xml
 from apiclient.core.models import AnyRequest, SoapRequest
 from apiclient.core.variables import resolve_soap_request, resolve_text
 from apiclient.protocols.errors import EnvelopeError, ProtocolError
@@ -96,6 +97,7 @@ class SoapTab(RequestTab):
         self.editor.edited.connect(self._on_editor_edited)
         self.editor.send_requested.connect(self.send)
         self.editor.cancel_requested.connect(self.cancel)
+        self.editor.format_requested.connect(self.format_envelope)
         workspace.environment_selected.connect(self.refresh_endpoint_hint)
         workspace.environments_changed.connect(self.refresh_endpoint_hint)
         self._update_title()
@@ -316,6 +318,21 @@ class SoapTab(RequestTab):
         )
         self.refresh_endpoint_hint()
         self.envelope_filled.emit()
+
+    @asyncSlot()
+    async def format_envelope(self) -> None:
+        """Indent the envelope (in a worker); a broken one is left as is, and told why."""
+        text = self.editor.envelope.toPlainText()
+        if not text.strip():
+            return
+        pretty = await asyncio.to_thread(pretty_xml, text)
+        if self.editor.envelope.toPlainText() != text:
+            return  # typed meanwhile: the user's text wins
+        if pretty.problem:
+            self.show_notice(f"Envelope not formatted. {pretty.problem}")
+            return
+        self.show_notice("")
+        self.editor.replace_envelope(pretty.text.rstrip("\n") + "\n")
 
     # -- sending ------------------------------------------------------------------------
 

@@ -103,6 +103,7 @@ class SoapRequestEditor(QWidget):
     edited = Signal()
     send_requested = Signal()
     cancel_requested = Signal()
+    format_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -159,9 +160,12 @@ class SoapRequestEditor(QWidget):
         line.addWidget(self.endpoint, 1)
         line.addWidget(self.send)
         line.addWidget(self.cancel)
+        self.format = QPushButton("Format", objectName="soap.format")
+        self.format.setToolTip("Indent the envelope (Ctrl+Z undoes it)")
         action_line = QHBoxLayout()
         action_line.addWidget(QLabel("Action"))
         action_line.addWidget(self.action, 1)
+        action_line.addWidget(self.format)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(line)
@@ -180,6 +184,7 @@ class SoapRequestEditor(QWidget):
             part.edited.connect(self._on_part_edited)
         self.send.clicked.connect(self.send_requested)
         self.cancel.clicked.connect(self.cancel_requested)
+        self.format.clicked.connect(self.format_requested)
         self.set_request(SoapRequest())
 
     def set_request(self, request: SoapRequest) -> None:
@@ -241,6 +246,10 @@ class SoapRequestEditor(QWidget):
         finally:
             self._loading = False
         self.edited.emit()
+
+    def replace_envelope(self, text: str) -> None:
+        """Put ``text`` in the envelope as one edit the user can undo; emits ``edited``."""
+        self.envelope.replace_text(text)
 
     def update_request(self, **fields: str) -> None:
         """Change fields that are not widgets here (name, WSDL, operation); emits ``edited``."""
