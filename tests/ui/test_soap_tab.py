@@ -198,7 +198,11 @@ def test_wsdl_problems_are_told_in_place(qtbot, window, soap_url, rest_url, tmp_
     load(qtbot, window, f"{rest_url}/status/404")
     assert "WSDL not loaded" in status.text() and "404" in status.text()
     load(qtbot, window, f"{soap_url}/bad/not-wsdl?wsdl")
-    assert "WSDL not loaded" in status.text()
+    assert "WSDL not loaded" in status.text() and "&lt;rss&gt;" in status.text()
+    load(qtbot, window, f"{soap_url}/bad/missing-import?wsdl")
+    assert "nothing-here.xsd" in status.text() and "imported by" in status.text()
+    load(qtbot, window, f"{soap_url}/bad/xxe?wsdl")
+    assert "DTD" in status.text() and "Nothing was read" in status.text()
     not_xml = tmp_path / "notes.wsdl"
     not_xml.write_text("this is not XML\n", encoding="utf-8")
     load(qtbot, window, str(not_xml))
