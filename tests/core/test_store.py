@@ -16,7 +16,9 @@ from apiclient.core.models import (
     FormField,
     KeyValue,
     RestRequest,
+    SoapRequest,
     Variable,
+    WsSecurity,
 )
 from apiclient.core.secrets import SecretStore
 from apiclient.core.store import CollectionStore, FolderNode, Node, RequestNode
@@ -98,6 +100,44 @@ def test_request_file_is_readable_yaml(store: CollectionStore) -> None:
         "    }\n"
     )
     _assert_reopens_the_same(store)
+
+
+def test_soap_request_file_is_readable_yaml(store: CollectionStore) -> None:
+    request = SoapRequest(
+        name="Get patient",
+        wsdl="{{soap_url}}/hospital?wsdl",
+        service="HospitalService",
+        port="HospitalSoap12",
+        operation="GetPatientRecord",
+        endpoint="{{soap_url}}/hospital12",
+        soap_version="1.2",
+        envelope="<soap:Envelope>\n  <soap:Body/>\n</soap:Envelope>\n",
+        wsse=WsSecurity(mode="digest", username="nurse", password="{{nurse_password}}"),
+        validate_response=True,
+    )
+    relpath = store.save_request(request)
+    assert (store.root / "items" / relpath).read_text() == (
+        "kind: soap\n"
+        "name: Get patient\n"
+        "wsdl: '{{soap_url}}/hospital?wsdl'\n"
+        "service: HospitalService\n"
+        "port: HospitalSoap12\n"
+        "operation: GetPatientRecord\n"
+        "endpoint: '{{soap_url}}/hospital12'\n"
+        "soap_version: '1.2'\n"
+        "envelope: |\n"
+        "  <soap:Envelope>\n"
+        "    <soap:Body/>\n"
+        "  </soap:Envelope>\n"
+        "wsse:\n"
+        "  mode: digest\n"
+        "  username: nurse\n"
+        "  password: '{{nurse_password}}'\n"
+        "validate_response: true\n"
+    )
+    again = _assert_reopens_the_same(store)
+    (node,) = again.tree.children
+    assert isinstance(node, RequestNode) and node.request == request
 
 
 def test_same_content_gives_same_bytes_and_unchanged_save_writes_nothing(

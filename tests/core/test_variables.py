@@ -10,12 +10,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from apiclient.core.errors import UndefinedVariableError, VariableCycleError
-from apiclient.core.models import Auth, Body, FormField, KeyValue, RestRequest, Variable
+from apiclient.core.models import (
+    Auth,
+    Body,
+    FormField,
+    KeyValue,
+    RestRequest,
+    SoapRequest,
+    Variable,
+    WsSecurity,
+)
 from apiclient.core.variables import (
     Scope,
     VariableRef,
     find_variables,
     resolve_request,
+    resolve_soap_request,
     resolve_text,
     undefined_names,
 )
@@ -231,3 +241,47 @@ def test_resolving_is_pure(text: str) -> None:
         if "$uuid" not in text:  # dynamic values are fresh by design
             assert resolve_text(text, _SCOPE, "body") == first
     assert _SCOPE.layers == scope_before
+
+
+def test_soap_request_resolves_what_is_sent() -> None:
+    request = SoapRequest(
+        wsdl="{{soap_url}}/hospital?wsdl",
+        endpoint="{{soap_url}}/hospital",
+        soap_action="urn:{{service}}/Get",
+        headers=[
+            KeyValue(name="X-Trace", value="{{trace}}"),
+            KeyValue(name="X-Off", value="{{nowhere}}", enabled=False),
+        ],
+        envelope="<e><id>{{patient}}</id><n>{{$randomInt}}</n></e>",
+        wsse=WsSecurity(mode="digest", username="{{user}}", password="{{password}}"),
+        variables=[Variable(name="patient", value="P001")],
+    )
+    scope = Scope.layered(
+        environment=[
+            Variable(name=name, value=value)
+            for name, value in {
+                "soap_url": "http://h",
+                "service": "svc",
+                "trace": "t-1",
+                "user": "nurse",
+                "password": "s3cret",
+            }.items()
+        ]
+    )
+    resolved = resolve_soap_request(request, scope)
+    assert resolved.endpoint == "http://h/hospital"
+    assert resolved.soap_action == "urn:svc/Get"
+    assert resolved.headers[0].value == "t-1"
+    assert resolved.headers[1].value == "{{nowhere}}"  # disabled: kept as typed
+    assert resolved.envelope.startswith("<e><id>P001</id><n>")
+    assert "{{" not in resolved.envelope
+    assert (resolved.wsse.username, resolved.wsse.password) == ("nurse", "s3cret")
+    assert resolved.wsdl == request.wsdl  # loading resolves it, not sending
+
+
+def test_soap_request_reports_every_unknown_name_at_once() -> None:
+    request = SoapRequest(endpoint="{{a}}/x", envelope="<e>{{b}}</e>")
+    with pytest.raises(UndefinedVariableError) as caught:
+        resolve_soap_request(request, Scope.layered())
+    assert caught.value.names == ("a", "b")
+    assert "endpoint" in caught.value.where and "envelope" in caught.value.where
