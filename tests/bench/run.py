@@ -23,6 +23,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QTimer
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -107,8 +111,25 @@ def bench_startup(runs: int) -> None:
     print(f"idle_rss_mb: {statistics.median(rss):.1f} MB")
 
 
-def bench_large_body(mb: int) -> None:
+def _stall_meter() -> tuple[list[float], list[float], QTimer]:
+    """A 5 ms GUI-thread timer recording the gaps between its ticks: the longest gap is
+    the longest time the GUI thread was held. Reset ``last[0]`` and start the timer."""
     from PySide6.QtCore import QTimer
+
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    ticker = QTimer(interval=5)
+    ticker.timeout.connect(tick)
+    return gaps, last, ticker
+
+
+def bench_large_body(mb: int) -> None:
     from PySide6.QtWidgets import QApplication
     from qasync import QEventLoop
 
@@ -135,16 +156,7 @@ def bench_large_body(mb: int) -> None:
     url = json.loads(port_file.read_text())["rest"]
     window = MainWindow(AppSettings())
     window.show()
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    ticker = QTimer(interval=5)
-    ticker.timeout.connect(tick)
+    gaps, last, ticker = _stall_meter()
 
     async def measure() -> tuple[float, float]:
         await window.startup()
@@ -221,7 +233,6 @@ def _big_wsdl(operations: int) -> str:
 def bench_big_wsdl(operations: int) -> None:
     """Load a WSDL of many operations in the SOAP tab: how long, and the longest stall of
     the GUI thread meanwhile (zeep parses in a worker thread but holds the GIL)."""
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
     from qasync import QEventLoop
 
@@ -239,16 +250,7 @@ def bench_big_wsdl(operations: int) -> None:
     asyncio.set_event_loop(loop)
     window = MainWindow(AppSettings())
     window.show()
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    ticker = QTimer(interval=5)
-    ticker.timeout.connect(tick)
+    gaps, last, ticker = _stall_meter()
 
     async def measure() -> tuple[float, float]:
         soap = window.soap

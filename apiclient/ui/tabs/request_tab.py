@@ -14,8 +14,8 @@ from collections.abc import Awaitable
 from html import escape
 from typing import TYPE_CHECKING, ClassVar
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QSplitter, QWidget
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from apiclient.core.models import AnyRequest
 
@@ -30,8 +30,9 @@ class RequestTab(QWidget):
         dirty_changed(bool): the request now differs (or no longer) from disk.
         send_finished: a send ended, with a response, an error or a cancel.
 
-    Subclasses set ``kind`` and ``label``, create ``splitter``, and implement the
-    ``_editor_*`` hooks plus ``send``, ``focus_main_field`` and ``new_request``.
+    Subclasses set ``kind`` and ``label``, call ``_lay_out`` and ``_connect_editor``,
+    and implement the ``_editor_*`` hooks plus ``send``, ``focus_main_field``,
+    ``new_request`` and ``refresh_hint``.
     """
 
     dirty_changed = Signal(bool)
@@ -60,6 +61,9 @@ class RequestTab(QWidget):
         """A blank request of this tab's kind."""
         raise NotImplementedError
 
+    def refresh_hint(self) -> None:
+        """Under the URL field: the URL as it will be sent, or which variables are unknown."""
+
     def focus_main_field(self) -> None:
         """Put the cursor where a person starts typing (the URL, the WSDL...)."""
         raise NotImplementedError
@@ -84,6 +88,29 @@ class RequestTab(QWidget):
 
     async def _close_engine(self) -> None:
         """Close the tab's engine, if it made one."""
+
+    def _lay_out(self, body: QSplitter) -> None:
+        """Title, notice, then ``body`` (the splitter whose sizes the window remembers)."""
+        self.splitter = body
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.notice)
+        layout.addWidget(body, 1)
+
+    def _connect_editor(self, editor: QWidget) -> None:
+        """Wire an editor with ``edited``, ``send_requested`` and ``cancel_requested``
+        signals: dirty tracking at once, the URL hint shortly after typing stops."""
+        self._hint_timer = QTimer(self, singleShot=True, interval=150)
+        self._hint_timer.timeout.connect(self.refresh_hint)
+        editor.edited.connect(self._on_editor_edited)
+        editor.send_requested.connect(self.send)
+        editor.cancel_requested.connect(self.cancel)
+        self._workspace.environment_selected.connect(self.refresh_hint)
+        self._workspace.environments_changed.connect(self.refresh_hint)
+
+    def _on_editor_edited(self) -> None:
+        self._update_dirty()
+        self._hint_timer.start()
 
     # -- what is open ------------------------------------------------------------------
 

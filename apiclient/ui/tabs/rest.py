@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSplitter, QWidget
 from qasync import asyncSlot
 
 from apiclient.core.errors import CoreError, VariableError
@@ -46,22 +46,9 @@ class RestTab(RequestTab):
         splitter.addWidget(self.response)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        self.splitter = splitter
+        self._lay_out(splitter)
 
-        header = QHBoxLayout()
-        header.addWidget(self.title, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(header)
-        layout.addWidget(self.notice)
-        layout.addWidget(splitter, 1)
-
-        self._hint_timer = QTimer(self, singleShot=True, interval=150)
-        self._hint_timer.timeout.connect(self.refresh_url_hint)
-        self.editor.edited.connect(self._on_editor_edited)
-        self.editor.send_requested.connect(self.send)
-        self.editor.cancel_requested.connect(self.cancel)
-        workspace.environment_selected.connect(self.refresh_url_hint)
-        workspace.environments_changed.connect(self.refresh_url_hint)
+        self._connect_editor(self.editor)
         self._update_title()
 
     # -- RequestTab hooks ------------------------------------------------------------------
@@ -76,7 +63,7 @@ class RestTab(RequestTab):
         assert isinstance(request, RestRequest)
         self.editor.set_request(request)
         self.response.show_idle()
-        self.refresh_url_hint()
+        self.refresh_hint()
 
     def _editor_rename(self, name: str) -> None:
         self.editor.set_name(name)
@@ -140,13 +127,9 @@ class RestTab(RequestTab):
 
     # -- state --------------------------------------------------------------------------
 
-    def refresh_url_hint(self) -> None:
+    def refresh_hint(self) -> None:
         """Under the URL: the URL as it will be sent, or which variables are unknown."""
         request = self.editor.request()
         scope = self._workspace.scope().with_layer("request", request.variables)
         url = join_url(request.url, request.params)
         self.editor.set_url_hint(variable_hint_html(url, scope, "URL"))
-
-    def _on_editor_edited(self) -> None:
-        self._update_dirty()
-        self._hint_timer.start()

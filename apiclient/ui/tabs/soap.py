@@ -14,8 +14,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QSplitter, QWidget
 from qasync import asyncSlot
 
 from apiclient.core.errors import CoreError, VariableError
@@ -79,27 +79,14 @@ class SoapTab(RequestTab):
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([330, 800])
-        self.splitter = splitter
-
-        header = QHBoxLayout()
-        header.addWidget(self.title, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(header)
-        layout.addWidget(self.notice)
-        layout.addWidget(splitter, 1)
+        self._lay_out(splitter)
 
         self.wsdl_panel.location_edited.connect(self._on_location_edited)
         self.wsdl_panel.load_requested.connect(self.load_wsdl)
         self.wsdl_panel.cancel_requested.connect(self.cancel_load)
         self.wsdl_panel.operation_chosen.connect(self._on_operation_chosen)
-        self._hint_timer = QTimer(self, singleShot=True, interval=150)
-        self._hint_timer.timeout.connect(self.refresh_endpoint_hint)
-        self.editor.edited.connect(self._on_editor_edited)
-        self.editor.send_requested.connect(self.send)
-        self.editor.cancel_requested.connect(self.cancel)
+        self._connect_editor(self.editor)
         self.editor.format_requested.connect(self.format_envelope)
-        workspace.environment_selected.connect(self.refresh_endpoint_hint)
-        workspace.environments_changed.connect(self.refresh_endpoint_hint)
         self._update_title()
 
     # -- RequestTab hooks ------------------------------------------------------------------
@@ -130,7 +117,7 @@ class SoapTab(RequestTab):
         self.wsdl_panel.location.setText(request.wsdl)
         self._generated_envelope = ""
         self.response.show_idle()
-        self.refresh_endpoint_hint()
+        self.refresh_hint()
         if self._wsdl is not None and request.wsdl == self._tree_location:
             self.wsdl_panel.set_stale(False)
             self.wsdl_panel.select_operation(request.service, request.port, request.operation)
@@ -157,15 +144,11 @@ class SoapTab(RequestTab):
         if self._engine is not None:
             await self._engine.aclose()
 
-    def refresh_endpoint_hint(self) -> None:
+    def refresh_hint(self) -> None:
         """Under the endpoint: the URL as it will be sent, or which variables are unknown."""
         request = self.editor.request()
         scope = self._workspace.scope().with_layer("request", request.variables)
         self.editor.set_endpoint_hint(variable_hint_html(request.endpoint, scope, "endpoint"))
-
-    def _on_editor_edited(self) -> None:
-        self._update_dirty()
-        self._hint_timer.start()
 
     # -- the WSDL ------------------------------------------------------------------------
 
@@ -316,7 +299,7 @@ class SoapTab(RequestTab):
             soap_action=operation.soap_action,
             envelope=envelope,
         )
-        self.refresh_endpoint_hint()
+        self.refresh_hint()
         self.envelope_filled.emit()
 
     @asyncSlot()
