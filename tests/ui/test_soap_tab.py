@@ -457,3 +457,17 @@ def test_format_indents_the_envelope_and_tells_why_it_cannot(qtbot, window):
     qtbot.waitUntil(notice.isVisible)
     assert "not formatted" in notice.text() and "line 1" in notice.text()
     assert envelope(window).toPlainText() == "<e:Envelope><unclosed></e:Envelope>"
+
+
+def test_dirty_at_the_first_key_and_clean_again_after_undo(qtbot, window):
+    with qtbot.waitSignal(window.soap.wsdl_finished, timeout=20_000):
+        window.sidebar.request_activated.emit("calculator-soap-rpc/add.yaml")
+    assert not window.soap.dirty
+    editor = envelope(window)
+    editor.setFocus()
+    qtbot.keyClicks(editor, "x")
+    assert window.soap.dirty
+    assert window.tabs.tabText(window.tabs.indexOf(window.soap)) == "SOAP ●"
+    qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.soap.dirty)
+    assert window.tabs.tabText(window.tabs.indexOf(window.soap)) == "SOAP"

@@ -102,6 +102,8 @@ class RequestTab(QWidget):
         signals: dirty tracking at once, the URL hint shortly after typing stops."""
         self._hint_timer = QTimer(self, singleShot=True, interval=150)
         self._hint_timer.timeout.connect(self.refresh_hint)
+        self._dirty_timer = QTimer(self, singleShot=True, interval=150)
+        self._dirty_timer.timeout.connect(self._update_dirty)
         editor.edited.connect(self._on_editor_edited)
         editor.send_requested.connect(self.send)
         editor.cancel_requested.connect(self.cancel)
@@ -109,7 +111,13 @@ class RequestTab(QWidget):
         self._workspace.environments_changed.connect(self.refresh_hint)
 
     def _on_editor_edited(self) -> None:
-        self._update_dirty()
+        """The first change marks the request dirty at once; while it stays dirty, the
+        (whole-request) comparison with the saved copy waits for a pause in typing, so
+        each keystroke in a multi-megabyte envelope stays cheap."""
+        if self._dirty:
+            self._dirty_timer.start()
+        else:
+            self._update_dirty()
         self._hint_timer.start()
 
     # -- what is open ------------------------------------------------------------------
