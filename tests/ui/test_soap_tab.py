@@ -471,3 +471,24 @@ def test_dirty_at_the_first_key_and_clean_again_after_undo(qtbot, window):
     qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not window.soap.dirty)
     assert window.tabs.tabText(window.tabs.indexOf(window.soap)) == "SOAP"
+
+
+def test_a_response_that_does_not_match_the_schema_is_listed(qtbot, window, soap_url, dialogs):
+    open_soap_tab(qtbot, window)
+    load(qtbot, window, f"{soap_url}/hospital?wsdl")
+    choose(qtbot, window, "HospitalSoap11", "AdmitPatient")
+    set_element(window, "PatientID", "P001")
+    set_element(window, "AdmittedAt", "2026-11-21T10:00:00Z")
+    admit = envelope(window).toPlainText()
+    dialogs.answers.append(QMessageBox.StandardButton.Yes)
+    choose(qtbot, window, "HospitalSoap11", "GetPatientRecord")
+    # The AdmitPatient envelope, sent as if it were GetPatientRecord: the answer is an
+    # AdmitPatientResponse, which is not what GetPatientRecord's output message allows.
+    envelope(window).setPlainText(admit)
+    _find(window, QLineEdit, "soap.action").setText('""')
+    window.soap.editor.edited.emit()
+    _find(window, QCheckBox, "soap.validate").setChecked(True)
+    assert "200" in send(qtbot, window)
+    notes = _find(window, QLabel, "soap.response.notes")
+    qtbot.waitUntil(lambda: "does not match" in notes.text())
+    assert "AdmitPatientResponse" in notes.text()
