@@ -29,7 +29,6 @@ class SoapResponse:
 
     http: RestResponse  # status, headers, timings and body exactly as the REST engine read them
     sent_envelope: str  # the envelope as sent, WS-Security included
-    pretty: str  # the response indented by two spaces, or its text as received if not XML
     fault: SoapFault | None
     problem: str  # "" when fine, else a sentence saying what looks wrong and what to try
 
@@ -62,7 +61,6 @@ class SoapEngine:
         return SoapResponse(
             http=http,
             sent_envelope=envelope,
-            pretty=reading.pretty,
             fault=reading.fault,
             problem=reading.problem,
         )
