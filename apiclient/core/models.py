@@ -152,8 +152,36 @@ class SoapRequest(_Model):
     variables: list[Variable] = Field(default_factory=list)
 
 
-# Later issues add graphql, grpc and websocket requests to this union.
-AnyRequest: TypeAlias = RestRequest | SoapRequest
+GraphqlMethod = Literal["POST", "GET"]
+
+
+class GraphqlRequest(_Model):
+    """A GraphQL operation as the user wrote it: endpoint, document, variables (JSON text).
+
+    ``operation_name`` picks the operation to run when the document holds several.
+    ``schema_file`` is an SDL file to use when the server has introspection turned off.
+    ``subscription_url`` is the WebSocket endpoint for subscriptions (empty: derived from
+    ``url``, http -> ws).
+    """
+
+    kind: Literal["graphql"] = "graphql"
+    name: str = "New GraphQL request"
+    description: str = ""
+    url: str = ""
+    method: GraphqlMethod = "POST"
+    query: str = ""
+    variables_json: str = ""
+    operation_name: str = ""
+    headers: list[KeyValue] = Field(default_factory=list)
+    auth: Auth = Field(default_factory=Auth)
+    settings: RequestSettings = Field(default_factory=RequestSettings)
+    schema_file: str = ""
+    subscription_url: str = ""
+    variables: list[Variable] = Field(default_factory=list)
+
+
+# Later issues add grpc and websocket requests to this union.
+AnyRequest: TypeAlias = RestRequest | SoapRequest | GraphqlRequest
 Request = Annotated[AnyRequest, Field(discriminator="kind")]
 
 
@@ -191,5 +219,6 @@ class Collection(_Model):
 
 RestRequest.model_rebuild()
 SoapRequest.model_rebuild()
+GraphqlRequest.model_rebuild()
 Folder.model_rebuild()
 Collection.model_rebuild()

@@ -20,7 +20,14 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from apiclient.core.models import SCHEMA_VERSION, AnyRequest, RestRequest, SoapRequest, Variable
+from apiclient.core.models import (
+    SCHEMA_VERSION,
+    AnyRequest,
+    GraphqlRequest,
+    RestRequest,
+    SoapRequest,
+    Variable,
+)
 
 COLLECTION_FILE = "collection.yaml"
 FOLDER_FILE = "folder.yaml"
@@ -32,6 +39,7 @@ SUFFIX = ".yaml"
 _REQUEST_MODELS: dict[str, type[AnyRequest]] = {
     "rest": RestRequest,
     "soap": SoapRequest,
+    "graphql": GraphqlRequest,
 }
 REQUEST_KINDS: tuple[str, ...] = tuple(_REQUEST_MODELS)
 _M = TypeVar("_M", bound=BaseModel)

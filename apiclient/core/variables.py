@@ -23,6 +23,7 @@ from apiclient.core.errors import UndefinedVariableError, UnknownVariable, Varia
 from apiclient.core.models import (
     Auth,
     Body,
+    GraphqlRequest,
     KeyValue,
     RestRequest,
     SoapRequest,
@@ -236,6 +237,27 @@ def resolve_soap_request(request: SoapRequest, scope: Scope) -> SoapRequest:
             "envelope": text(request.envelope, "envelope"),
             "auth": _auth(resolver, request.auth),
             "wsse": _wsse(resolver, request.wsse),
+        },
+        deep=True,
+    )
+    resolver.check()
+    return resolved
+
+
+def resolve_graphql_request(request: GraphqlRequest, scope: Scope) -> GraphqlRequest:
+    """A new GraphQL request with what will be sent resolved: URLs, enabled headers, the
+    variables JSON (``{{name}}`` inside it), the active auth fields and the schema file
+    path. The query itself is left as typed: ``$variables`` are GraphQL's own."""
+    resolver = _Resolver(scope.with_layer("request", request.variables))
+    text = resolver.text
+    resolved = request.model_copy(
+        update={
+            "url": text(request.url, "URL"),
+            "subscription_url": text(request.subscription_url, "subscription URL"),
+            "headers": _rows(resolver, request.headers, "header"),
+            "variables_json": text(request.variables_json, "variables"),
+            "auth": _auth(resolver, request.auth),
+            "schema_file": text(request.schema_file, "schema file"),
         },
         deep=True,
     )

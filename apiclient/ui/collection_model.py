@@ -19,7 +19,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from apiclient.core.models import AnyRequest, RestRequest
+from apiclient.core.models import AnyRequest, GraphqlRequest, RestRequest, SoapRequest
 from apiclient.core.store import FolderNode, RequestNode
 from apiclient.ui.workspace import Workspace
 
@@ -35,23 +35,32 @@ _BADGE_COLORS = {
     "PATCH": "#6a1b9a",
     "DELETE": "#c62828",
     "SOAP": "#00695c",
+    "GQL": "#ad1457",
 }
 
 
 def request_badge(request: AnyRequest) -> str:
     """The short word shown before a request's name: its HTTP method, or its kind."""
-    return request.method if isinstance(request, RestRequest) else request.kind.upper()
+    if isinstance(request, RestRequest):
+        return request.method
+    return "GQL" if isinstance(request, GraphqlRequest) else request.kind.upper()
 
 
 def _target(request: AnyRequest) -> str:
-    if isinstance(request, RestRequest):
-        return request.url
-    return f"{request.operation} · {request.endpoint}" if request.operation else request.endpoint
+    if isinstance(request, SoapRequest):
+        where = request.endpoint
+        return f"{request.operation} · {where}" if request.operation else where
+    return request.url
 
 
 def _searchable(request: AnyRequest) -> str:
     """What the sidebar filter matches: name, where it goes, and what it sends."""
-    sent = request.body.raw if isinstance(request, RestRequest) else request.envelope
+    if isinstance(request, RestRequest):
+        sent = request.body.raw
+    elif isinstance(request, SoapRequest):
+        sent = request.envelope
+    else:
+        sent = request.query
     return f"{request.name}\n{_target(request)}\n{sent}"
 
 
