@@ -17,7 +17,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from mock_servers import rest, soap
+from mock_servers import graphql, rest, soap
 from mock_servers.errors import MockServerError, PortInUseError
 from mock_servers.serving import RunningServer, serve_asgi
 
@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORTS: dict[str, int] = {"rest": 8710, "soap": 8711}
+DEFAULT_PORTS: dict[str, int] = {"rest": 8710, "soap": 8711, "graphql": 8712}
 # Extra time the caller waits beyond the loop's own timeout, for stopping what started.
 GRACE_SECONDS = 5.0
 
@@ -56,9 +56,17 @@ async def _start_soap(host: str, port: int) -> RunningServer:
     return await serve_asgi(soap.create_app(), name="soap", host=host, port=port)
 
 
+async def _start_graphql(host: str, port: int) -> RunningServer:
+    # WebSockets on: subscriptions share the /graphql path with queries.
+    return await serve_asgi(
+        graphql.create_app(), name="graphql", host=host, port=port, websockets=True
+    )
+
+
 SERVER_SPECS: dict[str, ServerSpec] = {
     "rest": ServerSpec("http", _start_rest),
     "soap": ServerSpec("http", _start_soap),
+    "graphql": ServerSpec("http", _start_graphql),
 }
 
 

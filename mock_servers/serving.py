@@ -58,10 +58,14 @@ def bind_socket(name: str, host: str, port: int) -> socket.socket:
     return sock
 
 
-async def serve_asgi(app: ASGIApp, *, name: str, host: str, port: int) -> RunningServer:
+async def serve_asgi(
+    app: ASGIApp, *, name: str, host: str, port: int, websockets: bool = False
+) -> RunningServer:
     """Start uvicorn for `app` as a task on the running loop; return once it listens.
 
     Port 0 picks a free port; the real one is read back from the listening socket.
+    `websockets=True` also accepts WebSocket upgrades (uvicorn's sans-I/O protocol on
+    the `websockets` library; its legacy one is deprecated), otherwise they are refused.
     """
     sock = bind_socket(name, host, port)
     config = uvicorn.Config(
@@ -69,7 +73,7 @@ async def serve_asgi(app: ASGIApp, *, name: str, host: str, port: int) -> Runnin
         host=host,
         port=port,
         http="h11",
-        ws="none",
+        ws="websockets-sansio" if websockets else "none",
         lifespan="off",
         log_config=None,  # the process that hosts us owns logging configuration
         log_level="warning",

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from mock_servers.cli import main, write_atomically
+from mock_servers.host import DEFAULT_PORTS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -52,7 +53,7 @@ def test_cli_serves_until_sigint(tmp_path: Path) -> None:
     try:
         _wait_for_file(port_file, process)
         urls = json.loads(port_file.read_text(encoding="utf-8"))
-        assert set(urls) == {"rest", "soap"}
+        assert set(urls) == set(DEFAULT_PORTS)
         echo = httpx.get(urls["rest"] + "/echo", params={"q": "1"})
         assert echo.json()["query"] == {"q": ["1"]}
 
