@@ -7,13 +7,15 @@ mapped onto this tree (see :func:`apiclient.protocols.http.map_httpx_error`). Th
 names stay protocol-neutral; a failure only one protocol has gets a subclass here too
 (SOAP's envelope and WSDL errors), so the tree is complete in one place.
 
-This module imports nothing (no zeep, no lxml, not even httpx), so the UI can name
+This module imports no library (no zeep, no lxml, not even httpx), so the UI can name
 every error class at start-up for free; the engines re-export their own classes
 (``apiclient.protocols.soap.EnvelopeError``, ``apiclient.protocols.soap_wsdl.WsdlError``...).
 
 * :class:`ProtocolError`
     * :class:`RequestBuildError`: bad input, caught before any traffic
         * :class:`EnvelopeError`: a SOAP envelope that cannot be sent as typed
+        * :class:`DocumentError`: a GraphQL query that does not parse or fit the schema
+        * :class:`VariablesError`: GraphQL variables that are not JSON or do not fit
     * :class:`ConnectError`: the connection could not be opened
         * :class:`DnsError`: the host name does not resolve
     * :class:`RequestTimeoutError`: a phase (connect, read, write, pool) took too long
@@ -25,9 +27,14 @@ every error class at start-up for free; the engines re-export their own classes
         * :class:`WsdlFetchError`: the WSDL itself could not be read
         * :class:`WsdlParseError`: a document was read but is not a usable WSDL 1.1
         * :class:`UnsafeXmlError`: a document declares a DTD or entities
+    * :class:`GraphqlError`: a GraphQL failure that is not plain HTTP
+        * :class:`SchemaError`: no usable schema (introspection refused, bad SDL file)
+        * :class:`SubscriptionError`: a subscription's WebSocket refused, failed or closed
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 
 class ProtocolError(Exception):
@@ -113,3 +120,56 @@ class WsdlParseError(WsdlError):
 
 class UnsafeXmlError(WsdlError):
     """A document declares a DTD or entities; refused before anything was read or expanded."""
+
+
+class GraphqlError(ProtocolError):
+    """A GraphQL failure that is not a plain HTTP one (those keep their own classes)."""
+
+
+class SchemaError(GraphqlError):
+    """No usable schema: introspection failed or is turned off, or the SDL file is
+    missing, unreadable or invalid (the message then gives line and column)."""
+
+
+class SubscriptionError(GraphqlError):
+    """A subscription failed: the WebSocket handshake or subprotocol was refused (the
+    message names the protocol and suggests the other one), the server sent an error,
+    or the connection closed before the subscription completed."""
+
+
+@dataclass(frozen=True)
+class DocumentProblem:
+    """One problem in a GraphQL document; ``line``/``column`` are 1-based, so the
+    editor can underline it."""
+
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.message}"
+
+
+class DocumentError(RequestBuildError):
+    """The query does not parse, does not validate against the schema, or names no
+    operation that can run; nothing was sent.
+
+    ``problems`` holds each located problem (empty when the trouble has no place in
+    the text, such as a missing operation name); without a message of its own the
+    error reads as the list of problems, one a line.
+    """
+
+    def __init__(self, message: str = "", *, problems: tuple[DocumentProblem, ...] = ()) -> None:
+        super().__init__(message or "\n".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+class VariablesError(RequestBuildError):
+    """The variables are not a JSON object or do not fit the operation's variable
+    definitions; nothing was sent. ``line``/``column`` (1-based) point into the
+    variables text when it is not valid JSON, else they are None."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column

@@ -38,6 +38,7 @@ from apiclient.ui.collections_sidebar import CollectionsSidebar
 from apiclient.ui.environment_editor import EnvironmentEditor
 from apiclient.ui.mocks_panel import MocksPanel
 from apiclient.ui.settings import AppSettings
+from apiclient.ui.tabs.graphql import GraphqlTab
 from apiclient.ui.tabs.request_tab import RequestTab
 from apiclient.ui.tabs.rest import RestTab
 from apiclient.ui.tabs.soap import SoapTab
@@ -63,7 +64,8 @@ class MainWindow(QMainWindow):
 
         self.rest = RestTab(self.workspace)
         self.soap = SoapTab(self.workspace)
-        self.request_tabs: tuple[RequestTab, ...] = (self.rest, self.soap)
+        self.graphql = GraphqlTab(self.workspace)
+        self.request_tabs: tuple[RequestTab, ...] = (self.rest, self.soap, self.graphql)
         self.sidebar = CollectionsSidebar(
             self.workspace, [(tab.kind, tab.label) for tab in self.request_tabs]
         )

@@ -52,7 +52,7 @@ def test_apiclient_mock_writes_the_port_file_and_the_rest_mock_answers(tmp_path:
 
 
 def test_window_shows_before_any_protocol_library_is_imported(tmp_path: Path) -> None:
-    """Start-up stays light: zeep, lxml, gql, grpc, websockets and httpx load on first use."""
+    """Start-up stays light: zeep, lxml, graphql, grpc, websockets and httpx load on first use."""
     script = """
 import sys
 from PySide6.QtWidgets import QApplication
@@ -62,7 +62,7 @@ from apiclient.ui.settings import AppSettings
 window = MainWindow(AppSettings())
 window.show()
 app.processEvents()
-heavy = {"zeep", "lxml", "gql", "grpc", "websockets", "httpx"}
+heavy = {"zeep", "lxml", "graphql", "grpc", "websockets", "httpx"}
 print(sorted({m.split(".")[0] for m in sys.modules} & heavy))
 """
     env = {

@@ -139,8 +139,11 @@ class SoapTab(RequestTab):
         self.response.show_cancelled()
 
     async def _close_engine(self) -> None:
-        self._abandon_choice()
-        self._abandon_load()
+        # Shutting down: stop the background work, touching no widget (they may be gone).
+        tasks, self._choose_task, self._load_task = (self._choose_task, self._load_task), None, None
+        for task in tasks:
+            if task is not None:
+                task.cancel()
         if self._engine is not None:
             await self._engine.aclose()
 

@@ -51,6 +51,22 @@ _RULES: dict[str, list[tuple[re.Pattern[str], QTextCharFormat]]] = {
         (re.compile(r"<!--.*?-->"), _fmt("#808080")),
         (VARIABLE_PATTERN, _VARIABLE_FORMAT),
     ],
+    "graphql": [
+        (re.compile(r"-?\b\d+(\.\d+)?([eE][+-]?\d+)?\b"), _fmt("#b05a00")),
+        (re.compile(r"\b[A-Za-z_]\w*(?=\s*:)"), _fmt("#6a1b9a")),
+        (
+            re.compile(
+                r"\b(query|mutation|subscription|fragment|on|true|false|null|schema|type"
+                r"|input|enum|union|interface|scalar|extend|implements|directive)\b"
+            ),
+            _fmt("#7a3e9d", bold=True),
+        ),
+        (re.compile(r"\$\w+"), _fmt("#c2185b")),
+        (re.compile(r"@\w+"), _fmt("#00695c")),
+        (re.compile(r'"""[^"]*"""|"(?:[^"\\]|\\.)*"'), _fmt("#28794a")),
+        (re.compile(r"#.*$"), _fmt("#808080")),
+        (VARIABLE_PATTERN, _VARIABLE_FORMAT),
+    ],
 }
 _RULES["html"] = _RULES["xml"]
 

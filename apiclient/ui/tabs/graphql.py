@@ -1,0 +1,474 @@
+"""The GraphQL tab: a schema explorer, a checked query with completion, and the response
+(or the stream of a subscription).
+
+The tab resolves variables, hands the request to ``GraphqlEngine`` and renders what comes
+back. Parsing and validating the document and building schemas run in workers (graphql-
+core is pure Python, but a large schema takes a while); completion runs on the GUI
+thread because it only walks the text around the cursor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from html import escape
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
+from PySide6.QtWidgets import QCompleter, QFileDialog, QSplitter, QWidget
+from qasync import asyncSlot
+
+from apiclient.core.errors import CoreError, VariableError
+from apiclient.core.models import AnyRequest, GraphqlRequest
+from apiclient.core.variables import resolve_graphql_request
+from apiclient.protocols.errors import (
+    DocumentError,
+    ProtocolError,
+    SubscriptionError,
+    VariablesError,
+)
+from apiclient.ui.error_titles import error_title
+from apiclient.ui.tabs.graphql_editor import GraphqlRequestEditor
+from apiclient.ui.tabs.graphql_response import GraphqlResponseView
+from apiclient.ui.tabs.graphql_schema_panel import SchemaExplorer
+from apiclient.ui.tabs.request_tab import RequestTab
+from apiclient.ui.tasks import start_task
+from apiclient.ui.variable_hint import variable_hint_html
+from apiclient.ui.workers import import_in_worker
+
+if TYPE_CHECKING:
+    from apiclient.protocols.graphql import GraphqlEngine
+    from apiclient.protocols.graphql_document import Completion, OperationInfo
+    from apiclient.protocols.graphql_schema import LoadedSchema, SchemaField
+    from apiclient.ui.workspace import Workspace
+
+# graphql-core and websockets cost ~0.15 s to import: done in a worker, when first needed.
+_ENGINE_MODULES = (
+    "apiclient.protocols.graphql_schema",
+    "apiclient.protocols.graphql_document",
+    "apiclient.protocols.graphql",
+)
+_STOP_TIMEOUT_S = 3.0
+
+
+class GraphqlTab(RequestTab):
+    """A GraphQL request (signals as :class:`RequestTab`, plus the three below).
+
+    schema_finished: a schema fetch or SDL load ended (loaded, failed or cancelled).
+    document_checked: the query was parsed and checked after an edit.
+    subscription_event: a subscription event was added to the log.
+    """
+
+    kind = "graphql"
+    label = "GraphQL"
+    schema_finished = Signal()
+    document_checked = Signal()
+    subscription_event = Signal()
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(workspace, parent)
+        self._engine: GraphqlEngine | None = None
+        self._schemas: dict[str, LoadedSchema] = {}  # per resolved URL or SDL path
+        self._schema_task: asyncio.Task[None] | None = None
+        self._check_task: asyncio.Task[None] | None = None
+        self._operations: list[OperationInfo] = []
+
+        self.explorer = SchemaExplorer()
+        self.explorer.setMinimumWidth(150)  # a narrow window squeezes the explorer first
+        self.editor = GraphqlRequestEditor()
+        self.response = GraphqlResponseView()
+        right = QSplitter(Qt.Orientation.Vertical, objectName="graphql.right_splitter")
+        right.addWidget(self.editor)
+        right.addWidget(self.response)
+        splitter = QSplitter(objectName="graphql.splitter")
+        splitter.addWidget(self.explorer)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([330, 800])
+        self._lay_out(splitter)
+
+        self._completer = QCompleter(self)
+        self._completer.setWidget(self.editor.query)
+        self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._completer.setModel(QStringListModel(self))
+        self._completer.activated.connect(self._insert_completion)
+        self._completions: dict[str, Completion] = {}
+        complete = QShortcut(QKeySequence("Ctrl+Space"), self.editor.query)
+        complete.activated.connect(self.complete_at_cursor)
+
+        self._check_timer = QTimer(self, singleShot=True, interval=300)
+        self._check_timer.timeout.connect(self._start_check)
+        self._connect_editor(self.editor)
+        self.editor.format_requested.connect(self.format_query)
+        self.editor.query.textChanged.connect(self._check_timer.start)
+        self.editor.variables.textChanged.connect(self._check_timer.start)
+        self.explorer.fetch_requested.connect(self.fetch_schema)
+        self.explorer.cancel_requested.connect(self.cancel_schema)
+        self.explorer.sdl_requested.connect(self._choose_sdl)
+        self.explorer.field_chosen.connect(self.insert_field)
+        self._update_title()
+
+    # -- RequestTab hooks ------------------------------------------------------------------
+
+    def new_request(self) -> GraphqlRequest:
+        """A blank request on the same endpoint, so the schema in view still applies."""
+        current = self.editor.request()
+        return GraphqlRequest(url=current.url, schema_file=current.schema_file)
+
+    def focus_main_field(self) -> None:
+        self.editor.url.setFocus()
+        self.editor.url.selectAll()
+
+    def cancel(self) -> None:
+        """Esc: stop the send or subscription, else the schema fetch."""
+        if self.is_sending():
+            super().cancel()
+        else:
+            self.cancel_schema()
+
+    def refresh_hint(self) -> None:
+        request = self.editor.request()
+        scope = self._workspace.scope().with_layer("request", request.variables)
+        self.editor.set_url_hint(variable_hint_html(request.url, scope, "URL"))
+
+    def _editor_request(self) -> GraphqlRequest:
+        return self.editor.request()
+
+    def _editor_show(self, request: AnyRequest) -> None:
+        assert isinstance(request, GraphqlRequest)
+        self._abandon_schema()
+        self.editor.set_request(request)
+        self.response.show_idle()
+        self.refresh_hint()
+        self._start_check()
+        cached = self._schemas.get(self._schema_key(request))
+        if cached is not None:
+            self.explorer.show_schema(cached)
+        elif request.schema_file:
+            self._start_schema(self._load_sdl(request.schema_file))
+        else:
+            self.explorer.show_empty()
+
+    def _editor_rename(self, name: str) -> None:
+        self.editor.update_request(name=name)
+
+    def _editor_set_sending(self, sending: bool) -> None:
+        self.editor.set_sending(sending)
+
+    def _show_cancelled(self) -> None:
+        self.response.show_cancelled()
+
+    async def _close_engine(self) -> None:
+        # Shutting down: stop the background work, touching no widget (they may be gone).
+        tasks = (self._schema_task, self._check_task)
+        self._schema_task = self._check_task = None
+        for task in tasks:
+            if task is not None:
+                task.cancel()
+        if self._engine is not None:
+            await self._engine.aclose()
+
+    async def _graphql_engine(self) -> GraphqlEngine:
+        if self._engine is None:
+            await import_in_worker(*_ENGINE_MODULES)
+            from apiclient.protocols.graphql import GraphqlEngine
+
+            self._engine = GraphqlEngine()
+        return self._engine
+
+    # -- the schema ------------------------------------------------------------------------
+
+    @property
+    def schema(self) -> LoadedSchema | None:
+        return self.explorer.schema
+
+    def _schema_key(self, request: GraphqlRequest) -> str:
+        return f"file:{request.schema_file}" if request.schema_file else f"url:{request.url}"
+
+    def fetch_schema(self) -> None:
+        """Introspection of the endpoint in the URL field."""
+        self.editor.update_request(schema_file="")
+        self._start_schema(self._introspect())
+
+    def _start_schema(self, work: object) -> None:
+        self._abandon_schema()
+        self.explorer.show_fetching(True)
+        self._schema_task = start_task(work, self._schema_ended)  # type: ignore[arg-type]
+
+    def _schema_ended(self, task: asyncio.Task[None]) -> None:
+        if self._schema_task is not task:
+            return
+        self._schema_task = None
+        self.explorer.show_fetching(False)
+        if task.cancelled():
+            self.explorer.show_cancelled()
+        self._start_check()
+        self.schema_finished.emit()
+
+    def cancel_schema(self) -> None:
+        if self._schema_task is not None and not self._schema_task.done():
+            self._schema_task.cancel()
+
+    def _abandon_schema(self) -> None:
+        task, self._schema_task = self._schema_task, None
+        if task is not None and not task.done():
+            task.cancel()
+            self.explorer.show_fetching(False)
+
+    async def _introspect(self) -> None:
+        request = self.editor.request()
+        if not request.url.strip():
+            self.explorer.show_error("No endpoint", "Type the GraphQL URL first.")
+            return
+        try:
+            resolved = resolve_graphql_request(request, self._workspace.scope())
+        except VariableError as exc:
+            self.explorer.show_error(error_title(exc), str(exc))
+            return
+        engine = await self._graphql_engine()
+        try:
+            schema = await engine.introspect(resolved)
+        except (ProtocolError, CoreError) as exc:
+            self.explorer.show_error("Schema not fetched", str(exc))
+            return
+        self._schemas[self._schema_key(request)] = schema
+        self.explorer.show_schema(schema)
+
+    def _choose_sdl(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            "Choose a GraphQL schema (SDL)",
+            "",
+            "GraphQL SDL (*.graphql *.graphqls *.gql);;All files (*)",
+        )
+        if path:
+            self.editor.update_request(schema_file=path)
+            self._start_schema(self._load_sdl(path))
+
+    async def _load_sdl(self, path: str) -> None:
+        await import_in_worker(*_ENGINE_MODULES)
+        from apiclient.protocols.graphql_schema import schema_from_sdl_file
+
+        try:
+            schema = await asyncio.to_thread(schema_from_sdl_file, path)
+        except ProtocolError as exc:
+            self.explorer.show_error("Schema not loaded", str(exc))
+            return
+        self._schemas[f"file:{path}"] = schema
+        self.explorer.show_schema(schema)
+
+    # -- the document ----------------------------------------------------------------------
+
+    def _start_check(self) -> None:
+        if self._check_task is not None and not self._check_task.done():
+            self._check_task.cancel()
+        self._check_task = start_task(self._check())
+
+    async def _check(self) -> None:
+        """Parse and check the query and variables after a pause in typing."""
+        request = self.editor.request()
+        await import_in_worker(*_ENGINE_MODULES)
+        from apiclient.protocols import graphql_document as document
+
+        schema = self.schema
+        operations = await asyncio.to_thread(document.operations, request.query)
+        problems: list[str] = []
+        chosen = None
+        if request.query.strip():
+            try:
+                chosen = await asyncio.to_thread(
+                    document.check_document, request.query, schema, request.operation_name
+                )
+                # Variables are checked as they will be sent: {{names}} resolved.
+                resolved = resolve_graphql_request(request, self._workspace.scope())
+                await asyncio.to_thread(
+                    document.check_variables,
+                    resolved.variables_json,
+                    request.query,
+                    chosen.name,
+                    schema,
+                )
+            except (DocumentError, VariablesError, VariableError) as exc:
+                problems.append(str(exc))
+        if self.editor.request() != request:
+            return  # typed meanwhile: the next check will tell
+        self._operations = operations
+        names = [op.name for op in operations if op.name]
+        self.editor.set_operations(names, request.operation_name)
+        self.editor.set_subscription_mode(chosen is not None and chosen.kind == "subscription")
+        self.editor.set_problems(
+            "".join(f"<div style='color:#c62828'>{escape(p)}</div>" for p in problems)
+        )
+        self.document_checked.emit()
+
+    @asyncSlot()
+    async def format_query(self) -> None:
+        text = self.editor.query.toPlainText()
+        if not text.strip():
+            return
+        await import_in_worker(*_ENGINE_MODULES)
+        from apiclient.protocols.graphql_document import format_document
+
+        try:
+            pretty = await asyncio.to_thread(format_document, text)
+        except DocumentError as exc:
+            self.editor.set_problems(
+                f"<div style='color:#c62828'>Not formatted: {escape(str(exc))}</div>"
+            )
+            return
+        if self.editor.query.toPlainText() == text:
+            self.editor.query.replace_text(pretty)
+
+    def insert_field(self, field: SchemaField) -> None:
+        """Put a field from the explorer at the cursor, with its required arguments."""
+        required = [a.name for a in field.arguments if a.type.endswith("!") and a.default is None]
+        text = field.name + (f"({', '.join(f'{name}: ' for name in required)})" if required else "")
+        cursor = self.editor.query.textCursor()
+        cursor.insertText(text)
+        self.editor.query.setFocus()
+
+    def complete_at_cursor(self) -> None:
+        """Ctrl+Space: what the schema allows at the cursor, in a popup."""
+        schema = self.schema
+        if schema is None:
+            self.editor.set_problems(
+                "<div style='color:palette(mid)'>Fetch the schema (or load an SDL file) "
+                "to get completions.</div>"
+            )
+            return
+        from apiclient.protocols.graphql_document import completions
+
+        editor = self.editor.query
+        found = completions(editor.toPlainText(), editor.textCursor().position(), schema)
+        if not found:
+            return
+        self._completions = {_completion_label(c): c for c in found}
+        model = self._completer.model()
+        assert isinstance(model, QStringListModel)
+        model.setStringList(list(self._completions))
+        prefix = _identifier_before_cursor(editor.textCursor())
+        self._completer.setCompletionPrefix(prefix)
+        rect = editor.cursorRect()
+        rect.setWidth(max(240, self._completer.popup().sizeHintForColumn(0) + 24))
+        self._completer.complete(rect)
+
+    def _insert_completion(self, label: str) -> None:
+        completion = self._completions.get(label)
+        if completion is None:
+            return
+        cursor = self.editor.query.textCursor()
+        prefix = _identifier_before_cursor(cursor)
+        cursor.movePosition(
+            QTextCursor.MoveOperation.Left, QTextCursor.MoveMode.KeepAnchor, len(prefix)
+        )
+        cursor.insertText(completion.insert)
+        self.editor.query.setTextCursor(cursor)
+
+    # -- sending ------------------------------------------------------------------------
+
+    @asyncSlot()
+    async def send(self) -> None:
+        """Run the chosen operation; a subscription streams until stopped."""
+        await self._run_send(self._send(self.editor.request()))
+
+    async def _send(self, request: GraphqlRequest) -> None:
+        if not request.url.strip():
+            self.response.show_error("Nothing to send", "Type the GraphQL endpoint URL first.")
+            return
+        if not request.query.strip():
+            self.response.show_error("Nothing to send", "Write a query, e.g. { __typename }.")
+            return
+        try:
+            resolved = resolve_graphql_request(request, self._workspace.scope())
+        except VariableError as exc:
+            self.response.show_error(error_title(exc), str(exc))
+            return
+        engine = await self._graphql_engine()
+        from apiclient.protocols.graphql_document import check_document
+
+        try:
+            operation = await asyncio.to_thread(
+                check_document, resolved.query, self.schema, resolved.operation_name
+            )
+        except DocumentError as exc:
+            self._show_document_error(exc)
+            return
+        self.editor.set_sending(True)
+        if operation.kind == "subscription":
+            await self._subscribe(engine, resolved)
+            return
+        self.response.show_sending(resolved.method, resolved.url)
+        try:
+            response = await engine.send(resolved, self.schema)
+        except DocumentError as exc:
+            self._show_document_error(exc)
+            return
+        except (ProtocolError, CoreError) as exc:
+            self.response.show_error(error_title(exc), str(exc))
+            return
+        self._received = True
+        await self.response.show_response(response)
+
+    def _show_document_error(self, exc: DocumentError) -> None:
+        self.response.show_error(error_title(exc), str(exc))
+        if exc.problems:
+            first = exc.problems[0]
+            self._move_cursor(first.line, first.column)
+
+    def _move_cursor(self, line: int, column: int) -> None:
+        editor = self.editor.query
+        self.editor.tabs.setCurrentIndex(0)
+        block = editor.document().findBlockByLineNumber(max(0, line - 1))
+        cursor = QTextCursor(block)
+        cursor.movePosition(
+            QTextCursor.MoveOperation.Right,
+            QTextCursor.MoveMode.MoveAnchor,
+            min(max(0, column - 1), max(0, block.length() - 1)),
+        )
+        editor.setTextCursor(cursor)
+        editor.setFocus()
+
+    async def _subscribe(self, engine: GraphqlEngine, request: GraphqlRequest) -> None:
+        protocol = self.editor.subscription_protocol()
+        subscription = engine.subscribe(request, self.schema, protocol)
+        where = request.subscription_url or request.url
+        self.response.start_subscription(where, protocol)
+        self._received = True  # the log tells the story, not "nothing was received"
+        count = 0
+        try:
+            async for event in subscription:
+                count += 1
+                self.response.add_event(event)
+                self.response.set_subscription_status(
+                    f"Subscribed ({escape(protocol)}) · {count} event(s)", "#2e7d32"
+                )
+                self.subscription_event.emit()
+            self.response.set_subscription_status(
+                f"Completed by the server after {count} event(s).", "palette(mid)"
+            )
+        except SubscriptionError as exc:
+            self.response.set_subscription_status(
+                f"<b>Subscription failed</b><br>{escape(str(exc))}", "#c62828"
+            )
+        except asyncio.CancelledError:
+            self.response.set_subscription_status(
+                f"Stopped after {count} event(s).", "palette(mid)"
+            )
+            raise
+        finally:
+            self.response.log.model.flush()
+            await asyncio.wait_for(asyncio.shield(subscription.stop()), _STOP_TIMEOUT_S)
+
+
+def _identifier_before_cursor(cursor: QTextCursor) -> str:
+    block_text = cursor.block().text()[: cursor.positionInBlock()]
+    start = len(block_text)
+    while start > 0 and (block_text[start - 1].isalnum() or block_text[start - 1] in "_$"):
+        start -= 1
+    return block_text[start:]
+
+
+def _completion_label(completion: Completion) -> str:
+    detail = f"  {completion.detail}" if completion.detail else ""
+    deprecated = "  (deprecated)" if completion.deprecated else ""
+    return f"{completion.label}{detail}{deprecated}"
