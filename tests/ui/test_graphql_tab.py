@@ -174,9 +174,9 @@ def test_a_subscription_streams_into_the_log_and_stops(qtbot, window, graphql_ur
     send(qtbot, window)
     log = _find(window, QTableView, "graphql.subscription.log")
     assert log.model().rowCount() == 3
-    assert "Completed" in _find(window, QLabel, "graphql.subscription.log.status").text()
+    assert "Completed" in _find(window, QLabel, "graphql.response.status").text()
 
-    status = _find(window, QLabel, "graphql.subscription.log.status")
+    status = _find(window, QLabel, "graphql.response.status")
     for protocol in ("graphql-ws", "graphql-transport-ws"):
         combo = _find(window, QComboBox, "graphql.subscription.protocol")
         combo.setCurrentIndex(combo.findData(protocol))

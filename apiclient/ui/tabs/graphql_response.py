@@ -108,7 +108,7 @@ class GraphqlResponseView(QWidget):
         self.log.model.append(LoggedEvent(event.received_at, kind, summary, _pretty(event.raw)))
 
     def set_subscription_status(self, html: str, color: str) -> None:
-        self.log.status.setText(f'<span style="color:{color}">{html}</span>')
+        """The subscription's state, in the response panel's status line."""
         self.http.status.setText(f'<span style="color:{color}">{html}</span>')
 
     def _clear_errors(self) -> None:

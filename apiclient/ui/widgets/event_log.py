@@ -71,10 +71,10 @@ class EventLogModel(QAbstractTableModel):
         self.endInsertRows()
         excess = len(self._rows) - self.capacity
         if excess > 0:
+            self.dropped += excess
             self.beginRemoveRows(QModelIndex(), 0, excess - 1)
             del self._rows[:excess]
             self.endRemoveRows()
-            self.dropped += excess
 
     def clear(self) -> None:
         self.beginResetModel()
@@ -138,10 +138,14 @@ class EventLogView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        width = self.table.fontMetrics().horizontalAdvance
+        for column, sample in enumerate(("000000", "00:00:00.000", "error")):
+            header.resizeSection(column, width(sample) + 16)
         self.detail = CodeEditor(f"{prefix}.detail", read_only=True)
         self.detail.set_language("json")
+        self.detail.setPlaceholderText("Select an event to see it in full.")
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
@@ -151,8 +155,19 @@ class EventLogView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.status)
         layout.addWidget(splitter, 1)
+        self.status.setVisible(False)
         self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
         self.model.rowsInserted.connect(self._follow)
+        self.model.rowsRemoved.connect(self._tell_dropped)
+        self.model.modelReset.connect(self._tell_dropped)
+
+    def _tell_dropped(self) -> None:
+        dropped = self.model.dropped
+        self.status.setText(
+            f"Showing the newest {self.model.rowCount():,} events; {dropped:,} older ones "
+            "were let go to keep memory bounded."
+        )
+        self.status.setVisible(dropped > 0)
 
     def _on_row_changed(self, current: QModelIndex) -> None:
         self.detail.set_text(self.model.event_at(current.row()).detail if current.isValid() else "")
