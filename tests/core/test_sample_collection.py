@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from apiclient.core.models import RestRequest, SoapRequest
+from apiclient.core.models import GraphqlRequest, RestRequest, SoapRequest
 from apiclient.core.paths import resources_dir
 from apiclient.core.store import CollectionStore, RequestNode
 from apiclient.core.store_nodes import walk
-from apiclient.core.variables import Scope, resolve_request, resolve_soap_request
+from apiclient.core.variables import (
+    Scope,
+    resolve_graphql_request,
+    resolve_request,
+    resolve_soap_request,
+)
 
 SAMPLE = resources_dir() / "sample-collection"
 
@@ -68,6 +73,7 @@ def test_sample_loads_without_problems(sample: CollectionStore) -> None:
         "HTTP basics",
         "Hospital (SOAP)",
         "Calculator (SOAP rpc)",
+        "Events (GraphQL)",
     ]
     (env,) = sample.environments
     assert env.name == "Local mocks"
@@ -77,6 +83,7 @@ def test_sample_loads_without_problems(sample: CollectionStore) -> None:
         "token": "demo-token",
         "soap_url": "http://127.0.0.1:8711",
         "nurse_password": "s3cret",
+        "graphql_url": "http://127.0.0.1:8712",
     }
     assert not any(v.secret for v in env.variables)
 
@@ -125,6 +132,9 @@ def test_every_sample_request_resolves_with_the_environment(sample: CollectionSt
             soap = resolve_soap_request(node.request, scope)
             assert soap.endpoint.startswith("http://127.0.0.1:8711/")
             assert "{{" not in soap.envelope
+        elif isinstance(node.request, GraphqlRequest):
+            graphql = resolve_graphql_request(node.request, scope)
+            assert graphql.url.startswith("http://127.0.0.1:8712/")
         else:
             resolved = resolve_request(node.request, scope)
             assert resolved.url.startswith("http://127.0.0.1:8710/")

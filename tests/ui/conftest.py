@@ -19,7 +19,11 @@ from apiclient.ui.main_window import MainWindow
 from apiclient.ui.settings import AppSettings
 
 T = TypeVar("T")
-MOCK_DEFAULTS = {"rest": "http://127.0.0.1:8710", "soap": "http://127.0.0.1:8711"}
+MOCK_DEFAULTS = {
+    "rest": "http://127.0.0.1:8710",
+    "soap": "http://127.0.0.1:8711",
+    "graphql": "http://127.0.0.1:8712",
+}
 
 
 @pytest.fixture
