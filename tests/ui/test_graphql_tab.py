@@ -238,3 +238,23 @@ def test_saved_graphql_request_reopens_exactly(qtbot, window, graphql_url, dialo
     qtbot.waitUntil(lambda: window.graphql.relpath == relpath)
     assert window.graphql.current_request() == saved
     assert not window.graphql.dirty
+
+
+def test_a_refused_subscription_protocol_is_explained(qtbot, window, graphql_url):
+    open_tab(qtbot, window, f"{graphql_url}/graphql")
+    ws = graphql_url.replace("http://", "ws://") + "/graphql-noproto"
+    _find(window, QLineEdit, "graphql.subscription_url").setText(ws)
+    window.graphql.editor.edited.emit()
+    type_query(qtbot, window, "subscription { ticks(count: 2) { n } }")
+    status = send(qtbot, window)
+    assert "Subscription failed" in status and "graphql-transport-ws" in status
+
+
+@pytest.mark.parametrize(("path", "expected"), [("html", "not JSON"), ("500", "500")])
+def test_answers_that_are_not_graphql_are_explained(qtbot, window, graphql_url, path, expected):
+    open_tab(qtbot, window, f"{graphql_url}/graphql-broken/{path}")
+    type_query(qtbot, window, "{ events { name } }")
+    send(qtbot, window)
+    errors = _find(window, QLabel, "graphql.errors")
+    qtbot.waitUntil(errors.isVisible)
+    assert expected in errors.text()
