@@ -32,6 +32,6 @@ def test_the_view_tells_when_events_were_let_go_and_shows_the_selected_one(qtbot
     view.model.flush()
     assert not view.status.isHidden() and "5 older" in view.status.text()
     view.table.selectRow(2)
-    assert view.detail.toPlainText() == '{"n": 7}'
+    assert view.detail.toPlainText() == '{\n  "n": 7\n}'
     view.model.clear()
     assert view.status.isHidden()

@@ -220,8 +220,29 @@ def test_completion_offers_the_fields_at_the_cursor(qtbot, window, graphql_url):
         for i in range(window.graphql._completer.completionCount())
     ]
     assert any(text.startswith("name") for text in shown)
-    window.graphql._completer.activated.emit(shown[0])
-    assert query.toPlainText().startswith("{ events { name")
+    qtbot.keyClicks(query, "m")  # typing narrows the open list
+    assert window.graphql._completer.completionPrefix() == "nam"
+    qtbot.keyClick(query, Qt.Key.Key_Return)  # picks the entry; no newline in the query
+    assert query.toPlainText() == "{ events { name } }"
+    assert not popup.isVisible()
+
+
+def test_the_schema_follows_the_endpoint(qtbot, window, graphql_url):
+    open_tab(qtbot, window, f"{graphql_url}/graphql")
+    fetch_schema(qtbot, window)
+    tree = _find(window, QTreeWidget, "graphql.schema")
+    problems = _find(window, QLabel, "graphql.query.problems")
+    qtbot.keyClicks(_find(window, QLineEdit, "graphql.url"), "-locked")
+    type_query(qtbot, window, "{ viewer { login } }")
+    assert not tree.isEnabled() and window.graphql.schema is None
+    assert "endpoint changed" in _find(window, QLabel, "graphql.schema_status").text()
+    assert not problems.isVisible()  # not checked against the other server's schema
+    url = _find(window, QLineEdit, "graphql.url")
+    url.setText(f"{graphql_url}/graphql")
+    window.graphql.editor.edited.emit()
+    type_query(qtbot, window, "{ viewer { login } }")
+    assert tree.isEnabled() and window.graphql.schema is not None
+    assert "viewer" in problems.text()
 
 
 def test_saved_graphql_request_reopens_exactly(qtbot, window, graphql_url, dialogs):
@@ -258,3 +279,17 @@ def test_answers_that_are_not_graphql_are_explained(qtbot, window, graphql_url, 
     errors = _find(window, QLabel, "graphql.errors")
     qtbot.waitUntil(errors.isVisible)
     assert expected in errors.text()
+
+
+def test_a_saved_operation_name_does_not_make_the_request_dirty(qtbot, window, graphql_url):
+    saved = GraphqlRequest(
+        name="Named",
+        url=f"{graphql_url}/graphql",
+        query="query One { events { name } }",
+        operation_name="One",
+    )
+    window.tabs.setCurrentWidget(window.graphql)
+    with qtbot.waitSignal(window.graphql.document_checked, timeout=10_000):
+        window.graphql.open_request(saved, "named.yaml")
+    assert window.graphql.current_request() == saved
+    assert not window.graphql.dirty

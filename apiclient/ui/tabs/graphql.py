@@ -10,21 +10,22 @@ thread because it only walks the text around the cursor.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Coroutine
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
+from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import QCompleter, QFileDialog, QSplitter, QWidget
 from qasync import asyncSlot
 
 from apiclient.core.errors import CoreError, VariableError
 from apiclient.core.models import AnyRequest, GraphqlRequest
-from apiclient.core.variables import resolve_graphql_request
+from apiclient.core.variables import resolve_graphql_request, resolve_text
 from apiclient.protocols.errors import (
     DocumentError,
     ProtocolError,
-    SubscriptionError,
     VariablesError,
 )
 from apiclient.ui.error_titles import error_title
@@ -38,7 +39,7 @@ from apiclient.ui.workers import import_in_worker
 
 if TYPE_CHECKING:
     from apiclient.protocols.graphql import GraphqlEngine
-    from apiclient.protocols.graphql_document import Completion, OperationInfo
+    from apiclient.protocols.graphql_document import Completion
     from apiclient.protocols.graphql_schema import LoadedSchema, SchemaField
     from apiclient.ui.workspace import Workspace
 
@@ -49,6 +50,14 @@ _ENGINE_MODULES = (
     "apiclient.protocols.graphql",
 )
 _STOP_TIMEOUT_S = 3.0
+_COMPLETER_KEYS = (
+    Qt.Key.Key_Return,
+    Qt.Key.Key_Enter,
+    Qt.Key.Key_Tab,
+    Qt.Key.Key_Backtab,
+    Qt.Key.Key_Escape,
+)
+_CACHED_SCHEMAS = 3  # big schemas weigh tens of megabytes (and every full GC walks them)
 
 
 class GraphqlTab(RequestTab):
@@ -56,22 +65,20 @@ class GraphqlTab(RequestTab):
 
     schema_finished: a schema fetch or SDL load ended (loaded, failed or cancelled).
     document_checked: the query was parsed and checked after an edit.
-    subscription_event: a subscription event was added to the log.
     """
 
     kind = "graphql"
     label = "GraphQL"
     schema_finished = Signal()
     document_checked = Signal()
-    subscription_event = Signal()
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(workspace, parent)
         self._engine: GraphqlEngine | None = None
         self._schemas: dict[str, LoadedSchema] = {}  # per resolved URL or SDL path
+        self._shown_key = ""  # the key of the schema in the explorer
         self._schema_task: asyncio.Task[None] | None = None
         self._check_task: asyncio.Task[None] | None = None
-        self._operations: list[OperationInfo] = []
 
         self.explorer = SchemaExplorer()
         self.explorer.setMinimumWidth(150)  # a narrow window squeezes the explorer first
@@ -95,13 +102,19 @@ class GraphqlTab(RequestTab):
         self._completions: dict[str, Completion] = {}
         complete = QShortcut(QKeySequence("Ctrl+Space"), self.editor.query)
         complete.activated.connect(self.complete_at_cursor)
+        self.editor.query.installEventFilter(self)
+        self.editor.query.textChanged.connect(self._narrow_completions)
 
+        self._pending_status: tuple[str, str] | None = None
+        self._status_timer = QTimer(self, singleShot=True, interval=200)
+        self._status_timer.timeout.connect(self._show_pending_status)
         self._check_timer = QTimer(self, singleShot=True, interval=300)
         self._check_timer.timeout.connect(self._start_check)
         self._connect_editor(self.editor)
         self.editor.format_requested.connect(self.format_query)
         self.editor.query.textChanged.connect(self._check_timer.start)
         self.editor.variables.textChanged.connect(self._check_timer.start)
+        self.editor.operation.activated.connect(self._check_timer.start)
         self.explorer.fetch_requested.connect(self.fetch_schema)
         self.explorer.cancel_requested.connect(self.cancel_schema)
         self.explorer.sdl_requested.connect(self._choose_sdl)
@@ -140,14 +153,10 @@ class GraphqlTab(RequestTab):
         self.editor.set_request(request)
         self.response.show_idle()
         self.refresh_hint()
+        if not self._follow_schema(request) and request.schema_file:
+            self._start_schema(self._load_sdl(request.schema_file), "Reading the SDL file…")
+        self._check_timer.stop()  # showing the text started it; check once, now
         self._start_check()
-        cached = self._schemas.get(self._schema_key(request))
-        if cached is not None:
-            self.explorer.show_schema(cached)
-        elif request.schema_file:
-            self._start_schema(self._load_sdl(request.schema_file))
-        else:
-            self.explorer.show_empty()
 
     def _editor_rename(self, name: str) -> None:
         self.editor.update_request(name=name)
@@ -160,6 +169,9 @@ class GraphqlTab(RequestTab):
 
     async def _close_engine(self) -> None:
         # Shutting down: stop the background work, touching no widget (they may be gone).
+        for timer in (self._check_timer, self._status_timer):
+            with contextlib.suppress(RuntimeError):  # already deleted with the window
+                timer.stop()
         tasks = (self._schema_task, self._check_task)
         self._schema_task = self._check_task = None
         for task in tasks:
@@ -180,20 +192,54 @@ class GraphqlTab(RequestTab):
 
     @property
     def schema(self) -> LoadedSchema | None:
-        return self.explorer.schema
+        """The schema of the endpoint (or SDL file) in the request now; ``None`` when the
+        explorer shows another one, so a query is never checked against the wrong server."""
+        if self._shown_key and self._shown_key == self._schema_key(self.editor.request()):
+            return self.explorer.schema
+        return None
 
     def _schema_key(self, request: GraphqlRequest) -> str:
-        return f"file:{request.schema_file}" if request.schema_file else f"url:{request.url}"
+        """The SDL file, else the URL as it will be sent (environments change it)."""
+        if request.schema_file:
+            return f"file:{request.schema_file}"
+        scope = self._workspace.scope().with_layer("request", request.variables)
+        try:
+            return f"url:{resolve_text(request.url, scope, 'URL')}"
+        except VariableError:
+            return f"url:{request.url}"
+
+    def _show_schema(self, key: str, schema: LoadedSchema) -> None:
+        self._schemas.pop(key, None)
+        self._schemas[key] = schema
+        while len(self._schemas) > _CACHED_SCHEMAS:
+            del self._schemas[next(iter(self._schemas))]
+        self._shown_key = key
+        self.explorer.show_schema(schema)
+
+    def _follow_schema(self, request: GraphqlRequest) -> bool:
+        """Show the schema that belongs to the request's endpoint: a cached one, or mark the
+        one in view as another endpoint's. True when the right schema is in view."""
+        key = self._schema_key(request)
+        if key == self._shown_key:
+            self.explorer.set_stale(False)
+            return True
+        cached = self._schemas.get(key)
+        if cached is not None:
+            self._show_schema(key, cached)
+            return True
+        if self._shown_key:
+            self.explorer.set_stale(True)
+        return False
 
     def fetch_schema(self) -> None:
         """Introspection of the endpoint in the URL field."""
         self.editor.update_request(schema_file="")
-        self._start_schema(self._introspect())
+        self._start_schema(self._introspect(), "Fetching the schema…")
 
-    def _start_schema(self, work: object) -> None:
+    def _start_schema(self, work: Coroutine[Any, Any, None], what: str) -> None:
         self._abandon_schema()
-        self.explorer.show_fetching(True)
-        self._schema_task = start_task(work, self._schema_ended)  # type: ignore[arg-type]
+        self.explorer.show_fetching(True, what)
+        self._schema_task = start_task(work, self._schema_ended)
 
     def _schema_ended(self, task: asyncio.Task[None]) -> None:
         if self._schema_task is not task:
@@ -231,8 +277,7 @@ class GraphqlTab(RequestTab):
         except (ProtocolError, CoreError) as exc:
             self.explorer.show_error("Schema not fetched", str(exc))
             return
-        self._schemas[self._schema_key(request)] = schema
-        self.explorer.show_schema(schema)
+        self._show_schema(self._schema_key(request), schema)
 
     def _choose_sdl(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
@@ -243,7 +288,7 @@ class GraphqlTab(RequestTab):
         )
         if path:
             self.editor.update_request(schema_file=path)
-            self._start_schema(self._load_sdl(path))
+            self._start_schema(self._load_sdl(path), "Reading the SDL file…")
 
     async def _load_sdl(self, path: str) -> None:
         await import_in_worker(*_ENGINE_MODULES)
@@ -254,8 +299,7 @@ class GraphqlTab(RequestTab):
         except ProtocolError as exc:
             self.explorer.show_error("Schema not loaded", str(exc))
             return
-        self._schemas[f"file:{path}"] = schema
-        self.explorer.show_schema(schema)
+        self._show_schema(f"file:{path}", schema)
 
     # -- the document ----------------------------------------------------------------------
 
@@ -270,6 +314,7 @@ class GraphqlTab(RequestTab):
         await import_in_worker(*_ENGINE_MODULES)
         from apiclient.protocols import graphql_document as document
 
+        self._follow_schema(request)
         schema = self.schema
         operations = await asyncio.to_thread(document.operations, request.query)
         problems: list[str] = []
@@ -292,7 +337,6 @@ class GraphqlTab(RequestTab):
                 problems.append(str(exc))
         if self.editor.request() != request:
             return  # typed meanwhile: the next check will tell
-        self._operations = operations
         names = [op.name for op in operations if op.name]
         self.editor.set_operations(names, request.operation_name)
         self.editor.set_subscription_mode(chosen is not None and chosen.kind == "subscription")
@@ -351,6 +395,35 @@ class GraphqlTab(RequestTab):
         rect = editor.cursorRect()
         rect.setWidth(max(240, self._completer.popup().sizeHintForColumn(0) + 24))
         self._completer.complete(rect)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """While the completion list is open, the keys that pick or dismiss an entry belong
+        to it, not to the editor (Qt's custom-completer pattern)."""
+        if (
+            watched is self.editor.query
+            and event.type() == QEvent.Type.KeyPress
+            and self._completer.popup().isVisible()
+            and isinstance(event, QKeyEvent)
+            and event.key() in _COMPLETER_KEYS
+        ):
+            popup = self._completer.popup()
+            current = popup.currentIndex()
+            if event.key() != Qt.Key.Key_Escape and current.isValid():
+                self._insert_completion(current.data())
+            popup.hide()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _narrow_completions(self) -> None:
+        """Typing with the list open narrows it to what still matches."""
+        popup = self._completer.popup()
+        if popup.isVisible():
+            prefix = _identifier_before_cursor(self.editor.query.textCursor())
+            self._completer.setCompletionPrefix(prefix)
+            if self._completer.completionCount() == 0:
+                popup.hide()
+            else:
+                popup.setCurrentIndex(self._completer.completionModel().index(0, 0))
 
     def _insert_completion(self, label: str) -> None:
         completion = self._completions.get(label)
@@ -429,35 +502,50 @@ class GraphqlTab(RequestTab):
         editor.setFocus()
 
     async def _subscribe(self, engine: GraphqlEngine, request: GraphqlRequest) -> None:
+        """Stream events into the log until the server completes or the user stops.
+
+        The widgets are touched only while this is still the tab's send: opening another
+        request abandons it, and its last words must not land under that request.
+        """
+        task = asyncio.current_task()
         protocol = self.editor.subscription_protocol()
         subscription = engine.subscribe(request, self.schema, protocol)
         where = request.subscription_url or request.url
         self.response.start_subscription(where, protocol)
         self._received = True  # the log tells the story, not "nothing was received"
         count = 0
+
+        def status(html: str, color: str) -> None:
+            if self._send_task is task:
+                self.response.set_subscription_status(html, color)
+
         try:
             async for event in subscription:
                 count += 1
                 self.response.add_event(event)
-                self.response.set_subscription_status(
-                    f"Subscribed ({escape(protocol)}) · {count} event(s)", "#2e7d32"
+                if not self._status_timer.isActive():
+                    self._status_timer.start()
+                self._pending_status = (
+                    f"Subscribed ({escape(protocol)}) · {count} event(s)",
+                    "#2e7d32",
                 )
-                self.subscription_event.emit()
-            self.response.set_subscription_status(
-                f"Completed by the server after {count} event(s).", "palette(mid)"
-            )
-        except SubscriptionError as exc:
-            self.response.set_subscription_status(
-                f"<b>Subscription failed</b><br>{escape(str(exc))}", "#c62828"
-            )
+            status(f"Completed by the server after {count} event(s).", "palette(mid)")
+        except (ProtocolError, CoreError) as exc:
+            status(f"<b>{escape(error_title(exc))}</b><br>{escape(str(exc))}", "#c62828")
         except asyncio.CancelledError:
-            self.response.set_subscription_status(
-                f"Stopped after {count} event(s).", "palette(mid)"
-            )
+            status(f"Stopped after {count} event(s).", "palette(mid)")
             raise
         finally:
-            self.response.log.model.flush()
-            await asyncio.wait_for(asyncio.shield(subscription.stop()), _STOP_TIMEOUT_S)
+            self._status_timer.stop()
+            if self._send_task is task:
+                self.response.log.model.flush()
+            with contextlib.suppress(TimeoutError, ProtocolError):
+                await asyncio.wait_for(asyncio.shield(subscription.stop()), _STOP_TIMEOUT_S)
+
+    def _show_pending_status(self) -> None:
+        """At most a few status updates a second, however fast events arrive."""
+        if self._pending_status is not None and self.is_sending():
+            self.response.set_subscription_status(*self._pending_status)
 
 
 def _identifier_before_cursor(cursor: QTextCursor) -> str:

@@ -42,6 +42,7 @@ class GraphqlRequestEditor(QWidget):
         super().__init__(parent)
         self._loading = False
         self._request = GraphqlRequest()
+        self._operation_items: list[tuple[str, str]] = []
 
         self.method = QComboBox(objectName="graphql.method")
         self.method.addItems(["POST", "GET"])
@@ -177,16 +178,26 @@ class GraphqlRequestEditor(QWidget):
 
     def set_operations(self, names: list[str], chosen: str) -> None:
         """Offer the document's named operations; keeps ``chosen`` even when not (yet) listed,
-        so a name typed in a saved file is never dropped. Does not emit ``edited``."""
+        so a name typed in a saved file is never dropped. Does not emit ``edited``, and
+        leaves the list alone (an open drop-down stays open) when nothing changed."""
+        items: list[tuple[str, str]]
+        if len(names) <= 1:
+            # A saved name of the only operation stays as saved (no false "unsaved").
+            data = chosen if names and chosen == names[0] else ""
+            items = [(f"{names[0]} (the only one)" if names else "(the only one)", data)]
+        else:
+            items = [("(choose)", "")] + [(name, name) for name in names]
+        if chosen and chosen not in names:
+            items.append((f"{chosen} (not in the document)", chosen))
+        if items == self._operation_items and self.operation.currentData() == chosen:
+            return
         was_loading = self._loading
         self._loading = True
         try:
+            self._operation_items = items
             self.operation.clear()
-            self.operation.addItem("(the only one)" if len(names) <= 1 else "(choose)", "")
-            for name in names:
-                self.operation.addItem(name, name)
-            if chosen and chosen not in names:
-                self.operation.addItem(f"{chosen} (not in the document)", chosen)
+            for label, data in items:
+                self.operation.addItem(label, data)
             self.operation.setCurrentIndex(max(0, self.operation.findData(chosen)))
         finally:
             self._loading = was_loading

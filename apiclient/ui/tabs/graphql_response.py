@@ -3,7 +3,6 @@ HTTP response, and the log of a running subscription."""
 
 from __future__ import annotations
 
-import json
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     )
 
 _MAX_LISTED_ERRORS = 20
+_SUMMARY_CHARS = 300
 
 
 def error_line(error: GraphqlResponseError) -> str:
@@ -55,12 +55,17 @@ class GraphqlResponseView(QWidget):
         self.show_idle()
 
     def show_idle(self) -> None:
+        """Nothing sent yet for the request on screen: no old response, no old events."""
         self._clear_errors()
+        self.log.model.clear()
         self.http.show_idle()
+        self.http.tabs.setCurrentWidget(self.http.body)
 
     def show_sending(self, method: str, url: str) -> None:
         self._clear_errors()
         self.http.show_sending(method, url)
+        if self.http.tabs.currentWidget() is self.log:
+            self.http.tabs.setCurrentWidget(self.http.body)
 
     def show_cancelled(self) -> None:
         self.http.show_cancelled()
@@ -99,13 +104,14 @@ class GraphqlResponseView(QWidget):
         self.set_subscription_status(f"Connecting to {url} ({protocol})…", "palette(mid)")
 
     def add_event(self, event: SubscriptionEvent) -> None:
+        """Cheap whatever the event's size: the row shows the start of the payload as
+        received; it is indented only when selected."""
+        if event.errors:
+            summary = "; ".join(error_line(e) for e in event.errors)
+        else:
+            summary = event.raw[:_SUMMARY_CHARS]
         kind = "error" if event.errors else "event"
-        summary = (
-            "; ".join(error_line(e) for e in event.errors)
-            if event.errors
-            else json.dumps(event.data, ensure_ascii=False)
-        )
-        self.log.model.append(LoggedEvent(event.received_at, kind, summary, _pretty(event.raw)))
+        self.log.model.append(LoggedEvent(event.received_at, kind, summary, event.raw))
 
     def set_subscription_status(self, html: str, color: str) -> None:
         """The subscription's state, in the response panel's status line."""
@@ -114,10 +120,3 @@ class GraphqlResponseView(QWidget):
     def _clear_errors(self) -> None:
         self.errors.clear()
         self.errors.setVisible(False)
-
-
-def _pretty(raw: str) -> str:
-    try:
-        return json.dumps(json.loads(raw), indent=2, ensure_ascii=False)
-    except ValueError:
-        return raw

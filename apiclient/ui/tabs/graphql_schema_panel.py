@@ -147,26 +147,46 @@ class SchemaExplorer(QWidget):
             "palette(mid)",
         )
 
-    def show_fetching(self, fetching: bool) -> None:
+    def show_fetching(self, fetching: bool, what: str = "Fetching the schema…") -> None:
         swap_send_cancel(self.fetch, self.cancel, fetching)
         self.sdl.setEnabled(not fetching)
         if fetching:
-            self._set_status("Fetching the schema…", "palette(mid)")
+            self._set_status(escape(what), "palette(mid)")
+
+    def set_stale(self, stale: bool) -> None:
+        """The schema in view belongs to another endpoint than the one in the request."""
+        self.tree.setEnabled(not stale)
+        if stale:
+            self._set_status(
+                "The endpoint changed: Fetch the schema again. Until then queries are not "
+                "checked (the schema in view is the previous endpoint's).",
+                "#e65100",
+            )
+        elif self._schema is not None:
+            self._show_count()
 
     def show_error(self, title: str, message: str) -> None:
         self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "#c62828")
 
     def show_cancelled(self) -> None:
-        self._set_status("Fetching cancelled.", "palette(mid)")
+        self._set_status("Cancelled: no schema was loaded.", "palette(mid)")
 
     def show_schema(self, schema: LoadedSchema) -> None:
         self._schema = schema
         self._types = schema.types()
-        fields = sum(len(t.fields) for t in self._types)
-        self._set_status(
-            f"{len(self._types)} types, {fields} fields · from {escape(schema.source)}", "#2e7d32"
-        )
+        self.tree.setEnabled(True)
+        self._show_count()
         self._populate()
+
+    def _show_count(self) -> None:
+        schema = self._schema
+        assert schema is not None
+        fields = sum(len(t.fields) for t in self._types)
+        notes = "".join(f"<br>⚠ {escape(w)}" for w in schema.warnings[:3])
+        self._set_status(
+            f"{len(self._types)} types, {fields} fields · from {escape(schema.source)}{notes}",
+            "#2e7d32",
+        )
 
     def _set_status(self, html: str, color: str) -> None:
         self.status.setText(f'<span style="color:{color}">{html}</span>')

@@ -23,17 +23,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from apiclient.core.formatting import pretty_json
 from apiclient.ui.widgets.code_editor import CodeEditor
 
 FLUSH_MS = 50
 DEFAULT_CAPACITY = 10_000
 _SUMMARY_CHARS = 200
+DETAIL_LIMIT_CHARS = 200_000
 
 
 @dataclass(frozen=True)
 class LoggedEvent:
     at: float  # time.time() when received
-    kind: str  # "event", "error", "info"
+    kind: str  # "event" or "error"
     summary: str
     detail: str  # shown in full when the row is selected
 
@@ -170,7 +172,17 @@ class EventLogView(QWidget):
         self.status.setVisible(dropped > 0)
 
     def _on_row_changed(self, current: QModelIndex) -> None:
-        self.detail.set_text(self.model.event_at(current.row()).detail if current.isValid() else "")
+        if not current.isValid():
+            self.detail.set_text("")
+            return
+        detail = self.model.event_at(current.row()).detail
+        if len(detail) > DETAIL_LIMIT_CHARS:  # indenting megabytes would stall the window
+            self.detail.set_text(
+                detail[:DETAIL_LIMIT_CHARS]
+                + f"\n… {len(detail) - DETAIL_LIMIT_CHARS:,} more characters not shown"
+            )
+            return
+        self.detail.set_text(pretty_json(detail).text)
 
     def _follow(self) -> None:
         """Keep the newest row in view unless the user scrolled up to read older ones."""
