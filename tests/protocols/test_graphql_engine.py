@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from apiclient.core.models import Auth, GraphqlRequest, RestRequest
+from apiclient.core.models import Auth, GraphqlRequest, KeyValue, RestRequest
 from apiclient.protocols.errors import (
     ConnectError,
     DocumentError,
@@ -141,6 +141,22 @@ async def test_post_wire_form(gql: GraphqlEngine, rest_url: str) -> None:
         "operationName": "EventById",
     }
     assert response.problem.startswith("The response has neither data nor errors")
+
+
+async def test_headers_and_auth_go_with_the_operation(gql: GraphqlEngine, rest_url: str) -> None:
+    request = at(
+        f"{rest_url}/echo",
+        EVENT_BY_ID,
+        variables_json='{"id": "1"}',
+        headers=[
+            KeyValue(name="X-Team", value="blue"),
+            KeyValue(name="X-Off", value="no", enabled=False),
+        ],
+        auth=Auth(kind="bearer", token="tok"),
+    )
+    echoed = json.loads((await gql.send(request, None)).http.body)["headers"]
+    assert echoed["x-team"] == "blue" and "x-off" not in echoed
+    assert echoed["authorization"] == "Bearer tok"
 
 
 async def test_get_query(gql: GraphqlEngine, schema: LoadedSchema, graphql_url: str) -> None:
