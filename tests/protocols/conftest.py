@@ -16,6 +16,9 @@ import uvicorn
 from starlette.types import Receive, Scope, Send
 from wsdl_helpers import CORPUS, FILES, RPC_AND_PARTS
 
+from apiclient.core.models import GraphqlRequest
+from apiclient.protocols.graphql import GraphqlEngine
+from apiclient.protocols.graphql_schema import LoadedSchema
 from apiclient.protocols.rest import RestEngine
 from apiclient.protocols.soap import SoapEngine
 from apiclient.protocols.soap_wsdl import LoadedWsdl, load_wsdl
@@ -139,3 +142,24 @@ async def assorted(tmp_path: Path) -> LoadedWsdl:
     path = tmp_path / "assorted.wsdl"
     path.write_text(RPC_AND_PARTS.format(countries=countries, wide=wide, row=row))
     return await load_wsdl(str(path))
+
+
+@pytest.fixture(scope="module")
+def graphql_url(mock_urls: dict[str, str]) -> str:
+    return mock_urls["graphql"]
+
+
+@pytest.fixture
+async def gql() -> AsyncIterator[GraphqlEngine]:
+    """A fresh GraphQL engine per test: its clients belong to the test's event loop."""
+    graphql_engine = GraphqlEngine()
+    try:
+        yield graphql_engine
+    finally:
+        await graphql_engine.aclose()
+
+
+@pytest.fixture
+async def schema(gql: GraphqlEngine, graphql_url: str) -> LoadedSchema:
+    """The GraphQL mock's schema, by introspection."""
+    return await gql.introspect(GraphqlRequest(url=f"{graphql_url}/graphql"))

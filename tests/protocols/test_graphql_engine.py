@@ -5,10 +5,10 @@ are not GraphQL, and bad input refused before any traffic."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from graphql_helpers import at
 
 from apiclient.core.models import Auth, GraphqlRequest, KeyValue, RestRequest
 from apiclient.protocols.errors import (
@@ -24,29 +24,6 @@ from apiclient.protocols.graphql_schema import LoadedSchema, schema_from_sdl_fil
 from apiclient.protocols.rest import RestEngine
 
 EVENT_BY_ID = "query EventById($id: ID!) { event(id: $id) { id name location { city } } }"
-
-
-@pytest.fixture(scope="module")
-def graphql_url(mock_urls: dict[str, str]) -> str:
-    return mock_urls["graphql"]
-
-
-@pytest.fixture
-async def gql() -> AsyncIterator[GraphqlEngine]:
-    graphql_engine = GraphqlEngine()
-    try:
-        yield graphql_engine
-    finally:
-        await graphql_engine.aclose()
-
-
-@pytest.fixture
-async def schema(gql: GraphqlEngine, graphql_url: str) -> LoadedSchema:
-    return await gql.introspect(GraphqlRequest(url=f"{graphql_url}/graphql"))
-
-
-def at(url: str, query: str, **fields: object) -> GraphqlRequest:
-    return GraphqlRequest.model_validate({"url": url, "query": query, **fields})
 
 
 # -- introspection -----------------------------------------------------------------------

@@ -3,8 +3,6 @@ user would send it (environment variables resolved): each answers as its name sa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from apiclient.core.models import GraphqlRequest
@@ -23,13 +21,6 @@ _GRAPHQL = [
 ]
 
 
-@pytest.fixture
-async def gql_engine() -> AsyncIterator[GraphqlEngine]:
-    engine = GraphqlEngine()
-    yield engine
-    await engine.aclose()
-
-
 def _resolved(request: GraphqlRequest, mock_urls: dict[str, str]) -> GraphqlRequest:
     scope = Scope.layered(collection=_STORE.variables, environment=_STORE.environments[0].variables)
     resolved = resolve_graphql_request(request, scope)
@@ -40,16 +31,16 @@ def _resolved(request: GraphqlRequest, mock_urls: dict[str, str]) -> GraphqlRequ
 
 @pytest.mark.parametrize("request_", _GRAPHQL, ids=[r.name for r in _GRAPHQL])
 async def test_sample_graphql_request_answers_as_named(
-    request_: GraphqlRequest, gql_engine: GraphqlEngine, mock_urls: dict[str, str]
+    request_: GraphqlRequest, gql: GraphqlEngine, mock_urls: dict[str, str]
 ) -> None:
     resolved = _resolved(request_, mock_urls)
-    schema = await gql_engine.introspect(
+    schema = await gql.introspect(
         resolved.model_copy(update={"url": resolved.url.replace("-locked", "")})
     )
     operation = check_document(resolved.query, schema, resolved.operation_name)
     if operation.kind == "subscription":
         return  # streamed by the tab; the document is checked against the schema above
-    response = await gql_engine.send(resolved, schema)
+    response = await gql.send(resolved, schema)
     assert response.http.status_code == 200 and response.problem == ""
     if "error next to data" in request_.name:
         assert response.errors and response.data is not None

@@ -11,9 +11,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import pytest
+from graphql_helpers import at
 from websockets.asyncio.server import ServerConnection, serve
 
-from apiclient.core.models import Auth, GraphqlRequest, KeyValue
+from apiclient.core.models import Auth, KeyValue
 from apiclient.protocols.errors import (
     ConnectError,
     DocumentError,
@@ -25,29 +26,6 @@ from apiclient.protocols.graphql_schema import LoadedSchema
 
 BOTH = ["graphql-transport-ws", "graphql-ws"]
 TICKS = "subscription Ticks($count: Int) { ticks(count: $count, intervalMs: 20) { n at } }"
-
-
-@pytest.fixture(scope="module")
-def graphql_url(mock_urls: dict[str, str]) -> str:
-    return mock_urls["graphql"]
-
-
-@pytest.fixture
-async def gql() -> AsyncIterator[GraphqlEngine]:
-    graphql_engine = GraphqlEngine()
-    try:
-        yield graphql_engine
-    finally:
-        await graphql_engine.aclose()
-
-
-@pytest.fixture
-async def schema(gql: GraphqlEngine, graphql_url: str) -> LoadedSchema:
-    return await gql.introspect(GraphqlRequest(url=f"{graphql_url}/graphql"))
-
-
-def at(url: str, query: str, **fields: object) -> GraphqlRequest:
-    return GraphqlRequest.model_validate({"url": url, "query": query, **fields})
 
 
 async def collect(

@@ -132,12 +132,8 @@ class GraphqlTab(RequestTab):
         self.editor.url.setFocus()
         self.editor.url.selectAll()
 
-    def cancel(self) -> None:
-        """Esc: stop the send or subscription, else the schema fetch."""
-        if self.is_sending():
-            super().cancel()
-        else:
-            self.cancel_schema()
+    def _cancel_other_work(self) -> None:
+        self.cancel_schema()
 
     def refresh_hint(self) -> None:
         request = self.editor.request()

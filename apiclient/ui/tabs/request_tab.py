@@ -184,8 +184,14 @@ class RequestTab(QWidget):
                 self.send_finished.emit()
 
     def cancel(self) -> None:
+        """Esc: stop the send, else the tab's other work (a WSDL load, a schema fetch)."""
         if self._send_task is not None and not self._send_task.done():
             self._send_task.cancel()
+        else:
+            self._cancel_other_work()
+
+    def _cancel_other_work(self) -> None:
+        """Stop what else the tab is doing in the background, if anything."""
 
     def _abandon_send(self) -> None:
         """Stop the running send without telling the (now different) editor about it."""

@@ -99,12 +99,8 @@ class SoapTab(RequestTab):
         self.wsdl_panel.location.setFocus()
         self.wsdl_panel.location.selectAll()
 
-    def cancel(self) -> None:
-        """Esc: stop the send, else the WSDL load."""
-        if self.is_sending():
-            super().cancel()
-        else:
-            self.cancel_load()
+    def _cancel_other_work(self) -> None:
+        self.cancel_load()
 
     def _editor_request(self) -> SoapRequest:
         return self.editor.request()
