@@ -180,8 +180,44 @@ class GraphqlRequest(_Model):
     variables: list[Variable] = Field(default_factory=list)
 
 
-# Later issues add grpc and websocket requests to this union.
-AnyRequest: TypeAlias = RestRequest | SoapRequest | GraphqlRequest
+GrpcSecurity = Literal["plaintext", "tls"]
+
+
+class GrpcTls(_Model):
+    """TLS for a gRPC channel. ``verify`` off is an explicit, visible choice."""
+
+    ca_file: str = ""
+    client_cert_file: str = ""
+    client_key_file: str = ""
+    verify: bool = True
+    server_name: str = ""  # overrides the name checked in the certificate
+
+
+class GrpcRequest(_Model):
+    """A gRPC call: where (``target`` host:port), which method (``/pkg.Service/Method``),
+    and the request message as JSON (a JSON array of messages for client streams).
+
+    ``proto_files``/``import_paths`` describe the service when the server has no
+    reflection; empty means reflection.
+    """
+
+    kind: Literal["grpc"] = "grpc"
+    name: str = "New gRPC request"
+    description: str = ""
+    target: str = ""
+    security: GrpcSecurity = "plaintext"
+    tls: GrpcTls = Field(default_factory=GrpcTls)
+    method: str = ""
+    message: str = ""
+    metadata: list[KeyValue] = Field(default_factory=list)
+    deadline_s: float = Field(default=30.0, gt=0)
+    proto_files: list[str] = Field(default_factory=list)
+    import_paths: list[str] = Field(default_factory=list)
+    variables: list[Variable] = Field(default_factory=list)
+
+
+# Later issues add websocket requests to this union.
+AnyRequest: TypeAlias = RestRequest | SoapRequest | GraphqlRequest | GrpcRequest
 Request = Annotated[AnyRequest, Field(discriminator="kind")]
 
 
@@ -220,5 +256,6 @@ class Collection(_Model):
 RestRequest.model_rebuild()
 SoapRequest.model_rebuild()
 GraphqlRequest.model_rebuild()
+GrpcRequest.model_rebuild()
 Folder.model_rebuild()
 Collection.model_rebuild()

@@ -24,6 +24,7 @@ from apiclient.core.models import (
     SCHEMA_VERSION,
     AnyRequest,
     GraphqlRequest,
+    GrpcRequest,
     RestRequest,
     SoapRequest,
     Variable,
@@ -40,6 +41,7 @@ _REQUEST_MODELS: dict[str, type[AnyRequest]] = {
     "rest": RestRequest,
     "soap": SoapRequest,
     "graphql": GraphqlRequest,
+    "grpc": GrpcRequest,
 }
 REQUEST_KINDS: tuple[str, ...] = tuple(_REQUEST_MODELS)
 _M = TypeVar("_M", bound=BaseModel)

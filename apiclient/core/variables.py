@@ -24,6 +24,7 @@ from apiclient.core.models import (
     Auth,
     Body,
     GraphqlRequest,
+    GrpcRequest,
     KeyValue,
     RestRequest,
     SoapRequest,
@@ -258,6 +259,32 @@ def resolve_graphql_request(request: GraphqlRequest, scope: Scope) -> GraphqlReq
             "variables_json": text(request.variables_json, "variables"),
             "auth": _auth(resolver, request.auth),
             "schema_file": text(request.schema_file, "schema file"),
+        },
+        deep=True,
+    )
+    resolver.check()
+    return resolved
+
+
+def resolve_grpc_request(request: GrpcRequest, scope: Scope) -> GrpcRequest:
+    """A new gRPC request with what will be sent resolved: target, enabled metadata, the
+    message JSON, and the TLS file paths and server name."""
+    resolver = _Resolver(scope.with_layer("request", request.variables))
+    text = resolver.text
+    tls = request.tls
+    resolved = request.model_copy(
+        update={
+            "target": text(request.target, "target"),
+            "metadata": _rows(resolver, request.metadata, "metadata"),
+            "message": text(request.message, "message"),
+            "tls": tls.model_copy(
+                update={
+                    "ca_file": text(tls.ca_file, "CA file"),
+                    "client_cert_file": text(tls.client_cert_file, "client certificate"),
+                    "client_key_file": text(tls.client_key_file, "client key"),
+                    "server_name": text(tls.server_name, "TLS server name"),
+                }
+            ),
         },
         deep=True,
     )

@@ -19,7 +19,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from apiclient.core.models import AnyRequest, GraphqlRequest, RestRequest, SoapRequest
+from apiclient.core.models import (
+    AnyRequest,
+    GraphqlRequest,
+    GrpcRequest,
+    RestRequest,
+    SoapRequest,
+)
 from apiclient.core.store import FolderNode, RequestNode
 from apiclient.ui.workspace import Workspace
 
@@ -36,6 +42,7 @@ _BADGE_COLORS = {
     "DELETE": "#c62828",
     "SOAP": "#00695c",
     "GQL": "#ad1457",
+    "gRPC": "#4527a0",
 }
 
 
@@ -43,10 +50,14 @@ def request_badge(request: AnyRequest) -> str:
     """The short word shown before a request's name: its HTTP method, or its kind."""
     if isinstance(request, RestRequest):
         return request.method
-    return "GQL" if isinstance(request, GraphqlRequest) else request.kind.upper()
+    if isinstance(request, GraphqlRequest):
+        return "GQL"
+    return "gRPC" if isinstance(request, GrpcRequest) else request.kind.upper()
 
 
 def _target(request: AnyRequest) -> str:
+    if isinstance(request, GrpcRequest):
+        return f"{request.target}{request.method}"
     if isinstance(request, SoapRequest):
         where = request.endpoint
         return f"{request.operation} · {where}" if request.operation else where
@@ -59,6 +70,8 @@ def _searchable(request: AnyRequest) -> str:
         sent = request.body.raw
     elif isinstance(request, SoapRequest):
         sent = request.envelope
+    elif isinstance(request, GrpcRequest):
+        sent = request.message
     else:
         sent = request.query
     return f"{request.name}\n{_target(request)}\n{sent}"
