@@ -10,6 +10,7 @@ import asyncio
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
@@ -37,13 +38,16 @@ from apiclient.ui.actions import make_action
 from apiclient.ui.collections_sidebar import CollectionsSidebar
 from apiclient.ui.environment_editor import EnvironmentEditor
 from apiclient.ui.mocks_panel import MocksPanel
+from apiclient.ui.request_tabs import RequestTabs
 from apiclient.ui.settings import AppSettings
-from apiclient.ui.tabs.graphql import GraphqlTab
 from apiclient.ui.tabs.request_tab import RequestTab
-from apiclient.ui.tabs.rest import RestTab
-from apiclient.ui.tabs.soap import SoapTab
 from apiclient.ui.tasks import start_task
 from apiclient.ui.workspace import NoCollectionError, Workspace
+
+if TYPE_CHECKING:
+    from apiclient.ui.tabs.graphql import GraphqlTab
+    from apiclient.ui.tabs.rest import RestTab
+    from apiclient.ui.tabs.soap import SoapTab
 
 SAMPLE_COLLECTION = "sample-collection"
 NO_ENVIRONMENT = "No environment"
@@ -62,17 +66,9 @@ class MainWindow(QMainWindow):
         self._confirming: asyncio.Future[None] | None = None
         self.workspace = Workspace(self)
 
-        self.rest = RestTab(self.workspace)
-        self.soap = SoapTab(self.workspace)
-        self.graphql = GraphqlTab(self.workspace)
-        self.request_tabs: tuple[RequestTab, ...] = (self.rest, self.soap, self.graphql)
-        self.sidebar = CollectionsSidebar(
-            self.workspace, [(tab.kind, tab.label) for tab in self.request_tabs]
-        )
+        self.sidebar = CollectionsSidebar(self.workspace, RequestTabs.kinds())
         self.tabs = QTabWidget(objectName="protocol.tabs")
-        for tab in self.request_tabs:
-            self.tabs.addTab(tab, tab.label)
-            tab.dirty_changed.connect(lambda _dirty, tab=tab: self._on_tab_dirty_changed(tab))
+        self._request_tabs = RequestTabs(self.tabs, self.workspace, self._on_tab_built)
         self.splitter = QSplitter(objectName="main.splitter")
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.tabs)
@@ -200,13 +196,37 @@ class MainWindow(QMainWindow):
 
     # -- requests ------------------------------------------------------------------------
 
+    @property
+    def request_tabs(self) -> tuple[RequestTab, ...]:
+        """The tabs built so far (a tab never shown holds nothing to save or stop)."""
+        return self._request_tabs.built()
+
+    @property
+    def rest(self) -> RestTab:
+        return cast("RestTab", self._request_tabs.get("rest"))
+
+    @property
+    def soap(self) -> SoapTab:
+        return cast("SoapTab", self._request_tabs.get("soap"))
+
+    @property
+    def graphql(self) -> GraphqlTab:
+        return cast("GraphqlTab", self._request_tabs.get("graphql"))
+
     def current_tab(self) -> RequestTab:
         """The request tab in front (the REST tab when another kind of page is)."""
         widget = self.tabs.currentWidget()
         return widget if isinstance(widget, RequestTab) else self.rest
 
     def tab_for(self, kind: str) -> RequestTab | None:
-        return next((tab for tab in self.request_tabs if tab.kind == kind), None)
+        """The tab for requests of ``kind`` (built now if it was not yet)."""
+        return self._request_tabs.get(kind)
+
+    def _on_tab_built(self, tab: RequestTab) -> None:
+        tab.dirty_changed.connect(lambda _dirty: self._on_tab_dirty_changed(tab))
+        saved = self._settings.splitter(tab.kind)
+        if saved is not None:
+            tab.splitter.restoreState(saved)
 
     async def confirm_discard(self, tab: RequestTab | None = None) -> bool:
         """True when ``tab`` (else every tab) has nothing unsaved, or the user saved or
@@ -342,7 +362,8 @@ class MainWindow(QMainWindow):
                 tab.detach()
 
     def _on_tab_dirty_changed(self, tab: RequestTab) -> None:
-        self.tabs.setTabText(self.tabs.indexOf(tab), f"{tab.label} ●" if tab.dirty else tab.label)
+        label = RequestTabs.label(tab.kind)
+        self.tabs.setTabText(self.tabs.indexOf(tab), f"{label} ●" if tab.dirty else label)
 
     def _clear_request_tabs(self) -> None:
         """A collection was opened or created: every tab starts with a blank draft."""
@@ -426,11 +447,9 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
-        splitters = [("main", self.splitter)] + [(t.kind, t.splitter) for t in self.request_tabs]
-        for name, splitter in splitters:
-            saved = self._settings.splitter(name)
-            if saved is not None:
-                splitter.restoreState(saved)
+        saved = self._settings.splitter("main")
+        if saved is not None:
+            self.splitter.restoreState(saved)
 
     def save_layout(self) -> None:
         self._settings.set_window_state(self.saveGeometry(), self.saveState())

@@ -68,7 +68,6 @@ class GraphqlTab(RequestTab):
     """
 
     kind = "graphql"
-    label = "GraphQL"
     schema_finished = Signal()
     document_checked = Signal()
 

@@ -30,16 +30,15 @@ class RequestTab(QWidget):
         dirty_changed(bool): the request now differs (or no longer) from disk.
         send_finished: a send ended, with a response, an error or a cancel.
 
-    Subclasses set ``kind`` and ``label``, call ``_lay_out`` and ``_connect_editor``,
-    and implement the ``_editor_*`` hooks plus ``send``, ``focus_main_field``,
-    ``new_request`` and ``refresh_hint``.
+    Subclasses set ``kind`` (listed in ``apiclient.ui.request_tabs``), call ``_lay_out``
+    and ``_connect_editor``, and implement the ``_editor_*`` hooks plus ``send``,
+    ``focus_main_field``, ``new_request`` and ``refresh_hint``.
     """
 
     dirty_changed = Signal(bool)
     send_finished = Signal()
 
     kind: ClassVar[str]
-    label: ClassVar[str]
     splitter: QSplitter
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:

@@ -34,7 +34,6 @@ class RestTab(RequestTab):
     """An HTTP request and its response (signals as :class:`RequestTab`)."""
 
     kind = "rest"
-    label = "REST"
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(workspace, parent)

@@ -52,7 +52,6 @@ class SoapTab(RequestTab):
     """
 
     kind = "soap"
-    label = "SOAP"
     wsdl_finished = Signal()
     envelope_filled = Signal()
 
