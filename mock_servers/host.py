@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from mock_servers import graphql, rest, soap
 from mock_servers.errors import MockServerError, PortInUseError
+from mock_servers.grpc_server import start_grpc_mock
 from mock_servers.serving import RunningServer, serve_asgi
 
 __all__ = [
@@ -32,7 +33,7 @@ __all__ = [
 ]
 
 DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORTS: dict[str, int] = {"rest": 8710, "soap": 8711, "graphql": 8712}
+DEFAULT_PORTS: dict[str, int] = {"rest": 8710, "soap": 8711, "graphql": 8712, "grpc": 8713}
 # Extra time the caller waits beyond the loop's own timeout, for stopping what started.
 GRACE_SECONDS = 5.0
 
@@ -63,10 +64,16 @@ async def _start_graphql(host: str, port: int) -> RunningServer:
     )
 
 
+async def _start_grpc(host: str, port: int) -> RunningServer:
+    # gRPC speaks HTTP/2 on grpc.aio's own server; its URL is a target, grpc://host:port.
+    return await start_grpc_mock(host, port)
+
+
 SERVER_SPECS: dict[str, ServerSpec] = {
     "rest": ServerSpec("http", _start_rest),
     "soap": ServerSpec("http", _start_soap),
     "graphql": ServerSpec("http", _start_graphql),
+    "grpc": ServerSpec("grpc", _start_grpc),
 }
 
 
