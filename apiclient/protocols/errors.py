@@ -30,6 +30,14 @@ every error class at start-up for free; the engines re-export their own classes
     * :class:`GraphqlError`: a GraphQL failure that is not plain HTTP
         * :class:`SchemaError`: no usable schema (introspection refused, bad SDL file)
         * :class:`SubscriptionError`: a subscription's WebSocket refused, failed or closed
+    * :class:`GrpcError`: a gRPC failure that is not plain transport
+        * :class:`GrpcDiscoveryError`: no service description (reflection, .proto files)
+        * :class:`GrpcStatusError`: a call ended with a status other than OK
+    * (:class:`RequestBuildError`) :class:`GrpcMessageError`: message JSON that does not
+      fit the method's input type
+
+gRPC transport failures use the neutral classes: :class:`ConnectError` (unreachable),
+:class:`DnsError`, :class:`TlsError` (handshake or certificate).
 """
 
 from __future__ import annotations
@@ -173,3 +181,69 @@ class VariablesError(RequestBuildError):
         super().__init__(message)
         self.line = line
         self.column = column
+
+
+class GrpcError(ProtocolError):
+    """A gRPC failure that is not a plain transport one (those keep their own classes)."""
+
+
+class GrpcDiscoveryError(GrpcError):
+    """No usable description of the services: the server has no reflection (the
+    message says to load the .proto files), reflection failed or the server could
+    not be reached for it, or .proto files do not compile (``file:line:column:
+    message`` as protoc puts it) or import a file not found on the import paths."""
+
+
+class GrpcMessageError(RequestBuildError):
+    """The message JSON is not valid JSON or does not fit the method's input type;
+    nothing was sent.
+
+    ``field`` is the path of the offending field (``artist.country``, ``tags[2]``),
+    "" when the trouble is the text as a whole; ``line``/``column`` (1-based) point
+    into the text when it is not valid JSON; ``index`` is the 0-based position of the
+    message in a JSON array of messages (client and bidi streams), else None.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str = "",
+        line: int | None = None,
+        column: int | None = None,
+        index: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.field = field
+        self.line = line
+        self.column = column
+        self.index = index
+
+
+class GrpcStatusError(GrpcError):
+    """A call ended with a status other than OK.
+
+    ``code`` is the status name (``NOT_FOUND``), ``details`` the status message,
+    ``rich_details`` the ``(type name, JSON text)`` pairs decoded from
+    ``grpc-status-details-bin`` (``google.rpc.BadRequest``...; a type this client
+    does not know is a JSON string of its base64 bytes), ``trailers`` the trailing
+    metadata as ``(key, text)`` pairs.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        details: str,
+        *,
+        rich_details: tuple[tuple[str, str], ...] = (),
+        trailers: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        text = f"{code}: {details}" if details else code
+        if rich_details:
+            names = ", ".join(name.rsplit(".", 1)[-1] for name, _ in rich_details)
+            text += f" (details: {names})"
+        super().__init__(text)
+        self.code = code
+        self.details = details
+        self.rich_details = rich_details
+        self.trailers = trailers
