@@ -46,6 +46,7 @@ from apiclient.ui.workspace import NoCollectionError, Workspace
 
 if TYPE_CHECKING:
     from apiclient.ui.tabs.graphql import GraphqlTab
+    from apiclient.ui.tabs.grpc import GrpcTab
     from apiclient.ui.tabs.rest import RestTab
     from apiclient.ui.tabs.soap import SoapTab
 
@@ -212,6 +213,10 @@ class MainWindow(QMainWindow):
     @property
     def graphql(self) -> GraphqlTab:
         return cast("GraphqlTab", self._request_tabs.get("graphql"))
+
+    @property
+    def grpc(self) -> GrpcTab:
+        return cast("GrpcTab", self._request_tabs.get("grpc"))
 
     def current_tab(self) -> RequestTab:
         """The request tab in front (the REST tab when another kind of page is)."""

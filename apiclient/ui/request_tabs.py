@@ -32,6 +32,7 @@ TAB_KINDS: tuple[TabKind, ...] = (
     TabKind("rest", "REST", "apiclient.ui.tabs.rest", "RestTab"),
     TabKind("soap", "SOAP", "apiclient.ui.tabs.soap", "SoapTab"),
     TabKind("graphql", "GraphQL", "apiclient.ui.tabs.graphql", "GraphqlTab"),
+    TabKind("grpc", "gRPC", "apiclient.ui.tabs.grpc", "GrpcTab"),
 )
 
 

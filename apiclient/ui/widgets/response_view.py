@@ -40,7 +40,7 @@ def _status_color(code: int) -> str:
     return "#c62828"
 
 
-def _read_only_table(object_name: str, headers: list[str]) -> QTableWidget:
+def read_only_table(object_name: str, headers: list[str]) -> QTableWidget:
     table = QTableWidget(0, len(headers), objectName=object_name)
     table.setHorizontalHeaderLabels(headers)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -51,7 +51,7 @@ def _read_only_table(object_name: str, headers: list[str]) -> QTableWidget:
     return table
 
 
-def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
+def set_rows(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
     table.setRowCount(len(rows))
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
@@ -69,8 +69,8 @@ class ResponseView(QWidget):
         self.time = QLabel(objectName=f"{prefix}.time")
         self.size = QLabel(objectName=f"{prefix}.size")
         self.body = BodyView(prefix)
-        self.headers = _read_only_table(f"{prefix}.headers", ["Header", "Value"])
-        self.cookies = _read_only_table(
+        self.headers = read_only_table(f"{prefix}.headers", ["Header", "Value"])
+        self.cookies = read_only_table(
             f"{prefix}.cookies",
             ["Name", "Value", "Domain", "Path", "Expires", "Secure", "HttpOnly"],
         )
@@ -121,8 +121,8 @@ class ResponseView(QWidget):
             else ""
         )
         self.size.setText(f"{human_size(len(response.body))}{compressed}")
-        _fill(self.headers, list(response.headers))
-        _fill(
+        set_rows(self.headers, list(response.headers))
+        set_rows(
             self.cookies,
             [
                 (

@@ -1,0 +1,317 @@
+"""The gRPC tab: services found by reflection (or .proto files), a JSON message built from
+the input type, and calls of all four kinds with their statuses, headers and trailers.
+
+Discovery and calls go through ``apiclient.protocols.grpc``; templates and message checks
+are CPU work for a worker. Streams land in an event log; for client and bidirectional
+streams the user sends more messages while the call is open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFileDialog, QSplitter, QWidget
+from qasync import asyncSlot
+
+from apiclient.core.errors import CoreError, VariableError
+from apiclient.core.models import AnyRequest, GrpcRequest
+from apiclient.core.variables import resolve_grpc_request
+from apiclient.protocols.errors import ProtocolError
+from apiclient.ui.error_titles import error_title
+from apiclient.ui.tabs.grpc_editor import GrpcRequestEditor
+from apiclient.ui.tabs.grpc_methods_panel import MethodsPanel
+from apiclient.ui.tabs.grpc_response import GrpcResponseView
+from apiclient.ui.tabs.request_tab import RequestTab
+from apiclient.ui.tasks import start_task
+from apiclient.ui.variable_hint import variable_hint_html
+from apiclient.ui.workers import import_in_worker
+
+if TYPE_CHECKING:
+    from apiclient.protocols.grpc import GrpcEngine, GrpcStream
+    from apiclient.protocols.grpc_catalog import GrpcCatalog, GrpcMethod
+    from apiclient.ui.workspace import Workspace
+
+# grpcio and protobuf cost ~0.2 s to import: done in a worker, when first needed.
+_ENGINE_MODULES = ("apiclient.protocols.grpc",)
+
+
+class GrpcTab(RequestTab):
+    """A gRPC request (signals as :class:`RequestTab`); ``catalog_finished`` when a
+    discovery (reflection or .proto files) ended."""
+
+    kind = "grpc"
+    catalog_finished = Signal()
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(workspace, parent)
+        self._engine: GrpcEngine | None = None
+        self._catalog: GrpcCatalog | None = None
+        self._catalog_task: asyncio.Task[None] | None = None
+        self._stream: GrpcStream | None = None
+        # Messages and the end of sending go out in the order the user clicked.
+        self._stream_lock = asyncio.Lock()
+
+        self.methods = MethodsPanel()
+        self.methods.setMinimumWidth(150)
+        self.editor = GrpcRequestEditor()
+        self.response = GrpcResponseView()
+        right = QSplitter(Qt.Orientation.Vertical, objectName="grpc.right_splitter")
+        right.addWidget(self.editor)
+        right.addWidget(self.response)
+        splitter = QSplitter(objectName="grpc.splitter")
+        splitter.addWidget(self.methods)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([300, 830])
+        self._lay_out(splitter)
+        self._connect_editor(self.editor)
+        self.editor.send_message_requested.connect(self.send_stream_message)
+        self.editor.close_send_requested.connect(self.close_stream_send)
+        self.methods.reflect_requested.connect(self.reflect)
+        self.methods.protos_requested.connect(self._choose_protos)
+        self.methods.cancel_requested.connect(self.cancel_discovery)
+        self.methods.method_chosen.connect(self._on_method_chosen)
+        self._update_title()
+
+    # -- RequestTab hooks ------------------------------------------------------------------
+
+    def new_request(self) -> GrpcRequest:
+        """A blank request on the same target, so the methods in view still apply."""
+        current = self.editor.request()
+        return GrpcRequest(
+            target=current.target,
+            security=current.security,
+            tls=current.tls,
+            proto_files=current.proto_files,
+            import_paths=current.import_paths,
+        )
+
+    def focus_main_field(self) -> None:
+        self.editor.target.setFocus()
+        self.editor.target.selectAll()
+
+    def refresh_hint(self) -> None:
+        request = self.editor.request()
+        scope = self._workspace.scope().with_layer("request", request.variables)
+        self.editor.set_target_hint(variable_hint_html(request.target, scope, "target"))
+
+    def _cancel_other_work(self) -> None:
+        self.cancel_discovery()
+
+    def _editor_request(self) -> GrpcRequest:
+        return self.editor.request()
+
+    def _editor_show(self, request: AnyRequest) -> None:
+        assert isinstance(request, GrpcRequest)
+        self._abandon_discovery()
+        self.editor.set_request(request)
+        self.response.show_idle()
+        self.refresh_hint()
+        catalog = self._catalog
+        if catalog is not None and catalog.method(request.method) is not None:
+            self.methods.select_method(request.method)
+            self.editor.set_notes(catalog.field_notes(catalog.method(request.method)))
+        else:
+            self.methods.select_method("")
+            self.editor.set_notes([])
+
+    def _editor_rename(self, name: str) -> None:
+        self.editor.update_request(name=name)
+
+    def _editor_set_sending(self, sending: bool) -> None:
+        self.editor.set_sending(sending)
+        if not sending:
+            self.editor.set_streaming(False)
+
+    def _show_cancelled(self) -> None:
+        self.response.show_cancelled()
+
+    async def _close_engine(self) -> None:
+        task, self._catalog_task = self._catalog_task, None
+        if task is not None:
+            task.cancel()
+        if self._engine is not None:
+            await self._engine.aclose()
+
+    async def _grpc_engine(self) -> GrpcEngine:
+        if self._engine is None:
+            await import_in_worker(*_ENGINE_MODULES)
+            from apiclient.protocols.grpc import GrpcEngine
+
+            self._engine = GrpcEngine()
+        return self._engine
+
+    # -- discovery -------------------------------------------------------------------------
+
+    @property
+    def catalog(self) -> GrpcCatalog | None:
+        return self._catalog
+
+    def reflect(self) -> None:
+        self.editor.set_proto_files([])
+        self._start_discovery(self._reflect(), "Asking the server for its services…")
+
+    def _choose_protos(self) -> None:
+        files, _filter = QFileDialog.getOpenFileNames(
+            self, "Choose .proto files", "", "Protocol Buffers (*.proto);;All files (*)"
+        )
+        if files:
+            self.editor.set_proto_files(files)
+            self._start_discovery(self._load_protos(), "Compiling the .proto files…")
+
+    def _start_discovery(self, work: Coroutine[Any, Any, None], what: str) -> None:
+        self._abandon_discovery()
+        self.methods.show_busy(True, what)
+        self._catalog_task = start_task(work, self._discovery_ended)
+
+    def _discovery_ended(self, task: asyncio.Task[None]) -> None:
+        if self._catalog_task is not task:
+            return
+        self._catalog_task = None
+        self.methods.show_busy(False)
+        if task.cancelled():
+            self.methods.show_cancelled()
+        self.catalog_finished.emit()
+
+    def cancel_discovery(self) -> None:
+        if self._catalog_task is not None and not self._catalog_task.done():
+            self._catalog_task.cancel()
+
+    def _abandon_discovery(self) -> None:
+        task, self._catalog_task = self._catalog_task, None
+        if task is not None and not task.done():
+            task.cancel()
+            self.methods.show_busy(False)
+
+    async def _reflect(self) -> None:
+        request = self.editor.request()
+        if not request.target.strip():
+            self.methods.show_error("No target", "Type the server's host:port first.")
+            return
+        try:
+            resolved = resolve_grpc_request(request, self._workspace.scope())
+        except VariableError as exc:
+            self.methods.show_error(error_title(exc), str(exc))
+            return
+        await self._grpc_engine()
+        from apiclient.protocols.grpc import reflect
+
+        try:
+            catalog = await reflect(resolved)
+        except (ProtocolError, CoreError) as exc:
+            self.methods.show_error("Services not found", str(exc))
+            return
+        self._show_catalog(catalog)
+
+    async def _load_protos(self) -> None:
+        request = self.editor.request()
+        await self._grpc_engine()
+        from apiclient.protocols.grpc import load_proto_files
+
+        try:
+            catalog = await asyncio.to_thread(
+                load_proto_files, request.proto_files, request.import_paths
+            )
+        except (ProtocolError, CoreError) as exc:
+            self.methods.show_error("The .proto files were not loaded", str(exc))
+            return
+        self._show_catalog(catalog)
+
+    def _show_catalog(self, catalog: GrpcCatalog) -> None:
+        self._catalog = catalog
+        self.methods.show_catalog(catalog)
+        self.methods.select_method(self.editor.request().method)
+
+    def _on_method_chosen(self, method: GrpcMethod) -> None:
+        start_task(self._choose(method))
+
+    async def _choose(self, method: GrpcMethod) -> None:
+        """Put the method's template in the editor (undoable) unless it is already chosen."""
+        catalog = self._catalog
+        before = self.editor.request()
+        if catalog is None or (before.method == method.path and before.message.strip()):
+            return
+        template, notes = await asyncio.to_thread(
+            lambda: (catalog.template(method), catalog.field_notes(method))
+        )
+        if method.client_streams:
+            template = "[\n" + "\n".join("  " + line for line in template.splitlines()) + "\n]"
+        if self.editor.request() != before:
+            return  # typed meanwhile: the user's text wins
+        keep_name = before.name not in (GrpcRequest().name, before.method.rsplit("/", 1)[-1])
+        self.editor.apply_method(
+            before.name if keep_name else method.name, method.path, template, notes
+        )
+
+    # -- calling ----------------------------------------------------------------------------
+
+    @asyncSlot()
+    async def send(self) -> None:
+        await self._run_send(self._send(self.editor.request()))
+
+    async def _send(self, request: GrpcRequest) -> None:
+        if not request.target.strip():
+            self.response.show_error("Nothing to call", "Type the server's host:port first.")
+            return
+        catalog = self._catalog
+        method = catalog.method(request.method) if catalog is not None else None
+        if catalog is None or method is None:
+            self.response.show_error(
+                "No method", "Reflect (or load .proto files) and choose a method first."
+            )
+            return
+        try:
+            resolved = resolve_grpc_request(request, self._workspace.scope())
+        except VariableError as exc:
+            self.response.show_error(error_title(exc), str(exc))
+            return
+        engine = await self._grpc_engine()
+        streaming = method.server_streams or method.client_streams
+        self.response.show_calling(method.path, streaming)
+        self.editor.set_sending(True)
+        stream = engine.stream(resolved, catalog)
+        self._stream = stream
+        self.editor.set_streaming(method.client_streams)
+        count = 0
+        try:
+            async for event in stream:
+                count += 1
+                self._received = True
+                self.response.add_message(event)
+                if count == 1 or count % 50 == 0:
+                    self.response.show_streaming(count)
+        except (ProtocolError, CoreError) as exc:
+            self.response.show_error(error_title(exc), str(exc))
+            return
+        except asyncio.CancelledError:
+            await stream.cancel()
+            raise
+        finally:
+            self._stream = None
+        if stream.result is not None:
+            self._received = True
+            self.response.show_result(stream.result)
+
+    @asyncSlot()
+    async def send_stream_message(self) -> None:
+        """Send the editor's message into the open client or bidirectional stream."""
+        stream = self._stream
+        if stream is None:
+            return
+        text = self.editor.message.toPlainText()
+        async with self._stream_lock:
+            try:
+                await stream.send(text)
+            except (ProtocolError, CoreError) as exc:
+                self.editor.set_notes([f"Not sent: {exc}"])
+
+    @asyncSlot()
+    async def close_stream_send(self) -> None:
+        stream = self._stream
+        if stream is not None:
+            self.editor.set_streaming(False)
+            async with self._stream_lock:
+                await stream.close_send()

@@ -1,0 +1,107 @@
+"""The response half of the gRPC tab: the status, the messages (one, or a stream in a
+log), response headers and trailers, and decoded error details."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from apiclient.core.formatting import human_duration
+from apiclient.ui.widgets.code_editor import CodeEditor
+from apiclient.ui.widgets.event_log import EventLogView, LoggedEvent
+from apiclient.ui.widgets.response_view import read_only_table, set_rows
+
+if TYPE_CHECKING:
+    from apiclient.protocols.grpc import GrpcMessageEvent, GrpcResult
+
+_SUMMARY_CHARS = 300
+
+
+class GrpcResponseView(QWidget):
+    """``grpc.response.*``: status line, then Message / Stream / Headers / Trailers /
+    Details."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("grpc.response")
+        self.status = QLabel(objectName="grpc.response.status", wordWrap=True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.time = QLabel(objectName="grpc.response.time")
+        self.body = CodeEditor("grpc.response.body", read_only=True)
+        self.body.set_language("json")
+        self.body.setPlaceholderText("The response message appears here.")
+        self.log = EventLogView("grpc.response.log")
+        self.headers = read_only_table("grpc.response.headers", ["Header", "Value"])
+        self.trailers = read_only_table("grpc.response.trailers", ["Trailer", "Value"])
+        self.details = CodeEditor("grpc.response.details", read_only=True)
+        self.details.set_language("json")
+        self.details.setPlaceholderText("Error details sent by the server appear here.")
+        self.tabs = QTabWidget(objectName="grpc.response.tabs")
+        self.tabs.addTab(self.body, "Message")
+        self.tabs.addTab(self.log, "Stream")
+        self.tabs.addTab(self.headers, "Headers")
+        self.tabs.addTab(self.trailers, "Trailers")
+        self.tabs.addTab(self.details, "Error details")
+        line = QHBoxLayout()
+        line.addWidget(self.status, 1)
+        line.addWidget(self.time)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(line)
+        layout.addWidget(self.tabs, 1)
+        self.show_idle()
+
+    def show_idle(self) -> None:
+        self._clear()
+        self._set_status("No response yet. Press Send (Ctrl+Enter).", "palette(mid)")
+
+    def show_calling(self, path: str, streaming: bool) -> None:
+        self._clear()
+        self.tabs.setCurrentWidget(self.log if streaming else self.body)
+        self._set_status(f"Calling {escape(path)} …", "palette(mid)")
+
+    def show_cancelled(self) -> None:
+        self._set_status("Cancelled.", "palette(mid)")
+
+    def show_error(self, title: str, message: str) -> None:
+        self._clear()
+        self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "#c62828")
+
+    def show_streaming(self, count: int) -> None:
+        self._set_status(f"Streaming · {count} message(s)", "#2e7d32")
+
+    def add_message(self, event: GrpcMessageEvent) -> None:
+        summary = " ".join(event.json[:_SUMMARY_CHARS].split())
+        self.log.model.append(LoggedEvent(event.received_at, "message", summary, event.json))
+
+    def show_result(self, result: GrpcResult) -> None:
+        """The status the call ended with, and what came with it."""
+        self.log.model.flush()
+        color = "#2e7d32" if result.ok else "#c62828"
+        details = f" · {escape(result.details)}" if result.details else ""
+        count = len(result.messages)
+        self._set_status(f"<b>{escape(result.code)}</b>{details} · {count} message(s)", color)
+        self.time.setText(human_duration(result.elapsed_s))
+        if result.messages:
+            self.body.set_text(result.messages[-1])
+        set_rows(self.headers, list(result.initial_metadata))
+        set_rows(self.trailers, list(result.trailing_metadata))
+        self.details.set_text(
+            "\n\n".join(f"// {name}\n{text}" for name, text in result.rich_details)
+        )
+        if result.rich_details:
+            self.tabs.setCurrentWidget(self.details)
+
+    def _set_status(self, html: str, color: str) -> None:
+        self.status.setText(f'<span style="color:{color}">{html}</span>')
+
+    def _clear(self) -> None:
+        self.time.clear()
+        self.body.set_text("")
+        self.log.model.clear()
+        self.headers.setRowCount(0)
+        self.trailers.setRowCount(0)
+        self.details.set_text("")

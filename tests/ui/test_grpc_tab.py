@@ -1,0 +1,135 @@
+"""The gRPC tab as a user drives it, against the gRPC mock."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QTreeWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from apiclient.ui.main_window import MainWindow
+
+
+def _find(window: MainWindow, kind: type, name: str):
+    widget = window.findChild(kind, name)
+    assert widget is not None, name
+    return widget
+
+
+def _click(qtbot: QtBot, button: QPushButton) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+@pytest.fixture
+def target(mock_urls: dict[str, str]) -> str:
+    return mock_urls["grpc"].removeprefix("grpc://")
+
+
+def reflect(qtbot: QtBot, window: MainWindow, target: str) -> str:
+    tabs = window.tabs
+    bar = tabs.tabBar()
+    qtbot.mouseClick(
+        bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(tabs.indexOf(window.grpc)).center()
+    )
+    field = _find(window, QLineEdit, "grpc.target")
+    field.clear()
+    qtbot.keyClicks(field, target)
+    with qtbot.waitSignal(window.grpc.catalog_finished, timeout=20_000):
+        _click(qtbot, _find(window, QPushButton, "grpc.reflect"))
+    return _find(window, QLabel, "grpc.methods_status").text()
+
+
+def choose(qtbot: QtBot, window: MainWindow, name: str) -> None:
+    tree = _find(window, QTreeWidget, "grpc.methods")
+    (item,) = tree.findItems(name, Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)
+    message = _find(window, QPlainTextEdit, "grpc.message")
+    before = message.toPlainText()
+    qtbot.mouseClick(
+        tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualItemRect(item).center()
+    )
+    qtbot.waitUntil(
+        lambda: (
+            message.toPlainText() != before and window.grpc.current_request().method.endswith(name)
+        )
+    )
+
+
+def set_message(window: MainWindow, value: object) -> None:
+    _find(window, QPlainTextEdit, "grpc.message").setPlainText(json.dumps(value))
+
+
+def send(qtbot: QtBot, window: MainWindow) -> str:
+    with qtbot.waitSignal(window.grpc.send_finished, timeout=20_000):
+        _click(qtbot, _find(window, QPushButton, "grpc.send"))
+    return _find(window, QLabel, "grpc.response.status").text()
+
+
+def test_reflect_pick_a_method_send_and_see_the_message(qtbot, window, target):
+    status = reflect(qtbot, window, target)
+    assert "TrackService" not in status or "method(s)" in status
+    tree = _find(window, QTreeWidget, "grpc.methods")
+    services = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
+    assert "mock.tracks.v1.TrackService" in services
+    choose(qtbot, window, "GetTrack")
+    template = json.loads(_find(window, QPlainTextEdit, "grpc.message").toPlainText())
+    assert set(template) == {"id", "include_credits"}
+    set_message(window, {"id": "t1", "include_credits": True})
+    status = send(qtbot, window)
+    assert "OK" in status
+    body = json.loads(_find(window, QPlainTextEdit, "grpc.response.body").toPlainText())
+    assert body["id"] == "t1" and body["artist"]["name"]
+    trailers = window.grpc.response.trailers
+    names = [trailers.item(r, 0).text() for r in range(trailers.rowCount())]
+    assert "x-served-by" in names
+
+
+def test_a_server_stream_fills_the_log(qtbot, window, target):
+    reflect(qtbot, window, target)
+    choose(qtbot, window, "ListTracks")
+    set_message(window, {"limit": 4, "interval_ms": 20})
+    status = send(qtbot, window)
+    assert "OK" in status and "4 message(s)" in status
+    assert _find(window, QTableView, "grpc.response.log").model().rowCount() == 4
+
+
+def test_errors_show_the_status_and_details(qtbot, window, target):
+    reflect(qtbot, window, target)
+    choose(qtbot, window, "GetTrack")
+    set_message(window, {"id": "404"})
+    assert "NOT_FOUND" in send(qtbot, window)
+    set_message(window, {"id": ""})
+    assert "INVALID_ARGUMENT" in send(qtbot, window)
+    details = _find(window, QPlainTextEdit, "grpc.response.details").toPlainText()
+    assert "BadRequest" in details and "must not be empty" in details
+    set_message(window, {"idd": "t1"})
+    status = send(qtbot, window)
+    assert "idd" in status and "not sent" in status.lower()
+
+
+def test_a_client_stream_sends_several_then_closes(qtbot, window, target):
+    reflect(qtbot, window, target)
+    choose(qtbot, window, "RecordPlays")
+    set_message(window, [{"track_id": "t1", "seconds": 30}, {"track_id": "t2", "seconds": 12}])
+    _click(qtbot, _find(window, QPushButton, "grpc.send"))
+    more = _find(window, QPushButton, "grpc.send_message")
+    qtbot.waitUntil(more.isVisible)
+    set_message(window, {"track_id": "t1", "seconds": 8})
+    _click(qtbot, more)
+    with qtbot.waitSignal(window.grpc.send_finished, timeout=10_000):
+        _click(qtbot, _find(window, QPushButton, "grpc.close_send"))
+    body = json.loads(_find(window, QPlainTextEdit, "grpc.response.body").toPlainText())
+    assert body["plays"] == 3 and body["total_seconds"] == 50
+
+
+def test_without_reflection_the_message_says_to_load_protos(qtbot, window, rest_url):
+    status = reflect(qtbot, window, "127.0.0.1:9")
+    assert "Services not found" in status
