@@ -143,7 +143,7 @@ class EventLogView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         width = self.table.fontMetrics().horizontalAdvance
-        for column, sample in enumerate(("000000", "00:00:00.000", "error")):
+        for column, sample in enumerate(("000000", "00:00:00.000", "message")):
             header.resizeSection(column, width(sample) + 16)
         self.detail = CodeEditor(f"{prefix}.detail", read_only=True)
         self.detail.set_language("json")
