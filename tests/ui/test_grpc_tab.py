@@ -133,3 +133,61 @@ def test_a_client_stream_sends_several_then_closes(qtbot, window, target):
 def test_without_reflection_the_message_says_to_load_protos(qtbot, window, rest_url):
     status = reflect(qtbot, window, "127.0.0.1:9")
     assert "Services not found" in status
+
+
+def test_a_bidirectional_session(qtbot, window, target):
+    reflect(qtbot, window, target)
+    choose(qtbot, window, "Jam")
+    set_message(window, [{"from": "me", "text": "hello"}])
+    _click(qtbot, _find(window, QPushButton, "grpc.send"))
+    log = _find(window, QTableView, "grpc.response.log")
+    qtbot.waitUntil(lambda: log.model().rowCount() == 1)
+    set_message(window, {"from": "me", "text": "again"})
+    _click(qtbot, _find(window, QPushButton, "grpc.send_message"))
+    qtbot.waitUntil(lambda: log.model().rowCount() == 2)
+    assert "echo: again" in log.model().event_at(1).detail
+    with qtbot.waitSignal(window.grpc.send_finished, timeout=10_000):
+        _click(qtbot, _find(window, QPushButton, "grpc.close_send"))
+    assert "OK" in _find(window, QLabel, "grpc.response.status").text()
+
+
+def test_proto_files_describe_a_server_without_reflection(qtbot, window, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from apiclient.core.paths import resources_dir
+
+    proto = resources_dir() / "proto/tracks/v1/tracks.proto"
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(proto)], ""))
+    window.tabs.setCurrentWidget(window.grpc)
+    with qtbot.waitSignal(window.grpc.catalog_finished, timeout=20_000):
+        _click(qtbot, _find(window, QPushButton, "grpc.load_protos"))
+    status = _find(window, QLabel, "grpc.methods_status").text()
+    assert "tracks.proto" in status
+    assert window.grpc.current_request().proto_files == [str(proto)]
+    names = [item.text(0) for item in window.grpc.methods.method_items()]
+    assert names == ["GetTrack", "ListTracks", "RecordPlays", "Jam"]
+
+
+def test_the_methods_follow_the_target_and_a_saved_call_reopens(qtbot, window, target, dialogs):
+    reflect(qtbot, window, target)
+    choose(qtbot, window, "GetTrack")
+    set_message(window, {"id": "t3"})
+    dialogs.texts.append("Track three")
+    with qtbot.waitSignal(window.grpc.dirty_changed, timeout=10_000):
+        window.save_action.trigger()
+    saved = window.grpc.current_request()
+    relpath = window.grpc.relpath
+    assert relpath is not None
+
+    qtbot.keyClicks(_find(window, QLineEdit, "grpc.target"), "9")
+    tree = _find(window, QTreeWidget, "grpc.methods")
+    qtbot.waitUntil(lambda: not tree.isEnabled())
+    assert "target changed" in _find(window, QLabel, "grpc.methods_status").text()
+    assert "No method" in send(qtbot, window)
+
+    window.grpc.open_request(type(saved)(), None)
+    window.sidebar.request_activated.emit(relpath)
+    qtbot.waitUntil(lambda: window.grpc.relpath == relpath)
+    qtbot.waitUntil(tree.isEnabled)
+    assert window.grpc.current_request() == saved and not window.grpc.dirty
+    assert "OK" in send(qtbot, window)

@@ -18,7 +18,7 @@ from qasync import asyncSlot
 
 from apiclient.core.errors import CoreError, VariableError
 from apiclient.core.models import AnyRequest, GrpcRequest
-from apiclient.core.variables import resolve_grpc_request
+from apiclient.core.variables import resolve_grpc_request, resolve_text
 from apiclient.protocols.errors import ProtocolError
 from apiclient.ui.error_titles import error_title
 from apiclient.ui.tabs.grpc_editor import GrpcRequestEditor
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 # grpcio and protobuf cost ~0.2 s to import: done in a worker, when first needed.
 _ENGINE_MODULES = ("apiclient.protocols.grpc",)
+_CACHED_CATALOGS = 4
 
 
 class GrpcTab(RequestTab):
@@ -49,6 +50,8 @@ class GrpcTab(RequestTab):
         super().__init__(workspace, parent)
         self._engine: GrpcEngine | None = None
         self._catalog: GrpcCatalog | None = None
+        self._catalog_key = ""  # what the catalog in view describes (target or files)
+        self._catalogs: dict[str, GrpcCatalog] = {}  # per key, the last few
         self._catalog_task: asyncio.Task[None] | None = None
         self._stream: GrpcStream | None = None
         # Messages and the end of sending go out in the order the user clicked.
@@ -97,6 +100,7 @@ class GrpcTab(RequestTab):
         request = self.editor.request()
         scope = self._workspace.scope().with_layer("request", request.variables)
         self.editor.set_target_hint(variable_hint_html(request.target, scope, "target"))
+        self._follow_catalog(request)
 
     def _cancel_other_work(self) -> None:
         self.cancel_discovery()
@@ -110,13 +114,16 @@ class GrpcTab(RequestTab):
         self.editor.set_request(request)
         self.response.show_idle()
         self.refresh_hint()
-        catalog = self._catalog
-        if catalog is not None and catalog.method(request.method) is not None:
-            self.methods.select_method(request.method)
-            self.editor.set_notes(catalog.field_notes(catalog.method(request.method)))
-        else:
-            self.methods.select_method("")
-            self.editor.set_notes([])
+        catalog = self.catalog
+        method = catalog.method(request.method) if catalog is not None else None
+        self.methods.select_method(request.method)
+        self.editor.set_notes(catalog.field_notes(method) if catalog and method else [])
+        if catalog is None and request.method and (request.target or request.proto_files):
+            # A reopened request: describe its service again (reflection takes ~10 ms).
+            if request.proto_files:
+                self._start_discovery(self._load_protos(), "Compiling the .proto files…")
+            else:
+                self._start_discovery(self._reflect(), "Asking the server for its services…")
 
     def _editor_rename(self, name: str) -> None:
         self.editor.update_request(name=name)
@@ -148,7 +155,34 @@ class GrpcTab(RequestTab):
 
     @property
     def catalog(self) -> GrpcCatalog | None:
-        return self._catalog
+        """The services of the target (or .proto files) in the request now; None when the
+        tree shows another target's, so a call never uses the wrong descriptors."""
+        if self._catalog is not None and self._catalog_key == self._key(self.editor.request()):
+            return self._catalog
+        return None
+
+    def _key(self, request: GrpcRequest) -> str:
+        if request.proto_files:
+            return "files:" + "|".join(request.proto_files) + "#" + "|".join(request.import_paths)
+        scope = self._workspace.scope().with_layer("request", request.variables)
+        try:
+            target = resolve_text(request.target, scope, "target")
+        except VariableError:
+            target = request.target
+        return f"{request.security}:{target}"
+
+    def _follow_catalog(self, request: GrpcRequest) -> None:
+        """Show the catalog of the request's target: the one in view, a cached one, or
+        grey the tree as another target's."""
+        key = self._key(request)
+        if key == self._catalog_key:
+            self.methods.set_stale(False)
+            return
+        cached = self._catalogs.get(key)
+        if cached is not None:
+            self._show_catalog(key, cached)
+        elif self._catalog is not None:
+            self.methods.set_stale(True)
 
     def reflect(self) -> None:
         self.editor.set_proto_files([])
@@ -204,7 +238,7 @@ class GrpcTab(RequestTab):
         except (ProtocolError, CoreError) as exc:
             self.methods.show_error("Services not found", str(exc))
             return
-        self._show_catalog(catalog)
+        self._show_catalog(self._key(request), catalog)
 
     async def _load_protos(self) -> None:
         request = self.editor.request()
@@ -218,10 +252,15 @@ class GrpcTab(RequestTab):
         except (ProtocolError, CoreError) as exc:
             self.methods.show_error("The .proto files were not loaded", str(exc))
             return
-        self._show_catalog(catalog)
+        self._show_catalog(self._key(request), catalog)
 
-    def _show_catalog(self, catalog: GrpcCatalog) -> None:
+    def _show_catalog(self, key: str, catalog: GrpcCatalog) -> None:
+        self._catalogs.pop(key, None)
+        self._catalogs[key] = catalog
+        while len(self._catalogs) > _CACHED_CATALOGS:
+            del self._catalogs[next(iter(self._catalogs))]
         self._catalog = catalog
+        self._catalog_key = key
         self.methods.show_catalog(catalog)
         self.methods.select_method(self.editor.request().method)
 
@@ -230,7 +269,7 @@ class GrpcTab(RequestTab):
 
     async def _choose(self, method: GrpcMethod) -> None:
         """Put the method's template in the editor (undoable) unless it is already chosen."""
-        catalog = self._catalog
+        catalog = self.catalog
         before = self.editor.request()
         if catalog is None or (before.method == method.path and before.message.strip()):
             return
@@ -256,7 +295,7 @@ class GrpcTab(RequestTab):
         if not request.target.strip():
             self.response.show_error("Nothing to call", "Type the server's host:port first.")
             return
-        catalog = self._catalog
+        catalog = self.catalog
         method = catalog.method(request.method) if catalog is not None else None
         if catalog is None or method is None:
             self.response.show_error(

@@ -106,6 +106,15 @@ class MethodsPanel(QWidget):
         if busy:
             self._set_status(escape(what), "palette(mid)")
 
+    def set_stale(self, stale: bool) -> None:
+        """The methods in view are another target's: not offered until Reflect."""
+        self.tree.setEnabled(not stale)
+        if stale:
+            self._set_status(
+                "The target changed: Reflect (or load its .proto files) to list its methods.",
+                "#e65100",
+            )
+
     def show_error(self, title: str, message: str) -> None:
         self.tree.clear()
         self.info.clear()
@@ -116,6 +125,7 @@ class MethodsPanel(QWidget):
 
     def show_catalog(self, catalog: GrpcCatalog) -> None:
         self.tree.clear()
+        self.tree.setEnabled(True)
         bold = QFont()
         bold.setBold(True)
         count = 0
