@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from apiclient.core.models import GraphqlRequest, RestRequest, SoapRequest
+from apiclient.core.models import GraphqlRequest, GrpcRequest, RestRequest, SoapRequest
 from apiclient.core.paths import resources_dir
 from apiclient.core.store import CollectionStore, RequestNode
 from apiclient.core.store_nodes import walk
 from apiclient.core.variables import (
     Scope,
     resolve_graphql_request,
+    resolve_grpc_request,
     resolve_request,
     resolve_soap_request,
 )
@@ -74,6 +75,7 @@ def test_sample_loads_without_problems(sample: CollectionStore) -> None:
         "Hospital (SOAP)",
         "Calculator (SOAP rpc)",
         "Events (GraphQL)",
+        "Tracks (gRPC)",
     ]
     (env,) = sample.environments
     assert env.name == "Local mocks"
@@ -84,6 +86,7 @@ def test_sample_loads_without_problems(sample: CollectionStore) -> None:
         "soap_url": "http://127.0.0.1:8711",
         "nurse_password": "s3cret",
         "graphql_url": "http://127.0.0.1:8712",
+        "grpc_target": "127.0.0.1:8713",
     }
     assert not any(v.secret for v in env.variables)
 
@@ -135,6 +138,8 @@ def test_every_sample_request_resolves_with_the_environment(sample: CollectionSt
         elif isinstance(node.request, GraphqlRequest):
             graphql = resolve_graphql_request(node.request, scope)
             assert graphql.url.startswith("http://127.0.0.1:8712/")
+        elif isinstance(node.request, GrpcRequest):
+            assert resolve_grpc_request(node.request, scope).target == "127.0.0.1:8713"
         else:
             resolved = resolve_request(node.request, scope)
             assert resolved.url.startswith("http://127.0.0.1:8710/")

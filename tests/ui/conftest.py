@@ -23,6 +23,7 @@ MOCK_DEFAULTS = {
     "rest": "http://127.0.0.1:8710",
     "soap": "http://127.0.0.1:8711",
     "graphql": "http://127.0.0.1:8712",
+    "grpc": "127.0.0.1:8713",
 }
 
 
@@ -67,7 +68,7 @@ def sample(tmp_path: Path, mock_urls: dict[str, str]) -> Path:
     for env in (root / "environments").glob("*.yaml"):
         text = env.read_text(encoding="utf-8")
         for name, default in MOCK_DEFAULTS.items():
-            text = text.replace(default, mock_urls[name])
+            text = text.replace(default, mock_urls[name].removeprefix("grpc://"))
         env.write_text(text, encoding="utf-8")
     return root
 
