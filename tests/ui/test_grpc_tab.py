@@ -191,3 +191,17 @@ def test_the_methods_follow_the_target_and_a_saved_call_reopens(qtbot, window, t
     qtbot.waitUntil(tree.isEnabled)
     assert window.grpc.current_request() == saved and not window.grpc.dirty
     assert "OK" in send(qtbot, window)
+
+
+def test_cancel_keeps_what_arrived_and_shows_cancelled(qtbot, window, target):
+    reflect(qtbot, window, target)
+    choose(qtbot, window, "ListTracks")
+    set_message(window, {"limit": 8, "interval_ms": 300})
+    _click(qtbot, _find(window, QPushButton, "grpc.send"))
+    log = _find(window, QTableView, "grpc.response.log")
+    qtbot.waitUntil(lambda: log.model().rowCount() >= 1, timeout=10_000)
+    with qtbot.waitSignal(window.grpc.send_finished, timeout=10_000):
+        _click(qtbot, _find(window, QPushButton, "grpc.cancel"))
+    status = _find(window, QLabel, "grpc.response.status").text()
+    assert "CANCELLED" in status
+    assert log.model().rowCount() >= 1

@@ -9,10 +9,11 @@ streams the user sends more messages while the call is open.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QSplitter, QWidget
 from qasync import asyncSlot
 
@@ -54,6 +55,10 @@ class GrpcTab(RequestTab):
         self._catalogs: dict[str, GrpcCatalog] = {}  # per key, the last few
         self._catalog_task: asyncio.Task[None] | None = None
         self._stream: GrpcStream | None = None
+        self._choose_task: asyncio.Task[None] | None = None
+        self._pending_count = 0
+        self._status_timer = QTimer(self, singleShot=True, interval=200)
+        self._status_timer.timeout.connect(self._show_count)
         # Messages and the end of sending go out in the order the user clicked.
         self._stream_lock = asyncio.Lock()
 
@@ -111,6 +116,7 @@ class GrpcTab(RequestTab):
     def _editor_show(self, request: AnyRequest) -> None:
         assert isinstance(request, GrpcRequest)
         self._abandon_discovery()
+        self._abandon_choice()
         self.editor.set_request(request)
         self.response.show_idle()
         self.refresh_hint()
@@ -137,9 +143,14 @@ class GrpcTab(RequestTab):
         self.response.show_cancelled()
 
     async def _close_engine(self) -> None:
-        task, self._catalog_task = self._catalog_task, None
-        if task is not None:
-            task.cancel()
+        # Shutting down: stop the background work, touching no widget (they may be gone).
+        tasks = (self._catalog_task, self._choose_task)
+        self._catalog_task = self._choose_task = None
+        for task in tasks:
+            if task is not None:
+                task.cancel()
+        with contextlib.suppress(RuntimeError):  # already deleted with the window
+            self._status_timer.stop()
         if self._engine is not None:
             await self._engine.aclose()
 
@@ -175,8 +186,9 @@ class GrpcTab(RequestTab):
         """Show the catalog of the request's target: the one in view, a cached one, or
         grey the tree as another target's."""
         key = self._key(request)
-        if key == self._catalog_key:
-            self.methods.set_stale(False)
+        if key == self._catalog_key and self._catalog is not None:
+            if not self.methods.tree.isEnabled():
+                self._show_catalog(key, self._catalog)
             return
         cached = self._catalogs.get(key)
         if cached is not None:
@@ -230,18 +242,21 @@ class GrpcTab(RequestTab):
         except VariableError as exc:
             self.methods.show_error(error_title(exc), str(exc))
             return
+        key = self._key(request)  # before the wait: the environment may change meanwhile
         await self._grpc_engine()
         from apiclient.protocols.grpc import reflect
 
         try:
             catalog = await reflect(resolved)
         except (ProtocolError, CoreError) as exc:
+            self._forget_shown_catalog()
             self.methods.show_error("Services not found", str(exc))
             return
-        self._show_catalog(self._key(request), catalog)
+        self._show_catalog(key, catalog)
 
     async def _load_protos(self) -> None:
         request = self.editor.request()
+        key = self._key(request)
         await self._grpc_engine()
         from apiclient.protocols.grpc import load_proto_files
 
@@ -250,9 +265,15 @@ class GrpcTab(RequestTab):
                 load_proto_files, request.proto_files, request.import_paths
             )
         except (ProtocolError, CoreError) as exc:
+            self._forget_shown_catalog()
             self.methods.show_error("The .proto files were not loaded", str(exc))
             return
-        self._show_catalog(self._key(request), catalog)
+        self._show_catalog(key, catalog)
+
+    def _forget_shown_catalog(self) -> None:
+        """A failed discovery empties the tree: nothing in view describes any target."""
+        self._catalog = None
+        self._catalog_key = ""
 
     def _show_catalog(self, key: str, catalog: GrpcCatalog) -> None:
         self._catalogs.pop(key, None)
@@ -265,7 +286,13 @@ class GrpcTab(RequestTab):
         self.methods.select_method(self.editor.request().method)
 
     def _on_method_chosen(self, method: GrpcMethod) -> None:
-        start_task(self._choose(method))
+        self._abandon_choice()
+        self._choose_task = start_task(self._choose(method))
+
+    def _abandon_choice(self) -> None:
+        task, self._choose_task = self._choose_task, None
+        if task is not None and not task.done():
+            task.cancel()
 
     async def _choose(self, method: GrpcMethod) -> None:
         """Put the method's template in the editor (undoable) unless it is already chosen."""
@@ -314,25 +341,40 @@ class GrpcTab(RequestTab):
         stream = engine.stream(resolved, catalog)
         self._stream = stream
         self.editor.set_streaming(method.client_streams)
-        count = 0
+        self._pending_count = 0
         try:
             async for event in stream:
-                count += 1
+                self._pending_count += 1
                 self._received = True
                 self.response.add_message(event)
-                if count == 1 or count % 50 == 0:
-                    self.response.show_streaming(count)
+                if not self._status_timer.isActive():
+                    self._status_timer.start()
         except (ProtocolError, CoreError) as exc:
-            self.response.show_error(error_title(exc), str(exc))
+            self.response.show_failure(error_title(exc), str(exc))
             return
         except asyncio.CancelledError:
             await stream.cancel()
             raise
         finally:
-            self._stream = None
+            self._status_timer.stop()
+            if self._stream is stream:
+                self._stream = None
         if stream.result is not None:
             self._received = True
-            self.response.show_result(stream.result)
+            self.response.show_result(stream.result, self._pending_count)
+
+    def cancel(self) -> None:
+        """Esc or Cancel: a running call is cancelled by the engine, so what arrived so far
+        is kept and the status (CANCELLED, time, trailers) is shown like any other."""
+        stream = self._stream
+        if stream is not None and self.is_sending():
+            start_task(stream.cancel())
+        else:
+            super().cancel()
+
+    def _show_count(self) -> None:
+        if self._stream is not None:
+            self.response.show_streaming(self._pending_count)
 
     @asyncSlot()
     async def send_stream_message(self) -> None:
@@ -345,7 +387,8 @@ class GrpcTab(RequestTab):
             try:
                 await stream.send(text)
             except (ProtocolError, CoreError) as exc:
-                self.editor.set_notes([f"Not sent: {exc}"])
+                if self._stream is stream:
+                    self.response.show_note(f"Not sent: {exc}")
 
     @asyncSlot()
     async def close_stream_send(self) -> None:
@@ -353,4 +396,8 @@ class GrpcTab(RequestTab):
         if stream is not None:
             self.editor.set_streaming(False)
             async with self._stream_lock:
-                await stream.close_send()
+                try:
+                    await stream.close_send()
+                except (ProtocolError, CoreError) as exc:
+                    if self._stream is stream:
+                        self.response.show_note(f"Could not end sending: {exc}")

@@ -25,6 +25,7 @@ from apiclient.ui.widgets.key_value_table import KeyValueTable
 from apiclient.ui.widgets.send_buttons import swap_send_cancel
 
 _LIST_SEPARATOR = ";"
+_SHOWN_NOTES = 4
 
 
 def _split(text: str) -> list[str]:
@@ -105,7 +106,8 @@ class GrpcRequestEditor(QWidget):
         tls_form.addRow(self.verify)
         tls_form.addRow(self.verify_warning)
         self.deadline = QDoubleSpinBox(objectName="grpc.deadline")
-        self.deadline.setRange(0.1, 86_400)
+        self.deadline.setDecimals(3)
+        self.deadline.setRange(0.001, 1_000_000)
         self.deadline.setSuffix(" s")
         self.proto_files = QLineEdit(objectName="grpc.proto_files")
         self.proto_files.setPlaceholderText("a.proto; b.proto (empty: reflection)")
@@ -218,7 +220,12 @@ class GrpcRequestEditor(QWidget):
         self.edited.emit()
 
     def set_notes(self, notes: list[str]) -> None:
-        self.notes.setText("\n".join(notes))
+        """What the template cannot say (enum values, oneofs...): a few lines, all in the
+        tooltip, so a message type with hundreds of fields does not swell the window."""
+        shown = notes[:_SHOWN_NOTES]
+        more = len(notes) - len(shown)
+        self.notes.setText("\n".join(shown) + (f"\n… {more} more (hover)" if more > 0 else ""))
+        self.notes.setToolTip("\n".join(notes))
         self.notes.setVisible(bool(notes))
 
     def set_proto_files(self, files: list[str]) -> None:

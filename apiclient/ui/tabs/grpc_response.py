@@ -30,6 +30,7 @@ class GrpcResponseView(QWidget):
         self.status = QLabel(objectName="grpc.response.status", wordWrap=True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.time = QLabel(objectName="grpc.response.time")
+        self.time.setMinimumWidth(self.time.fontMetrics().horizontalAdvance("000.0 ms") + 4)
         self.body = CodeEditor("grpc.response.body", read_only=True)
         self.body.set_language("json")
         self.body.setPlaceholderText("The response message appears here.")
@@ -67,8 +68,18 @@ class GrpcResponseView(QWidget):
         self._set_status("Cancelled.", "palette(mid)")
 
     def show_error(self, title: str, message: str) -> None:
+        """The call could not be made: nothing of an earlier response stays."""
         self._clear()
         self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "#c62828")
+
+    def show_failure(self, title: str, message: str) -> None:
+        """The call broke off: what arrived before stays in the log."""
+        self.log.model.flush()
+        self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "#c62828")
+
+    def show_note(self, text: str) -> None:
+        """A problem beside the running call (a message that could not be sent)."""
+        self._set_status(escape(text), "#e65100")
 
     def show_streaming(self, count: int) -> None:
         self._set_status(f"Streaming · {count} message(s)", "#2e7d32")
@@ -77,13 +88,14 @@ class GrpcResponseView(QWidget):
         summary = " ".join(event.json[:_SUMMARY_CHARS].split())
         self.log.model.append(LoggedEvent(event.received_at, "message", summary, event.json))
 
-    def show_result(self, result: GrpcResult) -> None:
-        """The status the call ended with, and what came with it."""
+    def show_result(self, result: GrpcResult, received: int) -> None:
+        """The status the call ended with, and what came with it (``received`` counts
+        every message, also those beyond what the result keeps)."""
         self.log.model.flush()
         color = "#2e7d32" if result.ok else "#c62828"
         details = f" · {escape(result.details)}" if result.details else ""
-        count = len(result.messages)
-        self._set_status(f"<b>{escape(result.code)}</b>{details} · {count} message(s)", color)
+        count = f" · {received} message(s)" if received else ""
+        self._set_status(f"<b>{escape(result.code)}</b>{details}{count}", color)
         self.time.setText(human_duration(result.elapsed_s))
         if result.messages:
             self.body.set_text(result.messages[-1])
