@@ -60,8 +60,12 @@ class MocksPanel(QWidget):
             self.status.setText(f'<span style="color:#c62828">{escape(str(exc))}</span>')
             self.button.setText("Start mock servers")
         else:
-            links = " · ".join(f"{name} <b>{escape(url)}</b>" for name, url in urls.items())
-            self.status.setText(f'<span style="color:#2e7d32">●</span> Mocks: {links}')
+            # Ports only, in one short line: the toolbar must keep its buttons in view.
+            ports = " · ".join(
+                f"{name} <b>{escape(url.rsplit(':', 1)[-1])}</b>" for name, url in urls.items()
+            )
+            self.status.setText(f'<span style="color:#2e7d32">●</span> Mocks on {ports}')
+            self.status.setToolTip("\n".join(f"{name}: {url}" for name, url in urls.items()))
             self.button.setText("Stop mock servers")
         finally:
             self.button.setEnabled(True)
@@ -74,5 +78,6 @@ class MocksPanel(QWidget):
         self.status.setText("Stopping mock servers…")
         await asyncio.to_thread(host.stop)
         self.status.setText("Mock servers stopped")
+        self.status.setToolTip("")
         self.button.setText("Start mock servers")
         self.button.setEnabled(True)

@@ -81,9 +81,11 @@ def test_mock_panel_starts_and_stops_the_servers(qtbot, settings_path, run, tmp_
     button = window.findChild(QPushButton, "mocks.start")
     status = window.findChild(QLabel, "mocks.status")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "Mocks:" in status.text(), timeout=15_000)
+    qtbot.waitUntil(lambda: "Mocks on" in status.text(), timeout=15_000)
     url = window.mocks.urls["rest"]
-    assert url in status.text()
+    assert url.rsplit(":", 1)[-1] in status.text() and url in status.toolTip()
+    window.resize(1280, 820)
+    qtbot.waitUntil(button.isVisible)  # not pushed out of the toolbar by long URLs
     type_url(qtbot, window, f"{url}/api/v1/playlists")
     send(qtbot, window, "401")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)

@@ -55,6 +55,8 @@ class RequestTab(QWidget):
         self.notice.setStyleSheet("color: #c62828")
 
     # -- hooks for subclasses --------------------------------------------------------------
+    # Abstract: every tab overrides them (Qt's metaclass rules out abc.ABCMeta here, so
+    # a missing override fails loudly at first use instead of at class creation).
 
     def new_request(self) -> AnyRequest:
         """A blank request of this tab's kind."""
