@@ -29,11 +29,12 @@ from apiclient.protocols.errors import (
     VariablesError,
 )
 from apiclient.ui.error_titles import error_title
+from apiclient.ui.recent_items import RecentItems
 from apiclient.ui.tabs.graphql_editor import GraphqlRequestEditor
 from apiclient.ui.tabs.graphql_response import GraphqlResponseView
 from apiclient.ui.tabs.graphql_schema_panel import SchemaExplorer
 from apiclient.ui.tabs.request_tab import RequestTab
-from apiclient.ui.tasks import start_task
+from apiclient.ui.tasks import OwnedTask
 from apiclient.ui.variable_hint import variable_hint_html
 from apiclient.ui.workers import import_in_worker
 
@@ -74,10 +75,10 @@ class GraphqlTab(RequestTab):
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(workspace, parent)
         self._engine: GraphqlEngine | None = None
-        self._schemas: dict[str, LoadedSchema] = {}  # per resolved URL or SDL path
+        self._schemas: RecentItems[LoadedSchema] = RecentItems(_CACHED_SCHEMAS)  # by key
         self._shown_key = ""  # the key of the schema in the explorer
-        self._schema_task: asyncio.Task[None] | None = None
-        self._check_task: asyncio.Task[None] | None = None
+        self._schema_job = OwnedTask(self._schema_ended)
+        self._check_job = OwnedTask()
 
         self.explorer = SchemaExplorer()
         self.explorer.setMinimumWidth(150)  # a narrow window squeezes the explorer first
@@ -167,11 +168,8 @@ class GraphqlTab(RequestTab):
         for timer in (self._check_timer, self._status_timer):
             with contextlib.suppress(RuntimeError):  # already deleted with the window
                 timer.stop()
-        tasks = (self._schema_task, self._check_task)
-        self._schema_task = self._check_task = None
-        for task in tasks:
-            if task is not None:
-                task.cancel()
+        self._schema_job.abandon()
+        self._check_job.abandon()
         if self._engine is not None:
             await self._engine.aclose()
 
@@ -204,10 +202,7 @@ class GraphqlTab(RequestTab):
             return f"url:{request.url}"
 
     def _show_schema(self, key: str, schema: LoadedSchema) -> None:
-        self._schemas.pop(key, None)
-        self._schemas[key] = schema
-        while len(self._schemas) > _CACHED_SCHEMAS:
-            del self._schemas[next(iter(self._schemas))]
+        self._schemas.put(key, schema)
         self._shown_key = key
         self.explorer.show_schema(schema)
 
@@ -234,12 +229,9 @@ class GraphqlTab(RequestTab):
     def _start_schema(self, work: Coroutine[Any, Any, None], what: str) -> None:
         self._abandon_schema()
         self.explorer.show_fetching(True, what)
-        self._schema_task = start_task(work, self._schema_ended)
+        self._schema_job.start(work)
 
     def _schema_ended(self, task: asyncio.Task[None]) -> None:
-        if self._schema_task is not task:
-            return
-        self._schema_task = None
         self.explorer.show_fetching(False)
         if task.cancelled():
             self.explorer.show_cancelled()
@@ -247,13 +239,10 @@ class GraphqlTab(RequestTab):
         self.schema_finished.emit()
 
     def cancel_schema(self) -> None:
-        if self._schema_task is not None and not self._schema_task.done():
-            self._schema_task.cancel()
+        self._schema_job.cancel()
 
     def _abandon_schema(self) -> None:
-        task, self._schema_task = self._schema_task, None
-        if task is not None and not task.done():
-            task.cancel()
+        if self._schema_job.abandon():
             self.explorer.show_fetching(False)
 
     async def _introspect(self) -> None:
@@ -299,9 +288,7 @@ class GraphqlTab(RequestTab):
     # -- the document ----------------------------------------------------------------------
 
     def _start_check(self) -> None:
-        if self._check_task is not None and not self._check_task.done():
-            self._check_task.cancel()
-        self._check_task = start_task(self._check())
+        self._check_job.start(self._check())
 
     async def _check(self) -> None:
         """Parse and check the query and variables after a pause in typing."""
@@ -481,20 +468,8 @@ class GraphqlTab(RequestTab):
         self.response.show_error(error_title(exc), str(exc))
         if exc.problems:
             first = exc.problems[0]
-            self._move_cursor(first.line, first.column)
-
-    def _move_cursor(self, line: int, column: int) -> None:
-        editor = self.editor.query
-        self.editor.tabs.setCurrentIndex(0)
-        block = editor.document().findBlockByLineNumber(max(0, line - 1))
-        cursor = QTextCursor(block)
-        cursor.movePosition(
-            QTextCursor.MoveOperation.Right,
-            QTextCursor.MoveMode.MoveAnchor,
-            min(max(0, column - 1), max(0, block.length() - 1)),
-        )
-        editor.setTextCursor(cursor)
-        editor.setFocus()
+            self.editor.tabs.setCurrentIndex(0)  # the Query page
+            self.editor.query.go_to(first.line, first.column)
 
     async def _subscribe(self, engine: GraphqlEngine, request: GraphqlRequest) -> None:
         """Stream events into the log until the server completes or the user stops.

@@ -22,11 +22,12 @@ from apiclient.core.models import AnyRequest, GrpcRequest
 from apiclient.core.variables import resolve_grpc_request, resolve_text
 from apiclient.protocols.errors import ProtocolError
 from apiclient.ui.error_titles import error_title
+from apiclient.ui.recent_items import RecentItems
 from apiclient.ui.tabs.grpc_editor import GrpcRequestEditor
 from apiclient.ui.tabs.grpc_methods_panel import MethodsPanel
 from apiclient.ui.tabs.grpc_response import GrpcResponseView
 from apiclient.ui.tabs.request_tab import RequestTab
-from apiclient.ui.tasks import start_task
+from apiclient.ui.tasks import OwnedTask, start_task
 from apiclient.ui.variable_hint import variable_hint_html
 from apiclient.ui.workers import import_in_worker
 
@@ -52,10 +53,10 @@ class GrpcTab(RequestTab):
         self._engine: GrpcEngine | None = None
         self._catalog: GrpcCatalog | None = None
         self._catalog_key = ""  # what the catalog in view describes (target or files)
-        self._catalogs: dict[str, GrpcCatalog] = {}  # per key, the last few
-        self._catalog_task: asyncio.Task[None] | None = None
+        self._catalogs: RecentItems[GrpcCatalog] = RecentItems(_CACHED_CATALOGS)  # by key
+        self._discovery = OwnedTask(self._discovery_ended)
         self._stream: GrpcStream | None = None
-        self._choose_task: asyncio.Task[None] | None = None
+        self._choice = OwnedTask()
         self._pending_count = 0
         self._status_timer = QTimer(self, singleShot=True, interval=200)
         self._status_timer.timeout.connect(self._show_count)
@@ -116,7 +117,7 @@ class GrpcTab(RequestTab):
     def _editor_show(self, request: AnyRequest) -> None:
         assert isinstance(request, GrpcRequest)
         self._abandon_discovery()
-        self._abandon_choice()
+        self._choice.abandon()
         self.editor.set_request(request)
         self.response.show_idle()
         self.refresh_hint()
@@ -144,11 +145,8 @@ class GrpcTab(RequestTab):
 
     async def _close_engine(self) -> None:
         # Shutting down: stop the background work, touching no widget (they may be gone).
-        tasks = (self._catalog_task, self._choose_task)
-        self._catalog_task = self._choose_task = None
-        for task in tasks:
-            if task is not None:
-                task.cancel()
+        self._discovery.abandon()
+        self._choice.abandon()
         with contextlib.suppress(RuntimeError):  # already deleted with the window
             self._status_timer.stop()
         if self._engine is not None:
@@ -211,25 +209,19 @@ class GrpcTab(RequestTab):
     def _start_discovery(self, work: Coroutine[Any, Any, None], what: str) -> None:
         self._abandon_discovery()
         self.methods.show_busy(True, what)
-        self._catalog_task = start_task(work, self._discovery_ended)
+        self._discovery.start(work)
 
     def _discovery_ended(self, task: asyncio.Task[None]) -> None:
-        if self._catalog_task is not task:
-            return
-        self._catalog_task = None
         self.methods.show_busy(False)
         if task.cancelled():
             self.methods.show_cancelled()
         self.catalog_finished.emit()
 
     def cancel_discovery(self) -> None:
-        if self._catalog_task is not None and not self._catalog_task.done():
-            self._catalog_task.cancel()
+        self._discovery.cancel()
 
     def _abandon_discovery(self) -> None:
-        task, self._catalog_task = self._catalog_task, None
-        if task is not None and not task.done():
-            task.cancel()
+        if self._discovery.abandon():
             self.methods.show_busy(False)
 
     async def _reflect(self) -> None:
@@ -276,23 +268,14 @@ class GrpcTab(RequestTab):
         self._catalog_key = ""
 
     def _show_catalog(self, key: str, catalog: GrpcCatalog) -> None:
-        self._catalogs.pop(key, None)
-        self._catalogs[key] = catalog
-        while len(self._catalogs) > _CACHED_CATALOGS:
-            del self._catalogs[next(iter(self._catalogs))]
+        self._catalogs.put(key, catalog)
         self._catalog = catalog
         self._catalog_key = key
         self.methods.show_catalog(catalog)
         self.methods.select_method(self.editor.request().method)
 
     def _on_method_chosen(self, method: GrpcMethod) -> None:
-        self._abandon_choice()
-        self._choose_task = start_task(self._choose(method))
-
-    def _abandon_choice(self) -> None:
-        task, self._choose_task = self._choose_task, None
-        if task is not None and not task.done():
-            task.cancel()
+        self._choice.start(self._choose(method))
 
     async def _choose(self, method: GrpcMethod) -> None:
         """Put the method's template in the editor (undoable) unless it is already chosen."""

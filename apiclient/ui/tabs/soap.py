@@ -25,11 +25,12 @@ from apiclient.core.variables import resolve_soap_request, resolve_text
 from apiclient.protocols.errors import EnvelopeError, ProtocolError
 from apiclient.ui import dialogs
 from apiclient.ui.error_titles import error_title
+from apiclient.ui.recent_items import RecentItems
 from apiclient.ui.tabs.request_tab import RequestTab
 from apiclient.ui.tabs.soap_editor import SoapRequestEditor
 from apiclient.ui.tabs.soap_response import SoapResponseView
 from apiclient.ui.tabs.soap_wsdl_panel import WsdlPanel
-from apiclient.ui.tasks import start_task
+from apiclient.ui.tasks import OwnedTask
 from apiclient.ui.variable_hint import variable_hint_html
 from apiclient.ui.workers import import_in_worker
 
@@ -60,9 +61,10 @@ class SoapTab(RequestTab):
         self._engine: SoapEngine | None = None
         self._wsdl: LoadedWsdl | None = None
         self._tree_location = ""  # the location text the tree was loaded from
-        self._wsdl_cache: dict[str, LoadedWsdl] = {}  # resolved location -> loaded WSDL
-        self._load_task: asyncio.Task[None] | None = None
-        self._choose_task: asyncio.Task[None] | None = None
+        # Resolved location -> loaded WSDL, so reopening requests does not fetch it again.
+        self._wsdls: RecentItems[LoadedWsdl] = RecentItems(_CACHED_WSDLS)
+        self._load = OwnedTask(self._load_ended)
+        self._choice = OwnedTask()
         self._generated_envelope = ""
 
         self.wsdl_panel = WsdlPanel()
@@ -106,7 +108,7 @@ class SoapTab(RequestTab):
 
     def _editor_show(self, request: AnyRequest) -> None:
         assert isinstance(request, SoapRequest)
-        self._abandon_choice()
+        self._choice.abandon()
         self._abandon_load()
         self.editor.set_request(request)
         self.wsdl_panel.location.setText(request.wsdl)
@@ -118,7 +120,7 @@ class SoapTab(RequestTab):
             self.wsdl_panel.select_operation(request.service, request.port, request.operation)
         elif request.wsdl and request.operation:
             # A reopened request: show its operation in the tree, envelope untouched.
-            self._start_load(force=False)
+            self._load.start(self._load_wsdl(force=False))
         elif request.wsdl != self._tree_location:
             self._wsdl = None
             self._tree_location = ""
@@ -135,10 +137,8 @@ class SoapTab(RequestTab):
 
     async def _close_engine(self) -> None:
         # Shutting down: stop the background work, touching no widget (they may be gone).
-        tasks, self._choose_task, self._load_task = (self._choose_task, self._load_task), None, None
-        for task in tasks:
-            if task is not None:
-                task.cancel()
+        self._choice.abandon()
+        self._load.abandon()
         if self._engine is not None:
             await self._engine.aclose()
 
@@ -161,23 +161,16 @@ class SoapTab(RequestTab):
 
     def load_wsdl(self) -> None:
         """Load (again) the WSDL in the location field: Load, Enter, or File…."""
-        self._start_load(force=True)
-
-    def _start_load(self, force: bool) -> None:
-        """``force``: read the WSDL again even if this location was loaded before."""
-        self._abandon_load()
-        self._load_task = start_task(self._load(force), self._load_ended)
+        self._load.start(self._load_wsdl(force=True))
 
     def _load_ended(self, task: asyncio.Task[None]) -> None:
-        if self._load_task is not task:  # abandoned: another request is on screen
-            return
-        self._load_task = None
         self.wsdl_panel.show_loading(False)
         if task.cancelled():
             self.wsdl_panel.show_cancelled()
         self.wsdl_finished.emit()
 
-    async def _load(self, force: bool) -> None:
+    async def _load_wsdl(self, force: bool) -> None:
+        """``force``: read the WSDL again even if this location was loaded before."""
         request = self.editor.request()
         typed = self.wsdl_panel.location.text().strip()
         if not typed:
@@ -192,10 +185,10 @@ class SoapTab(RequestTab):
         except VariableError as exc:
             self.wsdl_panel.show_error(error_title(exc), str(exc))
             return
-        self._abandon_choice()
+        self._choice.abandon()
         self._wsdl = None
         self._tree_location = ""
-        wsdl = None if force else self._wsdl_cache.get(location)
+        wsdl = None if force else self._wsdls.get(location)
         if wsdl is None:
             self.wsdl_panel.show_loading(True)
             await import_in_worker(*_ENGINE_MODULES)
@@ -209,47 +202,31 @@ class SoapTab(RequestTab):
                     on_progress=self.wsdl_panel.show_progress,
                 )
             except ProtocolError as exc:
-                self._wsdl_cache.pop(location, None)
+                self._wsdls.forget(location)
                 self.wsdl_panel.show_error("WSDL not loaded", str(exc))
                 return
-            self._remember(location, wsdl)
+            self._wsdls.put(location, wsdl)
         self._wsdl = wsdl
         self._tree_location = typed
         self.wsdl_panel.show_wsdl(wsdl)
         current = self.editor.request()
         self.wsdl_panel.select_operation(current.service, current.port, current.operation)
 
-    def _remember(self, location: str, wsdl: LoadedWsdl) -> None:
-        """Keep the last few WSDLs, so reopening saved requests does not fetch them again."""
-        self._wsdl_cache.pop(location, None)
-        self._wsdl_cache[location] = wsdl
-        while len(self._wsdl_cache) > _CACHED_WSDLS:
-            del self._wsdl_cache[next(iter(self._wsdl_cache))]
-
     def cancel_load(self) -> None:
-        if self._load_task is not None and not self._load_task.done():
-            self._load_task.cancel()
+        self._load.cancel()
 
     def _abandon_load(self) -> None:
         """Stop a load whose result is no longer wanted, without reporting it."""
-        task, self._load_task = self._load_task, None
-        if task is not None and not task.done():
-            task.cancel()
+        if self._load.abandon():
             self.wsdl_panel.show_loading(False)
 
     def is_loading(self) -> bool:
-        return self._load_task is not None and not self._load_task.done()
+        return self._load.running()
 
     # -- choosing an operation ---------------------------------------------------------------
 
     def _on_operation_chosen(self, operation: SoapOperation) -> None:
-        self._abandon_choice()
-        self._choose_task = start_task(self._choose(operation))
-
-    def _abandon_choice(self) -> None:
-        task, self._choose_task = self._choose_task, None
-        if task is not None and not task.done():
-            task.cancel()
+        self._choice.start(self._choose(operation))
 
     async def _choose(self, operation: SoapOperation) -> None:
         """Fill the editor for ``operation``: endpoint, version, action, a sample envelope.

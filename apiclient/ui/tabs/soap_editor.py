@@ -7,7 +7,6 @@ everything that is sent, so a saved request sends without its WSDL.
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -266,15 +265,7 @@ class SoapRequestEditor(QWidget):
     def show_envelope_position(self, line: int, column: int) -> None:
         """Put the cursor at a 1-based line and column of the envelope (where XML broke)."""
         self.tabs.setCurrentWidget(self.envelope)
-        block = self.envelope.document().findBlockByLineNumber(max(0, line - 1))
-        cursor = QTextCursor(block)
-        cursor.movePosition(
-            QTextCursor.MoveOperation.Right,
-            QTextCursor.MoveMode.MoveAnchor,
-            min(max(0, column - 1), max(0, block.length() - 1)),
-        )
-        self.envelope.setTextCursor(cursor)
-        self.envelope.setFocus()
+        self.envelope.go_to(line, column)
 
     def _on_part_edited(self) -> None:
         if not self._loading:

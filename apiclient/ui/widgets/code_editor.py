@@ -126,6 +126,18 @@ class CodeEditor(QPlainTextEdit):
         self.setTextCursor(cursor)
         self._apply_highlighting()
 
+    def go_to(self, line: int, column: int) -> None:
+        """Put the cursor at a 1-based line and column (where a parser found a mistake)."""
+        block = self.document().findBlockByLineNumber(max(0, line - 1))
+        cursor = QTextCursor(block)
+        cursor.movePosition(
+            QTextCursor.MoveOperation.Right,
+            QTextCursor.MoveMode.MoveAnchor,
+            min(max(0, column - 1), max(0, block.length() - 1)),
+        )
+        self.setTextCursor(cursor)
+        self.setFocus()
+
     def insertFromMimeData(self, source: QMimeData) -> None:
         """A paste that makes the text too long for highlighting goes in unhighlighted."""
         if self.document().characterCount() + len(source.text()) > HIGHLIGHT_LIMIT_CHARS:
