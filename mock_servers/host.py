@@ -21,6 +21,7 @@ from mock_servers import graphql, rest, soap
 from mock_servers.errors import MockServerError, PortInUseError
 from mock_servers.grpc_server import start_grpc_mock
 from mock_servers.serving import RunningServer, serve_asgi
+from mock_servers.websocket import start_websocket_mock
 
 __all__ = [
     "DEFAULT_HOST",
@@ -33,7 +34,13 @@ __all__ = [
 ]
 
 DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORTS: dict[str, int] = {"rest": 8710, "soap": 8711, "graphql": 8712, "grpc": 8713}
+DEFAULT_PORTS: dict[str, int] = {
+    "rest": 8710,
+    "soap": 8711,
+    "graphql": 8712,
+    "grpc": 8713,
+    "websocket": 8714,
+}
 # Extra time the caller waits beyond the loop's own timeout, for stopping what started.
 GRACE_SECONDS = 5.0
 
@@ -69,11 +76,17 @@ async def _start_grpc(host: str, port: int) -> RunningServer:
     return await start_grpc_mock(host, port)
 
 
+async def _start_websocket(host: str, port: int) -> RunningServer:
+    # The websockets library's own server, not uvicorn: paths are routed in the handshake.
+    return await start_websocket_mock(host, port)
+
+
 SERVER_SPECS: dict[str, ServerSpec] = {
     "rest": ServerSpec("http", _start_rest),
     "soap": ServerSpec("http", _start_soap),
     "graphql": ServerSpec("http", _start_graphql),
     "grpc": ServerSpec("grpc", _start_grpc),
+    "websocket": ServerSpec("ws", _start_websocket),
 }
 
 

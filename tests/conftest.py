@@ -36,6 +36,11 @@ def rest_url(mock_urls: dict[str, str]) -> str:
     return mock_urls["rest"]
 
 
+@pytest.fixture(scope="session")
+def websocket_url(mock_urls: dict[str, str]) -> str:
+    return mock_urls["websocket"]
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests under tests/ui need a Qt application: mark them ``gui``."""
     for item in items:

@@ -34,6 +34,7 @@ def test_start_stop_restart() -> None:
         assert host.urls == urls
         assert set(urls) == set(DEFAULT_PORTS)
         assert urls["rest"].startswith("http://127.0.0.1:")
+        assert urls["websocket"].startswith("ws://127.0.0.1:")
         assert httpx.get(urls["rest"] + "/echo").status_code == 200
         with pytest.raises(MockServerError, match="already running"):
             host.start()
