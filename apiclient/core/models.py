@@ -183,8 +183,9 @@ class GraphqlRequest(_Model):
 GrpcSecurity = Literal["plaintext", "tls"]
 
 
-class GrpcTls(_Model):
-    """TLS for a gRPC channel. ``verify`` off is an explicit, visible choice."""
+class ClientTls(_Model):
+    """TLS options of a client connection (gRPC channel, wss:// socket). ``verify`` off is
+    an explicit, visible choice."""
 
     ca_file: str = ""
     client_cert_file: str = ""
@@ -206,7 +207,7 @@ class GrpcRequest(_Model):
     description: str = ""
     target: str = ""
     security: GrpcSecurity = "plaintext"
-    tls: GrpcTls = Field(default_factory=GrpcTls)
+    tls: ClientTls = Field(default_factory=ClientTls)
     method: str = ""
     message: str = ""
     metadata: list[KeyValue] = Field(default_factory=list)
@@ -216,8 +217,47 @@ class GrpcRequest(_Model):
     variables: list[Variable] = Field(default_factory=list)
 
 
-# Later issues add websocket requests to this union.
-AnyRequest: TypeAlias = RestRequest | SoapRequest | GraphqlRequest | GrpcRequest
+WsMessageFormat = Literal["text", "json", "hex", "base64", "file"]
+WS_MESSAGE_FORMATS: tuple[str, ...] = ("text", "json", "hex", "base64", "file")
+
+
+class WsMessage(_Model):
+    """A WebSocket message as written: text or JSON is sent as a text frame; ``hex``,
+    ``base64`` and ``file`` (``body`` is a path) are sent as one binary frame."""
+
+    name: str = ""
+    format: WsMessageFormat = "text"
+    body: str = ""
+
+
+class WebsocketRequest(_Model):
+    """A WebSocket session: where to connect and how, the message being written, and the
+    saved messages sent with one click.
+
+    ``max_message_bytes`` caps a message either way: a larger incoming one closes the
+    connection (1009), a larger outgoing one is refused before sending.
+    ``ping_interval_s`` 0 turns keepalive pings off.
+    """
+
+    kind: Literal["websocket"] = "websocket"
+    name: str = "New WebSocket request"
+    description: str = ""
+    url: str = ""
+    headers: list[KeyValue] = Field(default_factory=list)
+    subprotocols: list[str] = Field(default_factory=list)
+    auth: Auth = Field(default_factory=Auth)
+    tls: ClientTls = Field(default_factory=ClientTls)
+    connect_timeout_s: float = Field(default=10.0, gt=0)
+    max_message_bytes: int = Field(default=16 * 1024 * 1024, ge=1)
+    ping_interval_s: float = Field(default=20.0, ge=0)
+    auto_reconnect: bool = False
+    message_format: WsMessageFormat = "text"
+    message: str = ""
+    messages: list[WsMessage] = Field(default_factory=list)
+    variables: list[Variable] = Field(default_factory=list)
+
+
+AnyRequest: TypeAlias = RestRequest | SoapRequest | GraphqlRequest | GrpcRequest | WebsocketRequest
 Request = Annotated[AnyRequest, Field(discriminator="kind")]
 
 
@@ -257,5 +297,6 @@ RestRequest.model_rebuild()
 SoapRequest.model_rebuild()
 GraphqlRequest.model_rebuild()
 GrpcRequest.model_rebuild()
+WebsocketRequest.model_rebuild()
 Folder.model_rebuild()
 Collection.model_rebuild()

@@ -28,6 +28,7 @@ from apiclient.core.models import (
     RestRequest,
     SoapRequest,
     Variable,
+    WebsocketRequest,
 )
 
 COLLECTION_FILE = "collection.yaml"
@@ -42,6 +43,7 @@ _REQUEST_MODELS: dict[str, type[AnyRequest]] = {
     "soap": SoapRequest,
     "graphql": GraphqlRequest,
     "grpc": GrpcRequest,
+    "websocket": WebsocketRequest,
 }
 REQUEST_KINDS: tuple[str, ...] = tuple(_REQUEST_MODELS)
 _M = TypeVar("_M", bound=BaseModel)

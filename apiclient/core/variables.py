@@ -23,12 +23,15 @@ from apiclient.core.errors import UndefinedVariableError, UnknownVariable, Varia
 from apiclient.core.models import (
     Auth,
     Body,
+    ClientTls,
     GraphqlRequest,
     GrpcRequest,
     KeyValue,
     RestRequest,
     SoapRequest,
     Variable,
+    WebsocketRequest,
+    WsMessage,
     WsSecurity,
 )
 
@@ -271,25 +274,56 @@ def resolve_grpc_request(request: GrpcRequest, scope: Scope) -> GrpcRequest:
     message JSON, and the TLS file paths and server name."""
     resolver = _Resolver(scope.with_layer("request", request.variables))
     text = resolver.text
-    tls = request.tls
     resolved = request.model_copy(
         update={
             "target": text(request.target, "target"),
             "metadata": _rows(resolver, request.metadata, "metadata"),
             "message": text(request.message, "message"),
-            "tls": tls.model_copy(
-                update={
-                    "ca_file": text(tls.ca_file, "CA file"),
-                    "client_cert_file": text(tls.client_cert_file, "client certificate"),
-                    "client_key_file": text(tls.client_key_file, "client key"),
-                    "server_name": text(tls.server_name, "TLS server name"),
-                }
-            ),
+            "tls": _tls(resolver, request.tls),
         },
         deep=True,
     )
     resolver.check()
     return resolved
+
+
+def resolve_websocket_request(request: WebsocketRequest, scope: Scope) -> WebsocketRequest:
+    """A new WebSocket request with what the handshake uses resolved: URL, enabled headers,
+    subprotocols, auth and TLS options. Messages are resolved one at a time as they are
+    sent (:func:`resolve_ws_message`), so a typo in a saved message never blocks a
+    connection."""
+    resolver = _Resolver(scope.with_layer("request", request.variables))
+    text = resolver.text
+    resolved = request.model_copy(
+        update={
+            "url": text(request.url, "URL"),
+            "headers": _rows(resolver, request.headers, "header"),
+            "subprotocols": [text(name, "subprotocol") for name in request.subprotocols],
+            "auth": _auth(resolver, request.auth),
+            "tls": _tls(resolver, request.tls),
+        },
+        deep=True,
+    )
+    resolver.check()
+    return resolved
+
+
+def resolve_ws_message(message: WsMessage, request: WebsocketRequest, scope: Scope) -> WsMessage:
+    """``message`` with its body (or file path) resolved in ``request``'s scope."""
+    where = f"message {message.name!r}" if message.name else "message"
+    body = resolve_text(message.body, scope.with_layer("request", request.variables), where)
+    return message.model_copy(update={"body": body})
+
+
+def _tls(resolver: _Resolver, tls: ClientTls) -> ClientTls:
+    return tls.model_copy(
+        update={
+            "ca_file": resolver.text(tls.ca_file, "CA file"),
+            "client_cert_file": resolver.text(tls.client_cert_file, "client certificate"),
+            "client_key_file": resolver.text(tls.client_key_file, "client key"),
+            "server_name": resolver.text(tls.server_name, "TLS server name"),
+        }
+    )
 
 
 def _wsse(resolver: _Resolver, wsse: WsSecurity) -> WsSecurity:

@@ -35,9 +35,17 @@ every error class at start-up for free; the engines re-export their own classes
         * :class:`GrpcStatusError`: a call ended with a status other than OK
     * (:class:`RequestBuildError`) :class:`GrpcMessageError`: message JSON that does not
       fit the method's input type
+    * :class:`WebsocketError`: a WebSocket session failure that is not plain transport
+        * :class:`WsHandshakeError`: the server answered the upgrade with an HTTP status
+        * :class:`WsSubprotocolError`: no agreement on the subprotocol
+        * :class:`WsClosedError`: the connection closed abnormally (code, reason, by whom)
+        * :class:`WsNotConnectedError`: a send or ping with no open connection
+    * (:class:`RequestBuildError`) :class:`WsMessageError`: a message that cannot be sent
+      as typed (bad JSON, hex or base64, unreadable file, over the size limit)
 
-gRPC transport failures use the neutral classes: :class:`ConnectError` (unreachable),
-:class:`DnsError`, :class:`TlsError` (handshake or certificate).
+gRPC and WebSocket transport failures use the neutral classes: :class:`ConnectError`
+(unreachable), :class:`DnsError`, :class:`TlsError` (handshake or certificate), and
+for WebSocket :class:`RequestTimeoutError` (the opening handshake took too long).
 """
 
 from __future__ import annotations
@@ -247,3 +255,91 @@ class GrpcStatusError(GrpcError):
         self.details = details
         self.rich_details = rich_details
         self.trailers = trailers
+
+
+class WebsocketError(ProtocolError):
+    """A WebSocket failure that is not a plain transport one (those keep their own classes)."""
+
+
+class WsHandshakeError(WebsocketError):
+    """The server answered the upgrade request with an HTTP status instead of opening a
+    WebSocket (refused, not found, not a WebSocket endpoint...).
+
+    ``headers`` are the response's ``(name, value)`` pairs, ``body`` its text (decoded,
+    capped by the engine); the message shows the status and the start of the body.
+    """
+
+    _SHOWN = 300  # characters of the body quoted in the message
+
+    def __init__(
+        self,
+        url: str,
+        status: int,
+        reason: str,
+        *,
+        headers: tuple[tuple[str, str], ...] = (),
+        body: str = "",
+        hint: str = "",
+    ) -> None:
+        said = f"HTTP {status} {reason}".rstrip()
+        text = f"The server at {url} refused the WebSocket handshake ({said})."
+        shown = " ".join(body.split())
+        if shown:
+            cut = shown[: self._SHOWN] + ("…" if len(shown) > self._SHOWN else "")
+            text += f" It said: {cut}"
+        if hint:
+            text += f" {hint}"
+        super().__init__(text)
+        self.url = url
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.body = body
+
+
+class WsSubprotocolError(WebsocketError):
+    """The server chose no subprotocol while some were offered, or one that was not.
+
+    ``offered`` lists what the request offered, ``chosen`` what the server answered
+    (None when it chose none).
+    """
+
+    def __init__(self, message: str, *, offered: tuple[str, ...], chosen: str | None) -> None:
+        super().__init__(message)
+        self.offered = offered
+        self.chosen = chosen
+
+
+class WsClosedError(WebsocketError):
+    """The connection closed abnormally: a close code other than 1000/1001 from the
+    server, a limit or protocol failure on this side (1009, 1007, 1002), or a drop with
+    no close frame (1006).
+
+    ``by`` is which side sent the first close frame: ``"server"``, ``"client"`` (this
+    application, as when an incoming message broke a limit), or ``"network"`` (neither:
+    the connection was lost).
+    """
+
+    def __init__(self, message: str, *, code: int, reason: str = "", by: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.reason = reason
+        self.by = by
+
+
+class WsNotConnectedError(WebsocketError):
+    """A message or ping was sent while no connection is open; nothing was sent."""
+
+    def __init__(self, message: str = "Not connected: press Connect first.") -> None:
+        super().__init__(message)
+
+
+class WsMessageError(RequestBuildError):
+    """A message (or close code and reason) that cannot be sent as typed; nothing was
+    sent. ``line``/``column`` (1-based) point into the text when the trouble has a place
+    (invalid JSON, a character that is not hex or base64), else they are None."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column

@@ -26,7 +26,6 @@ import re
 import socket
 import ssl
 from dataclasses import dataclass
-from pathlib import Path
 
 import grpc
 from grpc import aio
@@ -40,6 +39,7 @@ from apiclient.protocols.errors import (
     TlsError,
 )
 from apiclient.protocols.http import USER_AGENT
+from apiclient.protocols.tls import check_client_pair, read_tls_file
 
 __all__ = [
     "ChannelKey",
@@ -131,13 +131,12 @@ async def open_channel(key: ChannelKey) -> aio.Channel:
 
 
 def _tls_settings(key: ChannelKey) -> tuple[grpc.ChannelCredentials, str]:
-    roots = _read(key.ca_file, "CA file") if key.ca_file else None
-    chain = _read(key.client_cert_file, "client certificate") if key.client_cert_file else None
-    private = _read(key.client_key_file, "client key") if key.client_key_file else None
-    if (chain is None) != (private is None):
-        raise RequestBuildError(
-            "A client certificate needs its key, and a key its certificate: set both or neither."
-        )
+    check_client_pair(key.client_cert_file, key.client_key_file)
+    roots = read_tls_file(key.ca_file, "CA file") if key.ca_file else None
+    chain = (
+        read_tls_file(key.client_cert_file, "client certificate") if key.client_cert_file else None
+    )
+    private = read_tls_file(key.client_key_file, "client key") if key.client_key_file else None
     name = key.server_name
     if not key.verify:
         roots, shown_name = _server_certificate(key)
@@ -146,15 +145,6 @@ def _tls_settings(key: ChannelKey) -> tuple[grpc.ChannelCredentials, str]:
         root_certificates=roots, private_key=private, certificate_chain=chain
     )
     return credentials, name
-
-
-def _read(path: str, what: str) -> bytes:
-    try:
-        return Path(path).expanduser().read_bytes()
-    except OSError as exc:
-        raise RequestBuildError(
-            f"The {what} {path} cannot be read: {exc.strerror or exc}. Check the TLS settings."
-        ) from None
 
 
 def _host_port(target: str) -> tuple[str, int]:

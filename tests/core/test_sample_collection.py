@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from apiclient.core.models import GraphqlRequest, GrpcRequest, RestRequest, SoapRequest
+from apiclient.core.models import (
+    GraphqlRequest,
+    GrpcRequest,
+    RestRequest,
+    SoapRequest,
+    WebsocketRequest,
+    WsMessage,
+)
 from apiclient.core.paths import resources_dir
 from apiclient.core.store import CollectionStore, RequestNode
 from apiclient.core.store_nodes import walk
@@ -15,6 +22,8 @@ from apiclient.core.variables import (
     resolve_grpc_request,
     resolve_request,
     resolve_soap_request,
+    resolve_websocket_request,
+    resolve_ws_message,
 )
 
 SAMPLE = resources_dir() / "sample-collection"
@@ -76,6 +85,7 @@ def test_sample_loads_without_problems(sample: CollectionStore) -> None:
         "Calculator (SOAP rpc)",
         "Events (GraphQL)",
         "Tracks (gRPC)",
+        "Live (WebSocket)",
     ]
     (env,) = sample.environments
     assert env.name == "Local mocks"
@@ -87,6 +97,7 @@ def test_sample_loads_without_problems(sample: CollectionStore) -> None:
         "nurse_password": "s3cret",
         "graphql_url": "http://127.0.0.1:8712",
         "grpc_target": "127.0.0.1:8713",
+        "ws_url": "ws://127.0.0.1:8714",
     }
     assert not any(v.secret for v in env.variables)
 
@@ -140,6 +151,12 @@ def test_every_sample_request_resolves_with_the_environment(sample: CollectionSt
             assert graphql.url.startswith("http://127.0.0.1:8712/")
         elif isinstance(node.request, GrpcRequest):
             assert resolve_grpc_request(node.request, scope).target == "127.0.0.1:8713"
+        elif isinstance(node.request, WebsocketRequest):
+            websocket = resolve_websocket_request(node.request, scope)
+            assert websocket.url.startswith("ws://127.0.0.1:8714/")
+            draft = WsMessage(format=node.request.message_format, body=node.request.message)
+            for message in (draft, *node.request.messages):
+                assert "{{" not in resolve_ws_message(message, node.request, scope).body
         else:
             resolved = resolve_request(node.request, scope)
             assert resolved.url.startswith("http://127.0.0.1:8710/")

@@ -18,6 +18,8 @@ from apiclient.core.models import (
     RestRequest,
     SoapRequest,
     Variable,
+    WebsocketRequest,
+    WsMessage,
     WsSecurity,
 )
 from apiclient.core.secrets import SecretStore
@@ -134,6 +136,44 @@ def test_soap_request_file_is_readable_yaml(store: CollectionStore) -> None:
         "  username: nurse\n"
         "  password: '{{nurse_password}}'\n"
         "validate_response: true\n"
+    )
+    again = _assert_reopens_the_same(store)
+    (node,) = again.tree.children
+    assert isinstance(node, RequestNode) and node.request == request
+
+
+def test_websocket_request_file_is_readable_yaml(store: CollectionStore) -> None:
+    request = WebsocketRequest(
+        name="Editor room",
+        url="{{ws_url}}/room/doc?user=alice",
+        subprotocols=["chat.v1"],
+        message_format="json",
+        message='{\n  "type": "cursor_move"\n}\n',
+        messages=[
+            WsMessage(name="Hello", body="hi"),
+            WsMessage(name="Bytes", format="hex", body="de ad"),
+        ],
+        auto_reconnect=True,
+    )
+    relpath = store.save_request(request)
+    assert (store.root / "items" / relpath).read_text() == (
+        "kind: websocket\n"
+        "name: Editor room\n"
+        "url: '{{ws_url}}/room/doc?user=alice'\n"
+        "subprotocols:\n"
+        "  - chat.v1\n"
+        "auto_reconnect: true\n"
+        "message_format: json\n"
+        "message: |\n"
+        "  {\n"
+        '    "type": "cursor_move"\n'
+        "  }\n"
+        "messages:\n"
+        "  - name: Hello\n"
+        "    body: hi\n"
+        "  - name: Bytes\n"
+        "    format: hex\n"
+        "    body: de ad\n"
     )
     again = _assert_reopens_the_same(store)
     (node,) = again.tree.children

@@ -18,6 +18,8 @@ from apiclient.core.models import (
     RestRequest,
     SoapRequest,
     Variable,
+    WebsocketRequest,
+    WsMessage,
     WsSecurity,
 )
 from apiclient.core.variables import (
@@ -27,6 +29,8 @@ from apiclient.core.variables import (
     resolve_request,
     resolve_soap_request,
     resolve_text,
+    resolve_websocket_request,
+    resolve_ws_message,
     undefined_names,
 )
 
@@ -285,3 +289,40 @@ def test_soap_request_reports_every_unknown_name_at_once() -> None:
         resolve_soap_request(request, Scope.layered())
     assert caught.value.names == ("a", "b")
     assert "endpoint" in caught.value.where and "envelope" in caught.value.where
+
+
+def test_websocket_request_resolves_the_handshake_and_leaves_messages_for_later() -> None:
+    request = WebsocketRequest(
+        url="{{ws_url}}/room/{{room}}",
+        headers=[
+            KeyValue(name="X-Trace", value="{{trace}}"),
+            KeyValue(name="X-Off", value="{{nowhere}}", enabled=False),
+        ],
+        subprotocols=["chat.{{version}}"],
+        auth=Auth(kind="bearer", token="{{token}}"),
+        message="{{not_yet}}",
+        messages=[WsMessage(name="later", body="{{not_yet}}")],
+        variables=[Variable(name="room", value="doc")],
+    )
+    scope = Scope.layered(
+        environment=_vars(ws_url="ws://h:1", trace="t-1", version="v1", token="tok")
+    )
+    resolved = resolve_websocket_request(request, scope)
+    assert resolved.url == "ws://h:1/room/doc"
+    assert [row.value for row in resolved.headers] == ["t-1", "{{nowhere}}"]
+    assert resolved.subprotocols == ["chat.v1"]
+    assert resolved.auth.token == "tok"
+    assert resolved.message == "{{not_yet}}"  # a typo in a message never blocks connecting
+    with pytest.raises(UndefinedVariableError) as caught:
+        resolve_ws_message(request.messages[0], request, scope)
+    assert caught.value.names == ("not_yet",)
+    assert "message 'later'" in caught.value.where
+    sent = resolve_ws_message(WsMessage(body="in {{room}}"), request, scope)
+    assert sent.body == "in doc"  # the request's own variables count
+
+
+def test_websocket_request_reports_every_unknown_name_at_once() -> None:
+    request = WebsocketRequest(url="{{a}}/x", headers=[KeyValue(name="H", value="{{b}}")])
+    with pytest.raises(UndefinedVariableError) as caught:
+        resolve_websocket_request(request, Scope.layered())
+    assert caught.value.names == ("a", "b")

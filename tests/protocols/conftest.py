@@ -3,10 +3,12 @@ for the WSDL tests a network without the internet, the shared corpus and loaded 
 
 from __future__ import annotations
 
+import gc
 import socket
 import ssl
 import threading
 import time
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -163,3 +165,28 @@ async def gql() -> AsyncIterator[GraphqlEngine]:
 async def schema(gql: GraphqlEngine, graphql_url: str) -> LoadedSchema:
     """The GraphQL mock's schema, by introspection."""
     return await gql.introspect(GraphqlRequest(url=f"{graphql_url}/graphql"))
+
+
+# -- WebSocket ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that accepts TCP connections (into the kernel's backlog) but
+    never answers a byte, so a handshake there waits for its timeout."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        yield int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def no_leaked_sockets() -> Iterator[None]:
+    """Fail a test that leaves a socket or transport open. Their ResourceWarning comes
+    from a finaliser, where pytest would only report it as unraisable (ignored here)."""
+    yield
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        gc.collect()
+    leaks = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    assert not leaks, leaks

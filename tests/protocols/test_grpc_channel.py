@@ -8,7 +8,7 @@ import json
 import pytest
 from google.rpc import error_details_pb2, status_pb2
 
-from apiclient.core.models import GrpcRequest, GrpcTls, KeyValue
+from apiclient.core.models import ClientTls, GrpcRequest, KeyValue
 from apiclient.protocols.errors import GrpcStatusError, RequestBuildError
 from apiclient.protocols.grpc import GrpcResult
 from apiclient.protocols.grpc_channel import call_metadata, channel_key, target_of
@@ -39,7 +39,7 @@ def test_bad_targets_are_refused_before_any_traffic(typed: str, expected: str) -
 
 
 def test_tls_settings_only_matter_with_tls() -> None:
-    tls = GrpcTls(ca_file="ca.pem", verify=False, server_name="x")
+    tls = ClientTls(ca_file="ca.pem", verify=False, server_name="x")
     plain = channel_key(GrpcRequest(target="h:1", tls=tls))
     assert (plain.ca_file, plain.verify, plain.server_name) == ("", True, "")
     secure = channel_key(GrpcRequest(target="h:1", security="tls", tls=tls))

@@ -16,7 +16,7 @@ import pytest
 import trustme
 from grpc_reflection.v1alpha import reflection
 
-from apiclient.core.models import GrpcRequest, GrpcTls
+from apiclient.core.models import ClientTls, GrpcRequest
 from apiclient.protocols.errors import ConnectError, GrpcDiscoveryError, RequestBuildError, TlsError
 from apiclient.protocols.grpc import GrpcEngine
 from apiclient.protocols.grpc_catalog import load_proto_files, reflect
@@ -297,7 +297,7 @@ def _tls(target: str, **settings: object) -> GrpcRequest:
     return GrpcRequest(
         target=target,
         security="tls",
-        tls=GrpcTls(**settings),
+        tls=ClientTls(**settings),
         method=GET_TRACK,
         message='{"id": "t1"}',
     )
