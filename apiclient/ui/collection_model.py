@@ -25,6 +25,7 @@ from apiclient.core.models import (
     GrpcRequest,
     RestRequest,
     SoapRequest,
+    WebsocketRequest,
 )
 from apiclient.core.store import FolderNode, RequestNode
 from apiclient.ui.workspace import Workspace
@@ -43,6 +44,7 @@ _BADGE_COLORS = {
     "SOAP": "#00695c",
     "GQL": "#ad1457",
     "gRPC": "#4527a0",
+    "WS": "#37474f",
 }
 
 
@@ -52,6 +54,8 @@ def request_badge(request: AnyRequest) -> str:
         return request.method
     if isinstance(request, GraphqlRequest):
         return "GQL"
+    if isinstance(request, WebsocketRequest):
+        return "WS"
     return "gRPC" if isinstance(request, GrpcRequest) else request.kind.upper()
 
 
@@ -72,6 +76,8 @@ def _searchable(request: AnyRequest) -> str:
         sent = request.envelope
     elif isinstance(request, GrpcRequest):
         sent = request.message
+    elif isinstance(request, WebsocketRequest):
+        sent = "\n".join([request.message, *(saved.body for saved in request.messages)])
     else:
         sent = request.query
     return f"{request.name}\n{_target(request)}\n{sent}"

@@ -70,3 +70,13 @@ async def existing_directory(parent: QWidget, title: str) -> str:
         return ""
     chosen = dialog.selectedFiles()
     return chosen[0] if chosen else ""
+
+
+async def save_file(parent: QWidget, title: str, suggested: str, name_filter: str) -> str:
+    """Ask where to save a file (``suggested`` is the proposed path); ``""`` on Cancel."""
+    dialog = QFileDialog(parent, title, suggested, name_filter)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    if await _run(dialog) != QDialog.DialogCode.Accepted:
+        return ""
+    chosen = dialog.selectedFiles()
+    return chosen[0] if chosen else ""

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from apiclient.ui.tabs.grpc import GrpcTab
     from apiclient.ui.tabs.rest import RestTab
     from apiclient.ui.tabs.soap import SoapTab
+    from apiclient.ui.tabs.websocket import WebsocketTab
 
 SAMPLE_COLLECTION = "sample-collection"
 NO_ENVIRONMENT = "No environment"
@@ -217,6 +218,10 @@ class MainWindow(QMainWindow):
     @property
     def grpc(self) -> GrpcTab:
         return cast("GrpcTab", self._request_tabs.get("grpc"))
+
+    @property
+    def websocket(self) -> WebsocketTab:
+        return cast("WebsocketTab", self._request_tabs.get("websocket"))
 
     def current_tab(self) -> RequestTab:
         """The request tab in front (the REST tab when another kind of page is)."""

@@ -33,6 +33,7 @@ TAB_KINDS: tuple[TabKind, ...] = (
     TabKind("soap", "SOAP", "apiclient.ui.tabs.soap", "SoapTab"),
     TabKind("graphql", "GraphQL", "apiclient.ui.tabs.graphql", "GraphqlTab"),
     TabKind("grpc", "gRPC", "apiclient.ui.tabs.grpc", "GrpcTab"),
+    TabKind("websocket", "WebSocket", "apiclient.ui.tabs.websocket", "WebsocketTab"),
 )
 
 

@@ -1,12 +1,13 @@
 """Benchmarks: one line per figure, ``name: value unit``. Not part of the test suite.
 
-    .venv/bin/python tests/bench/run.py [--quick]
+    .venv/bin/python tests/bench/run.py [--quick] [--only SECTION]
 
 Figures so far: start-up against the floor of a bare PySide6 window with seven empty
 tabs (measured in the same run), memory at idle, how the window copes with a 20 MB
 JSON body (time to the first view, longest stall of the GUI thread while it arrives
 and is formatted), and loading a WSDL of 3,000 operations in the SOAP tab (time, and
-longest stall of the GUI thread meanwhile).
+longest stall of the GUI thread meanwhile), and the WebSocket tab under a ticker of
+10,000 messages a second for 10 s (longest stall, messages received, memory growth).
 """
 
 from __future__ import annotations
@@ -129,6 +130,33 @@ def _stall_meter() -> tuple[list[float], list[float], QTimer]:
     return gaps, last, ticker
 
 
+def _start_mocks(tmp: Path) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
+    """The mock servers in their own process, so their work does not count as the app's
+    stall; returns the process and the servers' URLs."""
+    port_file = tmp / "ports.json"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mock_servers", "--ephemeral", "--port-file", str(port_file)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while not port_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return server, json.loads(port_file.read_text())
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGINT)
+    server.wait(timeout=15)
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def bench_large_body(mb: int) -> None:
     from PySide6.QtWidgets import QApplication
     from qasync import QEventLoop
@@ -143,17 +171,8 @@ def bench_large_body(mb: int) -> None:
 
     loop = QEventLoop(app)
     asyncio.set_event_loop(loop)
-    # The server runs in its own process so that its work does not count as the app's stall.
-    port_file = Path(tmp) / "ports.json"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mock_servers", "--ephemeral", "--port-file", str(port_file)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while not port_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    url = json.loads(port_file.read_text())["rest"]
+    server, urls = _start_mocks(Path(tmp))
+    url = urls["rest"]
     window = MainWindow(AppSettings())
     window.show()
     gaps, last, ticker = _stall_meter()
@@ -179,8 +198,7 @@ def bench_large_body(mb: int) -> None:
     with loop:
         first_view, stall = loop.run_until_complete(measure())
         loop.run_until_complete(window.shutdown())
-    server.send_signal(signal.SIGINT)
-    server.wait(timeout=15)
+    _stop(server)
     shutdown_workers()
     print(f"large_body_first_view_s: {first_view:.2f} s")
     print(f"large_body_max_stall_ms: {stall:.0f} ms")
@@ -280,14 +298,83 @@ def bench_big_wsdl(operations: int) -> None:
     print(f"wsdl_{operations}_ops_max_stall_ms: {stall:.0f} ms")
 
 
+def bench_websocket_stream(rate: int, seconds: int) -> None:
+    """Drive the WebSocket tab with the ticker mock at ``rate`` messages a second: the
+    longest stall of the GUI thread, the messages received and the memory growth."""
+    from PySide6.QtWidgets import QApplication
+    from qasync import QEventLoop
+
+    tmp = Path(tempfile.mkdtemp())
+    os.environ["APICLIENT_DATA_DIR"] = f"{tmp}/data"
+    os.environ["APICLIENT_CONFIG_DIR"] = f"{tmp}/config"
+    app = QApplication.instance() or QApplication([])
+    from apiclient.ui.main_window import MainWindow
+    from apiclient.ui.settings import AppSettings
+    from apiclient.ui.workers import import_in_worker
+
+    server, urls = _start_mocks(tmp)
+    loop = QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = MainWindow(AppSettings())
+    window.resize(1280, 860)
+    window.show()
+    gaps, last, ticker = _stall_meter()
+    count = rate * seconds
+
+    async def measure() -> tuple[float, float, int, float, float]:
+        tab = window.websocket
+        window.tabs.setCurrentWidget(tab)
+        tab.editor.url.setText(f"{urls['websocket']}/ticker?rate={rate}&count={count}")
+        await import_in_worker("apiclient.protocols.websocket")  # a start-up cost, apart
+        await asyncio.sleep(0.2)
+        gc.collect()
+        rss_before = _rss_mb()
+        gaps.clear()
+        last[0] = time.perf_counter()
+        ticker.start()
+        start = time.perf_counter()
+        tab.toggle_connection()
+        while tab.session is None:
+            await asyncio.sleep(0.005)
+        rss_peak = rss_before
+        while tab.session is not None:
+            await asyncio.sleep(0.1)
+            rss_peak = max(rss_peak, _rss_mb())
+        elapsed = time.perf_counter() - start
+        await asyncio.sleep(0.2)
+        ticker.stop()
+        received = tab._counters.messages_in if tab._counters is not None else 0
+        gc.collect()
+        return elapsed, max(gaps) * 1000, received, rss_peak - rss_before, _rss_mb() - rss_before
+
+    with loop:
+        elapsed, stall, received, peak, after = loop.run_until_complete(measure())
+        loop.run_until_complete(window.shutdown())
+    _stop(server)
+    print(f"websocket_stream_received: {received:,} of {count:,} messages in {elapsed:.1f} s")
+    print(f"websocket_stream_rate: {received / elapsed:,.0f} messages/s (asked {rate:,})")
+    print(f"websocket_stream_max_stall_ms: {stall:.0f} ms")
+    print(f"websocket_stream_rss_growth_mb: {peak:.1f} MB peak, {after:.1f} MB after")
+
+
+_SECTIONS = ("startup", "large_body", "wsdl", "websocket")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs, a smaller body")
+    parser.add_argument("--only", choices=_SECTIONS, help="run one section")
     args = parser.parse_args()
-    bench_startup(runs=3 if args.quick else 7)
-    bench_large_body(mb=5 if args.quick else 20)
-    gc.collect()  # that window's Qt objects die here, not later in some worker thread
-    bench_big_wsdl(operations=500 if args.quick else 3000)
+    quick = args.quick
+    sections = {
+        "startup": lambda: bench_startup(runs=3 if quick else 7),
+        "large_body": lambda: bench_large_body(mb=5 if quick else 20),
+        "wsdl": lambda: bench_big_wsdl(operations=500 if quick else 3000),
+        "websocket": lambda: bench_websocket_stream(rate=10_000, seconds=3 if quick else 10),
+    }
+    for name in [args.only] if args.only else _SECTIONS:
+        sections[name]()
+        gc.collect()  # that window's Qt objects die here, not later in some worker thread
 
 
 if __name__ == "__main__":

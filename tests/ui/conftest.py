@@ -24,6 +24,7 @@ MOCK_DEFAULTS = {
     "soap": "http://127.0.0.1:8711",
     "graphql": "http://127.0.0.1:8712",
     "grpc": "127.0.0.1:8713",
+    "websocket": "ws://127.0.0.1:8714",
 }
 
 
@@ -110,6 +111,7 @@ class Dialogs:
         self.texts: list[str | None] = []
         self.answers: list[object] = []
         self.asked: list[str] = []
+        self.paths: list[str] = []
 
     def get_text(self, _parent, title: str, label: str, *args, **kwargs) -> tuple[str, bool]:
         self.asked.append(f"{title}: {label}")
@@ -128,6 +130,10 @@ class Dialogs:
     async def question_async(self, *args, **kwargs):
         return self.question(*args, **kwargs)
 
+    async def save_file_async(self, _parent, title: str, *args, **kwargs) -> str:
+        self.asked.append(title)
+        return self.paths.pop(0) if self.paths else ""
+
 
 @pytest.fixture(autouse=True)
 def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
@@ -140,4 +146,5 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
     monkeypatch.setattr(QMessageBox, "question", fake.question)
     monkeypatch.setattr(app_dialogs, "get_text", fake.get_text_async)
     monkeypatch.setattr(app_dialogs, "question", fake.question_async)
+    monkeypatch.setattr(app_dialogs, "save_file", fake.save_file_async)
     return fake

@@ -6,7 +6,6 @@ from html import escape
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -19,10 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from apiclient.core.models import GrpcRequest, GrpcTls
+from apiclient.core.models import GrpcRequest
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.key_value_table import KeyValueTable
 from apiclient.ui.widgets.send_buttons import swap_send_cancel
+from apiclient.ui.widgets.tls_editor import TlsEditor
 
 _LIST_SEPARATOR = ";"
 _SHOWN_NOTES = 4
@@ -84,27 +84,7 @@ class GrpcRequestEditor(QWidget):
         message_layout.addWidget(self.notes)
 
         self.metadata = KeyValueTable("grpc.metadata", "Metadata key")
-        self.ca_file = QLineEdit(objectName="grpc.tls.ca_file")
-        self.ca_file.setPlaceholderText("PEM file of the CA (empty: the system's)")
-        self.client_cert = QLineEdit(objectName="grpc.tls.client_cert")
-        self.client_key = QLineEdit(objectName="grpc.tls.client_key")
-        self.server_name = QLineEdit(objectName="grpc.tls.server_name")
-        self.server_name.setPlaceholderText("name in the certificate, if not the host's")
-        self.verify = QCheckBox("Verify the server's certificate", objectName="grpc.tls.verify")
-        self.verify_warning = QLabel(
-            "⚠ Not verified: the connection is encrypted, but nobody vouches for the server.",
-            wordWrap=True,
-            objectName="grpc.tls.warning",
-        )
-        self.verify_warning.setStyleSheet("color: #c62828")
-        tls_page = QWidget()
-        tls_form = QFormLayout(tls_page)
-        tls_form.addRow("CA file", self.ca_file)
-        tls_form.addRow("Client certificate", self.client_cert)
-        tls_form.addRow("Client key", self.client_key)
-        tls_form.addRow("Server name", self.server_name)
-        tls_form.addRow(self.verify)
-        tls_form.addRow(self.verify_warning)
+        self.tls = TlsEditor("grpc")
         self.deadline = QDoubleSpinBox(objectName="grpc.deadline")
         self.deadline.setDecimals(3)
         self.deadline.setRange(0.001, 1_000_000)
@@ -122,7 +102,7 @@ class GrpcRequestEditor(QWidget):
         self.tabs = QTabWidget(objectName="grpc.request.tabs", usesScrollButtons=True)
         self.tabs.addTab(message_page, "Message")
         self.tabs.addTab(self.metadata, "Metadata")
-        self.tabs.addTab(tls_page, "TLS")
+        self.tabs.addTab(self.tls, "TLS")
         self.tabs.addTab(settings_page, "Settings")
 
         line = QHBoxLayout()
@@ -146,16 +126,9 @@ class GrpcRequestEditor(QWidget):
         self.security.currentIndexChanged.connect(self._on_part_edited)
         self.message.textChanged.connect(self._on_part_edited)
         self.metadata.rows_edited.connect(self._on_part_edited)
-        for field in (
-            self.ca_file,
-            self.client_cert,
-            self.client_key,
-            self.server_name,
-            self.proto_files,
-            self.import_paths,
-        ):
+        for field in (self.proto_files, self.import_paths):
             field.textEdited.connect(self._on_part_edited)
-        self.verify.toggled.connect(self._on_verify_toggled)
+        self.tls.edited.connect(self._on_part_edited)
         self.deadline.valueChanged.connect(self._on_part_edited)
         self.send.clicked.connect(self.send_requested)
         self.cancel.clicked.connect(self.cancel_requested)
@@ -172,13 +145,7 @@ class GrpcRequestEditor(QWidget):
             self.security.setCurrentIndex(max(0, self.security.findData(request.security)))
             self.message.set_text(request.message)
             self.metadata.set_rows(request.metadata)
-            tls = request.tls
-            self.ca_file.setText(tls.ca_file)
-            self.client_cert.setText(tls.client_cert_file)
-            self.client_key.setText(tls.client_key_file)
-            self.server_name.setText(tls.server_name)
-            self.verify.setChecked(tls.verify)
-            self.verify_warning.setVisible(not tls.verify)
+            self.tls.set_tls(request.tls)
             self.deadline.setValue(request.deadline_s)
             self.proto_files.setText(f"{_LIST_SEPARATOR} ".join(request.proto_files))
             self.import_paths.setText(f"{_LIST_SEPARATOR} ".join(request.import_paths))
@@ -194,13 +161,7 @@ class GrpcRequestEditor(QWidget):
                 "security": self.security.currentData(),
                 "message": self.message.toPlainText(),
                 "metadata": self.metadata.rows(),
-                "tls": GrpcTls(
-                    ca_file=self.ca_file.text().strip(),
-                    client_cert_file=self.client_cert.text().strip(),
-                    client_key_file=self.client_key.text().strip(),
-                    verify=self.verify.isChecked(),
-                    server_name=self.server_name.text().strip(),
-                ),
+                "tls": self.tls.tls(),
                 "deadline_s": self.deadline.value(),
                 "proto_files": _split(self.proto_files.text()),
                 "import_paths": _split(self.import_paths.text()),
@@ -254,10 +215,6 @@ class GrpcRequestEditor(QWidget):
             if path
             else "<span style='color:palette(mid)'>No method chosen</span>"
         )
-
-    def _on_verify_toggled(self, checked: bool) -> None:
-        self.verify_warning.setVisible(not checked)
-        self._on_part_edited()
 
     def _on_part_edited(self) -> None:
         if not self._loading:

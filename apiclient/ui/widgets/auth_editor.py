@@ -29,12 +29,16 @@ class AuthEditor(QWidget):
 
     edited = Signal()
 
-    def __init__(self, prefix: str = "rest", parent: QWidget | None = None) -> None:
+    def __init__(
+        self, prefix: str = "rest", parent: QWidget | None = None, *, digest: bool = True
+    ) -> None:
+        """``digest`` False leaves Digest out (a WebSocket handshake cannot answer it)."""
         super().__init__(parent)
         self._loading = False
         self.kind = QComboBox(objectName=f"{prefix}.auth.kind")
         for value, label in _KINDS:
-            self.kind.addItem(label, value)
+            if digest or value != "digest":
+                self.kind.addItem(label, value)
         self.username = QLineEdit(objectName=f"{prefix}.auth.username")
         self.password = QLineEdit(objectName=f"{prefix}.auth.password")
         self.password.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
@@ -80,7 +84,7 @@ class AuthEditor(QWidget):
     def set_auth(self, auth: Auth) -> None:
         self._loading = True
         try:
-            self.kind.setCurrentIndex(self.kind.findData(auth.kind))
+            self.kind.setCurrentIndex(max(0, self.kind.findData(auth.kind)))
             self.username.setText(auth.username)
             self.password.setText(auth.password)
             self.token.setText(auth.token)
