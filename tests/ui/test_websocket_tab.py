@@ -115,6 +115,20 @@ def test_connect_send_see_the_echo_and_the_counters(qtbot, window, ws_url):
         "Sent the message: text, 13 B" in _find(window, QLabel, "websocket.message.status").text()
     )
 
+    message = _find(window, QPlainTextEdit, "websocket.message")
+    message.setPlainText("by keyboard")
+    message.setFocus()
+    with qtbot.waitSignal(window.websocket.message_sent):
+        qtbot.keyClick(message, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    wait_for_row(qtbot, window, lambda row: row == ("↓", "text", "by keyboard"))
+    assert message.toPlainText() == "by keyboard"  # Ctrl+Enter sends, adds no line
+
+    status = _find(window, QLabel, "websocket.message.status")
+    _click(qtbot, _find(window, QPushButton, "websocket.ping"))
+    qtbot.waitUntil(lambda: "Pong after" in status.text())
+    _find(window, QCheckBox, "websocket.log.control").setChecked(True)
+    assert ("↓", "pong") in [row[:2] for row in log_rows(window)]
+
     with qtbot.waitSignal(window.websocket.session_ended, timeout=10_000):
         _click(qtbot, _find(window, QPushButton, "websocket.connect"))
     assert "Closed" in _find(window, QLabel, "websocket.state").text()

@@ -77,12 +77,13 @@ class WebsocketTab(RequestTab):
         splitter.addWidget(self.editor)
         splitter.addWidget(self.log)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([330, 470])
+        splitter.setSizes([290, 510])
         self._lay_out(splitter)
         self._connect_editor(self.editor)
         self.editor.connect_requested.connect(self.toggle_connection)
         self.editor.close_requested.connect(self.disconnect)
         self.editor.close_with_code_requested.connect(self.ask_close_code)
+        self.editor.ping_requested.connect(self.ping)
         self.editor.save_message_requested.connect(self.save_draft)
         self.editor.saved.send_requested.connect(self.send_saved)
         self.editor.saved.load_requested.connect(self._load_saved)
@@ -168,6 +169,19 @@ class WebsocketTab(RequestTab):
             await session.close(code, reason)
         except (ProtocolError, CoreError) as exc:
             self.editor.show_state("failed", f"Not closed: {exc}")
+
+    @asyncSlot()
+    async def ping(self) -> None:
+        """Ping the server and tell the round trip (or why there was none)."""
+        session = self._session
+        if session is None or session.status.phase != "open":
+            return
+        try:
+            seconds = await session.ping()
+        except (ProtocolError, CoreError) as exc:
+            self.editor.show_message_status(f"No pong: {exc}", error=True)
+            return
+        self.editor.show_message_status(f"Pong after {seconds * 1000:.1f} ms.")
 
     @asyncSlot()
     async def ask_close_code(self) -> None:

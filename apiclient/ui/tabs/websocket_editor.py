@@ -68,6 +68,7 @@ class WebsocketRequestEditor(QWidget):
         connect_requested: Connect (or Disconnect / stop connecting, by state).
         close_requested(int, str): disconnect with this close code and reason.
         close_with_code_requested: ask which close code to disconnect with.
+        ping_requested: send a ping and time its pong.
         save_message_requested: keep the message in the editor as a saved message.
     """
 
@@ -77,6 +78,7 @@ class WebsocketRequestEditor(QWidget):
     connect_requested = Signal()
     close_requested = Signal(int, str)
     close_with_code_requested = Signal()
+    ping_requested = Signal()
     save_message_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -88,6 +90,8 @@ class WebsocketRequestEditor(QWidget):
         self.url.setPlaceholderText("ws://127.0.0.1:8714/echo or {{ws_url}}/echo")
         self.connect_button = QPushButton("Connect", objectName="websocket.connect")
         self.connect_button.setToolTip("Open the connection (Enter in the URL)")
+        self.ping = QPushButton("Ping", objectName="websocket.ping")
+        self.ping.setToolTip("Send a ping and time the pong (tick Pings above the log to see them)")
         self.close_menu = QToolButton(objectName="websocket.close_menu", text="▾")
         self.close_menu.setToolTip("Disconnect with a chosen close code")
         self.close_menu.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -194,6 +198,7 @@ class WebsocketRequestEditor(QWidget):
 
         line = QHBoxLayout()
         line.addWidget(self.url, 1)
+        line.addWidget(self.ping)
         line.addWidget(self.connect_button)
         line.addWidget(self.close_menu)
         state_line = QHBoxLayout()
@@ -211,6 +216,7 @@ class WebsocketRequestEditor(QWidget):
         self.url.textEdited.connect(self._on_part_edited)
         self.url.returnPressed.connect(self.connect_requested)
         self.connect_button.clicked.connect(self.connect_requested)
+        self.ping.clicked.connect(self.ping_requested)
         self.message_format.currentIndexChanged.connect(self._on_format_changed)
         self.message.textChanged.connect(self._on_message_edited)
         self.message_file.textEdited.connect(self._on_message_edited)
@@ -330,6 +336,7 @@ class WebsocketRequestEditor(QWidget):
             self.connect_button.setText("Connect")
             self.connect_button.setToolTip("Open the connection (Enter in the URL)")
         self.close_menu.setVisible(phase == "open")
+        self.ping.setVisible(phase == "open")
 
     def show_state(self, phase: str, text: str) -> None:
         color = _PHASE_COLORS.get(phase, _PHASE_COLORS["idle"])

@@ -16,11 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QColor
 
 from apiclient.core.formatting import human_size
 from apiclient.protocols.websocket_events import WsFrame, WsStatus
+from apiclient.ui.widgets.header_model import HeaderTableModel
 
 LogEntry = WsFrame | WsStatus
 
@@ -86,7 +87,7 @@ class LogFilter:
         return matches
 
 
-class MessageLogModel(QAbstractTableModel):
+class MessageLogModel(HeaderTableModel):
     """Columns: #, time, direction, kind, size, preview.
 
     ``total`` counts every entry appended since the last clear (kept, dropped or still
@@ -245,16 +246,6 @@ class MessageLogModel(QAbstractTableModel):
         if parent.isValid():
             return 0
         return len(self._entries) if self._shown is None else len(self._shown)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole

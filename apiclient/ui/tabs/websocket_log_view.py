@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -194,7 +195,7 @@ class MessageLogView(QWidget):
     def _update_summary(self) -> None:
         model = self.model
         shown, kept, total = model.rowCount(), model.kept, model.total
-        parts = [f"{total:,} entries"]
+        parts = [f"{total:,} {'entry' if total == 1 else 'entries'}"]
         if model.dropped:
             parts.append(f"the newest {kept:,} kept ({model.dropped:,} older let go)")
         if shown != kept:
@@ -212,6 +213,10 @@ class MessageLogView(QWidget):
         entry = self.model.entry_at(index.row())
         self.detail_info.setText(describe_entry(self.model.number_at(index.row()), entry))
         text, language = detail_text(entry, self.detail_view.currentData())
+        wrap = not is_frame(entry)  # a connection change is a sentence, not data
+        self.detail.setLineWrapMode(
+            QPlainTextEdit.LineWrapMode.WidgetWidth if wrap else QPlainTextEdit.LineWrapMode.NoWrap
+        )
         self.detail.set_language(language)
         self.detail.set_text(text)
 
@@ -228,8 +233,11 @@ def describe_entry(number: int, entry: LogEntry) -> str:
 def detail_text(entry: LogEntry, mode: str) -> tuple[str, str]:
     """``(text, language)`` to show for ``entry``: ``mode`` is auto, text or hex."""
     if not is_frame(entry):
-        status = entry.describe()
-        return (f"{status}\n\n{entry.error}" if entry.error else status), "text"
+        lines = [entry.describe()]
+        if entry.response_headers:
+            lines += ["", "Handshake response headers:"]
+            lines += [f"{name}: {value}" for name, value in entry.response_headers]
+        return "\n".join(lines), "text"
     data = entry.data
     if entry.kind == "close":
         return f"Close code: {entry.close_code}\nReason: {data or '(none)'}", "text"

@@ -51,6 +51,8 @@ class SavedMessages(QWidget):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.resizeSection(1, 240)
+        header.resizeSection(2, 110)
         header.setStretchLastSection(True)
         self.empty = QLabel(
             "No saved messages yet. Write one in the Message tab and press Save message: "

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from apiclient.core.formatting import pretty_json
 from apiclient.ui.widgets.code_editor import CodeEditor
+from apiclient.ui.widgets.header_model import HeaderTableModel
 
 FLUSH_MS = 50
 DEFAULT_CAPACITY = 10_000
@@ -40,7 +41,7 @@ class LoggedEvent:
     detail: str  # shown in full when the row is selected
 
 
-class EventLogModel(QAbstractTableModel):
+class EventLogModel(HeaderTableModel):
     """Columns: #, time, kind, summary. ``dropped`` counts events pushed out by the cap."""
 
     HEADERS = ("#", "Time", "Kind", "Event")
@@ -95,16 +96,6 @@ class EventLogModel(QAbstractTableModel):
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
