@@ -298,5 +298,31 @@ def test_opening_another_request_closes_the_session_and_keeps_the_log(qtbot, win
     open_sample(qtbot, window, "ticker-gentle")
     assert window.websocket.session is None
     assert _find(window, QPushButton, "websocket.connect").text() == "Connect"
+    assert "socket closed" in _find(window, QLabel, "websocket.state").text()
     qtbot.waitUntil(lambda: session.status.phase == "closed")
     assert any(row[1] == "open" for row in log_rows(window))
+
+
+def test_stop_works_before_the_session_exists_and_a_bad_close_code_is_told(
+    qtbot, window, ws_url, dialogs
+):
+    show_tab(qtbot, window)
+    type_url(qtbot, window, f"{ws_url}/echo")
+    button = _find(window, QPushButton, "websocket.connect")
+    with qtbot.waitSignal(window.websocket.session_ended, timeout=10_000):
+        _click(qtbot, button)  # Connect: the engine is still being imported...
+        assert button.text() == "Stop"
+        _click(qtbot, button)  # ...and Stop stops it; no second connection starts
+    assert window.websocket.session is None
+    assert "Stopped" in _find(window, QLabel, "websocket.state").text()
+
+    connect(qtbot, window)
+    dialogs.texts.append("²000 bye")
+    window.websocket.ask_close_code()
+    status = _find(window, QLabel, "websocket.message.status")
+    qtbot.waitUntil(lambda: "is not a close code" in status.text())
+    assert "Open" in _find(window, QLabel, "websocket.state").text()
+    dialogs.texts.append("1001 going")
+    window.websocket.ask_close_code()
+    qtbot.waitUntil(lambda: "1001 cannot be sent" in status.text())
+    assert window.websocket.session is not None

@@ -36,7 +36,7 @@ from apiclient.ui.variable_hint import variable_hint_html
 from apiclient.ui.workers import import_in_worker
 
 if TYPE_CHECKING:
-    from apiclient.protocols.websocket import WebsocketSession, WsCounters, WsStatus
+    from apiclient.protocols.websocket import WebsocketSession, WsCounters, WsFrame, WsStatus
     from apiclient.ui.workspace import Workspace
 
 # websockets costs ~50 ms to import: done in a worker, when first connecting.
@@ -110,11 +110,14 @@ class WebsocketTab(RequestTab):
 
     def _editor_show(self, request: AnyRequest) -> None:
         assert isinstance(request, WebsocketRequest)
-        if self._session is not None:
-            # Another request's socket: close it; the log keeps what it saw.
-            start_task(self._session.close(1000, "switched to another request"))
+        if self._connection.running():
+            # Another request's socket: dropped at once and silently, so nothing of it
+            # lands under the new request; the log keeps what it saw.
+            if self._session is not None:
+                self._session.abort()
             self._connection.abandon()
             self._forget_session()
+            self.editor.show_state("idle", "Not connected (the previous request's socket closed).")
         self.editor.set_request(request)
         self.refresh_hint()
 
@@ -129,11 +132,18 @@ class WebsocketTab(RequestTab):
 
     def cancel(self) -> None:
         """Esc: stop connecting (an open connection stays open: Disconnect closes it)."""
-        session = self._session
-        if session is not None and session.status.phase in ("connecting", "reconnecting"):
+        if self._connecting():
             self._connection.cancel()
         else:
             super().cancel()
+
+    def _connecting(self) -> bool:
+        """A connection is being made (the session may not exist yet: the engine is
+        imported first) or retried."""
+        session = self._session
+        if not self._connection.running():
+            return False
+        return session is None or session.status.phase in ("connecting", "reconnecting")
 
     async def _close_engine(self) -> None:
         # Shutting down: drop the socket, touching no widget (they may be gone).
@@ -153,10 +163,11 @@ class WebsocketTab(RequestTab):
     def toggle_connection(self) -> None:
         """Connect; or, when connected, disconnect; or, when connecting, stop."""
         session = self._session
-        if session is None or session.status.phase == "closed":
-            self._connection.start(self._connect())
-        elif session.status.phase in ("connecting", "reconnecting"):
+        if self._connecting():
             self._connection.cancel()
+        elif session is None or session.status.phase == "closed":
+            self.editor.set_connection("connecting")  # Stop at once, even before the task runs
+            self._connection.start(self._connect())
         else:
             self.disconnect(1000, "")
 
@@ -168,7 +179,7 @@ class WebsocketTab(RequestTab):
         try:
             await session.close(code, reason)
         except (ProtocolError, CoreError) as exc:
-            self.editor.show_state("failed", f"Not closed: {exc}")
+            self.editor.show_message_status(f"Not closed: {exc}", error=True)
 
     @asyncSlot()
     async def ping(self) -> None:
@@ -191,9 +202,10 @@ class WebsocketTab(RequestTab):
         if not ok:
             return
         code_text, _, reason = text.strip().partition(" ")
-        if not code_text.isdigit():
-            self.editor.show_state(
-                "open", f"Not closed: “{code_text}” is not a close code; use {_CLOSE_CODE_HINT}."
+        if not code_text.isdecimal() or not code_text.isascii():
+            self.editor.show_message_status(
+                f"Not closed: “{code_text}” is not a close code; use {_CLOSE_CODE_HINT}.",
+                error=True,
             )
             return
         self.disconnect(int(code_text), reason.strip())
@@ -213,7 +225,7 @@ class WebsocketTab(RequestTab):
         await import_in_worker(*_ENGINE_MODULES)
         from apiclient.protocols.websocket import WebsocketSession
 
-        session = WebsocketSession(resolved, self.log.model.append, self._on_status)
+        session = WebsocketSession(resolved, self._on_frame, self._on_status)
         self._session = session
         self._resolved = resolved
         self._counters = session.counters
@@ -225,7 +237,24 @@ class WebsocketTab(RequestTab):
             session.abort()
             raise
 
+    def _on_frame(self, frame: WsFrame) -> None:
+        try:
+            self.log.model.append(frame)
+        except RuntimeError:  # the window was deleted under a live socket: drop it
+            self._drop_orphaned_session()
+
+    def _drop_orphaned_session(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            session.abort()
+
     def _on_status(self, status: WsStatus) -> None:
+        try:
+            self._show_status(status)
+        except RuntimeError:  # the window was deleted under a live socket: drop it
+            self._drop_orphaned_session()
+
+    def _show_status(self, status: WsStatus) -> None:
         if status.phase != "connecting" or status.attempt:
             self.log.model.append(status)
         failed = status.phase == "closed" and status.error is not None
@@ -234,9 +263,10 @@ class WebsocketTab(RequestTab):
         self.phase_changed.emit(status.phase)
 
     def _connection_ended(self, task: asyncio.Task[None]) -> None:
-        session = self._session
-        if task.cancelled() and session is not None:
+        if task.cancelled():
             self.editor.show_state("closed", "Stopped: not connected.")
+        elif task.exception() is not None:
+            self.editor.show_state("failed", "The connection ended on an unexpected error.")
         self._forget_session()
         self.session_ended.emit()
 
@@ -339,8 +369,9 @@ class WebsocketTab(RequestTab):
     @asyncSlot()
     async def export_log(self) -> None:
         entries = self.log.model.numbered_entries()
+        header = self._export_header()
         if not entries:
-            self.log.summary.setText("Nothing to export yet: the log is empty.")
+            self.log.set_note("Nothing to export yet: the log is empty.")
             return
         suggested = f"{self.editor.request().name or 'websocket'}-session.json"
         path = await dialogs.save_file(
@@ -348,21 +379,20 @@ class WebsocketTab(RequestTab):
         )
         if not path:
             return
-        header = self._export_header()
         from apiclient.protocols.websocket_export import write_session
 
         try:
             count = await asyncio.to_thread(write_session, Path(path), entries, header)
         except OSError as exc:
-            self.log.summary.setText(f"Not exported: {exc.strerror or exc} ({path}).")
+            self.log.set_note(f"Not exported: {exc.strerror or exc} ({path}).")
             return
-        self.log.summary.setText(f"Exported {count:,} entries to {path}.")
+        self.log.set_note(f"Exported {count:,} entries to {path}.")
 
     def _export_header(self) -> dict[str, object]:
-        request = self.editor.request()
+        connected = self._resolved  # the last session's request, as it was sent
         header: dict[str, object] = {
-            "request": request.name,
-            "url": request.url,
+            "request": (connected or self.editor.request()).name,
+            "url": connected.url if connected is not None else "",
             "kept": self.log.model.kept,
             "dropped": self.log.model.dropped,
         }

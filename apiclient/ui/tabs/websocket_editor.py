@@ -37,7 +37,6 @@ _MB = 1024 * 1024
 # (code, what it means) offered by the Disconnect menu; any other code can be typed.
 CLOSE_CODES = (
     (1000, "Normal closure"),
-    (1001, "Going away"),
     (4000, "Application: 4000"),
 )
 # The phase shown by the state label, and its colour.
@@ -84,6 +83,7 @@ class WebsocketRequestEditor(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._loading = False
+        self._showing_problem = False  # the message line shows a JSON problem
         self._request = WebsocketRequest()
 
         self.url = QLineEdit(objectName="websocket.url")
@@ -160,8 +160,8 @@ class WebsocketRequestEditor(QWidget):
         self.tls.setToolTip("Used for wss:// URLs")
 
         self.connect_timeout = QDoubleSpinBox(objectName="websocket.connect_timeout")
-        self.connect_timeout.setRange(0.1, 3600)
-        self.connect_timeout.setDecimals(1)
+        self.connect_timeout.setRange(0.001, 86_400)
+        self.connect_timeout.setDecimals(3)
         self.connect_timeout.setSuffix(" s")
         self.max_message = QDoubleSpinBox(objectName="websocket.max_message")
         self.max_message.setRange(0.01, 1024)
@@ -172,8 +172,8 @@ class WebsocketRequestEditor(QWidget):
             "is refused before sending"
         )
         self.ping_interval = QDoubleSpinBox(objectName="websocket.ping_interval")
-        self.ping_interval.setRange(0, 3600)
-        self.ping_interval.setDecimals(1)
+        self.ping_interval.setRange(0, 86_400)
+        self.ping_interval.setDecimals(3)
         self.ping_interval.setSuffix(" s")
         self.ping_interval.setSpecialValueText("Off")
         self.ping_interval.setToolTip("Keepalive pings; the connection closes if none is answered")
@@ -346,10 +346,6 @@ class WebsocketRequestEditor(QWidget):
     def show_counters(self, text: str) -> None:
         self.counters.setText(text)
 
-    def show_message_status(self, text: str, error: bool = False) -> None:
-        self.message_status.setStyleSheet("color: #c62828" if error else "color: palette(mid)")
-        self.message_status.setText(text)
-
     def set_url_hint(self, html: str) -> None:
         self.url_hint.setText(html)
         self.url_hint.setVisible(bool(html))
@@ -378,12 +374,21 @@ class WebsocketRequestEditor(QWidget):
         self._on_part_edited()
 
     def _check_message(self) -> None:
-        """JSON is checked when typing pauses (the hint says where it breaks)."""
+        """JSON is checked when typing pauses (the hint says where it breaks); other
+        news in the line (Sent…, Pong…) stays until the next problem."""
+        problem = ""
         if self.message_format.currentData() == "json":
             problem = json_problem(self.message.toPlainText())
-            self.show_message_status(problem, error=bool(problem))
-        else:
+        if problem:
+            self.show_message_status(problem, error=True)
+            self._showing_problem = True
+        elif self._showing_problem:
             self.show_message_status("")
+
+    def show_message_status(self, text: str, error: bool = False) -> None:
+        self._showing_problem = False
+        self.message_status.setStyleSheet("color: #c62828" if error else "color: palette(mid)")
+        self.message_status.setText(text)
 
     def _prettify(self) -> None:
         pretty = pretty_json(self.message.toPlainText())

@@ -48,6 +48,7 @@ class MessageLogView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = MessageLogModel(parent=self)
+        self._note = ""
 
         self.direction = QComboBox(objectName="websocket.log.direction")
         self.direction.addItem("All", "")
@@ -63,7 +64,8 @@ class MessageLogView(QWidget):
             "Keep the newest message in view; off (or scroll up) to read while more arrive"
         )
         self.capacity = QSpinBox(objectName="websocket.log.capacity")
-        self.capacity.setRange(100, 1_000_000)
+        self.capacity.setRange(100, 200_000)
+        self.capacity.setKeyboardTracking(False)  # typing 20000 must not pass through 200
         self.capacity.setSingleStep(1000)
         self.capacity.setGroupSeparatorShown(True)
         self.capacity.setValue(DEFAULT_CAPACITY)
@@ -192,6 +194,11 @@ class MessageLogView(QWidget):
         self._show_current()
         self._update_summary()
 
+    def set_note(self, text: str) -> None:
+        """A result to keep in view under the log (an export), until the next one."""
+        self._note = text
+        self._update_summary()
+
     def _update_summary(self) -> None:
         model = self.model
         shown, kept, total = model.rowCount(), model.kept, model.total
@@ -200,6 +207,8 @@ class MessageLogView(QWidget):
             parts.append(f"the newest {kept:,} kept ({model.dropped:,} older let go)")
         if shown != kept:
             parts.append(f"{shown:,} match the filter")
+        if self._note:
+            parts.append(self._note)
         self.summary.setText(" · ".join(parts))
 
     # -- the selected entry ------------------------------------------------------------------
@@ -234,6 +243,8 @@ def detail_text(entry: LogEntry, mode: str) -> tuple[str, str]:
     """``(text, language)`` to show for ``entry``: ``mode`` is auto, text or hex."""
     if not is_frame(entry):
         lines = [entry.describe()]
+        if entry.error is not None and str(entry.error) not in lines[0]:
+            lines += ["", str(entry.error)]
         if entry.response_headers:
             lines += ["", "Handshake response headers:"]
             lines += [f"{name}: {value}" for name, value in entry.response_headers]
@@ -241,12 +252,16 @@ def detail_text(entry: LogEntry, mode: str) -> tuple[str, str]:
     data = entry.data
     if entry.kind == "close":
         return f"Close code: {entry.close_code}\nReason: {data or '(none)'}", "text"
-    as_bytes = data.encode() if isinstance(data, str) else data
+    if isinstance(data, str):
+        as_bytes = data[:HEX_LIMIT_BYTES].encode() if mode == "hex" else b""
+    else:
+        as_bytes = data
     if mode == "hex" or (mode == "auto" and isinstance(data, bytes)):
-        more = len(as_bytes) - HEX_LIMIT_BYTES
+        more = entry.size - HEX_LIMIT_BYTES
         tail = f"\n… {more:,} more bytes not shown" if more > 0 else ""
         return hex_dump(as_bytes, HEX_LIMIT_BYTES) + tail, "text"
-    text = data if isinstance(data, str) else as_bytes.decode("utf-8", errors="replace")
+    head = data if isinstance(data, str) else data[: DETAIL_LIMIT_CHARS * 4]
+    text = head if isinstance(head, str) else head.decode("utf-8", errors="replace")
     if len(text) > DETAIL_LIMIT_CHARS:  # indenting megabytes would stall the window
         more = len(text) - DETAIL_LIMIT_CHARS
         return text[:DETAIL_LIMIT_CHARS] + f"\n… {more:,} more characters not shown", "text"
