@@ -8,25 +8,20 @@ sends them exactly as a REST request with the same settings would.
 
 from __future__ import annotations
 
-import base64
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
-
-import httpx
 
 from apiclient.core.models import Body, GraphqlRequest, KeyValue, RestRequest
 from apiclient.protocols.errors import RequestBuildError
 from apiclient.protocols.graphql_document import OperationInfo, check_document, check_variables
 from apiclient.protocols.graphql_schema import LoadedSchema
 from apiclient.protocols.http import normalize_url
-from apiclient.protocols.rest import build_request_parts
+from apiclient.protocols.upgrade import upgrade_parts
 
 # GraphQL over HTTP: prefer the GraphQL media type, whose status codes mean something,
 # and accept plain JSON from the many servers that only know that.
 ACCEPT = "application/graphql-response+json, application/json"
-_WS_SCHEME = re.compile(r"^(wss?)://", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -91,14 +86,6 @@ class SocketTarget:
     headers: tuple[tuple[str, str], ...]  # for the HTTP upgrade and connection_init
 
 
-def _as_http(url: str) -> str:
-    return _WS_SCHEME.sub(lambda m: "https://" if m.group(1).lower() == "wss" else "http://", url)
-
-
-def _as_ws(url: str) -> str:
-    return re.sub(r"^http", "ws", url, count=1, flags=re.IGNORECASE)
-
-
 async def socket_target(request: GraphqlRequest) -> SocketTarget:
     """Where a subscription connects: ``subscription_url``, else ``url`` with http(s)
     turned into ws(s); headers and auth as a REST request would send them.
@@ -113,11 +100,5 @@ async def socket_target(request: GraphqlRequest) -> SocketTarget:
             "Digest auth cannot be used for a subscription: the WebSocket upgrade cannot"
             " answer its challenge. Use Basic, Bearer or an API key for subscriptions."
         )
-    parts = await build_request_parts(
-        RestRequest(url=_as_http(url), headers=request.headers, auth=request.auth)
-    )
-    headers = [(name.decode("ascii"), value.decode("utf-8")) for name, value in parts.headers]
-    if isinstance(parts.auth, httpx.BasicAuth):
-        pair = f"{request.auth.username}:{request.auth.password}".encode()
-        headers.append(("Authorization", f"Basic {base64.b64encode(pair).decode('ascii')}"))
-    return SocketTarget(_as_ws(parts.url), tuple(headers))
+    socket_url, headers = await upgrade_parts(url, request.headers, request.auth)
+    return SocketTarget(socket_url, headers)

@@ -1,7 +1,8 @@
 """The opening handshake of a WebSocket session: what it sends (checked before any
 traffic) and what a failure to open means for a person.
 
-Headers and auth are built by the REST engine's own code (:func:`build_request_parts`),
+Headers and auth are built by the REST engine's own code (through
+:func:`apiclient.protocols.upgrade.upgrade_parts`, shared with GraphQL subscriptions),
 so a WebSocket request sends them exactly as a REST request with the same settings
 would; TLS comes from :mod:`apiclient.protocols.tls`, as for gRPC.
 """
@@ -9,13 +10,11 @@ would; TLS comes from :mod:`apiclient.protocols.tls`, as for gRPC.
 from __future__ import annotations
 
 import asyncio
-import base64
 import re
 import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import httpx
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import (
     InvalidHandshake,
@@ -28,7 +27,7 @@ from websockets.exceptions import (
 )
 from websockets.http11 import Response
 
-from apiclient.core.models import RestRequest, WebsocketRequest
+from apiclient.core.models import WebsocketRequest
 from apiclient.protocols.errors import (
     ConnectError,
     ProtocolError,
@@ -40,8 +39,8 @@ from apiclient.protocols.errors import (
     WsSubprotocolError,
 )
 from apiclient.protocols.http import decode_header_value, map_httpx_error, normalize_url
-from apiclient.protocols.rest import build_request_parts
 from apiclient.protocols.tls import client_ssl_context
+from apiclient.protocols.upgrade import upgrade_parts
 
 __all__ = ["HandshakeTarget", "handshake_target", "open_failure", "subprotocol_missing"]
 
@@ -94,21 +93,14 @@ async def handshake_target(request: WebsocketRequest) -> HandshakeTarget:
                 " Sec-WebSocket-Protocol header; remove the header."
             )
     subprotocols = _subprotocols(request.subprotocols)
-    parts = await build_request_parts(
-        RestRequest(url=_as_http(url), headers=request.headers, auth=request.auth)
-    )
-    headers = [(name.decode("ascii"), value.decode("utf-8")) for name, value in parts.headers]
-    if isinstance(parts.auth, httpx.BasicAuth):
-        pair = f"{request.auth.username}:{request.auth.password}".encode()
-        headers = [(name, value) for name, value in headers if name.lower() != "authorization"]
-        headers.append(("Authorization", f"Basic {base64.b64encode(pair).decode('ascii')}"))
+    socket_url, headers = await upgrade_parts(url, request.headers, request.auth)
     secure = url.startswith("wss://")
     context = await asyncio.to_thread(client_ssl_context, request.tls) if secure else None
     server_name = request.tls.server_name.strip() if secure else ""
     return HandshakeTarget(
-        url=_as_ws(parts.url),
+        url=socket_url,
         shown_url=url,
-        headers=tuple(headers),
+        headers=headers,
         subprotocols=subprotocols,
         ssl=context,
         server_hostname=server_name or None,
@@ -166,14 +158,6 @@ def _subprotocols(names: list[str]) -> tuple[str, ...]:
         if name not in offered:
             offered.append(name)
     return tuple(offered)
-
-
-def _as_http(url: str) -> str:
-    return "http" + url[2:] if url.startswith("ws") else url
-
-
-def _as_ws(url: str) -> str:
-    return "ws" + url[4:] if url.startswith("http") else url
 
 
 # --- failures ---------------------------------------------------------------------------
