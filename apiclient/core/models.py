@@ -257,7 +257,61 @@ class WebsocketRequest(_Model):
     variables: list[Variable] = Field(default_factory=list)
 
 
-AnyRequest: TypeAlias = RestRequest | SoapRequest | GraphqlRequest | GrpcRequest | WebsocketRequest
+WebhookScheme = Literal["none", "github", "stripe", "standard", "hmac"]
+WEBHOOK_SCHEMES: tuple[str, ...] = ("none", "github", "stripe", "standard", "hmac")
+WEBHOOK_PORT = 8790
+
+
+class WebhookSignature(_Model):
+    """How the receiver checks who sent an event. ``secret`` is never written into the
+    collection file in clear text: the store keeps it in the secret store, unless it is
+    only ``{{variable}}`` references. ``header``, ``algorithm``, ``prefix`` and
+    ``encoding`` belong to the generic ``hmac`` scheme; ``tolerance_s`` to the schemes
+    that sign a timestamp (Stripe, Standard Webhooks)."""
+
+    scheme: WebhookScheme = "none"
+    secret: str = ""
+    header: str = "X-Signature"
+    algorithm: Literal["sha1", "sha256", "sha512"] = "sha256"
+    prefix: str = ""
+    encoding: Literal["hex", "base64"] = "hex"
+    tolerance_s: int = Field(default=300, ge=0)
+
+
+class WebhookResponse(_Model):
+    """What the receiver answers to every request it captures."""
+
+    status: int = Field(default=200, ge=100, le=599)
+    headers: list[KeyValue] = Field(default_factory=list)
+    body: str = ""
+    delay_s: float = Field(default=0.0, ge=0, le=300)
+
+
+class WebhookRequest(_Model):
+    """A webhook receiver set up to be started again: where it listens, what it answers,
+    how it verifies signatures, where it forwards and replays events.
+
+    ``host`` other than a loopback address exposes the receiver to the network; the tab
+    warns. ``forward`` sends every new event on to ``forward_url``.
+    """
+
+    kind: Literal["webhook"] = "webhook"
+    name: str = "New webhook receiver"
+    description: str = ""
+    host: str = "127.0.0.1"
+    port: int = Field(default=WEBHOOK_PORT, ge=0, le=65535)
+    response: WebhookResponse = Field(default_factory=WebhookResponse)
+    signature: WebhookSignature = Field(default_factory=WebhookSignature)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    forward: bool = False
+    forward_url: str = ""
+    replay_url: str = ""
+    variables: list[Variable] = Field(default_factory=list)
+
+
+AnyRequest: TypeAlias = (
+    RestRequest | SoapRequest | GraphqlRequest | GrpcRequest | WebsocketRequest | WebhookRequest
+)
 Request = Annotated[AnyRequest, Field(discriminator="kind")]
 
 
@@ -298,5 +352,6 @@ SoapRequest.model_rebuild()
 GraphqlRequest.model_rebuild()
 GrpcRequest.model_rebuild()
 WebsocketRequest.model_rebuild()
+WebhookRequest.model_rebuild()
 Folder.model_rebuild()
 Collection.model_rebuild()

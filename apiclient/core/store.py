@@ -29,6 +29,11 @@ from pathlib import Path
 from apiclient.core.errors import CollectionLoadError, StoreError
 from apiclient.core.models import SCHEMA_VERSION, AnyRequest, Collection, Environment, Folder
 from apiclient.core.paths import ensure_dir
+from apiclient.core.secret_fields import (
+    fill_secret_fields,
+    needs_secret_fields,
+    split_secret_fields,
+)
 from apiclient.core.secrets import SecretStore, collection_scope_key, request_scope_key
 from apiclient.core.store_environments import EnvironmentStore
 from apiclient.core.store_files import (
@@ -195,7 +200,10 @@ class CollectionStore:
             return None
         key = request_scope_key(self.root, relpath)
         variables = self._files.fill_secrets(request.variables, key)
-        return RequestNode(relpath, request.model_copy(update={"variables": variables}))
+        request = request.model_copy(update={"variables": variables})
+        if needs_secret_fields(request):
+            request = fill_secret_fields(request, self._files.stored_secrets(key))
+        return RequestNode(relpath, request)
 
     # ---- the collection itself -----------------------------------------------------------
 
@@ -446,8 +454,9 @@ class CollectionStore:
         return request_scope_key(self.root, old_rel), request_scope_key(self.root, new_rel)
 
     def _write_request(self, relpath: str, request: AnyRequest) -> None:
-        self._files.keep_secrets(request.variables, request_scope_key(self.root, relpath))
-        on_disk = request.model_copy(update={"variables": blank_secrets(request.variables)})
+        on_disk, fields = split_secret_fields(request)
+        self._files.keep_secrets(request.variables, request_scope_key(self.root, relpath), fields)
+        on_disk = on_disk.model_copy(update={"variables": blank_secrets(request.variables)})
         self._files.write_text(self._path(relpath), dump_yaml(request_doc(on_disk)))
 
     def _order_with_broken(self, folder: FolderNode) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -161,17 +162,24 @@ class CollectionFiles:
         """``variables`` with the stored values of the secret ones put back."""
         if not any(v.secret for v in variables):
             return list(variables)
-        try:
-            stored = self.secrets.scope(scope_key)
-        except StoreError as exc:
-            self.report(exc.path, exc.message)
-            stored = {}
+        stored = self.stored_secrets(scope_key)
         return [
             v.model_copy(update={"value": stored[v.name]}) if v.secret and v.name in stored else v
             for v in variables
         ]
 
-    def keep_secrets(self, variables: list[Variable], scope_key: str) -> None:
-        """Store the values of the secret ``variables`` (and forget the scope's others)."""
+    def stored_secrets(self, scope_key: str) -> dict[str, str]:
+        """The secret values stored for a scope; none (the problem reported) if unreadable."""
+        try:
+            return self.secrets.scope(scope_key)
+        except StoreError as exc:
+            self.report(exc.path, exc.message)
+            return {}
+
+    def keep_secrets(
+        self, variables: list[Variable], scope_key: str, fields: Mapping[str, str] | None = None
+    ) -> None:
+        """Store the values of the secret ``variables`` and secret ``fields`` (see
+        ``apiclient.core.secret_fields``), and forget the scope's others."""
         values = {v.name: v.value for v in variables if v.secret}
-        self.secrets.replace_scope(scope_key, values)
+        self.secrets.replace_scope(scope_key, values | dict(fields or {}))

@@ -28,6 +28,7 @@ from apiclient.core.models import (
     RestRequest,
     SoapRequest,
     Variable,
+    WebhookRequest,
     WebsocketRequest,
 )
 
@@ -44,6 +45,7 @@ _REQUEST_MODELS: dict[str, type[AnyRequest]] = {
     "graphql": GraphqlRequest,
     "grpc": GrpcRequest,
     "websocket": WebsocketRequest,
+    "webhook": WebhookRequest,
 }
 REQUEST_KINDS: tuple[str, ...] = tuple(_REQUEST_MODELS)
 _M = TypeVar("_M", bound=BaseModel)

@@ -30,6 +30,7 @@ from apiclient.core.models import (
     RestRequest,
     SoapRequest,
     Variable,
+    WebhookRequest,
     WebsocketRequest,
     WsMessage,
     WsSecurity,
@@ -313,6 +314,37 @@ def resolve_ws_message(message: WsMessage, request: WebsocketRequest, scope: Sco
     where = f"message {message.name!r}" if message.name else "message"
     body = resolve_text(message.body, scope.with_layer("request", request.variables), where)
     return message.model_copy(update={"body": body})
+
+
+def resolve_webhook_request(request: WebhookRequest, scope: Scope) -> WebhookRequest:
+    """A new webhook receiver setup with what the receiver uses resolved: the response's
+    headers and body, the signature's secret, header and prefix, and the forward URL
+    (when forwarding is on). The replay URL is resolved when replaying."""
+    resolver = _Resolver(scope.with_layer("request", request.variables))
+    text = resolver.text
+    response = request.response
+    signature = request.signature
+    resolved = request.model_copy(
+        update={
+            "response": response.model_copy(
+                update={
+                    "headers": _rows(resolver, response.headers, "response header"),
+                    "body": text(response.body, "response body"),
+                }
+            ),
+            "signature": signature.model_copy(
+                update={
+                    "secret": text(signature.secret, "signing secret"),
+                    "header": text(signature.header, "signature header"),
+                    "prefix": text(signature.prefix, "signature prefix"),
+                }
+            ),
+            "forward_url": text(request.forward_url, "forward URL") if request.forward else "",
+        },
+        deep=True,
+    )
+    resolver.check()
+    return resolved
 
 
 def _tls(resolver: _Resolver, tls: ClientTls) -> ClientTls:

@@ -42,10 +42,16 @@ every error class at start-up for free; the engines re-export their own classes
         * :class:`WsNotConnectedError`: a send or ping with no open connection
     * (:class:`RequestBuildError`) :class:`WsMessageError`: a message that cannot be sent
       as typed (bad JSON, hex or base64, unreadable file, over the size limit)
+    * :class:`WebhookError`: the local webhook receiver could not do what was asked
+        * :class:`WebhookBindError`: the receiver cannot listen on that host and port
+        * :class:`WebhookStoreError`: the event inbox (SQLite) cannot be opened or written
+    * (:class:`RequestBuildError`) :class:`WebhookConfigError`: receiver settings that
+      cannot be used as typed (port out of range, bad status, bad header, bad secret)
 
 gRPC and WebSocket transport failures use the neutral classes: :class:`ConnectError`
 (unreachable), :class:`DnsError`, :class:`TlsError` (handshake or certificate), and
 for WebSocket :class:`RequestTimeoutError` (the opening handshake took too long).
+Replaying or forwarding a webhook event is plain HTTP and raises the HTTP classes.
 """
 
 from __future__ import annotations
@@ -343,3 +349,34 @@ class WsMessageError(RequestBuildError):
         super().__init__(message)
         self.line = line
         self.column = column
+
+
+class WebhookError(ProtocolError):
+    """The webhook receiver could not do what was asked (start, store, export)."""
+
+
+class WebhookBindError(WebhookError):
+    """The receiver cannot listen on ``host``:``port``: in use, not allowed (a port under
+    1024 without privileges), or a host that is not an address of this machine."""
+
+    def __init__(self, message: str, *, host: str, port: int) -> None:
+        super().__init__(message)
+        self.host = host
+        self.port = port
+
+
+class WebhookStoreError(WebhookError):
+    """The event inbox cannot be opened, read or written (``path`` is the SQLite file)."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class WebhookConfigError(RequestBuildError):
+    """Receiver settings that cannot be used as typed; ``field`` names the setting
+    (``"port"``, ``"response.status"``, ``"signature.secret"``...)."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field

@@ -25,6 +25,7 @@ from apiclient.core.models import (
     GrpcRequest,
     RestRequest,
     SoapRequest,
+    WebhookRequest,
     WebsocketRequest,
 )
 from apiclient.core.store import FolderNode, RequestNode
@@ -45,6 +46,7 @@ _BADGE_COLORS = {
     "GQL": "#ad1457",
     "gRPC": "#4527a0",
     "WS": "#37474f",
+    "HOOK": "#2e7d32",
 }
 
 
@@ -56,6 +58,8 @@ def request_badge(request: AnyRequest) -> str:
         return "GQL"
     if isinstance(request, WebsocketRequest):
         return "WS"
+    if isinstance(request, WebhookRequest):
+        return "HOOK"
     return "gRPC" if isinstance(request, GrpcRequest) else request.kind.upper()
 
 
@@ -65,6 +69,8 @@ def _target(request: AnyRequest) -> str:
     if isinstance(request, SoapRequest):
         where = request.endpoint
         return f"{request.operation} · {where}" if request.operation else where
+    if isinstance(request, WebhookRequest):
+        return f"listens on {request.host}:{request.port}"
     return request.url
 
 
@@ -78,6 +84,8 @@ def _searchable(request: AnyRequest) -> str:
         sent = request.message
     elif isinstance(request, WebsocketRequest):
         sent = "\n".join([request.message, *(saved.body for saved in request.messages)])
+    elif isinstance(request, WebhookRequest):
+        sent = f"{request.response.body}\n{request.forward_url}"
     else:
         sent = request.query
     return f"{request.name}\n{_target(request)}\n{sent}"
