@@ -4,8 +4,9 @@ The desktop app starts the mocks in-process; a separate thread and loop mean a b
 window never slows them and they never hold up the window. `python -m mock_servers`
 uses the same host.
 
-To add a server, write `async def start(host, port) -> RunningServer` and register it
-in `SERVER_SPECS` and `DEFAULT_PORTS`.
+To add a server, write `async def start(host, port, context) -> RunningServer` and
+register it in `SERVER_SPECS` and `DEFAULT_PORTS`. `context` holds what the servers of
+one run share (the webhook sender, used by the REST mock and by its own port).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from mock_servers import graphql, rest, soap
 from mock_servers.errors import MockServerError, PortInUseError
 from mock_servers.grpc_server import start_grpc_mock
 from mock_servers.serving import RunningServer, serve_asgi
+from mock_servers.webhook_sender import WebhookSender, start_webhook_sender
 from mock_servers.websocket import start_websocket_mock
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "MockHost",
     "MockServerError",
     "PortInUseError",
+    "RunContext",
     "ServerSpec",
 ]
 
@@ -40,6 +43,7 @@ DEFAULT_PORTS: dict[str, int] = {
     "graphql": 8712,
     "grpc": 8713,
     "websocket": 8714,
+    "webhook_sender": 8715,
 }
 # Extra time the caller waits beyond the loop's own timeout, for stopping what started.
 GRACE_SECONDS = 5.0
@@ -48,37 +52,53 @@ _log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class RunContext:
+    """What the servers of one run share: made when the host starts, closed when it stops,
+    so a restart begins empty and nothing of a run outlives `MockHost.stop()`."""
+
+    webhook_sender: WebhookSender
+
+    async def aclose(self) -> None:
+        await self.webhook_sender.aclose()
+
+
+@dataclass(frozen=True)
 class ServerSpec:
-    """How to start one mock: `start(host, port)` runs on the host loop and returns
-    once the server listens. `scheme` builds the URL shown to people."""
+    """How to start one mock: `start(host, port, context)` runs on the host loop and
+    returns once the server listens. `scheme` builds the URL shown to people."""
 
     scheme: str
-    start: Callable[[str, int], Awaitable[RunningServer]]
+    start: Callable[[str, int, RunContext], Awaitable[RunningServer]]
 
 
-async def _start_rest(host: str, port: int) -> RunningServer:
-    return await serve_asgi(rest.create_app(), name="rest", host=host, port=port)
+async def _start_rest(host: str, port: int, context: RunContext) -> RunningServer:
+    app = rest.create_app(context.webhook_sender)
+    return await serve_asgi(app, name="rest", host=host, port=port)
 
 
-async def _start_soap(host: str, port: int) -> RunningServer:
+async def _start_soap(host: str, port: int, context: RunContext) -> RunningServer:
     return await serve_asgi(soap.create_app(), name="soap", host=host, port=port)
 
 
-async def _start_graphql(host: str, port: int) -> RunningServer:
+async def _start_graphql(host: str, port: int, context: RunContext) -> RunningServer:
     # WebSockets on: subscriptions share the /graphql path with queries.
     return await serve_asgi(
         graphql.create_app(), name="graphql", host=host, port=port, websockets=True
     )
 
 
-async def _start_grpc(host: str, port: int) -> RunningServer:
+async def _start_grpc(host: str, port: int, context: RunContext) -> RunningServer:
     # gRPC speaks HTTP/2 on grpc.aio's own server; its URL is a target, grpc://host:port.
     return await start_grpc_mock(host, port)
 
 
-async def _start_websocket(host: str, port: int) -> RunningServer:
+async def _start_websocket(host: str, port: int, context: RunContext) -> RunningServer:
     # The websockets library's own server, not uvicorn: paths are routed in the handshake.
     return await start_websocket_mock(host, port)
+
+
+async def _start_webhook_sender(host: str, port: int, context: RunContext) -> RunningServer:
+    return await start_webhook_sender(context.webhook_sender, host, port)
 
 
 SERVER_SPECS: dict[str, ServerSpec] = {
@@ -87,6 +107,7 @@ SERVER_SPECS: dict[str, ServerSpec] = {
     "graphql": ServerSpec("http", _start_graphql),
     "grpc": ServerSpec("grpc", _start_grpc),
     "websocket": ServerSpec("ws", _start_websocket),
+    "webhook_sender": ServerSpec("http", _start_webhook_sender),
 }
 
 
@@ -187,17 +208,19 @@ class MockHost:
         """Body of the background thread: start all, wait for stop, stop all."""
         self._loop = asyncio.get_running_loop()
         self._stop_event = asyncio.Event()
+        context = RunContext(webhook_sender=WebhookSender())
         running: dict[str, RunningServer] = {}
         try:
             try:
                 async with asyncio.timeout(timeout):
                     for name, spec in SERVER_SPECS.items():
-                        running[name] = await spec.start(self._host, self._ports[name])
+                        running[name] = await spec.start(self._host, self._ports[name], context)
             except TimeoutError:
                 raise MockServerError(
                     f"The mock servers did not start within {timeout:g} s."
                 ) from None
         except Exception as exc:
+            await context.aclose()
             await _stop_all(running)
             if not isinstance(exc, MockServerError):
                 failure = MockServerError(f"A mock server failed to start: {exc}")
@@ -212,6 +235,9 @@ class MockHost:
             }
         )
         await self._stop_event.wait()
+        # Shared state first: timers and retries end, and requests waiting on deliveries
+        # (?wait=true) get their answer before the servers close their connections.
+        await context.aclose()
         await _stop_all(running)
 
 

@@ -1,5 +1,6 @@
 """The REST mock: a FastAPI app acting out an items API, a playlist service behind a
-bearer token, and httpbin-style endpoints for every HTTP behaviour a client must handle.
+bearer token, httpbin-style endpoints for every HTTP behaviour a client must handle, and
+the webhook sender's routes (`/api/webhooks/...`).
 
 Each call of `create_app` has its own in-memory state, so tests and app sessions never
 see each other's changes.
@@ -19,6 +20,8 @@ from mock_servers.rest_echo import echo_routes
 from mock_servers.rest_http import router as http_router
 from mock_servers.rest_items import create_items_router
 from mock_servers.rest_playlists import DEMO_TOKEN, create_playlists_router
+from mock_servers.webhook_sender import WebhookSender, closing_lifespan
+from mock_servers.webhook_sender_routes import create_webhook_router
 
 __all__ = ["DEMO_TOKEN", "ENDPOINTS", "create_app"]
 
@@ -26,6 +29,7 @@ __all__ = ["DEMO_TOKEN", "ENDPOINTS", "create_app"]
 ENDPOINTS: list[tuple[str, str]] = [
     ("/api/items", "Items CRUD: GET (?page&per_page), POST; /api/items/{id}: GET PUT PATCH DELETE"),
     ("/api/v1/playlists", f"Playlists CRUD; needs 'Authorization: Bearer {DEMO_TOKEN}'"),
+    ("/api/webhooks/register", "Webhook sender: register a target, then /api/webhooks/trigger"),
     ("/echo", "Echoes any method, headers, query, body, form fields and files"),
     ("/status/{code}", "Responds with that status (200..599)"),
     ("/delay/{seconds}", "Responds after a delay (at most 60 s)"),
@@ -49,12 +53,19 @@ ENDPOINTS: list[tuple[str, str]] = [
 _NOT_GZIPPED = (*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/octet-stream")
 
 
-def create_app() -> FastAPI:
-    """Build a fresh REST mock app."""
+def create_app(webhook_sender: WebhookSender | None = None) -> FastAPI:
+    """Build a fresh REST mock app.
+
+    The mock host passes the webhook sender it shares with the sender's own port; without
+    one the app makes its own, closed when the app's lifespan ends.
+    """
+    owned = webhook_sender is None
+    sender = WebhookSender() if webhook_sender is None else webhook_sender
     app = FastAPI(
         title="apiclient REST mock",
         description="Local endpoints for trying every REST feature offline.",
         version="1.0",
+        lifespan=closing_lifespan(sender) if owned else None,
     )
     # Level 5 keeps /json/large fast; the mock's job is realism, not the smallest body.
     app.add_middleware(
@@ -63,6 +74,7 @@ def create_app() -> FastAPI:
     app.include_router(create_items_router())
     app.include_router(create_playlists_router())
     app.include_router(create_auth_router())
+    app.include_router(create_webhook_router(sender))
     app.include_router(http_router)
     app.include_router(content_router)
     app.router.routes.extend([*echo_routes(), *broken_routes()])
