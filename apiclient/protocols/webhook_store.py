@@ -1,0 +1,409 @@
+"""The webhook inbox: every captured event in one SQLite file, kept across restarts.
+
+The receiver's server thread writes while worker threads of the window read, so each
+thread gets its own connection (SQLite in WAL mode lets readers go on while one writer
+commits) and writes are serialised by a lock, so writers queue here rather than spin
+on SQLite's busy handler. :meth:`WebhookStore.add` commits before it returns: the
+receiver answers the sender only once the event is safe on disk (``synchronous=NORMAL``
+in WAL mode survives a crash of the app; a power cut may lose the last commits).
+
+The schema is numbered with ``PRAGMA user_version`` and migrated forward on open. A
+file that is not a usable inbox (not SQLite, damaged, another program's database, or
+written by a newer apiclient) is reported with its path and left exactly as it was.
+
+Search is a case-insensitive substring match over the request's line, its sender, its
+verdict, its headers and its body. The text columns are folded into one column when
+stored; bodies are searched by a function registered on each connection: an ASCII
+needle is looked for in the raw bytes with ASCII case folding (right for any body, text
+in any ASCII-compatible charset or binary), any other needle in the body decoded as
+UTF-8 (bad bytes replaced, never an error).
+
+Every ``sqlite3`` failure becomes a :class:`WebhookStoreError` with a sentence naming the
+file and what to try.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from apiclient.core.paths import data_dir
+from apiclient.protocols.errors import WebhookStoreError
+from apiclient.protocols.webhook_events import EventSummary, WebhookEvent
+
+__all__ = ["INBOX_FILE", "SCHEMA_VERSION", "WebhookStore", "default_inbox_path"]
+
+INBOX_FILE = "webhooks.sqlite3"
+SCHEMA_VERSION = 1
+_BUSY_TIMEOUT_S = 10.0
+_DELETE_CHUNK = 500  # ids per DELETE, well under SQLite's limit on bound parameters
+
+# Each entry upgrades the schema from version N (its index) to N + 1.
+_MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so ids only grow
+        received_at REAL NOT NULL,
+        method TEXT NOT NULL,
+        path TEXT NOT NULL,
+        query TEXT NOT NULL,
+        source TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        verdict TEXT NOT NULL,
+        verdict_reason TEXT NOT NULL,
+        response_status INTEGER NOT NULL,
+        note TEXT NOT NULL,
+        headers TEXT NOT NULL,      -- JSON: [[name, value], ...] in arrival order
+        body BLOB NOT NULL,
+        search_text TEXT NOT NULL   -- casefolded text columns and headers, for search
+    );
+    """,
+)
+_SUMMARY_COLUMNS = (
+    "id, received_at, method, path, query, source, content_type, size, verdict, "
+    "verdict_reason, response_status, note"
+)
+_SEARCH_WHERE = "(instr(search_text, :needle) > 0 OR webhook_body_contains(body, :needle))"
+
+
+def default_inbox_path() -> Path:
+    """Where the app keeps its inbox: ``webhooks.sqlite3`` in the user's data folder."""
+    return data_dir() / INBOX_FILE
+
+
+class WebhookStore:
+    """The captured events in the SQLite file at ``path``; safe to share between threads.
+
+    Opening creates the file (and its folder) when missing. :meth:`close` closes the
+    connections of every thread; any call after it raises :class:`WebhookStoreError`.
+    Call it once no other call is in progress (stop the receiver first).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = Path(path)
+        self._local = threading.local()
+        self._lock = threading.Lock()  # guards _connections and _closed
+        self._write_lock = threading.Lock()
+        self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        self._closed = False
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WebhookStoreError(
+                f"Cannot create the folder {self._path.parent} for the webhook inbox: "
+                f"{exc.strerror or exc}. Choose a folder you may write to.",
+                path=str(self._path),
+            ) from exc
+        try:
+            with self._guard("open"):
+                self._prepare(self._connection())
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    def add(self, event: WebhookEvent) -> WebhookEvent:
+        """Store ``event`` under a new id (its own id is ignored) and commit; return it
+        with that id."""
+        summary = event.summary
+        row = {
+            "received_at": summary.received_at,
+            "method": summary.method,
+            "path": summary.path,
+            "query": summary.query,
+            "source": summary.source,
+            "content_type": summary.content_type,
+            "size": summary.size,
+            "verdict": summary.verdict,
+            "verdict_reason": summary.verdict_reason,
+            "response_status": summary.response_status,
+            "note": summary.note,
+            "headers": json.dumps([list(pair) for pair in event.headers], ensure_ascii=False),
+            "body": bytes(event.body),
+            "search_text": _search_text(summary, event.headers),
+        }
+        columns = ", ".join(row)
+        values = ", ".join(f":{name}" for name in row)
+        with self._guard("save an event to"), self._transaction() as conn:
+            cursor = conn.execute(f"INSERT INTO events ({columns}) VALUES ({values})", row)
+            new_id = cursor.lastrowid
+        assert new_id is not None
+        return dataclasses.replace(event, summary=dataclasses.replace(summary, id=new_id))
+
+    def summaries(
+        self, *, search: str = "", limit: int = 1000, before_id: int | None = None
+    ) -> list[EventSummary]:
+        """Up to ``limit`` events, newest first, without headers or bodies; ``before_id``
+        pages on (events older than that id); ``search`` as in the module docstring."""
+        where, params = _where(search)
+        if before_id is not None:
+            where.append("id < :before_id")
+            params["before_id"] = before_id
+        params["limit"] = max(0, limit)
+        sql = f"SELECT {_SUMMARY_COLUMNS} FROM events"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id DESC LIMIT :limit"
+        with self._guard("read"):
+            rows = self._connection().execute(sql, params).fetchall()
+        return [_summary(row) for row in rows]
+
+    def get(self, event_id: int) -> WebhookEvent | None:
+        """The whole event, or None when there is no such id (deleted, cleared)."""
+        sql = f"SELECT {_SUMMARY_COLUMNS}, headers, body FROM events WHERE id = ?"
+        with self._guard("read"):
+            row = self._connection().execute(sql, (event_id,)).fetchone()
+        if row is None:
+            return None
+        headers = tuple((str(name), str(value)) for name, value in json.loads(row[12]))
+        return WebhookEvent(summary=_summary(row[:12]), headers=headers, body=bytes(row[13]))
+
+    def count(self, search: str = "") -> int:
+        """How many events there are (matching ``search`` when given)."""
+        where, params = _where(search)
+        sql = "SELECT count(*) FROM events"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        with self._guard("read"):
+            (total,) = self._connection().execute(sql, params).fetchone()
+        return int(total)
+
+    def delete(self, ids: Iterable[int]) -> int:
+        """Delete these events; returns how many there were (unknown ids are ignored)."""
+        wanted = sorted({int(event_id) for event_id in ids})
+        if not wanted:
+            return 0
+        deleted = 0
+        with self._guard("delete events from"), self._transaction() as conn:
+            for start in range(0, len(wanted), _DELETE_CHUNK):
+                chunk = wanted[start : start + _DELETE_CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                deleted += conn.execute(f"DELETE FROM events WHERE id IN ({marks})", chunk).rowcount
+        return deleted
+
+    def clear(self) -> int:
+        """Delete every event; returns how many there were. Ids keep growing after it."""
+        with self._guard("clear"), self._transaction() as conn:
+            return conn.execute("DELETE FROM events").rowcount
+
+    def close(self) -> None:
+        """Close every thread's connection; later calls raise. Closing twice is fine."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            connections, self._connections = self._connections, []
+        for _, conn in connections:
+            conn.close()
+
+    def __enter__(self) -> WebhookStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- connections -------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        if self._closed:
+            raise WebhookStoreError(
+                f"The webhook inbox {self._path} is closed; open it again to use it.",
+                path=str(self._path),
+            )
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
+        with self._lock:
+            self._close_orphans()
+            conn = sqlite3.connect(
+                self._path,
+                timeout=_BUSY_TIMEOUT_S,
+                isolation_level=None,  # transactions are explicit (_transaction)
+                check_same_thread=False,  # close() runs on another thread
+            )
+            self._connections.append((threading.current_thread(), conn))
+        conn.create_function("webhook_body_contains", 2, _body_contains, deterministic=True)
+        self._local.conn = conn
+        return conn
+
+    def _close_orphans(self) -> None:
+        """Close the connections of threads that have ended (called under ``_lock``)."""
+        alive = []
+        for thread, conn in self._connections:
+            if thread.is_alive():
+                alive.append((thread, conn))
+            else:
+                conn.close()
+        self._connections = alive
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connection()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.rollback()
+                raise
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        """Check the file is an inbox this version can use, then set it up and migrate.
+
+        The first statement only reads, so a file that is not a database is refused
+        before SQLite writes anything to it.
+        """
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise WebhookStoreError(
+                f"The webhook inbox {self._path} was written by a newer version of apiclient "
+                f"(schema {version}, this one knows {SCHEMA_VERSION}). Update apiclient, or "
+                "choose another inbox file; this one was left as it is.",
+                path=str(self._path),
+            )
+        if version == 0:
+            tables = conn.execute(
+                "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+            ).fetchone()[0]
+            if tables:
+                raise WebhookStoreError(
+                    f"{self._path} is a SQLite database of another program, not a webhook "
+                    "inbox. Choose another file; this one was left as it is.",
+                    path=str(self._path),
+                )
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        if version < SCHEMA_VERSION:
+            with self._transaction():
+                for script in _MIGRATIONS[version:]:
+                    for statement in script.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextmanager
+    def _guard(self, action: str) -> Iterator[None]:
+        """Turn ``sqlite3`` errors into :class:`WebhookStoreError` worded for a person."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise WebhookStoreError(
+                _explain(exc, action, self._path), path=str(self._path)
+            ) from exc
+
+
+def _explain(exc: sqlite3.Error, action: str, path: Path) -> str:
+    """A sentence for a failed ``action`` ("open", "read", "save an event to"...)."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc)
+    where = f"the webhook inbox {path}"
+    if name.startswith("SQLITE_NOTADB") or "not a database" in text:
+        return (
+            f"Cannot {action} {where}: the file is not a SQLite database, or it is damaged. "
+            "Move it away (or choose another inbox file) and start again; apiclient leaves "
+            "it as it is."
+        )
+    if name.startswith("SQLITE_CORRUPT"):
+        return (
+            f"Cannot {action} {where}: the database is damaged ({text}). Move the file away "
+            "to start a new inbox; apiclient leaves it as it is."
+        )
+    if name.startswith("SQLITE_FULL") or "disk is full" in text:
+        return f"Cannot {action} {where}: the disk is full. Free some space and try again."
+    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return (
+            f"Cannot {action} {where}: the file or its folder is read-only. Make them "
+            "writable, or choose an inbox in a folder you may write to."
+        )
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
+        return (
+            f"Cannot {action} {where}: the file cannot be opened or created. Check that the "
+            "folder exists and that you may write to it."
+        )
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        return (
+            f"Cannot {action} {where}: another program keeps the database locked. Close "
+            "other copies of apiclient (or tools holding the file) and try again."
+        )
+    if name.startswith("SQLITE_IOERR") or "disk I/O" in text:
+        return (
+            f"Cannot {action} {where}: the disk reported an error ({text}). Check the disk, "
+            "or choose an inbox on another one."
+        )
+    return f"Cannot {action} {where}: {text}."
+
+
+def _search_text(summary: EventSummary, headers: Iterable[tuple[str, str]]) -> str:
+    parts = [
+        summary.method,
+        summary.path,
+        summary.query,
+        summary.source,
+        summary.content_type,
+        summary.verdict,
+        summary.verdict_reason,
+        summary.note,
+    ]
+    for name, value in headers:
+        parts.append(f"{name}: {value}")
+    return "\n".join(parts).casefold()
+
+
+def _where(search: str) -> tuple[list[str], dict[str, object]]:
+    needle = search.strip().casefold()
+    if not needle:
+        return [], {}
+    return [_SEARCH_WHERE], {"needle": needle}
+
+
+def _body_contains(body: bytes | None, needle: str | None) -> bool:
+    """Whether ``needle`` (casefolded) is in ``body``: see the module docstring."""
+    if not body or not needle:
+        return False
+    if needle.isascii():
+        return needle.encode("ascii") in bytes(body).lower()
+    return needle in bytes(body).decode("utf-8", errors="replace").casefold()
+
+
+def _summary(row: Sequence[Any]) -> EventSummary:
+    (
+        event_id,
+        received_at,
+        method,
+        path,
+        query,
+        source,
+        content_type,
+        size,
+        verdict,
+        verdict_reason,
+        response_status,
+        note,
+    ) = row
+    return EventSummary(
+        id=int(event_id),
+        received_at=float(received_at),
+        method=str(method),
+        path=str(path),
+        query=str(query),
+        source=str(source),
+        content_type=str(content_type),
+        size=int(size),
+        verdict=verdict,
+        verdict_reason=str(verdict_reason),
+        response_status=int(response_status),
+        note=str(note),
+    )
