@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from apiclient.ui.tabs.grpc import GrpcTab
     from apiclient.ui.tabs.rest import RestTab
     from apiclient.ui.tabs.soap import SoapTab
+    from apiclient.ui.tabs.webhook import WebhookTab
     from apiclient.ui.tabs.websocket import WebsocketTab
 
 SAMPLE_COLLECTION = "sample-collection"
@@ -222,6 +223,10 @@ class MainWindow(QMainWindow):
     @property
     def websocket(self) -> WebsocketTab:
         return cast("WebsocketTab", self._request_tabs.get("websocket"))
+
+    @property
+    def webhook(self) -> WebhookTab:
+        return cast("WebhookTab", self._request_tabs.get("webhook"))
 
     def current_tab(self) -> RequestTab:
         """The request tab in front (the REST tab when another kind of page is)."""

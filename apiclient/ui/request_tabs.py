@@ -34,6 +34,7 @@ TAB_KINDS: tuple[TabKind, ...] = (
     TabKind("graphql", "GraphQL", "apiclient.ui.tabs.graphql", "GraphqlTab"),
     TabKind("grpc", "gRPC", "apiclient.ui.tabs.grpc", "GrpcTab"),
     TabKind("websocket", "WebSocket", "apiclient.ui.tabs.websocket", "WebsocketTab"),
+    TabKind("webhook", "Webhook", "apiclient.ui.tabs.webhook", "WebhookTab"),
 )
 
 

@@ -10,6 +10,7 @@ from apiclient.core.models import (
     GrpcRequest,
     RestRequest,
     SoapRequest,
+    WebhookRequest,
     WebsocketRequest,
     WsMessage,
 )
@@ -22,6 +23,7 @@ from apiclient.core.variables import (
     resolve_grpc_request,
     resolve_request,
     resolve_soap_request,
+    resolve_webhook_request,
     resolve_websocket_request,
     resolve_ws_message,
 )
@@ -86,6 +88,7 @@ def test_sample_loads_without_problems(sample: CollectionStore) -> None:
         "Events (GraphQL)",
         "Tracks (gRPC)",
         "Live (WebSocket)",
+        "Webhooks (payments)",
     ]
     (env,) = sample.environments
     assert env.name == "Local mocks"
@@ -157,6 +160,9 @@ def test_every_sample_request_resolves_with_the_environment(sample: CollectionSt
             draft = WsMessage(format=node.request.message_format, body=node.request.message)
             for message in (draft, *node.request.messages):
                 assert "{{" not in resolve_ws_message(message, node.request, scope).body
+        elif isinstance(node.request, WebhookRequest):
+            webhook = resolve_webhook_request(node.request, scope)
+            assert webhook.signature.secret.startswith("whsec_")
         else:
             resolved = resolve_request(node.request, scope)
             assert resolved.url.startswith("http://127.0.0.1:8710/")

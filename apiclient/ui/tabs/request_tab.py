@@ -14,7 +14,7 @@ from collections.abc import Awaitable
 from html import escape
 from typing import TYPE_CHECKING, ClassVar
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from apiclient.core.models import AnyRequest
@@ -100,14 +100,18 @@ class RequestTab(QWidget):
 
     def _connect_editor(self, editor: QWidget) -> None:
         """Wire an editor with ``edited``, ``send_requested`` and ``cancel_requested``
-        signals: dirty tracking at once, the URL hint shortly after typing stops."""
+        signals: see ``_track_edits``; Send and Cancel."""
+        self._track_edits(editor.edited)
+        editor.send_requested.connect(self.send)
+        editor.cancel_requested.connect(self.cancel)
+
+    def _track_edits(self, edited: SignalInstance) -> None:
+        """Each ``edited``: dirty tracking at once, the URL hint shortly after typing stops."""
         self._hint_timer = QTimer(self, singleShot=True, interval=150)
         self._hint_timer.timeout.connect(self.refresh_hint)
         self._dirty_timer = QTimer(self, singleShot=True, interval=150)
         self._dirty_timer.timeout.connect(self._update_dirty)
-        editor.edited.connect(self._on_editor_edited)
-        editor.send_requested.connect(self.send)
-        editor.cancel_requested.connect(self.cancel)
+        edited.connect(self._on_editor_edited)
         self._workspace.environment_selected.connect(self.refresh_hint)
         self._workspace.environments_changed.connect(self.refresh_hint)
 
