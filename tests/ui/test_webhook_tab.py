@@ -199,6 +199,7 @@ def test_all_interfaces_only_by_choice_with_a_warning(qtbot, window) -> None:
     host = _find(window, QComboBox, "webhook.host")
     assert host.currentData() == "127.0.0.1"
     host.setCurrentIndex(host.findData("0.0.0.0"))
+    host.activated.emit(host.currentIndex())  # as when a person picks it
     assert not warning.isHidden() and "all network interfaces" in warning.text()
     assert window.webhook.dirty
 

@@ -180,6 +180,7 @@ class WebhookTab(RequestTab):
         if store is not None:
             await run_off_gui(store.close)
         with contextlib.suppress(RuntimeError):  # already deleted with the window
+            self.editor.fall_silent()
             for timer in (self._apply_timer, self._refilter_timer, self._status_timer):
                 timer.stop()
 

@@ -132,7 +132,9 @@ class WebhookEditor(QWidget):
 
         self.start_button.clicked.connect(self.start_requested)
         self.copy_url.clicked.connect(self._copy_url)
-        self.host.currentIndexChanged.connect(self._on_host_changed)
+        # activated: a person's choice only (currentIndexChanged also fires while the
+        # window is torn down).
+        self.host.activated.connect(self._on_host_changed)
         self.port.valueChanged.connect(self._on_part_edited)
         self.set_request(WebhookRequest())
         self.show_state("stopped", "Stopped. Press Start to receive webhooks.")
@@ -191,7 +193,11 @@ class WebhookEditor(QWidget):
         self.tolerance = QSpinBox(objectName="webhook.signature.tolerance")
         self.tolerance.setRange(0, 86_400)
         self.tolerance.setSuffix(" s")
-        self.tolerance.setToolTip("How far the signed timestamp may be from now, either way")
+        self.tolerance.setToolTip(
+            "How far the signed timestamp may be from now, either way (0: not checked)"
+        )
+        self.tolerance.setSpecialValueText("not checked")
+        self.tolerance.setMaximumWidth(160)
         self.header = QLineEdit(objectName="webhook.signature.header")
         self.algorithm = QComboBox(objectName="webhook.signature.algorithm")
         self.algorithm.addItems(["sha256", "sha1", "sha512"])
@@ -203,8 +209,11 @@ class WebhookEditor(QWidget):
         secret_line.addWidget(self.secret, 1)
         secret_line.addWidget(self.show_secret)
         page = QWidget()
-        self._signature_form = QFormLayout(page)
+        self._signature_form = QFormLayout()
         form = self._signature_form
+        page_layout = QVBoxLayout(page)
+        page_layout.addLayout(form)
+        page_layout.addStretch(1)
         form.addRow("Scheme", self.scheme)
         form.addRow("", self.scheme_help)
         form.addRow("Secret", secret_line)
@@ -216,13 +225,13 @@ class WebhookEditor(QWidget):
         form.addRow("Algorithm", self.algorithm)
         form.addRow("Prefix", self.prefix)
         form.addRow("Encoding", self.encoding)
-        self.scheme.currentIndexChanged.connect(self._on_scheme_changed)
+        self.scheme.activated.connect(self._on_scheme_changed)
         self.show_secret.toggled.connect(self._on_show_secret)
         for edit in (self.secret, self.header, self.prefix):
             edit.textEdited.connect(self._on_part_edited)
         self.tolerance.valueChanged.connect(self._on_part_edited)
-        self.algorithm.currentIndexChanged.connect(self._on_part_edited)
-        self.encoding.currentIndexChanged.connect(self._on_part_edited)
+        self.algorithm.activated.connect(self._on_part_edited)
+        self.encoding.activated.connect(self._on_part_edited)
         return page
 
     def _limits_page(self) -> QWidget:
@@ -231,6 +240,7 @@ class WebhookEditor(QWidget):
         self.max_body.setDecimals(2)
         self.max_body.setSuffix(" MB")
         self.max_body.setToolTip("A larger body is refused with 413; the event is still listed")
+        self.max_body.setMaximumWidth(160)
         self.forward = QCheckBox("Forward every new event to", objectName="webhook.forward")
         self.forward_url = QLineEdit(objectName="webhook.forward_url")
         self.forward_url.setPlaceholderText("http://127.0.0.1:3000/webhooks (your dev server)")
@@ -238,7 +248,10 @@ class WebhookEditor(QWidget):
         forward_line.addWidget(self.forward)
         forward_line.addWidget(self.forward_url, 1)
         page = QWidget()
-        form = QFormLayout(page)
+        form = QFormLayout()
+        page_layout = QVBoxLayout(page)
+        page_layout.addLayout(form)
+        page_layout.addStretch(1)
         form.addRow("Body limit", self.max_body)
         form.addRow(forward_line)
         hint = QLabel(
@@ -317,6 +330,12 @@ class WebhookEditor(QWidget):
     def update_request(self, **fields: str) -> None:
         self._request = self._request.model_copy(update=fields)
         self._on_part_edited()
+
+    def fall_silent(self) -> None:
+        """Emit nothing more: the window is going away, and a text editor tells its text
+        changed while it is torn down, after the other fields are gone."""
+        for widget in (self, self.response_body):
+            widget.blockSignals(True)
 
     # -- the receiver's state --------------------------------------------------------------
 
