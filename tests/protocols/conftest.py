@@ -16,6 +16,7 @@ import pytest
 import trustme
 import uvicorn
 from starlette.types import Receive, Scope, Send
+from webhook_helpers import Receivers
 from wsdl_helpers import CORPUS, FILES, RPC_AND_PARTS
 
 from apiclient.core.models import GraphqlRequest
@@ -190,3 +191,14 @@ def no_leaked_sockets() -> Iterator[None]:
         gc.collect()
     leaks = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
     assert not leaks, leaks
+
+
+@pytest.fixture
+async def receivers(tmp_path: Path) -> AsyncIterator[Receivers]:
+    """Webhook receivers a test starts, each on its own inbox; stopped (and checked to
+    leave no thread behind) after the test."""
+    made = Receivers(tmp_path)
+    try:
+        yield made
+    finally:
+        await made.close()

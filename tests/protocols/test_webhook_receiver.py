@@ -40,15 +40,6 @@ pytestmark = pytest.mark.usefixtures("no_leaked_sockets")
 
 
 @pytest.fixture
-async def receivers(tmp_path: Path) -> AsyncIterator[Receivers]:
-    made = Receivers(tmp_path)
-    try:
-        yield made
-    finally:
-        await made.close()
-
-
-@pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(timeout=30, trust_env=False) as sender:
         yield sender

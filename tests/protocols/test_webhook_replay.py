@@ -4,9 +4,7 @@ real receiver, a closed port and a server that never answers."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from webhook_helpers import Receivers
@@ -21,15 +19,6 @@ from apiclient.protocols.webhook_events import (
 from apiclient.protocols.webhook_replay import replay, replay_target
 
 pytestmark = pytest.mark.usefixtures("no_leaked_sockets")
-
-
-@pytest.fixture
-async def receivers(tmp_path: Path) -> AsyncIterator[Receivers]:
-    made = Receivers(tmp_path)
-    try:
-        yield made
-    finally:
-        await made.close()
 
 
 def _event(

@@ -23,15 +23,6 @@ WRONG = {"standard": OTHER_STANDARD, "github": "not-it", "stripe": "whsec_other"
 
 
 @pytest.fixture
-async def receivers(tmp_path: Path) -> AsyncIterator[Receivers]:
-    made = Receivers(tmp_path)
-    try:
-        yield made
-    finally:
-        await made.close()
-
-
-@pytest.fixture
 async def sender(mock_urls: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the sender mock's own port; registrations made are deleted after."""
     async with httpx.AsyncClient(
