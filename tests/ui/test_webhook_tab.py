@@ -15,7 +15,15 @@ import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QPushButton, QSpinBox
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+)
 from pytestqt.qtbot import QtBot
 
 from apiclient.core.models import WebhookRequest
@@ -338,3 +346,22 @@ def test_stop_keeps_the_inbox(qtbot, window, listening) -> None:
     assert rows(tab)[0][3] == "/one"
     with pytest.raises(httpx.ConnectError):
         httpx.post(f"{url}/two", content=b"2")
+
+
+def test_copy_url_and_forward_every_new_event(qtbot, window, rest_url) -> None:
+    tab = open_receiver(qtbot, window)
+    _find(window, QCheckBox, "webhook.forward").setChecked(True)
+    forward_url = _find(window, QLineEdit, "webhook.forward_url")
+    forward_url.setText(f"{rest_url}/echo")
+    forward_url.textEdited.emit(forward_url.text())
+    state = start(qtbot, window)
+    assert f"forwarding to {rest_url}/echo" in state
+    url = receiver_url(window)
+    _click(qtbot, _find(window, QPushButton, "webhook.copy_url"))
+    assert QGuiApplication.clipboard().text() == url
+
+    httpx.post(f"{url}/orders/7", json={"order": 7})
+    wait_rows(qtbot, tab, 1)
+    status = _find(window, QLabel, "webhook.inbox.status")
+    qtbot.waitUntil(lambda: "Forwarded #" in status.text(), timeout=10_000)
+    assert f"to {rest_url}/echo/orders/7: 200" in status.text()
