@@ -281,7 +281,7 @@ class WebhookSignature(_Model):
 class WebhookResponse(_Model):
     """What the receiver answers to every request it captures."""
 
-    status: int = Field(default=200, ge=100, le=599)
+    status: int = Field(default=200, ge=200, le=599)  # a 1xx cannot end an HTTP exchange
     headers: list[KeyValue] = Field(default_factory=list)
     body: str = ""
     delay_s: float = Field(default=0.0, ge=0, le=300)

@@ -168,9 +168,13 @@ class WebhookStore:
         headers = tuple((str(name), str(value)) for name, value in json.loads(row[12]))
         return WebhookEvent(summary=_summary(row[:12]), headers=headers, body=bytes(row[13]))
 
-    def count(self, search: str = "") -> int:
-        """How many events there are (matching ``search`` when given)."""
+    def count(self, search: str = "", *, before_id: int | None = None) -> int:
+        """How many events there are (matching ``search`` when given; older than
+        ``before_id`` when given, to count what a ``summaries`` call pages through)."""
         where, params = _where(search)
+        if before_id is not None:
+            where.append("id < :before_id")
+            params["before_id"] = before_id
         sql = "SELECT count(*) FROM events"
         if where:
             sql += " WHERE " + " AND ".join(where)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
 )
@@ -264,11 +265,18 @@ def test_filter_delete_clear(qtbot, window, listening, dialogs) -> None:
     assert [row[3] for row in rows(tab)] == ["/orders/2", "/orders/1"]
     assert tab.store.count() == 2
 
-    dialogs.answers.append(True)
+    dialogs.answers.append(QMessageBox.StandardButton.No)
+    _click(qtbot, _find(window, QPushButton, "webhook.clear"))
+    qtbot.waitUntil(lambda: len(dialogs.asked) == 1)
+    qtbot.wait(100)
+    assert tab.store.count() == 2 and len(rows(tab)) == 2  # No keeps everything
+
+    _find(window, QLineEdit, "webhook.filter").setText("orders/2")
+    dialogs.answers.append(QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(tab.action_finished, timeout=10_000):
         _click(qtbot, _find(window, QPushButton, "webhook.clear"))
+    assert "Delete all 2 stored events (the filter does not apply" in dialogs.asked[-1]
     assert rows(tab) == [] and tab.store.count() == 0
-    assert "Delete all 2 stored events" in dialogs.asked[-1]
 
 
 def test_export_json_and_har(qtbot, window, listening, dialogs, tmp_path: Path) -> None:
@@ -365,3 +373,54 @@ def test_copy_url_and_forward_every_new_event(qtbot, window, rest_url) -> None:
     status = _find(window, QLabel, "webhook.inbox.status")
     qtbot.waitUntil(lambda: "Forwarded #" in status.text(), timeout=10_000)
     assert f"to {rest_url}/echo/orders/7: 200" in status.text()
+
+
+def test_one_action_at_a_time_and_none_lost(qtbot, window, listening) -> None:
+    tab, url = listening
+    for n in range(3):
+        httpx.post(f"{url}/n/{n}", content=b"x")
+    wait_rows(qtbot, tab, 3)
+    tab.inbox.table.selectRow(0)
+    with qtbot.waitSignal(tab.action_finished, timeout=10_000):
+        _click(qtbot, _find(window, QPushButton, "webhook.delete"))
+        tab.copy_curl()  # a second action while the first runs: refused, not a cancel
+        assert "Wait for the action" in _find(window, QLabel, "webhook.inbox.status").text()
+    assert tab.store.count() == 2 and [row[3] for row in rows(tab)] == ["/n/1", "/n/0"]
+
+
+def test_a_reload_during_a_burst_loses_nothing(qtbot, window, listening) -> None:
+    tab, url = listening
+    search = _find(window, QLineEdit, "webhook.filter")
+    with httpx.Client() as client:
+        for n in range(40):
+            client.post(f"{url}/burst/{n}", content=b"{}")
+            if n == 10:
+                search.setText("burst")
+            if n == 25:
+                search.setText("")
+    qtbot.waitUntil(lambda: tab.inbox.model.rowCount() == 40, timeout=10_000)
+    qtbot.wait(400)
+    assert sorted(int(row[0]) for row in rows(tab)) == sorted(s.id for s in tab.store.summaries())
+    assert _find(window, QLabel, "webhook.count").text() == "40 events"
+
+
+def test_opening_another_receiver_while_starting_stops_it(qtbot, window) -> None:
+    tab = open_receiver(qtbot, window)
+    qtbot.waitUntil(lambda: tab.store is not None, timeout=10_000)
+    _click(qtbot, _find(window, QPushButton, "webhook.start"))
+    tab.open_request(WebhookRequest(name="Other", port=0), None)
+    qtbot.wait(500)
+    assert tab.receiver is None
+    assert "another receiver setup" in _find(window, QLabel, "webhook.state").text()
+    assert _find(window, QPushButton, "webhook.start").text() == "Start"
+
+
+def test_stop_then_start_again_on_the_same_port(qtbot, window) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    open_receiver(qtbot, window, port)
+    start(qtbot, window)
+    _click(qtbot, _find(window, QPushButton, "webhook.start"))  # stop
+    state = start(qtbot, window)
+    assert f"127.0.0.1:{port}" in state

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QStandardItem
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QSplitter, QWidget
 from qasync import asyncSlot
 
 from apiclient.core.errors import VariableError
+from apiclient.core.formatting import human_size
 from apiclient.core.models import AnyRequest, WebhookRequest
 from apiclient.core.variables import Scope, resolve_text, resolve_webhook_request
 from apiclient.protocols.errors import ProtocolError
@@ -35,7 +36,7 @@ from apiclient.ui import dialogs
 from apiclient.ui.error_titles import error_title
 from apiclient.ui.tabs.request_tab import RequestTab
 from apiclient.ui.tabs.webhook_editor import WebhookEditor
-from apiclient.ui.tabs.webhook_inbox import row_cells
+from apiclient.ui.tabs.webhook_inbox import InboxSnapshot, row_cells
 from apiclient.ui.tabs.webhook_inbox_view import WebhookInboxView
 from apiclient.ui.tasks import OwnedTask, start_task
 from apiclient.ui.workers import import_in_worker, run_off_gui
@@ -56,6 +57,7 @@ _ENGINE_MODULES = (
 _APPLY_MS = 300
 _STATUS_MS = 100  # the state line's event count, at most 10 times a second
 _EXPORT_FILTERS = {"json": "JSON (*.json)", "har": "HAR (*.har)"}
+_CURL_MAX_BYTES = 1024 * 1024
 
 
 class ReceiverSignals(QObject):
@@ -83,18 +85,14 @@ class WebhookTab(RequestTab):
     event_shown = Signal()
     action_finished = Signal()
 
-    def __init__(
-        self,
-        workspace: Workspace,
-        parent: QWidget | None = None,
-        *,
-        inbox_path: Path | None = None,
-    ) -> None:
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(workspace, parent)
-        self._inbox_path = inbox_path
         self._store: WebhookStore | None = None
         self._store_problem = ""
+        self._inbox_opened = asyncio.Event()  # set once opening the inbox ended, either way
         self._receiver: WebhookReceiver | None = None
+        self._starting: WebhookReceiver | None = None  # a receiver not listening yet
+        self._stopping: set[asyncio.Task[None]] = set()  # receivers still shutting down
         self._running: ReceiverConfig | None = None  # what the receiver started with
         self._received = 0  # events since the receiver started
         self._signals = ReceiverSignals(self)
@@ -104,7 +102,7 @@ class WebhookTab(RequestTab):
         self._lifecycle = OwnedTask(self._lifecycle_ended)
         self._inbox_task = OwnedTask()
         self._detail_task = OwnedTask()
-        self._action = OwnedTask()
+        self._action: asyncio.Task[None] | None = None  # one at a time, never cancelled
         self._apply_timer = QTimer(self, singleShot=True, interval=_APPLY_MS)
         self._apply_timer.timeout.connect(self._apply_live)
         self._refilter_timer = QTimer(self, singleShot=True, interval=_APPLY_MS)
@@ -150,8 +148,9 @@ class WebhookTab(RequestTab):
 
     def _editor_show(self, request: AnyRequest) -> None:
         assert isinstance(request, WebhookRequest)
-        if self._receiver is not None and self._receiver.running:
-            # Another setup's receiver: stopped, so what arrives is judged by the new one.
+        if self._lifecycle.abandon() or self._receiver is not None:
+            # Another setup's receiver (starting or listening): stopped, so what arrives
+            # is never judged by settings no longer on screen.
             self._stop_receiver("Stopped: another receiver setup was opened. Press Start.")
         self.editor.set_request(request)
         self.inbox.replay_url.setText(request.replay_url)
@@ -171,11 +170,14 @@ class WebhookTab(RequestTab):
 
     async def _close_engine(self) -> None:
         # Shutting down: stop the server and close the inbox, touching no widget.
-        for task in (self._lifecycle, self._inbox_task, self._detail_task, self._action):
+        for task in (self._lifecycle, self._inbox_task, self._detail_task):
             task.abandon()
-        receiver, self._receiver = self._receiver, None
-        if receiver is not None:
-            await receiver.stop()
+        receivers = [r for r in (self._starting, self._receiver) if r is not None]
+        self._starting = self._receiver = None
+        await asyncio.gather(*(r.stop() for r in receivers), *self._stopping)
+        if self._action is not None:
+            # A store change under way finishes (it runs in a thread) before closing.
+            await asyncio.wait([self._action])
         store, self._store = self._store, None
         if store is not None:
             await run_off_gui(store.close)
@@ -195,17 +197,18 @@ class WebhookTab(RequestTab):
         return self._receiver
 
     async def _open_inbox(self) -> None:
-        await import_in_worker(*_ENGINE_MODULES)
-        from apiclient.protocols.webhook_store import WebhookStore, default_inbox_path
-
-        path = self._inbox_path or default_inbox_path()
         try:
-            self._store = await run_off_gui(WebhookStore, path)
+            await import_in_worker(*_ENGINE_MODULES)
+            from apiclient.protocols.webhook_store import WebhookStore, default_inbox_path
+
+            self._store = await run_off_gui(WebhookStore, default_inbox_path())
         except ProtocolError as exc:
             self._store_problem = str(exc)
             self.inbox.show_status(f"The inbox cannot be opened: {exc}", error=True)
             self.inbox_loaded.emit()
             return
+        finally:
+            self._inbox_opened.set()
         await self._load_rows()
 
     def _reload_inbox(self) -> None:
@@ -218,20 +221,20 @@ class WebhookTab(RequestTab):
         search = self.inbox.filter_text()
         capacity = self.inbox.model.capacity
 
-        def query() -> tuple[list[EventSummary], list[list[QStandardItem]], int]:
-            rows = store.summaries(search=search, limit=capacity)
-            return rows, row_cells(rows), store.count(search)
+        def query() -> InboxSnapshot:
+            # Everything up to the newest event now; what arrives meanwhile is merged in.
+            newest = store.summaries(limit=1)
+            upto = newest[0].id if newest else 0
+            rows = store.summaries(search=search, limit=capacity, before_id=upto + 1)
+            total = store.count(search, before_id=upto + 1)
+            return InboxSnapshot(rows, row_cells(rows), total, upto, bool(search))
 
         try:
-            rows, cells, total = await run_off_gui(query)
+            snapshot = await run_off_gui(query)
         except ProtocolError as exc:
             self.inbox.show_status(f"The inbox cannot be read: {exc}", error=True)
             return
-        selected = self.inbox.current_id()
-        self.inbox.set_total(total, searching=bool(search))
-        self.inbox.model.set_rows(rows, cells)
-        if selected:
-            self.inbox.select_id(selected)
+        self.inbox.load(snapshot)
         self.inbox_loaded.emit()
 
     # -- the receiver ------------------------------------------------------------------------
@@ -263,8 +266,9 @@ class WebhookTab(RequestTab):
         await import_in_worker(*_ENGINE_MODULES)
         from apiclient.protocols.webhook import WebhookReceiver
 
-        while self._store is None and not self._store_problem:
-            await asyncio.sleep(0.02)  # the inbox is still opening
+        await self._inbox_opened.wait()
+        if self._stopping:  # the previous receiver lets go of the port first
+            await asyncio.wait(set(self._stopping))
         if self._store is None:
             self._show_failure(f"Cannot start: the inbox cannot be opened. {self._store_problem}")
             return
@@ -280,6 +284,7 @@ class WebhookTab(RequestTab):
             on_forward=signals.forwarded.emit,
             on_error=signals.error.emit,
         )
+        self._starting = receiver
         try:
             url = await receiver.start(config)
         except ProtocolError as exc:
@@ -288,6 +293,8 @@ class WebhookTab(RequestTab):
         except asyncio.CancelledError:
             await receiver.stop()
             raise
+        finally:
+            self._starting = None
         self._receiver = receiver
         self._running = config
         self._received = 0
@@ -315,11 +322,18 @@ class WebhookTab(RequestTab):
         self.editor.show_state("stopped", text)
         self.inbox.set_url("")
         if receiver is not None:
-            start_task(self._stopped(receiver))
+            stopping = start_task(self._stopped(receiver), self._stopping.discard)
+            self._stopping.add(stopping)
+        else:
+            self.receiver_changed.emit("stopped")
 
     async def _stopped(self, receiver: WebhookReceiver) -> None:
+        """Wait until ``receiver`` let go of its port, and tell it unless another one is
+        already on its way."""
         await receiver.stop()
-        self.receiver_changed.emit("stopped")
+        if self._receiver is None and not self._lifecycle.running():
+            with contextlib.suppress(RuntimeError):  # the window went away meanwhile
+                self.receiver_changed.emit("stopped")
 
     def _show_listening(self, extra: str = "") -> None:
         receiver, config = self._receiver, self._running
@@ -405,12 +419,19 @@ class WebhookTab(RequestTab):
     # -- actions on events ---------------------------------------------------------------------
 
     def _run_action(self, work: Coroutine[Any, Any, None]) -> None:
-        self._action.start(self._finish_action(work))
+        """Run one action on events at a time, to its end: a delete or clear half done in
+        the store must never be left untold in the list. The buttons wait meanwhile."""
+        if self._action is not None:
+            work.close()
+            self.inbox.show_status("Wait for the action under way to finish.", error=True)
+            return
+        self.inbox.set_busy(True)
+        self._action = start_task(work, self._action_ended)
 
-    async def _finish_action(self, work: Coroutine[Any, Any, None]) -> None:
-        try:
-            await work
-        finally:
+    def _action_ended(self, _task: asyncio.Task[None]) -> None:
+        self._action = None
+        with contextlib.suppress(RuntimeError):  # the window went away meanwhile
+            self.inbox.set_busy(False)
             self.action_finished.emit()
 
     def replay_selected(self) -> None:
@@ -456,7 +477,14 @@ class WebhookTab(RequestTab):
         if not base:
             base = self._receiver.url if self._receiver and self._receiver.url else ""
         base = base or f"http://127.0.0.1:{self.editor.port.value()}"
-        command = curl_command(event, base)
+        if event.summary.size > _CURL_MAX_BYTES:
+            self.inbox.show_status(
+                f"#{event_id} has a body of {human_size(event.summary.size)}, too much for a "
+                "command line: use Replay, or Export and send the file.",
+                error=True,
+            )
+            return
+        command = await run_off_gui(curl_command, event, base)
         QGuiApplication.clipboard().setText(command)
         self.inbox.show_status(f"Copied a curl command that sends #{event_id} to {base}.")
 
@@ -471,6 +499,7 @@ class WebhookTab(RequestTab):
         except ProtocolError as exc:
             self.inbox.show_status(f"Not deleted: {exc}", error=True)
             return
+        self.inbox.table.clearSelection()
         self.inbox.model.remove_ids(set(ids))
         searching = bool(self.inbox.filter_text())
         self.inbox.set_total(max(0, self.inbox.total - count), searching=searching)
@@ -481,14 +510,21 @@ class WebhookTab(RequestTab):
         store = self._store
         if store is None:
             return
-        total = self.inbox.total
-        confirmed = await dialogs.question(
+        try:
+            total = await run_off_gui(store.count)
+        except ProtocolError as exc:
+            self.inbox.show_status(f"Not cleared: {exc}", error=True)
+            return
+        filtered = " (the filter does not apply: every event goes)"
+        if not self.inbox.filter_text():
+            filtered = ""
+        answer = await dialogs.question(
             self,
             "Clear the inbox",
-            f"Delete all {total} stored events? This cannot be undone; export them first "
-            "to keep a copy.",
+            f"Delete all {total} stored events{filtered}? This cannot be undone; export "
+            "them first to keep a copy.",
         )
-        if confirmed:
+        if answer == dialogs.Button.Yes:
             self._run_action(self._clear(store))
 
     async def _clear(self, store: WebhookStore) -> None:
@@ -497,8 +533,8 @@ class WebhookTab(RequestTab):
         except ProtocolError as exc:
             self.inbox.show_status(f"Not cleared: {exc}", error=True)
             return
-        self.inbox.model.set_rows([])
-        self.inbox.set_total(0, searching=bool(self.inbox.filter_text()))
+        upto = self.inbox.model.newest_id()
+        self.inbox.load(InboxSnapshot([], [], 0, upto, bool(self.inbox.filter_text())))
         self.inbox.show_event(None, None)
         self.inbox.show_status(f"Deleted all {count} events.")
 

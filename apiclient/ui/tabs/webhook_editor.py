@@ -32,11 +32,12 @@ HOSTS = (
     ("::1", "::1 (this machine only, IPv6)"),
     ("0.0.0.0", "0.0.0.0 (all network interfaces)"),
 )
+LOOPBACK_HOSTS = frozenset(("127.0.0.1", "::1", "localhost"))
 ALL_INTERFACES = frozenset(("0.0.0.0", "::", ""))
-ALL_INTERFACES_WARNING = (
-    "⚠ Listening on all network interfaces: anyone who can reach this machine can send "
-    "events to the receiver and read its answers. Use 127.0.0.1 unless a device or VM "
-    "on your network must reach it."
+NETWORK_WARNING = (
+    "⚠ Listening on {where}: anyone who can reach this machine can send events to the "
+    "receiver and read its answers. Use 127.0.0.1 unless a device or VM on your network "
+    "must reach it."
 )
 _JSON_OK = '{"received": true}'
 # (label, status, delay, body) of each preset; Custom is whatever else is typed.
@@ -106,7 +107,7 @@ class WebhookEditor(QWidget):
         self.copy_url.setToolTip("Copy the receiver's URL to the clipboard")
         self.state = QLabel(objectName="webhook.state", wordWrap=True)
         self.state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.warning = QLabel(ALL_INTERFACES_WARNING, objectName="webhook.warning", wordWrap=True)
+        self.warning = QLabel(objectName="webhook.warning", wordWrap=True)
         self.warning.setStyleSheet("color: #b71c1c; background: #fff3e0; padding: 4px")
         self.warning.setVisible(False)
 
@@ -150,7 +151,7 @@ class WebhookEditor(QWidget):
         self.status.setRange(200, 599)  # a 1xx cannot end an HTTP/1.1 exchange
         self.delay = QDoubleSpinBox(objectName="webhook.response.delay")
         self.delay.setRange(0, 300)
-        self.delay.setDecimals(1)
+        self.delay.setDecimals(2)
         self.delay.setSuffix(" s")
         self.delay.setSpecialValueText("none")
         self.delay.setToolTip("Wait this long before answering (other events are not held up)")
@@ -360,6 +361,8 @@ class WebhookEditor(QWidget):
     # -- reactions -------------------------------------------------------------------------
 
     def _choose_host(self, host: str) -> None:
+        while self.host.count() > len(HOSTS):  # the previous request's own host
+            self.host.removeItem(self.host.count() - 1)
         index = self.host.findData(host)
         if index < 0:  # a host typed into the file by hand: offered as is
             self.host.addItem(host, host)
@@ -371,7 +374,13 @@ class WebhookEditor(QWidget):
         self._on_part_edited()
 
     def _show_warning(self) -> None:
-        self.warning.setVisible(self.host.currentData() in ALL_INTERFACES)
+        host = self.host.currentData().strip()
+        if host in ALL_INTERFACES:
+            where = "all network interfaces"
+        else:
+            where = f"{host}, an address other machines may reach"
+        self.warning.setText(NETWORK_WARNING.format(where=where))
+        self.warning.setVisible(host not in LOOPBACK_HOSTS)
 
     def _copy_url(self) -> None:
         QGuiApplication.clipboard().setText(self.url.text())

@@ -8,6 +8,9 @@ read for the selected event only).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer
@@ -42,6 +45,19 @@ def event_time(summary: EventSummary) -> str:
 def event_target(summary: EventSummary) -> str:
     """The path with its query string, as the sender asked for it."""
     return f"{summary.path}?{summary.query}" if summary.query else summary.path
+
+
+@dataclass(frozen=True)
+class InboxSnapshot:
+    """What the store held when read: the newest ``rows`` (matching the filter when
+    ``searching``), their cells (:func:`row_cells`), how many match in all, and the
+    newest id of any event then (``upto``)."""
+
+    rows: list[EventSummary]
+    cells: list[list[QStandardItem]]
+    total: int
+    upto: int
+    searching: bool
 
 
 class WebhookInboxModel(QStandardItemModel):
@@ -83,28 +99,47 @@ class WebhookInboxModel(QStandardItemModel):
             self.removeRows(self.capacity, extra)
             del self._summaries[self.capacity :]
 
-    def set_rows(
-        self, rows: list[EventSummary], cells: list[list[QStandardItem]] | None = None
-    ) -> None:
-        """Show ``rows`` (newest first) instead of what is shown; drops the buffer.
+    def newest_id(self) -> int:
+        """The highest id listed or waiting to be (0: none)."""
+        return max((s.id for s in (*self._summaries[:1], *self._pending)), default=0)
 
-        ``cells``: the rows' items made beforehand by :func:`row_cells` (in a worker:
-        5,000 rows take half a second to make).
-        """
-        self._pending.clear()
-        self._timer.stop()
-        self.removeRows(0, self.rowCount())
-        self._summaries = list(rows[: self.capacity])
-        for items in cells if cells is not None else row_cells(self._summaries):
-            self.appendRow(items)
+    def set_rows(self, snapshot: InboxSnapshot) -> int:
+        """Show the snapshot's rows instead of what is shown, as one reset. Events that
+        arrived after it was read (ids above ``snapshot.upto``) stay, on top; returns how
+        many did."""
+        arrived = {s.id: s for s in (*self._summaries, *self._pending) if s.id > snapshot.upto}
+        self._pending = sorted(arrived.values(), key=lambda s: s.id)
+        self._summaries = list(snapshot.rows[: self.capacity])
+        with self._one_reset():
+            self.removeRows(0, self.rowCount())
+            for items in snapshot.cells[: self.capacity]:
+                self.appendRow(items)
+        if self._pending:
+            self.flush()
+        return len(arrived)
 
     def remove_ids(self, ids: set[int]) -> None:
         """Take the events with these ids out of the view (deleted from the store)."""
         self._pending = [row for row in self._pending if row.id not in ids]
-        for row in reversed(range(len(self._summaries))):
-            if self._summaries[row].id in ids:
+        doomed = [row for row, s in enumerate(self._summaries) if s.id in ids]
+        if not doomed:
+            return
+        with self._one_reset():
+            for row in reversed(doomed):
                 self.removeRow(row)
                 del self._summaries[row]
+
+    @contextmanager
+    def _one_reset(self) -> Iterator[None]:
+        """Change many rows while views hear nothing, then tell them once (a view told
+        of each row redraws and re-selects each time: seconds for thousands of rows)."""
+        blocked = self.blockSignals(True)
+        try:
+            yield
+        finally:
+            self.blockSignals(blocked)
+            self.beginResetModel()
+            self.endResetModel()
 
     def summary(self, row: int) -> EventSummary | None:
         return self._summaries[row] if 0 <= row < len(self._summaries) else None

@@ -9,7 +9,14 @@ from html import escape
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +40,7 @@ from apiclient.protocols.webhook_events import EventSummary, WebhookEvent
 from apiclient.ui.tabs.webhook_inbox import (
     VERDICT_COLORS,
     VERDICT_LABELS,
+    InboxSnapshot,
     WebhookInboxModel,
     event_target,
 )
@@ -45,6 +53,7 @@ if TYPE_CHECKING:
 _FILTER_PAUSE_MS = 250
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _PATH_COLUMN = 3
+_SELECT_ROW = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
 _EMPTY_TEXT = (
     "No events yet.\n\nStart the receiver, then point a webhook sender at its URL "
     "(Copy URL), or try it with:\ncurl -X POST {url} -H 'Content-Type: application/json' "
@@ -118,6 +127,8 @@ class WebhookInboxView(QWidget):
         self.model = WebhookInboxModel(parent=self)
         self._total = 0
         self._searching = False
+        self._busy = False
+        self._current = 0  # the event shown in full
 
         self.filter = QLineEdit(objectName="webhook.filter", clearButtonEnabled=True)
         self.filter.setPlaceholderText("Filter: path, method, header, body text, valid/invalid…")
@@ -267,11 +278,38 @@ class WebhookInboxView(QWidget):
         self._show_count()
 
     def add(self, summary: EventSummary) -> None:
-        """A new event arrived: counted and listed, unless a filter is on (the tab then
-        asks the store again, since the filter also searches headers and bodies)."""
-        if not self._searching:
+        """A new event arrived: counted and listed, unless a filter is typed (the tab
+        then asks the store again, since the filter also searches headers and bodies)."""
+        if not self.filter_text():
             self._total += 1
             self.model.add(summary)  # the count is shown when the batch comes in
+
+    def load(self, snapshot: InboxSnapshot) -> None:
+        """Show what the store held (and what arrived since), keeping the selection."""
+        selected = set(self.selected_ids())
+        selection = self.table.selectionModel()
+        blocked = selection.blockSignals(True)
+        try:
+            arrived = self.model.set_rows(snapshot)
+            self._total = snapshot.total + (0 if snapshot.searching else arrived)
+            self._searching = snapshot.searching
+            for event_id in selected:
+                row = self.model.row_of(event_id)
+                if row >= 0:
+                    index = self.model.index(row, 0)
+                    selection.select(index, _SELECT_ROW)
+        finally:
+            selection.blockSignals(blocked)
+        self.table.viewport().update()
+        self._on_rows_changed()
+        self._on_selection_changed()
+
+    def set_busy(self, busy: bool) -> None:
+        """An action on events is under way: the others wait for it."""
+        self._busy = busy
+        self.clear.setEnabled(not busy)
+        self.export.setEnabled(not busy)
+        self._on_selection_changed()
 
     def selected_ids(self) -> list[int]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
@@ -295,6 +333,7 @@ class WebhookInboxView(QWidget):
     def show_event(self, event: WebhookEvent | None, rendered: RenderedBody | None) -> None:
         """The event in full, with its body as rendered (``None``: still rendering)."""
         if event is None:
+            self._current = 0
             self.verdict.setText("")
             self.info.setText("Select an event to see its headers, query and body.")
             self.body_note.setVisible(False)
@@ -346,10 +385,13 @@ class WebhookInboxView(QWidget):
     def _on_selection_changed(self) -> None:
         ids = self.selected_ids()
         one = len(ids) == 1
-        self.replay.setEnabled(one)
-        self.copy_curl.setEnabled(one)
-        self.delete.setEnabled(bool(ids))
-        self.current_changed.emit(ids[0] if one else 0)
+        self.replay.setEnabled(one and not self._busy)
+        self.copy_curl.setEnabled(one and not self._busy)
+        self.delete.setEnabled(bool(ids) and not self._busy)
+        current = ids[0] if one else 0
+        if current != self._current:  # the same event again is not shown again
+            self._current = current
+            self.current_changed.emit(current)
 
     def _on_rows_changed(self) -> None:
         has_rows = self.model.rowCount() > 0
