@@ -96,7 +96,7 @@ def test_summaries_are_newest_first_and_page_with_before_id(store: WebhookStore)
     assert store.summaries(limit=0) == []
     assert store.count() == 10
     assert store.count(before_id=8) == 7
-    assert store.count("/e/9", before_id=10) == 1 and store.count("/e/9", before_id=9) == 0
+    assert store.count("/e/9", before_id=11) == 1 and store.count("/e/9", before_id=10) == 0
 
 
 def test_search_across_fields_headers_and_bodies(store: WebhookStore) -> None:
