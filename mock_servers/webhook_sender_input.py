@@ -44,6 +44,26 @@ _REGISTRATION_FIELDS = (
     "timeout_s",
 )
 _TRIGGER_FIELDS = ("event_type", "registration_id", "count", "data")
+_SHOWN_DIGITS = 20  # a longer number is shown by its length, not its digits
+
+
+class _LongInt(int):
+    """A JSON integer with more digits than Python reads from text (4300 by default).
+
+    It stands in with the right sign and a value far outside every field's range, so
+    the field it is in is refused by name like any other number out of range."""
+
+    digits: int
+
+
+def _parse_int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # over sys.get_int_max_str_digits()
+        sign = -1 if text.startswith("-") else 1
+        stand_in = _LongInt(sign * 10**1000)
+        stand_in.digits = len(text.lstrip("-"))
+        return stand_in
 
 
 class WebhookRequestError(Exception):
@@ -84,10 +104,16 @@ def parse_json_body(raw: bytes, *, example: str) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
+        body = json.loads(raw, parse_int=_parse_int)
     except (UnicodeDecodeError, ValueError) as exc:
         raise WebhookRequestError(
             400, f"The body is not valid JSON ({exc}); send an object, for example {example}."
+        ) from None
+    except RecursionError:
+        raise WebhookRequestError(
+            400,
+            "The body nests lists or objects too deeply to read; send a flat object, "
+            f"for example {example}.",
         ) from None
     if not isinstance(body, dict):
         raise WebhookRequestError(
@@ -145,6 +171,13 @@ def parse_trigger(body: dict[str, Any]) -> TriggerSpec:
             400,
             '"data" must be a JSON object merged into the payload\'s data, for example '
             f'{{"amount": 1999, "currency": "EUR"}}; got {_show(data)}.',
+        )
+    long = _long_int_in(data)
+    if long is not None:
+        raise WebhookRequestError(
+            400,
+            f'"data" holds a number of {long.digits} digits, too long to send on: numbers '
+            'in it may have at most 4300 digits, for example {"amount": 1999}.',
         )
     count = _number(body, "count", low=1, high=MAX_PER_TRIGGER, default=1, whole=True)
     return TriggerSpec(event_type, registration_id, int(count), data)
@@ -311,7 +344,9 @@ def _number(
         return default
     value = body[name]
     valid_type = isinstance(value, int) if whole else isinstance(value, int | float)
-    if isinstance(value, bool) or not valid_type or not math.isfinite(value):
+    # math.isfinite only for a float: an int past 1e308 makes it raise OverflowError.
+    not_finite = isinstance(value, float) and not math.isfinite(value)
+    if isinstance(value, bool) or not valid_type or not_finite:
         problem = "is not a whole number" if whole else "is not a number"
     elif not low <= value <= high:
         problem = "is out of range"
@@ -330,7 +365,29 @@ def _listing(values: tuple[str, ...] | list[str]) -> str:
     return ", ".join(f'"{value}"' for value in values)
 
 
+def _long_int_in(value: object) -> _LongInt | None:
+    """The first number too long for Python to write back out, anywhere in ``value``
+    (walked without recursion: the body may nest as deep as the JSON parser allows)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, _LongInt):
+            return item
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return None
+
+
 def _show(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        digits = value.digits if isinstance(value, _LongInt) else len(str(abs(value)))
+        if digits > _SHOWN_DIGITS:
+            return f"a number of {digits} digits"
+    long = _long_int_in(value)
+    if long is not None:
+        return f"{_kind(value)} holding a number of {long.digits} digits"
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 80 else text[:77] + "..."
 

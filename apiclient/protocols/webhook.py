@@ -315,18 +315,6 @@ class WebhookReceiver:
             _log.warning("The webhook receiver's thread did not stop in time")
         self._forget()
 
-    def stop_blocking(self, timeout: float = 3.0) -> None:
-        """Stop from outside any event loop (application shutdown), waiting at most
-        ``timeout`` seconds for the thread."""
-        finished = self._request_exit()
-        if finished is None:
-            return
-        try:
-            finished.result(timeout)
-        except concurrent.futures.TimeoutError:
-            _log.warning("The webhook receiver's thread did not stop in time")
-        self._forget()
-
     def _request_exit(self) -> concurrent.futures.Future[None] | None:
         """Tell the server to stop; the future is done when its thread is."""
         with self._lock:

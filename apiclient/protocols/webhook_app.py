@@ -52,6 +52,8 @@ _ALL_INTERFACES = frozenset({"", "0.0.0.0", "::", "[::]"})
 _IN_USE = {errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)}
 _NOT_ALLOWED = {errno.EACCES, errno.EPERM, getattr(errno, "WSAEACCES", errno.EACCES)}
 _NOT_HERE = {errno.EADDRNOTAVAIL, getattr(errno, "WSAEADDRNOTAVAIL", errno.EADDRNOTAVAIL)}
+_NO_FAMILY = {errno.EAFNOSUPPORT, getattr(errno, "WSAEAFNOSUPPORT", errno.EAFNOSUPPORT)}
+_TOO_MANY_FILES = {errno.EMFILE, errno.ENFILE, getattr(errno, "WSAEMFILE", errno.EMFILE)}
 _MB = 1024 * 1024
 
 
@@ -320,7 +322,12 @@ def is_all_interfaces(host: str) -> bool:
 
 
 def bind_listener(host: str, port: int) -> socket.socket:
-    """Bind and listen on host:port, or raise WebhookBindError saying why not."""
+    """Bind and listen on host:port, or raise WebhookBindError saying why not.
+
+    Every OSError on the way (resolving, creating the socket, binding, listening) becomes
+    a WebhookBindError: an IPv6 host on a machine without IPv6 fails in ``socket()``
+    itself (EAFNOSUPPORT), and a full descriptor table (EMFILE) can fail anywhere.
+    """
     bare = host.strip().strip("[]")
     if is_all_interfaces(bare):
         bare = "::" if bare == "::" else "0.0.0.0"
@@ -335,7 +342,12 @@ def bind_listener(host: str, port: int) -> socket.socket:
             host=host,
             port=port,
         ) from None
-    sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise _bind_error(exc, host, port) from None
+    try:
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise _bind_error(exc, host, port) from None
     try:
         if os.name != "nt":
             # A restart may reuse a port whose old connections sit in TIME_WAIT; on POSIX
@@ -345,10 +357,10 @@ def bind_listener(host: str, port: int) -> socket.socket:
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)  # IPv4 too
         sock.bind(address)
         sock.listen(2048)
+        sock.setblocking(False)
     except OSError as exc:
         sock.close()
         raise _bind_error(exc, host, port) from None
-    sock.setblocking(False)
     return sock
 
 
@@ -369,7 +381,21 @@ def _bind_error(exc: OSError, host: str, port: int) -> WebhookBindError:
             f"{host} is not an address of this machine, so the receiver cannot listen on"
             " it. Use 127.0.0.1 (this computer only) or 0.0.0.0 (all interfaces)."
         )
+    elif exc.errno in _NO_FAMILY:
+        text = (
+            f"Cannot listen on {host} port {port}: this machine does not support that kind"
+            " of address (IPv6 is probably turned off). Use 127.0.0.1 (this computer only)"
+            " or 0.0.0.0 (all interfaces)."
+        )
+    elif exc.errno in _TOO_MANY_FILES:
+        text = (
+            f"Cannot listen on {host} port {port}: too many files and connections are open"
+            " (the system's limit). Close some connections or other programs and try again."
+        )
     else:
-        reason = (exc.strerror or str(exc)).lower()
-        text = f"Cannot listen on {host} port {port}: {reason}."
+        reason = (exc.strerror or str(exc)).rstrip(".").lower()
+        text = (
+            f"Cannot listen on {host} port {port}: {reason}. Try 127.0.0.1 (this computer"
+            " only) or 0.0.0.0 (all interfaces), and port 0 to pick a free one."
+        )
     return WebhookBindError(text, host=host, port=port)

@@ -40,6 +40,9 @@ STANDARD_SECRET_PREFIX = "whsec_"
 _ALGORITHMS = frozenset({"sha1", "sha256", "sha512"})
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # an HTTP header name (RFC 9110)
 _HEX = re.compile(r"[0-9a-fA-F]+")
+# Far beyond any date (year 3 * 10^10), yet small enough that int() never hits Python's
+# digit limit and the age in seconds stays a finite float.
+_MAX_TIMESTAMP_DIGITS = 18
 _MISMATCH_CAUSES = (
     "Usual causes: a different secret than the sender's, or a body changed on the way "
     "(re-encoded or re-formatted by a proxy or framework)."
@@ -134,6 +137,12 @@ def _hmac(key: bytes, message: bytes, algorithm: str = "sha256") -> bytes:
     return hmac.new(key, message, algorithm).digest()
 
 
+def _utf8(text: str) -> bytes:
+    """``text`` as UTF-8, lone surrogates included: a header or secret holding one must
+    give a mismatch, not a UnicodeEncodeError."""
+    return text.encode("utf-8", "surrogatepass")
+
+
 def _standard_key(secret: str) -> bytes | None:
     raw = secret.strip()
     raw = raw.removeprefix(STANDARD_SECRET_PREFIX)
@@ -147,7 +156,7 @@ def _standard_key(secret: str) -> bytes | None:
 def _parse_timestamp(raw: str, header: str) -> int | str:
     """The timestamp in seconds, or a sentence saying why ``raw`` is not one."""
     text = raw.strip()
-    if text.isascii() and text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) <= _MAX_TIMESTAMP_DIGITS:
         return int(text)
     return (
         f"{header} has timestamp {_show(raw)}; expected whole seconds since 1970 (e.g. 1614265330)."
@@ -179,7 +188,7 @@ def _check_github(config: SignatureConfig, headers: _Headers, body: bytes, now: 
             "unsigned",
             f"No {GITHUB_HEADER} header: GitHub sends one when the webhook has a secret.",
         )
-    expected = _hmac(config.secret.encode("utf-8"), body).hex()
+    expected = _hmac(_utf8(config.secret), body).hex()
     malformed = ""
     for value in values:
         algorithm, sep, digest = value.strip().partition("=")
@@ -234,13 +243,16 @@ def _check_stripe(config: SignatureConfig, headers: _Headers, body: bytes, now: 
     if isinstance(stamp, str):
         return Verdict("invalid", stamp)
     signed = timestamp.strip().encode("ascii") + b"." + body
-    expected = _hmac(config.secret.encode("utf-8"), signed).hex()
-    if not any(_is_hex(sig, 64) for sig in signatures):
+    expected = _hmac(_utf8(config.secret), signed).hex()
+    # Only 64 hex digits can match; anything else (non-ASCII included, which
+    # compare_digest refuses with TypeError) is skipped so another v1 may still match.
+    well_formed = [sig.lower() for sig in signatures if _is_hex(sig, 64)]
+    if not well_formed:
         return Verdict(
             "invalid",
             f"{STRIPE_HEADER} v1 is not 64 hex digits ({_show(signatures[0])}); {shape}.",
         )
-    matched = any(hmac.compare_digest(sig.lower(), expected) for sig in signatures)
+    matched = any(hmac.compare_digest(sig, expected) for sig in well_formed)
     if not matched:
         subject = (
             f"None of the {len(signatures)} v1 signatures in {STRIPE_HEADER} match"
@@ -286,6 +298,7 @@ def _check_standard(config: SignatureConfig, headers: _Headers, body: bytes, now
     shape = "expected space-separated 'v1,<base64 signature>' entries"
     candidates: list[bytes] = []
     versions: list[str] = []
+    undecodable = ""
     for entry in " ".join(values).split():
         version, sep, encoded = entry.partition(",")
         if not sep or not version:
@@ -295,13 +308,16 @@ def _check_standard(config: SignatureConfig, headers: _Headers, body: bytes, now
             continue  # other versions (v1a: asymmetric) are not checked
         try:
             candidates.append(base64.b64decode(encoded, validate=True))
-        except (binascii.Error, ValueError):
-            return Verdict(
-                "invalid",
-                f"{STANDARD_SIGNATURE} has {_show(entry)}, whose signature is not base64; {shape}.",
-            )
+        except (binascii.Error, ValueError):  # skipped: another v1 entry may still match
+            undecodable = undecodable or entry
     if not versions:
         return Verdict("invalid", f"{STANDARD_SIGNATURE} is empty; {shape}.")
+    if not candidates and undecodable:
+        return Verdict(
+            "invalid",
+            f"{STANDARD_SIGNATURE} has {_show(undecodable)}, whose signature is not base64; "
+            f"{shape}.",
+        )
     if not candidates:
         found = ", ".join(sorted(set(versions)))
         return Verdict(
@@ -311,7 +327,7 @@ def _check_standard(config: SignatureConfig, headers: _Headers, body: bytes, now
         )
     key = _standard_key(config.secret)
     assert key is not None  # checked by _config_problem
-    signed = f"{message_id}.{timestamp}.".encode() + body
+    signed = _utf8(f"{message_id}.{timestamp}.") + body
     expected = _hmac(key, signed)
     if not any(hmac.compare_digest(candidate, expected) for candidate in candidates):
         several = len(candidates) > 1
@@ -340,7 +356,7 @@ def _check_hmac(config: SignatureConfig, headers: _Headers, body: bytes, now: fl
             "unsigned",
             f"No {header} header: expected the {what} of the body there.",
         )
-    digest = _hmac(config.secret.encode("utf-8"), body, config.algorithm)
+    digest = _hmac(_utf8(config.secret), body, config.algorithm)
     size = len(digest)
     prefix = config.prefix
     if config.encoding == "hex":

@@ -310,6 +310,49 @@ def test_register_refuses_bodies_that_are_not_objects(sync_http: httpx.Client) -
         assert expected in response.json()["error"]
 
 
+HUGE_NUMBERS = {
+    "10**400": "1" + "0" * 400,  # past float: math.isfinite raised OverflowError
+    "-10**400": "-1" + "0" * 400,
+    "5000 digits": "9" * 5000,  # past the digits Python reads from text
+}
+NUMERIC_FIELDS = [
+    ("/api/webhooks/register", "max_attempts", "a whole number from 1 to 10"),
+    ("/api/webhooks/register", "backoff_s", "a number from 0 to 60"),
+    ("/api/webhooks/register", "interval_s", "a number from 0.1 to 3600"),
+    ("/api/webhooks/register", "timeout_s", "a number from 0.1 to 60"),
+    ("/api/webhooks/trigger", "count", "a whole number from 1 to 100"),
+]
+
+
+@pytest.mark.parametrize("number", list(HUGE_NUMBERS.values()), ids=list(HUGE_NUMBERS))
+@pytest.mark.parametrize(("path", "name", "allowed"), NUMERIC_FIELDS)
+def test_huge_numbers_are_refused_by_field_with_the_range_and_an_example(
+    sync_http: httpx.Client, path: str, name: str, allowed: str, number: str
+) -> None:
+    # Raw text: the point is what the server makes of the digits, not what json.dumps does.
+    url = '"url": "http://127.0.0.1:9/h", ' if path.endswith("register") else ""
+    raw = f'{{{url}"{name}": {number}}}'
+    response = sync_http.post(path, content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error.startswith(f'"{name}" is out of range: it must be {allowed}')
+    assert f'for example {{"{name}": ' in error
+    assert f"got a number of {len(number.lstrip('-'))} digits." in error
+
+
+def test_trigger_refuses_data_it_could_not_send_on_and_bodies_too_deep(
+    sync_http: httpx.Client,
+) -> None:
+    raw = '{"data": {"amount": [%s]}}' % ("9" * 5000)
+    response = sync_http.post("/api/webhooks/trigger", content=raw)
+    assert response.status_code == 400
+    assert '"data" holds a number of 5000 digits' in response.json()["error"]
+    deep = '{"data": %s}' % ("[" * 100_000 + "]" * 100_000)
+    response = sync_http.post("/api/webhooks/trigger", content=deep)
+    assert response.status_code == 400
+    assert "nests lists or objects too deeply" in response.json()["error"]
+
+
 # -- signatures and payloads -------------------------------------------------------------
 
 

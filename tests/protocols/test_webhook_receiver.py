@@ -8,6 +8,7 @@ import concurrent.futures
 import http.client
 import json
 import math
+import os
 import socket
 import threading
 import time
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from webhook_helpers import RECEIVER_THREADS, Probe, Receivers, github_signature
+from webhook_helpers import RECEIVER_THREADS, Receivers, github_signature
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
@@ -28,6 +29,7 @@ from apiclient.protocols.webhook import (
     check_receiver_config,
     is_all_interfaces,
 )
+from apiclient.protocols.webhook_app import bind_listener
 from apiclient.protocols.webhook_events import (
     EventSummary,
     ReceiverConfig,
@@ -122,22 +124,6 @@ async def test_start_and_stop_do_not_hold_the_callers_loop(receivers: Receivers)
     done.set()
     await ticker
     assert gaps and max(gaps) < 0.1, max(gaps)
-
-
-def test_stop_blocking_outside_any_loop(tmp_path: Path) -> None:
-    store = WebhookStore(tmp_path / "inbox.sqlite3")
-    receiver = WebhookReceiver(store, on_event=Probe().on_event)
-    try:
-        url = asyncio.run(receiver.start(ReceiverConfig()))
-        assert httpx.post(f"{url}/x", content=b"x", trust_env=False).status_code == 200
-        receiver.stop_blocking()
-        assert not receiver.running
-        assert not [t for t in threading.enumerate() if t.name.startswith(RECEIVER_THREADS)]
-        receiver.stop_blocking()
-        assert store.count() == 1
-    finally:
-        receiver.stop_blocking()
-        store.close()
 
 
 async def test_stop_answers_delayed_requests_at_once(
@@ -534,6 +520,35 @@ async def test_a_host_that_is_not_this_machine_is_reported(receivers: Receivers)
         await receiver.start(ReceiverConfig(host="192.0.2.1"))
     assert caught.value.host == "192.0.2.1"
     assert not receiver.running
+
+
+@pytest.mark.parametrize("host", ["::ffff:192.0.2.1", "2001:db8::1", "fe80::1"])
+async def test_an_address_that_cannot_be_bound_is_a_bind_error(
+    receivers: Receivers, host: str
+) -> None:
+    receiver, _store, _probe = receivers.make()
+    with pytest.raises(WebhookBindError) as caught:
+        await receiver.start(ReceiverConfig(host=host))
+    assert caught.value.host == host and host in str(caught.value)
+    assert not receiver.running
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
+def test_a_socket_that_cannot_be_created_is_a_bind_error(host: str) -> None:
+    """socket() itself failing (here for real: no descriptor left under a lowered limit,
+    as IPv6 switched off would fail it with EAFNOSUPPORT) is a WebhookBindError too."""
+    resource = pytest.importorskip("resource")  # POSIX only
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    lowest_free = os.dup(0)
+    os.close(lowest_free)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (lowest_free, hard))
+    try:
+        with pytest.raises(WebhookBindError) as caught:
+            bind_listener(host, 0)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert (caught.value.host, caught.value.port) == (host, 0)
+    assert str(caught.value).startswith(f"Cannot listen on {host} port 0: ")
 
 
 async def test_all_interfaces_shows_a_loopback_url(

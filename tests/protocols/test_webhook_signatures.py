@@ -4,6 +4,7 @@ cannot work."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 
@@ -19,13 +20,13 @@ BODY = b'{"event": "order.paid", "amount": 4200}'
 # -- helpers that sign like the senders do --------------------------------------------
 
 
-def stripe_header(secret: str, body: bytes, t: int, *extra: str) -> str:
+def stripe_header(secret: str, body: bytes, t: int | str, *extra: str) -> str:
     sig = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
     return ",".join([f"t={t}", f"v1={sig}", *extra])
 
 
 def standard_headers(
-    secret: str, body: bytes, t: int, msg_id: str = "msg_1", *, signature: str | None = None
+    secret: str, body: bytes, t: int | str, msg_id: str = "msg_1", *, signature: str | None = None
 ) -> list[tuple[str, str]]:
     key = base64.b64decode(secret.removeprefix("whsec_"))
     mac = hmac.new(key, f"{msg_id}.{t}.".encode() + body, hashlib.sha256).digest()
@@ -329,3 +330,99 @@ def test_config_that_cannot_work_is_refused_and_verify_does_not_judge(
 )
 def test_config_that_works_passes(config: SignatureConfig) -> None:
     check_signature_config(config)
+
+
+# -- hostile header values: verify() answers, never raises ----------------------------
+
+HMAC_HEX = SignatureConfig(scheme="hmac", secret="s3cret", header="X-Sig", prefix="sha256=")
+HMAC_B64 = SignatureConfig(scheme="hmac", secret="s3cret", header="X-Sig", encoding="base64")
+STANDARD = SignatureConfig(scheme="standard", secret=STD_SECRET, tolerance_s=300)
+SCHEMES = {"github": GITHUB, "stripe": STRIPE, "standard": STANDARD, "hmac-hex": HMAC_HEX}
+SCHEMES["hmac-base64"] = HMAC_B64
+HOSTILE = {
+    "non-ascii": "éé",
+    "non-ascii-64": "é" * 64,
+    "fullwidth-digits": "\uff10" * 64,
+    "arabic-digits": "\u0660" * 64,
+    "lone-surrogate": "\ud800",
+    "nul": "\x00",
+    "empty": "",
+    "spaces": "   ",
+    "whitespace": "\t\r\n\u00a0",
+    "separators": "=,= ,",
+    "huge": "a" * 1_000_000,
+    "huge-digits": "9" * 5000,
+    "overflow-digits": "9" * 400,
+}
+
+
+def hostile_requests(scheme: str, value: str) -> list[list[tuple[str, str]]]:
+    """Requests carrying ``value`` in every place the scheme reads, alone and repeated."""
+    t = int(NOW)
+    if scheme == "github":
+        name = "X-Hub-Signature-256"
+        forms = [value, f"sha256={value}"]
+    elif scheme == "stripe":
+        name = "Stripe-Signature"
+        forms = [value, f"t={value},v1={'a' * 64}", f"t={t},v1={value}", f"t={t},v1={value}=,v0"]
+    elif scheme == "standard":
+        good = standard_headers(STD_SECRET, BODY, t)
+        requests = [[*good[:i], (good[i][0], value), *good[i + 1 :]] for i in range(3)]
+        requests.append([*good[:2], ("webhook-signature", f"v1,{value}")])
+        requests.append([*[(name, value) for name, _ in good], *good])  # repeated, hostile first
+        return requests
+    else:
+        name = "X-Sig"
+        forms = [value, f"sha256={value}"]
+    requests = [[(name, form)] for form in forms]
+    requests += [[(name, form), (name.lower(), form)] for form in forms]  # repeated
+    return requests
+
+
+@pytest.mark.parametrize("value", list(HOSTILE.values()), ids=list(HOSTILE))
+@pytest.mark.parametrize("scheme", list(SCHEMES))
+def test_hostile_header_values_get_a_verdict_not_an_exception(scheme: str, value: str) -> None:
+    for tolerance_s in (0, 300):
+        config = dataclasses.replace(SCHEMES[scheme], tolerance_s=tolerance_s)
+        for headers in hostile_requests(scheme, value):
+            verdict = verify(config, headers, BODY, now=NOW)
+            assert verdict.state in ("invalid", "unsigned"), (headers, verdict)
+            assert verdict.reason and len(verdict.reason) < 600
+
+
+@pytest.mark.parametrize(
+    "value", ["éé", "é" * 64, "\uff10" * 64, "\ud800", "\x00"], ids=lambda v: repr(v[:4])
+)
+def test_a_valid_signature_still_matches_beside_a_non_ascii_one(value: str) -> None:
+    t = int(NOW)
+    valid = stripe_header("whsec_test_secret", BODY, t).split(",")[1]
+    for header in (f"t={t},v1={value},{valid}", f"t={t},{valid},v1={value}"):
+        verdict = verify(STRIPE, [("Stripe-Signature", header)], BODY, now=NOW)
+        assert verdict.state == "valid", verdict.reason
+    repeated = [("Stripe-Signature", f"t={t},v1={value}"), ("Stripe-Signature", valid)]
+    assert verify(STRIPE, repeated, BODY, now=NOW).state == "valid"
+
+    github = hmac.new(GITHUB.secret.encode(), BODY, hashlib.sha256).hexdigest()
+    name = "X-Hub-Signature-256"
+    headers = [(name, f"sha256={value}"), (name, f"sha256={github}")]
+    assert verify(GITHUB, headers, BODY).state == "valid"
+
+    good = standard_headers(STD_SECRET, BODY, t)
+    both = [*good[:2], ("webhook-signature", f"v1,{value} {good[2][1]}")]
+    assert verify(STANDARD, both, BODY, now=NOW).state == "valid"
+
+    digest = hmac.new(b"s3cret", BODY, hashlib.sha256).hexdigest()
+    headers = [("X-Sig", f"sha256={value}"), ("X-Sig", f"sha256={digest}")]
+    assert verify(HMAC_HEX, headers, BODY).state == "valid"
+
+
+def test_a_signed_timestamp_too_large_for_a_date_is_refused_by_its_shape() -> None:
+    for t in ("9" * 19, "1" + "0" * 400, "9" * 5000):
+        with_sig = stripe_header("whsec_test_secret", BODY, t)  # really signed
+        verdict = verify(STRIPE, [("Stripe-Signature", with_sig)], BODY, now=NOW)
+        assert verdict.state == "invalid"
+        assert "expected whole seconds since 1970" in verdict.reason
+        standard = standard_headers(STD_SECRET, BODY, t)
+        verdict = verify(STANDARD, standard, BODY, now=NOW)
+        assert verdict.state == "invalid"
+        assert "expected whole seconds since 1970" in verdict.reason
