@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,11 +62,35 @@ _CURL_MAX_BYTES = 1024 * 1024
 
 
 class ReceiverSignals(QObject):
-    """What the receiver's thread reports, carried onto the GUI thread by Qt."""
+    """What the receiver's thread reports, carried onto the GUI thread by Qt.
 
-    event = Signal(object)  # EventSummary
+    Events come in batches: the receiver's thread adds each to a list and signals only
+    when the list was empty, so a burst of 500 a second wakes the GUI thread a few dozen
+    times, not 500 (each wake-up waits for the interpreter lock the busy receiver holds).
+    """
+
+    events = Signal()  # take them with ``take_events``
     forwarded = Signal(object)  # ForwardResult
     error = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._lock = threading.Lock()
+        self._events: list[EventSummary] = []
+
+    def add_event(self, summary: EventSummary) -> None:
+        """On the receiver's thread: keep ``summary`` for the GUI thread."""
+        with self._lock:
+            self._events.append(summary)
+            first = len(self._events) == 1
+        if first:
+            self.events.emit()
+
+    def take_events(self) -> list[EventSummary]:
+        """On the GUI thread: every event kept since the last call, oldest first."""
+        with self._lock:
+            taken, self._events = self._events, []
+        return taken
 
 
 class WebhookTab(RequestTab):
@@ -96,7 +121,7 @@ class WebhookTab(RequestTab):
         self._running: ReceiverConfig | None = None  # what the receiver started with
         self._received = 0  # events since the receiver started
         self._signals = ReceiverSignals(self)
-        self._signals.event.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
+        self._signals.events.connect(self._on_events, Qt.ConnectionType.QueuedConnection)
         self._signals.forwarded.connect(self._on_forwarded, Qt.ConnectionType.QueuedConnection)
         self._signals.error.connect(self._on_receiver_error, Qt.ConnectionType.QueuedConnection)
         self._lifecycle = OwnedTask(self._lifecycle_ended)
@@ -280,7 +305,7 @@ class WebhookTab(RequestTab):
         signals = self._signals
         receiver = WebhookReceiver(
             self._store,
-            on_event=signals.event.emit,
+            on_event=signals.add_event,
             on_forward=signals.forwarded.emit,
             on_error=signals.error.emit,
         )
@@ -366,10 +391,12 @@ class WebhookTab(RequestTab):
 
     # -- what the receiver reports -----------------------------------------------------------
 
-    def _on_event(self, summary: EventSummary) -> None:
-        """Called for each event of a burst: only buffers; the labels follow in batches."""
-        self._received += 1
-        self.inbox.add(summary)
+    def _on_events(self) -> None:
+        """New events: listed in the inbox's next batch; the labels follow in batches."""
+        summaries = self._signals.take_events()
+        self._received += len(summaries)
+        for summary in summaries:
+            self.inbox.add(summary)
         if self.inbox.filter_text() and not self._refilter_timer.isActive():
             self._refilter_timer.start()
         if not self._status_timer.isActive():
