@@ -169,7 +169,7 @@ class WebhookInboxView(QWidget):
         header.setSectionResizeMode(_PATH_COLUMN, QHeaderView.ResizeMode.Stretch)
         width = self.table.fontMetrics().horizontalAdvance
         samples = (
-            "00000",
+            "0000",
             "00:00:00.000",
             "OPTIONS",
             "",
@@ -234,6 +234,7 @@ class WebhookInboxView(QWidget):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([640, 360])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
