@@ -1,6 +1,7 @@
 """The REST mock: a FastAPI app acting out an items API, a playlist service behind a
-bearer token, httpbin-style endpoints for every HTTP behaviour a client must handle, and
-the webhook sender's routes (`/api/webhooks/...`).
+bearer token, a CRM's contacts with JSON and multipart batch endpoints, httpbin-style
+endpoints for every HTTP behaviour a client must handle, and the webhook sender's routes
+(`/api/webhooks/...`).
 
 Each call of `create_app` has its own in-memory state, so tests and app sessions never
 see each other's changes.
@@ -14,6 +15,9 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from mock_servers.rest_auth import create_auth_router
+from mock_servers.rest_batch import BATCH_ENDPOINTS, create_batch_router
+from mock_servers.rest_contacts import ENDPOINTS as CONTACTS_ENDPOINTS
+from mock_servers.rest_contacts import create_contacts_router
 from mock_servers.rest_content import broken_routes
 from mock_servers.rest_content import router as content_router
 from mock_servers.rest_echo import echo_routes
@@ -29,6 +33,8 @@ __all__ = ["DEMO_TOKEN", "ENDPOINTS", "create_app"]
 ENDPOINTS: list[tuple[str, str]] = [
     ("/api/items", "Items CRUD: GET (?page&per_page), POST; /api/items/{id}: GET PUT PATCH DELETE"),
     ("/api/v1/playlists", f"Playlists CRUD; needs 'Authorization: Bearer {DEMO_TOKEN}'"),
+    *CONTACTS_ENDPOINTS,
+    *BATCH_ENDPOINTS,
     ("/api/webhooks/register", "Webhook sender: register a target, then /api/webhooks/trigger"),
     ("/echo", "Echoes any method, headers, query, body, form fields and files"),
     ("/status/{code}", "Responds with that status (200..599)"),
@@ -73,6 +79,8 @@ def create_app(webhook_sender: WebhookSender | None = None) -> FastAPI:
     )
     app.include_router(create_items_router())
     app.include_router(create_playlists_router())
+    app.include_router(create_contacts_router())
+    app.include_router(create_batch_router())
     app.include_router(create_auth_router())
     app.include_router(create_webhook_router(sender))
     app.include_router(http_router)
