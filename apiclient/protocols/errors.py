@@ -47,6 +47,8 @@ every error class at start-up for free; the engines re-export their own classes
         * :class:`WebhookStoreError`: the event inbox (SQLite) cannot be opened or written
     * (:class:`RequestBuildError`) :class:`WebhookConfigError`: receiver settings that
       cannot be used as typed (port out of range, bad status, bad header, bad secret)
+    * (:class:`RequestBuildError`) :class:`BatchDataError`: CSV or JSON batch rows not usable
+    * :class:`BatchResultError`: a batch answer (JSON results, multipart/mixed) of the wrong shape
 
 gRPC and WebSocket transport failures use the neutral classes: :class:`ConnectError`
 (unreachable), :class:`DnsError`, :class:`TlsError` (handshake or certificate), and
@@ -57,6 +59,7 @@ Replaying or forwarding a webhook event is plain HTTP and raises the HTTP classe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 class ProtocolError(Exception):
@@ -380,3 +383,41 @@ class WebhookConfigError(RequestBuildError):
     def __init__(self, message: str, *, field: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class BatchDataError(RequestBuildError):
+    """Rows for a batch call cannot be loaded or mapped as typed; nothing was sent.
+
+    ``path`` is the CSV or JSON file (None for rows typed into the table). ``row`` is
+    1-based: the CSV row (the header is row 1), the line of a JSON syntax error, or the
+    row of the data being mapped; ``column`` is a 1-based position (CSV cell, JSON
+    character) or, when mapping, the column's name. ``index`` is the 0-based position
+    of the offending item in a JSON array. Each is None when it does not apply.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | None = None,
+        row: int | None = None,
+        column: int | str | None = None,
+        index: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.row = row
+        self.column = column
+        self.index = index
+
+
+class BatchResultError(ProtocolError):
+    """A batch answer does not have the expected shape; the message says what was
+    expected. ``part`` is the 1-based part of a multipart/mixed answer (the outer part
+    for a nested changeset), ``index`` the 0-based item of a JSON ``results`` array;
+    None when the trouble is the answer as a whole."""
+
+    def __init__(self, message: str, *, part: int | None = None, index: int | None = None) -> None:
+        super().__init__(message)
+        self.part = part
+        self.index = index
