@@ -88,6 +88,50 @@ class RequestSettings(_Model):
     verify_tls: bool = True
 
 
+CheckSource = Literal["status", "header", "jsonpath", "xpath", "body", "time_ms"]
+CheckOp = Literal[
+    "equals",
+    "not_equals",
+    "contains",
+    "not_contains",
+    "matches",
+    "exists",
+    "not_exists",
+    "less_than",
+    "greater_than",
+]
+
+
+class Check(_Model):
+    """One assertion on a response, run by the collection runner.
+
+    ``expression`` is a header name, a JSONPath (RFC 9535, ``$.data.items[0].id``) or an
+    XPath; status, body and time_ms take none. ``expected`` may hold ``{{variables}}``
+    (resolved when run); it is a regular expression for ``matches`` and a number for
+    ``less_than``/``greater_than``. ``apiclient.protocols.checks`` evaluates it.
+    """
+
+    source: CheckSource = "status"
+    expression: str = ""
+    op: CheckOp = "equals"
+    expected: str = ""
+    enabled: bool = True
+
+
+CaptureSource = Literal["jsonpath", "xpath", "header", "status", "body", "regex"]
+
+
+class Capture(_Model):
+    """Takes a value from a response into a variable for the requests after it (a login
+    token...). For ``regex``, ``expression`` is a pattern searched in the body text whose
+    first group (or whole match, without groups) is taken."""
+
+    variable: str
+    source: CaptureSource = "jsonpath"
+    expression: str = ""
+    enabled: bool = True
+
+
 class RestRequest(_Model):
     """An HTTP request as the user wrote it, ``{{variables}}`` and all.
 
@@ -106,6 +150,8 @@ class RestRequest(_Model):
     auth: Auth = Field(default_factory=Auth)
     settings: RequestSettings = Field(default_factory=RequestSettings)
     variables: list[Variable] = Field(default_factory=list)
+    checks: list[Check] = Field(default_factory=list)
+    captures: list[Capture] = Field(default_factory=list)
 
 
 SoapVersion = Literal["1.1", "1.2"]
@@ -150,6 +196,8 @@ class SoapRequest(_Model):
     settings: RequestSettings = Field(default_factory=RequestSettings)
     validate_response: bool = False
     variables: list[Variable] = Field(default_factory=list)
+    checks: list[Check] = Field(default_factory=list)
+    captures: list[Capture] = Field(default_factory=list)
 
 
 GraphqlMethod = Literal["POST", "GET"]
@@ -178,6 +226,8 @@ class GraphqlRequest(_Model):
     schema_file: str = ""
     subscription_url: str = ""
     variables: list[Variable] = Field(default_factory=list)
+    checks: list[Check] = Field(default_factory=list)
+    captures: list[Capture] = Field(default_factory=list)
 
 
 GrpcSecurity = Literal["plaintext", "tls"]
@@ -215,6 +265,8 @@ class GrpcRequest(_Model):
     proto_files: list[str] = Field(default_factory=list)
     import_paths: list[str] = Field(default_factory=list)
     variables: list[Variable] = Field(default_factory=list)
+    checks: list[Check] = Field(default_factory=list)
+    captures: list[Capture] = Field(default_factory=list)
 
 
 WsMessageFormat = Literal["text", "json", "hex", "base64", "file"]
