@@ -36,8 +36,14 @@ from apiclient.protocols.errors import (
     WebhookStoreError,
 )
 from apiclient.protocols.http import encode_header
-from apiclient.protocols.webhook_app import WebhookApp, bind_listener, is_all_interfaces
-from apiclient.protocols.webhook_events import EventSummary, ForwardResult, ReceiverConfig
+from apiclient.protocols.webhook_app import WebhookApp, bind_listener
+from apiclient.protocols.webhook_events import (
+    LOOPBACK_NAMES,
+    EventSummary,
+    ForwardResult,
+    ReceiverConfig,
+    is_all_interfaces,
+)
 from apiclient.protocols.webhook_replay import EventForwarder, check_target_url
 from apiclient.protocols.webhook_signatures import check_signature_config
 from apiclient.protocols.webhook_store import WebhookStore
@@ -62,7 +68,6 @@ _STORE_THREADS = 4
 _STOP_TIMEOUT_S = 5.0  # past the graceful period: uvicorn's own steps and closing the store
 
 _log = logging.getLogger(__name__)
-_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 # Headers the receiver writes itself: one typed in the settings would contradict them.
 _OWN_HEADERS = frozenset({"content-length", "transfer-encoding"})
 
@@ -149,9 +154,7 @@ def _forwards_to_itself(config: ReceiverConfig, port: int) -> bool:
         return False
     host = (target.hostname or "").lower()
     own = config.host.strip().strip("[]").lower()
-    return target_port == port and (
-        host == own or host in _LOOPBACK_NAMES or is_all_interfaces(own)
-    )
+    return target_port == port and (host == own or host in LOOPBACK_NAMES or is_all_interfaces(own))
 
 
 def _loop_error(url: str) -> WebhookConfigError:

@@ -38,17 +38,17 @@ from apiclient.protocols.webhook_events import (
     SignatureConfig,
     Verdict,
     WebhookEvent,
+    is_all_interfaces,
 )
 from apiclient.protocols.webhook_replay import EventForwarder
 from apiclient.protocols.webhook_signatures import verify
 from apiclient.protocols.webhook_store import WebhookStore
 
-__all__ = ["WebhookApp", "bind_listener", "is_all_interfaces", "size_text"]
+__all__ = ["WebhookApp", "bind_listener", "size_text"]
 
 _log = logging.getLogger(__name__)
 
 _NO_BODY_STATUSES = frozenset({204, 304})
-_ALL_INTERFACES = frozenset({"", "0.0.0.0", "::", "[::]"})
 _IN_USE = {errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)}
 _NOT_ALLOWED = {errno.EACCES, errno.EPERM, getattr(errno, "WSAEACCES", errno.EACCES)}
 _NOT_HERE = {errno.EADDRNOTAVAIL, getattr(errno, "WSAEADDRNOTAVAIL", errno.EADDRNOTAVAIL)}
@@ -313,12 +313,6 @@ class WebhookApp:
 
 
 # --- the listening socket ---------------------------------------------------------------
-
-
-def is_all_interfaces(host: str) -> bool:
-    """Whether ``host`` listens on every network interface (reachable from other
-    machines), so the UI can warn before starting."""
-    return host.strip() in _ALL_INTERFACES
 
 
 def bind_listener(host: str, port: int) -> socket.socket:

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = [
+    "ALL_INTERFACES",
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_TOLERANCE_S",
     "LOOPBACK_HOST",
+    "LOOPBACK_NAMES",
     "EventSummary",
     "ForwardResult",
     "ReceiverConfig",
@@ -23,6 +25,7 @@ __all__ = [
     "Verdict",
     "VerdictState",
     "WebhookEvent",
+    "is_all_interfaces",
 ]
 
 SignatureScheme = Literal["none", "github", "stripe", "standard", "hmac"]
@@ -31,8 +34,16 @@ HmacAlgorithm = Literal["sha1", "sha256", "sha512"]
 SignatureEncoding = Literal["hex", "base64"]
 
 LOOPBACK_HOST = "127.0.0.1"
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})  # this machine only
+ALL_INTERFACES = frozenset({"", "0.0.0.0", "::", "[::]"})  # every network interface
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 DEFAULT_TOLERANCE_S = 300
+
+
+def is_all_interfaces(host: str) -> bool:
+    """Whether ``host`` listens on every network interface (reachable from other
+    machines), so the UI can warn before starting."""
+    return host.strip() in ALL_INTERFACES
 
 
 @dataclass(frozen=True, slots=True)

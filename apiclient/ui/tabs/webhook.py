@@ -423,18 +423,13 @@ class WebhookTab(RequestTab):
             self._detail_task.abandon()
             self.inbox.show_event(None, None)
             return
-        self._detail_task.start(self._load_event(self._store, event_id))
+        self._detail_task.start(self._load_event(event_id))
 
-    async def _load_event(self, store: WebhookStore, event_id: int) -> None:
+    async def _load_event(self, event_id: int) -> None:
         from apiclient.protocols.webhook_body import render_body
 
-        try:
-            event = await run_off_gui(store.get, event_id)
-        except ProtocolError as exc:
-            self.inbox.show_status(f"Event #{event_id} cannot be read: {exc}", error=True)
-            return
+        event = await self._event(event_id)
         if event is None:
-            self.inbox.show_status(f"Event #{event_id} is no longer stored.", error=True)
             return
         self.inbox.show_event(event, None)
         rendered = await run_off_gui(

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from apiclient.core.models import WebhookRequest, WebhookResponse, WebhookSignature
+from apiclient.protocols.webhook_events import LOOPBACK_NAMES, is_all_interfaces
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.key_value_table import KeyValueTable
 
@@ -32,8 +33,6 @@ HOSTS = (
     ("::1", "::1 (this machine only, IPv6)"),
     ("0.0.0.0", "0.0.0.0 (all network interfaces)"),
 )
-LOOPBACK_HOSTS = frozenset(("127.0.0.1", "::1", "localhost"))
-ALL_INTERFACES = frozenset(("0.0.0.0", "::", ""))
 NETWORK_WARNING = (
     "⚠ Listening on {where}: anyone who can reach this machine can send events to the "
     "receiver and read its answers. Use 127.0.0.1 unless a device or VM on your network "
@@ -375,12 +374,12 @@ class WebhookEditor(QWidget):
 
     def _show_warning(self) -> None:
         host = self.host.currentData().strip()
-        if host in ALL_INTERFACES:
+        if is_all_interfaces(host):
             where = "all network interfaces"
         else:
             where = f"{host}, an address other machines may reach"
         self.warning.setText(NETWORK_WARNING.format(where=where))
-        self.warning.setVisible(host not in LOOPBACK_HOSTS)
+        self.warning.setVisible(host not in LOOPBACK_NAMES)
 
     def _copy_url(self) -> None:
         QGuiApplication.clipboard().setText(self.url.text())
