@@ -154,6 +154,53 @@ class RestRequest(_Model):
     captures: list[Capture] = Field(default_factory=list)
 
 
+BatchStyle = Literal["json", "multipart"]
+
+
+class BatchPart(_Model):
+    """One sub-request of a ``multipart/mixed`` batch (OData, Google style); ``path`` is
+    relative to the batch URL's host (``/api/v1/contacts/1``)."""
+
+    method: str = "GET"
+    path: str = ""
+    headers: list[KeyValue] = Field(default_factory=list)
+    body: str = ""
+    enabled: bool = True
+
+
+class BatchRequest(_Model):
+    """A batch call: one HTTP request carrying many operations.
+
+    ``json`` style sends ``{"operation": ..., items_key: [rows...], "options": {...}}``
+    built from ``rows`` (cells under ``columns``) or, when ``data_file`` is set, from
+    that CSV or JSON file read at send time. ``mapping`` rows (enabled ones) map a source
+    column (``name``) to a JSON field and type (``value``, ``"age:int"``); with none,
+    every column is sent under its own name. ``options_json`` is a JSON object, or empty
+    for none. ``multipart`` style sends ``parts`` as one ``multipart/mixed`` body.
+    """
+
+    kind: Literal["batch"] = "batch"
+    name: str = "New batch call"
+    description: str = ""
+    style: BatchStyle = "json"
+    method: str = "POST"
+    url: str = ""
+    headers: list[KeyValue] = Field(default_factory=list)
+    auth: Auth = Field(default_factory=Auth)
+    settings: RequestSettings = Field(default_factory=RequestSettings)
+    operation: str = "create"
+    items_key: str = "contacts"
+    options_json: str = ""
+    columns: list[str] = Field(default_factory=list)
+    rows: list[list[str]] = Field(default_factory=list)
+    data_file: str = ""
+    mapping: list[KeyValue] = Field(default_factory=list)
+    parts: list[BatchPart] = Field(default_factory=list)
+    variables: list[Variable] = Field(default_factory=list)
+    checks: list[Check] = Field(default_factory=list)
+    captures: list[Capture] = Field(default_factory=list)
+
+
 SoapVersion = Literal["1.1", "1.2"]
 WsSecurityMode = Literal["none", "text", "digest"]
 
@@ -282,6 +329,28 @@ class WsMessage(_Model):
     body: str = ""
 
 
+WsExpectMatch = Literal["contains", "equals", "matches", "jsonpath"]
+
+
+class WsStep(_Model):
+    """One line of a scripted WebSocket exchange, run by the collection runner.
+
+    ``send`` sends ``body`` in ``format`` (as a saved message). ``expect`` waits up to
+    ``timeout_s`` for an incoming text message that matches; messages that do not match
+    are passed over. It matches when the message ``contains``/``equals`` ``body``, when
+    the regular expression ``body`` ``matches`` it, or, for ``jsonpath``, when the value
+    at the JSONPath ``expression`` of the JSON message equals ``body`` (any value, when
+    ``body`` is empty). ``body`` may hold ``{{variables}}``.
+    """
+
+    action: Literal["send", "expect"] = "send"
+    format: WsMessageFormat = "text"
+    body: str = ""
+    match: WsExpectMatch = "contains"
+    expression: str = ""
+    timeout_s: float = Field(default=5.0, gt=0, le=300)
+
+
 class WebsocketRequest(_Model):
     """A WebSocket session: where to connect and how, the message being written, and the
     saved messages sent with one click.
@@ -306,6 +375,7 @@ class WebsocketRequest(_Model):
     message_format: WsMessageFormat = "text"
     message: str = ""
     messages: list[WsMessage] = Field(default_factory=list)
+    script: list[WsStep] = Field(default_factory=list)
     variables: list[Variable] = Field(default_factory=list)
 
 
@@ -362,7 +432,13 @@ class WebhookRequest(_Model):
 
 
 AnyRequest: TypeAlias = (
-    RestRequest | SoapRequest | GraphqlRequest | GrpcRequest | WebsocketRequest | WebhookRequest
+    RestRequest
+    | BatchRequest
+    | SoapRequest
+    | GraphqlRequest
+    | GrpcRequest
+    | WebsocketRequest
+    | WebhookRequest
 )
 Request = Annotated[AnyRequest, Field(discriminator="kind")]
 
@@ -400,6 +476,7 @@ class Collection(_Model):
 
 
 RestRequest.model_rebuild()
+BatchRequest.model_rebuild()
 SoapRequest.model_rebuild()
 GraphqlRequest.model_rebuild()
 GrpcRequest.model_rebuild()

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from apiclient.core.models import (
     SCHEMA_VERSION,
     AnyRequest,
+    BatchRequest,
     GraphqlRequest,
     GrpcRequest,
     RestRequest,
@@ -41,6 +42,7 @@ SUFFIX = ".yaml"
 # Each ``kind:`` a request file may have, and the model that reads it.
 _REQUEST_MODELS: dict[str, type[AnyRequest]] = {
     "rest": RestRequest,
+    "batch": BatchRequest,
     "soap": SoapRequest,
     "graphql": GraphqlRequest,
     "grpc": GrpcRequest,

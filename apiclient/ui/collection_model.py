@@ -21,6 +21,7 @@ from PySide6.QtGui import QColor
 
 from apiclient.core.models import (
     AnyRequest,
+    BatchRequest,
     GraphqlRequest,
     GrpcRequest,
     RestRequest,
@@ -47,6 +48,7 @@ _BADGE_COLORS = {
     "gRPC": "#4527a0",
     "WS": "#37474f",
     "HOOK": "#2e7d32",
+    "BATCH": "#ef6c00",
 }
 
 
@@ -56,6 +58,8 @@ def request_badge(request: AnyRequest) -> str:
         return request.method
     if isinstance(request, GraphqlRequest):
         return "GQL"
+    if isinstance(request, BatchRequest):
+        return "BATCH"
     if isinstance(request, WebsocketRequest):
         return "WS"
     if isinstance(request, WebhookRequest):
@@ -86,6 +90,8 @@ def _searchable(request: AnyRequest) -> str:
         sent = "\n".join([request.message, *(saved.body for saved in request.messages)])
     elif isinstance(request, WebhookRequest):
         sent = f"{request.response.body}\n{request.forward_url}"
+    elif isinstance(request, BatchRequest):
+        sent = "\n".join([request.operation, request.data_file, *(p.path for p in request.parts)])
     else:
         sent = request.query
     return f"{request.name}\n{_target(request)}\n{sent}"
