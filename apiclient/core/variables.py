@@ -36,7 +36,9 @@ from apiclient.core.models import (
     WsSecurity,
 )
 
-LAYERS: tuple[str, ...] = ("global", "collection", "environment", "request")
+# "data" (a runner data-file row) and "captured" (values taken from earlier responses in a
+# run) exist only while the collection runner runs.
+LAYERS: tuple[str, ...] = ("global", "collection", "environment", "data", "captured", "request")
 """Scope layers from weakest to strongest: a later layer's value wins."""
 
 _Row = TypeVar("_Row", bound=KeyValue)
@@ -101,8 +103,13 @@ class Scope:
         request: Iterable[Variable] = (),
     ) -> Scope:
         """A scope from the variables of each layer (disabled ones are left out)."""
-        given = (globals, collection, environment, request)
-        return cls(tuple((name, _enabled(vs)) for name, vs in zip(LAYERS, given, strict=True)))
+        given = {
+            "global": globals,
+            "collection": collection,
+            "environment": environment,
+            "request": request,
+        }
+        return cls(tuple((name, _enabled(given[name])) for name in LAYERS if name in given))
 
     def with_layer(self, layer: str, variables: Iterable[Variable]) -> Scope:
         """A new scope where ``layer`` holds ``variables`` (replacing what it held)."""

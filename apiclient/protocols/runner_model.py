@@ -25,7 +25,7 @@ MAX_ITERATIONS = 100_000
 MAX_CONCURRENCY = 100
 MAX_DELAY_MS = 600_000
 
-Outcome = Literal["passed", "failed", "error", "skipped"]
+Outcome = Literal["passed", "failed", "error"]
 
 
 @dataclass(frozen=True)
@@ -92,8 +92,8 @@ class StepResult:
 
     ``outcome``: ``passed`` (sent, every enabled check held), ``failed`` (sent, a check
     or a WebSocket expectation did not hold), ``error`` (not sent or no answer: bad
-    variables, connect refused, timeout...; ``error`` says what and what to try),
-    ``skipped`` (not run: the run was cancelled or stopped by bail before it started).
+    variables, connect refused, timeout...; ``error`` says what and what to try). Steps
+    never started (cancel, bail) have no result; the summary counts them as skipped.
     ``label`` is what was called ("GET http://127.0.0.1:8710/api/items", "SOAP
     GetPatient", "gRPC /hospital.Records/GetPatient"); ``status`` what came back ("200
     OK", "OK", "101 Switching Protocols") or "" when nothing did. ``elapsed_ms`` is None
