@@ -23,7 +23,11 @@ from mock_servers.rest_content import router as content_router
 from mock_servers.rest_echo import echo_routes
 from mock_servers.rest_http import router as http_router
 from mock_servers.rest_items import create_items_router
-from mock_servers.rest_playlists import DEMO_TOKEN, create_playlists_router
+from mock_servers.rest_playlists import (
+    DEMO_TOKEN,
+    create_login_router,
+    create_playlists_router,
+)
 from mock_servers.webhook_sender import WebhookSender, closing_lifespan
 from mock_servers.webhook_sender_routes import create_webhook_router
 
@@ -33,6 +37,10 @@ __all__ = ["DEMO_TOKEN", "ENDPOINTS", "create_app"]
 ENDPOINTS: list[tuple[str, str]] = [
     ("/api/items", "Items CRUD: GET (?page&per_page), POST; /api/items/{id}: GET PUT PATCH DELETE"),
     ("/api/v1/playlists", f"Playlists CRUD; needs 'Authorization: Bearer {DEMO_TOKEN}'"),
+    (
+        "/api/v1/login",
+        'POST {"username": "demo", "password": "demo-password"} gives the playlists token',
+    ),
     *CONTACTS_ENDPOINTS,
     *BATCH_ENDPOINTS,
     ("/api/webhooks/register", "Webhook sender: register a target, then /api/webhooks/trigger"),
@@ -78,6 +86,7 @@ def create_app(webhook_sender: WebhookSender | None = None) -> FastAPI:
         GZipMiddleware, minimum_size=1024, compresslevel=5, exclude_content_types=_NOT_GZIPPED
     )
     app.include_router(create_items_router())
+    app.include_router(create_login_router())
     app.include_router(create_playlists_router())
     app.include_router(create_contacts_router())
     app.include_router(create_batch_router())

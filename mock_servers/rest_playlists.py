@@ -2,6 +2,8 @@
 
 Requests need `Authorization: Bearer demo-token`; the 401 answers say what was wrong,
 as a real API would, so a person can fix the request from the response alone.
+`POST /api/v1/login` hands out that token for the demo user, so a collection run can
+log in first and carry the token into the calls after it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,19 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 DEMO_TOKEN = "demo-token"
+DEMO_USER = "demo"
+DEMO_PASSWORD = "demo-password"
+
+
+class Login(BaseModel):
+    username: str
+    password: str
+
+
+class LoginAnswer(BaseModel):
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int = 3600
 
 
 class PlaylistIn(BaseModel):
@@ -104,5 +119,22 @@ def create_playlists_router() -> APIRouter:
         get_or_404(playlist_id)
         del playlists[playlist_id]
         return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    return router
+
+
+def create_login_router() -> APIRouter:
+    """`POST /api/v1/login`: the demo user's credentials give the playlists' bearer token."""
+    router = APIRouter(prefix="/api/v1", tags=["playlists"])
+
+    @router.post("/login")
+    async def login(credentials: Login) -> LoginAnswer:
+        if (credentials.username, credentials.password) != (DEMO_USER, DEMO_PASSWORD):
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                f"Wrong username or password; the demo user is {DEMO_USER!r} with password"
+                f" {DEMO_PASSWORD!r}.",
+            )
+        return LoginAnswer(access_token=DEMO_TOKEN)
 
     return router

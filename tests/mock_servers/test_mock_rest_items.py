@@ -104,3 +104,17 @@ def test_playlist_crud_round_trip(client: httpx.Client) -> None:
     assert client.delete(url, headers=BEARER).status_code == 204
     assert client.get(url, headers=BEARER).status_code == 404
     assert client.post("/api/v1/playlists", json={}, headers=BEARER).status_code == 422
+
+
+def test_login_gives_the_playlists_token(client: httpx.Client) -> None:
+    answer = client.post("/api/v1/login", json={"username": "demo", "password": "demo-password"})
+    assert answer.status_code == 200
+    token = answer.json()["access_token"]
+    listed = client.get("/api/v1/playlists", headers={"Authorization": f"Bearer {token}"})
+    assert listed.status_code == 200
+
+
+def test_login_with_wrong_password_says_the_demo_credentials(client: httpx.Client) -> None:
+    answer = client.post("/api/v1/login", json={"username": "demo", "password": "nope"})
+    assert answer.status_code == 401
+    assert "'demo-password'" in answer.json()["detail"]
