@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from apiclient.core.models import GraphqlRequest
 from apiclient.ui.widgets.auth_editor import AuthEditor
+from apiclient.ui.widgets.checks_editor import ChecksEditor, keep_count_in_title
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.key_value_table import KeyValueTable
 from apiclient.ui.widgets.send_buttons import swap_send_cancel
@@ -108,6 +109,8 @@ class GraphqlRequestEditor(QWidget):
         self.tabs.addTab(self.auth, "Auth")
         self.tabs.addTab(subscriptions, "Subscriptions")
         self.tabs.addTab(self.settings, "Settings")
+        self.tests = ChecksEditor("graphql")
+        keep_count_in_title(self.tabs, self.tests, "Tests")
 
         line = QHBoxLayout()
         line.addWidget(self.method)
@@ -133,7 +136,7 @@ class GraphqlRequestEditor(QWidget):
         self.variables.textChanged.connect(self._on_part_edited)
         self.headers.rows_edited.connect(self._on_part_edited)
         self.subscription_url.textEdited.connect(self._on_part_edited)
-        for part in (self.auth, self.settings):
+        for part in (self.auth, self.settings, self.tests):
             part.edited.connect(self._on_part_edited)
         self.send.clicked.connect(self.send_requested)
         self.cancel.clicked.connect(self.cancel_requested)
@@ -154,6 +157,7 @@ class GraphqlRequestEditor(QWidget):
             self.auth.set_auth(request.auth)
             self.settings.set_settings(request.settings)
             self.subscription_url.setText(request.subscription_url)
+            self.tests.set_values(request.checks, request.captures)
         finally:
             self._loading = False
 
@@ -170,6 +174,8 @@ class GraphqlRequestEditor(QWidget):
                 "auth": self.auth.auth(),
                 "settings": self.settings.settings(),
                 "subscription_url": self.subscription_url.text().strip(),
+                "checks": self.tests.checks(),
+                "captures": self.tests.captures(),
             }
         )
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from apiclient.core.models import GrpcRequest
+from apiclient.ui.widgets.checks_editor import ChecksEditor, keep_count_in_title
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.key_value_table import KeyValueTable
 from apiclient.ui.widgets.send_buttons import swap_send_cancel
@@ -104,6 +105,8 @@ class GrpcRequestEditor(QWidget):
         self.tabs.addTab(self.metadata, "Metadata")
         self.tabs.addTab(self.tls, "TLS")
         self.tabs.addTab(settings_page, "Settings")
+        self.tests = ChecksEditor("grpc")
+        keep_count_in_title(self.tabs, self.tests, "Tests")
 
         line = QHBoxLayout()
         line.addWidget(self.security)
@@ -129,6 +132,7 @@ class GrpcRequestEditor(QWidget):
         for field in (self.proto_files, self.import_paths):
             field.textEdited.connect(self._on_part_edited)
         self.tls.edited.connect(self._on_part_edited)
+        self.tests.edited.connect(self._on_part_edited)
         self.deadline.valueChanged.connect(self._on_part_edited)
         self.send.clicked.connect(self.send_requested)
         self.cancel.clicked.connect(self.cancel_requested)
@@ -150,6 +154,7 @@ class GrpcRequestEditor(QWidget):
             self.proto_files.setText(f"{_LIST_SEPARATOR} ".join(request.proto_files))
             self.import_paths.setText(f"{_LIST_SEPARATOR} ".join(request.import_paths))
             self._show_method(request.method)
+            self.tests.set_values(request.checks, request.captures)
         finally:
             self._loading = False
 
@@ -165,6 +170,8 @@ class GrpcRequestEditor(QWidget):
                 "deadline_s": self.deadline.value(),
                 "proto_files": _split(self.proto_files.text()),
                 "import_paths": _split(self.import_paths.text()),
+                "checks": self.tests.checks(),
+                "captures": self.tests.captures(),
             }
         )
 

@@ -22,6 +22,7 @@ from apiclient.core.models import STANDARD_METHODS, RestRequest
 from apiclient.core.urls import join_url, merge_params, split_url
 from apiclient.ui.tabs.rest_body import BodyEditor
 from apiclient.ui.widgets.auth_editor import AuthEditor
+from apiclient.ui.widgets.checks_editor import ChecksEditor, keep_count_in_title
 from apiclient.ui.widgets.key_value_table import KeyValueTable
 from apiclient.ui.widgets.send_buttons import swap_send_cancel
 from apiclient.ui.widgets.settings_editor import SettingsEditor
@@ -61,12 +62,14 @@ class RestRequestEditor(QWidget):
         self.body = BodyEditor()
         self.auth = AuthEditor()
         self.settings = SettingsEditor()
+        self.tests = ChecksEditor("rest")
         self.tabs = QTabWidget(objectName="rest.request.tabs")
         self.tabs.addTab(self.params, "Params")
         self.tabs.addTab(self.headers, "Headers")
         self.tabs.addTab(self.body, "Body")
         self.tabs.addTab(self.auth, "Auth")
         self.tabs.addTab(self.settings, "Settings")
+        keep_count_in_title(self.tabs, self.tests, "Tests")
 
         line = QHBoxLayout()
         line.addWidget(self.method)
@@ -84,7 +87,7 @@ class RestRequestEditor(QWidget):
         self.url.returnPressed.connect(self.send_requested)
         self.params.rows_edited.connect(self._on_params_edited)
         self.headers.rows_edited.connect(self._on_part_edited)
-        for part in (self.body, self.auth, self.settings):
+        for part in (self.body, self.auth, self.settings, self.tests):
             part.edited.connect(self._on_part_edited)
         self.send.clicked.connect(self.send_requested)
         self.cancel.clicked.connect(self.cancel_requested)
@@ -102,6 +105,7 @@ class RestRequestEditor(QWidget):
             self.body.set_body(request.body)
             self.auth.set_auth(request.auth)
             self.settings.set_settings(request.settings)
+            self.tests.set_values(request.checks, request.captures)
         finally:
             self._loading = False
 
@@ -117,6 +121,8 @@ class RestRequestEditor(QWidget):
                 "body": self.body.body(),
                 "auth": self.auth.auth(),
                 "settings": self.settings.settings(),
+                "checks": self.tests.checks(),
+                "captures": self.tests.captures(),
             }
         )
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from apiclient.core.models import SoapRequest, WsSecurity
 from apiclient.ui.widgets.auth_editor import AuthEditor
+from apiclient.ui.widgets.checks_editor import ChecksEditor, keep_count_in_title
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.key_value_table import KeyValueTable
 from apiclient.ui.widgets.send_buttons import swap_send_cancel
@@ -153,6 +154,8 @@ class SoapRequestEditor(QWidget):
         self.tabs.addTab(self.auth, "HTTP auth")
         self.tabs.addTab(self.wsse, "WS-Security")
         self.tabs.addTab(settings_page, "Settings")
+        self.tests = ChecksEditor("soap")
+        keep_count_in_title(self.tabs, self.tests, "Tests")
 
         line = QHBoxLayout()
         line.addWidget(self.version)
@@ -179,7 +182,7 @@ class SoapRequestEditor(QWidget):
         self.envelope.textChanged.connect(self._on_part_edited)
         self.headers.rows_edited.connect(self._on_part_edited)
         self.validate.toggled.connect(self._on_part_edited)
-        for part in (self.auth, self.wsse, self.settings):
+        for part in (self.auth, self.wsse, self.settings, self.tests):
             part.edited.connect(self._on_part_edited)
         self.send.clicked.connect(self.send_requested)
         self.cancel.clicked.connect(self.cancel_requested)
@@ -200,6 +203,7 @@ class SoapRequestEditor(QWidget):
             self.wsse.set_wsse(request.wsse)
             self.settings.set_settings(request.settings)
             self.validate.setChecked(request.validate_response)
+            self.tests.set_values(request.checks, request.captures)
         finally:
             self._loading = False
 
@@ -216,6 +220,8 @@ class SoapRequestEditor(QWidget):
                 "wsse": self.wsse.wsse(),
                 "settings": self.settings.settings(),
                 "validate_response": self.validate.isChecked(),
+                "checks": self.tests.checks(),
+                "captures": self.tests.captures(),
             }
         )
 

@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
 from apiclient.core.formatting import json_problem, pretty_json
 from apiclient.core.models import WebsocketRequest, WsMessage
 from apiclient.ui.tabs.websocket_saved import FORMAT_LABELS, SavedMessages
+from apiclient.ui.tabs.websocket_script import ScriptEditor
 from apiclient.ui.widgets.auth_editor import AuthEditor
+from apiclient.ui.widgets.checks_editor import keep_count_in_title
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.key_value_table import KeyValueTable
 from apiclient.ui.widgets.tls_editor import TlsEditor
@@ -195,6 +197,8 @@ class WebsocketRequestEditor(QWidget):
         self.tabs.addTab(self.auth, "Auth")
         self.tabs.addTab(self.tls, "TLS")
         self.tabs.addTab(settings_page, "Settings")
+        self.script = ScriptEditor()
+        keep_count_in_title(self.tabs, self.script, "Script")
 
         line = QHBoxLayout()
         line.addWidget(self.url, 1)
@@ -229,6 +233,7 @@ class WebsocketRequestEditor(QWidget):
         self.headers.rows_edited.connect(self._on_part_edited)
         self.auth.edited.connect(self._on_part_edited)
         self.tls.edited.connect(self._on_part_edited)
+        self.script.edited.connect(self._on_part_edited)
         for spin in (self.connect_timeout, self.max_message, self.ping_interval):
             spin.valueChanged.connect(self._on_part_edited)
         self.auto_reconnect.toggled.connect(self._on_part_edited)
@@ -261,6 +266,7 @@ class WebsocketRequestEditor(QWidget):
             self.max_message.setValue(request.max_message_bytes / _MB)
             self.ping_interval.setValue(request.ping_interval_s)
             self.auto_reconnect.setChecked(request.auto_reconnect)
+            self.script.set_steps(request.script)
             self._show_format()
         finally:
             self._loading = False
@@ -287,6 +293,7 @@ class WebsocketRequestEditor(QWidget):
                 "message_format": self.message_format.currentData(),
                 "message": self._message_body(),
                 "messages": self.saved.messages(),
+                "script": self.script.steps(),
             }
         )
 
