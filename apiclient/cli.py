@@ -1,4 +1,5 @@
-"""The ``apiclient`` command: the desktop app, ``apiclient mock`` and ``--version``."""
+"""The ``apiclient`` command: the desktop app, ``apiclient mock``, ``apiclient run`` and
+``--version``."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="apiclient",
         description="A desktop API client for every API style, with bundled mock servers.",
-        epilog="Run 'apiclient mock --help' for the headless mock servers.",
+        epilog="Run 'apiclient mock --help' for the headless mock servers and "
+        "'apiclient run --help' to run a collection headless (CI).",
     )
     parser.add_argument("--version", action="version", version=f"apiclient {__version__}")
     parser.add_argument(
@@ -32,6 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mock_servers.cli import main as mock_main
 
         return mock_main(args[1:], prog="apiclient mock")
+    if args[:1] == ["run"]:
+        from apiclient.cli_run import main as run_main
+
+        return run_main(args[1:], prog="apiclient run")
     options = build_parser().parse_args(args)
     from apiclient.ui.app import run_gui
 

@@ -22,6 +22,8 @@ from typing import TypeVar
 from apiclient.core.errors import UndefinedVariableError, UnknownVariable, VariableCycleError
 from apiclient.core.models import (
     Auth,
+    BatchPart,
+    BatchRequest,
     Body,
     ClientTls,
     GraphqlRequest,
@@ -233,6 +235,55 @@ def resolve_request(request: RestRequest, scope: Scope) -> RestRequest:
     )
     resolver.check()
     return resolved
+
+
+def resolve_batch_request(request: BatchRequest, scope: Scope) -> BatchRequest:
+    """A new batch call with what will be sent resolved: URL, enabled headers, the active
+    auth fields, the options JSON, the data file path, every cell of the rows table and,
+    for each enabled part, its path, enabled headers and body (as :func:`resolve_request`
+    does for REST, unknown names reported together). Column names and the mapping are
+    left as typed: they name data, not values to send."""
+    resolver = _Resolver(scope.with_layer("request", request.variables))
+    text = resolver.text
+    rows = [
+        [text(cell, f"row {number}, column {_column_name(request.columns, index)}")
+         for index, cell in enumerate(row)]
+        for number, row in enumerate(request.rows, start=1)
+    ]  # fmt: skip
+    resolved = request.model_copy(
+        update={
+            "url": text(request.url, "URL"),
+            "headers": _rows(resolver, request.headers, "header"),
+            "auth": _auth(resolver, request.auth),
+            "options_json": text(request.options_json, "options"),
+            "data_file": text(request.data_file, "data file"),
+            "rows": rows,
+            "parts": [
+                _batch_part(resolver, part, number)
+                for number, part in enumerate(request.parts, start=1)
+            ],
+        },
+        deep=True,
+    )
+    resolver.check()
+    return resolved
+
+
+def _column_name(columns: list[str], index: int) -> str:
+    return f"'{columns[index]}'" if index < len(columns) else str(index + 1)
+
+
+def _batch_part(resolver: _Resolver, part: BatchPart, number: int) -> BatchPart:
+    if not part.enabled:
+        return part
+    where = f"part {number}"
+    return part.model_copy(
+        update={
+            "path": resolver.text(part.path, f"{where} path"),
+            "headers": _rows(resolver, part.headers, f"{where} header"),
+            "body": resolver.text(part.body, f"{where} body"),
+        }
+    )
 
 
 def resolve_soap_request(request: SoapRequest, scope: Scope) -> SoapRequest:

@@ -49,6 +49,7 @@ every error class at start-up for free; the engines re-export their own classes
       cannot be used as typed (port out of range, bad status, bad header, bad secret)
     * (:class:`RequestBuildError`) :class:`BatchDataError`: CSV or JSON batch rows not usable
     * :class:`BatchResultError`: a batch answer (JSON results, multipart/mixed) of the wrong shape
+    * (:class:`RequestBuildError`) :class:`RunOptionsError`: collection runner options out of range
 
 gRPC and WebSocket transport failures use the neutral classes: :class:`ConnectError`
 (unreachable), :class:`DnsError`, :class:`TlsError` (handshake or certificate), and
@@ -421,3 +422,8 @@ class BatchResultError(ProtocolError):
         super().__init__(message)
         self.part = part
         self.index = index
+
+
+class RunOptionsError(RequestBuildError):
+    """Collection runner options out of range (iterations, concurrency, delay); nothing
+    was run. The message names the option and the allowed range."""

@@ -7,7 +7,8 @@ tabs (measured in the same run), memory at idle, how the window copes with a 20 
 JSON body (time to the first view, longest stall of the GUI thread while it arrives
 and is formatted), and loading a WSDL of 3,000 operations in the SOAP tab (time, and
 longest stall of the GUI thread meanwhile), and the WebSocket tab under a ticker of
-10,000 messages a second for 10 s (longest stall, messages received, memory growth).
+10,000 messages a second for 10 s (longest stall, messages received, memory growth),
+and the collection runner's requests per second against newman's (runner_bench.py).
 """
 
 from __future__ import annotations
@@ -473,7 +474,18 @@ def bench_webhook_burst(count: int, concurrency: int) -> None:
     print(f"webhook_reopen_max_stall_ms: {restall:.0f} ms")
 
 
-_SECTIONS = ("startup", "large_body", "wsdl", "websocket", "webhook")
+def bench_runner_section(count: int) -> None:
+    from runner_bench import bench_runner
+
+    with tempfile.TemporaryDirectory() as tmp:
+        server, urls = _start_mocks(Path(tmp))
+        try:
+            bench_runner(urls["rest"], count)
+        finally:
+            _stop(server)
+
+
+_SECTIONS = ("startup", "large_body", "wsdl", "websocket", "webhook", "runner")
 
 
 def main() -> None:
@@ -488,6 +500,7 @@ def main() -> None:
         "wsdl": lambda: bench_big_wsdl(operations=500 if quick else 3000),
         "websocket": lambda: bench_websocket_stream(rate=10_000, seconds=3 if quick else 10),
         "webhook": lambda: bench_webhook_burst(count=1_000 if quick else 5_000, concurrency=50),
+        "runner": lambda: bench_runner_section(count=200 if quick else 1_000),
     }
     for name in [args.only] if args.only else _SECTIONS:
         sections[name]()

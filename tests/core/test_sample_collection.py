@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 
 from apiclient.core.models import (
+    BatchRequest,
     GraphqlRequest,
     GrpcRequest,
     RestRequest,
     SoapRequest,
+    Variable,
     WebhookRequest,
     WebsocketRequest,
     WsMessage,
@@ -19,6 +21,7 @@ from apiclient.core.store import CollectionStore, RequestNode
 from apiclient.core.store_nodes import walk
 from apiclient.core.variables import (
     Scope,
+    resolve_batch_request,
     resolve_graphql_request,
     resolve_grpc_request,
     resolve_request,
@@ -82,6 +85,8 @@ def test_sample_loads_without_problems(sample: CollectionStore) -> None:
     assert [f.name for f in sample.tree.children] == [
         "Items",
         "Playlists",
+        "Contacts (batch)",
+        "Runner demo: log in, check, capture",
         "HTTP basics",
         "Hospital (SOAP)",
         "Calculator (SOAP rpc)",
@@ -142,9 +147,22 @@ def test_sample_covers_the_special_requests(sample: CollectionStore) -> None:
     assert requests["Create invalid item (422)"].method == "POST"
 
 
+def _with_captures(scope: Scope, nodes: list[RequestNode]) -> list[tuple[Scope, RequestNode]]:
+    """Each request with the scope it runs in: the values captured by the requests before
+    it in its folder are defined (as the collection runner defines them)."""
+    captured: list[Variable] = []
+    scoped = []
+    for node in nodes:
+        scoped.append((scope.with_layer("captured", captured), node))
+        captured += [
+            Variable(name=c.variable, value="1") for c in getattr(node.request, "captures", [])
+        ]
+    return scoped
+
+
 def test_every_sample_request_resolves_with_the_environment(sample: CollectionStore) -> None:
-    scope = Scope.layered(collection=sample.variables, environment=sample.environments[0].variables)
-    for _, node in _requests(sample):
+    base = Scope.layered(collection=sample.variables, environment=sample.environments[0].variables)
+    for scope, node in _with_captures(base, [node for _, node in _requests(sample)]):
         if isinstance(node.request, SoapRequest):
             soap = resolve_soap_request(node.request, scope)
             assert soap.endpoint.startswith("http://127.0.0.1:8711/")
@@ -163,6 +181,10 @@ def test_every_sample_request_resolves_with_the_environment(sample: CollectionSt
         elif isinstance(node.request, WebhookRequest):
             webhook = resolve_webhook_request(node.request, scope)
             assert webhook.signature.secret.startswith("whsec_")
+        elif isinstance(node.request, BatchRequest):
+            batch = resolve_batch_request(node.request, scope)
+            assert batch.url.startswith("http://127.0.0.1:8710/api/v1/")
+            assert "{{" not in "".join(cell for row in batch.rows for cell in row)
         else:
             resolved = resolve_request(node.request, scope)
             assert resolved.url.startswith("http://127.0.0.1:8710/")
@@ -180,3 +202,22 @@ def test_sample_soap_requests_cover_every_mock_operation(sample: CollectionStore
     }
     assert all(r.wsdl.startswith("{{soap_url}}/") for r in soap)
     assert any(r.wsse.mode == "digest" for r in soap)
+
+
+def test_sample_batch_calls_cover_json_and_multipart(sample: CollectionStore) -> None:
+    batches = {
+        node.request.name: node.request
+        for folder, node in _requests(sample)
+        if folder == "Contacts (batch)" and isinstance(node.request, BatchRequest)
+    }
+    assert len(batches) == 5
+    create = batches["Create contacts (207: one invalid row)"]
+    assert create.operation == "create" and len(create.rows) == 5
+    upsert = batches["Upsert contacts (skip duplicates)"]
+    assert upsert.operation == "upsert" and '"skip_duplicates": true' in upsert.options_json
+    assert batches["Update contacts (PATCH)"].method == "PATCH"
+    from_file = batches["Upsert from CSV file"]
+    assert (SAMPLE / from_file.data_file).is_file() and not from_file.rows
+    multipart = batches["Multipart $batch (GET, POST, DELETE)"]
+    assert multipart.style == "multipart"
+    assert [part.method for part in multipart.parts] == ["GET", "POST", "DELETE"]

@@ -1,0 +1,74 @@
+"""Importers: collections written by other tools, read into our models.
+
+Each importer reads one format without any network access and returns our models plus
+the warnings a person should read (what was left out or changed, and where). A file it
+cannot read raises a :class:`CollectionImportError` subclass whose message says what the
+file is, what is wrong with it and what to do instead.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from apiclient.core.errors import CoreError
+
+
+class CollectionImportError(CoreError):
+    """A file that cannot be imported; ``path`` says which, the message says why."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+def read_json_file(path: Path, error: type[CollectionImportError], advice: str) -> Any:
+    """The JSON document in ``path`` (UTF-8, a BOM allowed); ``error`` with a sentence
+    (ending in ``advice``) when it cannot be read, is empty or is not JSON."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise error(f"Cannot read {path}: {reason}.", path) from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"{path} is not UTF-8 text (byte {exc.start} is not valid), so it is not a JSON "
+            f"export. {advice}",
+            path,
+        ) from exc
+    if not text.strip():
+        raise error(f"{path} is empty. {advice}", path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(
+            f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}). "
+            f"{advice}",
+            path,
+        ) from exc
+    except RecursionError as exc:
+        raise error(f"{path} nests its JSON too deeply to be read. {advice}", path) from exc
+
+
+def describe_document(doc: Any) -> str:
+    """One sentence saying what a JSON document holds, for "this is not X" messages."""
+    if not isinstance(doc, dict):
+        kind = "a list" if isinstance(doc, list) else f"a single {type(doc).__name__} value"
+        return f"the file holds {kind}, not a JSON object."
+    if doc.get("_type") == "export" or "__export_format" in doc:
+        return "it looks like an Insomnia export."
+    if "openapi" in doc or "swagger" in doc:
+        return "it looks like an OpenAPI (Swagger) description."
+    if isinstance(doc.get("log"), dict) and "entries" in doc["log"]:
+        return "it looks like a HAR capture (browser network log)."
+    if "values" in doc and "_postman_variable_scope" in doc:
+        return "it is a Postman environment, not a collection."
+    if "requests" in doc and ("order" in doc or "folders" in doc):
+        return "it is in Postman's old v1 collection format."
+    if "info" in doc and "item" in doc:
+        return "it looks like a Postman collection."
+    keys = ", ".join(sorted(map(str, doc))[:8]) or "none"
+    return f"it has none of the keys this kind of file has (its keys: {keys})."

@@ -1,0 +1,484 @@
+"""Postman Collection v2.1 and v2.0 exports, and Postman environments, read into our models.
+
+What carries over: folders (item groups) in order, requests (method, URL with its query
+rows, headers, body, auth), collection variables, descriptions. Auth is inherited as in
+Postman: a request without ``auth`` takes its folder's, then the collection's; ``noauth``
+stops the search. ``{{variables}}`` pass through unchanged.
+
+What does not, each said in a warning naming the request: auth kinds we do not have
+(OAuth, Hawk, AWS...), folder variables (we have none), path variables (``:id``) without a
+value. Pre-request and test scripts are JavaScript we do not run: they are kept as text
+at the end of the description, under a heading that says so. Two common test lines,
+``pm.response.to.have.status(200)`` and ``pm.expect(pm.response.code).to.eql(201)``,
+also become status checks.
+
+Any file gives a :class:`Collection` or a :class:`PostmanImportError` saying what the file
+is instead (not JSON, an Insomnia export, an OpenAPI file, the v1 format...).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from apiclient.core.importers import CollectionImportError, describe_document, read_json_file
+from apiclient.core.models import (
+    Auth,
+    Body,
+    Check,
+    Collection,
+    Environment,
+    Folder,
+    FormField,
+    GraphqlRequest,
+    KeyValue,
+    RestRequest,
+    Variable,
+)
+from apiclient.core.urls import join_url, split_url
+
+SCRIPTS_HEADING = "Postman scripts (kept as text, not run by apiclient)"
+_EXPORT_AGAIN = "Export it again from Postman as Collection v2.1 and import that file."
+_LANGUAGES = {"json", "xml", "html", "text", "javascript"}
+_STATUS_PATTERNS = (
+    re.compile(r"pm\.response\.to\.have\.status\(\s*(\d{3})\s*\)"),
+    re.compile(
+        r"pm\.expect\(\s*pm\.response\.code\s*\)\.to\.(?:eql|equal|be\.equal|eq)\(\s*(\d{3})\s*\)"
+    ),
+)
+_PATH_VARIABLE = re.compile(r"(?<=/):([A-Za-z_][\w.-]*)")
+
+Json = dict[str, Any]
+
+
+class PostmanImportError(CollectionImportError):
+    """A file that is not a Postman collection (or environment) we can read."""
+
+
+@dataclass(frozen=True)
+class PostmanImport:
+    """The imported collection and what a person should know about the import."""
+
+    collection: Collection
+    warnings: tuple[str, ...]
+
+
+def import_postman(path: Path) -> PostmanImport:
+    """Read a Postman v2.1 or v2.0 collection export; raise ``PostmanImportError``."""
+    doc = read_json_file(path, PostmanImportError, _EXPORT_AGAIN)
+    _check_collection_shape(doc, path)
+    return _Importer(path).collection(doc)
+
+
+def import_postman_environment(path: Path) -> Environment:
+    """Read a Postman environment export (its enabled and disabled values).
+
+    A name listed twice keeps its last enabled value, as Postman does when it runs.
+    """
+    doc = read_json_file(path, PostmanImportError, _EXPORT_AGAIN)
+    values = doc.get("values") if isinstance(doc, dict) else None
+    if not isinstance(values, list):
+        raise PostmanImportError(
+            f"{path} is not a Postman environment: {describe_document(doc)} An environment "
+            'export is a JSON object with "name" and a "values" list; in Postman use '
+            "Environments > ... > Export.",
+            path,
+        )
+    variables: dict[str, Variable] = {}
+    for entry in values:
+        variable = _variable(entry)
+        if variable is None:
+            continue
+        earlier = variables.get(variable.name)
+        if earlier is None or variable.enabled or not earlier.enabled:
+            variables[variable.name] = variable
+    name = _text(doc.get("name")) or path.stem
+    return Environment(name=name, variables=list(variables.values()))
+
+
+# ---- reading and recognising the file ------------------------------------------------------
+
+
+def _check_collection_shape(doc: Any, path: Path) -> None:
+    if isinstance(doc, dict) and "requests" in doc and "item" not in doc:
+        raise PostmanImportError(
+            f"{path} is a Postman collection in the v1 format, which is not supported. "
+            "Open it in Postman and export it as Collection v2.1, then import that file.",
+            path,
+        )
+    if not (isinstance(doc, dict) and isinstance(doc.get("item"), list)):
+        if isinstance(doc, dict) and "values" in doc and "_postman_variable_scope" in doc:
+            raise PostmanImportError(
+                f"{path} is a Postman environment, not a collection. Import it as an "
+                "environment (apiclient run --env FILE) and choose the collection file.",
+                path,
+            )
+        raise PostmanImportError(
+            f"{path} is not a Postman collection: {describe_document(doc)} {_EXPORT_AGAIN}", path
+        )
+    info = _obj(doc.get("info"))
+    schema = _text(info.get("schema") or info.get("_postman_schema"))
+    if "v1." in schema:
+        raise PostmanImportError(
+            f"{path} declares the Postman v1 collection schema, which is not supported. "
+            f"{_EXPORT_AGAIN}",
+            path,
+        )
+    if schema and not re.search(r"2\.[01]\.\d", schema):
+        raise PostmanImportError(
+            f"{path} declares the collection schema {schema}, which apiclient does not read "
+            f"(it reads v2.0 and v2.1). {_EXPORT_AGAIN}",
+            path,
+        )
+
+
+# ---- small helpers for untrusted JSON ------------------------------------------------------
+
+
+def _obj(value: Any) -> Json:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str:
+    """A JSON value as text: strings as they are, null as "", anything else as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _description(value: Any) -> str:
+    return _text(value.get("content")) if isinstance(value, dict) else _text(value)
+
+
+def _variable(entry: Any) -> Variable | None:
+    if not isinstance(entry, dict):
+        return None
+    name = _text(entry.get("key") or entry.get("id") or entry.get("name"))
+    if not name:
+        return None
+    enabled = entry.get("enabled", True) is not False and entry.get("disabled") is not True
+    secret = entry.get("type") == "secret"
+    return Variable(name=name, value=_text(entry.get("value")), enabled=enabled, secret=secret)
+
+
+def _rows(value: Any, make: Callable[..., KeyValue] = KeyValue) -> list[Any]:
+    """Postman key/value rows (headers, query, urlencoded) as ours, disabled ones kept."""
+    if isinstance(value, str):  # v2.0 allows headers as "Name: value" lines
+        pairs = [line.partition(":") for line in value.splitlines() if line.strip()]
+        return [make(name=name.strip(), value=val.strip()) for name, _, val in pairs]
+    rows = []
+    for entry in _list(value):
+        if not isinstance(entry, dict):
+            continue
+        rows.append(
+            make(
+                name=_text(entry.get("key")),
+                value=_text(entry.get("value")),
+                enabled=entry.get("disabled") is not True,
+                description=_description(entry.get("description")),
+            )
+        )
+    return rows
+
+
+def _kv(entries: Any) -> dict[str, str]:
+    """v2.1 auth parameters (a list of {key, value}) or v2.0 ones (an object) as a dict."""
+    if isinstance(entries, dict):
+        return {str(k): _text(v) for k, v in entries.items()}
+    return {
+        _text(e.get("key")): _text(e.get("value")) for e in _list(entries) if isinstance(e, dict)
+    }
+
+
+# ---- the conversion ---------------------------------------------------------------------
+
+
+class _Importer:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.warnings: list[str] = []
+
+    def collection(self, doc: Json) -> PostmanImport:
+        info = _obj(doc.get("info"))
+        name = _text(info.get("name") or doc.get("name")) or self.path.stem
+        description = _with_scripts(_description(info.get("description")), doc.get("event"))
+        variables = [
+            v
+            for v in map(_variable, _list(doc.get("variable")) + _list(doc.get("variables")))
+            if v is not None
+        ]
+        auth = self._auth(doc.get("auth"), f"the collection {name!r}") or Auth()
+        items = self._items(doc["item"], auth, (name,))
+        collection = Collection(
+            name=name, description=description, variables=variables, items=items
+        )
+        return PostmanImport(collection=collection, warnings=tuple(self.warnings))
+
+    def _items(self, entries: Iterable[Any], auth: Auth, trail: tuple[str, ...]) -> list[Any]:
+        items: list[Any] = []
+        for number, entry in enumerate(entries, start=1):
+            if not isinstance(entry, dict):
+                self.warnings.append(
+                    f"Item {number} of {' / '.join(trail)} is not an object; it was left out."
+                )
+                continue
+            name = _text(entry.get("name")) or f"Item {number}"
+            where = " / ".join((*trail[1:], name)) or name
+            try:
+                if isinstance(entry.get("item"), list):
+                    items.append(self._folder(entry, name, where, auth, trail))
+                elif "request" in entry:
+                    items.append(self._request(entry, name, where, auth))
+                else:
+                    self.warnings.append(f"{where!r} is neither a request nor a folder; skipped.")
+            except ValidationError as exc:
+                problem = exc.errors()[0]
+                location = ".".join(map(str, problem["loc"]))
+                self.warnings.append(
+                    f"{where!r} was left out: {location} {problem['msg'].lower()}."
+                )
+        return items
+
+    def _folder(
+        self, entry: Json, name: str, where: str, auth: Auth, trail: tuple[str, ...]
+    ) -> Folder:
+        if _list(entry.get("variable")):
+            self.warnings.append(
+                f"Folder {where!r} has its own variables; apiclient has no folder variables, "
+                "so they were not imported. Add them to the collection or an environment."
+            )
+        own = self._auth(entry.get("auth"), f"folder {where!r}")
+        description = _with_scripts(_description(entry.get("description")), entry.get("event"))
+        children = self._items(entry["item"], own or auth, (*trail, name))
+        return Folder(name=name, description=description, items=children)
+
+    def _request(self, entry: Json, name: str, where: str, inherited: Auth) -> Any:
+        request = entry["request"]
+        if isinstance(request, str):
+            request = {"url": request}
+        request = _obj(request)
+        auth = self._auth(request.get("auth"), f"request {where!r}") or inherited
+        url, params = self._url(request.get("url"), where)
+        headers = _rows(request.get("header"))
+        description = _with_scripts(_description(request.get("description")), entry.get("event"))
+        checks = self._checks(entry.get("event"), where)
+        method = (_text(request.get("method")) or "GET").upper()
+        body_doc = _obj(request.get("body"))
+        if body_doc.get("mode") == "graphql":
+            graphql = _obj(body_doc.get("graphql"))
+            return GraphqlRequest(
+                name=name,
+                description=description,
+                url=join_url(url, params),
+                method="GET" if method == "GET" else "POST",
+                query=_text(graphql.get("query")),
+                variables_json=_text(graphql.get("variables")),
+                headers=headers,
+                auth=auth,
+                checks=checks,
+            )
+        return RestRequest(
+            name=name,
+            description=description,
+            method=method,
+            url=url,
+            params=params,
+            headers=headers,
+            body=self._body(body_doc, headers, where),
+            auth=auth,
+            checks=checks,
+        )
+
+    def _url(self, value: Any, where: str) -> tuple[str, list[KeyValue]]:
+        if value is None or value == "":
+            self.warnings.append(f"Request {where!r} has no URL.")
+            return "", []
+        if isinstance(value, str):
+            raw, query, path_vars = value, None, []
+        else:
+            url = _obj(value)
+            raw = _text(url.get("raw")) or _url_from_parts(url)
+            query = url.get("query") if isinstance(url.get("query"), list) else None
+            path_vars = _list(url.get("variable"))
+        base, params = split_url(raw)
+        if query is not None:
+            params = _rows(query)
+        return self._path_variables(base, path_vars, where), params
+
+    def _path_variables(self, base: str, declared: list[Any], where: str) -> str:
+        values = {
+            _text(v.get("key")): _text(v.get("value")) for v in declared if isinstance(v, dict)
+        }
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if values.get(name):
+                return values[name]
+            self.warnings.append(
+                f"Request {where!r}: the path variable :{name} has no value, so the URL keeps "
+                f"':{name}' as typed. Replace it with a value or a {{{{variable}}}}."
+            )
+            return match.group(0)
+
+        return _PATH_VARIABLE.sub(replace, base)
+
+    def _body(self, body: Json, headers: list[KeyValue], where: str) -> Body:
+        mode = body.get("mode")
+        if not mode or body.get("disabled") is True:
+            return Body()
+        if mode == "raw":
+            return Body(mode="raw", raw=_text(body.get("raw")), language=_language(body, headers))
+        if mode == "urlencoded":
+            return Body(mode="urlencoded", urlencoded=_rows(body.get("urlencoded")))
+        if mode == "formdata":
+            return Body(mode="multipart", multipart=self._form(body.get("formdata"), where))
+        if mode == "file":
+            src = _obj(body.get("file")).get("src")
+            if not src:
+                self.warnings.append(f"Request {where!r}: the file body names no file.")
+            return Body(mode="binary", binary_path=_text(src))
+        self.warnings.append(f"Request {where!r}: the body mode {mode!r} is not supported.")
+        return Body()
+
+    def _form(self, entries: Any, where: str) -> list[FormField]:
+        fields = []
+        for entry in _list(entries):
+            if not isinstance(entry, dict):
+                continue
+            is_file = entry.get("type") == "file"
+            value = entry.get("src") if is_file else entry.get("value")
+            if isinstance(value, list):
+                if len(value) > 1:
+                    self.warnings.append(
+                        f"Request {where!r}: the form field {_text(entry.get('key'))!r} sends "
+                        "several files; only the first was kept."
+                    )
+                value = value[0] if value else ""
+            fields.append(
+                FormField(
+                    name=_text(entry.get("key")),
+                    value=_text(value),
+                    enabled=entry.get("disabled") is not True,
+                    description=_description(entry.get("description")),
+                    type="file" if is_file else "text",
+                    content_type=_text(entry.get("contentType")),
+                )
+            )
+        return fields
+
+    def _auth(self, value: Any, where: str) -> Auth | None:
+        """Our auth for a Postman ``auth`` object, or None to inherit the parent's."""
+        if not isinstance(value, dict):
+            return None
+        kind = _text(value.get("type"))
+        params = _kv(value.get(kind))
+        if kind == "inherit":
+            return None
+        if kind in ("noauth", ""):
+            return Auth()
+        if kind == "basic":
+            return Auth(
+                kind="basic",
+                username=params.get("username", ""),
+                password=params.get("password", ""),
+            )
+        if kind == "digest":
+            return Auth(
+                kind="digest",
+                username=params.get("username", ""),
+                password=params.get("password", ""),
+            )
+        if kind == "bearer":
+            return Auth(kind="bearer", token=params.get("token", ""))
+        if kind == "apikey":
+            return Auth(
+                kind="apikey",
+                key_name=params.get("key", ""),
+                key_value=params.get("value", ""),
+                key_in="query" if params.get("in") == "query" else "header",
+            )
+        self.warnings.append(
+            f"The {kind} auth of {where} is not supported by apiclient; it was imported "
+            "without auth. Set the auth by hand (a header or a bearer token)."
+        )
+        return Auth()
+
+    def _checks(self, events: Any, where: str) -> list[Check]:
+        checks = []
+        for line in _script_lines(events, "test"):
+            for pattern in _STATUS_PATTERNS:
+                for match in pattern.finditer(line):
+                    checks.append(Check(source="status", op="equals", expected=match.group(1)))
+                    self.warnings.append(
+                        f"Request {where!r}: the test {match.group(0)!r} became the check "
+                        f"'status equals {match.group(1)}'; the rest of its test script is "
+                        "kept as text in the description and not run."
+                    )
+        return checks
+
+
+def _url_from_parts(url: Json) -> str:
+    host = url.get("host")
+    host_text = ".".join(map(_text, host)) if isinstance(host, list) else _text(host)
+    path = url.get("path")
+    path_text = "/".join(map(_text, path)) if isinstance(path, list) else _text(path)
+    text = host_text
+    if url.get("port"):
+        text += f":{_text(url['port'])}"
+    if path_text:
+        text += "/" + path_text.lstrip("/")
+    protocol = _text(url.get("protocol"))
+    return f"{protocol}://{text}" if protocol else text
+
+
+def _language(body: Json, headers: list[KeyValue]) -> Any:
+    language = _text(_obj(_obj(_obj(body.get("options")).get("raw"))).get("language"))
+    if language in _LANGUAGES:
+        return language
+    content_type = next(
+        (h.value.lower() for h in headers if h.enabled and h.name.lower() == "content-type"), ""
+    )
+    for known in ("json", "xml", "html", "javascript"):
+        if known in content_type:
+            return known
+    return "text"
+
+
+def _script_lines(events: Any, listen: str) -> list[str]:
+    lines: list[str] = []
+    for event in _list(events):
+        if not isinstance(event, dict) or event.get("listen") != listen:
+            continue
+        script = event.get("script")
+        if isinstance(script, str):
+            lines.append(script)
+            continue
+        exec_ = _obj(script).get("exec")
+        lines += [_text(line) for line in exec_] if isinstance(exec_, list) else [_text(exec_)]
+    return lines
+
+
+def _with_scripts(description: str, events: Any) -> str:
+    """``description`` with the pre-request and test scripts appended as inert text."""
+    parts = []
+    for listen, title in (("prerequest", "Pre-request script"), ("test", "Test script")):
+        lines = _script_lines(events, listen)
+        if any(line.strip() for line in lines):
+            code = "\n".join(lines).replace("```", "` ` `")
+            parts.append(f"### {title}\n\n```javascript\n{code}\n```")
+    if not parts:
+        return description
+    scripts = f"## {SCRIPTS_HEADING}\n\n" + "\n\n".join(parts)
+    return f"{description.rstrip()}\n\n{scripts}" if description.strip() else scripts
