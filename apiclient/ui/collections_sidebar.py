@@ -32,11 +32,14 @@ class CollectionsSidebar(QWidget):
     new_request_requested(str, str): the user asked for a new request in this folder,
         of this kind ("rest", "soap"...).
     problem_reported(str): an operation failed; the text says what and why.
+    run_requested(str): the user asked to run the folder at this relpath ("" for the
+        whole collection) in the Batch tab's runner.
     """
 
     request_activated = Signal(str)
     new_request_requested = Signal(str, str)
     problem_reported = Signal(str)
+    run_requested = Signal(str)
 
     def __init__(
         self,
@@ -135,6 +138,10 @@ class CollectionsSidebar(QWidget):
         self.delete_action = make_action(
             self, "Delete…", self._on_delete, [QKeySequence.StandardKey.Delete], tree_only
         )
+        self.run_folder_action = make_action(self, "Run folder…", self._on_run_folder)
+        self.run_collection_action = make_action(
+            self, "Run collection…", lambda: self.run_requested.emit("")
+        )
         self.tree.addActions([self.rename_action, self.delete_action])
 
     def _on_context_menu(self, pos) -> None:
@@ -142,6 +149,11 @@ class CollectionsSidebar(QWidget):
         menu = QMenu(self)
         menu.addActions(self.new_request_actions)
         menu.addAction(self.new_folder_action)
+        # An empty spot stands for the root, i.e. the whole collection.
+        node = self.model.node(self.proxy.mapToSource(self.tree.indexAt(pos)))
+        if isinstance(node, FolderNode):
+            menu.addSeparator()
+            menu.addAction(self.run_folder_action if has_item else self.run_collection_action)
         if has_item:
             menu.addSeparator()
             menu.addAction(self.rename_action)
@@ -151,6 +163,9 @@ class CollectionsSidebar(QWidget):
 
     def _on_new_request(self, kind: str, *_checked: bool) -> None:
         self.new_request_requested.emit(self.current_folder(), kind)
+
+    def _on_run_folder(self, *_checked: bool) -> None:
+        self.run_requested.emit(self.current_folder())
 
     @asyncSlot()
     async def _on_new_folder(self) -> None:

@@ -45,6 +45,7 @@ from apiclient.ui.tasks import start_task
 from apiclient.ui.workspace import NoCollectionError, Workspace
 
 if TYPE_CHECKING:
+    from apiclient.ui.tabs.batch import BatchTab
     from apiclient.ui.tabs.graphql import GraphqlTab
     from apiclient.ui.tabs.grpc import GrpcTab
     from apiclient.ui.tabs.rest import RestTab
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         self.sidebar.request_activated.connect(self._on_sidebar_request_activated)
         self.sidebar.new_request_requested.connect(self._on_new_request)
         self.sidebar.problem_reported.connect(self.report_problem)
+        self.sidebar.run_requested.connect(self.run_folder)
         self.workspace.environments_changed.connect(self._fill_environment_picker)
         self.workspace.node_moved.connect(self._on_node_moved)
         self.workspace.tree_changed.connect(self._on_tree_changed)
@@ -228,6 +230,10 @@ class MainWindow(QMainWindow):
     def webhook(self) -> WebhookTab:
         return cast("WebhookTab", self._request_tabs.get("webhook"))
 
+    @property
+    def batch(self) -> BatchTab:
+        return cast("BatchTab", self._request_tabs.get("batch"))
+
     def current_tab(self) -> RequestTab:
         """The request tab in front (the REST tab when another kind of page is)."""
         widget = self.tabs.currentWidget()
@@ -279,6 +285,16 @@ class MainWindow(QMainWindow):
         tab = self._tab_or_report(kind)
         if tab is not None:
             self._after_confirm(tab, lambda: self._start_new_request(tab, folder))
+
+    def run_folder(self, relpath: str) -> None:
+        """Show the Batch tab's runner with the folder at ``relpath`` ("" for the whole
+        collection) chosen, ready to run."""
+        tab = cast("BatchTab | None", self._tab_or_report("batch"))
+        if tab is None:
+            return
+        self.tabs.setCurrentWidget(tab)
+        tab.pages.setCurrentWidget(tab.runner)
+        tab.runner.select_folder(relpath)
 
     def _tab_or_report(self, kind: str) -> RequestTab | None:
         tab = self.tab_for(kind)

@@ -30,6 +30,7 @@ class TabKind:
 
 TAB_KINDS: tuple[TabKind, ...] = (
     TabKind("rest", "REST", "apiclient.ui.tabs.rest", "RestTab"),
+    TabKind("batch", "Batch", "apiclient.ui.tabs.batch", "BatchTab"),
     TabKind("soap", "SOAP", "apiclient.ui.tabs.soap", "SoapTab"),
     TabKind("graphql", "GraphQL", "apiclient.ui.tabs.graphql", "GraphqlTab"),
     TabKind("grpc", "gRPC", "apiclient.ui.tabs.grpc", "GrpcTab"),

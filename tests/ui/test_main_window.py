@@ -151,9 +151,9 @@ def test_first_open_picks_the_collections_first_environment(make_window, sample)
 def test_tabs_are_built_when_first_shown(qtbot, window):
     assert [tab.kind for tab in window.request_tabs] == ["rest"]
     labels = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert labels == ["REST", "SOAP", "GraphQL", "gRPC", "WebSocket", "Webhook"]
+    assert labels == ["REST", "Batch", "SOAP", "GraphQL", "gRPC", "WebSocket", "Webhook"]
     bar = window.tabs.tabBar()
-    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(2).center())
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(3).center())
     qtbot.waitUntil(lambda: window.tabs.currentWidget().objectName() == "tab.graphql")
     assert [tab.kind for tab in window.request_tabs] == ["rest", "graphql"]
-    assert window.tabs.tabText(2) == "GraphQL"
+    assert window.tabs.tabText(3) == "GraphQL"

@@ -294,9 +294,9 @@ def test_responses_that_are_not_soap_are_explained(qtbot, window, soap_url, path
 
 
 def test_new_soap_request_from_the_sidebar_menu(qtbot, window):
-    labels = [action.text() for action in window.sidebar.new_request_actions]
-    assert labels[:2] == ["New REST request", "New SOAP request"]
-    window.sidebar.new_request_actions[1].trigger()
+    actions = {action.text(): action for action in window.sidebar.new_request_actions}
+    assert list(actions)[:3] == ["New REST request", "New Batch request", "New SOAP request"]
+    actions["New SOAP request"].trigger()
     qtbot.waitUntil(lambda: window.tabs.currentWidget() is window.soap)
     assert window.soap.current_request().kind == "soap"
     assert window.soap.relpath is None

@@ -123,7 +123,8 @@ def test_an_event_arrives_with_its_verdict_newest_first(qtbot, window, listening
     assert [row[2] for row in shown] == ["GET", "PUT", "POST"]  # newest first
     assert [row[6] for row in shown] == ["unsigned", "✗ invalid", "✓ valid"]
     assert shown[2][3] == "/webhooks/payments?try=1" and shown[2][5].startswith("127.0.0.1:")
-    assert "3 events since start" in _find(window, QLabel, "webhook.state").text()
+    state = _find(window, QLabel, "webhook.state")
+    qtbot.waitUntil(lambda: "3 events since start" in state.text())  # labels follow in batches
 
     tab.inbox.table.selectRow(2)
     qtbot.waitUntil(lambda: '"amount": 1250' in _body(window), timeout=10_000)
