@@ -117,7 +117,10 @@ def main(argv: Sequence[str] | None = None, prog: str = "apiclient run") -> int:
         return EXIT_BAD_INPUT
     printer = _Progress(out, plan.total_steps, quiet=args.quiet)
     out.line(f"Running {plan.name}: {_count(plan.total_steps, 'request')}")
-    report = asyncio.run(_run(plan, printer))
+    # A batch call's relative data file is read from the collection's folder (or from
+    # the Postman file's folder), wherever the command is run from.
+    base_dir = args.path if args.path.is_dir() else args.path.parent
+    report = asyncio.run(_run(plan, printer, base_dir))
     out.summary(report)
     for reporter in reporters:
         try:
@@ -131,10 +134,10 @@ def main(argv: Sequence[str] | None = None, prog: str = "apiclient run") -> int:
     return EXIT_OK if report.summary.ok else EXIT_FAILED
 
 
-async def _run(plan: RunPlan, printer: _Progress) -> RunReport:
+async def _run(plan: RunPlan, printer: _Progress, base_dir: Path) -> RunReport:
     """Run ``plan``; Ctrl+C (which cancels this task) cancels the runner, and the report
     of what ran is still returned."""
-    runner = Runner(plan, on_step=printer.step)
+    runner = Runner(plan, on_step=printer.step, base_dir=base_dir)
     task = asyncio.ensure_future(runner.run())
     try:
         return await asyncio.shield(task)

@@ -415,3 +415,23 @@ def test_webhook_receivers_are_listed_as_not_run(
     assert "Checks    1 passed, 0 failed" in out
     assert "Not run (1):" in out
     assert "Receiver: a webhook receiver listens for calls" in out
+
+
+def test_the_runner_demo_and_a_batch_data_file_run_from_any_folder(
+    sample: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # relative data files are read from the collection
+    data = str(sample / "data" / "items.csv")
+
+    demo = main([str(sample), "--env", "Local mocks", "--folder", "runner-demo", "--data", data])
+    batch = main([str(sample), "--env", "Local mocks", "--folder", "contacts-batch"])
+
+    out = capsys.readouterr().out
+    assert demo == 0, out
+    assert "30 passed, 0 failed, 0 errors" in out
+    assert batch == 0, out  # "Upsert from CSV file" reads data/contacts.csv

@@ -256,7 +256,13 @@ class RunnerPanel(QWidget):
         self.export_status.clear()
         self.results_stack.setCurrentWidget(self.table)
         self._show_not_runnable(plan)
-        self._run = BackgroundRun(plan, on_step=self._signals.add_step, on_done=self._signals.end)
+        store = self._workspace.store
+        self._run = BackgroundRun(
+            plan,
+            on_step=self._signals.add_step,
+            on_done=self._signals.end,
+            base_dir=store.root if store is not None else None,
+        )
         self._started = time.monotonic()
         self._set_running(True)
         self._run.start()
