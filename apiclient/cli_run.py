@@ -6,9 +6,14 @@ JSON or JUnit XML reports. It never imports Qt, so it runs on a server with no d
 
 Exit codes: 0 every request passed; 1 a check failed, a request erred or ``--bail``
 stopped the run; 2 bad input (a collection that does not load, an unknown environment
-or folder, a bad data file, option values out of range, a report path that cannot be
-written), with one ``apiclient run: error: ...`` line on stderr; 130 cancelled (Ctrl+C),
-after the reports of what ran were written.
+or folder, a bad data file, option values out of range), with one ``apiclient run:
+error: ...`` line on stderr; 130 cancelled (Ctrl+C), after the reports of what ran were
+written. A report that cannot be written is said on stderr, the other reports are
+still written, and the exit code is 2 (the worse of the run's code and 2), except for a
+cancelled run, which stays 130.
+
+Output goes to stdout line by line; when its reader goes away (``apiclient run ... |
+head -2``) printing stops quietly and the run, its reports and its exit code go on.
 """
 
 from __future__ import annotations
@@ -75,7 +80,12 @@ def build_parser(prog: str = "apiclient run") -> argparse.ArgumentParser:
         help="the environment to use: its name in the collection, or a Postman environment file",
     )
     parser.add_argument("--data", type=Path, help="a CSV or JSON file: one iteration per row")
-    parser.add_argument("--iterations", type=int, default=1, help="run it N times (default 1)")
+    parser.add_argument(
+        "--iterations",
+        type=int,
+        default=None,
+        help="run it N times (default 1; ignored with --data, which runs once per row)",
+    )
     parser.add_argument(
         "--concurrency", type=int, default=1, help="requests in flight at once (default 1)"
     )
@@ -122,16 +132,21 @@ def main(argv: Sequence[str] | None = None, prog: str = "apiclient run") -> int:
     base_dir = args.path if args.path.is_dir() else args.path.parent
     report = asyncio.run(_run(plan, printer, base_dir))
     out.summary(report)
+    if report.summary.cancelled:
+        code = EXIT_CANCELLED
+    else:
+        code = EXIT_OK if report.summary.ok else EXIT_FAILED
+    planned_paths = [planned.path for planned in plan.requests]
     for reporter in reporters:
         try:
-            write_report(report, reporter.path, reporter.fmt)
+            write_report(report, reporter.path, reporter.fmt, planned_paths=planned_paths)
         except CoreError as exc:
             print(f"{prog}: error: {_one_line(str(exc))}", file=sys.stderr)
-            return EXIT_BAD_INPUT
+            if code != EXIT_CANCELLED:
+                code = max(code, EXIT_BAD_INPUT)
+            continue
         out.line(f"Wrote the {reporter.fmt} report to {reporter.path}")
-    if report.summary.cancelled:
-        return EXIT_CANCELLED
-    return EXIT_OK if report.summary.ok else EXIT_FAILED
+    return code
 
 
 async def _run(plan: RunPlan, printer: _Progress, base_dir: Path) -> RunReport:
@@ -178,13 +193,17 @@ def _reporter(text: str) -> _Reporter:
 def _options(args: argparse.Namespace, out: _Output) -> RunOptions:
     rows: tuple[dict[str, str], ...] = ()
     if args.data is not None:
+        if args.data.is_dir():
+            raise UsageError(
+                f"--data {args.data} is a folder; give a CSV or JSON file (one iteration per row)."
+            )
         if not args.data.is_file():
             raise UsageError(f"The data file {args.data} does not exist.")
         rows = load_data_rows(args.data)
-        if args.iterations != 1:
+        if args.iterations is not None:
             out.warning(f"--iterations is ignored: {args.data.name} gives one per row.")
     return RunOptions(
-        iterations=args.iterations,
+        iterations=1 if args.iterations is None or rows else args.iterations,
         data_rows=rows,
         concurrency=args.concurrency,
         delay_ms=args.delay,
@@ -334,6 +353,7 @@ class _Output:
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
+        self.closed = False  # the reader went away: nothing more is printed
         encoding = getattr(stream, "encoding", None) or "ascii"
         self.encoding = encoding
         try:
@@ -346,12 +366,32 @@ class _Output:
             self.dash = "─"
 
     def line(self, text: str = "") -> None:
+        if self.closed:
+            return
         try:
             text.encode(self.encoding)
         except (UnicodeEncodeError, LookupError):
             text = text.encode(self.encoding, "replace").decode(self.encoding, "replace")
-        self.stream.write(text + "\n")
-        self.stream.flush()
+        try:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+        except BrokenPipeError:
+            self._close()
+
+    def _close(self) -> None:
+        """Stop printing after a broken pipe. Python's docs on SIGPIPE: point the
+        stream's file descriptor at devnull, so the flush at interpreter shutdown does
+        not raise (and print) another BrokenPipeError."""
+        self.closed = True
+        try:
+            fd = self.stream.fileno()
+        except (AttributeError, OSError, ValueError):
+            return  # not a real file (a test's buffer): nothing is flushed at shutdown
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, fd)
+        finally:
+            os.close(devnull)
 
     def warning(self, text: str) -> None:
         self.line(f"warning: {_one_line(text)}")
@@ -416,5 +456,9 @@ class _Progress:
         for check in result.checks:
             if not check.passed:
                 self.out.line(f"      {check_description(check)}: {_one_line(check.message)}")
+        for capture in result.captures:
+            if capture.value is None:
+                why = _one_line(capture.message).rstrip(".")
+                self.out.line(f"      capture {capture.capture.variable}: not set ({why})")
         if result.error:
             self.out.line(f"      {_one_line(result.error)}")

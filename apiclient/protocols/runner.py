@@ -6,28 +6,48 @@ with enabled captures is a barrier (the later requests of its iteration start on
 once it finished, so they see what it captured). Iterations are independent, so
 several may be in flight at once; the schedule always takes from the earliest
 iteration that can start something, which makes ``concurrency`` 1 strictly sequential
-in plan order. After each step a lane waits ``delay_ms`` before taking its next one.
+in plan order. After each step a lane waits ``delay_ms`` before taking its next one,
+unless every step has been started (a run never ends on a delay). Every lane yields
+to the loop after each step, even one that failed before sending, so :meth:`Runner.cancel`
+and Ctrl+C take effect at once however fast steps fail.
 
 Variables: each step resolves against the plan's scope, with the iteration's data row
 as the ``data`` layer and the values captured so far *in the same iteration* as the
 ``captured`` layer. Captures never leak into another iteration, so iterations stay
 independent and may overlap.
 
+Captures: a capture that finds nothing (or whose expression is broken) leaves its
+variable unset and does *not* fail its step, which is judged by its checks alone (add
+an ``exists`` check to make a missing value a failure). The miss is reported in the
+step's ``captures``; and a later step of the same iteration that stops on that unknown
+variable says which step was to capture it and why it found nothing.
+
 Nothing a step does makes :meth:`Runner.run` raise: bad variables, refused
 connections, timeouts and unexpected exceptions all become ``error`` results whose
-message says what happened.
+message says what happened. Neither does ``on_step``: an exception from it is logged
+(once per run, with :mod:`logging`) and the run goes on, so a broken display never
+loses the report.
+
+Responses: every step that got an answer keeps a :class:`StepResponse` (headers and the
+start of the body as text) within a budget, so a person can see why a step failed:
+bodies are cut to :data:`PREVIEW_CHARS` characters (binary bodies become a hex preview
+of their first :data:`BINARY_PREVIEW_BYTES` bytes); failed and erring steps always keep
+theirs, passed steps only until :data:`MAX_PASSED_PREVIEWS` have been kept; and once
+the run holds :data:`MAX_PREVIEW_BYTES` of previews, later steps keep none (None).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from apiclient.core.errors import CoreError
+from apiclient.core.errors import CoreError, UndefinedVariableError
 from apiclient.core.models import AnyRequest, Capture, Check, Variable
 from apiclient.core.variables import Scope, resolve_text
 from apiclient.protocols.checks import (
@@ -38,13 +58,47 @@ from apiclient.protocols.checks import (
     run_captures,
 )
 from apiclient.protocols.errors import ProtocolError
-from apiclient.protocols.runner_model import Outcome, RunPlan, RunReport, StepResult
+from apiclient.protocols.runner_model import (
+    Outcome,
+    RunPlan,
+    RunReport,
+    StepResponse,
+    StepResult,
+)
 from apiclient.protocols.runner_plan import check_options
 from apiclient.protocols.runner_stats import latency_histogram, summarize
 from apiclient.protocols.runner_steps import Answer, StepEngines, label_of, resolve_any
 
 LARGE_BODY_BYTES = 256 * 1024
 """Checks and captures on a body larger than this run in a worker thread."""
+
+PREVIEW_CHARS = 16 * 1024
+"""A kept response body holds at most this many characters of text."""
+
+BINARY_PREVIEW_BYTES = 256
+"""A binary body is kept as the hex of at most this many of its first bytes."""
+
+MAX_PASSED_PREVIEWS = 1_000
+"""Passed steps keep their response until the run has kept this many of them; failed
+and erring steps always keep theirs (within :data:`MAX_PREVIEW_BYTES`)."""
+
+MAX_PREVIEW_BYTES = 64 * 1024 * 1024
+"""All the responses a run keeps hold at most about this much text (headers and bodies,
+counted in characters); past it steps keep none."""
+
+_log = logging.getLogger(__name__)
+
+# Content types whose bodies are text even without a charset parameter.
+_TEXT_TYPES = (
+    "json",
+    "xml",
+    "javascript",
+    "html",
+    "x-www-form-urlencoded",
+    "graphql",
+    "yaml",
+    "multipart",
+)
 
 
 def _checks_of(request: AnyRequest) -> list[Check]:
@@ -121,9 +175,13 @@ class Runner:
         self._remaining: dict[int, int] = {}  # iteration -> steps not finished
         self._lanes: list[asyncio.Task[None]] = []
         self._engines: StepEngines | None = None
+        self._missed: dict[int, dict[str, tuple[str, str]]] = {}  # var -> (path, why)
         self._cancelled = False
         self._bailed = False
         self._started = False
+        self._on_step_failed = False
+        self._passed_previews = 0
+        self._preview_chars = 0
 
     async def run(self) -> RunReport:
         """Run the plan and report. Raises ``RunOptionsError`` for options out of range
@@ -146,18 +204,21 @@ class Runner:
                 lane.cancel()
             if self._lanes:
                 await asyncio.wait(self._lanes)
+            # The run's time ends with its last step, not with the engines' shutdown.
+            duration = time.perf_counter() - started
             await self._engines.aclose()
         for lane in self._lanes:
             error = None if lane.cancelled() else lane.exception()
             if error is not None:
-                raise error  # a bug outside any step (on_step raised...): not swallowed
-        duration = time.perf_counter() - started
+                raise error  # a bug of the runner itself: not swallowed
         results = tuple(sorted(self._results, key=lambda result: result.index))
+        planned = self.plan.total_steps
         summary = summarize(
             results,
-            planned=self.plan.total_steps,
+            planned=planned,
             duration_s=duration,
-            cancelled=self._cancelled,
+            # A cancel that came after the last step cut nothing short.
+            cancelled=self._cancelled and len(results) < planned,
             bailed=self._bailed,
         )
         return RunReport(
@@ -201,15 +262,27 @@ class Runner:
                 self._forget(iteration)
                 async with self._wake:
                     self._wake.notify_all()
-            if delay_s and not self._stopping:
+            # A step that failed before sending never awaited: let cancel() in now.
+            await asyncio.sleep(0)
+            if delay_s and not self._stopping and not self._schedule.exhausted:
                 await asyncio.sleep(delay_s)
 
     def _record(self, result: StepResult) -> None:
         self._results.append(result)
         if result.outcome != "passed" and self.plan.options.bail:
             self._bailed = True
-        if self._on_step is not None:
+        if self._on_step is None:
+            return
+        try:
             self._on_step(result)
+        except Exception:  # the caller's display broke: the run and its report go on
+            if not self._on_step_failed:
+                self._on_step_failed = True
+                _log.exception(
+                    "The on_step callback of the run %r raised; the run goes on and its "
+                    "later failures are not logged.",
+                    self.plan.name,
+                )
 
     def _scope(self, iteration: int) -> Scope:
         scope = self._scopes.get(iteration)
@@ -224,6 +297,7 @@ class Runner:
             self._scopes[iteration] = scope
             self._remaining[iteration] = len(self.plan.requests)
             self._captured[iteration] = {}
+            self._missed[iteration] = {}
         captured = self._captured[iteration]
         if not captured:
             return scope
@@ -238,6 +312,7 @@ class Runner:
         self._remaining[iteration] -= 1
         if self._remaining[iteration] <= 0:
             del self._remaining[iteration], self._scopes[iteration], self._captured[iteration]
+            del self._missed[iteration]
 
     # -- one step ------------------------------------------------------------------------
 
@@ -260,6 +335,8 @@ class Runner:
             resolved = resolve_any(request, scope)
             error = replace(error, label=label_of(resolved))
             answer = await self._engines.send(resolved, scope)
+        except UndefinedVariableError as exc:
+            return replace(error, error=self._explain_unknown(iteration, exc))
         except (ProtocolError, CoreError) as exc:
             return replace(error, error=str(exc))
         except Exception as exc:  # a bug must not end the run: it is reported as the step
@@ -270,8 +347,16 @@ class Runner:
             for result in captures
             if result.value is not None
         )
-        if captured and iteration in self._captured:
+        if iteration in self._captured:
             self._captured[iteration].update(captured)
+            missed = self._missed[iteration]
+            for result in captures:
+                name = result.capture.variable
+                if result.value is None:
+                    missed[name] = (planned.path, result.message)
+                else:
+                    missed.pop(name, None)
+        # A capture that found nothing does not fail the step (module docstring).
         outcome: Outcome = "passed" if all(check.passed for check in checks) else "failed"
         return replace(
             error,
@@ -283,7 +368,39 @@ class Runner:
             checks=checks,
             captures=captures,
             captured=captured,
+            response=self._keep(answer, outcome),
         )
+
+    def _explain_unknown(self, iteration: int, exc: UndefinedVariableError) -> str:
+        """The error's message, plus which earlier step was to capture each unknown name."""
+        missed = self._missed.get(iteration, {})
+        notes = []
+        for name in exc.names:
+            if name in missed:
+                path, why = missed[name]
+                notes.append(
+                    f"{{{{{name}}}}} was to be captured by {path!r}, which found nothing: "
+                    f"{why.rstrip('.')}."
+                )
+        return " ".join([str(exc), *notes])
+
+    def _keep(self, answer: Answer, outcome: Outcome) -> StepResponse | None:
+        """The step's response preview, if the run's budget allows (module docstring)."""
+        if self._preview_chars >= MAX_PREVIEW_BYTES:
+            return None
+        if outcome == "passed" and self._passed_previews >= MAX_PASSED_PREVIEWS:
+            return None
+        response = preview(answer)
+        if response is None:
+            return None
+        cost = len(response.body) + sum(len(k) + len(v) for k, v in response.headers)
+        if self._preview_chars + cost > MAX_PREVIEW_BYTES:
+            self._preview_chars = MAX_PREVIEW_BYTES
+            return None
+        self._preview_chars += cost
+        if outcome == "passed":
+            self._passed_previews += 1
+        return response
 
     async def _judge(
         self, request: AnyRequest, answer: Answer, scope: Scope
@@ -321,3 +438,58 @@ def _evaluate(
     evaluated = iter(evaluate_checks(runnable, facts))
     checks = [item if isinstance(item, CheckResult) else next(evaluated) for item in prepared]
     return (*own, *checks), tuple(run_captures(captures, facts))
+
+
+def preview(answer: Answer) -> StepResponse | None:
+    """What ``answer`` brought back, cut to :data:`PREVIEW_CHARS`: the HTTP (or gRPC)
+    headers and body, or for a WebSocket script its handshake headers and the messages
+    received as JSON lines. None when the kind keeps nothing."""
+    if answer.facts is not None:
+        facts = answer.facts
+        body, truncated = body_text(facts.body, facts.content_type)
+        return StepResponse(tuple(facts.headers), body, len(facts.body), truncated)
+    if answer.messages is None:
+        return None
+    lines = "\n".join(json.dumps(message, ensure_ascii=False) for message in answer.messages)
+    size = len(lines.encode("utf-8", "surrogatepass"))
+    return StepResponse(answer.headers, lines[:PREVIEW_CHARS], size, len(lines) > PREVIEW_CHARS)
+
+
+def body_text(body: bytes, content_type: str) -> tuple[str, bool]:
+    """``body`` as text for a person, and whether it was cut: decoded with the content
+    type's charset (else UTF-8, bad bytes replaced) and cut to :data:`PREVIEW_CHARS`; a
+    binary body as the hex of its first :data:`BINARY_PREVIEW_BYTES` bytes, with a note."""
+    media, charset = _media_type(content_type)
+    if _is_binary(body, media, charset):
+        shown = body[:BINARY_PREVIEW_BYTES]
+        cut = len(body) > len(shown)
+        note = f"(binary {media or 'body'}, {len(body):,} bytes"
+        note += f"; the first {len(shown)} in hex)" if cut else "; in hex)"
+        return f"{note}\n{shown.hex(' ')}", cut
+    # Decoding the whole of a huge body only to cut it is waste: 4 bytes per character
+    # at most, so this many bytes always give PREVIEW_CHARS characters when there are.
+    head = body[: PREVIEW_CHARS * 4 + 4]
+    try:
+        text = head.decode(charset or "utf-8", "replace")
+    except LookupError:  # a charset Python does not know
+        text = head.decode("utf-8", "replace")
+    cut = len(text) > PREVIEW_CHARS or len(head) < len(body)
+    return text[:PREVIEW_CHARS], cut
+
+
+def _media_type(content_type: str) -> tuple[str, str]:
+    media, *params = (part.strip() for part in content_type.split(";"))
+    charset = ""
+    for param in params:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"')
+    return media.lower(), charset
+
+
+def _is_binary(body: bytes, media: str, charset: str) -> bool:
+    if charset or media.startswith("text/") or any(t in media for t in _TEXT_TYPES):
+        return False
+    if not media:  # no content type: judged by the bytes
+        return b"\x00" in body[:1024]
+    return True

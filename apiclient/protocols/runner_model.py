@@ -87,6 +87,18 @@ class RunPlan:
 
 
 @dataclass(frozen=True)
+class StepResponse:
+    """What came back, kept so a person can see why a step failed: the headers (or gRPC
+    metadata) and the start of the body as text. ``body_size`` is the whole body's size
+    in bytes; ``truncated`` says ``body`` holds only its start."""
+
+    headers: tuple[tuple[str, str], ...]
+    body: str
+    body_size: int
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
 class StepResult:
     """One request as run.
 
@@ -115,6 +127,7 @@ class StepResult:
     captured: tuple[tuple[str, str], ...] = ()
     error: str = ""
     started_at: float = 0.0  # time.time() when sent, for reports
+    response: StepResponse | None = None  # kept within the run's budget (see runner)
 
 
 @dataclass(frozen=True)

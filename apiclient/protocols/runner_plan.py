@@ -136,8 +136,18 @@ def _text(value: object) -> str:
 
 
 def check_options(options: RunOptions) -> None:
-    """Raise :class:`RunOptionsError` for an option outside its allowed range."""
-    if not 1 <= options.iterations <= MAX_ITERATIONS:
+    """Raise :class:`RunOptionsError` for an option outside its allowed range.
+
+    With data rows, ``iterations`` is ignored (one iteration per row) and the number of
+    rows is what must stay within :data:`MAX_ITERATIONS`.
+    """
+    if options.data_rows:
+        if len(options.data_rows) > MAX_ITERATIONS:
+            raise RunOptionsError(
+                f"A data file may have at most {MAX_ITERATIONS:,} rows (one iteration "
+                f"each); this one has {len(options.data_rows):,}."
+            )
+    elif not 1 <= options.iterations <= MAX_ITERATIONS:
         raise RunOptionsError(
             f"Iterations must be between 1 and {MAX_ITERATIONS:,}; got {options.iterations:,}."
         )

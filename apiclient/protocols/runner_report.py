@@ -6,15 +6,21 @@ key order: ``name``, ``started_at`` (ISO 8601 UTC), ``options`` (``iterations``,
 :class:`RunSummary` field plus ``ok``), ``histogram`` (``low_ms``, ``high_ms``, ``count``
 per bar), ``not_runnable`` (``path``, ``reason``) and ``results``: every
 :class:`StepResult` field, its checks as ``{description, passed, actual, message}`` and
-its captures as ``{variable, value, message}``. New keys may be added; existing ones keep
-their meaning, so scripts that read the file keep working.
+its captures as ``{variable, value, message}``; a failed or erring step that kept its
+response also has ``response`` (``headers`` as ``{name, value}``, ``body`` as text,
+``body_size``, ``truncated``); passed steps leave it out so reports stay small. New keys
+may be added; existing ones keep their meaning, so scripts that read the file keep
+working.
 
 The JUnit XML is what Jenkins and GitLab read: one ``<testsuite>`` per iteration, one
 ``<testcase>`` per step, a ``<failure>`` listing the failed checks, an ``<error>`` for a
-step that got no answer, the captured variables in ``<system-out>``. Steps never started
-(cancel, bail) have no result and so no test case. Text that XML 1.0 cannot hold
-(control characters, lone surrogates) is replaced by U+FFFD, so a hostile response can
-never make the file unreadable.
+step that got no answer, the captured variables in ``<system-out>`` and the start of a
+failed step's response body (:data:`JUNIT_BODY_CHARS`) in ``<system-err>``. Steps never
+started (cancel, bail) have no result: given the plan's request paths
+(``planned_paths``), each becomes a test case marked ``<skipped message="not run:
+...">`` so the counts match the summary's; without them they are left out. Text that
+XML 1.0 cannot hold (control characters, lone surrogates) is replaced by U+FFFD, so a
+hostile response can never make the file unreadable.
 """
 
 from __future__ import annotations
@@ -35,6 +41,9 @@ REPORT_FORMAT = "apiclient-run-report"
 REPORT_VERSION = 1
 
 ReportFormat = Literal["json", "junit"]
+
+JUNIT_BODY_CHARS = 2 * 1024
+"""How much of a failed step's response body JUnit's ``<system-err>`` shows."""
 
 # Everything outside XML 1.0's Char production (tab, LF and CR are allowed).
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -94,7 +103,7 @@ def _finite(value: float | None) -> float | None:
 
 
 def _step_doc(step: StepResult) -> dict[str, Any]:
-    return {
+    doc = {
         "index": step.index,
         "iteration": step.iteration,
         "position": step.position,
@@ -122,6 +131,15 @@ def _step_doc(step: StepResult) -> dict[str, Any]:
         "error": step.error,
         "started_at": step.started_at,
     }
+    if step.outcome != "passed" and step.response is not None:
+        response = step.response
+        doc["response"] = {
+            "headers": [{"name": name, "value": value} for name, value in response.headers],
+            "body": response.body,
+            "body_size": response.body_size,
+            "truncated": response.truncated,
+        }
+    return doc
 
 
 def check_description(result: CheckResult) -> str:
@@ -136,43 +154,92 @@ def check_description(result: CheckResult) -> str:
     return " ".join(words)
 
 
-def junit_xml(report: RunReport) -> str:
-    """The run as JUnit XML: one test suite per iteration, one test case per step."""
+def junit_xml(report: RunReport, planned_paths: Sequence[str] | None = None) -> str:
+    """The run as JUnit XML: one test suite per iteration, one test case per step.
+
+    ``planned_paths`` (the plan's request paths, in order) adds a skipped test case for
+    every step that did not run, so CI counts what the summary counts.
+    """
     by_iteration: dict[int, list[StepResult]] = {}
     for step in sorted(report.results, key=lambda s: s.index):
         by_iteration.setdefault(step.iteration, []).append(step)
+    iterations = set(by_iteration)
+    if planned_paths:
+        iterations.update(range(report.options.iteration_count))
+    why = _not_run_reason(report)
     root = ET.Element("testsuites", name=_clean(report.name))
-    totals = [0, 0, 0, 0.0]  # tests, failures, errors, time
-    for iteration in sorted(by_iteration):
-        suite = _suite(report, iteration, by_iteration[iteration])
+    tests = failures = errors = skipped = 0
+    seconds = 0.0
+    for iteration in sorted(iterations):
+        steps = by_iteration.get(iteration, [])
+        unrun = _unrun(iteration, steps, planned_paths)
+        suite, suite_seconds = _suite(report, iteration, steps, unrun, why)
         root.append(suite)
-        totals[0] += int(suite.get("tests", "0"))
-        totals[1] += int(suite.get("failures", "0"))
-        totals[2] += int(suite.get("errors", "0"))
-        totals[3] += float(suite.get("time", "0"))
-    root.set("tests", str(totals[0]))
-    root.set("failures", str(totals[1]))
-    root.set("errors", str(totals[2]))
-    root.set("time", _seconds_text(totals[3]))
+        tests += len(steps) + len(unrun)
+        failures += sum(step.outcome == "failed" for step in steps)
+        errors += sum(step.outcome == "error" for step in steps)
+        skipped += len(unrun)
+        seconds += suite_seconds
+    root.set("tests", str(tests))
+    root.set("failures", str(failures))
+    root.set("errors", str(errors))
+    root.set("skipped", str(skipped))
+    root.set("time", _seconds_text(seconds))
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def _suite(report: RunReport, iteration: int, steps: Sequence[StepResult]) -> ET.Element:
+def _not_run_reason(report: RunReport) -> str:
+    if report.summary.bailed:
+        return "not run: the run stopped after the first failed or erring request (bail)"
+    if report.summary.cancelled:
+        return "not run: the run was cancelled"
+    return "not run"
+
+
+def _unrun(
+    iteration: int, steps: Sequence[StepResult], planned_paths: Sequence[str] | None
+) -> list[tuple[int, str]]:
+    """(position, path) of the planned steps of ``iteration`` that have no result."""
+    if not planned_paths:
+        return []
+    ran = {step.position for step in steps}
+    return [(pos, path) for pos, path in enumerate(planned_paths) if pos not in ran]
+
+
+def _suite(
+    report: RunReport,
+    iteration: int,
+    steps: Sequence[StepResult],
+    unrun: Sequence[tuple[int, str]],
+    why: str,
+) -> tuple[ET.Element, float]:
     seconds = [_seconds(step) for step in steps]
+    total = math.fsum(seconds)
     suite = ET.Element(
         "testsuite",
         name=_clean(f"{report.name} · iteration {iteration + 1}"),
-        tests=str(len(steps)),
+        tests=str(len(steps) + len(unrun)),
         failures=str(sum(step.outcome == "failed" for step in steps)),
         errors=str(sum(step.outcome == "error" for step in steps)),
-        skipped="0",
-        time=_seconds_text(sum(seconds)),
+        skipped=str(len(unrun)),
+        time=_seconds_text(total),
         timestamp=_clean(report.started_at),
     )
-    for step, time_s in zip(steps, seconds, strict=True):
-        suite.append(_case(report, step, time_s))
-    return suite
+    cases: list[tuple[int, ET.Element]] = [
+        (step.position, _case(report, step, time_s))
+        for step, time_s in zip(steps, seconds, strict=True)
+    ]
+    cases += [(position, _skipped_case(report, path, why)) for position, path in unrun]
+    for _, case in sorted(cases, key=lambda item: item[0]):
+        suite.append(case)
+    return suite, total
+
+
+def _skipped_case(report: RunReport, path: str, why: str) -> ET.Element:
+    case = ET.Element("testcase", name=_clean(path), classname=_clean(report.name), time="0.000")
+    ET.SubElement(case, "skipped", message=_clean(why))
+    return case
 
 
 def _case(report: RunReport, step: StepResult, time_s: float) -> ET.Element:
@@ -199,6 +266,12 @@ def _case(report: RunReport, step: StepResult, time_s: float) -> ET.Element:
     out = _system_out(step)
     if out:
         ET.SubElement(case, "system-out").text = _clean(out)
+    if step.outcome != "passed" and step.response is not None and step.response.body:
+        body = step.response.body
+        shown = body[:JUNIT_BODY_CHARS]
+        if len(shown) < len(body) or step.response.truncated:
+            shown += f"\n… ({step.response.body_size:,} bytes in all)"
+        ET.SubElement(case, "system-err").text = _clean(shown)
     return case
 
 
@@ -227,8 +300,15 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def write_report(report: RunReport, path: Path, fmt: ReportFormat) -> None:
+def write_report(
+    report: RunReport,
+    path: Path,
+    fmt: ReportFormat,
+    *,
+    planned_paths: Sequence[str] | None = None,
+) -> None:
     """Write ``report`` to ``path`` as ``fmt``, atomically; raises ``StoreError`` (a
-    sentence saying why) when the file cannot be written."""
-    text = report_json(report) if fmt == "json" else junit_xml(report)
+    sentence saying why) when the file cannot be written. ``planned_paths`` (the plan's
+    request paths) lets JUnit list the steps that did not run."""
+    text = report_json(report) if fmt == "json" else junit_xml(report, planned_paths)
     atomic_write_text(path, text)

@@ -83,7 +83,9 @@ class Answer:
     """What came back from one step, before checks and captures.
 
     ``facts`` is None when the kind has no checks (WebSocket); ``checks`` are results
-    the step itself produced (WebSocket expectations, SOAP schema validation).
+    the step itself produced (WebSocket expectations, SOAP schema validation). A
+    WebSocket script, having no facts, gives what it received instead: ``messages``
+    (the text messages in order) and ``headers`` (the handshake response's).
     """
 
     label: str
@@ -92,6 +94,8 @@ class Answer:
     size: int
     facts: ResponseFacts | None
     checks: tuple[CheckResult, ...] = ()
+    messages: tuple[str, ...] | None = None
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def label_of(request: AnyRequest) -> str:
@@ -189,6 +193,8 @@ class StepEngines:
                 outcome.bytes_in,
                 None,
                 outcome.expectations,
+                outcome.messages,
+                outcome.headers,
             )
         if isinstance(request, BatchRequest):
             sent = await self.batch.send(request, base_dir=self.base_dir)
@@ -271,8 +277,15 @@ class StepEngines:
         response = await self.graphql.send(request, schema)
         return _rest_answer(label_of(request), response.http)
 
+    def _local(self, path: str) -> str:
+        """``path`` (from a saved request) read from the collection's root when relative,
+        like a batch call's data file, wherever the run was started from."""
+        if self.base_dir is None or not path:
+            return path
+        return str(self.base_dir / Path(path).expanduser())
+
     async def _schema(self, request: GraphqlRequest) -> LoadedSchema | None:
-        path = request.schema_file.strip()
+        path = self._local(request.schema_file.strip())
         if not path:
             return None  # checked for syntax only; the server validates the rest
 
@@ -335,7 +348,8 @@ class StepEngines:
 
     async def _catalog(self, request: GrpcRequest) -> GrpcCatalog:
         if request.proto_files:
-            files, paths = list(request.proto_files), list(request.import_paths)
+            files = [self._local(file.strip()) for file in request.proto_files]
+            paths = [self._local(folder.strip()) for folder in request.import_paths]
 
             async def compile_files() -> GrpcCatalog:
                 return await asyncio.to_thread(load_proto_files, files, paths)

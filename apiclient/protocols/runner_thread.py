@@ -25,7 +25,8 @@ class BackgroundRun:
     ``on_step(result)`` is called for every result as it lands; ``on_done(report, "")``
     once at the end (a cancelled run too, with ``summary.cancelled``), or
     ``on_done(None, message)`` when the run could not happen (options out of range, or
-    a bug, worded for a person). Both are called on the run's thread. ``base_dir`` is
+    a bug, worded for a person). Both are called on the run's thread; an exception from
+    ``on_step`` is logged and the run goes on (see :mod:`.runner`). ``base_dir`` is
     passed to :class:`Runner`.
     """
 

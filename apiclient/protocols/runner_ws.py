@@ -30,15 +30,22 @@ from apiclient.protocols.websocket import WebsocketSession, WsFrame, WsStatus
 _CLOSE_WAIT_S = 5.0  # the closing handshake; past it the socket is dropped
 _SHOWN = 120  # characters of a received message quoted in a message
 
+KEPT_MESSAGES = 1_000
+"""A script keeps at most this many received messages for the step's response preview
+(which the runner cuts further); the expectations see every message."""
+
 
 @dataclass(frozen=True)
 class WsOutcome:
     """How a scripted exchange went: one result per expectation that ran, the time from
-    connecting to closed, and the bytes received."""
+    connecting to closed, the bytes received, the text messages received (in order, the
+    first :data:`KEPT_MESSAGES`) and the handshake response's headers."""
 
     expectations: tuple[CheckResult, ...]
     elapsed_ms: float
     bytes_in: int
+    messages: tuple[str, ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 async def run_ws_script(request: WebsocketRequest, scope: Scope) -> WsOutcome:
@@ -46,12 +53,15 @@ async def run_ws_script(request: WebsocketRequest, scope: Scope) -> WsOutcome:
     Raises the session's ``ProtocolError`` when the connection cannot open, and the
     variable errors of a step body that cannot be resolved."""
     incoming: asyncio.Queue[str] = asyncio.Queue()
+    received: list[str] = []
     settled = asyncio.Event()  # open, or closed for good
     closed = asyncio.Event()
 
     def on_frame(frame: WsFrame) -> None:
         if frame.direction == "in" and frame.kind == "text" and isinstance(frame.data, str):
             incoming.put_nowait(frame.data)
+            if len(received) < KEPT_MESSAGES:
+                received.append(frame.data)
 
     def on_status(status: WsStatus) -> None:
         if status.phase in ("open", "closed"):
@@ -64,8 +74,10 @@ async def run_ws_script(request: WebsocketRequest, scope: Scope) -> WsOutcome:
     )
     started = time.perf_counter()
     task = asyncio.ensure_future(session.run())
+    headers: tuple[tuple[str, str], ...] = ()
     try:
         await settled.wait()
+        headers = session.status.response_headers
         if session.status.phase != "open":
             error = session.status.error
             raise (
@@ -96,7 +108,9 @@ async def run_ws_script(request: WebsocketRequest, scope: Scope) -> WsOutcome:
             task.cancel()
             await asyncio.wait({task})  # never raises the task's own ending
     elapsed_ms = (time.perf_counter() - started) * 1000
-    return WsOutcome(tuple(results), elapsed_ms, session.counters.bytes_in)
+    return WsOutcome(
+        tuple(results), elapsed_ms, session.counters.bytes_in, tuple(received), headers
+    )
 
 
 def _check_for(step: WsStep, expected: str) -> Check:

@@ -16,7 +16,7 @@ import pytest
 
 from apiclient.cli import main as apiclient_main
 from apiclient.cli_run import main
-from apiclient.core.models import Check, RestRequest, WebhookRequest
+from apiclient.core.models import Capture, Check, RestRequest, WebhookRequest
 from apiclient.core.paths import resources_dir
 from apiclient.core.store import CollectionStore
 
@@ -435,3 +435,110 @@ def test_the_runner_demo_and_a_batch_data_file_run_from_any_folder(
     assert demo == 0, out
     assert "30 passed, 0 failed, 0 errors" in out
     assert batch == 0, out  # "Upsert from CSV file" reads data/contacts.csv
+
+
+def _data_folder(sample: Path, *requests: RestRequest) -> None:
+    store = CollectionStore.open(sample)
+    folder = store.new_folder("", "Data")
+    for request in requests:
+        store.save_request(request, folder=folder)
+
+
+def test_a_capture_that_finds_nothing_is_printed_under_its_step(
+    sample: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    login = RestRequest(
+        name="Log in",
+        url="{{base_url}}/echo",
+        captures=[Capture(variable="session", expression="$.no.session")],
+    )
+    use = RestRequest(name="Use", url="{{base_url}}/echo?s={{session}}")
+    _data_folder(sample, login, use)
+
+    code = main([str(sample), "--env", "Local mocks", "--folder", "Data"])
+
+    out = capsys.readouterr().out
+    assert code == 1, out
+    lines = out.splitlines()
+    passed = next(i for i, line in enumerate(lines) if " 1/2 " in line)
+    assert lines[passed + 1].startswith("      capture session: not set (")
+    assert "{{session}} was to be captured by 'Log in', which found nothing: " in out
+
+
+def test_data_that_is_a_folder_says_so(
+    sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main([str(sample), "--data", str(tmp_path)])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"--data {tmp_path} is a folder; give a CSV or JSON file" in err
+
+
+@pytest.mark.parametrize("iterations", ["1", "3"])
+def test_iterations_with_data_are_said_to_be_ignored_once(
+    sample: Path, tmp_path: Path, iterations: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _data_folder(sample, RestRequest(name="Echo", url="{{base_url}}/echo?name={{name}}"))
+    data = tmp_path / "people.csv"
+    data.write_text("name\nAda\nGrace\n", encoding="utf-8")
+
+    where = [str(sample), "--env", "Local mocks", "--folder", "Data"]
+    code = main([*where, "--data", str(data), "--iterations", iterations])
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.count("--iterations is ignored: people.csv gives one per row.") == 1
+    assert "2 executed of 2 planned" in out
+
+
+@pytest.mark.parametrize(("status", "code"), [(200, 2), (201, 2)])
+def test_a_report_that_cannot_be_written_leaves_the_others_and_exits_2(
+    rest_url: str, tmp_path: Path, status: int, code: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    collection = _postman(
+        tmp_path, [_echo_item("Echo", status=status)], variable=[{"key": "base", "value": rest_url}]
+    )
+    # A name the file system takes, but its temporary sibling (longer) is too long.
+    unwritable = tmp_path / ("r" * 250)
+    report = tmp_path / "run.json"
+
+    result = main(
+        [str(collection), "--reporter", f"junit:{unwritable}", "--reporter", f"json:{report}"]
+    )
+
+    captured = capsys.readouterr()
+    assert result == code
+    assert captured.err.count("apiclient run: error: ") == 1
+    assert json.loads(report.read_text(encoding="utf-8"))["summary"]["executed"] == 1
+    assert f"Wrote the json report to {report}" in captured.out
+
+
+def test_a_closed_pipe_stops_the_output_quietly(rest_url: str, tmp_path: Path) -> None:
+    # Enough lines to fill the pipe, so the command writes after its reader has gone.
+    collection = _postman(
+        tmp_path, [_echo_item("Echo")], variable=[{"key": "base", "value": rest_url}]
+    )
+    report = tmp_path / "run.json"
+    command = [sys.executable, "-m", "apiclient", "run", str(collection)]
+    process = subprocess.Popen(
+        [*command, "--iterations", "3000", "--reporter", f"json:{report}"],
+        cwd=REPO,
+        env=_subprocess_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.readline()
+        process.stdout.close()
+        err = process.stderr.read().decode("utf-8", "replace")
+        process.wait(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+    assert process.returncode == 0, err
+    assert err == ""
+    assert json.loads(report.read_text(encoding="utf-8"))["summary"]["executed"] == 3000

@@ -11,8 +11,9 @@ import pytest
 
 from apiclient.core.models import Auth, Body, Capture, Check, KeyValue, RestRequest, Variable
 from apiclient.core.variables import Scope
+from apiclient.protocols import runner as runner_module
 from apiclient.protocols.errors import RunOptionsError
-from apiclient.protocols.runner import Runner
+from apiclient.protocols.runner import BINARY_PREVIEW_BYTES, PREVIEW_CHARS, Runner, body_text
 from apiclient.protocols.runner_model import (
     PlannedRequest,
     RunOptions,
@@ -363,3 +364,144 @@ async def test_an_empty_plan_reports_nothing(rest_url: str) -> None:
 
     assert report.results == () and report.histogram == ()
     assert report.summary.planned == 0 and report.summary.p50_ms is None
+
+
+async def test_cancel_takes_effect_while_steps_fail_before_sending(rest_url: str) -> None:
+    # Every step errors on a variable before sending, so none awaits the network: the
+    # cancel, asked from the loop (as Ctrl+C and the window's Stop are), must still land.
+    broken = RestRequest(name="broken", url="{{nowhere}}/echo")
+    plan = _plan([broken], rest_url, RunOptions(iterations=20_000))
+    loop = asyncio.get_running_loop()
+
+    def on_step(result: StepResult) -> None:
+        if result.index == 2:
+            loop.call_soon(runner.cancel)
+
+    runner = Runner(plan, on_step=on_step)
+    report = await _run_runner(runner)
+
+    summary = report.summary
+    assert summary.cancelled and summary.executed < 10
+    assert summary.skipped == 20_000 - summary.executed
+
+
+async def test_a_cancel_after_the_last_step_is_not_a_cancelled_run(rest_url: str) -> None:
+    def on_step(result: StepResult) -> None:
+        if result.index == 1:
+            runner.cancel()
+
+    runner = Runner(_plan([_echo("a"), _echo("b")], rest_url), on_step=on_step)
+    report = await _run_runner(runner)
+
+    assert report.summary.executed == 2
+    assert not report.summary.cancelled and report.summary.ok
+
+
+async def test_a_capture_that_finds_nothing_is_named_by_the_step_that_needs_it(
+    rest_url: str,
+) -> None:
+    login = _echo("Log in", captures=[Capture(variable="token", expression="$.no.token")])
+    use = RestRequest(name="Use", url="{{base_url}}/echo", headers=[
+        KeyValue(name="Authorization", value="Bearer {{token}}"),
+    ])  # fmt: skip
+    report = await _run(_plan([login, use], rest_url))
+    logged_in, used = report.results
+
+    assert logged_in.outcome == "passed"  # a capture miss alone does not fail a step
+    assert logged_in.captures[0].value is None and logged_in.captured == ()
+    assert used.outcome == "error"
+    assert "Unknown variable {{token}}" in used.error
+    assert (
+        "{{token}} was to be captured by 'Folder / Log in', which found nothing: "
+        + logged_in.captures[0].message.rstrip(".")
+    ) in used.error
+
+
+async def test_a_delay_never_follows_the_last_step(rest_url: str) -> None:
+    # A delay longer than the hang guard: the run ends only if nothing waits after the
+    # last step.
+    plan = _plan([_echo("a")], rest_url, RunOptions(delay_ms=60_000))
+    report = await _run(plan)
+
+    assert report.summary.executed == 1 and report.summary.duration_s < 60
+
+
+async def test_an_on_step_that_raises_is_logged_once_and_the_run_goes_on(
+    rest_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    def on_step(result: StepResult) -> None:
+        raise BrokenPipeError("the reader went away")
+
+    with caplog.at_level("ERROR", logger="apiclient.protocols.runner"):
+        report = await _run(_plan([_echo("a"), _echo("b")], rest_url), on_step)
+
+    assert report.summary.executed == 2 and report.summary.ok
+    logged = [r for r in caplog.records if r.name == "apiclient.protocols.runner"]
+    assert len(logged) == 1 and "on_step" in logged[0].getMessage()
+
+
+async def test_failed_steps_keep_their_response(rest_url: str) -> None:
+    failing = RestRequest(
+        name="latin",
+        url="{{base_url}}/encoding/latin1",
+        checks=[Check(source="status", expected="201")],
+    )
+    report = await _run(
+        _plan([failing, RestRequest(name="png", url="{{base_url}}/image/png")], rest_url)
+    )
+    text, image = report.results
+
+    assert text.outcome == "failed" and text.response is not None
+    assert ("content-type", "text/plain; charset=iso-8859-1") in text.response.headers
+    assert text.response.body_size == text.size and not text.response.truncated
+    assert image.response is not None and image.response.body.startswith("(binary image/png, ")
+    assert "89 50 4e 47" in image.response.body  # the PNG signature, in hex
+
+
+async def test_passed_steps_keep_responses_only_up_to_the_budget(
+    rest_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner_module, "MAX_PASSED_PREVIEWS", 2)
+    failing = _echo("failing", checks=[Check(source="status", expected="201")])
+    plan = _plan([_echo("a"), _echo("b"), _echo("c"), failing], rest_url)
+    report = await _run(plan)
+
+    kept = [r.response is not None for r in report.results]
+    assert kept == [True, True, False, True]
+
+
+async def test_previews_stop_at_the_run_s_size_budget(
+    rest_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = RestRequest(name="big", url="{{base_url}}/bytes/100000")
+    first = await _run(_plan([big], rest_url))
+    assert first.results[0].response is not None
+    cost = len(first.results[0].response.body)
+    monkeypatch.setattr(runner_module, "MAX_PREVIEW_BYTES", cost * 2 + 1000)
+
+    report = await _run(_plan([big, big, big], rest_url))
+
+    assert [r.response is not None for r in report.results] == [True, True, False]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "text", "cut"),
+    [
+        ("é".encode("latin-1"), "text/plain; charset=ISO-8859-1", "é", False),
+        (b"caf\xc3\xa9 \xff", "application/json", "café \ufffd", False),
+        (b"x" * (PREVIEW_CHARS + 1), "text/plain", "x" * PREVIEW_CHARS, True),
+        (b"ok", "text/plain; charset=no-such-charset", "ok", False),
+        (b"\x00\x01", "", "(binary body, 2 bytes; in hex)\n00 01", False),
+    ],
+)
+def test_body_text_decodes_cuts_and_shows_binary_as_hex(
+    body: bytes, content_type: str, text: str, cut: bool
+) -> None:
+    assert body_text(body, content_type) == (text, cut)
+
+
+def test_a_long_binary_body_shows_its_first_bytes() -> None:
+    text, cut = body_text(bytes(range(256)) * 4, "application/octet-stream")
+
+    assert cut and text.startswith("(binary application/octet-stream, 1,024 bytes; the first 256")
+    assert text.endswith(" fe ff") and len(text.splitlines()[1].split()) == BINARY_PREVIEW_BYTES

@@ -4,6 +4,8 @@ subscription), gRPC (unary, server stream, a non-OK status) and scripted WebSock
 from __future__ import annotations
 
 import asyncio
+import json
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from apiclient.protocols.runner_model import RunOptions, RunReport
 from apiclient.protocols.runner_plan import WEBHOOK_REASON, plan_from_items
 
 _HANG_GUARD_S = 20
+REPO = Path(__file__).resolve().parents[2]
 
 _ENVELOPE = """<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"
     xmlns:tns="urn:apiclient:mock:hospital:types">
@@ -311,3 +314,53 @@ def test_webhook_receivers_are_left_out_of_a_plan(scope: Scope) -> None:
 
     assert [p.path for p in plan.requests] == ["Call"]
     assert plan.not_runnable == (("Receiver", WEBHOOK_REASON),)
+
+
+async def test_schema_and_proto_files_are_read_from_the_base_dir(
+    scope: Scope, tmp_path: Path
+) -> None:
+    shutil.copy(REPO / "mock_servers" / "graphql_schema" / "events.graphql", tmp_path)
+    shutil.copytree(REPO / "resources" / "proto", tmp_path / "proto")
+    query = GraphqlRequest(
+        name="Events",
+        url="{{graphql_url}}/graphql",
+        query="query Events { events(first: 1) { id } }",
+        schema_file="events.graphql",
+    )
+    track = GrpcRequest(
+        name="Get a track",
+        target="{{grpc_target}}",
+        method="/mock.tracks.v1.TrackService/GetTrack",
+        message='{"id": "t1"}',
+        proto_files=["proto/tracks/v1/tracks.proto"],
+        import_paths=["proto"],
+    )
+    plan = plan_from_items([query, track], name="files", scope=scope, options=RunOptions())
+    async with asyncio.timeout(_HANG_GUARD_S):
+        report = await Runner(plan, base_dir=tmp_path).run()
+
+    assert [(r.outcome, r.error) for r in report.results] == [("passed", ""), ("passed", "")]
+
+
+async def test_grpc_and_websocket_steps_keep_what_came_back(scope: Scope) -> None:
+    track = GrpcRequest(
+        name="Get a track",
+        target="{{grpc_target}}",
+        method="/mock.tracks.v1.TrackService/GetTrack",
+        message='{"id": "t1"}',
+        checks=[Check(source="status", expected="5")],
+    )
+    chat = _ws(
+        "Chat",
+        WsStep(action="send", body="hello"),
+        WsStep(action="expect", match="equals", body="goodbye", timeout_s=0.5),
+    )
+    report = await _run([track, chat], scope)
+    grpc_step, ws_step = report.results
+
+    assert grpc_step.outcome == "failed" and grpc_step.response is not None
+    assert json.loads(grpc_step.response.body)["id"] == "t1"
+    assert ws_step.outcome == "failed" and ws_step.response is not None
+    assert ws_step.response.body.splitlines()[0] == json.dumps("hello")
+    names = {name.lower() for name, _ in ws_step.response.headers}
+    assert "upgrade" in names

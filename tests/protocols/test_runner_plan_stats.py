@@ -14,7 +14,7 @@ from apiclient.core.store_nodes import walk
 from apiclient.core.variables import Scope
 from apiclient.protocols.checks import CheckResult
 from apiclient.protocols.errors import BatchDataError, RunOptionsError
-from apiclient.protocols.runner_model import LatencyBin, RunOptions, StepResult
+from apiclient.protocols.runner_model import MAX_ITERATIONS, LatencyBin, RunOptions, StepResult
 from apiclient.protocols.runner_plan import (
     WEBHOOK_REASON,
     check_options,
@@ -241,3 +241,15 @@ def test_histogram_of_equal_timings_and_of_none() -> None:
     assert latency_histogram(same) == (LatencyBin(4.0, 4.0, 3),)
     assert latency_histogram([_result(0, "error", None)]) == ()
     assert sum(b.count for b in latency_histogram(same * 10, bins=20)) == 30
+
+
+def test_with_data_rows_iterations_are_ignored_and_the_rows_counted() -> None:
+    row = {"id": "1"}
+    check_options(RunOptions(iterations=0, data_rows=(row,)))  # iterations do not apply
+    check_options(RunOptions(data_rows=(row,) * MAX_ITERATIONS))
+
+    with pytest.raises(RunOptionsError) as caught:
+        check_options(RunOptions(data_rows=(row,) * (MAX_ITERATIONS + 1)))
+    assert str(caught.value) == (
+        "A data file may have at most 100,000 rows (one iteration each); this one has 100,001."
+    )

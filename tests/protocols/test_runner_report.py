@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,15 @@ from apiclient.protocols.runner_model import (
     RunOptions,
     RunReport,
     RunSummary,
+    StepResponse,
     StepResult,
 )
-from apiclient.protocols.runner_report import junit_xml, report_json, write_report
+from apiclient.protocols.runner_report import (
+    JUNIT_BODY_CHARS,
+    junit_xml,
+    report_json,
+    write_report,
+)
 
 STATUS_200 = Check(source="status", op="equals", expected="200")
 NAME_IS = Check(source="jsonpath", expression="$.name", op="equals", expected="Blue mug")
@@ -257,3 +264,82 @@ def test_write_report_to_a_missing_folder_says_so(tmp_path: Path) -> None:
 
     with pytest.raises(StoreError, match=r"report\.xml"):
         write_report(_report(), path, "junit")
+
+
+def _cut_short(**summary: object) -> RunReport:
+    """Two iterations of three requests; only the first two steps ran."""
+    results = (
+        _step(0, 0, "passed", elapsed_ms=0.4),
+        _step(1, 0, "failed", elapsed_ms=0.4),
+    )
+    return replace(
+        _report(results=results),
+        summary=_summary(executed=2, passed=1, failed=1, errors=0, skipped=4, **summary),
+    )
+
+
+PATHS = ["Items / Step 1", "Items / Step 2", "Items / Step 3"]
+
+
+@pytest.mark.parametrize(
+    ("summary", "why"),
+    [
+        ({"bailed": True}, "not run: the run stopped after the first failed or erring request"),
+        ({"cancelled": True}, "not run: the run was cancelled"),
+    ],
+)
+def test_junit_lists_every_step_that_did_not_run_as_skipped(
+    summary: dict[str, bool], why: str
+) -> None:
+    root = ET.fromstring(junit_xml(_cut_short(**summary), planned_paths=PATHS))
+    suites = root.findall("testsuite")
+
+    assert [s.get("skipped") for s in suites] == ["1", "3"]
+    assert [s.get("tests") for s in suites] == ["3", "3"]
+    assert (root.get("tests"), root.get("skipped"), root.get("failures")) == ("6", "4", "1")
+    cases = root.findall("testsuite/testcase")
+    assert [c.get("name") for c in cases] == PATHS * 2
+    skipped = [c.find("skipped") for c in cases]
+    assert [s is not None for s in skipped] == [False, False, True, True, True, True]
+    assert all(s.get("message", "").startswith(why) for s in skipped if s is not None)
+    xml = JUnitXml.fromstring(junit_xml(_cut_short(**summary), planned_paths=PATHS).encode())
+    assert (xml.tests, xml.skipped) == (6, 4)
+
+
+def test_junit_total_time_comes_from_unrounded_sums() -> None:
+    # 0.4 ms per iteration shows as 0.000 s per suite, yet the two make 0.001 s in all.
+    results = (_step(0, 0, "passed", elapsed_ms=0.4), _step(3, 1, "passed", elapsed_ms=0.4))
+    root = ET.fromstring(junit_xml(_report(results=results)))
+
+    assert [s.get("time") for s in root.findall("testsuite")] == ["0.000", "0.000"]
+    assert root.get("time") == "0.001"
+
+
+def test_failed_steps_carry_their_response_in_json_and_junit() -> None:
+    response = StepResponse((("content-type", "text/plain"),), "x" * 3000, 5000, truncated=True)
+    results = (
+        _step(0, 0, "passed", response=StepResponse((), "fine", 4)),
+        _step(1, 0, "failed", response=response),
+    )
+    report = _report(results=results)
+
+    doc = json.loads(report_json(report))
+    assert "response" not in doc["results"][0]
+    assert doc["results"][1]["response"] == {
+        "headers": [{"name": "content-type", "value": "text/plain"}],
+        "body": "x" * 3000,
+        "body_size": 5000,
+        "truncated": True,
+    }
+    cases = ET.fromstring(junit_xml(report)).findall("testsuite/testcase")
+    assert cases[0].find("system-err") is None
+    err = cases[1].findtext("system-err") or ""
+    assert err.startswith("x" * JUNIT_BODY_CHARS + "\n")
+    assert err.endswith("(5,000 bytes in all)")
+
+
+def test_write_report_passes_the_planned_paths_to_junit(tmp_path: Path) -> None:
+    path = tmp_path / "junit.xml"
+    write_report(_cut_short(cancelled=True), path, "junit", planned_paths=PATHS)
+
+    assert ET.parse(path).getroot().get("skipped") == "4"
