@@ -72,6 +72,16 @@ async def existing_directory(parent: QWidget, title: str) -> str:
     return chosen[0] if chosen else ""
 
 
+async def open_file(parent: QWidget, title: str, start: str, name_filter: str) -> str:
+    """Ask for an existing file (``start``: where to begin); ``""`` on Cancel."""
+    dialog = QFileDialog(parent, title, start, name_filter)
+    dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    if await _run(dialog) != QDialog.DialogCode.Accepted:
+        return ""
+    chosen = dialog.selectedFiles()
+    return chosen[0] if chosen else ""
+
+
 async def save_file(parent: QWidget, title: str, suggested: str, name_filter: str) -> str:
     """Ask where to save a file (``suggested`` is the proposed path); ``""`` on Cancel."""
     dialog = QFileDialog(parent, title, suggested, name_filter)

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDoubleSpinBox,
     QLineEdit,
@@ -294,3 +296,57 @@ def test_script_add_and_remove_steps(qtbot):
     with qtbot.waitSignal(editor.edited):
         qtbot.keyClick(editor.table, Qt.Key.Key_Delete)
     assert editor.steps() == [] and counts[-1] == 0
+
+
+def _wheel(widget, steps: int = -1) -> None:
+    """Turn the mouse wheel over ``widget`` (negative: towards the user, i.e. down)."""
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(
+        centre,
+        QPointF(widget.mapToGlobal(centre)),
+        QPoint(0, 0),
+        QPoint(0, 120 * steps),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_over_a_rule_combo_scrolls_instead_of_changing_it(qtbot):
+    editor = _editor(qtbot)
+    editor.set_values(CHECKS, CAPTURES)
+    table = editor.findChild(QTableWidget, "rest.checks")
+    for column in (1, 3):  # source, operator
+        box = _combo(table, 0, column)
+        before = box.currentIndex()
+        _wheel(box)
+        assert box.currentIndex() == before
+        assert box.focusPolicy() == Qt.FocusPolicy.StrongFocus  # the wheel gives no focus
+    assert editor.checks() == CHECKS
+    captures = editor.findChild(QTableWidget, "rest.captures")
+    source = _combo(captures, 0, 2)
+    _wheel(source)
+    assert editor.captures() == CAPTURES
+
+    editor.activateWindow()
+    box = _combo(table, 0, 1)
+    box.setFocus()
+    qtbot.waitUntil(box.hasFocus)
+    before = box.currentIndex()
+    _wheel(box)
+    assert box.currentIndex() != before  # a focused combo still takes the wheel
+
+
+def test_the_wheel_over_a_script_step_leaves_it_alone(qtbot):
+    editor = ScriptEditor()
+    qtbot.addWidget(editor)
+    editor.show()
+    steps = [WsStep(action="send", body="hi"), WsStep(action="expect", match="contains")]
+    editor.set_steps(steps)
+    for row in range(2):
+        for column in range(3):  # action, format, match
+            _wheel(editor.table.cellWidget(row, column))
+        _wheel(editor.table.cellWidget(row, 5))  # the timeout
+    assert editor.steps() == steps

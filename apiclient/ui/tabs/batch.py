@@ -8,6 +8,14 @@ file that fails to import, in the tab's notice, worded for a person.
 
 A relative data file path is taken from the open collection's folder, so a collection
 that ships its data next to its requests works wherever it is checked out.
+
+Esc follows the page in front: on "Batch call" it stops the send, on "Runner" the run.
+
+Dirty tracking stays cheap for big tables: while the rows table is untouched since the
+request was opened or saved, the comparison with the saved copy reuses its rows list.
+Once a table of more than ``BIG_TABLE_ROWS`` rows has been edited, the request stays
+dirty until it is saved, even if the edits are undone (comparing every row after each
+keystroke would hold the window).
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ from apiclient.ui.tabs.batch_runner import RunnerPanel
 from apiclient.ui.tabs.request_tab import RequestTab
 from apiclient.ui.variable_hint import variable_hint_html
 from apiclient.ui.workers import import_in_worker, run_off_gui
+
+BIG_TABLE_ROWS = 5_000
 
 if TYPE_CHECKING:
     from apiclient.protocols.batch import BatchEngine
@@ -132,8 +142,13 @@ class BatchTab(RequestTab):
         if self._rest is not None:
             await self._rest.aclose()
 
-    def _cancel_other_work(self) -> None:
-        self.runner.cancel()
+    def cancel(self) -> None:
+        """Esc: on the Runner page stop the run, on the "Batch call" page the send; never
+        the other page's work, which the person cannot see."""
+        if self.pages.currentWidget() is self.runner:
+            self.runner.cancel()
+        else:
+            super().cancel()
 
     def focus_main_field(self) -> None:
         self.editor.url.setFocus()
@@ -160,7 +175,11 @@ class BatchTab(RequestTab):
         return self._engine
 
     def _resolved(self, request: BatchRequest) -> BatchRequest | None:
-        """``request`` with its variables resolved, or None (the error is shown)."""
+        """``request`` with its variables resolved, or None (the error is shown). With a
+        data file the table is left out: the file's rows are sent, so a variable in an
+        unsent cell must not stop the send."""
+        if request.data_file.strip():
+            request = request.model_copy(update={"columns": [], "rows": []})
         if not request.url.strip():
             self.response.show_error(
                 "Nothing to send", "Type a URL first, e.g. {{base_url}}/api/v1/contacts/batch."
@@ -233,6 +252,19 @@ class BatchTab(RequestTab):
 
     def refresh_hint(self) -> None:
         """Under the URL: the URL as it will be sent, or which variables are unknown."""
-        request = self.editor.request()
-        scope = self._workspace.scope().with_layer("request", request.variables)
-        self.editor.set_url_hint(variable_hint_html(request.url, scope, "URL"))
+        url, variables = self.editor.url_and_variables()
+        scope = self._workspace.scope().with_layer("request", variables)
+        self.editor.set_url_hint(variable_hint_html(url, scope, "URL"))
+
+    def _update_dirty(self) -> None:
+        """As for every tab, except that a big table edited since it was opened or saved
+        makes the request dirty without comparing its rows (see the module's notes)."""
+        saved = self._saved
+        if saved is None or (
+            isinstance(saved, BatchRequest)
+            and self.editor.row_count() > BIG_TABLE_ROWS
+            and not self.editor.table_compares_cheaply(saved)
+        ):
+            self._set_dirty(True, self.editor.name())  # a draft is always dirty
+            return
+        super()._update_dirty()

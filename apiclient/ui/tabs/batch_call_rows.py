@@ -3,12 +3,16 @@
 The table is a model over plain lists (``columns``, ``rows``) so that thousands of rows
 pasted from a spreadsheet stay cheap: no widget per cell. Clipboard text is read as
 tab-separated when it holds a tab (what spreadsheets copy), else as CSV.
+
+Every edit bumps ``version``; ``rows()`` keeps its copy for the current version, so the
+tab's dirty tracking and the saved request do not copy 50,000 rows per keystroke.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -17,7 +21,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -28,6 +32,7 @@ from PySide6.QtWidgets import (
 
 _Index = QModelIndex | QPersistentModelIndex
 _MAX_WIDTH = 320
+_SAMPLE_ROWS = 100  # rows read to fit a column's width: cheap for any table
 
 
 def parse_clipboard(text: str) -> list[list[str]]:
@@ -35,6 +40,26 @@ def parse_clipboard(text: str) -> list[list[str]]:
     delimiter = "\t" if "\t" in text else ","
     reader = csv.reader(io.StringIO(text.rstrip("\r\n"), newline=""), delimiter=delimiter)
     return [row for row in reader if any(cell.strip() for cell in row)]
+
+
+class ColumnNameError(ValueError):
+    """A column name that cannot be used (blank, or already taken); the message says why."""
+
+
+def unique_names(names: list[str], taken: Sequence[str] = ()) -> list[str]:
+    """``names`` stripped, with blank or repeated ones renamed ``column N`` so that no two
+    columns share a name (the body builder would let the later one win)."""
+    used = set(taken)
+    result: list[str] = []
+    for number, name in enumerate(names, len(used) + 1):
+        name = name.strip()
+        if not name or name in used:
+            while f"column {number}" in used:
+                number += 1
+            name = f"column {number}"
+        used.add(name)
+        result.append(name)
+    return result
 
 
 class BatchRowsModel(QAbstractTableModel):
@@ -50,6 +75,17 @@ class BatchRowsModel(QAbstractTableModel):
         super().__init__(parent)
         self._columns: list[str] = []
         self._rows: list[list[str]] = []
+        self._version = 0
+        self._cached: tuple[int, list[list[str]]] = (0, [])
+        self.edited.connect(self._bump)
+
+    @property
+    def version(self) -> int:
+        """A number that changes with every edit and every ``set_table``."""
+        return self._version
+
+    def _bump(self) -> None:
+        self._version += 1
 
     # -- Qt model ------------------------------------------------------------------------
 
@@ -95,13 +131,29 @@ class BatchRowsModel(QAbstractTableModel):
         self._columns = list(columns)
         self._rows = [self._fit(row) for row in rows]
         self.endResetModel()
+        self._bump()
 
     def columns(self) -> list[str]:
         return list(self._columns)
 
     def rows(self) -> list[list[str]]:
-        """Every row, blank ones left out (a blank row is one not filled in yet)."""
-        return [list(row) for row in self._rows if any(cell.strip() for cell in row)]
+        """Every row, blank ones left out (a blank row is one not filled in yet).
+
+        The list is built once per ``version`` and shared by later calls: do not change it.
+        """
+        version, rows = self._cached
+        if version != self._version:
+            rows = [list(row) for row in self._rows if any(cell.strip() for cell in row)]
+            self._cached = (self._version, rows)
+        return rows
+
+    def holds(self, rows: list[list[str]]) -> bool:
+        """Whether ``rows`` is the list ``rows()`` gives for the table as it is now."""
+        version, cached = self._cached
+        return version == self._version and cached is rows
+
+    def has_column(self, name: str) -> bool:
+        return name in self._columns
 
     def _fit(self, row: list[str]) -> list[str]:
         width = len(self._columns)
@@ -121,14 +173,38 @@ class BatchRowsModel(QAbstractTableModel):
         return at
 
     def remove_rows(self, rows: list[int]) -> None:
-        for row in sorted(set(rows), reverse=True):
+        """Remove ``rows`` (one model reset when there are many, so the view redraws once)."""
+        doomed = {row for row in rows if 0 <= row < len(self._rows)}
+        if not doomed:
+            return
+        if len(doomed) > 1:
+            self.beginResetModel()
+            self._rows = [row for r, row in enumerate(self._rows) if r not in doomed]
+            self.endResetModel()
+        else:
+            (row,) = doomed
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._rows[row]
             self.endRemoveRows()
-        if rows:
-            self.edited.emit()
+        self.edited.emit()
+
+    def check_column_name(self, name: str, column: int = -1) -> str:
+        """``name`` stripped, if it can name ``column`` (-1: a new one); else
+        :class:`ColumnNameError` saying why."""
+        name = name.strip()
+        if not name:
+            raise ColumnNameError("A column needs a name; the name was left blank.")
+        others = [other for c, other in enumerate(self._columns) if c != column]
+        if name in others:
+            raise ColumnNameError(
+                f"There is already a column named '{name}'; two columns with one name"
+                " would send only the last one's values. Choose another name."
+            )
+        return name
 
     def add_column(self, name: str) -> None:
+        """Add a column at the end; :class:`ColumnNameError` for a blank or taken name."""
+        name = self.check_column_name(name)
         at = len(self._columns)
         self.beginInsertColumns(QModelIndex(), at, at)
         self._columns.append(name)
@@ -138,6 +214,8 @@ class BatchRowsModel(QAbstractTableModel):
         self.edited.emit()
 
     def rename_column(self, column: int, name: str) -> None:
+        """:class:`ColumnNameError` for a blank name or one another column has."""
+        name = self.check_column_name(name, column)
         self._columns[column] = name
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, column, column)
         self.edited.emit()
@@ -155,27 +233,36 @@ class BatchRowsModel(QAbstractTableModel):
         needed. Into a table without columns, the first pasted line names the columns."""
         if not cells:
             return
+        self.beginResetModel()
         if not self._columns:
             header, *cells = cells
-            self.set_table([name.strip() or f"column {n}" for n, name in enumerate(header, 1)], [])
+            self._columns = unique_names(header)
+            self._rows = []
             row = column = 0
-        self.beginResetModel()
         width = max((len(line) for line in cells), default=0)
+        before = len(self._columns)
         while len(self._columns) < column + width:
-            self._columns.append(f"column {len(self._columns) + 1}")
-        for existing in self._rows:
-            existing.extend([""] * (len(self._columns) - len(existing)))
-        while len(self._rows) < row + len(cells):
-            self._rows.append([""] * len(self._columns))
-        for r, line in enumerate(cells):
-            for c, value in enumerate(line):
-                self._rows[row + r][column + c] = value
+            self._columns.append(unique_names([""], self._columns)[0])
+        total = len(self._columns)
+        if total > before:
+            for existing in self._rows:
+                existing.extend([""] * (total - before))
+        self._rows.extend([""] * total for _ in range(row - len(self._rows)))
+        overlap = self._rows[row : row + len(cells)]
+        for target, line in zip(overlap, cells, strict=False):
+            target[column : column + len(line)] = line
+        lead = [""] * column
+        for line in cells[len(overlap) :]:  # past the end: new rows, built in one pass
+            added = lead + line
+            added.extend([""] * (total - len(added)))
+            self._rows.append(added)
         self.endResetModel()
         self.edited.emit()
 
 
 class BatchRowsView(QTableView):
-    """The rows table; Ctrl+V pastes clipboard text at the current cell."""
+    """The rows table; Ctrl+V pastes clipboard text at the current cell, Delete removes
+    the selected rows (as in the key/value tables)."""
 
     def __init__(self, model: BatchRowsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -185,7 +272,9 @@ class BatchRowsView(QTableView):
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.horizontalHeader().setDefaultSectionSize(160)
         self.horizontalHeader().setStretchLastSection(True)
+        self.horizontalHeader().setResizeContentsPrecision(_SAMPLE_ROWS)
         self.verticalHeader().setDefaultSectionSize(24)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         model.modelReset.connect(self._fit_columns)
 
@@ -195,9 +284,12 @@ class BatchRowsView(QTableView):
         for column in range(self._model.columnCount()):
             self.setColumnWidth(column, min(max(self.columnWidth(column), 80), _MAX_WIDTH))
 
-    def keyPressEvent(self, event) -> None:
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.matches(QKeySequence.StandardKey.Paste):
             self.paste_clipboard()
+            return
+        if event.key() == Qt.Key.Key_Delete and self.state() != self.State.EditingState:
+            self._model.remove_rows(self.selected_rows())
             return
         super().keyPressEvent(event)
 

@@ -4,6 +4,9 @@ A JSON batch is edited as an operation, an items key, options and a rows table (
 pasted, imported, or read from a data file at send time) with an optional column
 mapping; a multipart batch as a list of sub-requests. Headers, auth and settings are
 the REST tab's widgets, because the batch goes out as one HTTP request.
+
+The table stays in the request while "Use file at send time" is ticked (the engine
+sends the file's rows then), so ticking, saving and unticking loses nothing typed.
 """
 
 from __future__ import annotations
@@ -12,10 +15,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -24,10 +25,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from qasync import asyncSlot
 
-from apiclient.core.models import BatchRequest
+from apiclient.core.models import BatchRequest, Variable
+from apiclient.ui import dialogs
 from apiclient.ui.tabs.batch_call_parts import BatchPartsEditor
-from apiclient.ui.tabs.batch_call_rows import BatchRowsModel, BatchRowsView
+from apiclient.ui.tabs.batch_call_rows import BatchRowsModel, BatchRowsView, ColumnNameError
 from apiclient.ui.widgets.auth_editor import AuthEditor
 from apiclient.ui.widgets.checks_editor import ChecksEditor, keep_count_in_title
 from apiclient.ui.widgets.code_editor import CodeEditor
@@ -60,6 +63,7 @@ class BatchRequestEditor(QWidget):
         super().__init__(parent)
         self._loading = False
         self._request = BatchRequest()
+        self._loaded_version = -1
 
         self.method = QComboBox(objectName="batch.method", editable=True)
         self.method.addItems(BATCH_METHODS)
@@ -160,15 +164,18 @@ class BatchRequestEditor(QWidget):
             " into an empty table the first line names the columns"
         )
         self.import_button = QPushButton("Import CSV/JSON…", objectName="batch.import")
-        self.use_file = QCheckBox("Use file at send time", objectName="batch.data_file")
+        self.use_file = QCheckBox("Use file at send time", objectName="batch.use_file")
         self.use_file.setToolTip(
-            "Save only the file's path and read its rows each time the batch is sent;"
-            " a relative path is taken from the collection's folder"
+            "Read the file's rows each time the batch is sent (a relative path is taken"
+            " from the collection's folder). While ticked the file wins: the table is"
+            " kept and saved, but not sent; clear the box to send the table again."
         )
         self.data_path = QLineEdit(objectName="batch.data_file.path")
         self.data_path.setPlaceholderText("data/contacts.csv (relative to the collection)")
         self.rows_hint = QLabel(objectName="batch.rows.hint", wordWrap=True)
         self.rows_hint.setStyleSheet("color: palette(mid)")
+        self.rows_problem = QLabel(objectName="batch.rows.problem", wordWrap=True, visible=False)
+        self.rows_problem.setStyleSheet("color: #c62828")
 
         fields = QFormLayout()
         fields.addRow("Operation", self.operation)
@@ -194,6 +201,7 @@ class BatchRequestEditor(QWidget):
         layout.addLayout(buttons)
         layout.addLayout(file_line)
         layout.addWidget(self.rows_hint)
+        layout.addWidget(self.rows_problem)
         layout.addWidget(self.rows, 1)
 
         self.add_row.clicked.connect(self._on_add_row_clicked)
@@ -203,6 +211,9 @@ class BatchRequestEditor(QWidget):
         self.remove_column.clicked.connect(self._on_remove_column_clicked)
         self.paste.clicked.connect(self.rows.paste_clipboard)
         self.import_button.clicked.connect(self._on_import_clicked)
+        self.rows.selectionModel().selectionChanged.connect(self._show_column_buttons)
+        self.rows.selectionModel().currentChanged.connect(self._show_column_buttons)
+        self.rows_model.modelReset.connect(self._show_column_buttons)
         return page
 
     @staticmethod
@@ -229,6 +240,7 @@ class BatchRequestEditor(QWidget):
             self.items_key.setText(request.items_key)
             self.options.set_text(request.options_json)
             self.rows_model.set_table(request.columns, request.rows)
+            self._loaded_version = self.rows_model.version
             self.use_file.setChecked(bool(request.data_file))
             self.data_path.setText(request.data_file)
             self.mapping.set_rows(request.mapping)
@@ -244,9 +256,13 @@ class BatchRequestEditor(QWidget):
 
     def request(self) -> BatchRequest:
         """The request as the widgets show it now; name, description, variables, checks
-        and captures kept. With "Use file at send time" the table's rows are not part of
-        the request (they stay in the table until the box is cleared)."""
+        and captures kept. The table is part of it even with "Use file at send time"
+        (the engine then reads the file instead), so nothing typed is lost on save.
+
+        Cheap for a big table: an untouched table gives the shown request's own rows,
+        an edited one the rows model's copy for its current version."""
         use_file = self.use_file.isChecked()
+        columns, rows = self._table()
         return self._request.model_copy(
             update={
                 "method": self.method.currentText().strip().upper() or "POST",
@@ -255,8 +271,8 @@ class BatchRequestEditor(QWidget):
                 "operation": self.operation.currentText().strip(),
                 "items_key": self.items_key.text().strip(),
                 "options_json": self.options.toPlainText(),
-                "columns": [] if use_file else self.rows_model.columns(),
-                "rows": [] if use_file else self.rows_model.rows(),
+                "columns": columns,
+                "rows": rows,
                 "data_file": self.data_path.text().strip() if use_file else "",
                 "mapping": self.mapping.rows(),
                 "parts": self.parts.parts(),
@@ -267,6 +283,30 @@ class BatchRequestEditor(QWidget):
                 "captures": self.tests.captures(),
             }
         )
+
+    def url_and_variables(self) -> tuple[str, list[Variable]]:
+        """What the URL hint needs, without building the whole request (and its rows)."""
+        return self.url.text().strip(), self._request.variables
+
+    def row_count(self) -> int:
+        """Rows in the table, blank ones included; nothing is copied."""
+        return self.rows_model.rowCount()
+
+    def table_compares_cheaply(self, request: BatchRequest) -> bool:
+        """Whether comparing ``request()`` with ``request`` costs no copy of the rows: the
+        table is untouched since it was shown, or ``request`` holds the rows model's copy
+        for the table as it is now (it was taken, e.g. saved, after the last edit)."""
+        if self.rows_model.version == self._loaded_version:
+            return True
+        return self.rows_model.holds(request.rows)
+
+    def name(self) -> str:
+        return self._request.name
+
+    def _table(self) -> tuple[list[str], list[list[str]]]:
+        if self.rows_model.version == self._loaded_version:
+            return self._request.columns, self._request.rows
+        return self.rows_model.columns(), self.rows_model.rows()
 
     def set_name(self, name: str) -> None:
         """Take a new name (after a save as, rename or move) without touching the fields."""
@@ -303,9 +343,7 @@ class BatchRequestEditor(QWidget):
         self.rows.setVisible(not use_file)
         for button in (self.add_row, self.remove_row, self.add_column, self.paste):
             button.setEnabled(not use_file)
-        has_columns = bool(self.rows_model.columns())
-        self.rename_column.setEnabled(has_columns and not use_file)
-        self.remove_column.setEnabled(has_columns and not use_file)
+        self._show_column_buttons()
         if use_file:
             where = self.data_path.text().strip() or "the file named here"
             text = f"Rows are read from {where} each time the batch is sent"
@@ -317,12 +355,24 @@ class BatchRequestEditor(QWidget):
                 " the columns), import a CSV or JSON file, or add columns and rows."
             )
         else:
-            text = f"{len(self.rows_model.rows())} rows. Double-click a cell to edit it."
+            text = f"{self.row_count():,} rows. Double-click a cell to edit it."
         self.rows_hint.setText(text)
 
-    def _current_column(self) -> int:
+    def _show_column_buttons(self) -> None:
+        """Rename and Remove act on the selected cell's column: no cell, no action."""
+        enabled = self._selected_column() >= 0 and not self.use_file.isChecked()
+        self.rename_column.setEnabled(enabled)
+        self.remove_column.setEnabled(enabled)
+
+    def _selected_column(self) -> int:
+        """The current cell's column, or -1 when no cell is selected."""
         index = self.rows.currentIndex()
-        return index.column() if index.isValid() else len(self.rows_model.columns()) - 1
+        selected = self.rows.selectionModel().hasSelection()
+        return index.column() if index.isValid() and selected else -1
+
+    def _show_rows_problem(self, text: str) -> None:
+        self.rows_problem.setText(text)
+        self.rows_problem.setVisible(bool(text))
 
     def _on_add_row_clicked(self) -> None:
         row = self.rows_model.add_row()
@@ -331,29 +381,44 @@ class BatchRequestEditor(QWidget):
     def _on_remove_row_clicked(self) -> None:
         self.rows_model.remove_rows(self.rows.selected_rows())
 
-    def _on_add_column_clicked(self) -> None:
-        name, ok = QInputDialog.getText(self, "Add column", "Name of the new column:")
-        if ok and name.strip():
-            self.rows_model.add_column(name.strip())
+    @asyncSlot()
+    async def _on_add_column_clicked(self) -> None:
+        name, ok = await dialogs.get_text(self, "Add column", "Name of the new column:")
+        if not ok:
+            return
+        try:
+            self.rows_model.add_column(name)
+        except ColumnNameError as exc:
+            self._show_rows_problem(f"Column not added. {exc}")
+            return
+        self._show_rows_problem("")
 
-    def _on_rename_column_clicked(self) -> None:
-        column = self._current_column()
+    @asyncSlot()
+    async def _on_rename_column_clicked(self) -> None:
+        column = self._selected_column()
         if column < 0:
             return
         old = self.rows_model.columns()[column]
-        name, ok = QInputDialog.getText(
-            self, "Rename column", f"New name of column '{old}':", text=old
+        name, ok = await dialogs.get_text(
+            self, "Rename column", f"New name of column '{old}':", old
         )
-        if ok and name.strip():
-            self.rows_model.rename_column(column, name.strip())
+        if not ok or column >= len(self.rows_model.columns()):
+            return
+        try:
+            self.rows_model.rename_column(column, name)
+        except ColumnNameError as exc:
+            self._show_rows_problem(f"Column '{old}' not renamed. {exc}")
+            return
+        self._show_rows_problem("")
 
     def _on_remove_column_clicked(self) -> None:
-        column = self._current_column()
+        column = self._selected_column()
         if column >= 0:
             self.rows_model.remove_column(column)
 
-    def _on_import_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+    @asyncSlot()
+    async def _on_import_clicked(self) -> None:
+        path = await dialogs.open_file(
             self, "Import rows", self.data_path.text(), "Data files (*.csv *.json);;All files (*)"
         )
         if path:

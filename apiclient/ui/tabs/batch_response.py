@@ -4,6 +4,9 @@ A JSON batch shows its totals on one line and one row per item (failed ones tint
 a multipart batch shows one row per sub-response and the selected one's headers and
 body. The raw answer is always there too (the REST response panel's tabs), and when it
 could not be read as a batch result the reason is said above it.
+
+The items table is a view over a small model that reads the result's items as they
+are drawn: showing 10,000 items costs one model reset, not 50,000 table items.
 """
 
 from __future__ import annotations
@@ -11,9 +14,18 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QSplitter, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from apiclient.core.formatting import human_size
 from apiclient.ui.widgets.code_editor import CodeEditor
@@ -22,9 +34,13 @@ from apiclient.ui.widgets.response_view import ResponseView, read_only_table
 if TYPE_CHECKING:
     from apiclient.protocols.batch import BatchResponse
     from apiclient.protocols.batch_multipart import SubResponse
-    from apiclient.protocols.batch_results import BatchResult
+    from apiclient.protocols.batch_results import BatchItem, BatchResult
 
+_Index = QModelIndex | QPersistentModelIndex
 FAILED_TINT = QColor("#fde0dc")
+FAILED_TEXT = QColor("#5d0f07")
+ITEM_COLUMNS = ("#", "Status", "ID", "Key", "Errors")
+_ITEM_WIDTHS = (60, 90, 110, 260)  # the last column (errors) takes the rest
 _PREVIEW_CHARS = 80
 _DETAIL_CHARS = 200_000
 
@@ -50,7 +66,79 @@ def _body_preview(body: bytes) -> str:
 def _tint(table_row: list[QTableWidgetItem]) -> None:
     for item in table_row:
         item.setBackground(FAILED_TINT)
-        item.setForeground(QColor("#5d0f07"))
+        item.setForeground(FAILED_TEXT)
+
+
+class BatchItemsModel(QAbstractTableModel):
+    """The per-item results, read-only; failed items tinted, their errors as tooltips.
+
+    ``set_items`` keeps the tuple it is given and resets once, so its cost does not grow
+    with the number of items; cells are worked out only for the rows on screen.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._items: tuple[BatchItem, ...] = ()
+
+    def set_items(self, items: tuple[BatchItem, ...]) -> None:
+        self.beginResetModel()
+        self._items = items
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(ITEM_COLUMNS)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        item = self._items[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return str(item.index + 1)
+            if column == 1:
+                return item.status
+            if column == 2:
+                return item.id or ""
+            if column == 3:
+                return item.key
+            return "; ".join(item.errors)
+        if role == Qt.ItemDataRole.ToolTipRole and column == 4 and item.errors:
+            return "\n".join(item.errors)
+        if role == Qt.ItemDataRole.BackgroundRole and item.failed:
+            return FAILED_TINT
+        if role == Qt.ItemDataRole.ForegroundRole and item.failed:
+            return FAILED_TEXT
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        return ITEM_COLUMNS[section]
+
+
+def _items_view(model: BatchItemsModel) -> QTableView:
+    """Like ``read_only_table``, but with set column widths: fitting them to the text
+    would ask the model for thousands of cells at each new result."""
+    view = QTableView(objectName="batch.items")
+    view.setModel(model)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(24)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    for column, width in enumerate(_ITEM_WIDTHS):
+        view.setColumnWidth(column, width)
+    view.setWordWrap(False)
+    return view
 
 
 class BatchResponseView(QWidget):
@@ -67,7 +155,8 @@ class BatchResponseView(QWidget):
         self.result_error = QLabel(objectName="batch.result_error", wordWrap=True)
         self.result_error.setStyleSheet("color: #c62828")
         self.result_error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.items = read_only_table("batch.items", ["#", "Status", "ID", "Key", "Errors"])
+        self.items_model = BatchItemsModel(self)
+        self.items = _items_view(self.items_model)
         self.subresponses = read_only_table(
             "batch.subresponses", ["#", "Content-ID", "Status", "Reason", "Body"]
         )
@@ -157,7 +246,7 @@ class BatchResponseView(QWidget):
         self.summary_line.clear()
         self.result_error.clear()
         self.result_error.setVisible(False)
-        self.items.setRowCount(0)
+        self.items_model.set_items(())
         self.subresponses.setRowCount(0)
         self.detail.set_text("")
         tabs = self.http.tabs
@@ -166,20 +255,7 @@ class BatchResponseView(QWidget):
 
     def _show_result(self, result: BatchResult) -> None:
         self.summary_line.setText(summary_text(result))
-        self.items.setRowCount(len(result.items))
-        for r, item in enumerate(result.items):
-            cells = [
-                QTableWidgetItem(str(item.index + 1)),
-                QTableWidgetItem(item.status),
-                QTableWidgetItem(item.id or ""),
-                QTableWidgetItem(item.key),
-                QTableWidgetItem("; ".join(item.errors)),
-            ]
-            cells[4].setToolTip("\n".join(item.errors))
-            if item.failed:
-                _tint(cells)
-            for c, cell in enumerate(cells):
-                self.items.setItem(r, c, cell)
+        self.items_model.set_items(result.items)
 
     def _show_parts(self, parts: tuple[SubResponse, ...], sent: int) -> None:
         self._parts = parts

@@ -12,6 +12,7 @@ import base64
 import binascii
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -86,6 +87,21 @@ def _body_problem(step: WsStep) -> str:
     if step.format == "file" and not body.strip():
         return "Type the path of the file to send."
     return ""
+
+
+class _CellSpinBox(QDoubleSpinBox):
+    """The timeout in a table cell: as for the step's combos (``CellCombo``), the mouse
+    wheel scrolls the table unless the box has the focus."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
 
 
 class ScriptEditor(QWidget):
@@ -200,7 +216,7 @@ class ScriptEditor(QWidget):
         choose(message_format, step.format)
         match = combo(MATCHES, "When an incoming text message counts as the expected one")
         choose(match, step.match)
-        timeout = QDoubleSpinBox(decimals=2, minimum=0.1, maximum=300.0, suffix=" s")
+        timeout = _CellSpinBox(decimals=2, minimum=0.1, maximum=300.0, suffix=" s")
         timeout.setValue(step.timeout_s)
         timeout.setToolTip("How long to wait for a matching message before the step fails")
         for c, widget in ((_ACTION, action), (_FORMAT, message_format), (_MATCH, match)):

@@ -10,7 +10,7 @@ runner reports it again when it runs, and nothing the user typed is lost.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -99,9 +99,26 @@ class HintDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+class CellCombo(QComboBox):
+    """A combo that lives in a table cell. The mouse wheel scrolls the table, not the
+    value, unless the combo has the focus (clicked or tabbed into): scrolling past a
+    column of combos must not silently rewrite the rows."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the wheel does not give focus
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()  # passed on to the table, which scrolls
+
+
 def combo(labels: dict[str, str], tooltip: str) -> QComboBox:
-    """A combo of ``labels`` (value -> words) whose data is the value."""
-    box = QComboBox()
+    """A combo of ``labels`` (value -> words) whose data is the value, for a table cell
+    (see :class:`CellCombo`)."""
+    box = CellCombo()
     for value, label in labels.items():
         box.addItem(label, value)
     box.setToolTip(tooltip)
