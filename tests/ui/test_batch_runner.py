@@ -10,9 +10,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QTableView
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QTableView, QWidget
 
-from apiclient.ui.tabs.batch_runner import EMPTY_FOLDER, EMPTY_RESULTS, RunnerPanel
+from apiclient.core.models import Check
+from apiclient.protocols.checks import CheckResult
+from apiclient.protocols.runner_model import StepResponse, StepResult
+from apiclient.ui.tabs.batch_runner import BUSY, EMPTY_FOLDER, EMPTY_RESULTS, RunnerPanel
+from apiclient.ui.tabs.batch_runner_model import NOT_KEPT, ROWS_PER_TICK, step_detail
 from apiclient.ui.widgets.latency_histogram import LatencyHistogram
 
 RUN_TIMEOUT = 60_000
@@ -210,14 +214,17 @@ def test_cancel_a_long_run(qtbot, panel):
     assert run.text() == "Run" and panel.form.iterations.isEnabled()
 
 
-def test_closing_the_window_cancels_the_run_and_ends_its_thread(qtbot, panel):
+def test_closing_the_window_cancels_the_run_and_aclose_ends_its_thread(qtbot, panel, run):
     panel.form.iterations.setValue(500)
     panel.form.delay.setValue(20)
     panel.select_folder("runner-checks")
     with qtbot.waitSignal(panel.run_started):
         qtbot.mouseClick(panel.findChild(QPushButton, "batch.run"), Qt.MouseButton.LeftButton)
     assert _runner_threads()
-    panel.close()
+    with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT):
+        panel.close()  # only cancels: the GUI thread never waits for the run's thread
+        assert panel.form.run_button.text() == "Cancelling…"
+    run(panel.aclose(), timeout=RUN_TIMEOUT)
     assert not _runner_threads()
 
 
@@ -230,7 +237,7 @@ def test_a_data_file_runs_one_iteration_per_row(qtbot, panel, tmp_path):
     data.write_text("item_id\n1\n2\n3\n", encoding="utf-8")
     with qtbot.waitSignal(panel.form.data_loaded):
         panel.set_data_file(data)
-    assert panel.findChild(QLabel, "batch.data_file.status").text() == (
+    assert panel.findChild(QLabel, "batch.runner.data_file.status").text() == (
         "One iteration per row: 3 rows"
     )
     assert not panel.form.iterations.isEnabled()
@@ -242,7 +249,7 @@ def test_a_data_file_runs_one_iteration_per_row(qtbot, panel, tmp_path):
 
     panel.clear_data_file()
     assert panel.form.iterations.isEnabled()
-    assert not panel.findChild(QLabel, "batch.data_file.status").isVisible()
+    assert not panel.findChild(QLabel, "batch.runner.data_file.status").isVisible()
 
 
 def test_a_malformed_data_file_is_reported_in_place_and_nothing_runs(qtbot, panel, tmp_path):
@@ -250,7 +257,7 @@ def test_a_malformed_data_file_is_reported_in_place_and_nothing_runs(qtbot, pane
     data.write_text("item_id,name\n1,mug\n2\n", encoding="utf-8")
     with qtbot.waitSignal(panel.form.data_loaded):
         panel.set_data_file(data)
-    status = panel.findChild(QLabel, "batch.data_file.status").text()
+    status = panel.findChild(QLabel, "batch.runner.data_file.status").text()
     assert "broken.csv" in status and "row 3" in status and "column" in status
 
     qtbot.mouseClick(panel.findChild(QPushButton, "batch.run"), Qt.MouseButton.LeftButton)
@@ -305,24 +312,206 @@ def test_an_export_that_cannot_be_written_says_why(qtbot, panel, dialogs, tmp_pa
     assert panel.findChild(QLabel, "batch.export_status").text().startswith("Not exported")
 
 
-def test_fast_results_reach_the_table_in_batches(qtbot, panel, monkeypatch):
-    """Steps that land while the GUI thread is busy reach the table in one batch, not one
-    repaint each (the GUI thread is held here until the whole run is over)."""
+def _count_appends(panel: RunnerPanel, monkeypatch) -> list[int]:
+    """The sizes of the slices the run's table gets (patched after ``start_run``, which
+    gives the table a new model)."""
     batches: list[int] = []
     append = panel.model.append
     monkeypatch.setattr(
         panel.model, "append", lambda steps: (batches.append(len(steps)), append(steps))
     )
+    return batches
+
+
+def test_fast_results_reach_the_table_in_batches(qtbot, panel, monkeypatch):
+    """Steps that land while the GUI thread is busy reach the table in as few slices as
+    the per-tick cap allows, not one repaint each (the GUI thread is held here until the
+    whole run is over)."""
     panel.form.iterations.setValue(150)
     panel.form.concurrency.setValue(10)
     panel.select_folder("runner-checks")
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT):
         assert panel.start_run()
+        batches = _count_appends(panel, monkeypatch)
         (run,) = _runner_threads()
         run.join(RUN_TIMEOUT / 1000)
 
     assert sum(batches) == 300 == panel.model.rowCount()
-    assert len(batches) == 1
+    assert len(batches) == -(-300 // ROWS_PER_TICK)
+
+
+def test_a_burst_of_steps_reaches_the_table_in_slices(qtbot, panel, monkeypatch):
+    """Steps that piled up while the GUI thread was busy are added a slice per tick,
+    never all in one slot; run_finished waits until the table has them all."""
+    panel.form.iterations.setValue(400)
+    panel.form.concurrency.setValue(10)
+    panel.select_folder("runner-checks")
+    with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT):
+        assert panel.start_run()
+        batches = _count_appends(panel, monkeypatch)
+        (run,) = _runner_threads()
+        run.join(RUN_TIMEOUT / 1000)
+
+    assert sum(batches) == 800 == panel.model.rowCount()
+    assert len(batches) > 1 and max(batches) <= ROWS_PER_TICK
+
+
+def test_running_again_clears_a_sorted_table_and_keeps_the_column_widths(qtbot, panel):
+    panel.form.iterations.setValue(4)
+    _run(qtbot, panel, "runner-checks")
+    qtbot.mouseClick(
+        panel.findChild(QPushButton, "batch.results.slowest"), Qt.MouseButton.LeftButton
+    )
+    header = panel.table.horizontalHeader()
+    header.resizeSection(2, 333)
+    first = panel.model
+    panel.form.iterations.setValue(3)
+    with qtbot.waitSignal(first.destroyed, timeout=RUN_TIMEOUT):  # freed in slices
+        _run(qtbot, panel, "runner-checks")
+
+    assert panel.proxy.rowCount() == 6
+    assert header.sectionSize(2) == 333
+    times = [float(text) for text in _column(panel, 5)]
+    assert times == sorted(times, reverse=True)  # sorted once the run was over
+
+
+def test_the_chosen_folder_follows_a_rename_and_a_move(qtbot, panel, run):
+    workspace = panel._workspace
+    panel.select_folder("runner-checks")
+    renamed = run(workspace.rename("runner-checks", "Checked requests"))
+    assert renamed != "runner-checks"
+    assert panel.selected_folder() == renamed
+    assert panel.form.folder.currentText() == "Checked requests"
+
+    moved = run(workspace.move(renamed, "runner-mixed", 0))
+    assert moved.startswith("runner-mixed/")
+    assert panel.selected_folder() == moved
+    run_button = panel.findChild(QPushButton, "batch.run")
+    assert run_button.isEnabled()
+    with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT):
+        qtbot.mouseClick(run_button, Qt.MouseButton.LeftButton)
+    assert set(_column(panel, 2)) == {"List items", "Get first item"}
+
+
+def test_a_deleted_folder_is_not_replaced_by_the_whole_collection(qtbot, panel, run):
+    panel.select_folder("runner-checks")
+    run(panel._workspace.delete("runner-checks"))
+
+    run_button = panel.findChild(QPushButton, "batch.run")
+    message = panel.findChild(QLabel, "batch.message")
+    assert panel.selected_folder() is None
+    assert panel.form.folder.currentIndex() == -1
+    assert not run_button.isEnabled()
+    assert "no longer in the collection" in message.text() and message.isVisible()
+
+    panel.select_folder("runner-mixed")
+    assert run_button.isEnabled() and not message.isVisible()
+
+
+def test_the_environment_of_a_run_stays_shown_while_it_runs(qtbot, panel):
+    workspace = panel._workspace
+    label = panel.findChild(QLabel, "batch.environment")
+    panel.form.iterations.setValue(500)
+    panel.form.delay.setValue(20)
+    panel.select_folder("runner-checks")
+    with qtbot.waitSignal(panel.run_started):
+        assert panel.start_run()
+    workspace.select_environment("")
+    assert label.text() == "Environment: Local mocks (this run)"
+    live = panel.findChild(QLabel, "batch.summary").text()
+    assert live.startswith("Running:") and "Environment: Local mocks" in live
+    with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT):
+        panel.cancel()
+
+    assert label.text() == "Environment: none (collection variables only)"
+    assert "Environment: Local mocks" in panel.findChild(QLabel, "batch.summary").text()
+
+
+def test_run_folder_during_a_run_keeps_the_running_folder(qtbot, make_window, runner_sample):
+    window = make_window(runner_sample)
+    panel = window.batch.runner
+    panel.form.iterations.setValue(500)
+    panel.form.delay.setValue(20)
+    panel.select_folder("runner-checks")
+    with qtbot.waitSignal(panel.run_started):
+        assert panel.start_run()
+    window.tabs.setCurrentIndex(0)
+    window.run_folder("runner-mixed")
+
+    assert window.tabs.currentWidget() is window.batch
+    assert window.batch.pages.currentWidget() is panel
+    assert panel.selected_folder() == "runner-checks"
+    assert panel.findChild(QLabel, "batch.message").text() == BUSY
+    with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT):
+        panel.cancel()
+
+
+def test_runner_object_names_are_not_used_elsewhere_in_the_batch_tab(make_window, runner_sample):
+    tab = make_window(runner_sample).batch
+    runner_names = [w.objectName() for w in tab.runner.findChildren(QWidget) if w.objectName()]
+    runner_names = [name for name in runner_names if not name.startswith("qt_")]
+    assert len(runner_names) == len(set(runner_names))
+    for name in runner_names:
+        assert len(tab.findChildren(QWidget, name)) == 1, name
+    for name in ("batch.run", "batch.progress", "batch.results", "batch.runner.data_file"):
+        assert name in runner_names
+
+
+def test_a_failed_step_shows_its_response(qtbot, panel):
+    _run(qtbot, panel, "runner-mixed")
+    table = panel.findChild(QTableView, "batch.results")
+    table.selectRow(1)  # "Wrong status": 200 came back where 201 was expected
+
+    detail = panel.detail.toPlainText()
+    assert detail.index("Checks:") < detail.index("Response headers:")
+    assert "content-type: application/json" in detail.lower()
+    assert '\n  "items": [' in detail  # indented JSON
+    assert panel.detail.isReadOnly()
+
+
+def _step(outcome: str, response: StepResponse | None) -> StepResult:
+    check = Check(source="status", expected="200")
+    return StepResult(
+        index=0,
+        iteration=0,
+        position=0,
+        path="Folder / Request",
+        kind="rest",
+        label="GET http://127.0.0.1/",
+        outcome=outcome,  # type: ignore[arg-type]
+        status="200 OK",
+        elapsed_ms=3.0,
+        checks=(CheckResult(check, outcome == "passed", "200", "status is 200"),),
+        response=response,
+    )
+
+
+def test_step_detail_says_when_a_body_was_cut_or_not_kept():
+    cut = StepResponse((("Content-Type", "text/plain"),), "x" * 16 * 1024, 120 * 1024, True)
+    detail = step_detail(_step("failed", cut))
+    assert "Body (first 16.0 KB of 120.0 KB):" in detail
+    assert "  Content-Type: text/plain" in detail
+
+    assert step_detail(_step("passed", None)).endswith(NOT_KEPT)
+    assert NOT_KEPT not in step_detail(_step("failed", None))
+    broken = StepResponse((), '{"a": ', 6)
+    assert step_detail(_step("failed", broken)).endswith('Body (6 B):\n{"a": ')
+
+
+def test_junit_export_of_a_stopped_run_lists_unrun_steps_as_skipped(
+    qtbot, panel, dialogs, tmp_path
+):
+    panel.form.bail.setChecked(True)
+    panel.form.iterations.setValue(2)
+    _run(qtbot, panel, "runner-mixed")
+    path = tmp_path / "report.xml"
+    dialogs.paths.append(str(path))
+    with qtbot.waitSignal(panel.exported):
+        panel.export("junit")
+
+    root = ET.parse(path).getroot()
+    assert int(root.get("skipped")) == panel.report().summary.skipped > 0
+    assert int(root.get("tests")) == 6
 
 
 def test_slowest_first_sorts_by_time(qtbot, panel):

@@ -2,12 +2,16 @@
 
 The run itself happens on ``BackgroundRun``'s own thread with its own event loop, so a
 run at full speed never competes with the window for the asyncio loop. Its steps cross
-to the GUI thread through ``RunSignals`` in batches; the table takes them at most ~20
-times a second, and the summary and the histogram are recomputed on a slower timer,
-never per step. The runner's thread still holds the interpreter lock most of the time,
-so every call Qt makes into Python costs a wait; the results table is therefore served
-by Qt alone (see ``batch_runner_model``). Measured on a 1,000-request run at
-concurrency 20: GUI stalls stay under ~50 ms apart from the collector's full passes.
+to the GUI thread through ``RunSignals`` in batches; the panel takes them at most ~20
+times a second, counts them into a ``LiveTally`` (O(steps), never a pass over the whole
+run) and turns at most ``ROWS_PER_TICK`` of them into table rows per tick, so a burst
+after a stall drains over several ticks instead of one long one. While a run is live
+the sort proxy does not re-sort on every insert; it sorts once at the end (or when the
+user asks). The summary and the histogram come from the tally on a slower timer, and
+from the runner's exact ``RunReport`` at the end. The runner's thread still holds the
+interpreter lock most of the time, so every call Qt makes into Python costs a wait; the
+results table is therefore served by Qt alone (see ``batch_runner_model``). Closing the
+window only cancels a run; ``aclose`` waits for its thread, off the GUI thread.
 """
 
 from __future__ import annotations
@@ -36,16 +40,17 @@ from PySide6.QtWidgets import (
 
 from apiclient.core.errors import CoreError
 from apiclient.protocols.errors import RunOptionsError
-from apiclient.protocols.runner_model import RunPlan, RunReport, StepResult
+from apiclient.protocols.runner_model import RunPlan, RunReport
 from apiclient.protocols.runner_plan import check_options, plan_from_node
 from apiclient.protocols.runner_report import ReportFormat, write_report
-from apiclient.protocols.runner_stats import latency_histogram, summarize
+from apiclient.protocols.runner_stats import LiveTally
 from apiclient.protocols.runner_thread import BackgroundRun
 from apiclient.ui import dialogs
 from apiclient.ui.run_signals import RunSignals
 from apiclient.ui.tabs.batch_runner_form import ERROR_STYLE, RunnerForm
 from apiclient.ui.tabs.batch_runner_model import (
     MAX_TABLE_ROWS,
+    ROWS_PER_TICK,
     TIME_COLUMN,
     RunResultsFilter,
     RunResultsModel,
@@ -61,6 +66,7 @@ REFRESH_MS = 250  # summary, histogram and elapsed time while running
 JOIN_TIMEOUT_S = 5.0
 EMPTY_RESULTS = "Choose a folder and press Run"
 EMPTY_FOLDER = "This folder has no requests to run"
+BUSY = "A run is in progress; cancel it to run another folder."
 
 
 class RunnerPanel(QWidget):
@@ -86,7 +92,9 @@ class RunnerPanel(QWidget):
         self._run: BackgroundRun | None = None
         self._plan: RunPlan | None = None
         self._report: RunReport | None = None
-        self._results: list[StepResult] = []
+        self._tally = LiveTally()
+        self._environment = ""
+        self._finish_pending = False  # the run ended; its last rows are still being added
         self._started = 0.0
         self._export_task = OwnedTask()
         self._watched: QWidget | None = None
@@ -104,7 +112,7 @@ class RunnerPanel(QWidget):
         self.form.run_clicked.connect(self._on_run_clicked)
         app = QApplication.instance()
         if app is not None:
-            app.aboutToQuit.connect(self.shutdown)
+            app.aboutToQuit.connect(self.cancel)
 
     # -- building -------------------------------------------------------------------------
 
@@ -196,8 +204,10 @@ class RunnerPanel(QWidget):
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(results)
         bottom.addWidget(self.detail)
-        bottom.setStretchFactor(0, 1)
-        bottom.setSizes([920, 240])
+        # The detail shows a response's headers and body too: give it room to read them.
+        bottom.setStretchFactor(0, 3)
+        bottom.setStretchFactor(1, 2)
+        bottom.setSizes([700, 460])
 
         self.splitter = QSplitter(Qt.Orientation.Vertical, objectName="batch.runner.splitter")
         self.splitter.addWidget(top)
@@ -211,9 +221,14 @@ class RunnerPanel(QWidget):
 
     # -- the form ------------------------------------------------------------------------------
 
-    def select_folder(self, relpath: str) -> None:
-        """Choose the folder at ``relpath`` ("" for the whole collection) to run."""
+    def select_folder(self, relpath: str) -> bool:
+        """Choose the folder at ``relpath`` ("" for the whole collection) to run; while a
+        run goes on, keep the one running and say so instead (False)."""
+        if self.running:
+            self.form.say(BUSY)
+            return False
         self.form.select_folder(relpath)
+        return True
 
     def selected_folder(self) -> str | None:
         return self.form.selected_folder()
@@ -245,11 +260,14 @@ class RunnerPanel(QWidget):
         plan = self._plan_or_say_why()
         if plan is None:
             return False
+        if self._finish_pending:
+            self._finish()  # the last run's rows were still being added: it ends now
         self._plan = plan
         self._report = None
-        self._results = []
+        self._tally = LiveTally()
+        self._environment = self._workspace.environment_name
         self._signals.take_steps()
-        self.model.clear()
+        self._clear_table()
         self.table_note.setVisible(False)
         self.detail.clear()
         self.histogram.clear()
@@ -264,6 +282,8 @@ class RunnerPanel(QWidget):
             base_dir=store.root if store is not None else None,
         )
         self._started = time.monotonic()
+        # Rows go in at the end, unsorted, until the run is over (_finish sorts once).
+        self.proxy.setDynamicSortFilter(False)
         self._set_running(True)
         self._run.start()
         self._refresh_live()
@@ -303,37 +323,53 @@ class RunnerPanel(QWidget):
             self.form.set_cancelling()
 
     async def aclose(self) -> None:
-        """Cancel a run in flight and wait, off the GUI thread, for its thread to end."""
+        """Cancel a run in flight and wait, off the GUI thread, for its thread to end
+        (the window's close and the app's quit only cancel: joining there would hold
+        the GUI thread)."""
         run = self._run
         if run is not None:
             run.cancel()
             await asyncio.to_thread(run.join, JOIN_TIMEOUT_S)
 
-    def shutdown(self) -> None:
-        """The window closes or the app quits: cancel a run and join its thread."""
-        run = self._run
-        if run is not None:
-            run.cancel()
-            run.join(JOIN_TIMEOUT_S)
-
     def _set_running(self, running: bool) -> None:
-        self.form.set_running(running)
+        self.form.set_running(running, self._environment)
         if running:
             self.export_json.setEnabled(False)
             self.export_junit.setEnabled(False)
 
-    def _take_steps(self) -> None:
+    def _clear_table(self) -> None:
+        """Show a new, empty model, keeping the column widths the user set; the old
+        one frees its rows over the next moments (``RunResultsModel.discard``)."""
+        self._take_timer.stop()
+        header = self.table.horizontalHeader()
+        widths = [header.sectionSize(column) for column in range(header.count())]
+        old, self.model = self.model, RunResultsModel(self)
+        self.proxy.setSourceModel(self.model)
+        old.discard()
+        for column, width in enumerate(widths):
+            header.resizeSection(column, width)
+
+    def _collect(self) -> None:
+        """Count every step that arrived and queue it for the table."""
         steps = self._signals.take_steps()
         if steps:
-            self._results.extend(steps)
-            self.model.append(steps)
+            self._tally.add(steps)
+            self.model.queue(steps)
             self._show_progress()
-            if self.model.dropped and not self.table_note.isVisible():
-                self.table_note.setText(
-                    f"The table keeps the first {MAX_TABLE_ROWS:,} steps, then only failures "
-                    "and errors; the summary and the reports count every step."
-                )
-                self.table_note.setVisible(True)
+
+    def _take_steps(self) -> None:
+        """Collect what arrived and add the next slice of rows; come back for the rest."""
+        self._collect()
+        if self.model.take(ROWS_PER_TICK):
+            self._take_timer.start()
+        elif self._finish_pending:
+            self._finish()
+        if self.model.dropped and not self.table_note.isVisible():
+            self.table_note.setText(
+                f"The table keeps the first {MAX_TABLE_ROWS:,} steps, then only failures "
+                "and errors; the summary and the reports count every step."
+            )
+            self.table_note.setVisible(True)
 
     def _show_progress(self) -> None:
         elapsed = (
@@ -342,51 +378,47 @@ class RunnerPanel(QWidget):
             else time.monotonic() - self._started
         )
         total = self._plan.total_steps if self._plan else 0
-        self.form.show_progress(len(self._results), total, elapsed)
+        self.form.show_progress(self._tally.executed, total, elapsed)
 
     def _refresh_live(self) -> None:
-        """Summary and histogram while running; spaced out by what the last one cost."""
+        """Summary and histogram while running, from the tally (approximate percentiles)."""
         if self._run is None or self._plan is None:
             return
-        began = time.perf_counter()
         self._show_progress()
-        summary = summarize(
-            self._results,
-            planned=self._plan.total_steps,
-            duration_s=time.monotonic() - self._started,
-        )
-        self.summary.setText(summary_text(summary, running=True))
-        self.histogram.set_bins(
-            latency_histogram(self._results), summary.p50_ms, summary.p95_ms, summary.p99_ms
-        )
-        cost_ms = (time.perf_counter() - began) * 1000
-        # Keep the GUI thread at most ~10 % busy with this on a very long run.
-        self._refresh_timer.start(max(REFRESH_MS, int(cost_ms * 10)))
+        summary = self._tally.summary(self._plan.total_steps, time.monotonic() - self._started)
+        self.summary.setText(summary_text(summary, running=True, environment=self._environment))
+        self.histogram.set_bins(self._tally.bins(), summary.p50_ms, summary.p95_ms, summary.p99_ms)
+        self._refresh_timer.start()
 
     def _on_run_ended(self, report: RunReport | None, message: str) -> None:
-        self._take_steps()
+        self._collect()
         self._refresh_timer.stop()
         self._run = None
         self._set_running(False)
         if report is None:
             self.form.say(f"The run stopped: {message}")
             if self._plan is not None:
-                summary = summarize(
-                    self._results,
-                    planned=self._plan.total_steps,
-                    duration_s=time.monotonic() - self._started,
-                    cancelled=True,
+                summary = self._tally.summary(
+                    self._plan.total_steps, time.monotonic() - self._started, cancelled=True
                 )
-                self.summary.setText(summary_text(summary))
+                self.summary.setText(summary_text(summary, environment=self._environment))
         else:
+            # The exact figures, computed on the runner's thread.
             self._report = report
             summary = report.summary
-            self.summary.setText(summary_text(summary))
+            self.summary.setText(summary_text(summary, environment=self._environment))
             self.histogram.set_bins(
                 report.histogram, summary.p50_ms, summary.p95_ms, summary.p99_ms
             )
             self.export_json.setEnabled(True)
             self.export_junit.setEnabled(True)
+        self._finish_pending = True
+        self._take_steps()  # the last steps; _finish follows once the table has them all
+
+    def _finish(self) -> None:
+        """The run is over and every row is in: sort once, and say so."""
+        self._finish_pending = False
+        self.proxy.setDynamicSortFilter(True)
         self._show_progress()
         self.run_finished.emit()
 
@@ -411,10 +443,14 @@ class RunnerPanel(QWidget):
 
     def export(self, fmt: ReportFormat) -> None:
         """Ask where, then write the last report as ``fmt`` ("json" or "junit") in a worker."""
-        if self._report is not None:
-            self._export_task.start(self._export(self._report, fmt))
+        if self._report is not None and self._plan is not None:
+            # JUnit lists the steps that never ran (cancel, bail) as skipped.
+            paths = tuple(planned.path for planned in self._plan.requests)
+            self._export_task.start(self._export(self._report, fmt, paths))
 
-    async def _export(self, report: RunReport, fmt: ReportFormat) -> None:
+    async def _export(
+        self, report: RunReport, fmt: ReportFormat, planned_paths: tuple[str, ...]
+    ) -> None:
         title, suffix, name_filter = (
             ("Export the run as JSON", "json", "JSON (*.json)")
             if fmt == "json"
@@ -425,7 +461,9 @@ class RunnerPanel(QWidget):
         if not path:
             return
         try:
-            await asyncio.to_thread(write_report, report, Path(path), fmt)
+            await asyncio.to_thread(
+                write_report, report, Path(path), fmt, planned_paths=planned_paths
+            )
         except (CoreError, OSError) as exc:
             self.export_status.setStyleSheet(ERROR_STYLE)
             self.export_status.setText(f"Not exported: {exc}")
@@ -447,11 +485,12 @@ class RunnerPanel(QWidget):
             self._watched = window
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # The window was closed (a spontaneous hide is only a minimise): no run may outlive it.
+        # The window was closed (a spontaneous hide is only a minimise): no run may outlive
+        # it. Only cancel here; ``aclose`` (awaited as the window shuts down) joins.
         if (
             watched is self._watched
             and event.type() == QEvent.Type.Hide
             and not event.spontaneous()
         ):
-            self.shutdown()
+            self.cancel()
         return False

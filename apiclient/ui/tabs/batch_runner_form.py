@@ -70,9 +70,14 @@ class RunnerForm(QWidget):
         self._data_rows: tuple[dict[str, str], ...] = ()
         self._data_error = ""
         self._data_task = OwnedTask()
+        # The folder to run, followed through renames and moves; None when it was deleted.
+        self._chosen: str | None = ""
+        self._chosen_gone = False
+        self._run_environment = ""
         self._build()
         self._lay_out()
-        workspace.collection_opened.connect(self._fill_folders)
+        workspace.collection_opened.connect(self._on_workspace_collection_opened)
+        workspace.node_moved.connect(self._on_workspace_node_moved)
         workspace.tree_changed.connect(self._fill_folders)
         workspace.environment_selected.connect(self._show_environment)
         workspace.environments_changed.connect(self._show_environment)
@@ -83,15 +88,18 @@ class RunnerForm(QWidget):
     def _build(self) -> None:
         self.folder = QComboBox(objectName="batch.runner.folder")
         self.folder.setMinimumContentsLength(24)
+        self.folder.currentIndexChanged.connect(self._on_folder_current_index_changed)
         self.environment = QLabel(objectName="batch.environment")
         self.iterations = QSpinBox(objectName="batch.iterations", minimum=1)
         self.iterations.setMaximum(MAX_ITERATIONS)
         self.iterations.setGroupSeparatorShown(True)
-        self.data_file = QLineEdit(objectName="batch.data_file", readOnly=True)
+        self.data_file = QLineEdit(objectName="batch.runner.data_file", readOnly=True)
         self.data_file.setPlaceholderText("No data file: iterations as set")
-        self.browse_data = QPushButton("Data file…", objectName="batch.data_file.browse")
-        self.clear_data = QPushButton("Clear", objectName="batch.data_file.clear", enabled=False)
-        self.data_status = QLabel(objectName="batch.data_file.status", wordWrap=True)
+        self.browse_data = QPushButton("Data file…", objectName="batch.runner.data_file.browse")
+        self.clear_data = QPushButton(
+            "Clear", objectName="batch.runner.data_file.clear", enabled=False
+        )
+        self.data_status = QLabel(objectName="batch.runner.data_file.status", wordWrap=True)
         self.concurrency = QSpinBox(objectName="batch.concurrency", minimum=1)
         self.concurrency.setMaximum(MAX_CONCURRENCY)
         self.concurrency.setToolTip("How many requests may be in flight at once")
@@ -165,13 +173,21 @@ class RunnerForm(QWidget):
             return f"The data file cannot be used: {self._data_error}"
         return ""
 
-    def set_running(self, running: bool) -> None:
+    def set_running(self, running: bool, environment: str = "") -> None:
+        """Lock the controls while a run goes on; ``environment`` is the one it runs in,
+        shown as the run's even if the user picks another meanwhile."""
         self._running = running
+        self._run_environment = environment
         for control in (self.folder, self.browse_data, self.concurrency, self.delay, self.bail):
             control.setEnabled(not running)
         self.run_button.setText("Cancel" if running else "Run")
-        self.run_button.setEnabled(True)
+        self._enable_run()
         self._show_data_state()
+        self._show_environment()
+
+    def _enable_run(self) -> None:
+        # Without a chosen folder (it was deleted) Run waits for the user to choose one.
+        self.run_button.setEnabled(self._running or self._chosen is not None)
 
     def set_cancelling(self) -> None:
         self.run_button.setText("Cancelling…")
@@ -189,9 +205,29 @@ class RunnerForm(QWidget):
 
     # -- folders and environment ------------------------------------------------------------
 
+    def _on_workspace_collection_opened(self) -> None:
+        self._chosen = ""
+        self._fill_folders()
+
+    def _on_workspace_node_moved(self, old: str, new: str) -> None:
+        """Follow the chosen folder (or one it is in) through a rename or a move."""
+        chosen = self._chosen
+        if chosen and (chosen == old or chosen.startswith(old + "/")):
+            self._chosen = new + chosen[len(old) :]
+
+    def _on_folder_current_index_changed(self, index: int) -> None:
+        if index >= 0:
+            self._chosen = self.folder.itemData(index)
+            if self._chosen_gone:
+                self._chosen_gone = False
+                self.say("")
+            self._enable_run()
+
     def _fill_folders(self) -> None:
-        """List the collection root and every folder, keeping the chosen one if it stays."""
-        chosen = self.folder.currentData()
+        """List the collection root and every folder, keeping the chosen one where it
+        went; when it was deleted, choose nothing and say so (Run waits for a choice)."""
+        chosen = self._chosen
+        label = self.folder.currentText()
         self.folder.blockSignals(True)
         self.folder.clear()
         tree = self._workspace.tree
@@ -206,8 +242,16 @@ class RunnerForm(QWidget):
                         add(child, f"{label} / ")
 
             add(tree, "")
-        self.folder.setCurrentIndex(max(0, self.folder.findData(chosen)))
+        index = -1
+        if tree is not None and chosen is not None:
+            index = self.folder.findData(chosen)
+            if index < 0:
+                self._chosen = None
+                self._chosen_gone = True
+                self.say(f"“{label}” is no longer in the collection: choose what to run.")
+        self.folder.setCurrentIndex(index)
         self.folder.blockSignals(False)
+        self._enable_run()
 
     def select_folder(self, relpath: str) -> None:
         """Choose the folder at ``relpath`` ("" for the whole collection) to run."""
@@ -219,14 +263,16 @@ class RunnerForm(QWidget):
             self.folder.setCurrentIndex(index)
 
     def selected_folder(self) -> str | None:
-        """The relpath of the chosen folder; None when no collection is open."""
-        return self.folder.currentData()
+        """The relpath of the chosen folder; None when no collection is open or the
+        chosen folder was deleted."""
+        return self._chosen if self.folder.currentIndex() >= 0 else None
 
     def _show_environment(self, *_args: object) -> None:
-        name = self._workspace.environment_name
-        self.environment.setText(
-            f"Environment: {name}" if name else "Environment: none (collection variables only)"
-        )
+        if self._running:
+            name, note = self._run_environment, " (this run)"
+        else:
+            name, note = self._workspace.environment_name, ""
+        self.environment.setText(f"Environment: {name or 'none (collection variables only)'}{note}")
 
     # -- data file ----------------------------------------------------------------------------
 

@@ -120,14 +120,22 @@ class LatencyHistogram(QWidget):
                 )
 
         # Percentile markers, labelled along the top so their labels never hit the bars.
-        label_right = plot.left()
+        # Equal percentiles (few requests) share one line and one label, "p95 = p99 133",
+        # drawn in the highest one's colour, so neither hides the other.
+        markers: list[tuple[list[str], str, float]] = []
         for (name, color), value in zip(_MARKERS, self._percentiles, strict=True):
             if value is None:
                 continue
+            if markers and markers[-1][2] == value:
+                markers[-1] = ([*markers[-1][0], name], color, value)
+            else:
+                markers.append(([name], color, value))
+        label_right = plot.left()
+        for names, color, value in markers:
             x = x_of(min(max(value, low), high))
             painter.setPen(QPen(QColor(color), 1.5, Qt.PenStyle.DashLine))
             painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
-            label = f"{name} {_ms(value)}"
+            label = f"{' = '.join(names)} {_ms(value)}"
             width = metrics.horizontalAdvance(label) + 6
             left = min(max(x - width / 2, label_right), self.width() - width)
             painter.setPen(QColor(color))
