@@ -10,6 +10,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from sample_copy import copy_sample
+
 from mock_servers.host import MockHost
 
 
@@ -29,6 +31,12 @@ def mock_urls() -> Iterator[dict[str, str]]:
         yield urls
     finally:
         host.stop()
+
+
+@pytest.fixture
+def sample(tmp_path: Path, mock_urls: dict[str, str]) -> Path:
+    """A copy of the sample collection whose environment points at this session's mocks."""
+    return copy_sample(tmp_path / "sample", mock_urls)
 
 
 @pytest.fixture(scope="session")

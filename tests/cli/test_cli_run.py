@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,35 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sample_copy import copy_sample
 
 from apiclient.cli import main as apiclient_main
 from apiclient.cli_run import main
 from apiclient.core.models import Capture, Check, RestRequest, WebhookRequest
-from apiclient.core.paths import resources_dir
 from apiclient.core.store import CollectionStore
+from mock_servers.host import MockHost
 
 REPO = Path(__file__).resolve().parents[2]
-MOCK_DEFAULTS = {
-    "rest": "http://127.0.0.1:8710",
-    "soap": "http://127.0.0.1:8711",
-    "graphql": "http://127.0.0.1:8712",
-    "grpc": "127.0.0.1:8713",
-    "websocket": "ws://127.0.0.1:8714",
-}
 V21 = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
-
-
-@pytest.fixture
-def sample(tmp_path: Path, mock_urls: dict[str, str]) -> Path:
-    """A copy of the sample collection whose "Local mocks" points at this session's mocks."""
-    root = tmp_path / "sample"
-    shutil.copytree(resources_dir() / "sample-collection", root)
-    for env in (root / "environments").glob("*.yaml"):
-        text = env.read_text(encoding="utf-8")
-        for name, default in MOCK_DEFAULTS.items():
-            text = text.replace(default, mock_urls[name].removeprefix("grpc://"))
-        env.write_text(text, encoding="utf-8")
-    return root
 
 
 def _add_checks(root: Path, relpath: str, *checks: Check) -> None:
@@ -418,18 +398,22 @@ def test_webhook_receivers_are_listed_as_not_run(
 
 
 def test_the_runner_demo_and_a_batch_data_file_run_from_any_folder(
-    sample: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    monkeypatch.chdir(elsewhere)  # relative data files are read from the collection
-    data = str(sample / "data" / "items.csv")
-
-    demo = main([str(sample), "--env", "Local mocks", "--folder", "runner-demo", "--data", data])
-    batch = main([str(sample), "--env", "Local mocks", "--folder", "contacts-batch"])
+    host = MockHost(ephemeral=True)  # its batch calls change contacts: not the shared mocks
+    try:
+        sample = copy_sample(tmp_path / "sample", host.start(timeout=15.0))
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        monkeypatch.chdir(elsewhere)  # relative data files are read from the collection
+        data = str(sample / "data" / "items.csv")
+        env = ["--env", "Local mocks"]
+        demo = main([str(sample), *env, "--folder", "runner-demo", "--data", data])
+        batch = main([str(sample), *env, "--folder", "contacts-batch"])
+    finally:
+        host.stop()
 
     out = capsys.readouterr().out
     assert demo == 0, out

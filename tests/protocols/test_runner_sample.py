@@ -3,42 +3,24 @@ token captured and carried on, one check per kind of answer, once per data-file 
 
 from __future__ import annotations
 
-from apiclient.core.models import Variable
-from apiclient.core.paths import resources_dir
+from pathlib import Path
+
 from apiclient.core.store import CollectionStore
 from apiclient.core.variables import Scope
 from apiclient.protocols.runner import Runner
 from apiclient.protocols.runner_model import RunOptions
 from apiclient.protocols.runner_plan import load_data_rows, plan_from_node
 
-SAMPLE = resources_dir() / "sample-collection"
 
-
-def _mock_environment(store: CollectionStore, urls: dict[str, str]) -> list[Variable]:
-    """The sample's "Local mocks" environment, pointed at this session's mock ports."""
-    moved = {
-        "base_url": urls["rest"],
-        "soap_url": urls["soap"],
-        "graphql_url": urls["graphql"],
-        "grpc_target": urls["grpc"].removeprefix("grpc://"),
-        "ws_url": urls["websocket"],
-    }
-    (env,) = store.environments
-    return [v.model_copy(update={"value": moved.get(v.name, v.value)}) for v in env.variables]
-
-
-async def test_the_runner_demo_passes_every_check_once_per_data_row(
-    mock_urls: dict[str, str],
-) -> None:
-    store = CollectionStore.open(SAMPLE)
+async def test_the_runner_demo_passes_every_check_once_per_data_row(sample: Path) -> None:
+    store = CollectionStore.open(sample)
     folder = store.find("runner-demo")
-    rows = load_data_rows(SAMPLE / "data" / "items.csv")
-    scope = Scope.layered(
-        collection=store.variables, environment=_mock_environment(store, mock_urls)
-    )
+    rows = load_data_rows(sample / "data" / "items.csv")
+    (env,) = store.environments
+    scope = Scope.layered(collection=store.variables, environment=env.variables)
     plan = plan_from_node(folder, name="demo", scope=scope, options=RunOptions(data_rows=rows))
 
-    report = await Runner(plan, base_dir=SAMPLE).run()
+    report = await Runner(plan, base_dir=sample).run()
 
     problems = [
         (r.path, r.error, [c.message for c in r.checks if not c.passed]) for r in report.results

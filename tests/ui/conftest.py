@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import shutil
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -14,18 +13,10 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from qasync import QEventLoop
 
-from apiclient.core.paths import resources_dir
 from apiclient.ui.main_window import MainWindow
 from apiclient.ui.settings import AppSettings
 
 T = TypeVar("T")
-MOCK_DEFAULTS = {
-    "rest": "http://127.0.0.1:8710",
-    "soap": "http://127.0.0.1:8711",
-    "graphql": "http://127.0.0.1:8712",
-    "grpc": "127.0.0.1:8713",
-    "websocket": "ws://127.0.0.1:8714",
-}
 
 
 @pytest.fixture
@@ -59,19 +50,6 @@ def run(qtbot: QtBot, qt_loop: QEventLoop) -> Callable[[Awaitable[T]], T]:
         return task.result()
 
     return runner
-
-
-@pytest.fixture
-def sample(tmp_path: Path, mock_urls: dict[str, str]) -> Path:
-    """A copy of the sample collection whose environment points at this session's mocks."""
-    root = tmp_path / "sample"
-    shutil.copytree(resources_dir() / "sample-collection", root)
-    for env in (root / "environments").glob("*.yaml"):
-        text = env.read_text(encoding="utf-8")
-        for name, default in MOCK_DEFAULTS.items():
-            text = text.replace(default, mock_urls[name].removeprefix("grpc://"))
-        env.write_text(text, encoding="utf-8")
-    return root
 
 
 @pytest.fixture
