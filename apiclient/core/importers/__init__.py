@@ -9,10 +9,23 @@ file is, what is wrong with it and what to do instead.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from apiclient.core.errors import CoreError
+from apiclient.core.models import Collection
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an importer brought in: a collection (its environments inside it) and the
+    warnings a person should read: each says what was left out or changed, and where.
+    ``source`` names the format read ("Postman collection", "OpenAPI 3.1"...)."""
+
+    collection: Collection
+    warnings: tuple[str, ...]
+    source: str
 
 
 class CollectionImportError(CoreError):

@@ -21,13 +21,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from apiclient.core.importers import CollectionImportError, describe_document, read_json_file
+from apiclient.core.importers import (
+    CollectionImportError,
+    ImportResult,
+    describe_document,
+    read_json_file,
+)
 from apiclient.core.models import (
     Auth,
     Body,
@@ -61,15 +65,7 @@ class PostmanImportError(CollectionImportError):
     """A file that is not a Postman collection (or environment) we can read."""
 
 
-@dataclass(frozen=True)
-class PostmanImport:
-    """The imported collection and what a person should know about the import."""
-
-    collection: Collection
-    warnings: tuple[str, ...]
-
-
-def import_postman(path: Path) -> PostmanImport:
+def import_postman(path: Path) -> ImportResult:
     """Read a Postman v2.1 or v2.0 collection export; raise ``PostmanImportError``."""
     doc = read_json_file(path, PostmanImportError, _EXPORT_AGAIN)
     _check_collection_shape(doc, path)
@@ -210,7 +206,7 @@ class _Importer:
         self.path = path
         self.warnings: list[str] = []
 
-    def collection(self, doc: Json) -> PostmanImport:
+    def collection(self, doc: Json) -> ImportResult:
         info = _obj(doc.get("info"))
         name = _text(info.get("name") or doc.get("name")) or self.path.stem
         description = _with_scripts(_description(info.get("description")), doc.get("event"))
@@ -224,7 +220,7 @@ class _Importer:
         collection = Collection(
             name=name, description=description, variables=variables, items=items
         )
-        return PostmanImport(collection=collection, warnings=tuple(self.warnings))
+        return ImportResult(collection, tuple(self.warnings), "Postman collection")
 
     def _items(self, entries: Iterable[Any], auth: Auth, trail: tuple[str, ...]) -> list[Any]:
         items: list[Any] = []
