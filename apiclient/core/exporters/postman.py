@@ -1,0 +1,401 @@
+"""A collection as Postman Collection v2.1, the format Postman imports and newman runs.
+
+What carries over: folders in order, descriptions, collection variables (secret ones
+blank: an export is a shared file), REST requests (method, URL with its query rows,
+headers, every body mode, basic/digest/bearer/API-key auth), GraphQL requests (Postman's
+graphql body) and SOAP requests (a raw XML POST with its SOAPAction). Checks become
+``pm.test`` lines newman runs, captures become ``pm.collectionVariables.set`` lines, where
+they translate simply.
+
+What does not, each named in a warning: gRPC, WebSocket, webhook and batch requests
+(newman cannot run them), checks and captures with no simple JavaScript translation (kept
+as a comment in the test script), WS-Security headers. ``{{variables}}`` pass through:
+Postman uses the same syntax.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from apiclient.core.importers.postman import SCRIPTS_HEADING
+from apiclient.core.models import (
+    Auth,
+    Body,
+    Capture,
+    Check,
+    Collection,
+    Folder,
+    GraphqlRequest,
+    KeyValue,
+    RestRequest,
+    SoapRequest,
+    Variable,
+)
+from apiclient.core.urls import join_url, split_url
+
+SCHEMA_V21 = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+_NEWMAN_CANNOT = {
+    "grpc": "gRPC",
+    "websocket": "WebSocket",
+    "webhook": "webhook receiver",
+    "batch": "batch call",
+}
+_SIMPLE_PATH = re.compile(r"\$((?:\.[A-Za-z_$][\w$]*|\[\d+\]|\[(?:'[^']*'|\"[^\"]*\")\])*)")
+_SEGMENT = re.compile(r"\.([A-Za-z_$][\w$]*)|\[(\d+)\]|\['([^']*)'\]|\[\"([^\"]*)\"\]")
+_SCRIPT_BLOCK = re.compile(
+    r"### (Pre-request script|Test script)\n\n```javascript\n(.*?)\n```", re.DOTALL
+)
+_URL = re.compile(r"^(?:(?P<protocol>[A-Za-z][\w+.-]*)://)?(?P<host>[^/?#]*)(?P<path>[^?#]*)")
+
+Json = dict[str, Any]
+
+
+def export_postman(collection: Collection) -> tuple[Json, tuple[str, ...]]:
+    """The Postman v2.1 document for ``collection`` and warnings naming what was left out.
+
+    Write it with ``json.dumps(doc, indent=2, ensure_ascii=False)``.
+    """
+    exporter = _Exporter()
+    doc: Json = {
+        "info": {"name": collection.name, "schema": SCHEMA_V21},
+        "item": exporter.items(collection.items, ()),
+    }
+    if collection.description:
+        doc["info"]["description"] = collection.description
+    variables = [exporter.variable(v, collection.name) for v in collection.variables]
+    if variables:
+        doc["variable"] = variables
+    return doc, tuple(exporter.warnings)
+
+
+class _Exporter:
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    def items(self, items: list[Any], trail: tuple[str, ...]) -> list[Json]:
+        out: list[Json] = []
+        for item in items:
+            where = " / ".join((*trail, item.name))
+            if isinstance(item, Folder):
+                folder: Json = {
+                    "name": item.name,
+                    "item": self.items(item.items, (*trail, item.name)),
+                }
+                if item.description:
+                    folder["description"] = item.description
+                out.append(folder)
+            elif item.kind in _NEWMAN_CANNOT:
+                self.warnings.append(
+                    f"{where!r} is a {_NEWMAN_CANNOT[item.kind]}, which Postman collections "
+                    "cannot hold (newman could not run it); it was left out."
+                )
+            else:
+                out.append(self.request(item, where))
+        return out
+
+    def variable(self, variable: Variable, where: str) -> Json:
+        entry: Json = {"key": variable.name, "value": variable.value}
+        if variable.secret:
+            entry = {"key": variable.name, "value": "", "type": "secret"}
+            self.warnings.append(
+                f"The secret variable {variable.name!r} of {where!r} was exported without its "
+                "value; set it in Postman or pass it to newman with --env-var."
+            )
+        if not variable.enabled:
+            entry["disabled"] = True
+        return entry
+
+    def request(self, item: RestRequest | GraphqlRequest | SoapRequest, where: str) -> Json:
+        if isinstance(item, GraphqlRequest):
+            base, params = split_url(item.url)
+            request = self._request(item.method, base, params, item.headers, item.auth, where)
+            variables = item.variables_json.strip()
+            request["body"] = {
+                "mode": "graphql",
+                "graphql": {"query": item.query, "variables": variables},
+            }
+        elif isinstance(item, SoapRequest):
+            request = self._soap(item, where)
+        else:
+            request = self._request(
+                item.method, item.url, item.params, item.headers, item.auth, where
+            )
+            body = self._body(item.body)
+            if body:
+                request["body"] = body
+        description, scripts = _split_scripts(item.description)
+        if description:
+            request["description"] = description
+        entry: Json = {"name": item.name, "request": request}
+        tests = scripts.get("test", [])
+        tests += self._script(item.checks, item.captures, tests, where)
+        events = [
+            (listen, lines)
+            for listen, lines in (("prerequest", scripts.get("prerequest", [])), ("test", tests))
+            if lines
+        ]
+        if events:
+            entry["event"] = [
+                {"listen": listen, "script": {"type": "text/javascript", "exec": lines}}
+                for listen, lines in events
+            ]
+        return entry
+
+    def _request(
+        self,
+        method: str,
+        base: str,
+        params: list[KeyValue],
+        headers: list[KeyValue],
+        auth: Auth,
+        where: str,
+    ) -> Json:
+        header_rows = [_row(h) for h in headers]
+        request: Json = {"method": method.upper(), "header": header_rows, "url": _url(base, params)}
+        postman_auth = self._auth(auth, header_rows, where)
+        if postman_auth:
+            request["auth"] = postman_auth
+        return request
+
+    def _soap(self, item: SoapRequest, where: str) -> Json:
+        headers = list(item.headers)
+        names = {h.name.lower() for h in headers if h.enabled}
+        if item.soap_version == "1.2":
+            content_type = "application/soap+xml; charset=utf-8"
+            if item.soap_action:
+                content_type += f'; action="{item.soap_action}"'
+        else:
+            content_type = "text/xml; charset=utf-8"
+            if "soapaction" not in names:
+                headers.append(KeyValue(name="SOAPAction", value=f'"{item.soap_action}"'))
+        if "content-type" not in names:
+            headers.append(KeyValue(name="Content-Type", value=content_type))
+        if item.wsse.mode != "none":
+            self.warnings.append(
+                f"{where!r}: its WS-Security header is added when apiclient sends it, so the "
+                "Postman request has none; add it to the envelope by hand."
+            )
+        base, params = split_url(item.endpoint)
+        request = self._request("POST", base, params, headers, item.auth, where)
+        request["body"] = {
+            "mode": "raw",
+            "raw": item.envelope,
+            "options": {"raw": {"language": "xml"}},
+        }
+        return request
+
+    def _body(self, body: Body) -> Json | None:
+        if body.mode == "raw":
+            return {"mode": "raw", "raw": body.raw, "options": {"raw": {"language": body.language}}}
+        if body.mode == "urlencoded":
+            return {"mode": "urlencoded", "urlencoded": [_row(r) for r in body.urlencoded]}
+        if body.mode == "multipart":
+            fields = []
+            for row in body.multipart:
+                field: Json = {"key": row.name, "type": row.type}
+                field["src" if row.type == "file" else "value"] = row.value
+                if row.content_type:
+                    field["contentType"] = row.content_type
+                if not row.enabled:
+                    field["disabled"] = True
+                if row.description:
+                    field["description"] = row.description
+                fields.append(field)
+            return {"mode": "formdata", "formdata": fields}
+        if body.mode == "binary":
+            return {"mode": "file", "file": {"src": body.binary_path}}
+        return None
+
+    def _auth(self, auth: Auth, headers: list[Json], where: str) -> Json | None:
+        if auth.kind in ("basic", "digest"):
+            params = {"username": auth.username, "password": auth.password}
+        elif auth.kind == "bearer":
+            if auth.token_prefix.strip() != "Bearer":
+                value = f"{auth.token_prefix.strip()} {auth.token}".strip()
+                headers[:] = [h for h in headers if h["key"].lower() != "authorization"]
+                headers.append({"key": "Authorization", "value": value})
+                self.warnings.append(
+                    f"{where!r}: Postman's bearer auth always says 'Bearer'; the token with "
+                    f"the prefix {auth.token_prefix!r} became an Authorization header."
+                )
+                return None
+            params = {"token": auth.token}
+        elif auth.kind == "apikey":
+            params = {"key": auth.key_name, "value": auth.key_value, "in": auth.key_in}
+        else:
+            return None
+        entries = [{"key": k, "value": v, "type": "string"} for k, v in params.items()]
+        return {"type": auth.kind, auth.kind: entries}
+
+    def _script(
+        self, checks: list[Check], captures: list[Capture], kept: list[str], where: str
+    ) -> list[str]:
+        """Test lines for the checks and captures; a status check the kept Postman script
+        already makes (the importer turned it into a check) is not made twice."""
+        kept_text = "\n".join(kept)
+        lines = []
+        for check in checks:
+            if check.enabled:
+                if check.source == "status" and f"status({check.expected})" in kept_text:
+                    continue
+                line = _check_line(check)
+                if line.startswith("//"):
+                    self.warnings.append(
+                        f"{where!r}: the check '{_describe(check)}' has no simple Postman test; "
+                        "it is a comment in the test script."
+                    )
+                lines.append(line)
+        for capture in captures:
+            if capture.enabled:
+                line = _capture_line(capture)
+                if line.startswith("//"):
+                    self.warnings.append(
+                        f"{where!r}: the capture of {capture.variable!r} has no simple Postman "
+                        "equivalent; it is a comment in the test script."
+                    )
+                lines.append(line)
+        return lines
+
+
+def _split_scripts(description: str) -> tuple[str, dict[str, list[str]]]:
+    """The description without the Postman scripts the importer kept in it as text, and
+    those scripts (by ``listen``), so they go back to Postman as scripts."""
+    heading = f"## {SCRIPTS_HEADING}"
+    text, found, section = description.partition(heading)
+    if not found:
+        return description, {}
+    scripts: dict[str, list[str]] = {}
+    for title, code in _SCRIPT_BLOCK.findall(section):
+        listen = "prerequest" if title.startswith("Pre") else "test"
+        scripts[listen] = code.split("\n")
+    return text.rstrip(), scripts
+
+
+def _row(row: KeyValue) -> Json:
+    entry: Json = {"key": row.name, "value": row.value}
+    if not row.enabled:
+        entry["disabled"] = True
+    if row.description:
+        entry["description"] = row.description
+    return entry
+
+
+def _url(base: str, params: list[KeyValue]) -> Json:
+    """Postman's URL object: ``raw`` for people and importers, the parts for newman."""
+    raw = join_url(base, params)
+    match = _URL.match(base.partition("#")[0])
+    assert match is not None  # the pattern matches any text
+    url: Json = {"raw": raw}
+    if match["protocol"]:
+        url["protocol"] = match["protocol"]
+    host = match["host"]
+    port_match = re.search(r":(\d+|\{\{[^}]*\}\})$", host)
+    if port_match:
+        url["port"] = port_match.group(1)
+        host = host[: port_match.start()]
+    url["host"] = [host] if "{{" in host else host.split(".")
+    path = match["path"].lstrip("/")
+    if path:
+        url["path"] = path.split("/")
+    if params:
+        query = []
+        for row in params:
+            entry: Json = {
+                "key": row.name,
+                "value": None if row.bare and not row.value else row.value,
+            }
+            if not row.enabled:
+                entry["disabled"] = True
+            if row.description:
+                entry["description"] = row.description
+            query.append(entry)
+        url["query"] = query
+    return url
+
+
+def _js(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _expected(check: Check) -> str:
+    """The expected value as JavaScript; ``{{variables}}`` are replaced when the test runs."""
+    if "{{" in check.expected:
+        return f"pm.variables.replaceIn({_js(check.expected)})"
+    return _js(check.expected)
+
+
+def _json_access(path: str) -> str | None:
+    """``$.a.b[0]['c d']`` as ``["a"]["b"][0]["c d"]``; None for anything not that simple."""
+    match = _SIMPLE_PATH.fullmatch(path.strip())
+    if match is None:
+        return None
+    out = []
+    for seg in _SEGMENT.finditer(match.group(1)):
+        name, index, single, double = seg.groups()
+        out.append(f"[{index}]" if index is not None else f"[{_js(name or single or double)}]")
+    return "".join(out)
+
+
+def _test(title: str, body: str) -> str:
+    return f"pm.test({_js(title)}, function () {{ {body} }});"
+
+
+def _check_line(check: Check) -> str:
+    title = _describe(check)
+    if (
+        check.source == "status"
+        and check.op in ("equals", "not_equals")
+        and check.expected.isdigit()
+    ):
+        negate = ".not" if check.op == "not_equals" else ""
+        return _test(title, f"pm.response.to{negate}.have.status({check.expected});")
+    if check.source == "header":
+        value = f"pm.response.headers.get({_js(check.expression)})"
+        if check.op == "equals":
+            return _test(title, f"pm.expect({value}).to.eql({_expected(check)});")
+        if check.op == "contains":
+            return _test(title, f"pm.expect({value}).to.include({_expected(check)});")
+        if check.op == "exists":
+            return _test(title, f"pm.response.to.have.header({_js(check.expression)});")
+    if check.source == "jsonpath":
+        access = _json_access(check.expression)
+        if access is not None:
+            value = f"pm.response.json(){access}"
+            if check.op == "equals":
+                actual = f"(typeof {value} === 'string' ? {value} : JSON.stringify({value}))"
+                return _test(title, f"pm.expect({actual}).to.eql({_expected(check)});")
+            if check.op == "exists":
+                return _test(title, f"pm.expect({value}).to.not.be.undefined;")
+    if check.source == "body" and check.op == "contains":
+        return _test(title, f"pm.expect(pm.response.text()).to.include({_expected(check)});")
+    if check.source == "time_ms" and check.op == "less_than":
+        return _test(
+            title, f"pm.expect(pm.response.responseTime).to.be.below(Number({_expected(check)}));"
+        )
+    return f"// apiclient check not translated: {title}"
+
+
+def _capture_line(capture: Capture) -> str:
+    name = _js(capture.variable)
+    if capture.source == "jsonpath":
+        access = _json_access(capture.expression)
+        if access is not None:
+            value = f"pm.response.json(){access}"
+            text = f"(typeof {value} === 'string' ? {value} : JSON.stringify({value}))"
+            return f"pm.collectionVariables.set({name}, {text});"
+    if capture.source == "header":
+        header = f"pm.response.headers.get({_js(capture.expression)})"
+        return f"pm.collectionVariables.set({name}, {header});"
+    if capture.source == "status":
+        return f"pm.collectionVariables.set({name}, String(pm.response.code));"
+    if capture.source == "body":
+        return f"pm.collectionVariables.set({name}, pm.response.text());"
+    source = f"{capture.source} {capture.expression}".strip()
+    return f"// apiclient capture not translated: {capture.variable} from {source}"
+
+
+def _describe(check: Check) -> str:
+    parts = [check.source, check.expression, check.op.replace("_", " "), check.expected]
+    return " ".join(part for part in parts if part)

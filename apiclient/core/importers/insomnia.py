@@ -1,0 +1,638 @@
+"""Insomnia v4 exports (JSON or YAML) read into our models.
+
+An export is a flat list of resources linked by ``parentId``; this rebuilds the tree.
+What carries over: the workspace (name, description), folders in ``metaSortKey`` order,
+HTTP requests (method, URL, query parameters, headers, body, auth, redirect setting),
+GraphQL requests, gRPC requests, WebSocket requests with their saved payload, the base
+environment (as collection variables) and its sub-environments (as environments).
+Insomnia's ``{{ _.name }}`` becomes our ``{{name}}``.
+
+What does not, each said in a warning naming the item: folder environments (we have no
+folder variables: they join the collection variables unless the name is taken), other
+template tags (``{% response ... %}`` and the like, kept as typed), auth kinds we do not
+have, nested environment values (kept as JSON text), the ``.proto`` text embedded in an
+export, and resources we have no place for (cookie jars, API specs, unit tests, mocks).
+Pre-request and after-response scripts are kept as text in the description.
+
+The v5 YAML format (Insomnia 11 and later) and the legacy formats 1 to 3 are refused
+with a message saying so.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from apiclient.core.importers import (
+    CollectionImportError,
+    ImportResult,
+    describe_document,
+    read_json_file,
+)
+from apiclient.core.models import (
+    Auth,
+    Body,
+    Collection,
+    Environment,
+    Folder,
+    FormField,
+    GraphqlRequest,
+    GrpcRequest,
+    KeyValue,
+    RequestSettings,
+    RestRequest,
+    Variable,
+    WebsocketRequest,
+    WsMessage,
+)
+from apiclient.core.urls import join_url, split_url
+
+SCRIPTS_HEADING = "Insomnia scripts (kept as text, not run by apiclient)"
+_EXPORT_AGAIN = "In Insomnia, export the collection again (Export > Insomnia v4) and import that."
+_VARIABLE_TAG = re.compile(r"\{\{\s*(?:_\.)?([^{}\s]+?)\s*\}\}")
+_OTHER_TAG = re.compile(r"\{%\s*([\w-]+)[^%]*%\}")
+_PATH_PARAMETER = re.compile(r"(?<=/):([A-Za-z_][\w.-]*)")
+_REQUEST_TYPES = {"request", "grpc_request", "websocket_request"}
+_LINKED_TYPES = {"workspace", "request_group", "environment", "proto_file", "websocket_payload"}
+_LANGUAGES = (("json", "json"), ("xml", "xml"), ("html", "html"), ("javascript", "javascript"))
+
+Json = dict[str, Any]
+
+
+class InsomniaImportError(CollectionImportError):
+    """A file that is not an Insomnia v4 export we can read."""
+
+
+def import_insomnia(path: Path) -> ImportResult:
+    """Read an Insomnia v4 export (JSON or YAML); raise ``InsomniaImportError``."""
+    doc = _read(path)
+    resources = _check_shape(doc, path)
+    importer = _Importer(path, resources)
+    unreadable = len(doc["resources"]) - len(resources)
+    if unreadable:
+        importer.warnings.append(
+            f"{unreadable} resources of the export are not objects with an _id; they were left out."
+        )
+    return importer.result()
+
+
+# ---- reading and recognising the file ------------------------------------------------------
+
+
+def _read(path: Path) -> Any:
+    """JSON (its errors give line and column), else YAML: Insomnia writes both, and some
+    YAML exports are one flow mapping that starts like JSON."""
+    try:
+        head = path.read_bytes()[:64].decode("utf-8-sig", errors="replace").lstrip()
+    except OSError as exc:
+        raise InsomniaImportError(f"Cannot read {path}: {exc.strerror or exc}.", path) from exc
+    if not head or head[0] in "{[":
+        try:
+            return read_json_file(path, InsomniaImportError, _EXPORT_AGAIN)
+        except InsomniaImportError as json_error:
+            doc = _read_yaml(path, quiet=True)
+            if not isinstance(doc, dict):
+                raise json_error from None
+            return doc
+    return _read_yaml(path, quiet=False)
+
+
+def _read_yaml(path: Path, quiet: bool) -> Any:
+    """The YAML document in ``path``; None when ``quiet`` and it is not YAML."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        if quiet:
+            return None
+        raise InsomniaImportError(
+            f"{path} is not UTF-8 text, so it is not an Insomnia export. {_EXPORT_AGAIN}", path
+        ) from exc
+    except yaml.YAMLError as exc:
+        if quiet:
+            return None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or "it cannot be parsed"
+        raise InsomniaImportError(
+            f"{path} is neither valid JSON nor valid YAML{where}: {problem}. {_EXPORT_AGAIN}",
+            path,
+        ) from exc
+
+
+def _check_shape(doc: Any, path: Path) -> list[Json]:
+    if isinstance(doc, dict) and str(doc.get("type", "")).startswith(
+        ("collection.insomnia.rest/", "spec.insomnia.rest/", "environment.insomnia.rest/")
+    ):
+        raise InsomniaImportError(
+            f"{path} is an Insomnia v5 export ({doc['type']}), which apiclient does not read "
+            "yet. In Insomnia, export it in the v4 format (or as HAR) and import that.",
+            path,
+        )
+    if not (isinstance(doc, dict) and (doc.get("_type") == "export" or "__export_format" in doc)):
+        raise InsomniaImportError(
+            f"{path} is not an Insomnia export: {describe_document(doc)} {_EXPORT_AGAIN}", path
+        )
+    version = doc.get("__export_format")
+    if version != 4:
+        age = "an old" if isinstance(version, int) and version < 4 else "an unknown"
+        raise InsomniaImportError(
+            f"{path} is an Insomnia export in {age} format ({version!r}); apiclient reads "
+            f"format 4. {_EXPORT_AGAIN}",
+            path,
+        )
+    resources = doc.get("resources")
+    if not isinstance(resources, list):
+        raise InsomniaImportError(
+            f'{path} is an Insomnia export without a "resources" list, so it is cut short or '
+            f"damaged. {_EXPORT_AGAIN}",
+            path,
+        )
+    # The links and kinds are used as keys, so anything but text there is dropped here.
+    return [
+        {
+            **r,
+            "parentId": r.get("parentId") if isinstance(r.get("parentId"), str) else None,
+            "_type": r.get("_type") if isinstance(r.get("_type"), str) else "",
+        }
+        for r in resources
+        if isinstance(r, dict) and isinstance(r.get("_id"), str)
+    ]
+
+
+# ---- small helpers for untrusted JSON ------------------------------------------------------
+
+
+def _obj(value: Any) -> Json:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str:
+    """A value as text: strings as they are, null as "", anything else as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)  # YAML dates are not JSON
+
+
+def _sort_key(resource: Json) -> float:
+    key = resource.get("metaSortKey")
+    return float(key) if isinstance(key, int | float) and not isinstance(key, bool) else 0.0
+
+
+def _language(mime: str) -> Any:
+    return next((lang for marker, lang in _LANGUAGES if marker in mime), "text")
+
+
+def _scripts(description: str, resource: Json) -> str:
+    """``description`` with the resource's scripts appended as inert text."""
+    parts = []
+    for key, title in (
+        ("preRequestScript", "Pre-request script"),
+        ("afterResponseScript", "After-response script"),
+    ):
+        code = _text(resource.get(key))
+        if code.strip():
+            parts.append(f"### {title}\n\n```javascript\n{code.replace('```', '` ` `')}\n```")
+    if not parts:
+        return description
+    scripts = f"## {SCRIPTS_HEADING}\n\n" + "\n\n".join(parts)
+    return f"{description.rstrip()}\n\n{scripts}" if description.strip() else scripts
+
+
+# ---- the conversion ---------------------------------------------------------------------
+
+
+class _Importer:
+    def __init__(self, path: Path, resources: list[Json]) -> None:
+        self.path = path
+        self.resources = resources
+        self.by_id = {r["_id"]: r for r in resources}
+        self.children: dict[Any, list[Json]] = {}
+        for resource in resources:
+            self.children.setdefault(resource.get("parentId"), []).append(resource)
+        for siblings in self.children.values():
+            siblings.sort(key=_sort_key)
+        self.warnings: list[str] = []
+        self.variables: dict[str, Variable] = {}
+        self.placed: set[str] = set()
+        self.scripted: list[str] = []
+
+    def result(self) -> ImportResult:
+        workspaces = [r for r in self.resources if r.get("_type") == "workspace"]
+        groups = {r["_id"] for r in self.resources if r.get("_type") == "request_group"}
+        tops = [
+            r
+            for r in self.resources
+            if r.get("_type") in _REQUEST_TYPES | {"request_group"}
+            and r.get("parentId") not in groups
+        ]
+        tops.sort(key=_sort_key)
+        environments: list[Environment] = []
+        if len(workspaces) == 1:
+            workspace = workspaces[0]
+            name = _text(workspace.get("name")) or self.path.stem
+            description = _text(workspace.get("description"))
+            environments = self._environments(workspace["_id"], "")
+            items = self._items(tops, name)
+        else:
+            name, description, items = self.path.stem, "", []
+            if not workspaces:
+                environments = self._environments(None, "")
+            for workspace in workspaces:
+                label = _text(workspace.get("name")) or "Workspace"
+                environments += self._environments(workspace["_id"], f"{label} / ")
+                mine = [r for r in tops if r.get("parentId") == workspace["_id"]]
+                items.append(Folder(name=label, items=self._items(mine, label)))
+            items += self._items([r for r in tops if r["_id"] not in self.placed], name)
+        self._report_leftovers()
+        collection = Collection(
+            name=name,
+            description=description,
+            variables=list(self.variables.values()),
+            environments=environments,
+            items=items,
+        )
+        return ImportResult(collection, tuple(self.warnings), "Insomnia v4 export")
+
+    def _report_leftovers(self) -> None:
+        if self.scripted:
+            names = ", ".join(repr(where) for where in self.scripted[:5])
+            more = f" and {len(self.scripted) - 5} more" if len(self.scripted) > 5 else ""
+            self.warnings.append(
+                f"{len(self.scripted)} requests or folders have Insomnia scripts, which "
+                f"apiclient does not run; they are kept as text in the descriptions ({names}"
+                f"{more})."
+            )
+        if not any(r.get("_type") in _REQUEST_TYPES for r in self.resources):
+            self.warnings.append("The export holds no requests.")
+        unplaced = [
+            r
+            for r in self.resources
+            if r.get("_type") in _REQUEST_TYPES | {"request_group"} and r["_id"] not in self.placed
+        ]
+        if unplaced:
+            names = ", ".join(repr(_text(r.get("name"))) for r in unplaced[:5])
+            self.warnings.append(
+                f"{len(unplaced)} requests or folders sit in folders that form a loop and were "
+                f"left out ({names})."
+            )
+        others = Counter(
+            _text(r.get("_type")) or "untyped"
+            for r in self.resources
+            if r.get("_type") not in _REQUEST_TYPES | _LINKED_TYPES
+        )
+        if others:
+            listed = ", ".join(f"{count} {kind}" for kind, count in sorted(others.items()))
+            self.warnings.append(
+                f"Left out resources apiclient has no place for: {listed}. Cookies are never "
+                "imported; unit tests, API specs and mocks stay in Insomnia."
+            )
+
+    # ---- templates ----
+
+    def _tpl(self, value: Any, where: str) -> str:
+        """Insomnia template text as ours: ``{{ _.a }}`` -> ``{{a}}``, other tags kept."""
+        text = _VARIABLE_TAG.sub(lambda m: "{{" + m.group(1) + "}}", _text(value))
+        for tag in dict.fromkeys(m.group(1) for m in _OTHER_TAG.finditer(text)):
+            self.warnings.append(
+                f"{where}: the Insomnia tag {{% {tag} %}} is not run by apiclient and was kept "
+                "as typed. Replace it with a {{{{variable}}}} (or a capture from an earlier "
+                "request)."
+            )
+        return text
+
+    def _rows(self, entries: Any, where: str) -> list[KeyValue]:
+        return [
+            KeyValue(
+                name=self._tpl(e.get("name"), where),
+                value=self._tpl(e.get("value"), where),
+                enabled=e.get("disabled") is not True,
+                description=_text(e.get("description")),
+            )
+            for e in _list(entries)
+            if isinstance(e, dict)
+        ]
+
+    # ---- environments ----
+
+    def _environments(self, parent: Any, prefix: str) -> list[Environment]:
+        """The sub-environments of the base environments under ``parent`` (a workspace id,
+        or None for an export without a workspace: every environment not under another)."""
+        envs = {r["_id"] for r in self.resources if r.get("_type") == "environment"}
+        bases = [
+            r
+            for r in self.resources
+            if r.get("_type") == "environment"
+            and (r.get("parentId") == parent if parent else r.get("parentId") not in envs)
+        ]
+        found: list[Environment] = []
+        for base in bases:
+            for variable in self._env_values(base.get("data"), "the base environment"):
+                self._add_variable(variable, "the base environment")
+            for sub in self.children.get(base["_id"], []):
+                if sub.get("_type") != "environment":
+                    continue
+                name = _text(sub.get("name")) or "Environment"
+                where = f"environment {name!r}"
+                variables = self._env_values(sub.get("data"), where)
+                if sub.get("isPrivate") is True:
+                    variables = [v.model_copy(update={"secret": True}) for v in variables]
+                found.append(Environment(name=prefix + name, variables=variables))
+        return found
+
+    def _env_values(self, data: Any, where: str) -> list[Variable]:
+        variables = []
+        for key, value in _obj(data).items():
+            if isinstance(value, dict | list):
+                self.warnings.append(
+                    f"The value of {key!r} in {where} is nested JSON; apiclient variables hold "
+                    f"text, so it was kept as JSON text and references to its parts "
+                    f"({{{{ _.{key}.field }}}}) will not resolve."
+                )
+            variables.append(Variable(name=str(key), value=self._tpl(value, where)))
+        return variables
+
+    def _add_variable(self, variable: Variable, where: str) -> bool:
+        if variable.name in self.variables:
+            self.warnings.append(
+                f"The variable {variable.name!r} of {where} was left out: the collection "
+                "already has a variable of that name."
+            )
+            return False
+        self.variables[variable.name] = variable
+        return True
+
+    # ---- the tree ----
+
+    def _items(self, resources: list[Json], trail: str) -> list[Any]:
+        items: list[Any] = []
+        for resource in resources:
+            if resource["_id"] in self.placed:
+                continue
+            self.placed.add(resource["_id"])
+            kind = resource.get("_type")
+            name = _text(resource.get("name")) or "Untitled"
+            where = f"{trail} / {name}"
+            if any(
+                _text(resource.get(k)).strip() for k in ("preRequestScript", "afterResponseScript")
+            ):
+                self.scripted.append(where)
+            try:
+                if kind == "request_group":
+                    items.append(self._folder(resource, name, where))
+                elif kind == "request":
+                    items.append(self._request(resource, name, where))
+                elif kind == "grpc_request":
+                    items.append(self._grpc(resource, name, where))
+                elif kind == "websocket_request":
+                    items.append(self._websocket(resource, name, where))
+            except ValidationError as exc:
+                problem = exc.errors()[0]
+                location = ".".join(map(str, problem["loc"]))
+                self.warnings.append(
+                    f"{where!r} was left out: {location} {problem['msg'].lower()}."
+                )
+        return items
+
+    def _folder(self, group: Json, name: str, where: str) -> Folder:
+        moved = [
+            v.name
+            for v in self._env_values(group.get("environment"), f"folder {where!r}")
+            if self._add_variable(v, f"folder {where!r}")
+        ]
+        if moved:
+            self.warnings.append(
+                f"Folder {where!r} has its own environment; apiclient has no folder variables, "
+                f"so {', '.join(moved)} became collection variables."
+            )
+        if _list(group.get("headers")):
+            self.warnings.append(
+                f"Folder {where!r} has headers for all its requests; apiclient has no folder "
+                "headers, so they were not imported. Add them to each request."
+            )
+        children = [
+            r
+            for r in self.children.get(group["_id"], [])
+            if r.get("_type") in _REQUEST_TYPES | {"request_group"}
+        ]
+        return Folder(
+            name=name,
+            description=_scripts(_text(group.get("description")), group),
+            items=self._items(children, where),
+        )
+
+    def _inherited_auth(self, resource: Json) -> Any:
+        """The nearest folder ``authentication`` set above ``resource``, or {}."""
+        seen: set[str] = set()
+        parent = self.by_id.get(resource.get("parentId"))
+        while parent is not None and parent.get("_type") == "request_group":
+            if parent["_id"] in seen:
+                break
+            seen.add(parent["_id"])
+            if _obj(parent.get("authentication")):
+                return parent["authentication"]
+            parent = self.by_id.get(parent.get("parentId"))
+        return {}
+
+    def _auth(self, resource: Json, where: str) -> tuple[Auth, list[KeyValue]]:
+        """Our auth for an ``authentication`` object, and any header it turns into."""
+        value = _obj(resource.get("authentication")) or _obj(self._inherited_auth(resource))
+        kind = _text(value.get("type"))
+        if not kind or kind == "none" or value.get("disabled") is True:
+            return Auth(), []
+
+        def field(key: str) -> str:
+            return self._tpl(value.get(key), where)
+
+        if kind == "basic":
+            return Auth(kind="basic", username=field("username"), password=field("password")), []
+        if kind == "digest":
+            return Auth(kind="digest", username=field("username"), password=field("password")), []
+        if kind == "bearer":
+            return Auth(
+                kind="bearer", token=field("token"), token_prefix=field("prefix") or "Bearer"
+            ), []
+        if kind == "apikey":
+            add_to = _text(value.get("addTo"))
+            if add_to == "cookie":
+                return Auth(), [KeyValue(name="Cookie", value=f"{field('key')}={field('value')}")]
+            return Auth(
+                kind="apikey",
+                key_name=field("key"),
+                key_value=field("value"),
+                key_in="query" if add_to == "queryParams" else "header",
+            ), []
+        self.warnings.append(
+            f"{where}: the {kind} auth is not supported by apiclient; it was imported without "
+            "auth. Set the auth by hand (a header or a bearer token)."
+        )
+        return Auth(), []
+
+    def _url(self, resource: Json, where: str) -> tuple[str, list[KeyValue]]:
+        base, params = split_url(self._tpl(resource.get("url"), where))
+        values = {
+            _text(p.get("name")): self._tpl(p.get("value"), where)
+            for p in _list(resource.get("pathParameters"))
+            if isinstance(p, dict)
+        }
+
+        def replace(match: re.Match[str]) -> str:
+            return values.get(match.group(1)) or match.group(0)
+
+        if values:
+            base = _PATH_PARAMETER.sub(replace, base)
+        return base, params + self._rows(resource.get("parameters"), where)
+
+    def _request(self, resource: Json, name: str, where: str) -> Any:
+        where = f"Request {where!r}"
+        url, params = self._url(resource, where)
+        headers = self._rows(resource.get("headers"), where)
+        auth, auth_headers = self._auth(resource, where)
+        description = _scripts(_text(resource.get("description")), resource)
+        body = _obj(resource.get("body"))
+        mime = _text(body.get("mimeType")).lower()
+        method = (_text(resource.get("method")) or "GET").upper()
+        if mime == "application/graphql":
+            return self._graphql(
+                name, description, join_url(url, params), method, body, headers, auth, where
+            )
+        redirects = resource.get("settingFollowRedirects")
+        settings = RequestSettings(follow_redirects=redirects != "off")
+        return RestRequest(
+            name=name,
+            description=description,
+            method=method,
+            url=url,
+            params=params,
+            headers=headers + auth_headers,
+            body=self._body(body, mime, where),
+            auth=auth,
+            settings=settings,
+        )
+
+    def _graphql(
+        self,
+        name: str,
+        description: str,
+        url: str,
+        method: str,
+        body: Json,
+        headers: list[KeyValue],
+        auth: Auth,
+        where: str,
+    ) -> GraphqlRequest:
+        text = self._tpl(body.get("text"), where)
+        try:
+            doc = json.loads(text) if text.strip() else {}
+        except json.JSONDecodeError:
+            doc = None
+        if not isinstance(doc, dict):
+            self.warnings.append(
+                f"{where}: its GraphQL body is not the JSON Insomnia writes, so the whole "
+                "text became the query."
+            )
+            doc = {"query": text}
+        variables = doc.get("variables")
+        # Insomnia keeps variables as an object, or as text when they hold a template tag.
+        if isinstance(variables, str):
+            variables_json = variables
+        else:
+            variables_json = json.dumps(variables, indent=2) if variables else ""
+        return GraphqlRequest(
+            name=name,
+            description=description,
+            url=url,
+            method="GET" if method == "GET" else "POST",
+            query=_text(doc.get("query")),
+            variables_json=variables_json,
+            operation_name=_text(doc.get("operationName")),
+            headers=headers,
+            auth=auth,
+        )
+
+    def _body(self, body: Json, mime: str, where: str) -> Body:
+        if mime == "application/x-www-form-urlencoded":
+            return Body(mode="urlencoded", urlencoded=self._rows(body.get("params"), where))
+        if mime.startswith("multipart/"):
+            return Body(mode="multipart", multipart=self._form(body.get("params"), where))
+        if body.get("fileName") is not None and "text" not in body:
+            return Body(mode="binary", binary_path=_text(body.get("fileName")))
+        if "text" in body:
+            return Body(
+                mode="raw", raw=self._tpl(body.get("text"), where), language=_language(mime)
+            )
+        return Body()
+
+    def _form(self, entries: Any, where: str) -> list[FormField]:
+        fields = []
+        for entry in _list(entries):
+            if not isinstance(entry, dict):
+                continue
+            is_file = entry.get("type") == "file"
+            value = entry.get("fileName") if is_file else entry.get("value")
+            fields.append(
+                FormField(
+                    name=self._tpl(entry.get("name"), where),
+                    value=self._tpl(value, where),
+                    enabled=entry.get("disabled") is not True,
+                    description=_text(entry.get("description")),
+                    type="file" if is_file else "text",
+                )
+            )
+        return fields
+
+    def _grpc(self, resource: Json, name: str, where: str) -> GrpcRequest:
+        where = f"gRPC request {where!r}"
+        target = self._tpl(resource.get("url"), where)
+        scheme, sep, rest = target.partition("://")
+        proto = self.by_id.get(_text(resource.get("protoFileId")))
+        if proto is not None:
+            self.warnings.append(
+                f"{where} uses the .proto file {_text(proto.get('name'))!r} stored inside the "
+                "export; apiclient reads .proto files from disk, so save it to a file and add "
+                "it to the request, or use server reflection."
+            )
+        return GrpcRequest(
+            name=name,
+            description=_text(resource.get("description")),
+            target=rest if sep else target,
+            security="tls" if sep and scheme.lower() == "grpcs" else "plaintext",
+            method=_text(resource.get("protoMethodName")),
+            message=self._tpl(_obj(resource.get("body")).get("text"), where),
+            metadata=self._rows(resource.get("metadata"), where),
+        )
+
+    def _websocket(self, resource: Json, name: str, where: str) -> WebsocketRequest:
+        where = f"WebSocket request {where!r}"
+        url, params = self._url(resource, where)
+        auth, auth_headers = self._auth(resource, where)
+        messages = [
+            WsMessage(
+                name=_text(p.get("name")),
+                format="json" if "json" in _text(p.get("mode")) else "text",
+                body=self._tpl(p.get("value"), where),
+            )
+            for p in self.children.get(resource["_id"], [])
+            if p.get("_type") == "websocket_payload"
+        ]
+        return WebsocketRequest(
+            name=name,
+            description=_text(resource.get("description")),
+            url=join_url(url, params),
+            headers=self._rows(resource.get("headers"), where) + auth_headers,
+            auth=auth,
+            message_format=messages[0].format if messages else "text",
+            message=messages[0].body if messages else "",
+            messages=messages,
+        )
