@@ -1,5 +1,5 @@
-"""The ``apiclient`` command: the desktop app, ``apiclient mock``, ``apiclient run`` and
-``--version``."""
+"""The ``apiclient`` command: the desktop app, ``apiclient mock``, ``apiclient run``,
+``apiclient import``, ``apiclient export`` and ``--version``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="apiclient",
         description="A desktop API client for every API style, with bundled mock servers.",
         epilog="Run 'apiclient mock --help' for the headless mock servers and "
-        "'apiclient run --help' to run a collection headless (CI).",
+        "'apiclient run --help' to run a collection headless (CI); 'apiclient import --help' "
+        "and 'apiclient export --help' convert collections from and to other tools.",
     )
     parser.add_argument("--version", action="version", version=f"apiclient {__version__}")
     parser.add_argument(
@@ -38,6 +39,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from apiclient.cli_run import main as run_main
 
         return run_main(args[1:], prog="apiclient run")
+    if args[:1] == ["import"]:
+        from apiclient.cli_transfer import import_main
+
+        return import_main(args[1:], prog="apiclient import")
+    if args[:1] == ["export"]:
+        from apiclient.cli_transfer import export_main
+
+        return export_main(args[1:], prog="apiclient export")
     options = build_parser().parse_args(args)
     from apiclient.ui.app import run_gui
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
@@ -30,6 +30,7 @@ from qasync import asyncSlot
 
 from apiclient import __version__
 from apiclient.core.errors import CoreError
+from apiclient.core.history import HistoryEntry
 from apiclient.core.models import AnyRequest
 from apiclient.core.paths import data_dir, resources_dir
 from apiclient.core.store import RequestNode
@@ -37,6 +38,8 @@ from apiclient.ui import dialogs
 from apiclient.ui.actions import make_action
 from apiclient.ui.collections_sidebar import CollectionsSidebar
 from apiclient.ui.environment_editor import EnvironmentEditor
+from apiclient.ui.history_panel import HistoryPanel
+from apiclient.ui.import_dialog import ImportController
 from apiclient.ui.mocks_panel import MocksPanel
 from apiclient.ui.request_tabs import RequestTabs
 from apiclient.ui.settings import AppSettings
@@ -71,10 +74,15 @@ class MainWindow(QMainWindow):
         self.workspace = Workspace(self)
 
         self.sidebar = CollectionsSidebar(self.workspace, RequestTabs.kinds())
+        self.history = HistoryPanel(self.workspace, self.sidebar.current_folder)
         self.tabs = QTabWidget(objectName="protocol.tabs")
         self._request_tabs = RequestTabs(self.tabs, self.workspace, self._on_tab_built)
+        self.side_tabs = QTabWidget(objectName="sidebar.tabs")
+        self.side_tabs.setDocumentMode(True)
+        self.side_tabs.addTab(self.sidebar, "Collections")
+        self.side_tabs.addTab(self.history, "History")
         self.splitter = QSplitter(objectName="main.splitter")
-        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.side_tabs)
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([280, 1000])
@@ -85,6 +93,7 @@ class MainWindow(QMainWindow):
         self.environment_picker.setToolTip("Variables of the chosen environment apply to sends")
         self.edit_environments = QPushButton("Environments…", objectName="environment.edit")
         self.mocks = MocksPanel(ephemeral=ephemeral_mocks)
+        self.importer = ImportController(self)  # File > Import…, dropped files, curl
         self._build_toolbar()
         self._build_menus()
         self.statusBar().setObjectName("status")
@@ -94,6 +103,9 @@ class MainWindow(QMainWindow):
         self.sidebar.new_request_requested.connect(self._on_new_request)
         self.sidebar.problem_reported.connect(self.report_problem)
         self.sidebar.run_requested.connect(self.run_folder)
+        self.history.open_requested.connect(self._on_history_open_requested)
+        self.history.request_saved.connect(self._on_history_request_saved)
+        self.history.problem_reported.connect(self.report_problem)
         self.workspace.environments_changed.connect(self._fill_environment_picker)
         self.workspace.node_moved.connect(self._on_node_moved)
         self.workspace.tree_changed.connect(self._on_tree_changed)
@@ -113,6 +125,7 @@ class MainWindow(QMainWindow):
         target = collection or self._settings.last_collection() or await self._sample_copy()
         if target is not None:
             await self.open_collection(target)
+        self.history.refresh()
         if start_mocks:
             await self.mocks.start()
 
@@ -184,6 +197,12 @@ class MainWindow(QMainWindow):
         )
         action(file_menu, "Open collection…", self._on_open_collection, "Ctrl+O")
         action(file_menu, "New collection…", self._on_new_collection)
+        action(file_menu, "Import…", self.importer.choose_file, "Ctrl+I").setObjectName(
+            "action.import"
+        )
+        action(file_menu, "Import curl…", self.importer.ask_curl).setObjectName(
+            "action.import_curl"
+        )
         file_menu.addSeparator()
         self.save_action = action(file_menu, "Save", self.save, "Ctrl+S")
         action(file_menu, "Save as…", self.save_as, "Ctrl+Shift+S")
@@ -196,6 +215,9 @@ class MainWindow(QMainWindow):
         action(request_menu, "Cancel", lambda: self.current_tab().cancel(), "Esc")
         action(request_menu, "Focus URL", lambda: self.current_tab().focus_main_field(), "Ctrl+L")
         action(request_menu, "Environments…", self.open_environment_editor, "Ctrl+E")
+        view_menu = self.menuBar().addMenu("&View")
+        action(view_menu, "Collections", lambda: self.side_tabs.setCurrentIndex(0), "Ctrl+Shift+C")
+        action(view_menu, "History", self.show_history, "Ctrl+H")
         help_menu = self.menuBar().addMenu("&Help")
         action(help_menu, "About apiclient", self._on_about)
 
@@ -244,6 +266,7 @@ class MainWindow(QMainWindow):
         return self._request_tabs.get(kind)
 
     def _on_tab_built(self, tab: RequestTab) -> None:
+        tab.request_sent.connect(self.history.record)
         tab.dirty_changed.connect(lambda _dirty: self._on_tab_dirty_changed(tab))
         saved = self._settings.splitter(tab.kind)
         if saved is not None:
@@ -326,6 +349,34 @@ class MainWindow(QMainWindow):
         if isinstance(node, RequestNode):
             tab.open_request(node.request, relpath)
             self.sidebar.select(relpath)
+
+    def show_history(self) -> None:
+        self.side_tabs.setCurrentWidget(self.history)
+        self.history.search.setFocus()
+
+    def _on_history_open_requested(self, entry: HistoryEntry) -> None:
+        """Reopen a sent request in its tab as an unsaved draft, saying which secrets the
+        history did not keep."""
+        tab = self._tab_or_report(entry.kind)
+        if tab is None:
+            return
+
+        def show() -> None:
+            self._new_request_folder.pop(tab.kind, None)
+            tab.open_request(entry.request, None)
+            self.tabs.setCurrentWidget(tab)
+            if entry.redacted:
+                tab.show_notice(
+                    "Reopened from history without its secrets; type them again: "
+                    + ", ".join(entry.redacted)
+                    + "."
+                )
+
+        self._after_confirm(tab, show)
+
+    def _on_history_request_saved(self, relpath: str) -> None:
+        self.sidebar.select(relpath)
+        self.statusBar().showMessage(f"Saved {relpath}", 4000)
 
     def _start_new_request(self, tab: RequestTab, folder: str) -> None:
         self._new_request_folder[tab.kind] = folder
@@ -489,6 +540,12 @@ class MainWindow(QMainWindow):
             self._settings.set_splitter(tab.kind, tab.splitter.saveState())
         self._settings.sync()
 
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self.importer.drag_entered(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.importer.dropped(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if any(tab.dirty for tab in self.request_tabs) and not self._closing_confirmed:
             event.ignore()
@@ -503,6 +560,7 @@ class MainWindow(QMainWindow):
         """Release what outlives the window: open connections and the mock servers."""
         for tab in self.request_tabs:
             await tab.aclose()
+        await self.history.aclose()
         await self.mocks.stop()
 
     @asyncSlot()

@@ -211,8 +211,11 @@ class BatchTab(RequestTab):
         try:
             answer = await self._batch_engine().send(resolved, base_dir=self._base_dir())
             self._received = True
+            self._sent_http(request, answer.response)
             await self.response.show_response(answer)
         except (ProtocolError, CoreError) as exc:
+            if not self._received:
+                self._sent_error(request, exc)
             self.response.show_error(error_title(exc), str(exc))
 
     @asyncSlot()

@@ -459,9 +459,13 @@ class GraphqlTab(RequestTab):
             self._show_document_error(exc)
             return
         except (ProtocolError, CoreError) as exc:
+            self._sent_error(request, exc)
             self.response.show_error(error_title(exc), str(exc))
             return
         self._received = True
+        errors = f" · {len(response.errors)} error(s)" if response.errors else ""
+        http = response.http
+        self._sent_http(request, http, f"{http.status_code} {http.reason}{errors}")
         await self.response.show_response(response)
 
     def _show_document_error(self, exc: DocumentError) -> None:

@@ -333,6 +333,7 @@ class GrpcTab(RequestTab):
                 if not self._status_timer.isActive():
                     self._status_timer.start()
         except (ProtocolError, CoreError) as exc:
+            self._sent_error(request, exc)
             self.response.show_failure(error_title(exc), str(exc))
             return
         except asyncio.CancelledError:
@@ -344,7 +345,11 @@ class GrpcTab(RequestTab):
                 self._stream = None
         if stream.result is not None:
             self._received = True
-            self.response.show_result(stream.result, self._pending_count)
+            result = stream.result
+            if result.code != "CANCELLED":  # the user's Cancel: no answer to keep
+                size = sum(len(text.encode()) for text in result.messages)
+                self._sent(request, result.code, elapsed_s=result.elapsed_s, size=size)
+            self.response.show_result(result, self._pending_count)
 
     def cancel(self) -> None:
         """Esc or Cancel: a running call is cancelled by the engine, so what arrived so far

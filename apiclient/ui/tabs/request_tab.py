@@ -11,15 +11,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable
+from datetime import UTC, datetime
 from html import escape
 from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
+from apiclient.core.history import HistoryEntry
 from apiclient.core.models import AnyRequest
+from apiclient.ui.error_titles import error_title
 
 if TYPE_CHECKING:
+    from apiclient.protocols.rest import RestResponse
     from apiclient.ui.workspace import Workspace
 
 
@@ -29,6 +33,9 @@ class RequestTab(QWidget):
     Signals:
         dirty_changed(bool): the request now differs (or no longer) from disk.
         send_finished: a send ended, with a response, an error or a cancel.
+        request_sent(HistoryEntry): a request went out and got a response or failed on
+            the way (not for input refused before any traffic, nor for a cancel); the
+            window records it in the history.
 
     Subclasses set ``kind`` (listed in ``apiclient.ui.request_tabs``), call ``_lay_out``
     and ``_connect_editor``, and implement the ``_editor_*`` hooks plus ``send``,
@@ -37,6 +44,7 @@ class RequestTab(QWidget):
 
     dirty_changed = Signal(bool)
     send_finished = Signal()
+    request_sent = Signal(object)
 
     kind: ClassVar[str]
     splitter: QSplitter
@@ -47,6 +55,7 @@ class RequestTab(QWidget):
         self._workspace = workspace
         self._send_task: asyncio.Task[None] | None = None
         self._received = False
+        self._send_started = datetime.now(UTC)
         self.relpath: str | None = None
         self._saved: AnyRequest | None = None
         self._dirty = False
@@ -177,6 +186,7 @@ class RequestTab(QWidget):
             self._send_task.cancel()
         task = self._send_task = asyncio.current_task()
         self._received = False
+        self._send_started = datetime.now(UTC)
         try:
             await work
         except asyncio.CancelledError:
@@ -187,6 +197,37 @@ class RequestTab(QWidget):
                 self._editor_set_sending(False)
                 self._send_task = None
                 self.send_finished.emit()
+
+    def _sent(
+        self,
+        request: AnyRequest,
+        status: str,
+        *,
+        elapsed_s: float | None = None,
+        size: int | None = None,
+        error: str = "",
+    ) -> None:
+        """Announce (``request_sent``) that ``request``, as written in the editor, was sent
+        and how it ended; a tab calls this once per send that reached the network."""
+        entry = HistoryEntry.now(
+            request,
+            status,
+            elapsed_ms=None if elapsed_s is None else elapsed_s * 1000,
+            size=size,
+            error=error,
+            environment=self._workspace.environment_name,
+            sent_at=self._send_started,
+        )
+        self.request_sent.emit(entry)
+
+    def _sent_http(self, request: AnyRequest, http: RestResponse, status: str = "") -> None:
+        """``_sent`` for an answer read over HTTP; ``status`` overrides "200 OK"."""
+        shown = status or f"{http.status_code} {http.reason}".strip()
+        self._sent(request, shown, elapsed_s=http.elapsed_s, size=len(http.body))
+
+    def _sent_error(self, request: AnyRequest, exc: Exception) -> None:
+        """``_sent`` for a send that failed on the way (refused connection, timeout...)."""
+        self._sent(request, error_title(exc), error=str(exc))
 
     def cancel(self) -> None:
         """Esc: stop the send, else the tab's other work (a WSDL load, a schema fetch)."""

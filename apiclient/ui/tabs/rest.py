@@ -107,8 +107,11 @@ class RestTab(RequestTab):
         try:
             response = await self._rest_engine().send(resolved)
             self._received = True
+            self._sent_http(request, response)
             await self.response.show_response(response)
         except (ProtocolError, CoreError) as exc:
+            if not self._received:
+                self._sent_error(request, exc)
             self.response.show_error(error_title(exc), str(exc))
 
     async def warm_up(self) -> None:

@@ -326,9 +326,11 @@ class SoapTab(RequestTab):
             self.editor.show_envelope_position(exc.line, exc.column)
             return
         except (ProtocolError, CoreError) as exc:
+            self._sent_error(request, exc)
             self.response.show_error(error_title(exc), str(exc))
             return
         self._received = True
+        self._sent_http(request, response.http, "Fault" if response.fault is not None else "")
         await self.response.show_response(response)
         if request.validate_response:
             await self._validate(request, response)

@@ -1,0 +1,142 @@
+"""``apiclient import`` and ``apiclient export``: convert collections headless, with no display.
+
+``apiclient import FILE --into DIR`` reads any file apiclient imports (the content picks
+the format) and writes it as one of our collection folders; it prints what came in and
+every warning about what did not. ``apiclient export DIR --format postman --output FILE``
+writes a collection folder as a Postman Collection v2.1 file that newman can run.
+
+Exit codes: 0 done (warnings included); 2 bad input (a file that is not what it claims,
+a destination that is not empty, a collection that does not open), with one
+``apiclient import: error: ...`` line on stderr and nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from apiclient.core.atomic import atomic_write_text
+from apiclient.core.collection_writer import write_collection
+from apiclient.core.errors import CoreError
+from apiclient.core.importers.detect import count_items, describe_counts, import_any
+from apiclient.core.store import CollectionStore
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+EXPORT_FORMATS = ("postman",)
+
+
+class UsageError(Exception):
+    """Bad input found before anything is written; the message is the one stderr line."""
+
+
+def build_import_parser(prog: str = "apiclient import") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Convert a Postman, Insomnia, OpenAPI/Swagger, HAR or curl file into an "
+        "apiclient collection folder.",
+        epilog="Exit codes: 0 imported (read the warnings), 2 bad input.",
+    )
+    parser.add_argument("file", type=Path, help="the file to import (its content picks the format)")
+    parser.add_argument(
+        "--into",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="the new collection folder (must not exist, or be empty)",
+    )
+    return parser
+
+
+def build_export_parser(prog: str = "apiclient export") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Write an apiclient collection folder in another tool's format.",
+        epilog="Exit codes: 0 exported (read the warnings), 2 bad input.",
+    )
+    parser.add_argument("collection", type=Path, help="the collection folder to export")
+    parser.add_argument(
+        "--format",
+        default="postman",
+        help="the format to write; only 'postman' (Collection v2.1) for now",
+    )
+    parser.add_argument(
+        "--output", type=Path, required=True, metavar="FILE", help="the file to write"
+    )
+    return parser
+
+
+def import_main(argv: Sequence[str] | None = None, prog: str = "apiclient import") -> int:
+    try:
+        args = build_import_parser(prog).parse_args(_args(argv))
+    except SystemExit as exit_:  # argparse printed the usage error (or --help)
+        return exit_.code if isinstance(exit_.code, int) else EXIT_BAD_INPUT
+    try:
+        if not args.file.exists():
+            raise UsageError(f"{args.file} does not exist; check the path.")
+        result = import_any(args.file)
+        write_collection(result.collection, args.into)
+    except (UsageError, CoreError) as exc:
+        return _fail(prog, str(exc))
+    counts = describe_counts(count_items(result.collection))
+    print(f"Imported '{result.collection.name}' ({result.source}): {counts}")
+    print(f"Wrote {args.into}")
+    _print_warnings(result.warnings)
+    return EXIT_OK
+
+
+def export_main(argv: Sequence[str] | None = None, prog: str = "apiclient export") -> int:
+    try:
+        args = build_export_parser(prog).parse_args(_args(argv))
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else EXIT_BAD_INPUT
+    if args.format not in EXPORT_FORMATS:
+        return _fail(
+            prog,
+            f"--format {args.format!r} is not a format apiclient writes; only 'postman' "
+            "(Postman Collection v2.1) is supported for now.",
+        )
+    from apiclient.core.exporters.postman import export_postman
+
+    try:
+        if args.output.is_dir():
+            raise UsageError(f"Cannot write to {args.output}: it is a folder; give a file name.")
+        store = CollectionStore.open(args.collection)
+        collection = store.to_collection()
+        doc, warnings = export_postman(collection)
+        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        if not args.output.parent.is_dir():
+            raise UsageError(f"Cannot write to {args.output}: {args.output.parent} does not exist.")
+        atomic_write_text(args.output, text)
+    except (UsageError, CoreError) as exc:
+        return _fail(prog, str(exc))
+    skipped = [
+        f"{problem.path} could not be loaded and was left out: {problem.reason}"
+        for problem in store.problems
+    ]
+    counts = describe_counts(count_items(collection))
+    print(f"Exported '{collection.name}' as Postman Collection v2.1: {counts}")
+    print(f"Wrote {args.output}")
+    _print_warnings((*skipped, *warnings))
+    return EXIT_OK
+
+
+def _args(argv: Sequence[str] | None) -> list[str]:
+    return list(sys.argv[1:] if argv is None else argv)
+
+
+def _fail(prog: str, message: str) -> int:
+    print(f"{prog}: error: {' '.join(message.split())}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _print_warnings(warnings: Sequence[str]) -> None:
+    if not warnings:
+        return
+    print(f"{len(warnings)} warning(s):")
+    for warning in warnings:
+        print(f"  - {warning}")

@@ -1,0 +1,194 @@
+"""Writing a whole :class:`Collection` (an import, usually) as one of our collection folders.
+
+All of it or nothing: the folder is built beside its destination under a hidden name,
+through the same :class:`CollectionStore` that edits collections (so file names, order,
+YAML layout and secrets follow the store's rules), and renamed into place only when every
+file is written. A failure half-way removes the hidden folder and its secret values, so
+the destination never holds half a collection.
+
+Secret variables keep their values out of the files: the store puts them in the
+:class:`SecretStore` under keys that contain the collection's path, so after the rename
+they are re-keyed from the hidden folder to the destination.
+
+``add_folder`` and ``merge_settings`` serve the other choice, adding an import to a
+collection that is already open, without changing anything it holds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+
+from apiclient.core.errors import StoreError
+from apiclient.core.models import AnyRequest, Collection, Environment, Folder, Variable
+from apiclient.core.paths import ensure_dir
+from apiclient.core.secrets import (
+    SecretStore,
+    collection_scope_key,
+    environment_scope_key,
+    request_scope_key,
+)
+from apiclient.core.store import CollectionStore, FolderNode, RequestNode
+from apiclient.core.store_format import unique_slug
+from apiclient.core.store_nodes import walk
+
+UNNAMED_REQUEST = "Unnamed request"
+UNNAMED_FOLDER = "Unnamed folder"
+IMPORTED_SUFFIX = " (imported)"
+
+
+def write_collection(
+    collection: Collection, dest: Path, secrets: SecretStore | None = None
+) -> Path:
+    """Write ``collection`` as a new collection folder at ``dest``; returns ``dest``.
+
+    ``dest`` must not exist or be an empty folder; anything else raises ``StoreError``
+    before a file is written. Requests and folders without a name get a placeholder name
+    (the store refuses blank ones).
+    """
+    secrets = secrets if secrets is not None else SecretStore()
+    _check_destination(dest)
+    ensure_dir(dest.parent)
+    staging = _staging_path(dest)
+    store: CollectionStore | None = None
+    try:
+        store = CollectionStore.create(staging, collection.name.strip() or dest.name, secrets)
+        _fill(store, collection)
+        keys = _scope_keys(store, staging, dest)
+        _move_into_place(staging, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(staging)
+        if store is not None:
+            with contextlib.suppress(StoreError):
+                for old, _new in _scope_keys(store, staging, dest):
+                    secrets.replace_scope(old, {})
+        raise
+    for old, new in keys:
+        values = secrets.scope(old)
+        if values:
+            secrets.replace_scope(new, values)
+            secrets.replace_scope(old, {})
+    return dest
+
+
+def add_folder(store: CollectionStore, folder: Folder, parent: str = "") -> str:
+    """Write ``folder`` (and everything in it) as a new folder at the end of ``parent`` of
+    an open collection; returns its relpath. Used to add an import to the open collection."""
+    relpath = store.new_folder(parent, folder.name.strip() or UNNAMED_FOLDER)
+    node = store.find(relpath)
+    assert isinstance(node, FolderNode)
+    node.description = folder.description
+    _fill_items(store, folder.items, relpath)
+    if folder.description and not folder.items:
+        # The folder file is written with its children; an empty folder gets its
+        # description written by a rename to the same name.
+        store.rename(relpath, node.name)
+    return relpath
+
+
+def free_folder(parent: Path, name: str) -> Path:
+    """``parent`` / a slug of ``name`` that no file or folder in ``parent`` has yet: where a
+    new collection called ``name`` can go."""
+    try:
+        taken = {p.name for p in parent.iterdir()} if parent.is_dir() else set()
+    except OSError:
+        taken = set()
+    return parent / unique_slug(name, taken, "collection")
+
+
+def merge_settings(
+    variables: list[Variable], environments: list[Environment], imported: Collection
+) -> tuple[list[Variable], list[Environment]]:
+    """An open collection's variables and environments with ``imported``'s added.
+
+    Nothing of the open collection changes: an imported variable whose name it already
+    has is left out, and an imported environment whose name is taken is added as
+    "<name> (imported)" ("<name> (imported 2)"...).
+    """
+    known = {v.name for v in variables}
+    merged = [v.model_copy() for v in variables]
+    merged += [v.model_copy() for v in imported.variables if v.name not in known]
+    taken = {env.name for env in environments}
+    added = []
+    for env in imported.environments:
+        name = env.name.strip() or "Imported"
+        candidate, n = name, 1
+        while candidate in taken:
+            candidate = f"{name}{IMPORTED_SUFFIX}" if n == 1 else f"{name} (imported {n})"
+            n += 1
+        taken.add(candidate)
+        added.append(env.model_copy(update={"name": candidate}, deep=True))
+    return merged, [env.model_copy(deep=True) for env in environments] + added
+
+
+def _check_destination(dest: Path) -> None:
+    if not dest.exists():
+        return
+    if not dest.is_dir():
+        raise StoreError(
+            f"Cannot write the collection to {dest}: it is a file. Choose a new or empty folder.",
+            dest,
+        )
+    try:
+        empty = not any(dest.iterdir())
+    except OSError as exc:
+        raise StoreError.from_os_error(exc, dest, "read") from exc
+    if not empty:
+        raise StoreError(
+            f"Cannot write the collection to {dest}: the folder is not empty. Choose a new "
+            "or empty folder, so nothing in it is overwritten.",
+            dest,
+        )
+
+
+def _staging_path(dest: Path) -> Path:
+    while True:
+        candidate = dest.with_name(f".{dest.name}.{os.urandom(4).hex()}.importing")
+        if not candidate.exists():
+            return candidate
+
+
+def _fill(store: CollectionStore, collection: Collection) -> None:
+    store.description = collection.description
+    store.variables = [v.model_copy() for v in collection.variables]
+    store.save_settings()
+    for env in collection.environments:
+        store.save_environment(env)
+    _fill_items(store, collection.items, "")
+
+
+def _fill_items(store: CollectionStore, items: list[Folder | AnyRequest], parent: str) -> None:
+    for item in items:
+        if isinstance(item, Folder):
+            add_folder(store, item, parent)
+        else:
+            if not item.name.strip():
+                item = item.model_copy(update={"name": UNNAMED_REQUEST})
+            store.save_request(item, None, parent)
+
+
+def _scope_keys(store: CollectionStore, staging: Path, dest: Path) -> list[tuple[str, str]]:
+    """Every secret scope key the store may have used, paired with its key at ``dest``."""
+    pairs = [(collection_scope_key(staging), collection_scope_key(dest))]
+    for env in store.environments:
+        pairs.append(
+            (environment_scope_key(staging, env.name), environment_scope_key(dest, env.name))
+        )
+    for node in walk(store.tree):
+        if isinstance(node, RequestNode):
+            pairs.append(
+                (request_scope_key(staging, node.relpath), request_scope_key(dest, node.relpath))
+            )
+    return pairs
+
+
+def _move_into_place(staging: Path, dest: Path) -> None:
+    try:
+        if dest.exists():
+            dest.rmdir()  # checked empty above; a rename onto a folder is not portable
+        os.rename(staging, dest)
+    except OSError as exc:
+        raise StoreError.from_os_error(exc, dest, "create") from exc

@@ -1,0 +1,585 @@
+"""Sent requests, kept in one SQLite file in the user's data folder.
+
+Each entry keeps the request as the user wrote it (``{{variables}}`` unresolved, so
+reopening it works in any environment) and a summary of how the send ended. Secrets
+never reach the file: auth passwords, tokens and keys, WS-Security passwords, secret
+request variables and credential headers are blanked before the write, and the entry
+lists what was blanked (``redacted``) so the UI can say so when it is reopened. A value
+made only of ``{{variable}}`` references is no secret itself and is kept.
+
+Threads: the window writes from workers (``asyncio.to_thread``), so every thread gets
+its own connection (WAL lets readers go on while one writer commits) and writes queue
+on a lock. The cap is kept cheaply: every ``prune_every`` adds (about 1/20 of the cap),
+the oldest entries over ``max_entries`` are deleted, so the file may briefly hold a few
+more than the cap, never many.
+
+A file that is not a usable history (damaged, not SQLite) is moved aside, a new one is
+started, and :attr:`HistoryStore.recovered_from` names the moved file so the caller can
+tell the user. Other SQLite failures (locked, read-only, disk full) raise
+:class:`HistoryError` with a sentence naming the file and what to try.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from apiclient.core.errors import CoreError
+from apiclient.core.models import (
+    AnyRequest,
+    Auth,
+    BatchRequest,
+    GraphqlRequest,
+    GrpcRequest,
+    KeyValue,
+    Request,
+    RestRequest,
+    SoapRequest,
+    Variable,
+)
+from apiclient.core.paths import data_dir
+from apiclient.core.secret_fields import only_references, split_secret_fields
+from apiclient.core.store_format import request_doc
+from apiclient.core.urls import join_url
+
+__all__ = [
+    "HISTORY_FILE",
+    "HistoryEntry",
+    "HistoryError",
+    "HistoryStore",
+    "HistorySummary",
+    "default_history_path",
+    "describe_request",
+    "redact_request",
+]
+
+HISTORY_FILE = "history.sqlite3"
+SCHEMA_VERSION = 1
+_BUSY_TIMEOUT_S = 5.0
+# Header values that carry credentials whatever the request kind.
+_SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"}
+)
+_M = TypeVar("_M", bound=BaseModel)
+_REQUEST_ADAPTER: TypeAdapter[AnyRequest] = TypeAdapter(Request)
+
+_SCHEMA = """
+CREATE TABLE entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: newest first is id order
+    sent_at TEXT NOT NULL,                 -- UTC, ISO 8601
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    method TEXT NOT NULL,
+    url TEXT NOT NULL,
+    status TEXT NOT NULL,
+    elapsed_ms REAL,
+    size INTEGER,
+    error TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    redacted TEXT NOT NULL,                -- JSON list of what was blanked
+    request TEXT NOT NULL,                 -- the request document as JSON
+    search_text TEXT NOT NULL              -- casefolded name, method, url, status
+)
+"""
+_SUMMARY_COLUMNS = "id, sent_at, kind, name, method, url, status, elapsed_ms, size, error"
+
+
+class HistoryError(CoreError):
+    """The history file could not be opened, read or written; ``path`` says which."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+@dataclass(frozen=True)
+class HistorySummary:
+    """One row of the history list: enough to show it, without the request."""
+
+    id: int
+    sent_at: str
+    kind: str
+    name: str
+    method: str  # the HTTP method, or a label ("SOAP", "gRPC")
+    url: str  # URL, endpoint or gRPC target and method
+    status: str  # "200 OK", "Fault", "NOT_FOUND"... or the error's title
+    elapsed_ms: float | None
+    size: int | None  # response bytes
+    error: str  # "" when a response came back
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """A sent request and how its send ended; ``id`` is 0 until stored."""
+
+    sent_at: str
+    request: AnyRequest
+    status: str
+    elapsed_ms: float | None = None
+    size: int | None = None
+    error: str = ""
+    environment: str = ""
+    redacted: tuple[str, ...] = ()
+    id: int = 0
+
+    @classmethod
+    def now(
+        cls,
+        request: AnyRequest,
+        status: str,
+        *,
+        elapsed_ms: float | None = None,
+        size: int | None = None,
+        error: str = "",
+        environment: str = "",
+        sent_at: datetime | None = None,
+    ) -> HistoryEntry:
+        """An entry for ``request`` sent at ``sent_at`` (now when not given)."""
+        when = (sent_at or datetime.now(UTC)).astimezone(UTC)
+        return cls(
+            sent_at=when.isoformat(timespec="milliseconds"),
+            request=request,
+            status=status,
+            elapsed_ms=elapsed_ms,
+            size=size,
+            error=error,
+            environment=environment,
+        )
+
+    @property
+    def kind(self) -> str:
+        return self.request.kind
+
+    @property
+    def name(self) -> str:
+        return self.request.name
+
+
+def default_history_path() -> Path:
+    """Where the app keeps its history: ``history.sqlite3`` in the user's data folder."""
+    return data_dir() / HISTORY_FILE
+
+
+def describe_request(request: AnyRequest) -> tuple[str, str]:
+    """(method or label, URL or target) as the history list shows them."""
+    if isinstance(request, RestRequest):
+        return request.method.upper(), join_url(request.url, request.params)
+    if isinstance(request, BatchRequest):
+        return request.method.upper(), request.url
+    if isinstance(request, GraphqlRequest):
+        return request.method, request.url
+    if isinstance(request, SoapRequest):
+        return "SOAP", request.endpoint or request.wsdl
+    if isinstance(request, GrpcRequest):
+        method = request.method.rsplit("/", 1)[-1] if request.method else ""
+        return "gRPC", f"{request.target}/{method}" if method else request.target
+    return request.kind.upper(), getattr(request, "url", "")
+
+
+def redact_request(request: AnyRequest) -> tuple[AnyRequest, tuple[str, ...]]:
+    """``request`` without its secrets, and what was blanked (for a note to the user)."""
+    redacted: list[str] = []
+    update: dict[str, Any] = {}
+    auth = getattr(request, "auth", None)
+    if isinstance(auth, Auth):
+        blank = _blank_fields(auth, ("password", "token", "key_value"), "auth", redacted)
+        if blank is not auth:
+            update["auth"] = blank
+    if isinstance(request, SoapRequest):
+        wsse = _blank_fields(request.wsse, ("password",), "WS-Security", redacted)
+        if wsse is not request.wsse:
+            update["wsse"] = wsse
+    for field in ("headers", "metadata"):
+        rows = getattr(request, field, None)
+        if isinstance(rows, list):
+            kept = _blank_headers(rows, redacted)
+            if kept is not rows:
+                update[field] = kept
+    variables = _blank_variables(request.variables, redacted)
+    if variables is not request.variables:
+        update["variables"] = variables
+    cleaned = request.model_copy(update=update) if update else request
+    cleaned, fields = split_secret_fields(cleaned)
+    redacted.extend(f"secret field {name}" for name in fields)
+    return cleaned, tuple(redacted)
+
+
+def _is_secret(value: str) -> bool:
+    return bool(value) and not only_references(value)
+
+
+def _blank_fields(model: _M, names: tuple[str, ...], label: str, redacted: list[str]) -> _M:
+    secret = {name: "" for name in names if _is_secret(getattr(model, name))}
+    if not secret:
+        return model
+    redacted.extend(f"{label} {name.replace('_', ' ')}" for name in secret)
+    copied: _M = model.model_copy(update=secret)
+    return copied
+
+
+def _blank_headers(rows: list[KeyValue], redacted: list[str]) -> list[KeyValue]:
+    if not any(r.name.strip().lower() in _SECRET_HEADERS and _is_secret(r.value) for r in rows):
+        return rows
+    kept = []
+    for row in rows:
+        if row.name.strip().lower() in _SECRET_HEADERS and _is_secret(row.value):
+            redacted.append(f"header {row.name.strip()}")
+            row = row.model_copy(update={"value": ""})
+        kept.append(row)
+    return kept
+
+
+def _blank_variables(variables: list[Variable], redacted: list[str]) -> list[Variable]:
+    if not any(v.secret and _is_secret(v.value) for v in variables):
+        return variables
+    kept = []
+    for variable in variables:
+        if variable.secret and _is_secret(variable.value):
+            redacted.append(f"variable {variable.name}")
+            variable = variable.model_copy(update={"value": ""})
+        kept.append(variable)
+    return kept
+
+
+class HistoryStore:
+    """The history in the SQLite file at ``path``; safe to share between threads.
+
+    Opening creates the file (and its folder) when missing; a damaged file is moved
+    aside (see :attr:`recovered_from`). :meth:`close` closes every thread's connection.
+    """
+
+    def __init__(self, path: Path, *, max_entries: int = 5000) -> None:
+        if max_entries < 1:
+            raise ValueError("max_entries must be at least 1")
+        self._path = Path(path)
+        self.max_entries = max_entries
+        self.prune_every = max(1, min(100, max_entries // 20))
+        self._adds_since_prune = 0
+        self._local = threading.local()
+        self._lock = threading.Lock()  # guards _connections, _closed, _adds_since_prune
+        self._write_lock = threading.Lock()
+        self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        self._closed = False
+        self._in_use = 0  # calls running now; close() waits for them
+        self._idle = threading.Condition(self._lock)
+        self.recovered_from: Path | None = None
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HistoryError(
+                f"Cannot create the folder {self._path.parent} for the request history: "
+                f"{exc.strerror or exc}. Check that you may write to it.",
+                self._path,
+            ) from exc
+        try:
+            self._open_or_recover()
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    # -- writing ---------------------------------------------------------------------
+
+    def add(self, entry: HistoryEntry) -> HistoryEntry:
+        """Store ``entry`` (secrets blanked) under a new id and commit; return it as
+        stored, with its id and ``redacted`` filled in."""
+        request, redacted = redact_request(entry.request)
+        stored = dataclasses.replace(entry, request=request, redacted=redacted)
+        method, url = describe_request(request)
+        row = {
+            "sent_at": stored.sent_at,
+            "kind": request.kind,
+            "name": request.name,
+            "method": method,
+            "url": url,
+            "status": stored.status,
+            "elapsed_ms": stored.elapsed_ms,
+            "size": stored.size,
+            "error": stored.error,
+            "environment": stored.environment,
+            "redacted": json.dumps(list(redacted)),
+            "request": json.dumps(request_doc(request), ensure_ascii=False),
+            "search_text": "\n".join((request.name, method, url, stored.status)).casefold(),
+        }
+        columns = ", ".join(row)
+        values = ", ".join(f":{name}" for name in row)
+        with self._guard("save to"), self._transaction() as conn:
+            new_id = conn.execute(f"INSERT INTO entries ({columns}) VALUES ({values})", row)
+            entry_id = new_id.lastrowid
+        assert entry_id is not None
+        with self._lock:
+            self._adds_since_prune += 1
+            due = self._adds_since_prune >= self.prune_every
+            if due:
+                self._adds_since_prune = 0
+        if due:
+            self.prune()
+        return dataclasses.replace(stored, id=entry_id)
+
+    def prune(self) -> int:
+        """Delete the oldest entries beyond ``max_entries``; returns how many went."""
+        with self._guard("prune"), self._transaction() as conn:
+            cursor = conn.execute(
+                "DELETE FROM entries WHERE id <= (SELECT id FROM entries ORDER BY id DESC "
+                "LIMIT 1 OFFSET ?)",
+                (self.max_entries,),
+            )
+            return cursor.rowcount
+
+    def delete(self, entry_id: int) -> bool:
+        """Delete one entry; False when there was no such id."""
+        with self._guard("delete from"), self._transaction() as conn:
+            return conn.execute("DELETE FROM entries WHERE id = ?", (entry_id,)).rowcount > 0
+
+    def clear(self) -> int:
+        """Delete every entry; returns how many there were."""
+        with self._guard("clear"), self._transaction() as conn:
+            return conn.execute("DELETE FROM entries").rowcount
+
+    # -- reading ---------------------------------------------------------------------
+
+    def search(
+        self,
+        text: str = "",
+        *,
+        kind: str | None = None,
+        limit: int = 200,
+        before_id: int | None = None,
+    ) -> list[HistorySummary]:
+        """Up to ``limit`` entries, newest first, whose name, method, URL or status holds
+        ``text`` (any case); ``before_id`` pages on to older entries."""
+        where: list[str] = []
+        params: dict[str, object] = {"limit": max(0, limit)}
+        needle = text.strip().casefold()
+        if needle:
+            where.append("instr(search_text, :needle) > 0")
+            params["needle"] = needle
+        if kind:
+            where.append("kind = :kind")
+            params["kind"] = kind
+        if before_id is not None:
+            where.append("id < :before_id")
+            params["before_id"] = before_id
+        sql = f"SELECT {_SUMMARY_COLUMNS} FROM entries"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id DESC LIMIT :limit"
+        with self._guard("read"):
+            rows = self._connection().execute(sql, params).fetchall()
+        return [_summary(row) for row in rows]
+
+    def get(self, entry_id: int) -> HistoryEntry:
+        """The whole entry; raises :class:`HistoryError` when it is gone."""
+        sql = (
+            "SELECT sent_at, status, elapsed_ms, size, error, environment, redacted, request "
+            "FROM entries WHERE id = ?"
+        )
+        with self._guard("read"):
+            row = self._connection().execute(sql, (entry_id,)).fetchone()
+        if row is None:
+            raise HistoryError(
+                f"History entry {entry_id} is gone (deleted or pruned as the oldest).",
+                self._path,
+            )
+        sent_at, status, elapsed_ms, size, error, environment, redacted, doc = row
+        try:
+            request = _REQUEST_ADAPTER.validate_python(json.loads(doc))
+        except (ValueError, ValidationError) as exc:
+            raise HistoryError(
+                f"History entry {entry_id} in {self._path} cannot be read back as a "
+                f"request ({exc.__class__.__name__}); delete it.",
+                self._path,
+            ) from exc
+        return HistoryEntry(
+            sent_at=sent_at,
+            request=request,
+            status=status,
+            elapsed_ms=elapsed_ms,
+            size=size,
+            error=error,
+            environment=environment,
+            redacted=tuple(json.loads(redacted)),
+            id=entry_id,
+        )
+
+    def count(self) -> int:
+        with self._guard("read"):
+            (total,) = self._connection().execute("SELECT count(*) FROM entries").fetchone()
+        return int(total)
+
+    # -- lifetime --------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close every thread's connection once the calls running in other threads have
+        ended; later calls raise. Closing twice is fine."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._idle.wait_for(lambda: self._in_use == 0)
+            connections, self._connections = self._connections, []
+        for _, conn in connections:
+            conn.close()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _open_or_recover(self) -> None:
+        """Prepare the file; a damaged one is moved aside and a new one started."""
+        try:
+            with self._guard("open"):
+                self._prepare(self._connection())
+        except HistoryError as exc:
+            cause = exc.__cause__
+            if not isinstance(cause, sqlite3.DatabaseError) or not _is_damage(cause):
+                raise
+            self._drop_connections()
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+            aside = self._path.with_name(f"{self._path.name}.damaged-{stamp}")
+            try:
+                self._path.replace(aside)
+                for suffix in ("-wal", "-shm"):
+                    Path(f"{self._path}{suffix}").unlink(missing_ok=True)
+            except OSError as move_error:
+                raise HistoryError(
+                    f"The request history {self._path} is damaged and could not be moved "
+                    f"aside ({move_error.strerror or move_error}). Move or delete it to "
+                    "start a new history.",
+                    self._path,
+                ) from move_error
+            self.recovered_from = aside
+            with self._guard("open"):
+                self._prepare(self._connection())
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise HistoryError(
+                f"The request history {self._path} was written by a newer apiclient "
+                f"(schema {version}, this one knows {SCHEMA_VERSION}). Update apiclient; "
+                "the file was left as it is.",
+                self._path,
+            )
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        if version == 0:
+            with self._transaction():
+                conn.execute(_SCHEMA)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        with self._lock:
+            self._adds_since_prune = self.prune_every  # prune on the first add
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._closed:
+            raise HistoryError(f"The request history {self._path} is closed.", self._path)
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
+        with self._lock:
+            alive = [(t, c) for t, c in self._connections if t.is_alive()]
+            for thread, old in self._connections:
+                if not thread.is_alive():
+                    old.close()
+            self._connections = alive
+            conn = sqlite3.connect(
+                self._path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+            self._connections.append((threading.current_thread(), conn))
+        self._local.conn = conn
+        return conn
+
+    def _drop_connections(self) -> None:
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for _, conn in connections:
+            conn.close()
+        self._local = threading.local()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connection()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.rollback()
+                raise
+
+    @contextmanager
+    def _guard(self, action: str) -> Iterator[None]:
+        """Count the call as running (see :meth:`close`) and turn ``sqlite3`` errors into
+        :class:`HistoryError` worded for a person."""
+        with self._lock:
+            if self._closed:
+                raise HistoryError(f"The request history {self._path} is closed.", self._path)
+            self._in_use += 1
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise HistoryError(_explain(exc, action, self._path), self._path) from exc
+        finally:
+            with self._lock:
+                self._in_use -= 1
+                if not self._in_use:
+                    self._idle.notify_all()
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc)
+    return name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or (
+        "not a database" in text or "malformed" in text
+    )
+
+
+def _explain(exc: sqlite3.Error, action: str, path: Path) -> str:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc)
+    where = f"the request history {path}"
+    if isinstance(exc, sqlite3.DatabaseError) and _is_damage(exc):
+        return f"Cannot {action} {where}: the file is damaged or not a SQLite database."
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        return (
+            f"Cannot {action} {where}: another program keeps it locked. Close other copies "
+            "of apiclient and try again."
+        )
+    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return f"Cannot {action} {where}: the file or its folder is read-only."
+    if name.startswith("SQLITE_FULL") or "disk is full" in text:
+        return f"Cannot {action} {where}: the disk is full. Free some space and try again."
+    return f"Cannot {action} {where}: {text}."
+
+
+def _summary(row: tuple[Any, ...]) -> HistorySummary:
+    entry_id, sent_at, kind, name, method, url, status, elapsed_ms, size, error = row
+    return HistorySummary(
+        id=int(entry_id),
+        sent_at=str(sent_at),
+        kind=str(kind),
+        name=str(name),
+        method=str(method),
+        url=str(url),
+        status=str(status),
+        elapsed_ms=None if elapsed_ms is None else float(elapsed_ms),
+        size=None if size is None else int(size),
+        error=str(error),
+    )

@@ -1,0 +1,530 @@
+"""File > Import…, files dropped on the window, and Import curl…
+
+An import runs in three steps, none on the GUI thread's time: the file is read by
+``import_any`` in a worker; the Import summary dialog shows what came in (format, counts,
+every warning) and asks where it goes; the chosen place is written in a worker. Either a
+new collection folder (``write_collection``: all or nothing, then opened), or a new
+folder in the open collection, written request by request through the workspace; a
+failure there deletes the new folder again, so no import is left half-written.
+
+An import of environments only (a Postman environment file) is offered to the open
+collection: its environments are added (renamed "<name> (imported)" when the name is
+taken) instead of making a collection that holds no request.
+
+A file that cannot be imported opens the same dialog with the importer's sentence and
+only a Close button; nothing is written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from collections.abc import Coroutine, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from apiclient.core.collection_writer import (
+    UNNAMED_FOLDER,
+    UNNAMED_REQUEST,
+    free_folder,
+    merge_settings,
+    write_collection,
+)
+from apiclient.core.errors import CoreError
+from apiclient.core.importers import CollectionImportError, ImportResult
+from apiclient.core.importers.curl import parse_curl
+from apiclient.core.importers.detect import (
+    ImportCounts,
+    count_items,
+    environments_only,
+    import_any,
+)
+from apiclient.core.models import AnyRequest, Folder, RestRequest
+from apiclient.core.paths import data_dir
+from apiclient.ui import dialogs
+from apiclient.ui.request_tabs import RequestTabs
+from apiclient.ui.tasks import start_task
+from apiclient.ui.workspace import NoCollectionError
+
+if TYPE_CHECKING:
+    from apiclient.ui.main_window import MainWindow
+
+FILE_FILTER = (
+    "Importable files (*.json *.yaml *.yml *.har *.txt *.sh *.curl *.postman_collection);;"
+    "All files (*)"
+)
+
+
+class DestinationError(Exception):
+    """The folder typed for a new collection cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where the user chose to put an import: a new collection folder, or (``folder``
+    None) the open collection."""
+
+    folder: Path | None
+
+
+class ImportSummaryDialog(QDialog):
+    """What an import brought in and where it goes; or, for a file that cannot be
+    imported, the sentence saying why.
+
+    Signals:
+    import_clicked: the user pressed Import (the dialog stays open until the import is
+        written, so a failure is shown in it).
+    """
+
+    import_clicked = Signal()
+
+    def __init__(
+        self,
+        parent: QWidget,
+        file_name: str,
+        result: ImportResult | None = None,
+        open_collection: str = "",
+        default_folder: Path | None = None,
+    ) -> None:
+        super().__init__(parent, objectName="import.summary")
+        self.setWindowTitle(f"Import {file_name}")
+        self.setMinimumWidth(620)
+        layout = QVBoxLayout(self)
+        self.error = QLabel(objectName="import.error", wordWrap=True)
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.setStyleSheet(
+            "QLabel { background: #fdecea; color: #8a1c1c; border: 1px solid #f5c2c0;"
+            " border-radius: 4px; padding: 8px; }"
+        )
+        self.error.setVisible(False)
+        self.buttons = QDialogButtonBox(objectName="import.buttons")
+        if result is None:
+            self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+            self.buttons.rejected.connect(self.reject)
+            layout.addWidget(
+                QLabel(
+                    f"<b>{html.escape(file_name)}</b> could not be imported. Nothing was written."
+                )
+            )
+            layout.addWidget(self.error)
+            layout.addStretch(1)
+            layout.addWidget(self.buttons)
+            return
+        self.import_result = result
+        form = QFormLayout()
+        form.setVerticalSpacing(6)
+        self.source = QLabel(result.source, objectName="import.source")
+        self.name = QLabel(result.collection.name, objectName="import.name")
+        self.name.setTextFormat(Qt.TextFormat.PlainText)
+        self.counts = QLabel(
+            counts_text(count_items(result.collection)), objectName="import.counts", wordWrap=True
+        )
+        form.addRow("Format:", self.source)
+        form.addRow("Name:", self.name)
+        form.addRow("Brought in:", self.counts)
+        layout.addLayout(form)
+        layout.addSpacing(6)
+        warnings = result.warnings
+        self.warnings_label = QLabel(
+            f"Warnings ({len(warnings)}): what was left out or changed"
+            if warnings
+            else "No warnings: everything in the file was brought in."
+        )
+        layout.addWidget(self.warnings_label)
+        self.warnings = QPlainTextEdit(objectName="import.warnings", readOnly=True)
+        self.warnings.setPlainText("\n".join(f"• {w}" for w in warnings))
+        self.warnings.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.warnings.setVisible(bool(warnings))
+        self.warnings.setMinimumHeight(140)
+        layout.addWidget(self.warnings, 1)
+        self.copy_warnings = QPushButton("Copy warnings", objectName="import.copy_warnings")
+        self.copy_warnings.setVisible(bool(warnings))
+        self.copy_warnings.clicked.connect(self._on_copy_warnings_clicked)
+        copy_row = QHBoxLayout()
+        copy_row.addStretch(1)
+        copy_row.addWidget(self.copy_warnings)
+        layout.addLayout(copy_row)
+        layout.addWidget(self._destination_box(result, open_collection, default_folder))
+        layout.addWidget(self.error)
+        self.import_button = self.buttons.addButton(
+            "Import", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.import_button.setObjectName("import.accept")
+        self.import_button.setDefault(True)
+        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setObjectName("import.cancel")
+        self.buttons.accepted.connect(self.import_clicked)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def _destination_box(
+        self, result: ImportResult, open_collection: str, default_folder: Path | None
+    ) -> QWidget:
+        box = QWidget(objectName="import.destination")
+        grid = QVBoxLayout(box)
+        grid.setContentsMargins(0, 8, 0, 0)
+        grid.addWidget(QLabel("<b>Where should it go?</b>"))
+        self.new_collection = QRadioButton(
+            "Create a new collection in this folder:", objectName="import.new"
+        )
+        self.folder = QLineEdit(str(default_folder or ""), objectName="import.folder")
+        self.browse = QPushButton("Choose…", objectName="import.browse")
+        row = QHBoxLayout()
+        row.setContentsMargins(24, 0, 0, 0)
+        row.addWidget(self.folder, 1)
+        row.addWidget(self.browse)
+        envs_only = environments_only(result)
+        what = "its environments" if envs_only else f"a new folder '{result.collection.name}'"
+        label = (
+            f"Add to the open collection '{open_collection}' as {what}"
+            if open_collection
+            else "Add to the open collection (none is open)"
+        )
+        self.add_to_open = QRadioButton(label, objectName="import.add")
+        self.add_to_open.setEnabled(bool(open_collection))
+        group = QButtonGroup(box)
+        group.addButton(self.new_collection)
+        group.addButton(self.add_to_open)
+        grid.addWidget(self.new_collection)
+        grid.addLayout(row)
+        grid.addWidget(self.add_to_open)
+        self.new_collection.toggled.connect(self._on_new_collection_toggled)
+        if envs_only and open_collection:
+            self.add_to_open.setChecked(True)
+        else:
+            self.new_collection.setChecked(True)
+        self._on_new_collection_toggled(self.new_collection.isChecked())
+        return box
+
+    def destination(self) -> Destination:
+        if self.add_to_open.isChecked():
+            return Destination(None)
+        return Destination(Path(self.folder.text().strip()).expanduser())
+
+    def show_error(self, text: str) -> None:
+        """Tell, in the dialog, why the import could not be done (or written)."""
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+
+    def set_busy(self, busy: bool) -> None:
+        self.buttons.setEnabled(not busy)
+        self.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
+
+    def _on_new_collection_toggled(self, checked: bool) -> None:
+        self.folder.setEnabled(checked)
+        self.browse.setEnabled(checked)
+
+    def _on_copy_warnings_clicked(self) -> None:
+        QGuiApplication.clipboard().setText("\n".join(self.import_result.warnings))
+
+
+class CurlDialog(QDialog):
+    """A text box for a curl command, parsed when the user presses Open.
+
+    Signals:
+    open_clicked: the user pressed Open (the dialog stays open if the command is bad).
+    """
+
+    open_clicked = Signal()
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent, objectName="import.curl")
+        self.setWindowTitle("Import curl")
+        self.setMinimumSize(560, 260)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Paste a curl command (from a browser's Copy as cURL, or docs):"))
+        self.text = QPlainTextEdit(objectName="import.curl.text")
+        self.text.setPlaceholderText(
+            "curl 'https://api.example.com/items' -H 'Accept: application/json'"
+        )
+        layout.addWidget(self.text, 1)
+        self.error = QLabel(objectName="import.curl.error", wordWrap=True)
+        self.error.setStyleSheet("QLabel { color: #8a1c1c; }")
+        self.error.setVisible(False)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox()
+        self.open_button = buttons.addButton(
+            "Open in REST tab", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.open_button.setObjectName("import.curl.open")
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.open_clicked)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+
+
+def counts_text(counts: ImportCounts) -> str:
+    """ "3 REST requests in 2 folders, 1 environment", or with several kinds
+    "4 requests (3 REST, 1 GraphQL) in 1 folder"."""
+    kinds = sorted(counts.requests_by_kind.items(), key=lambda pair: (-pair[1], pair[0]))
+    if len(kinds) == 1:
+        ((kind, n),) = kinds
+        text = f"{n} {RequestTabs.label(kind)} {'request' if n == 1 else 'requests'}"
+    else:
+        text = _plural(counts.requests, "request")
+        if kinds:
+            text += " (" + ", ".join(f"{n} {RequestTabs.label(k)}" for k, n in kinds) + ")"
+    if counts.folders:
+        text += f" in {_plural(counts.folders, 'folder')}"
+    if counts.environments:
+        text += f", {_plural(counts.environments, 'environment')}"
+    return text
+
+
+class ImportController(QObject):
+    """Runs imports for the main window: File > Import…, dropped files, Import curl…
+
+    ``task`` is the import under way (None when idle); one runs at a time.
+    """
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self.task: asyncio.Task[None] | None = None
+        window.setAcceptDrops(True)
+
+    # -- entry points -----------------------------------------------------------------------
+
+    def choose_file(self) -> None:
+        """File > Import…: ask for a file, then import it."""
+        self._start(self._choose_and_import())
+
+    def import_file(self, path: Path) -> None:
+        """Import ``path`` (a dropped file, or one chosen in the file dialog)."""
+        self._start(self._import(path))
+
+    def ask_curl(self) -> None:
+        """Import curl…: ask for a command and open it in the REST tab as a draft."""
+        self._start(self._curl())
+
+    def drag_entered(self, event: QDragEnterEvent) -> None:
+        if _local_files(event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropped(self, event: QDropEvent) -> None:
+        files = _local_files(event.mimeData().urls())
+        if not files:
+            return
+        event.acceptProposedAction()
+        if len(files) > 1:
+            self._window.report_problem(
+                f"{len(files)} files were dropped; importing {files[0].name} only. "
+                "Drop the others one at a time."
+            )
+        self.import_file(files[0])
+
+    def _start(self, work: Coroutine[Any, Any, None]) -> None:
+        if self.task is not None and not self.task.done():
+            work.close()
+            self._window.report_problem("An import is already open; finish it first.")
+            return
+        self.task = start_task(work)
+
+    # -- importing a file ---------------------------------------------------------------------
+
+    async def _choose_and_import(self) -> None:
+        path = await dialogs.open_file(
+            self._window, "Import a collection, API description or capture", "", FILE_FILTER
+        )
+        if path:
+            await self._import(Path(path))
+
+    async def _import(self, path: Path) -> None:
+        window = self._window
+        window.statusBar().showMessage(f"Reading {path.name}…")
+        try:
+            result = await asyncio.to_thread(import_any, path)
+        except CollectionImportError as exc:
+            window.statusBar().showMessage(f"⚠ Could not import {path.name}", 8000)
+            dialog = ImportSummaryDialog(window, path.name)
+            dialog.show_error(str(exc))
+            await _shown_until_closed(dialog)
+            return
+        store = window.workspace.store
+        dialog = ImportSummaryDialog(
+            window,
+            path.name,
+            result,
+            open_collection=store.name if store is not None else "",
+            default_folder=free_folder(data_dir() / "collections", result.collection.name),
+        )
+        dialog.browse.clicked.connect(lambda: start_task(self._browse(dialog)))
+        window.statusBar().clearMessage()
+        await self._run_summary(dialog, result, path)
+
+    async def _run_summary(
+        self, dialog: ImportSummaryDialog, result: ImportResult, path: Path
+    ) -> None:
+        """Show ``dialog`` until the import is written or the user cancels."""
+        clicks: asyncio.Queue[bool] = asyncio.Queue()
+        dialog.import_clicked.connect(lambda: clicks.put_nowait(True))
+        dialog.finished.connect(lambda _code: clicks.put_nowait(False))
+        dialog.open()
+        try:
+            while await clicks.get():
+                dialog.show_error("")
+                dialog.set_busy(True)
+                try:
+                    message = await self._write(result, dialog.destination(), path)
+                except (CoreError, DestinationError, NoCollectionError) as exc:
+                    dialog.show_error(f"Nothing was imported: {exc}")
+                    continue
+                finally:
+                    dialog.set_busy(False)
+                if message:
+                    dialog.accept()
+                    self._window.statusBar().showMessage(message, 10000)
+                    return
+        finally:
+            dialog.deleteLater()
+
+    async def _browse(self, dialog: ImportSummaryDialog) -> None:
+        chosen = await dialogs.existing_directory(dialog, "Choose where the new collection goes")
+        if chosen:
+            dialog.folder.setText(
+                str(free_folder(Path(chosen), dialog.import_result.collection.name))
+            )
+
+    async def _write(self, result: ImportResult, where: Destination, path: Path) -> str:
+        """Write the import; the status message, or "" when the user backed out."""
+        window = self._window
+        counts = count_items(result.collection)
+        what = (
+            _plural(counts.environments, "environment")
+            if environments_only(result)
+            else _plural(counts.requests, "request")
+        )
+        message = f"Imported {what} from {path.name}"
+        if where.folder is None:
+            folder = await self._add_to_open(result)
+            if folder:
+                window.sidebar.select(folder)
+            return message
+        if not where.folder.is_absolute():
+            raise DestinationError(
+                "Give the full path of the folder for the new collection, or use Choose…."
+            )
+        if not await window.confirm_discard():
+            return ""
+        dest = await asyncio.to_thread(write_collection, result.collection, where.folder)
+        # As File > Open collection does: every tab starts with a blank draft.
+        for tab in window.request_tabs:
+            tab.open_request(tab.new_request(), None)
+        await window.open_collection(dest)  # a problem opening it is reported there
+        return message
+
+    async def _add_to_open(self, result: ImportResult) -> str:
+        """Put the import into the open collection; the relpath of its new folder ("" for
+        environments only). A failure deletes the new folder again."""
+        workspace = self._window.workspace
+        if workspace.store is None:
+            raise NoCollectionError
+        collection = result.collection
+        folder = ""
+        try:
+            if collection.items:
+                name = collection.name.strip() or UNNAMED_FOLDER
+                folder = await workspace.new_folder("", name)
+                await self._add_items(collection.items, folder)
+            if collection.environments or collection.variables:
+                variables, environments = merge_settings(
+                    workspace.store.variables, workspace.environments(), collection
+                )
+                await workspace.save_variables(workspace.globals, variables, environments, {})
+        except BaseException:
+            if folder:
+                await workspace.delete(folder)
+            raise
+        return folder
+
+    async def _add_items(self, items: Iterable[Folder | AnyRequest], parent: str) -> None:
+        workspace = self._window.workspace
+        for item in items:
+            if isinstance(item, Folder):
+                relpath = await workspace.new_folder(parent, item.name.strip() or UNNAMED_FOLDER)
+                await self._add_items(item.items, relpath)
+            else:
+                if not item.name.strip():
+                    item = item.model_copy(update={"name": UNNAMED_REQUEST})
+                await workspace.save_request(item, None, parent)
+
+    # -- curl -------------------------------------------------------------------------------
+
+    async def _curl(self) -> None:
+        window = self._window
+        dialog = CurlDialog(window)
+        clicks: asyncio.Queue[bool] = asyncio.Queue()
+        dialog.open_clicked.connect(lambda: clicks.put_nowait(True))
+        dialog.finished.connect(lambda _code: clicks.put_nowait(False))
+        dialog.open()
+        try:
+            while await clicks.get():
+                try:
+                    request, warnings = parse_curl(dialog.text.toPlainText())
+                except CollectionImportError as exc:
+                    dialog.show_error(str(exc))
+                    continue
+                dialog.accept()
+                await self._open_draft(request, warnings)
+                return
+        finally:
+            dialog.deleteLater()
+
+    async def _open_draft(self, request: RestRequest, warnings: tuple[str, ...]) -> None:
+        window = self._window
+        tab = window.rest
+        if not await window.confirm_discard(tab):
+            return
+        tab.open_request(request, None)
+        tab.detach()  # an unsaved draft: Save asks for a name, closing asks first
+        window.tabs.setCurrentWidget(tab)
+        if warnings:
+            tab.show_notice("From curl: " + " ".join(warnings))
+        message = f"Opened {request.method} {request.url} from curl as an unsaved draft"
+        window.statusBar().showMessage(message, 8000)
+
+
+def _local_files(urls: Iterable[object]) -> list[Path]:
+    return [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]  # type: ignore[attr-defined]
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+async def _shown_until_closed(dialog: QDialog) -> None:
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def closed(_code: int) -> None:
+        if not done.done():
+            done.set_result(None)
+
+    dialog.finished.connect(closed)
+    dialog.open()
+    try:
+        await done
+    finally:
+        dialog.deleteLater()
