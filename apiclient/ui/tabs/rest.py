@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QSplitter, QWidget
 from qasync import asyncSlot
 
@@ -48,6 +49,8 @@ class RestTab(RequestTab):
         self._lay_out(splitter)
 
         self._connect_editor(self.editor)
+        self.editor.code_requested.connect(self.copy_as_code)
+        self.editor.curl_pasted.connect(self.take_curl)
         self._update_title()
 
     # -- RequestTab hooks ------------------------------------------------------------------
@@ -126,6 +129,44 @@ class RestTab(RequestTab):
 
             self._engine = RestEngine()
         return self._engine
+
+    # -- code and curl ------------------------------------------------------------------
+
+    def copy_as_code(self, language: str) -> None:
+        """Put the request, variables resolved, on the clipboard as curl, Python (httpx)
+        or JavaScript (fetch) code; an unknown variable is said in the notice instead."""
+        # The exporters and the curl parser load on first use: the window starts without.
+        from apiclient.core.exporters.code import to_fetch, to_httpx
+        from apiclient.core.exporters.curl import to_curl
+
+        try:
+            resolved = resolve_request(self.editor.request(), self._workspace.scope())
+        except VariableError as exc:
+            self.show_notice(f"Not copied: {exc}")
+            return
+        exporters = {"curl": to_curl, "httpx": to_httpx, "fetch": to_fetch}
+        QGuiApplication.clipboard().setText(exporters[language](resolved))
+        self.show_notice("")
+        self.editor.code.setText("Copied ✓")
+        code = self.editor.code
+        QTimer.singleShot(2000, code, lambda: code.setText("Code"))
+
+    def take_curl(self, command: str) -> None:
+        """A curl command pasted into the URL field becomes the request (its name and
+        variables kept); one that cannot be read stays as typed, with why in the notice."""
+        from apiclient.core.importers import CollectionImportError
+        from apiclient.core.importers.curl import parse_curl
+
+        try:
+            parsed, warnings = parse_curl(command)
+        except CollectionImportError as exc:
+            self.show_notice(f"That looks like a curl command, but it cannot be read: {exc}")
+            return
+        current = self.editor.request()
+        kept = {"name": current.name, "description": current.description}
+        self.editor.set_request(parsed.model_copy(update=kept | {"variables": current.variables}))
+        self.show_notice("From curl: " + " ".join(warnings) if warnings else "")
+        self.editor.edited.emit()
 
     # -- state --------------------------------------------------------------------------
 

@@ -12,8 +12,10 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +29,12 @@ from apiclient.ui.widgets.key_value_table import KeyValueTable
 from apiclient.ui.widgets.send_buttons import swap_send_cancel
 from apiclient.ui.widgets.settings_editor import SettingsEditor
 
+CODE_LANGUAGES = (
+    ("Copy as curl", "curl"),
+    ("Copy as Python (httpx)", "httpx"),
+    ("Copy as JavaScript (fetch)", "fetch"),
+)
+
 
 class RestRequestEditor(QWidget):
     """Edits one ``RestRequest``.
@@ -34,11 +42,15 @@ class RestRequestEditor(QWidget):
     Signals:
         edited: the user changed the request.
         send_requested / cancel_requested: the Send or Cancel button was pressed.
+        code_requested(str): copy the request as "curl", "httpx" or "fetch" code.
+        curl_pasted(str): a curl command was pasted or typed into the URL field.
     """
 
     edited = Signal()
     send_requested = Signal()
     cancel_requested = Signal()
+    code_requested = Signal(str)
+    curl_pasted = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,6 +66,17 @@ class RestRequestEditor(QWidget):
         self.send = QPushButton("Send", objectName="rest.send", default=True)
         self.send.setToolTip("Send the request (Ctrl+Enter)")
         self.cancel = QPushButton("Cancel", objectName="rest.cancel", visible=False)
+        self.code = QToolButton(objectName="rest.code", text="Code")
+        self.code.setToolTip("Copy this request as code, variables resolved")
+        self.code.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        code_menu = QMenu(self.code)
+        for label, language in CODE_LANGUAGES:
+            action = code_menu.addAction(label)
+            action.setObjectName(f"rest.code.{language}")
+            action.triggered.connect(
+                lambda _checked=False, lang=language: self.code_requested.emit(lang)
+            )
+        self.code.setMenu(code_menu)
         self.url_hint = QLabel(objectName="rest.url.hint", wordWrap=True)
         self.url_hint.setVisible(False)
 
@@ -76,6 +99,7 @@ class RestRequestEditor(QWidget):
         line.addWidget(self.url, 1)
         line.addWidget(self.send)
         line.addWidget(self.cancel)
+        line.addWidget(self.code)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(line)
@@ -138,6 +162,9 @@ class RestRequestEditor(QWidget):
         self.url_hint.setVisible(bool(text))
 
     def _on_url_edited(self, text: str) -> None:
+        if text.lstrip().startswith("curl "):
+            self.curl_pasted.emit(text)
+            return
         _base, typed = split_url(text.strip())
         self._loading = True
         try:
