@@ -13,15 +13,17 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from apiclient import __version__
+from apiclient.core.http_parts import SCHEME_RE, encode_url
+from apiclient.core.http_parts import append_query as append_query
 from apiclient.protocols.errors import (
     ConnectError,
     ConnectionClosedError,
@@ -38,13 +40,7 @@ USER_AGENT = f"apiclient/{__version__}"
 
 # RFC 9110 token: what a method or a header name may contain.
 _TOKEN_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*)://")
-_ESCAPE_RE = re.compile(r"%[0-9A-Fa-f]{2}")
 _HEADER_VALUE_BAD_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
-# Characters left as typed; everything else outside the unreserved set is escaped.
-_PATH_SAFE = "/:@!$&'()*+,;="
-_QUERY_NAME_SAFE = "/?:@!$'()*+,;"
-_QUERY_VALUE_SAFE = _QUERY_NAME_SAFE + "="
 _RECEIVED_BYTES_RE = re.compile(r"received (\d+) bytes")
 
 
@@ -64,31 +60,20 @@ def validate_method(method: str) -> str:
     return verb
 
 
-def _quote_keeping_escapes(text: str, safe: str) -> str:
-    """Percent-encode ``text`` but keep ``%XX`` escapes the user already typed."""
-    out: list[str] = []
-    pos = 0
-    for match in _ESCAPE_RE.finditer(text):
-        out.append(quote(text[pos : match.start()], safe=safe))
-        out.append(match.group())
-        pos = match.end()
-    out.append(quote(text[pos:], safe=safe))
-    return "".join(out)
-
-
 def normalize_url(text: str, *, schemes: tuple[str, ...] = ("http", "https")) -> str:
     """Check a typed URL and return it ready to send; raise RequestBuildError if it is not.
 
     Like Postman, a URL without a scheme gets ``http://``. The fragment is dropped (it is
     never sent) and unsafe characters in the path and query are percent-encoded, keeping
-    escapes that are already there.
+    escapes that are already there (:func:`apiclient.core.http_parts.encode_url`, which
+    the exporters use too).
     """
     url = text.strip()
     if not url:
         raise RequestBuildError(
             "The URL is empty. Enter an address such as http://127.0.0.1:8000/api/items."
         )
-    scheme_match = _SCHEME_RE.match(url)
+    scheme_match = SCHEME_RE.match(url)
     if scheme_match is None:
         if "://" in url:
             raise RequestBuildError(f"The URL {url!r} has a malformed scheme before '://'.")
@@ -127,36 +112,12 @@ def normalize_url(text: str, *, schemes: tuple[str, ...] = ("http", "https")) ->
         raise RequestBuildError(
             f"The port 0 in {text.strip()!r} is not valid: use a number from 1 to 65535."
         )
-    path = _quote_keeping_escapes(parts.path, _PATH_SAFE)
-    query = _quote_keeping_escapes(parts.query, _QUERY_VALUE_SAFE + "&")
-    rebuilt = f"{parts.scheme.lower()}://{netloc}{path}"
-    if "?" in url:
-        rebuilt += f"?{query}"
+    rebuilt = encode_url(url)
     try:
         httpx.URL(rebuilt)
     except httpx.InvalidURL as exc:
         raise RequestBuildError(f"The URL {text.strip()!r} is not valid: {exc}.") from None
     return rebuilt
-
-
-def append_query(url: str, pairs: Iterable[tuple[str, str | None]]) -> str:
-    """Append query rows textually (encoded, order and repeats kept) after any typed query.
-
-    A value of None is a bare row (``?flag``, typed without ``=``) and is sent as typed.
-    """
-    items = [
-        _quote_keeping_escapes(name, _QUERY_NAME_SAFE)
-        + ("" if value is None else f"={_quote_keeping_escapes(value, _QUERY_VALUE_SAFE)}")
-        for name, value in pairs
-    ]
-    if not items:
-        return url
-    query = "&".join(items)
-    if "?" not in url:
-        return f"{url}?{query}"
-    if url.endswith(("?", "&")):
-        return url + query
-    return f"{url}&{query}"
 
 
 def encode_header(name: str, value: str) -> tuple[bytes, bytes]:

@@ -11,18 +11,24 @@ from __future__ import annotations
 import asyncio
 import codecs
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import Message
 from http.cookiejar import Cookie, CookieJar
 from pathlib import Path
-from urllib.parse import urlencode
 from urllib.request import Request as UrllibRequest
 
 import httpx
 
-from apiclient.core.models import Auth, Body, FormField, KeyValue, RestRequest
+from apiclient.core.http_parts import (
+    auth_part,
+    default_content_type,
+    enabled_rows,
+    keeps_header_with_multipart,
+    query_pairs,
+    urlencoded_body,
+)
+from apiclient.core.models import Auth, Body, FormField, RestRequest
 from apiclient.protocols.errors import RequestBuildError
 from apiclient.protocols.http import (
     HttpClientPool,
@@ -36,13 +42,6 @@ from apiclient.protocols.http import (
     validate_method,
 )
 
-_LANGUAGE_CONTENT_TYPES = {
-    "json": "application/json",
-    "xml": "application/xml",
-    "html": "text/html",
-    "text": "text/plain",
-    "javascript": "application/javascript",
-}
 _TEXT_MIMES = frozenset(
     {
         "application/json",
@@ -182,10 +181,6 @@ class RequestParts:
     auth: httpx.Auth | None
 
 
-def _enabled(rows: Sequence[KeyValue]) -> list[KeyValue]:
-    return [row for row in rows if row.enabled and row.name.strip()]
-
-
 def _has_header(headers: list[tuple[bytes, bytes]], name: str) -> bool:
     wanted = name.lower().encode("ascii")
     return any(key.lower() == wanted for key, _ in headers)
@@ -236,50 +231,39 @@ def _auth_parts(
         return httpx.BasicAuth(auth.username, auth.password)
     if auth.kind == "digest":
         return httpx.DigestAuth(auth.username, auth.password)
-    if auth.kind == "bearer":
-        prefix = auth.token_prefix.strip()
-        value = f"{prefix} {auth.token.strip()}" if prefix else auth.token
-        if value.strip():
-            _set_header(headers, "Authorization", value)
-    elif auth.kind == "apikey":
-        name = auth.key_name.strip()
-        if not name:
-            raise RequestBuildError("API key auth needs a key name (Auth tab).")
-        if auth.key_in == "query":
-            query.append((name, auth.key_value))
-        else:
-            _set_header(headers, name, auth.key_value)
+    if auth.kind == "apikey" and not auth.key_name.strip():
+        raise RequestBuildError("API key auth needs a key name (Auth tab).")
+    part = auth_part(auth)
+    if part is not None and part.where == "query":
+        query.append((part.name, part.value))
+    elif part is not None:
+        _set_header(headers, part.name, part.value)
     return None
 
 
 async def _body_parts(
     body: Body, headers: list[tuple[bytes, bytes]]
 ) -> tuple[bytes | None, list[tuple[str, FileTuple]]]:
-    """Encode the body, setting a default Content-Type only when the user set none."""
-
-    def default_type(value: str) -> None:
-        if not _has_header(headers, "Content-Type"):
-            headers.append(encode_header("Content-Type", value))
-
+    """Encode the body, setting the default Content-Type only when the user set none."""
+    default = default_content_type(body)
+    if default and not _has_header(headers, "Content-Type"):
+        headers.append(encode_header("Content-Type", default))
     if body.mode == "raw":
-        default_type(_LANGUAGE_CONTENT_TYPES[body.language])
         return body.raw.encode("utf-8"), []
     if body.mode == "urlencoded":
-        default_type("application/x-www-form-urlencoded")
-        pairs = [(row.name, row.value) for row in _enabled(body.urlencoded)]
-        return urlencode(pairs).encode("ascii"), []
+        return urlencoded_body(body.urlencoded).encode("ascii"), []
     if body.mode == "multipart":
-        rows = [row for row in body.multipart if row.enabled and row.name.strip()]
+        rows = enabled_rows(body.multipart)
         fields = await asyncio.to_thread(_read_multipart, rows)
-        # httpx sets multipart/form-data with its boundary, like Postman; a typed
-        # Content-Type without that boundary would make the body unreadable.
+        # httpx sets multipart/form-data with its boundary, like Postman.
         headers[:] = [
-            (k, v) for k, v in headers if k.lower() != b"content-type" or b"boundary=" in v.lower()
+            (k, v)
+            for k, v in headers
+            if keeps_header_with_multipart(k.decode("ascii"), v.decode("utf-8"))
         ]
         return None, fields
     if body.mode == "binary":
         data = await asyncio.to_thread(_read_file, body.binary_path, "The binary body")
-        default_type("application/octet-stream")
         return data, []
     return None, []
 
@@ -288,14 +272,8 @@ async def build_request_parts(request: RestRequest) -> RequestParts:
     """Check the request and read its files; raises RequestBuildError before any traffic."""
     method = validate_method(request.method)
     url = normalize_url(request.url)
-    headers = [encode_header(row.name.strip(), row.value) for row in _enabled(request.headers)]
-    # Like the URL field (apiclient.core.urls), a row is sent as typed: even without a
-    # name (``?=x``), and without ``=`` when it is bare (``?flag``).
-    query: list[tuple[str, str | None]] = [
-        (row.name, None if row.bare and not row.value else row.value)
-        for row in request.params
-        if row.enabled and (row.name or row.value)
-    ]
+    headers = [encode_header(row.name.strip(), row.value) for row in enabled_rows(request.headers)]
+    query = query_pairs(request.params)
     auth = _auth_parts(request.auth, headers, query)
     url = append_query(url, query)
     content, files = await _body_parts(request.body, headers)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import base64
 import json
 
-from apiclient.core.exporters import enabled_rows, sent_request, urlencoded_body
+from apiclient.core.exporters import sent_request
+from apiclient.core.http_parts import enabled_rows, urlencoded_body
 from apiclient.core.models import FormField, RestRequest
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from apiclient.core.errors import CoreError
+from apiclient.core.importers.common import json_syntax_message, read_text
 from apiclient.core.models import Collection
 
 
@@ -39,29 +40,11 @@ class CollectionImportError(CoreError):
 def read_json_file(path: Path, error: type[CollectionImportError], advice: str) -> Any:
     """The JSON document in ``path`` (UTF-8, a BOM allowed); ``error`` with a sentence
     (ending in ``advice``) when it cannot be read, is empty or is not JSON."""
+    content = read_text(path, error, "a JSON export", advice)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise error(f"Cannot read {path}: {reason}.", path) from exc
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise error(
-            f"{path} is not UTF-8 text (byte {exc.start} is not valid), so it is not a JSON "
-            f"export. {advice}",
-            path,
-        ) from exc
-    if not text.strip():
-        raise error(f"{path} is empty. {advice}", path)
-    try:
-        return json.loads(text)
+        return json.loads(content)
     except json.JSONDecodeError as exc:
-        raise error(
-            f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}). "
-            f"{advice}",
-            path,
-        ) from exc
+        raise error(json_syntax_message(path, exc, advice), path) from exc
     except RecursionError as exc:
         raise error(f"{path} nests its JSON too deeply to be read. {advice}", path) from exc
 

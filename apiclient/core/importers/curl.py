@@ -1,12 +1,10 @@
 """curl commands (pasted into the URL field or the import dialog, or saved in a file) read
 into REST requests.
 
-Copies from browsers and tools come in three shells' dialects: POSIX shells (``\\`` line
-continuations, ``$'...'`` strings from Chrome), Windows cmd (``^`` continuations and
-``^"`` escapes) and PowerShell (backtick continuations); all are read. The words are split
-as a POSIX shell would (:mod:`shlex`), then the flags are read as curl reads them: the
-method is inferred as curl infers it (POST with data, GET without), several ``-d`` join
-with ``&``, ``-G`` moves the data into the query.
+The text is split into words and flags by :mod:`apiclient.core.importers.curl_words`
+(three shells' dialects: POSIX, Windows cmd, PowerShell); here the flags are read as curl
+reads them: the method is inferred as curl infers it (POST with data, GET without),
+several ``-d`` join with ``&``, ``-G`` moves the data into the query.
 
 Output-only flags (``-s``, ``-v``, ``-o FILE``...) change nothing we keep and are passed
 over quietly. Flags we understand but cannot carry over (a proxy, a client certificate, a
@@ -18,13 +16,25 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qsl, quote
 
-from apiclient.core.importers import CollectionImportError, ImportResult
+from apiclient.core.importers import ImportResult
+from apiclient.core.importers.curl_words import (
+    BOOLEAN_FLAGS,
+    DATA_FLAGS,
+    PASTED,
+    QUIET_FLAGS,
+    VALUE_FLAGS,
+    CurlParseError,
+    flags_of,
+    join_lines,
+    looks_like_value,
+    split_commands,
+    split_words,
+)
 from apiclient.core.models import (
     Auth,
     Body,
@@ -37,168 +47,9 @@ from apiclient.core.models import (
 )
 from apiclient.core.urls import split_url
 
-PASTED = Path("<pasted>")
+__all__ = ["PASTED", "CurlParseError", "import_curl", "parse_curl", "split_commands"]
 
-# Flags that take a value, long name first; the short spelling maps to the long one.
-_SHORT = {
-    "X": "request",
-    "H": "header",
-    "d": "data",
-    "F": "form",
-    "u": "user",
-    "b": "cookie",
-    "A": "user-agent",
-    "e": "referer",
-    "m": "max-time",
-    "o": "output",
-    "c": "cookie-jar",
-    "x": "proxy",
-    "E": "cert",
-    "T": "upload-file",
-    "w": "write-out",
-    "r": "range",
-    "K": "config",
-    "U": "proxy-user",
-    "D": "dump-header",
-    "C": "continue-at",
-    "Y": "speed-limit",
-    "y": "speed-time",
-    "z": "time-cond",
-    "k": "insecure",
-    "L": "location",
-    "G": "get",
-    "I": "head",
-    "s": "silent",
-    "S": "show-error",
-    "v": "verbose",
-    "i": "include",
-    "f": "fail",
-    "#": "progress-bar",
-    "N": "no-buffer",
-    "O": "remote-name",
-    "g": "globoff",
-    "j": "junk-session-cookies",
-    "n": "netrc",
-    "0": "http1.0",
-    "1": "tlsv1",
-    "4": "ipv4",
-    "6": "ipv6",
-}
-_DATA_FLAGS = frozenset(
-    {"data", "data-raw", "data-binary", "data-ascii", "data-urlencode", "json", "upload-file"}
-)
-_VALUE_FLAGS = _DATA_FLAGS | {
-    "request",
-    "header",
-    "form",
-    "form-string",
-    "user",
-    "cookie",
-    "user-agent",
-    "referer",
-    "max-time",
-    "url",
-    "max-redirs",
-    "connect-timeout",
-    "output",
-    "cookie-jar",
-    "proxy",
-    "cert",
-    "key",
-    "cacert",
-    "capath",
-    "write-out",
-    "range",
-    "config",
-    "proxy-user",
-    "dump-header",
-    "continue-at",
-    "speed-limit",
-    "speed-time",
-    "time-cond",
-    "retry",
-    "retry-delay",
-    "retry-max-time",
-    "resolve",
-    "connect-to",
-    "interface",
-    "oauth2-bearer",
-    "stderr",
-    "trace",
-    "trace-ascii",
-    "limit-rate",
-    "cert-type",
-    "key-type",
-    "pass",
-    "output-dir",
-    "unix-socket",
-    "aws-sigv4",
-}
-# Flags about curl's own output, retries or transport details: nothing to keep, no warning.
-_QUIET = frozenset(
-    {
-        "silent",
-        "show-error",
-        "verbose",
-        "include",
-        "fail",
-        "fail-with-body",
-        "progress-bar",
-        "no-progress-meter",
-        "no-buffer",
-        "output",
-        "output-dir",
-        "remote-name",
-        "remote-header-name",
-        "create-dirs",
-        "write-out",
-        "dump-header",
-        "stderr",
-        "trace",
-        "trace-ascii",
-        "globoff",
-        "http1.0",
-        "http1.1",
-        "http2",
-        "http2-prior-knowledge",
-        "http3",
-        "tlsv1",
-        "tlsv1.2",
-        "tlsv1.3",
-        "ipv4",
-        "ipv6",
-        "retry",
-        "retry-delay",
-        "retry-max-time",
-        "retry-connrefused",
-        "retry-all-errors",
-        "raw",
-        "tr-encoding",
-        "path-as-is",
-        "junk-session-cookies",
-        "basic",
-        "styled-output",
-        "no-styled-output",
-        "limit-rate",
-        "speed-limit",
-        "speed-time",
-        "keepalive-time",
-        "no-keepalive",
-        "tcp-nodelay",
-        "ssl-no-revoke",
-    }
-)
 _LANGUAGES: tuple[RawLanguage, ...] = ("json", "xml", "html", "javascript")
-_ANSI_C = re.compile(r"(?<![\w$])\$'((?:[^'\\]|\\.)*)'", re.DOTALL)
-_ANSI_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "'": "'", '"': '"', "\\": "\\", "e": "\x1b"}
-_ANSI_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[0-7]{1,3}|.)")
-
-
-class CurlParseError(CollectionImportError):
-    """A curl command we cannot read; ``path`` is :data:`PASTED` for pasted text."""
-
-    def __init__(self, message: str, path: Path = PASTED) -> None:
-        super().__init__(message, path)
 
 
 def parse_curl(text: str) -> tuple[RestRequest, tuple[str, ...]]:
@@ -207,7 +58,7 @@ def parse_curl(text: str) -> tuple[RestRequest, tuple[str, ...]]:
     Raises :class:`CurlParseError` for text that is not a curl command, has unbalanced
     quotes or names no URL.
     """
-    command = _Command(_split_words(_join_lines(text)))
+    command = _Command(split_words(join_lines(text)))
     request = command.request()
     return request, tuple(command.warnings)
 
@@ -238,64 +89,6 @@ def import_curl(path: Path) -> ImportResult:
         warnings += [f"Command {number} ({request.name}): {warning}" for warning in found]
     collection = Collection(name=path.stem, items=list[Any](requests))
     return ImportResult(collection, tuple(warnings), "curl commands")
-
-
-def split_commands(text: str) -> list[str]:
-    """The curl commands of a text, each beginning on a line whose first word is curl;
-    blank lines and ``#`` comments between commands are left out."""
-    commands: list[list[str]] = []
-    for line in _join_lines(text).splitlines():
-        stripped = line.strip()
-        if re.match(r"(?:\S*[/\\])?curl(?:\.exe)?(?:\s|$)", stripped):
-            commands.append([line])
-        elif commands and not stripped.startswith("#"):
-            commands[-1].append(line)
-    return ["\n".join(lines) for lines in commands]
-
-
-# ---- from text to words ---------------------------------------------------------------------
-
-
-def _join_lines(text: str) -> str:
-    """One line per command: continuations of POSIX shells, cmd and PowerShell removed."""
-    text = text.replace("\r\n", "\n").strip()
-    if re.search(r"\^\n|\^\"", text):  # Windows cmd: ^ ends a line and escapes a character
-        text = re.sub(r"\^\n", " ", text)
-        text = re.sub(r"\^(.)", r"\1", text)
-    text = re.sub(r"\\\n", " ", text)
-    return re.sub(r"`\n", " ", text)
-
-
-def _decode_ansi_c(match: re.Match[str]) -> str:
-    def escape(found: re.Match[str]) -> str:
-        code = found.group(1)
-        if code[0] in "xuU" and len(code) > 1:
-            return chr(int(code[1:], 16))
-        if code[0] in "01234567":
-            return chr(int(code, 8))
-        return _ANSI_ESCAPES.get(code, "\\" + code)
-
-    value = _ANSI_ESCAPE.sub(escape, match.group(1))
-    return "'" + value.replace("'", "'\"'\"'") + "'"
-
-
-def _split_words(text: str) -> list[str]:
-    if not text:
-        raise CurlParseError("The text is empty: paste a curl command such as 'curl URL'.")
-    try:
-        words = shlex.split(_ANSI_C.sub(_decode_ansi_c, text), posix=True)
-    except ValueError as exc:
-        raise CurlParseError(
-            f"The curl command has unbalanced quotes ({exc}): every ' and \" that opens a "
-            "value must be closed. Copy the whole command again."
-        ) from exc
-    if not words or not re.fullmatch(r"(?:.*[/\\])?curl(?:\.exe)?", words[0]):
-        first = words[0] if words else ""
-        raise CurlParseError(
-            f"This is not a curl command: it starts with {first!r}, not 'curl'. Paste a "
-            "command that begins with curl, or type the URL into the URL field."
-        )
-    return words[1:]
 
 
 # ---- from words to a request ----------------------------------------------------------------
@@ -366,16 +159,16 @@ class _Command:
                 if word != "--":
                     self._positional(word)
                 continue
-            for name, value in _flags(word):
-                if name in _VALUE_FLAGS and value is None:
+            for name, value in flags_of(word):
+                if name in VALUE_FLAGS and value is None:
                     if index >= len(words):
                         raise CurlParseError(f"The flag {word} needs a value, and none follows.")
                     value, index = words[index], index + 1
-                if name in _VALUE_FLAGS or name in _KNOWN_BOOLEAN or name in _QUIET:
+                if name in VALUE_FLAGS or name in BOOLEAN_FLAGS or name in QUIET_FLAGS:
                     self._apply(name, value or "")
                     continue
                 taken = None
-                if value is None and index < len(words) and _looks_like_value(words[index]):
+                if value is None and index < len(words) and looks_like_value(words[index]):
                     taken, index = words[index], index + 1
                 self._unknown(word, value if value is not None else taken)
 
@@ -392,7 +185,7 @@ class _Command:
         self.warnings.append(f"The flag {word}{shown} is not one apiclient knows; it was ignored.")
 
     def _apply(self, name: str, value: str) -> None:
-        if name in _QUIET:
+        if name in QUIET_FLAGS:
             return
         if name == "url":
             self._positional(value)
@@ -400,7 +193,7 @@ class _Command:
             self.method = value.strip().upper()
         elif name == "header":
             self._header(value)
-        elif name in _DATA_FLAGS:
+        elif name in DATA_FLAGS:
             self._data(name, value)
         elif name in ("form", "form-string"):
             self.form.append(_form_field(value, literal=name == "form-string", warn=self.warnings))
@@ -509,37 +302,6 @@ class _Command:
                 f"application/x-www-form-urlencoded, apiclient sends it as {language}."
             )
         return Body(mode="raw", raw=text, language=language)
-
-
-_KNOWN_BOOLEAN = frozenset({"compressed", "insecure", "location", "get", "head", "digest"})
-
-
-def _flags(word: str) -> list[tuple[str, str | None]]:
-    """The (long name, attached value) pairs of one word: ``--data=x``, ``-XPOST``, ``-sSL``."""
-    if word.startswith("--"):
-        name, equals, value = word[2:].partition("=")
-        if equals and name in _VALUE_FLAGS:
-            return [(name, value)]
-        return [(word[2:], None)]
-    flags: list[tuple[str, str | None]] = []
-    letters = word[1:]
-    for index, letter in enumerate(letters):
-        name = _SHORT.get(letter, letter)
-        if name in _VALUE_FLAGS:
-            rest = letters[index + 1 :]
-            flags.append((name, rest or None))
-            return flags
-        flags.append((name, None))
-    return flags
-
-
-def _looks_like_value(word: str) -> bool:
-    """Whether the word after an unknown flag is its value rather than the URL."""
-    return (
-        not word.startswith("-")
-        and "://" not in word
-        and not re.match(r"[\w.-]+\.\w+(/|:|$)", word)
-    )
 
 
 def _is_file_data(flag: str, value: str) -> bool:

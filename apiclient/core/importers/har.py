@@ -21,7 +21,6 @@ ones (a multipart text whose fields were not listed keeps its boundary and heade
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from apiclient.core.importers import (
     describe_document,
     read_json_file,
 )
+from apiclient.core.importers.common import as_list, as_obj, as_text, left_out, raw_language
 from apiclient.core.models import (
     Body,
     Collection,
@@ -62,7 +62,6 @@ _DROPPED_HEADERS = {
     "sec-websocket-version",
     "sec-websocket-extensions",
 }
-_LANGUAGES = (("json", "json"), ("xml", "xml"), ("html", "html"), ("javascript", "javascript"))
 _MAX_NAME = 80
 
 Json = dict[str, Any]
@@ -116,29 +115,6 @@ def _log(doc: Any, path: Path) -> tuple[Json, list[str]]:
     return log, warnings
 
 
-# ---- small helpers for untrusted JSON ------------------------------------------------------
-
-
-def _obj(value: Any) -> Json:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _language(mime: str) -> Any:
-    return next((lang for marker, lang in _LANGUAGES if marker in mime.lower()), "text")
-
-
 def _name(method: str, url: str) -> str:
     path = urlsplit(url).path or "/"
     name = f"{method} {path}"
@@ -157,18 +133,18 @@ class _Importer:
 
     def result(self, log: Json) -> ImportResult:
         pages = {
-            _text(p.get("id")): _text(p.get("title")) or _text(p.get("id"))
-            for p in _list(log.get("pages"))
+            as_text(p.get("id")): as_text(p.get("title")) or as_text(p.get("id"))
+            for p in as_list(log.get("pages"))
             if isinstance(p, dict) and p.get("id") is not None
         }
         groups: dict[str, list[Any]] = {}
-        entries = _list(log.get("entries"))
+        entries = as_list(log.get("entries"))
         for number, entry in enumerate(entries, start=1):
-            request = _obj(entry).get("request")
+            request = as_obj(entry).get("request")
             if not isinstance(request, dict):
                 self.warnings.append(f"Entry {number} has no request object; it was left out.")
                 continue
-            url = _text(request.get("url"))
+            url = as_text(request.get("url"))
             scheme = urlsplit(url).scheme.lower()
             if scheme not in ("http", "https", "ws", "wss"):
                 self.skipped_schemes[scheme or "no scheme"] += 1
@@ -176,13 +152,9 @@ class _Importer:
             try:
                 item = self._request(request, url, scheme, number)
             except ValidationError as exc:
-                problem = exc.errors()[0]
-                location = ".".join(map(str, problem["loc"]))
-                self.warnings.append(
-                    f"Entry {number} ({url}) was left out: {location} {problem['msg'].lower()}."
-                )
+                self.warnings.append(left_out(f"Entry {number} ({url})", exc))
                 continue
-            page = pages.get(_text(_obj(entry).get("pageref")))
+            page = pages.get(as_text(as_obj(entry).get("pageref")))
             group = page or urlsplit(url).netloc or "requests"
             groups.setdefault(group, []).append(item)
         self._report(len(entries))
@@ -212,7 +184,7 @@ class _Importer:
             )
 
     def _request(self, request: Json, url: str, scheme: str, number: int) -> Any:
-        method = (_text(request.get("method")) or "GET").upper()
+        method = (as_text(request.get("method")) or "GET").upper()
         name = _name(method, url)
         headers = self._headers(request, f"{name} (entry {number})")
         if scheme in ("ws", "wss"):
@@ -220,11 +192,11 @@ class _Importer:
         base, params = split_url(url)
         if not params:  # some tools list the query only in queryString
             params = [
-                KeyValue(name=_text(q.get("name")), value=_text(q.get("value")))
-                for q in _list(request.get("queryString"))
+                KeyValue(name=as_text(q.get("name")), value=as_text(q.get("value")))
+                for q in as_list(request.get("queryString"))
                 if isinstance(q, dict)
             ]
-        post = _obj(request.get("postData"))
+        post = as_obj(request.get("postData"))
         body, headers = self._body(post, headers) if post else (Body(), headers)
         if body.mode == "raw" and not any(h.name.lower() == "content-type" for h in headers):
             self.warnings.append(
@@ -238,27 +210,27 @@ class _Importer:
 
     def _headers(self, request: Json, where: str) -> list[KeyValue]:
         headers = []
-        cookies = bool(_list(request.get("cookies")))
-        for entry in _list(request.get("headers")):
+        cookies = bool(as_list(request.get("cookies")))
+        for entry in as_list(request.get("headers")):
             if not isinstance(entry, dict):
                 continue
-            name = _text(entry.get("name"))
+            name = as_text(entry.get("name"))
             lowered = name.lower()
             if lowered == "cookie":
                 cookies = True
                 continue
             if not name or name.startswith(":") or lowered in _DROPPED_HEADERS:
                 continue
-            headers.append(KeyValue(name=name, value=_text(entry.get("value"))))
+            headers.append(KeyValue(name=name, value=as_text(entry.get("value"))))
         if cookies:
             self.with_cookies.append(where)
         return headers
 
     def _body(self, post: Json, headers: list[KeyValue]) -> tuple[Body, list[KeyValue]]:
         """The body of ``postData`` and the headers to send with it."""
-        mime = _text(post.get("mimeType"))
-        text = _text(post.get("text"))
-        params = [p for p in _list(post.get("params")) if isinstance(p, dict)]
+        mime = as_text(post.get("mimeType"))
+        text = as_text(post.get("text"))
+        params = [p for p in as_list(post.get("params")) if isinstance(p, dict)]
         lowered = mime.lower()
         if not lowered and any(p.get("fileName") for p in params):
             lowered = "multipart/form-data"
@@ -267,7 +239,8 @@ class _Importer:
                 rows = [KeyValue(name=k, value=v) for k, v in parse_qsl(text, True)]
             else:
                 rows = [
-                    KeyValue(name=_text(p.get("name")), value=_text(p.get("value"))) for p in params
+                    KeyValue(name=as_text(p.get("name")), value=as_text(p.get("value")))
+                    for p in params
                 ]
             return Body(mode="urlencoded", urlencoded=rows), headers
         if "multipart/form-data" in lowered and params:
@@ -277,7 +250,7 @@ class _Importer:
             return Body(mode="multipart", multipart=fields), kept
         if "multipart/form-data" not in lowered and params and not text:
             rows = [
-                KeyValue(name=_text(p.get("name")), value=_text(p.get("value"))) for p in params
+                KeyValue(name=as_text(p.get("name")), value=as_text(p.get("value"))) for p in params
             ]
             return Body(mode="urlencoded", urlencoded=rows), headers
         if not text:
@@ -285,22 +258,22 @@ class _Importer:
         has_type = any(h.name.lower() == "content-type" for h in headers)
         if mime and not has_type:
             headers = [*headers, KeyValue(name="Content-Type", value=mime)]
-        return Body(mode="raw", raw=text, language=_language(mime)), headers
+        return Body(mode="raw", raw=text, language=raw_language(mime)), headers
 
     def _field(self, param: Json) -> FormField:
         file_name = param.get("fileName")
         if file_name:
             return FormField(
-                name=_text(param.get("name")),
-                value=_text(file_name),
+                name=as_text(param.get("name")),
+                value=as_text(file_name),
                 type="file",
-                content_type=_text(param.get("contentType")),
+                content_type=as_text(param.get("contentType")),
                 description="The capture names this file but does not hold it; point the "
                 "field at a file on this computer.",
             )
         return FormField(
-            name=_text(param.get("name")),
-            value=_text(param.get("value")),
-            content_type=_text(param.get("contentType")),
-            description=_text(param.get("comment")),
+            name=as_text(param.get("name")),
+            value=as_text(param.get("value")),
+            content_type=as_text(param.get("contentType")),
+            description=as_text(param.get("comment")),
         )

@@ -26,15 +26,20 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from apiclient.core.importers import (
-    CollectionImportError,
-    ImportResult,
-    describe_document,
-    read_json_file,
+from apiclient.core.importers import ImportResult
+from apiclient.core.importers.common import (
+    PATH_VARIABLE,
+    Json,
+    as_list,
+    as_obj,
+    as_text,
+    left_out,
+    raw_language,
+    with_scripts,
 )
+from apiclient.core.importers.insomnia_read import InsomniaImportError, read_export
 from apiclient.core.models import (
     Auth,
     Body,
@@ -53,28 +58,19 @@ from apiclient.core.models import (
 )
 from apiclient.core.urls import join_url, split_url
 
+__all__ = ["SCRIPTS_HEADING", "InsomniaImportError", "import_insomnia"]
+
 SCRIPTS_HEADING = "Insomnia scripts (kept as text, not run by apiclient)"
-_EXPORT_AGAIN = "In Insomnia, export the collection again (Export > Insomnia v4) and import that."
 _VARIABLE_TAG = re.compile(r"\{\{\s*(?:_\.)?([^{}\s]+?)\s*\}\}")
 _OTHER_TAG = re.compile(r"\{%\s*([\w-]+)[^%]*%\}")
-_PATH_PARAMETER = re.compile(r"(?<=/):([A-Za-z_][\w.-]*)")
 _REQUEST_TYPES = {"request", "grpc_request", "websocket_request"}
 _LINKED_TYPES = {"workspace", "request_group", "environment", "proto_file", "websocket_payload"}
-_LANGUAGES = (("json", "json"), ("xml", "xml"), ("html", "html"), ("javascript", "javascript"))
-
-Json = dict[str, Any]
-
-
-class InsomniaImportError(CollectionImportError):
-    """A file that is not an Insomnia v4 export we can read."""
 
 
 def import_insomnia(path: Path) -> ImportResult:
     """Read an Insomnia v4 export (JSON or YAML); raise ``InsomniaImportError``."""
-    doc = _read(path)
-    resources = _check_shape(doc, path)
+    resources, unreadable = read_export(path)
     importer = _Importer(path, resources)
-    unreadable = len(doc["resources"]) - len(resources)
     if unreadable:
         importer.warnings.append(
             f"{unreadable} resources of the export are not objects with an _id; they were left out."
@@ -82,107 +78,7 @@ def import_insomnia(path: Path) -> ImportResult:
     return importer.result()
 
 
-# ---- reading and recognising the file ------------------------------------------------------
-
-
-def _read(path: Path) -> Any:
-    """JSON (its errors give line and column), else YAML: Insomnia writes both, and some
-    YAML exports are one flow mapping that starts like JSON."""
-    try:
-        head = path.read_bytes()[:64].decode("utf-8-sig", errors="replace").lstrip()
-    except OSError as exc:
-        raise InsomniaImportError(f"Cannot read {path}: {exc.strerror or exc}.", path) from exc
-    if not head or head[0] in "{[":
-        try:
-            return read_json_file(path, InsomniaImportError, _EXPORT_AGAIN)
-        except InsomniaImportError as json_error:
-            doc = _read_yaml(path, quiet=True)
-            if not isinstance(doc, dict):
-                raise json_error from None
-            return doc
-    return _read_yaml(path, quiet=False)
-
-
-def _read_yaml(path: Path, quiet: bool) -> Any:
-    """The YAML document in ``path``; None when ``quiet`` and it is not YAML."""
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        if quiet:
-            return None
-        raise InsomniaImportError(
-            f"{path} is not UTF-8 text, so it is not an Insomnia export. {_EXPORT_AGAIN}", path
-        ) from exc
-    except yaml.YAMLError as exc:
-        if quiet:
-            return None
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(exc, "problem", None) or "it cannot be parsed"
-        raise InsomniaImportError(
-            f"{path} is neither valid JSON nor valid YAML{where}: {problem}. {_EXPORT_AGAIN}",
-            path,
-        ) from exc
-
-
-def _check_shape(doc: Any, path: Path) -> list[Json]:
-    if isinstance(doc, dict) and str(doc.get("type", "")).startswith(
-        ("collection.insomnia.rest/", "spec.insomnia.rest/", "environment.insomnia.rest/")
-    ):
-        raise InsomniaImportError(
-            f"{path} is an Insomnia v5 export ({doc['type']}), which apiclient does not read "
-            "yet. In Insomnia, export it in the v4 format (or as HAR) and import that.",
-            path,
-        )
-    if not (isinstance(doc, dict) and (doc.get("_type") == "export" or "__export_format" in doc)):
-        raise InsomniaImportError(
-            f"{path} is not an Insomnia export: {describe_document(doc)} {_EXPORT_AGAIN}", path
-        )
-    version = doc.get("__export_format")
-    if version != 4:
-        age = "an old" if isinstance(version, int) and version < 4 else "an unknown"
-        raise InsomniaImportError(
-            f"{path} is an Insomnia export in {age} format ({version!r}); apiclient reads "
-            f"format 4. {_EXPORT_AGAIN}",
-            path,
-        )
-    resources = doc.get("resources")
-    if not isinstance(resources, list):
-        raise InsomniaImportError(
-            f'{path} is an Insomnia export without a "resources" list, so it is cut short or '
-            f"damaged. {_EXPORT_AGAIN}",
-            path,
-        )
-    # The links and kinds are used as keys, so anything but text there is dropped here.
-    return [
-        {
-            **r,
-            "parentId": r.get("parentId") if isinstance(r.get("parentId"), str) else None,
-            "_type": r.get("_type") if isinstance(r.get("_type"), str) else "",
-        }
-        for r in resources
-        if isinstance(r, dict) and isinstance(r.get("_id"), str)
-    ]
-
-
 # ---- small helpers for untrusted JSON ------------------------------------------------------
-
-
-def _obj(value: Any) -> Json:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _text(value: Any) -> str:
-    """A value as text: strings as they are, null as "", anything else as JSON."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, default=str)  # YAML dates are not JSON
 
 
 def _sort_key(resource: Json) -> float:
@@ -190,24 +86,16 @@ def _sort_key(resource: Json) -> float:
     return float(key) if isinstance(key, int | float) and not isinstance(key, bool) else 0.0
 
 
-def _language(mime: str) -> Any:
-    return next((lang for marker, lang in _LANGUAGES if marker in mime), "text")
-
-
 def _scripts(description: str, resource: Json) -> str:
     """``description`` with the resource's scripts appended as inert text."""
-    parts = []
-    for key, title in (
-        ("preRequestScript", "Pre-request script"),
-        ("afterResponseScript", "After-response script"),
-    ):
-        code = _text(resource.get(key))
-        if code.strip():
-            parts.append(f"### {title}\n\n```javascript\n{code.replace('```', '` ` `')}\n```")
-    if not parts:
-        return description
-    scripts = f"## {SCRIPTS_HEADING}\n\n" + "\n\n".join(parts)
-    return f"{description.rstrip()}\n\n{scripts}" if description.strip() else scripts
+    scripts = [
+        (title, as_text(resource.get(key)))
+        for key, title in (
+            ("preRequestScript", "Pre-request script"),
+            ("afterResponseScript", "After-response script"),
+        )
+    ]
+    return with_scripts(description, SCRIPTS_HEADING, scripts)
 
 
 # ---- the conversion ---------------------------------------------------------------------
@@ -241,8 +129,8 @@ class _Importer:
         environments: list[Environment] = []
         if len(workspaces) == 1:
             workspace = workspaces[0]
-            name = _text(workspace.get("name")) or self.path.stem
-            description = _text(workspace.get("description"))
+            name = as_text(workspace.get("name")) or self.path.stem
+            description = as_text(workspace.get("description"))
             environments = self._environments(workspace["_id"], "")
             items = self._items(tops, name)
         else:
@@ -250,7 +138,7 @@ class _Importer:
             if not workspaces:
                 environments = self._environments(None, "")
             for workspace in workspaces:
-                label = _text(workspace.get("name")) or "Workspace"
+                label = as_text(workspace.get("name")) or "Workspace"
                 environments += self._environments(workspace["_id"], f"{label} / ")
                 mine = [r for r in tops if r.get("parentId") == workspace["_id"]]
                 items.append(Folder(name=label, items=self._items(mine, label)))
@@ -282,13 +170,13 @@ class _Importer:
             if r.get("_type") in _REQUEST_TYPES | {"request_group"} and r["_id"] not in self.placed
         ]
         if unplaced:
-            names = ", ".join(repr(_text(r.get("name"))) for r in unplaced[:5])
+            names = ", ".join(repr(as_text(r.get("name"))) for r in unplaced[:5])
             self.warnings.append(
                 f"{len(unplaced)} requests or folders sit in folders that form a loop and were "
                 f"left out ({names})."
             )
         others = Counter(
-            _text(r.get("_type")) or "untyped"
+            as_text(r.get("_type")) or "untyped"
             for r in self.resources
             if r.get("_type") not in _REQUEST_TYPES | _LINKED_TYPES
         )
@@ -303,7 +191,7 @@ class _Importer:
 
     def _tpl(self, value: Any, where: str) -> str:
         """Insomnia template text as ours: ``{{ _.a }}`` -> ``{{a}}``, other tags kept."""
-        text = _VARIABLE_TAG.sub(lambda m: "{{" + m.group(1) + "}}", _text(value))
+        text = _VARIABLE_TAG.sub(lambda m: "{{" + m.group(1) + "}}", as_text(value))
         for tag in dict.fromkeys(m.group(1) for m in _OTHER_TAG.finditer(text)):
             self.warnings.append(
                 f"{where}: the Insomnia tag {{% {tag} %}} is not run by apiclient and was kept "
@@ -318,9 +206,9 @@ class _Importer:
                 name=self._tpl(e.get("name"), where),
                 value=self._tpl(e.get("value"), where),
                 enabled=e.get("disabled") is not True,
-                description=_text(e.get("description")),
+                description=as_text(e.get("description")),
             )
-            for e in _list(entries)
+            for e in as_list(entries)
             if isinstance(e, dict)
         ]
 
@@ -343,7 +231,7 @@ class _Importer:
             for sub in self.children.get(base["_id"], []):
                 if sub.get("_type") != "environment":
                     continue
-                name = _text(sub.get("name")) or "Environment"
+                name = as_text(sub.get("name")) or "Environment"
                 where = f"environment {name!r}"
                 variables = self._env_values(sub.get("data"), where)
                 if sub.get("isPrivate") is True:
@@ -353,7 +241,7 @@ class _Importer:
 
     def _env_values(self, data: Any, where: str) -> list[Variable]:
         variables = []
-        for key, value in _obj(data).items():
+        for key, value in as_obj(data).items():
             if isinstance(value, dict | list):
                 self.warnings.append(
                     f"The value of {key!r} in {where} is nested JSON; apiclient variables hold "
@@ -382,10 +270,11 @@ class _Importer:
                 continue
             self.placed.add(resource["_id"])
             kind = resource.get("_type")
-            name = _text(resource.get("name")) or "Untitled"
+            name = as_text(resource.get("name")) or "Untitled"
             where = f"{trail} / {name}"
             if any(
-                _text(resource.get(k)).strip() for k in ("preRequestScript", "afterResponseScript")
+                as_text(resource.get(k)).strip()
+                for k in ("preRequestScript", "afterResponseScript")
             ):
                 self.scripted.append(where)
             try:
@@ -398,11 +287,7 @@ class _Importer:
                 elif kind == "websocket_request":
                     items.append(self._websocket(resource, name, where))
             except ValidationError as exc:
-                problem = exc.errors()[0]
-                location = ".".join(map(str, problem["loc"]))
-                self.warnings.append(
-                    f"{where!r} was left out: {location} {problem['msg'].lower()}."
-                )
+                self.warnings.append(left_out(f"{where!r}", exc))
         return items
 
     def _folder(self, group: Json, name: str, where: str) -> Folder:
@@ -416,7 +301,7 @@ class _Importer:
                 f"Folder {where!r} has its own environment; apiclient has no folder variables, "
                 f"so {', '.join(moved)} became collection variables."
             )
-        if _list(group.get("headers")):
+        if as_list(group.get("headers")):
             self.warnings.append(
                 f"Folder {where!r} has headers for all its requests; apiclient has no folder "
                 "headers, so they were not imported. Add them to each request."
@@ -428,7 +313,7 @@ class _Importer:
         ]
         return Folder(
             name=name,
-            description=_scripts(_text(group.get("description")), group),
+            description=_scripts(as_text(group.get("description")), group),
             items=self._items(children, where),
         )
 
@@ -440,15 +325,15 @@ class _Importer:
             if parent["_id"] in seen:
                 break
             seen.add(parent["_id"])
-            if _obj(parent.get("authentication")):
+            if as_obj(parent.get("authentication")):
                 return parent["authentication"]
             parent = self.by_id.get(parent.get("parentId"))
         return {}
 
     def _auth(self, resource: Json, where: str) -> tuple[Auth, list[KeyValue]]:
         """Our auth for an ``authentication`` object, and any header it turns into."""
-        value = _obj(resource.get("authentication")) or _obj(self._inherited_auth(resource))
-        kind = _text(value.get("type"))
+        value = as_obj(resource.get("authentication")) or as_obj(self._inherited_auth(resource))
+        kind = as_text(value.get("type"))
         if not kind or kind == "none" or value.get("disabled") is True:
             return Auth(), []
 
@@ -464,7 +349,7 @@ class _Importer:
                 kind="bearer", token=field("token"), token_prefix=field("prefix") or "Bearer"
             ), []
         if kind == "apikey":
-            add_to = _text(value.get("addTo"))
+            add_to = as_text(value.get("addTo"))
             if add_to == "cookie":
                 return Auth(), [KeyValue(name="Cookie", value=f"{field('key')}={field('value')}")]
             return Auth(
@@ -482,8 +367,8 @@ class _Importer:
     def _url(self, resource: Json, where: str) -> tuple[str, list[KeyValue]]:
         base, params = split_url(self._tpl(resource.get("url"), where))
         values = {
-            _text(p.get("name")): self._tpl(p.get("value"), where)
-            for p in _list(resource.get("pathParameters"))
+            as_text(p.get("name")): self._tpl(p.get("value"), where)
+            for p in as_list(resource.get("pathParameters"))
             if isinstance(p, dict)
         }
 
@@ -491,7 +376,7 @@ class _Importer:
             return values.get(match.group(1)) or match.group(0)
 
         if values:
-            base = _PATH_PARAMETER.sub(replace, base)
+            base = PATH_VARIABLE.sub(replace, base)
         return base, params + self._rows(resource.get("parameters"), where)
 
     def _request(self, resource: Json, name: str, where: str) -> Any:
@@ -499,10 +384,10 @@ class _Importer:
         url, params = self._url(resource, where)
         headers = self._rows(resource.get("headers"), where)
         auth, auth_headers = self._auth(resource, where)
-        description = _scripts(_text(resource.get("description")), resource)
-        body = _obj(resource.get("body"))
-        mime = _text(body.get("mimeType")).lower()
-        method = (_text(resource.get("method")) or "GET").upper()
+        description = _scripts(as_text(resource.get("description")), resource)
+        body = as_obj(resource.get("body"))
+        mime = as_text(body.get("mimeType")).lower()
+        method = (as_text(resource.get("method")) or "GET").upper()
         if mime == "application/graphql":
             return self._graphql(
                 name, description, join_url(url, params), method, body, headers, auth, where
@@ -554,9 +439,9 @@ class _Importer:
             description=description,
             url=url,
             method="GET" if method == "GET" else "POST",
-            query=_text(doc.get("query")),
+            query=as_text(doc.get("query")),
             variables_json=variables_json,
-            operation_name=_text(doc.get("operationName")),
+            operation_name=as_text(doc.get("operationName")),
             headers=headers,
             auth=auth,
         )
@@ -567,16 +452,16 @@ class _Importer:
         if mime.startswith("multipart/"):
             return Body(mode="multipart", multipart=self._form(body.get("params"), where))
         if body.get("fileName") is not None and "text" not in body:
-            return Body(mode="binary", binary_path=_text(body.get("fileName")))
+            return Body(mode="binary", binary_path=as_text(body.get("fileName")))
         if "text" in body:
             return Body(
-                mode="raw", raw=self._tpl(body.get("text"), where), language=_language(mime)
+                mode="raw", raw=self._tpl(body.get("text"), where), language=raw_language(mime)
             )
         return Body()
 
     def _form(self, entries: Any, where: str) -> list[FormField]:
         fields = []
-        for entry in _list(entries):
+        for entry in as_list(entries):
             if not isinstance(entry, dict):
                 continue
             is_file = entry.get("type") == "file"
@@ -586,7 +471,7 @@ class _Importer:
                     name=self._tpl(entry.get("name"), where),
                     value=self._tpl(value, where),
                     enabled=entry.get("disabled") is not True,
-                    description=_text(entry.get("description")),
+                    description=as_text(entry.get("description")),
                     type="file" if is_file else "text",
                 )
             )
@@ -596,20 +481,20 @@ class _Importer:
         where = f"gRPC request {where!r}"
         target = self._tpl(resource.get("url"), where)
         scheme, sep, rest = target.partition("://")
-        proto = self.by_id.get(_text(resource.get("protoFileId")))
+        proto = self.by_id.get(as_text(resource.get("protoFileId")))
         if proto is not None:
             self.warnings.append(
-                f"{where} uses the .proto file {_text(proto.get('name'))!r} stored inside the "
+                f"{where} uses the .proto file {as_text(proto.get('name'))!r} stored inside the "
                 "export; apiclient reads .proto files from disk, so save it to a file and add "
                 "it to the request, or use server reflection."
             )
         return GrpcRequest(
             name=name,
-            description=_text(resource.get("description")),
+            description=as_text(resource.get("description")),
             target=rest if sep else target,
             security="tls" if sep and scheme.lower() == "grpcs" else "plaintext",
-            method=_text(resource.get("protoMethodName")),
-            message=self._tpl(_obj(resource.get("body")).get("text"), where),
+            method=as_text(resource.get("protoMethodName")),
+            message=self._tpl(as_obj(resource.get("body")).get("text"), where),
             metadata=self._rows(resource.get("metadata"), where),
         )
 
@@ -619,8 +504,8 @@ class _Importer:
         auth, auth_headers = self._auth(resource, where)
         messages = [
             WsMessage(
-                name=_text(p.get("name")),
-                format="json" if "json" in _text(p.get("mode")) else "text",
+                name=as_text(p.get("name")),
+                format="json" if "json" in as_text(p.get("mode")) else "text",
                 body=self._tpl(p.get("value"), where),
             )
             for p in self.children.get(resource["_id"], [])
@@ -628,7 +513,7 @@ class _Importer:
         ]
         return WebsocketRequest(
             name=name,
-            description=_text(resource.get("description")),
+            description=as_text(resource.get("description")),
             url=join_url(url, params),
             headers=self._rows(resource.get("headers"), where) + auth_headers,
             auth=auth,

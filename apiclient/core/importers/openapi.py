@@ -33,6 +33,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from apiclient.core.importers import ImportResult, describe_document
+from apiclient.core.importers.common import as_obj, left_out
 from apiclient.core.importers.openapi_bodies import Bodies, BodyResult
 from apiclient.core.importers.openapi_examples import NOTHING, ExampleBuilder, plain
 from apiclient.core.importers.openapi_refs import (
@@ -131,10 +132,6 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-def _obj(value: Any) -> Json:
-    return value if isinstance(value, dict) else {}
-
-
 def _text(value: Any) -> str:
     return "" if value is None else str(plain(value))
 
@@ -152,7 +149,7 @@ class _Importer:
         self.security = Security(self.documents, self.root, swagger)
 
     def run(self, source: str) -> ImportResult:
-        info = _obj(self.doc.get("info"))
+        info = as_obj(self.doc.get("info"))
         name = _text(info.get("title")).strip() or self.path.stem
         environments = self._environments()
         folders: dict[str, list[RestRequest]] = {
@@ -170,7 +167,7 @@ class _Importer:
             for tag, requests in folders.items()
             if requests
         ]
-        if _obj(self.doc.get("webhooks")):
+        if as_obj(self.doc.get("webhooks")):
             self.warnings.append(
                 "The document's webhooks (requests the API sends to you) were not imported; "
                 "use the webhook receiver to catch them."
@@ -226,10 +223,10 @@ class _Importer:
         return result
 
     def _server_url(self, server: Json, where: str) -> str:
-        variables = _obj(server.get("variables"))
+        variables = as_obj(server.get("variables"))
 
         def value(match: re.Match[str]) -> str:
-            spec = _obj(variables.get(match.group(1)))
+            spec = as_obj(variables.get(match.group(1)))
             enum = spec.get("enum")
             if "default" in spec:
                 return _text(spec["default"])
@@ -278,7 +275,7 @@ class _Importer:
             if not path.startswith("/"):
                 continue  # x- extensions
             item = self.documents.resolve(Node(raw_item, self.root.file), f"the path {path}")
-            spec = _obj(item.value)
+            spec = as_obj(item.value)
             shared = spec.get("parameters")
             for method in METHODS:
                 operation = spec.get(method)
@@ -288,11 +285,7 @@ class _Importer:
                 try:
                     result.append(self._request(method, path, operation, shared, item, where))
                 except ValidationError as exc:
-                    problem = exc.errors()[0]
-                    location = ".".join(map(str, problem["loc"]))
-                    self.warnings.append(
-                        f"{where} was left out: {location} {problem['msg'].lower()}."
-                    )
+                    self.warnings.append(left_out(where, exc))
         return result
 
     def _request(
@@ -301,7 +294,7 @@ class _Importer:
         params = self._parameters(shared, item.file, operation, where)
         base = "{{base_url}}"
         own_servers = self._server_urls(operation, f" of {where}") or self._server_urls(
-            _obj(item.value), f" of {path}"
+            as_obj(item.value), f" of {path}"
         )
         if not self.swagger and own_servers:
             base = own_servers[0][1]
@@ -361,7 +354,7 @@ class _Importer:
         ]
         for number, raw in enumerate(entries, start=1):
             node = self.documents.resolve(Node(raw, file), f"{where} (parameter {number})")
-            param = _obj(node.value)
+            param = as_obj(node.value)
             if not param.get("name") or not param.get("in"):
                 self.warnings.append(
                     f"{where}: parameter {number} has no name or no 'in'; it was skipped."
@@ -413,17 +406,17 @@ class _Importer:
             value = plain(param["example"])
         elif isinstance(param.get("examples"), dict) and param["examples"]:
             first = next(iter(param["examples"].values()))
-            example = _obj(self.documents.resolve(Node(first, file), where).value)
+            example = as_obj(self.documents.resolve(Node(first, file), where).value)
             value = plain(example["value"]) if "value" in example else NOTHING
         elif "x-example" in param:
             value = plain(param["x-example"])
         if value is NOTHING:
             raw_schema = param.get("schema", param if self.swagger else None)
             if raw_schema is not None:
-                schema = _obj(self.documents.resolve(Node(raw_schema, file), where).value)
+                schema = as_obj(self.documents.resolve(Node(raw_schema, file), where).value)
                 value = _explicit(schema)
                 if value is NOTHING and isinstance(schema.get("items"), dict):
-                    items = _obj(self.documents.resolve(Node(schema["items"], file), where).value)
+                    items = as_obj(self.documents.resolve(Node(schema["items"], file), where).value)
                     item = _explicit(items)
                     value = NOTHING if item is NOTHING else [item]
         if value is NOTHING or value is None:
@@ -443,4 +436,4 @@ class _Importer:
         if "requestBody" not in operation:
             return BodyResult(Body(), "")
         body = self.documents.resolve(Node(operation["requestBody"], file), f"the body of {where}")
-        return self.bodies.from_content(_obj(body.value).get("content"), body.file, where)
+        return self.bodies.from_content(as_obj(body.value).get("content"), body.file, where)

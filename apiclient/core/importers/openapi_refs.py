@@ -21,6 +21,7 @@ from urllib.parse import unquote
 import yaml
 
 from apiclient.core.importers import CollectionImportError
+from apiclient.core.importers.common import json_syntax_message, read_text, yaml_position
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -56,33 +57,17 @@ def load_document(path: Path, error_path: Path | None = None) -> Any:
     """The JSON or YAML document in ``path``; ``OpenApiImportError`` (about
     ``error_path``, default ``path``) with the line and column of a syntax error."""
     reported = error_path or path
+    content = read_text(path, OpenApiImportError, "an OpenAPI description", _ADVICE, reported)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise OpenApiImportError(f"Cannot read {path}: {reason}.", reported) from exc
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise OpenApiImportError(
-            f"{path} is not UTF-8 text (byte {exc.start} is not valid), so it is not an "
-            f"OpenAPI description. {_ADVICE}",
-            reported,
-        ) from exc
-    if not text.strip():
-        raise OpenApiImportError(f"{path} is empty. {_ADVICE}", reported)
-    try:
-        if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
+        if path.suffix.lower() == ".json" or content.lstrip().startswith("{"):
             try:
-                return json.loads(text)
+                return json.loads(content)
             except json.JSONDecodeError as exc:
                 if path.suffix.lower() == ".json":
                     raise OpenApiImportError(
-                        f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: "
-                        f"{exc.msg}). {_ADVICE}",
-                        reported,
+                        json_syntax_message(path, exc, _ADVICE), reported
                     ) from exc
-        return yaml.load(text, Loader=_YamlLoader)  # CSafeLoader/SafeLoader
+        return yaml.load(content, Loader=_YamlLoader)  # CSafeLoader/SafeLoader
     except yaml.YAMLError as exc:
         raise OpenApiImportError(
             f"{path} is not valid YAML ({_yaml_problem(exc)}). {_ADVICE}", reported
@@ -94,11 +79,9 @@ def load_document(path: Path, error_path: Path | None = None) -> Any:
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    if mark is None:
-        return str(problem)
-    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    position = yaml_position(exc)
+    return f"{position}: {problem}" if position else str(problem)
 
 
 class Documents:

@@ -18,7 +18,6 @@ is instead (not JSON, an Insomnia export, an OpenAPI file, the v1 format...).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -31,6 +30,14 @@ from apiclient.core.importers import (
     ImportResult,
     describe_document,
     read_json_file,
+)
+from apiclient.core.importers.common import (
+    PATH_VARIABLE,
+    as_list,
+    as_obj,
+    as_text,
+    left_out,
+    with_scripts,
 )
 from apiclient.core.models import (
     Auth,
@@ -56,7 +63,6 @@ _STATUS_PATTERNS = (
         r"pm\.expect\(\s*pm\.response\.code\s*\)\.to\.(?:eql|equal|be\.equal|eq)\(\s*(\d{3})\s*\)"
     ),
 )
-_PATH_VARIABLE = re.compile(r"(?<=/):([A-Za-z_][\w.-]*)")
 
 Json = dict[str, Any]
 
@@ -94,7 +100,7 @@ def import_postman_environment(path: Path) -> Environment:
         earlier = variables.get(variable.name)
         if earlier is None or variable.enabled or not earlier.enabled:
             variables[variable.name] = variable
-    name = _text(doc.get("name")) or path.stem
+    name = as_text(doc.get("name")) or path.stem
     return Environment(name=name, variables=list(variables.values()))
 
 
@@ -118,8 +124,8 @@ def _check_collection_shape(doc: Any, path: Path) -> None:
         raise PostmanImportError(
             f"{path} is not a Postman collection: {describe_document(doc)} {_EXPORT_AGAIN}", path
         )
-    info = _obj(doc.get("info"))
-    schema = _text(info.get("schema") or info.get("_postman_schema"))
+    info = as_obj(doc.get("info"))
+    schema = as_text(info.get("schema") or info.get("_postman_schema"))
     if "v1." in schema:
         raise PostmanImportError(
             f"{path} declares the Postman v1 collection schema, which is not supported. "
@@ -137,36 +143,19 @@ def _check_collection_shape(doc: Any, path: Path) -> None:
 # ---- small helpers for untrusted JSON ------------------------------------------------------
 
 
-def _obj(value: Any) -> Json:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _text(value: Any) -> str:
-    """A JSON value as text: strings as they are, null as "", anything else as JSON."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
-
-
 def _description(value: Any) -> str:
-    return _text(value.get("content")) if isinstance(value, dict) else _text(value)
+    return as_text(value.get("content")) if isinstance(value, dict) else as_text(value)
 
 
 def _variable(entry: Any) -> Variable | None:
     if not isinstance(entry, dict):
         return None
-    name = _text(entry.get("key") or entry.get("id") or entry.get("name"))
+    name = as_text(entry.get("key") or entry.get("id") or entry.get("name"))
     if not name:
         return None
     enabled = entry.get("enabled", True) is not False and entry.get("disabled") is not True
     secret = entry.get("type") == "secret"
-    return Variable(name=name, value=_text(entry.get("value")), enabled=enabled, secret=secret)
+    return Variable(name=name, value=as_text(entry.get("value")), enabled=enabled, secret=secret)
 
 
 def _rows(value: Any, make: Callable[..., KeyValue] = KeyValue) -> list[Any]:
@@ -175,13 +164,13 @@ def _rows(value: Any, make: Callable[..., KeyValue] = KeyValue) -> list[Any]:
         pairs = [line.partition(":") for line in value.splitlines() if line.strip()]
         return [make(name=name.strip(), value=val.strip()) for name, _, val in pairs]
     rows = []
-    for entry in _list(value):
+    for entry in as_list(value):
         if not isinstance(entry, dict):
             continue
         rows.append(
             make(
-                name=_text(entry.get("key")),
-                value=_text(entry.get("value")),
+                name=as_text(entry.get("key")),
+                value=as_text(entry.get("value")),
                 enabled=entry.get("disabled") is not True,
                 description=_description(entry.get("description")),
             )
@@ -192,9 +181,11 @@ def _rows(value: Any, make: Callable[..., KeyValue] = KeyValue) -> list[Any]:
 def _kv(entries: Any) -> dict[str, str]:
     """v2.1 auth parameters (a list of {key, value}) or v2.0 ones (an object) as a dict."""
     if isinstance(entries, dict):
-        return {str(k): _text(v) for k, v in entries.items()}
+        return {str(k): as_text(v) for k, v in entries.items()}
     return {
-        _text(e.get("key")): _text(e.get("value")) for e in _list(entries) if isinstance(e, dict)
+        as_text(e.get("key")): as_text(e.get("value"))
+        for e in as_list(entries)
+        if isinstance(e, dict)
     }
 
 
@@ -207,12 +198,12 @@ class _Importer:
         self.warnings: list[str] = []
 
     def collection(self, doc: Json) -> ImportResult:
-        info = _obj(doc.get("info"))
-        name = _text(info.get("name") or doc.get("name")) or self.path.stem
+        info = as_obj(doc.get("info"))
+        name = as_text(info.get("name") or doc.get("name")) or self.path.stem
         description = _with_scripts(_description(info.get("description")), doc.get("event"))
         variables = [
             v
-            for v in map(_variable, _list(doc.get("variable")) + _list(doc.get("variables")))
+            for v in map(_variable, as_list(doc.get("variable")) + as_list(doc.get("variables")))
             if v is not None
         ]
         auth = self._auth(doc.get("auth"), f"the collection {name!r}") or Auth()
@@ -230,7 +221,7 @@ class _Importer:
                     f"Item {number} of {' / '.join(trail)} is not an object; it was left out."
                 )
                 continue
-            name = _text(entry.get("name")) or f"Item {number}"
+            name = as_text(entry.get("name")) or f"Item {number}"
             where = " / ".join((*trail[1:], name)) or name
             try:
                 if isinstance(entry.get("item"), list):
@@ -240,17 +231,13 @@ class _Importer:
                 else:
                     self.warnings.append(f"{where!r} is neither a request nor a folder; skipped.")
             except ValidationError as exc:
-                problem = exc.errors()[0]
-                location = ".".join(map(str, problem["loc"]))
-                self.warnings.append(
-                    f"{where!r} was left out: {location} {problem['msg'].lower()}."
-                )
+                self.warnings.append(left_out(f"{where!r}", exc))
         return items
 
     def _folder(
         self, entry: Json, name: str, where: str, auth: Auth, trail: tuple[str, ...]
     ) -> Folder:
-        if _list(entry.get("variable")):
+        if as_list(entry.get("variable")):
             self.warnings.append(
                 f"Folder {where!r} has its own variables; apiclient has no folder variables, "
                 "so they were not imported. Add them to the collection or an environment."
@@ -264,23 +251,23 @@ class _Importer:
         request = entry["request"]
         if isinstance(request, str):
             request = {"url": request}
-        request = _obj(request)
+        request = as_obj(request)
         auth = self._auth(request.get("auth"), f"request {where!r}") or inherited
         url, params = self._url(request.get("url"), where)
         headers = _rows(request.get("header"))
         description = _with_scripts(_description(request.get("description")), entry.get("event"))
         checks = self._checks(entry.get("event"), where)
-        method = (_text(request.get("method")) or "GET").upper()
-        body_doc = _obj(request.get("body"))
+        method = (as_text(request.get("method")) or "GET").upper()
+        body_doc = as_obj(request.get("body"))
         if body_doc.get("mode") == "graphql":
-            graphql = _obj(body_doc.get("graphql"))
+            graphql = as_obj(body_doc.get("graphql"))
             return GraphqlRequest(
                 name=name,
                 description=description,
                 url=join_url(url, params),
                 method="GET" if method == "GET" else "POST",
-                query=_text(graphql.get("query")),
-                variables_json=_text(graphql.get("variables")),
+                query=as_text(graphql.get("query")),
+                variables_json=as_text(graphql.get("variables")),
                 headers=headers,
                 auth=auth,
                 checks=checks,
@@ -304,10 +291,10 @@ class _Importer:
         if isinstance(value, str):
             raw, query, path_vars = value, None, []
         else:
-            url = _obj(value)
-            raw = _text(url.get("raw")) or _url_from_parts(url)
+            url = as_obj(value)
+            raw = as_text(url.get("raw")) or _url_from_parts(url)
             query = url.get("query") if isinstance(url.get("query"), list) else None
-            path_vars = _list(url.get("variable"))
+            path_vars = as_list(url.get("variable"))
         base, params = split_url(raw)
         if query is not None:
             params = _rows(query)
@@ -315,7 +302,7 @@ class _Importer:
 
     def _path_variables(self, base: str, declared: list[Any], where: str) -> str:
         values = {
-            _text(v.get("key")): _text(v.get("value")) for v in declared if isinstance(v, dict)
+            as_text(v.get("key")): as_text(v.get("value")) for v in declared if isinstance(v, dict)
         }
 
         def replace(match: re.Match[str]) -> str:
@@ -328,29 +315,29 @@ class _Importer:
             )
             return match.group(0)
 
-        return _PATH_VARIABLE.sub(replace, base)
+        return PATH_VARIABLE.sub(replace, base)
 
     def _body(self, body: Json, headers: list[KeyValue], where: str) -> Body:
         mode = body.get("mode")
         if not mode or body.get("disabled") is True:
             return Body()
         if mode == "raw":
-            return Body(mode="raw", raw=_text(body.get("raw")), language=_language(body, headers))
+            return Body(mode="raw", raw=as_text(body.get("raw")), language=_language(body, headers))
         if mode == "urlencoded":
             return Body(mode="urlencoded", urlencoded=_rows(body.get("urlencoded")))
         if mode == "formdata":
             return Body(mode="multipart", multipart=self._form(body.get("formdata"), where))
         if mode == "file":
-            src = _obj(body.get("file")).get("src")
+            src = as_obj(body.get("file")).get("src")
             if not src:
                 self.warnings.append(f"Request {where!r}: the file body names no file.")
-            return Body(mode="binary", binary_path=_text(src))
+            return Body(mode="binary", binary_path=as_text(src))
         self.warnings.append(f"Request {where!r}: the body mode {mode!r} is not supported.")
         return Body()
 
     def _form(self, entries: Any, where: str) -> list[FormField]:
         fields = []
-        for entry in _list(entries):
+        for entry in as_list(entries):
             if not isinstance(entry, dict):
                 continue
             is_file = entry.get("type") == "file"
@@ -358,18 +345,18 @@ class _Importer:
             if isinstance(value, list):
                 if len(value) > 1:
                     self.warnings.append(
-                        f"Request {where!r}: the form field {_text(entry.get('key'))!r} sends "
+                        f"Request {where!r}: the form field {as_text(entry.get('key'))!r} sends "
                         "several files; only the first was kept."
                     )
                 value = value[0] if value else ""
             fields.append(
                 FormField(
-                    name=_text(entry.get("key")),
-                    value=_text(value),
+                    name=as_text(entry.get("key")),
+                    value=as_text(value),
                     enabled=entry.get("disabled") is not True,
                     description=_description(entry.get("description")),
                     type="file" if is_file else "text",
-                    content_type=_text(entry.get("contentType")),
+                    content_type=as_text(entry.get("contentType")),
                 )
             )
         return fields
@@ -378,7 +365,7 @@ class _Importer:
         """Our auth for a Postman ``auth`` object, or None to inherit the parent's."""
         if not isinstance(value, dict):
             return None
-        kind = _text(value.get("type"))
+        kind = as_text(value.get("type"))
         params = _kv(value.get(kind))
         if kind == "inherit":
             return None
@@ -427,20 +414,20 @@ class _Importer:
 
 def _url_from_parts(url: Json) -> str:
     host = url.get("host")
-    host_text = ".".join(map(_text, host)) if isinstance(host, list) else _text(host)
+    host_text = ".".join(map(as_text, host)) if isinstance(host, list) else as_text(host)
     path = url.get("path")
-    path_text = "/".join(map(_text, path)) if isinstance(path, list) else _text(path)
+    path_text = "/".join(map(as_text, path)) if isinstance(path, list) else as_text(path)
     text = host_text
     if url.get("port"):
-        text += f":{_text(url['port'])}"
+        text += f":{as_text(url['port'])}"
     if path_text:
         text += "/" + path_text.lstrip("/")
-    protocol = _text(url.get("protocol"))
+    protocol = as_text(url.get("protocol"))
     return f"{protocol}://{text}" if protocol else text
 
 
 def _language(body: Json, headers: list[KeyValue]) -> Any:
-    language = _text(_obj(_obj(_obj(body.get("options")).get("raw"))).get("language"))
+    language = as_text(as_obj(as_obj(as_obj(body.get("options")).get("raw"))).get("language"))
     if language in _LANGUAGES:
         return language
     content_type = next(
@@ -454,27 +441,22 @@ def _language(body: Json, headers: list[KeyValue]) -> Any:
 
 def _script_lines(events: Any, listen: str) -> list[str]:
     lines: list[str] = []
-    for event in _list(events):
+    for event in as_list(events):
         if not isinstance(event, dict) or event.get("listen") != listen:
             continue
         script = event.get("script")
         if isinstance(script, str):
             lines.append(script)
             continue
-        exec_ = _obj(script).get("exec")
-        lines += [_text(line) for line in exec_] if isinstance(exec_, list) else [_text(exec_)]
+        exec_ = as_obj(script).get("exec")
+        lines += [as_text(line) for line in exec_] if isinstance(exec_, list) else [as_text(exec_)]
     return lines
 
 
 def _with_scripts(description: str, events: Any) -> str:
     """``description`` with the pre-request and test scripts appended as inert text."""
-    parts = []
-    for listen, title in (("prerequest", "Pre-request script"), ("test", "Test script")):
-        lines = _script_lines(events, listen)
-        if any(line.strip() for line in lines):
-            code = "\n".join(lines).replace("```", "` ` `")
-            parts.append(f"### {title}\n\n```javascript\n{code}\n```")
-    if not parts:
-        return description
-    scripts = f"## {SCRIPTS_HEADING}\n\n" + "\n\n".join(parts)
-    return f"{description.rstrip()}\n\n{scripts}" if description.strip() else scripts
+    scripts = [
+        (title, "\n".join(_script_lines(events, listen)))
+        for listen, title in (("prerequest", "Pre-request script"), ("test", "Test script"))
+    ]
+    return with_scripts(description, SCRIPTS_HEADING, scripts)
