@@ -9,9 +9,10 @@ made only of ``{{variable}}`` references is no secret itself and is kept.
 
 Threads: the window writes from workers (``asyncio.to_thread``), so every thread gets
 its own connection (WAL lets readers go on while one writer commits) and writes queue
-on a lock. The cap is kept cheaply: every ``prune_every`` adds (about 1/20 of the cap),
-the oldest entries over ``max_entries`` are deleted, so the file may briefly hold a few
-more than the cap, never many.
+on a lock; :class:`~apiclient.core.sqlite_file.SqliteFile` does both. The cap is kept
+cheaply: every ``prune_every`` adds (about 1/20 of the cap), the oldest entries over
+``max_entries`` are deleted, so the file may briefly hold a few more than the cap,
+never many.
 
 A file that is not a usable history (damaged, not SQLite) is moved aside, a new one is
 started, and :attr:`HistoryStore.recovered_from` names the moved file so the caller can
@@ -25,8 +26,6 @@ import dataclasses
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +48,14 @@ from apiclient.core.models import (
 )
 from apiclient.core.paths import data_dir
 from apiclient.core.secret_fields import only_references, split_secret_fields
+from apiclient.core.sqlite_file import (
+    SqliteFile,
+    SqliteProblem,
+    SqliteStore,
+    classify,
+    insert_row,
+    is_damage,
+)
 from apiclient.core.store_format import request_doc
 from apiclient.core.urls import join_url
 
@@ -73,7 +80,9 @@ _SECRET_HEADERS = frozenset(
 _M = TypeVar("_M", bound=BaseModel)
 _REQUEST_ADAPTER: TypeAdapter[AnyRequest] = TypeAdapter(Request)
 
-_SCHEMA = """
+# Each entry upgrades the schema from version N (its index) to N + 1.
+_MIGRATIONS: tuple[str, ...] = (
+    """
 CREATE TABLE entries (
     id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: newest first is id order
     sent_at TEXT NOT NULL,                 -- UTC, ISO 8601
@@ -90,7 +99,8 @@ CREATE TABLE entries (
     request TEXT NOT NULL,                 -- the request document as JSON
     search_text TEXT NOT NULL              -- casefolded name, method, url, status
 )
-"""
+""",
+)
 _SUMMARY_COLUMNS = "id, sent_at, kind, name, method, url, status, elapsed_ms, size, error"
 
 
@@ -251,45 +261,23 @@ def _blank_variables(variables: list[Variable], redacted: list[str]) -> list[Var
     return kept
 
 
-class HistoryStore:
+class HistoryStore(SqliteStore):
     """The history in the SQLite file at ``path``; safe to share between threads.
 
     Opening creates the file (and its folder) when missing; a damaged file is moved
-    aside (see :attr:`recovered_from`). :meth:`close` closes every thread's connection.
+    aside (see :attr:`recovered_from`). :meth:`close` closes every thread's connection
+    once the calls running in other threads have ended.
     """
 
     def __init__(self, path: Path, *, max_entries: int = 5000) -> None:
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1")
-        self._path = Path(path)
         self.max_entries = max_entries
         self.prune_every = max(1, min(100, max_entries // 20))
         self._adds_since_prune = 0
-        self._local = threading.local()
-        self._lock = threading.Lock()  # guards _connections, _closed, _adds_since_prune
-        self._write_lock = threading.Lock()
-        self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
-        self._closed = False
-        self._in_use = 0  # calls running now; close() waits for them
-        self._idle = threading.Condition(self._lock)
+        self._prune_lock = threading.Lock()  # guards _adds_since_prune
         self.recovered_from: Path | None = None
-        try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise HistoryError(
-                f"Cannot create the folder {self._path.parent} for the request history: "
-                f"{exc.strerror or exc}. Check that you may write to it.",
-                self._path,
-            ) from exc
-        try:
-            self._open_or_recover()
-        except BaseException:
-            self.close()
-            raise
-
-    @property
-    def path(self) -> Path:
-        return self._path
+        super().__init__(SqliteFile(path, busy_timeout_s=_BUSY_TIMEOUT_S))
 
     # -- writing ---------------------------------------------------------------------
 
@@ -314,13 +302,9 @@ class HistoryStore:
             "request": json.dumps(request_doc(request), ensure_ascii=False),
             "search_text": "\n".join((request.name, method, url, stored.status)).casefold(),
         }
-        columns = ", ".join(row)
-        values = ", ".join(f":{name}" for name in row)
-        with self._guard("save to"), self._transaction() as conn:
-            new_id = conn.execute(f"INSERT INTO entries ({columns}) VALUES ({values})", row)
-            entry_id = new_id.lastrowid
-        assert entry_id is not None
-        with self._lock:
+        with self._guard("save to"), self._file.transaction() as conn:
+            entry_id = insert_row(conn, "entries", row)
+        with self._prune_lock:
             self._adds_since_prune += 1
             due = self._adds_since_prune >= self.prune_every
             if due:
@@ -331,7 +315,7 @@ class HistoryStore:
 
     def prune(self) -> int:
         """Delete the oldest entries beyond ``max_entries``; returns how many went."""
-        with self._guard("prune"), self._transaction() as conn:
+        with self._guard("prune"), self._file.transaction() as conn:
             cursor = conn.execute(
                 "DELETE FROM entries WHERE id <= (SELECT id FROM entries ORDER BY id DESC "
                 "LIMIT 1 OFFSET ?)",
@@ -341,12 +325,12 @@ class HistoryStore:
 
     def delete(self, entry_id: int) -> bool:
         """Delete one entry; False when there was no such id."""
-        with self._guard("delete from"), self._transaction() as conn:
+        with self._guard("delete from"), self._file.transaction() as conn:
             return conn.execute("DELETE FROM entries WHERE id = ?", (entry_id,)).rowcount > 0
 
     def clear(self) -> int:
         """Delete every entry; returns how many there were."""
-        with self._guard("clear"), self._transaction() as conn:
+        with self._guard("clear"), self._file.transaction() as conn:
             return conn.execute("DELETE FROM entries").rowcount
 
     # -- reading ---------------------------------------------------------------------
@@ -420,42 +404,19 @@ class HistoryStore:
             (total,) = self._connection().execute("SELECT count(*) FROM entries").fetchone()
         return int(total)
 
-    # -- lifetime --------------------------------------------------------------------
+    # -- opening ---------------------------------------------------------------------
 
-    def close(self) -> None:
-        """Close every thread's connection once the calls running in other threads have
-        ended; later calls raise. Closing twice is fine."""
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            self._idle.wait_for(lambda: self._in_use == 0)
-            connections, self._connections = self._connections, []
-        for _, conn in connections:
-            conn.close()
-
-    def __enter__(self) -> HistoryStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def _open_or_recover(self) -> None:
+    def _open(self) -> None:
         """Prepare the file; a damaged one is moved aside and a new one started."""
         try:
             with self._guard("open"):
-                self._prepare(self._connection())
+                self._prepare()
         except HistoryError as exc:
             cause = exc.__cause__
-            if not isinstance(cause, sqlite3.DatabaseError) or not _is_damage(cause):
+            if not isinstance(cause, sqlite3.DatabaseError) or not is_damage(cause):
                 raise
-            self._drop_connections()
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-            aside = self._path.with_name(f"{self._path.name}.damaged-{stamp}")
             try:
-                self._path.replace(aside)
-                for suffix in ("-wal", "-shm"):
-                    Path(f"{self._path}{suffix}").unlink(missing_ok=True)
+                aside = self._file.move_aside()
             except OSError as move_error:
                 raise HistoryError(
                     f"The request history {self._path} is damaged and could not be moved "
@@ -465,10 +426,10 @@ class HistoryStore:
                 ) from move_error
             self.recovered_from = aside
             with self._guard("open"):
-                self._prepare(self._connection())
+                self._prepare()
 
-    def _prepare(self, conn: sqlite3.Connection) -> None:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    def _prepare(self) -> None:
+        version = self._file.schema_version()
         if version > SCHEMA_VERSION:
             raise HistoryError(
                 f"The request history {self._path} was written by a newer apiclient "
@@ -476,97 +437,40 @@ class HistoryStore:
                 "the file was left as it is.",
                 self._path,
             )
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        if version == 0:
-            with self._transaction():
-                conn.execute(_SCHEMA)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        with self._lock:
+        self._file.use_wal()
+        self._file.migrate(_MIGRATIONS)
+        with self._prune_lock:
             self._adds_since_prune = self.prune_every  # prune on the first add
 
-    def _connection(self) -> sqlite3.Connection:
-        if self._closed:
-            raise HistoryError(f"The request history {self._path} is closed.", self._path)
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            return conn
-        with self._lock:
-            alive = [(t, c) for t, c in self._connections if t.is_alive()]
-            for thread, old in self._connections:
-                if not thread.is_alive():
-                    old.close()
-            self._connections = alive
-            conn = sqlite3.connect(
-                self._path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-            )
-            self._connections.append((threading.current_thread(), conn))
-        self._local.conn = conn
-        return conn
+    def _folder_error(self, exc: OSError) -> HistoryError:
+        return HistoryError(
+            f"Cannot create the folder {self._path.parent} for the request history: "
+            f"{exc.strerror or exc}. Check that you may write to it.",
+            self._path,
+        )
 
-    def _drop_connections(self) -> None:
-        with self._lock:
-            connections, self._connections = self._connections, []
-        for _, conn in connections:
-            conn.close()
-        self._local = threading.local()
+    def _closed_error(self) -> HistoryError:
+        return HistoryError(f"The request history {self._path} is closed.", self._path)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        conn = self._connection()
-        with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.rollback()
-                raise
-
-    @contextmanager
-    def _guard(self, action: str) -> Iterator[None]:
-        """Count the call as running (see :meth:`close`) and turn ``sqlite3`` errors into
-        :class:`HistoryError` worded for a person."""
-        with self._lock:
-            if self._closed:
-                raise HistoryError(f"The request history {self._path} is closed.", self._path)
-            self._in_use += 1
-        try:
-            yield
-        except sqlite3.Error as exc:
-            raise HistoryError(_explain(exc, action, self._path), self._path) from exc
-        finally:
-            with self._lock:
-                self._in_use -= 1
-                if not self._in_use:
-                    self._idle.notify_all()
-
-
-def _is_damage(exc: sqlite3.DatabaseError) -> bool:
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    text = str(exc)
-    return name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or (
-        "not a database" in text or "malformed" in text
-    )
+    def _failure(self, exc: sqlite3.Error, action: str) -> HistoryError:
+        return HistoryError(_explain(exc, action, self._path), self._path)
 
 
 def _explain(exc: sqlite3.Error, action: str, path: Path) -> str:
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    text = str(exc)
     where = f"the request history {path}"
-    if isinstance(exc, sqlite3.DatabaseError) and _is_damage(exc):
+    problem = classify(exc)
+    if problem in (SqliteProblem.NOT_A_DATABASE, SqliteProblem.DAMAGED):
         return f"Cannot {action} {where}: the file is damaged or not a SQLite database."
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+    if problem is SqliteProblem.LOCKED:
         return (
             f"Cannot {action} {where}: another program keeps it locked. Close other copies "
             "of apiclient and try again."
         )
-    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+    if problem is SqliteProblem.READ_ONLY:
         return f"Cannot {action} {where}: the file or its folder is read-only."
-    if name.startswith("SQLITE_FULL") or "disk is full" in text:
+    if problem is SqliteProblem.DISK_FULL:
         return f"Cannot {action} {where}: the disk is full. Free some space and try again."
-    return f"Cannot {action} {where}: {text}."
+    return f"Cannot {action} {where}: {exc}."
 
 
 def _summary(row: tuple[Any, ...]) -> HistorySummary:

@@ -28,12 +28,18 @@ import dataclasses
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from apiclient.core.paths import data_dir
+from apiclient.core.sqlite_file import (
+    SqliteFile,
+    SqliteProblem,
+    SqliteStore,
+    classify,
+    insert_row,
+)
 from apiclient.protocols.errors import WebhookStoreError
 from apiclient.protocols.webhook_events import EventSummary, WebhookEvent
 
@@ -78,39 +84,19 @@ def default_inbox_path() -> Path:
     return data_dir() / INBOX_FILE
 
 
-class WebhookStore:
+class WebhookStore(SqliteStore):
     """The captured events in the SQLite file at ``path``; safe to share between threads.
 
-    Opening creates the file (and its folder) when missing. :meth:`close` closes the
-    connections of every thread; any call after it raises :class:`WebhookStoreError`.
-    Call it once no other call is in progress (stop the receiver first).
+    Opening creates the file (and its folder) when missing. :meth:`close` waits for the
+    calls running in other threads, then closes the connections of every thread; any
+    call after it raises :class:`WebhookStoreError`. The per-thread connections, the
+    write lock and WAL come from :class:`~apiclient.core.sqlite_file.SqliteFile`.
     """
 
     def __init__(self, path: Path) -> None:
-        self._path = Path(path)
-        self._local = threading.local()
-        self._lock = threading.Lock()  # guards _connections and _closed
-        self._write_lock = threading.Lock()
-        self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
-        self._closed = False
-        try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise WebhookStoreError(
-                f"Cannot create the folder {self._path.parent} for the webhook inbox: "
-                f"{exc.strerror or exc}. Choose a folder you may write to.",
-                path=str(self._path),
-            ) from exc
-        try:
-            with self._guard("open"):
-                self._prepare(self._connection())
-        except BaseException:
-            self.close()
-            raise
-
-    @property
-    def path(self) -> Path:
-        return self._path
+        super().__init__(
+            SqliteFile(path, busy_timeout_s=_BUSY_TIMEOUT_S, on_connect=_register_functions)
+        )
 
     def add(self, event: WebhookEvent) -> WebhookEvent:
         """Store ``event`` under a new id (its own id is ignored) and commit; return it
@@ -132,12 +118,8 @@ class WebhookStore:
             "body": bytes(event.body),
             "search_text": _search_text(summary, event.headers),
         }
-        columns = ", ".join(row)
-        values = ", ".join(f":{name}" for name in row)
-        with self._guard("save an event to"), self._transaction() as conn:
-            cursor = conn.execute(f"INSERT INTO events ({columns}) VALUES ({values})", row)
-            new_id = cursor.lastrowid
-        assert new_id is not None
+        with self._guard("save an event to"), self._file.transaction() as conn:
+            new_id = insert_row(conn, "events", row)
         return dataclasses.replace(event, summary=dataclasses.replace(summary, id=new_id))
 
     def summaries(
@@ -188,7 +170,7 @@ class WebhookStore:
         if not wanted:
             return 0
         deleted = 0
-        with self._guard("delete events from"), self._transaction() as conn:
+        with self._guard("delete events from"), self._file.transaction() as conn:
             for start in range(0, len(wanted), _DELETE_CHUNK):
                 chunk = wanted[start : start + _DELETE_CHUNK]
                 marks = ", ".join("?" * len(chunk))
@@ -197,80 +179,27 @@ class WebhookStore:
 
     def clear(self) -> int:
         """Delete every event; returns how many there were. Ids keep growing after it."""
-        with self._guard("clear"), self._transaction() as conn:
+        with self._guard("clear"), self._file.transaction() as conn:
             return conn.execute("DELETE FROM events").rowcount
 
-    def close(self) -> None:
-        """Close every thread's connection; later calls raise. Closing twice is fine."""
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            connections, self._connections = self._connections, []
-        for _, conn in connections:
-            conn.close()
+    # -- opening ---------------------------------------------------------------------
 
-    def __enter__(self) -> WebhookStore:
-        return self
+    @property
+    def _connections(self) -> list[tuple[threading.Thread, sqlite3.Connection]]:
+        """The open connections and their threads (those of ended threads included)."""
+        return self._file.connections
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    def _open(self) -> None:
+        with self._guard("open"):
+            self._prepare()
 
-    # -- connections -------------------------------------------------------------------
-
-    def _connection(self) -> sqlite3.Connection:
-        """This thread's connection, opened on first use."""
-        if self._closed:
-            raise WebhookStoreError(
-                f"The webhook inbox {self._path} is closed; open it again to use it.",
-                path=str(self._path),
-            )
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            return conn
-        with self._lock:
-            self._close_orphans()
-            conn = sqlite3.connect(
-                self._path,
-                timeout=_BUSY_TIMEOUT_S,
-                isolation_level=None,  # transactions are explicit (_transaction)
-                check_same_thread=False,  # close() runs on another thread
-            )
-            self._connections.append((threading.current_thread(), conn))
-        conn.create_function("webhook_body_contains", 2, _body_contains, deterministic=True)
-        self._local.conn = conn
-        return conn
-
-    def _close_orphans(self) -> None:
-        """Close the connections of threads that have ended (called under ``_lock``)."""
-        alive = []
-        for thread, conn in self._connections:
-            if thread.is_alive():
-                alive.append((thread, conn))
-            else:
-                conn.close()
-        self._connections = alive
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        conn = self._connection()
-        with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.rollback()
-                raise
-
-    def _prepare(self, conn: sqlite3.Connection) -> None:
+    def _prepare(self) -> None:
         """Check the file is an inbox this version can use, then set it up and migrate.
 
         The first statement only reads, so a file that is not a database is refused
         before SQLite writes anything to it.
         """
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        version = self._file.schema_version()
         if version > SCHEMA_VERSION:
             raise WebhookStoreError(
                 f"The webhook inbox {self._path} was written by a newer version of apiclient "
@@ -279,75 +208,79 @@ class WebhookStore:
                 path=str(self._path),
             )
         if version == 0:
-            tables = conn.execute(
-                "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
-            ).fetchone()[0]
+            tables = (
+                self._connection()
+                .execute("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
+                .fetchone()[0]
+            )
             if tables:
                 raise WebhookStoreError(
                     f"{self._path} is a SQLite database of another program, not a webhook "
                     "inbox. Choose another file; this one was left as it is.",
                     path=str(self._path),
                 )
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        if version < SCHEMA_VERSION:
-            with self._transaction():
-                for script in _MIGRATIONS[version:]:
-                    for statement in script.split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self._file.use_wal()
+        self._file.migrate(_MIGRATIONS)
 
-    @contextmanager
-    def _guard(self, action: str) -> Iterator[None]:
-        """Turn ``sqlite3`` errors into :class:`WebhookStoreError` worded for a person."""
-        try:
-            yield
-        except sqlite3.Error as exc:
-            raise WebhookStoreError(
-                _explain(exc, action, self._path), path=str(self._path)
-            ) from exc
+    def _folder_error(self, exc: OSError) -> WebhookStoreError:
+        return WebhookStoreError(
+            f"Cannot create the folder {self._path.parent} for the webhook inbox: "
+            f"{exc.strerror or exc}. Choose a folder you may write to.",
+            path=str(self._path),
+        )
+
+    def _closed_error(self) -> WebhookStoreError:
+        return WebhookStoreError(
+            f"The webhook inbox {self._path} is closed; open it again to use it.",
+            path=str(self._path),
+        )
+
+    def _failure(self, exc: sqlite3.Error, action: str) -> WebhookStoreError:
+        return WebhookStoreError(_explain(exc, action, self._path), path=str(self._path))
+
+
+def _register_functions(conn: sqlite3.Connection) -> None:
+    conn.create_function("webhook_body_contains", 2, _body_contains, deterministic=True)
 
 
 def _explain(exc: sqlite3.Error, action: str, path: Path) -> str:
     """A sentence for a failed ``action`` ("open", "read", "save an event to"...)."""
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    text = str(exc)
     where = f"the webhook inbox {path}"
-    if name.startswith("SQLITE_NOTADB") or "not a database" in text:
+    problem = classify(exc)
+    if problem is SqliteProblem.NOT_A_DATABASE:
         return (
             f"Cannot {action} {where}: the file is not a SQLite database, or it is damaged. "
             "Move it away (or choose another inbox file) and start again; apiclient leaves "
             "it as it is."
         )
-    if name.startswith("SQLITE_CORRUPT"):
+    if problem is SqliteProblem.DAMAGED:
         return (
-            f"Cannot {action} {where}: the database is damaged ({text}). Move the file away "
+            f"Cannot {action} {where}: the database is damaged ({exc}). Move the file away "
             "to start a new inbox; apiclient leaves it as it is."
         )
-    if name.startswith("SQLITE_FULL") or "disk is full" in text:
+    if problem is SqliteProblem.DISK_FULL:
         return f"Cannot {action} {where}: the disk is full. Free some space and try again."
-    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+    if problem is SqliteProblem.READ_ONLY:
         return (
             f"Cannot {action} {where}: the file or its folder is read-only. Make them "
             "writable, or choose an inbox in a folder you may write to."
         )
-    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
+    if problem is SqliteProblem.CANNOT_OPEN:
         return (
             f"Cannot {action} {where}: the file cannot be opened or created. Check that the "
             "folder exists and that you may write to it."
         )
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+    if problem is SqliteProblem.LOCKED:
         return (
             f"Cannot {action} {where}: another program keeps the database locked. Close "
             "other copies of apiclient (or tools holding the file) and try again."
         )
-    if name.startswith("SQLITE_IOERR") or "disk I/O" in text:
+    if problem is SqliteProblem.DISK_ERROR:
         return (
-            f"Cannot {action} {where}: the disk reported an error ({text}). Check the disk, "
+            f"Cannot {action} {where}: the disk reported an error ({exc}). Check the disk, "
             "or choose an inbox on another one."
         )
-    return f"Cannot {action} {where}: {text}."
+    return f"Cannot {action} {where}: {exc}."
 
 
 def _search_text(summary: EventSummary, headers: Iterable[tuple[str, str]]) -> str:
