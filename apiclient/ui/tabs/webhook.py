@@ -127,6 +127,7 @@ class WebhookTab(RequestTab):
         self._lifecycle = OwnedTask(self._lifecycle_ended)
         self._inbox_task = OwnedTask()
         self._detail_task = OwnedTask()
+        self._closing = False  # set when shutting down: no new work may start after it
         self._action: asyncio.Task[None] | None = None  # one at a time, never cancelled
         self._apply_timer = QTimer(self, singleShot=True, interval=_APPLY_MS)
         self._apply_timer.timeout.connect(self._apply_live)
@@ -194,7 +195,10 @@ class WebhookTab(RequestTab):
         self.toggle_receiver()
 
     async def _close_engine(self) -> None:
-        # Shutting down: stop the server and close the inbox, touching no widget.
+        # Shutting down: stop the server and close the inbox, touching no widget. A row
+        # selected while this awaits (the inbox's last batch) must not start a load that
+        # would outlive the window.
+        self._closing = True
         for task in (self._lifecycle, self._inbox_task, self._detail_task):
             task.abandon()
         receivers = [r for r in (self._starting, self._receiver) if r is not None]
@@ -237,7 +241,7 @@ class WebhookTab(RequestTab):
         await self._load_rows()
 
     def _reload_inbox(self) -> None:
-        if self._store is not None:
+        if self._store is not None and not self._closing:
             self._inbox_task.start(self._load_rows())
 
     async def _load_rows(self) -> None:
@@ -419,6 +423,8 @@ class WebhookTab(RequestTab):
     # -- the selected event --------------------------------------------------------------------
 
     def _show_event(self, event_id: int) -> None:
+        if self._closing:
+            return
         if not event_id or self._store is None:
             self._detail_task.abandon()
             self.inbox.show_event(None, None)
