@@ -20,6 +20,7 @@ def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read or write a real user's settings, data or secrets."""
     monkeypatch.setenv("APICLIENT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("APICLIENT_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("APICLIENT_SECRETS", "file")  # never a developer's own keyring
 
 
 @pytest.fixture(scope="session")

@@ -1,23 +1,50 @@
-"""Secret fields of a request (the webhook receiver's signing secret), kept out of the
-collection file the way secret variables are.
+"""Secret fields of a request, kept out of the collection file the way secret variables are.
 
-On save, a secret field's value goes to the ``SecretStore`` under the request's scope
-and the file gets an empty field; on load it is put back. A value made only of
-``{{variable}}`` references is no secret itself (the variable may be), so it stays in
-the file, where a shared collection needs it.
+The secret fields are the auth password, token and API-key value (REST, batch, SOAP,
+GraphQL and WebSocket requests), the SOAP WS-Security password and the webhook
+receiver's signing secret. On save, a secret field's value goes to the ``SecretStore``
+under the request's scope and the file gets an empty field; on load it is put back. A
+value made only of ``{{variable}}`` references is no secret itself (the variable may
+be), so it stays in the file, where a shared collection needs it.
+
+Every field is kept whatever the auth kind, so switching a request's auth to "none" and
+back loses nothing.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
-from apiclient.core.models import AnyRequest, WebhookRequest
+from pydantic import BaseModel
+
+from apiclient.core.models import AnyRequest
 from apiclient.core.variables import VARIABLE_PATTERN
 
 # Variable names cannot hold "@", so these keys never meet a secret variable's value.
+AUTH_PASSWORD_KEY = "@auth.password"
+AUTH_TOKEN_KEY = "@auth.token"
+AUTH_KEY_VALUE_KEY = "@auth.key_value"
+WSSE_PASSWORD_KEY = "@wsse.password"
 WEBHOOK_SECRET_KEY = "@signature.secret"
+
+SECRET_FIELDS: tuple[tuple[str, str], ...] = (
+    ("auth", "password"),
+    ("auth", "token"),
+    ("auth", "key_value"),
+    ("wsse", "password"),
+    ("signature", "secret"),
+)
+"""(section, field) of every secret field; a request kind has those whose section it has.
+The store key of one is ``"@<section>.<field>"``."""
+
 _SPACE = re.compile(r"\s*")
+
+
+def field_key(section: str, name: str) -> str:
+    """The key a secret field's value is stored under in the request's scope."""
+    return f"@{section}.{name}"
 
 
 def only_references(text: str) -> bool:
@@ -25,26 +52,57 @@ def only_references(text: str) -> bool:
     return bool(text.strip()) and _SPACE.fullmatch(VARIABLE_PATTERN.sub("", text)) is not None
 
 
+def _sections(request: AnyRequest) -> dict[str, BaseModel]:
+    """The request's sections that hold secret fields, by name."""
+    names = dict.fromkeys(section for section, _ in SECRET_FIELDS)
+    return {
+        name: section
+        for name in names
+        if isinstance(section := getattr(request, name, None), BaseModel)
+    }
+
+
+def _fields(section_name: str) -> list[str]:
+    return [name for owner, name in SECRET_FIELDS if owner == section_name]
+
+
 def split_secret_fields(request: AnyRequest) -> tuple[AnyRequest, dict[str, str]]:
     """``request`` as written to its file, and the secret values to store beside it."""
-    if not isinstance(request, WebhookRequest):
+    stored: dict[str, str] = {}
+    update: dict[str, Any] = {}
+    for section_name, section in _sections(request).items():
+        secret = {
+            name: value
+            for name in _fields(section_name)
+            if (value := getattr(section, name)) and not only_references(value)
+        }
+        if secret:
+            stored.update({field_key(section_name, n): v for n, v in secret.items()})
+            update[section_name] = section.model_copy(update=dict.fromkeys(secret, ""))
+    if not update:
         return request, {}
-    secret = request.signature.secret
-    if not secret or only_references(secret):
-        return request, {}
-    blank = request.signature.model_copy(update={"secret": ""})
-    return request.model_copy(update={"signature": blank}), {WEBHOOK_SECRET_KEY: secret}
+    return request.model_copy(update=update), stored
 
 
 def needs_secret_fields(request: AnyRequest) -> bool:
-    """True when a field of ``request`` was left blank in its file for the secret store."""
-    return isinstance(request, WebhookRequest) and not request.signature.secret
+    """True when ``request`` (as read from its file) has a blank secret field, which the
+    secret store may fill."""
+    return any(
+        not getattr(section, name)
+        for section_name, section in _sections(request).items()
+        for name in _fields(section_name)
+    )
 
 
 def fill_secret_fields(request: AnyRequest, stored: Mapping[str, str]) -> AnyRequest:
     """``request`` (as read from its file) with its stored secret fields put back."""
-    if not needs_secret_fields(request) or WEBHOOK_SECRET_KEY not in stored:
-        return request
-    assert isinstance(request, WebhookRequest)
-    secret = request.signature.model_copy(update={"secret": stored[WEBHOOK_SECRET_KEY]})
-    return request.model_copy(update={"signature": secret})
+    update: dict[str, Any] = {}
+    for section_name, section in _sections(request).items():
+        values = {
+            name: stored[key]
+            for name in _fields(section_name)
+            if not getattr(section, name) and (key := field_key(section_name, name)) in stored
+        }
+        if values:
+            update[section_name] = section.model_copy(update=values)
+    return request.model_copy(update=update) if update else request

@@ -1,13 +1,17 @@
 """Edit global variables, the collection's variables and its environments in one dialog.
 
 Edits are kept in the dialog until Save; a failed save leaves the dialog open with the
-reason, so nothing typed is lost.
+reason, so nothing typed is lost. Values of secret variables are masked until the person
+shows them, and the dialog says where they are kept (OS keyring or a private file).
 """
 
 from __future__ import annotations
 
+import asyncio
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -22,6 +26,7 @@ from qasync import asyncSlot
 
 from apiclient.core.errors import CoreError
 from apiclient.core.models import Environment, Variable
+from apiclient.core.secrets import SecretStore
 from apiclient.ui.widgets.key_value_table import KeyValueTable
 from apiclient.ui.workspace import Workspace
 
@@ -53,6 +58,12 @@ class EnvironmentEditor(QDialog):
         self.add.setEnabled(workspace.store is not None)
         self.table = KeyValueTable("environment.variables", "Variable", with_secret=True)
         self.scope_note = QLabel(wordWrap=True)
+        self.reveal = QCheckBox("Show secrets", objectName="environment.reveal")
+        self.reveal.setToolTip("Show the values of secret variables instead of ●●●●")
+        self.secrets_backend = QLabel(
+            "Looking for the system keyring…", objectName="environment.secrets_backend"
+        )
+        self.secrets_backend.setWordWrap(True)
         self.error = QLabel(objectName="environment.error", wordWrap=True, visible=False)
         self.error.setStyleSheet("color: #c62828")
         if workspace.globals_problem:
@@ -73,6 +84,10 @@ class EnvironmentEditor(QDialog):
         right = QVBoxLayout()
         right.addWidget(self.scope_note)
         right.addWidget(self.table, 1)
+        secrets_row = QHBoxLayout()
+        secrets_row.addWidget(self.secrets_backend, 1)
+        secrets_row.addWidget(self.reveal)
+        right.addLayout(secrets_row)
         body = QHBoxLayout()
         body.addLayout(left, 1)
         body.addLayout(right, 3)
@@ -82,6 +97,7 @@ class EnvironmentEditor(QDialog):
         layout.addWidget(buttons)
 
         self.list.currentTextChanged.connect(self._on_list_current_changed)
+        self.reveal.toggled.connect(self.table.set_secrets_revealed)
         self.add.clicked.connect(self._on_add_clicked)
         self.rename.clicked.connect(self._on_rename_clicked)
         self.delete.clicked.connect(self._on_delete_clicked)
@@ -89,6 +105,14 @@ class EnvironmentEditor(QDialog):
         buttons.rejected.connect(self.reject)
         selected = workspace.environment_name or (COLLECTION if workspace.store else GLOBALS)
         self.select(selected)
+        self._show_secrets_backend()
+
+    @asyncSlot()
+    async def _show_secrets_backend(self) -> None:
+        """Say where secret values are kept; finding the keyring may ask the OS over D-Bus,
+        so it runs off the GUI thread."""
+        store = await asyncio.to_thread(SecretStore)
+        self.secrets_backend.setText(f"Secret values are kept in {store.backend_name}.")
 
     def select(self, name: str) -> None:
         matches = self.list.findItems(name, Qt.MatchFlag.MatchExactly)

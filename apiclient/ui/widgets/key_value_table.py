@@ -1,17 +1,25 @@
 """An editable table of name/value rows with an on/off checkbox per row.
 
-Used for query params, headers and form fields. There is always one empty row at the
-bottom to type into, so adding a row needs no button.
+Used for query params, headers, form fields and variables. There is always one empty row
+at the bottom to type into, so adding a row needs no button.
+
+With ``with_secret`` (variables), the value of a row marked secret is masked until it is
+revealed, by the row's "Show" box or for every row with ``set_secrets_revealed``, so a
+shared screen never shows it. Editing a masked value starts from the real text, and
+copying a masked value copies nothing.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHeaderView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -19,7 +27,9 @@ from PySide6.QtWidgets import (
 
 from apiclient.core.models import FormField, KeyValue, Variable
 
-_ENABLED, _NAME, _VALUE, _EXTRA = 0, 1, 2, 3
+_ENABLED, _NAME, _VALUE, _EXTRA, _REVEAL = 0, 1, 2, 3, 4
+MASK = "\u25cf" * 8
+"""What a masked value shows: always the same length, so it does not tell the real one."""
 _LOADED_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -35,8 +45,24 @@ def _check_item(checked: bool, tooltip: str) -> QTableWidgetItem:
     return item
 
 
+class _MaskingDelegate(QStyledItemDelegate):
+    """Paints a masked value as ``MASK``; the item keeps the real text, which the editor
+    (``setEditorData`` reads the edit role) starts from."""
+
+    def __init__(self, table: KeyValueTable) -> None:
+        super().__init__(table)
+        self._table = table
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        if self._table.is_masked(index.row()):
+            option.text = MASK
+
+
 class KeyValueTable(QTableWidget):
-    """Rows of (enabled, name, value[, type | secret]).
+    """Rows of (enabled, name, value[, type | secret, show]).
 
     Signals:
         rows_edited: the user changed a row (not emitted by ``set_rows``).
@@ -52,13 +78,14 @@ class KeyValueTable(QTableWidget):
         with_secret: bool = False,
         parent: QWidget | None = None,
     ) -> None:
-        extra = ["Type"] if with_types else ["Secret"] if with_secret else []
+        extra = ["Type"] if with_types else ["Secret", "Show"] if with_secret else []
         columns = ["", name_label, "Value", *extra]
         super().__init__(0, len(columns), parent)
         self.setObjectName(object_name)
         self._with_types = with_types
         self._with_secret = with_secret
         self._loading = False
+        self._revealed = False
         self.setHorizontalHeaderLabels(columns)
         header = self.horizontalHeader()
         header.setSectionResizeMode(_ENABLED, QHeaderView.ResizeMode.ResizeToContents)
@@ -74,6 +101,8 @@ class KeyValueTable(QTableWidget):
             | QAbstractItemView.EditTrigger.AnyKeyPressed
             | QAbstractItemView.EditTrigger.SelectedClicked
         )
+        if with_secret:
+            self.setItemDelegateForColumn(_VALUE, _MaskingDelegate(self))
         self.itemChanged.connect(self._on_item_changed)
         self.cellDoubleClicked.connect(self._on_cell_double_clicked)
         self._append_blank_row()
@@ -128,11 +157,34 @@ class KeyValueTable(QTableWidget):
             )
         return result
 
-    def keyPressEvent(self, event) -> None:
+    # -- masking secret values ----------------------------------------------------
+
+    def is_masked(self, row: int) -> bool:
+        """Whether the value of ``row`` is shown as ``MASK`` (secret and not revealed)."""
+        if not self._with_secret or self._revealed or row < 0:
+            return False
+        secret, shown = self.item(row, _EXTRA), self.item(row, _REVEAL)
+        if secret is None or secret.checkState() != Qt.CheckState.Checked:
+            return False
+        return shown is None or shown.checkState() != Qt.CheckState.Checked
+
+    def set_secrets_revealed(self, revealed: bool) -> None:
+        """Show (or mask again) the values of every secret row."""
+        self._revealed = revealed
+        self.viewport().update()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Delete and self.state() != self.State.EditingState:
             self.remove_selected_rows()
             return
+        if event.matches(QKeySequence.StandardKey.Copy) and self._masked_current():
+            event.accept()  # a masked value is not copied: the clipboard would reveal it
+            return
         super().keyPressEvent(event)
+
+    def _masked_current(self) -> bool:
+        current = self.currentIndex()
+        return current.column() == _VALUE and self.is_masked(current.row())
 
     def remove_selected_rows(self) -> None:
         rows = sorted({i.row() for i in self.selectedIndexes()}, reverse=True)
@@ -182,6 +234,7 @@ class KeyValueTable(QTableWidget):
         if self._with_secret:
             secret = _check_item(False, "Secret: kept out of the collection files")
             self.setItem(r, _EXTRA, secret)
+            self.setItem(r, _REVEAL, _check_item(False, "Show this secret value"))
         if self._with_types:
             combo = QComboBox()
             combo.addItems(["text", "file"])
@@ -207,6 +260,10 @@ class KeyValueTable(QTableWidget):
             self.setItem(r, _VALUE, QTableWidgetItem(path))
 
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
+        if self._with_secret and item.column() in (_EXTRA, _REVEAL):
+            self.viewport().update()
+            if item.column() == _REVEAL:
+                return  # showing a value changes nothing to save
         if self._loading:
             return
         if item.row() == self.rowCount() - 1 and not self._is_blank(item.row()):
