@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from apiclient import __version__
+from apiclient.core.drafts import DraftStore
 from apiclient.core.errors import CoreError
 from apiclient.core.history import HistoryEntry
 from apiclient.core.models import AnyRequest
@@ -36,7 +37,9 @@ from apiclient.core.paths import data_dir, resources_dir
 from apiclient.core.store import RequestNode
 from apiclient.ui import dialogs
 from apiclient.ui.actions import make_action
+from apiclient.ui.collection_watcher import CollectionWatcher
 from apiclient.ui.collections_sidebar import CollectionsSidebar
+from apiclient.ui.draft_keeper import DraftKeeper
 from apiclient.ui.environment_editor import EnvironmentEditor
 from apiclient.ui.history_panel import HistoryPanel
 from apiclient.ui.import_dialog import ImportController
@@ -75,6 +78,12 @@ class MainWindow(QMainWindow):
 
         self.sidebar = CollectionsSidebar(self.workspace, RequestTabs.kinds())
         self.history = HistoryPanel(self.workspace, self.sidebar.current_folder)
+        # Never lose work: drafts of unsaved edits, and changes made outside the app.
+        drafts = DraftStore(data_dir() / "drafts")
+        self.drafts = DraftKeeper(drafts, self.workspace, self.tab_for, self)
+        self.watcher = CollectionWatcher(
+            self.workspace, lambda: self.request_tabs, self.sidebar, self
+        )
         self.tabs = QTabWidget(objectName="protocol.tabs")
         self._request_tabs = RequestTabs(self.tabs, self.workspace, self._on_tab_built)
         self.side_tabs = QTabWidget(objectName="sidebar.tabs")
@@ -106,6 +115,8 @@ class MainWindow(QMainWindow):
         self.history.open_requested.connect(self._on_history_open_requested)
         self.history.request_saved.connect(self._on_history_request_saved)
         self.history.problem_reported.connect(self.report_problem)
+        self.drafts.problem_reported.connect(self.report_problem)
+        self.watcher.problem_reported.connect(self.report_problem)
         self.workspace.environments_changed.connect(self._fill_environment_picker)
         self.workspace.node_moved.connect(self._on_node_moved)
         self.workspace.tree_changed.connect(self._on_tree_changed)
@@ -125,6 +136,8 @@ class MainWindow(QMainWindow):
         target = collection or self._settings.last_collection() or await self._sample_copy()
         if target is not None:
             await self.open_collection(target)
+        store = self.workspace.store
+        await self.drafts.restore(store.root if store is not None else None)
         self.history.refresh()
         if start_mocks:
             await self.mocks.start()
@@ -268,6 +281,7 @@ class MainWindow(QMainWindow):
     def _on_tab_built(self, tab: RequestTab) -> None:
         tab.request_sent.connect(self.history.record)
         tab.dirty_changed.connect(lambda _dirty: self._on_tab_dirty_changed(tab))
+        self.drafts.track(tab)
         saved = self._settings.splitter(tab.kind)
         if saved is not None:
             tab.splitter.restoreState(saved)
@@ -476,6 +490,7 @@ class MainWindow(QMainWindow):
         store = self.workspace.store
         if store is not None:
             self._settings.set_environment_for(store.root, name)
+            self._settings.sync()  # a crash must not forget it either
 
     def open_environment_editor(self) -> EnvironmentEditor:
         editor = EnvironmentEditor(self.workspace, self)
@@ -552,15 +567,18 @@ class MainWindow(QMainWindow):
             self._confirm_close()
             return
         self.save_layout()
+        self.drafts.forget_all()  # every unsaved edit was saved or dropped by choice
         for tab in self.request_tabs:
             tab.cancel()
         event.accept()
 
     async def shutdown(self) -> None:
         """Release what outlives the window: open connections and the mock servers."""
+        self.watcher.stop()
         for tab in self.request_tabs:
             await tab.aclose()
         await self.history.aclose()
+        await self.drafts.aclose()
         await self.mocks.stop()
 
     @asyncSlot()

@@ -70,6 +70,21 @@ class Workspace(QObject):
     async def create_collection(self, root: Path, name: str) -> CollectionStore:
         return self._adopt(await asyncio.to_thread(CollectionStore.create, root, name))
 
+    async def reload(self) -> CollectionStore:
+        """Read the open collection again (changed on disk, e.g. by a git pull), keeping
+        the chosen environment when it still exists; raises ``StoreError`` and keeps the
+        collection as it was when it no longer opens."""
+        root = self._require_store().root
+        async with self._store_lock:
+            store = await asyncio.to_thread(CollectionStore.open, root)
+            self.store = store
+            self.tree = _copy_tree(store.tree)
+        self.environments_changed.emit()
+        if self.environment_name not in {e.name for e in store.environments}:
+            self.select_environment("")
+        self.tree_changed.emit()
+        return store
+
     def _adopt(self, store: CollectionStore) -> CollectionStore:
         self.store = store
         self.tree = _copy_tree(store.tree)

@@ -32,6 +32,7 @@ class RequestTab(QWidget):
 
     Signals:
         dirty_changed(bool): the request now differs (or no longer) from disk.
+        edited: the user changed something in the editor (the draft keeper autosaves).
         send_finished: a send ended, with a response, an error or a cancel.
         request_sent(HistoryEntry): a request went out and got a response or failed on
             the way (not for input refused before any traffic, nor for a cancel); the
@@ -43,6 +44,7 @@ class RequestTab(QWidget):
     """
 
     dirty_changed = Signal(bool)
+    edited = Signal()
     send_finished = Signal()
     request_sent = Signal(object)
 
@@ -133,6 +135,7 @@ class RequestTab(QWidget):
         else:
             self._update_dirty()
         self._hint_timer.start()
+        self.edited.emit()
 
     # -- what is open ------------------------------------------------------------------
 
@@ -155,6 +158,17 @@ class RequestTab(QWidget):
 
     def current_request(self) -> AnyRequest:
         return self._editor_request()
+
+    @property
+    def saved_request(self) -> AnyRequest | None:
+        """The request as last read from or written to disk (None for a new draft)."""
+        return self._saved
+
+    def show_edits(self, request: AnyRequest) -> None:
+        """Put ``request`` in the editor over the saved copy, as unsaved edits (a restored
+        draft), so Save writes it and the dirty marker compares with the file."""
+        self._editor_show(request)
+        self._update_dirty()
 
     def mark_saved(self, relpath: str, request: AnyRequest) -> None:
         """``request`` is now on disk at ``relpath`` (saved, renamed or moved).

@@ -1,0 +1,196 @@
+"""Picks up changes made to the open collection outside the app (a git pull, an editor).
+
+The collection's folders and files are watched; a burst of changes (a pull touches many
+files) is read once, shortly after it ends, through ``Workspace.reload``. Then each open
+tab whose file changed is brought in step without losing anything: a clean tab shows
+the new version; a tab with unsaved edits keeps them and says the file changed, offering
+to reload; a tab whose file was deleted keeps its content as an unsaved draft.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, QTimer, Signal
+
+from apiclient.core.errors import CoreError
+from apiclient.core.store import RequestNode
+from apiclient.core.store_format import SUFFIX
+from apiclient.ui.collections_sidebar import CollectionsSidebar
+from apiclient.ui.tabs.request_tab import RequestTab
+from apiclient.ui.tasks import OwnedTask
+from apiclient.ui.workspace import Workspace
+
+DEBOUNCE_MS = 300
+CONFLICT_NOTICE = (
+    "This request changed on disk (e.g. git pull). Your unsaved edits are kept; Save "
+    "overwrites the file, Reload takes the file's version. "
+    "<a href='reload'>Reload</a> · <a href='keep'>Keep my edits</a>"
+)
+DELETED_NOTICE = (
+    "This request's file was deleted on disk. Your version is kept here as an unsaved "
+    "draft; Save writes it again."
+)
+
+
+class CollectionWatcher(QObject):
+    """Watches the open collection and reloads it after an outside change.
+
+    Signals:
+        reloaded: the collection was read again and the open tabs brought in step.
+        problem_reported(str): the changed collection could not be read.
+    """
+
+    reloaded = Signal()
+    problem_reported = Signal(str)
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        tabs: Callable[[], Iterable[RequestTab]],
+        sidebar: CollectionsSidebar,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self._tabs = tabs
+        self._sidebar = sidebar
+        self._conflicts: set[str] = set()  # kinds of the tabs showing the conflict notice
+        self._linked: set[str] = set()  # kinds whose notice links are connected
+        self._watcher = QFileSystemWatcher(self)
+        self._watcher.directoryChanged.connect(self._on_watcher_changed)
+        self._watcher.fileChanged.connect(self._on_watcher_changed)
+        self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self._reload = OwnedTask()
+        self._again = False
+        self._stopped = False
+        workspace.collection_opened.connect(self._on_collection_opened)
+        # A reload still reading when the window goes must not land on deleted widgets.
+        self.destroyed.connect(self._reload.abandon)
+
+    def stop(self) -> None:
+        """Stop watching (the window is shutting down): no reload starts after this."""
+        self._stopped = True
+        self._reload.abandon()
+        with contextlib.suppress(RuntimeError):  # already deleted with the window
+            self._timer.stop()
+            paths = self._watcher.files() + self._watcher.directories()
+            if paths:
+                self._watcher.removePaths(paths)
+
+    def has_conflict(self, tab: RequestTab) -> bool:
+        """Whether ``tab`` shows edits made over a file that changed on disk since."""
+        return tab.kind in self._conflicts and tab.dirty
+
+    def watched_paths(self) -> list[str]:
+        """The folders and files watched now (empty until the collection is opened)."""
+        return self._watcher.directories() + self._watcher.files()
+
+    # -- watching ------------------------------------------------------------------------
+
+    def _on_collection_opened(self) -> None:
+        self._conflicts.clear()
+        self._reload.start(self._rewatch())
+
+    async def _rewatch(self) -> None:
+        store = self._workspace.store
+        paths = await asyncio.to_thread(_watch_paths, store.root) if store is not None else []
+        old = self._watcher.files() + self._watcher.directories()
+        if old:
+            self._watcher.removePaths(old)
+        if paths:
+            self._watcher.addPaths(paths)  # a path gone meanwhile is simply not watched
+
+    def _on_watcher_changed(self, _path: str) -> None:
+        if not self._stopped:
+            self._timer.start()
+
+    def _on_timer_timeout(self) -> None:
+        if self._stopped:
+            return
+        if self._reload.running():
+            self._again = True  # read again once the running reload ends
+            return
+        self._reload.start(self._reload_and_reconcile())
+
+    async def _reload_and_reconcile(self) -> None:
+        if self._workspace.store is None:
+            return
+        before = {tab: tab.relpath for tab in self._tabs()}
+        selected = self._sidebar.current_relpath()
+        try:
+            await self._workspace.reload()
+        except CoreError as exc:
+            self.problem_reported.emit(f"The collection changed on disk and cannot be read: {exc}")
+        else:
+            if selected is not None:
+                self._sidebar.select(selected)
+            self._sidebar.show_problems()
+            for tab, relpath in before.items():
+                if relpath is not None:
+                    self._bring_in_step(tab)
+        await self._rewatch()
+        self.reloaded.emit()
+        if self._again:
+            self._again = False
+            self._timer.start()
+
+    # -- the open tabs ---------------------------------------------------------------------
+
+    def _bring_in_step(self, tab: RequestTab) -> None:
+        if tab.relpath is None:  # the window detached it: its file is gone
+            self._conflicts.discard(tab.kind)
+            tab.show_notice(DELETED_NOTICE)
+            return
+        try:
+            node = self._workspace.find(tab.relpath)
+        except CoreError:
+            return
+        if not isinstance(node, RequestNode) or node.request == tab.saved_request:
+            return
+        if not tab.dirty:
+            tab.open_request(node.request, node.relpath)
+        elif tab.current_request() == node.request:
+            tab.mark_saved(node.relpath, node.request)  # the edits are what was pulled
+        else:
+            self._show_conflict(tab)
+
+    def _show_conflict(self, tab: RequestTab) -> None:
+        if tab.kind not in self._linked:
+            self._linked.add(tab.kind)
+            tab.notice.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+            tab.notice.linkActivated.connect(lambda link: self._on_notice_link(tab, link))
+        self._conflicts.add(tab.kind)
+        tab.show_notice(CONFLICT_NOTICE)
+
+    def _on_notice_link(self, tab: RequestTab, link: str) -> None:
+        if tab.kind not in self._conflicts:
+            return
+        self._conflicts.discard(tab.kind)
+        if link == "reload" and tab.relpath is not None:
+            try:
+                node = self._workspace.find(tab.relpath)
+            except CoreError as exc:
+                tab.show_notice(str(exc))
+                return
+            if isinstance(node, RequestNode):
+                tab.open_request(node.request, node.relpath)
+                return
+        tab.show_notice("")
+
+
+def _watch_paths(root: Path) -> list[str]:
+    """The collection's folders and YAML files (hidden ones, like .git, left out)."""
+    paths = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        paths.append(folder)
+        paths.extend(
+            os.path.join(folder, f) for f in files if f.endswith(SUFFIX) and not f.startswith(".")
+        )
+    return paths
