@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QSplitter, QWidget
 from qasync import asyncSlot
+from shiboken6 import isValid
 
 from apiclient.core.errors import VariableError
 from apiclient.core.formatting import human_size
@@ -435,12 +436,14 @@ class WebhookTab(RequestTab):
         from apiclient.protocols.webhook_body import render_body
 
         event = await self._event(event_id)
-        if event is None:
+        if event is None or not isValid(self):  # the window may have closed meanwhile
             return
         self.inbox.show_event(event, None)
         rendered = await run_off_gui(
             render_body, event.summary.content_type, event.body, size_hint=len(event.body)
         )
+        if not isValid(self):
+            return
         self.inbox.show_body(rendered)
         self.event_shown.emit()
 
