@@ -304,7 +304,6 @@ class ImportController(QObject):
         super().__init__(window)
         self._window = window
         self.task: asyncio.Task[None] | None = None
-        window.setAcceptDrops(True)
 
     # -- entry points -----------------------------------------------------------------------
 

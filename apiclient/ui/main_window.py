@@ -42,7 +42,6 @@ from apiclient.ui.collections_sidebar import CollectionsSidebar
 from apiclient.ui.draft_keeper import DraftKeeper
 from apiclient.ui.environment_editor import EnvironmentEditor
 from apiclient.ui.history_panel import HistoryPanel
-from apiclient.ui.import_dialog import ImportController
 from apiclient.ui.mocks_panel import MocksPanel
 from apiclient.ui.request_tabs import RequestTabs
 from apiclient.ui.settings import AppSettings
@@ -51,6 +50,7 @@ from apiclient.ui.tasks import start_task
 from apiclient.ui.workspace import NoCollectionError, Workspace
 
 if TYPE_CHECKING:
+    from apiclient.ui.import_dialog import ImportController
     from apiclient.ui.tabs.batch import BatchTab
     from apiclient.ui.tabs.graphql import GraphqlTab
     from apiclient.ui.tabs.grpc import GrpcTab
@@ -102,7 +102,8 @@ class MainWindow(QMainWindow):
         self.environment_picker.setToolTip("Variables of the chosen environment apply to sends")
         self.edit_environments = QPushButton("Environments…", objectName="environment.edit")
         self.mocks = MocksPanel(ephemeral=ephemeral_mocks)
-        self.importer = ImportController(self)  # File > Import…, dropped files, curl
+        self._importer: ImportController | None = None  # built on first import
+        self.setAcceptDrops(True)  # a file dropped on the window is imported
         self._build_toolbar()
         self._build_menus()
         self.statusBar().setObjectName("status")
@@ -210,10 +211,10 @@ class MainWindow(QMainWindow):
         )
         action(file_menu, "Open collection…", self._on_open_collection, "Ctrl+O")
         action(file_menu, "New collection…", self._on_new_collection)
-        action(file_menu, "Import…", self.importer.choose_file, "Ctrl+I").setObjectName(
+        action(file_menu, "Import…", lambda: self.importer.choose_file(), "Ctrl+I").setObjectName(
             "action.import"
         )
-        action(file_menu, "Import curl…", self.importer.ask_curl).setObjectName(
+        action(file_menu, "Import curl…", lambda: self.importer.ask_curl()).setObjectName(
             "action.import_curl"
         )
         file_menu.addSeparator()
@@ -554,6 +555,16 @@ class MainWindow(QMainWindow):
         for tab in self.request_tabs:
             self._settings.set_splitter(tab.kind, tab.splitter.saveState())
         self._settings.sync()
+
+    @property
+    def importer(self) -> ImportController:
+        """File > Import…, dropped files and Import curl…; the importers (and their
+        libraries) load on first use, not at start-up."""
+        if self._importer is None:
+            from apiclient.ui.import_dialog import ImportController
+
+            self._importer = ImportController(self)
+        return self._importer
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         self.importer.drag_entered(event)
