@@ -16,6 +16,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from bench_common import start_mocks, stop_mocks
+
 from apiclient.core.models import Check, RestRequest
 from apiclient.core.variables import Scope
 from apiclient.protocols.runner import Runner
@@ -109,3 +111,12 @@ def bench_runner(rest_url: str, count: int) -> None:
         return
     print(f"newman_rps: {newman:.0f} req/s")
     print(f"runner_vs_newman: {sequential / newman:.1f} x (sequential runner / newman)")
+
+
+def run(quick: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        server, urls = start_mocks(Path(tmp))
+        try:
+            bench_runner(urls["rest"], 200 if quick else 1_000)
+        finally:
+            stop_mocks(server)

@@ -1,0 +1,132 @@
+"""A burst of POSTs at the Webhook tab's receiver: requests per second, events stored
+and listed, longest GUI stall; and the inbox listed again in a new window."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench_common import stall_meter
+
+# Fifty threads, each with one keep-alive connection (http.client): httpx's AsyncClient
+# spends ~7 ms of CPU per request at this concurrency and would measure itself.
+_BURST_SENDER = """
+import http.client, sys, threading, urllib.parse
+url, count, concurrency = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+where = urllib.parse.urlsplit(url)
+numbers = iter(range(count))
+take = threading.Lock()
+answered = []
+def sender():
+    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
+    ok = 0
+    while True:
+        with take:
+            i = next(numbers, None)
+        if i is None:
+            break
+        body = b'{"event_type": "payment.completed", "n": %d}' % i
+        connection.request("POST", f"/hooks/{i}", body, {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+        ok += response.status == 200
+    connection.close()
+    answered.append(ok)
+threads = [threading.Thread(target=sender) for _ in range(concurrency)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(sum(answered))
+"""
+
+
+def bench_webhook_burst(count: int, concurrency: int) -> None:
+    """Send ``count`` POSTs at ``concurrency`` from another process to the Webhook tab's
+    receiver: requests per second, events stored and listed, the longest GUI stall."""
+    from PySide6.QtWidgets import QApplication
+    from qasync import QEventLoop
+
+    tmp = Path(tempfile.mkdtemp())
+    os.environ["APICLIENT_DATA_DIR"] = f"{tmp}/data"
+    os.environ["APICLIENT_CONFIG_DIR"] = f"{tmp}/config"
+    app = QApplication.instance() or QApplication([])
+    from apiclient.ui.main_window import MainWindow
+    from apiclient.ui.settings import AppSettings
+
+    loop = QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = MainWindow(AppSettings())
+    window.resize(1280, 860)
+    window.show()
+    gaps, last, ticker = stall_meter()
+
+    async def measure() -> tuple[float, int, int, int, float]:
+        tab = window.webhook
+        window.tabs.setCurrentWidget(tab)
+        tab.editor.port.setValue(0)
+        while tab.store is None:
+            await asyncio.sleep(0.01)
+        tab.toggle_receiver()
+        while tab.receiver is None:
+            await asyncio.sleep(0.01)
+        gaps.clear()
+        last[0] = time.perf_counter()
+        ticker.start()
+        start = time.perf_counter()
+        sender = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            _BURST_SENDER,
+            tab.receiver.url,
+            str(count),
+            str(concurrency),
+            stdout=asyncio.subprocess.PIPE,
+        )
+        out, _ = await sender.communicate()
+        elapsed = time.perf_counter() - start
+        while tab.inbox.model.rowCount() < min(count, tab.inbox.model.capacity):
+            await asyncio.sleep(0.05)
+        ticker.stop()
+        stored = await asyncio.to_thread(tab.store.count)
+        return elapsed, int(out or 0), stored, tab.inbox.model.rowCount(), max(gaps) * 1000
+
+    async def reopen() -> tuple[float, int, float]:
+        """A new window over the same inbox (as after a restart): time until the
+        events are listed, and the longest stall meanwhile."""
+        again = MainWindow(AppSettings())
+        again.show()
+        gaps.clear()
+        last[0] = time.perf_counter()
+        ticker.start()
+        start = time.perf_counter()
+        tab = again.webhook
+        again.tabs.setCurrentWidget(tab)
+        while tab.inbox.model.rowCount() < min(count, tab.inbox.model.capacity):
+            await asyncio.sleep(0.005)
+        elapsed = time.perf_counter() - start
+        ticker.stop()
+        listed = tab.inbox.model.rowCount()
+        await again.shutdown()
+        return elapsed, listed, max(gaps) * 1000
+
+    with loop:
+        elapsed, answered, stored, listed, stall = loop.run_until_complete(measure())
+        loop.run_until_complete(window.shutdown())
+        reopened, relisted, restall = loop.run_until_complete(reopen())
+    print(
+        f"webhook_burst: {answered:,} of {count:,} answered 200 in {elapsed:.1f} s "
+        f"({count / elapsed:,.0f} requests/s at concurrency {concurrency})"
+    )
+    print(f"webhook_burst_stored: {stored:,} stored, {listed:,} listed in the inbox")
+    print(f"webhook_burst_max_stall_ms: {stall:.0f} ms")
+    print(f"webhook_reopen: {relisted:,} events listed {reopened:.2f} s after a new window")
+    print(f"webhook_reopen_max_stall_ms: {restall:.0f} ms")
+
+
+def run(quick: bool) -> None:
+    bench_webhook_burst(count=1_000 if quick else 5_000, concurrency=50)
