@@ -331,8 +331,8 @@ def test_replay_and_copy_as_curl(qtbot, window, listening, rest_url) -> None:
 def test_the_secret_is_not_saved_in_clear_text(qtbot, window, run, sample: Path) -> None:
     open_receiver(qtbot, window)
     secret = _find(window, QLineEdit, "webhook.signature.secret")
-    assert secret.echoMode() == QLineEdit.EchoMode.Password
     secret.setText("whsec_" + base64.b64encode(b"typed in by hand").decode())
+    assert secret.echoMode() == QLineEdit.EchoMode.Password
     secret.textEdited.emit(secret.text())
     qtbot.waitUntil(lambda: window.webhook.dirty)
     run(window.save())

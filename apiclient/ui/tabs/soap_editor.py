@@ -25,6 +25,7 @@ from apiclient.ui.widgets.auth_editor import AuthEditor
 from apiclient.ui.widgets.checks_editor import ChecksEditor, keep_count_in_title
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.key_value_table import KeyValueTable
+from apiclient.ui.widgets.secret_line_edit import SecretLineEdit
 from apiclient.ui.widgets.send_buttons import swap_send_cancel
 from apiclient.ui.widgets.settings_editor import SettingsEditor
 
@@ -50,8 +51,7 @@ class WsSecurityEditor(QWidget):
         )
         self.mode.setMinimumContentsLength(14)
         self.username = QLineEdit(objectName="soap.wsse.username")
-        self.password = QLineEdit(objectName="soap.wsse.password")
-        self.password.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
+        self.password = SecretLineEdit("soap.wsse.password")
         hint = QLabel(
             "Added as a wsse:Security header when sent. The digest form sends "
             "Base64(SHA-1(nonce + created + password)), never the password itself.",
@@ -71,7 +71,7 @@ class WsSecurityEditor(QWidget):
         self.blockSignals(True)
         self.mode.setCurrentIndex(max(0, self.mode.findData(wsse.mode)))
         self.username.setText(wsse.username)
-        self.password.setText(wsse.password)
+        self.password.set_secret(wsse.password)
         self._show_fields()
         self.blockSignals(False)
 

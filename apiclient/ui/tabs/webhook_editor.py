@@ -26,6 +26,7 @@ from apiclient.core.models import WebhookRequest, WebhookResponse, WebhookSignat
 from apiclient.protocols.webhook_events import LOOPBACK_NAMES, is_all_interfaces
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.key_value_table import KeyValueTable
+from apiclient.ui.widgets.secret_line_edit import SecretLineEdit
 
 _MB = 1024 * 1024
 HOSTS = (
@@ -186,10 +187,8 @@ class WebhookEditor(QWidget):
             self.scheme.addItem(label, value)
         self.scheme_help = QLabel(objectName="webhook.signature.help", wordWrap=True)
         self.scheme_help.setStyleSheet("color: palette(mid)")
-        self.secret = QLineEdit(objectName="webhook.signature.secret")
-        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret = SecretLineEdit("webhook.signature.secret")
         self.secret.setPlaceholderText("whsec_… or {{webhook_secret}}")
-        self.show_secret = QCheckBox("Show", objectName="webhook.signature.show")
         self.tolerance = QSpinBox(objectName="webhook.signature.tolerance")
         self.tolerance.setRange(0, 86_400)
         self.tolerance.setSuffix(" s")
@@ -205,9 +204,6 @@ class WebhookEditor(QWidget):
         self.prefix.setPlaceholderText("e.g. sha256= (empty: the digest alone)")
         self.encoding = QComboBox(objectName="webhook.signature.encoding")
         self.encoding.addItems(["hex", "base64"])
-        secret_line = QHBoxLayout()
-        secret_line.addWidget(self.secret, 1)
-        secret_line.addWidget(self.show_secret)
         page = QWidget()
         self._signature_form = QFormLayout()
         form = self._signature_form
@@ -216,7 +212,7 @@ class WebhookEditor(QWidget):
         page_layout.addStretch(1)
         form.addRow("Scheme", self.scheme)
         form.addRow("", self.scheme_help)
-        form.addRow("Secret", secret_line)
+        form.addRow("Secret", self.secret)
         note = QLabel(_SECRET_NOTE, wordWrap=True)
         note.setStyleSheet("color: palette(mid)")
         form.addRow("", note)
@@ -226,7 +222,6 @@ class WebhookEditor(QWidget):
         form.addRow("Prefix", self.prefix)
         form.addRow("Encoding", self.encoding)
         self.scheme.activated.connect(self._on_scheme_changed)
-        self.show_secret.toggled.connect(self._on_show_secret)
         for edit in (self.secret, self.header, self.prefix):
             edit.textEdited.connect(self._on_part_edited)
         self.tolerance.valueChanged.connect(self._on_part_edited)
@@ -282,7 +277,7 @@ class WebhookEditor(QWidget):
             self.response_body.set_text(response.body)
             signature = request.signature
             self.scheme.setCurrentIndex(max(0, self.scheme.findData(signature.scheme)))
-            self.secret.setText(signature.secret)
+            self.secret.set_secret(signature.secret)
             self.tolerance.setValue(signature.tolerance_s)
             self.header.setText(signature.header)
             self.algorithm.setCurrentText(signature.algorithm)
@@ -432,10 +427,6 @@ class WebhookEditor(QWidget):
             (8, scheme == "hmac"),
         ):
             form.setRowVisible(row, shown)
-
-    def _on_show_secret(self, shown: bool) -> None:
-        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
-        self.secret.setEchoMode(mode)
 
     def _on_part_edited(self) -> None:
         if not self._loading:

@@ -1,4 +1,9 @@
-"""The HTTP auth part of a request editor: none, basic, bearer, API key or digest."""
+"""The HTTP auth part of a request editor: none, basic, bearer, API key or digest.
+
+The password, token and key value are :class:`SecretLineEdit` fields: masked until their
+eye is clicked, and masked again when another request is shown. A value that is only
+``{{variable}}`` references stays readable: it names the secret, it is not one.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from apiclient.core.models import Auth
+from apiclient.ui.widgets.secret_line_edit import SecretLineEdit
 
 _KINDS = [
     ("none", "No auth"),
@@ -40,13 +46,13 @@ class AuthEditor(QWidget):
             if digest or value != "digest":
                 self.kind.addItem(label, value)
         self.username = QLineEdit(objectName=f"{prefix}.auth.username")
-        self.password = QLineEdit(objectName=f"{prefix}.auth.password")
-        self.password.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
-        self.token = QLineEdit(objectName=f"{prefix}.auth.token", placeholderText="{{token}}")
+        self.password = SecretLineEdit(f"{prefix}.auth.password")
+        self.token = SecretLineEdit(f"{prefix}.auth.token")
+        self.token.setPlaceholderText("{{token}}")
         self.token_prefix = QLineEdit(objectName=f"{prefix}.auth.token_prefix")
         self.token_prefix.setToolTip("Sent before the token: 'Bearer' by default; empty for none")
         self.key_name = QLineEdit(objectName=f"{prefix}.auth.key_name", placeholderText="X-API-Key")
-        self.key_value = QLineEdit(objectName=f"{prefix}.auth.key_value")
+        self.key_value = SecretLineEdit(f"{prefix}.auth.key_value")
         self.key_in = QComboBox(objectName=f"{prefix}.auth.key_in")
         self.key_in.addItem("Header", "header")
         self.key_in.addItem("Query parameter", "query")
@@ -86,11 +92,11 @@ class AuthEditor(QWidget):
         try:
             self.kind.setCurrentIndex(max(0, self.kind.findData(auth.kind)))
             self.username.setText(auth.username)
-            self.password.setText(auth.password)
-            self.token.setText(auth.token)
+            self.password.set_secret(auth.password)
+            self.token.set_secret(auth.token)
             self.token_prefix.setText(auth.token_prefix)
             self.key_name.setText(auth.key_name)
-            self.key_value.setText(auth.key_value)
+            self.key_value.set_secret(auth.key_value)
             self.key_in.setCurrentIndex(self.key_in.findData(auth.key_in))
         finally:
             self._loading = False
