@@ -15,7 +15,8 @@ from apiclient.core.importers.postman import (
     import_postman,
     import_postman_environment,
 )
-from apiclient.core.models import Check, Folder, GraphqlRequest, RestRequest
+from apiclient.core.models import Check, Folder, GraphqlRequest, RestRequest, Variable
+from apiclient.core.variables import Scope, resolve_text
 
 POSTMAN_CORPUS = CORPUS / "postman"
 V21 = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
@@ -384,3 +385,71 @@ def test_corpus_environment_with_disabled_and_duplicate_values() -> None:
         ("oneDisabled", "1", True),
         ("duplicate", "2", True),
     ]
+
+
+FOLDER_VARIABLES = Path(__file__).parent / "import_files" / "postman"
+
+
+def _by_name(items: list[Any]) -> dict[str, Any]:
+    """Every request under ``items``, by name."""
+    found: dict[str, Any] = {}
+    for item in items:
+        found |= _by_name(item.items) if isinstance(item, Folder) else {item.name: item}
+    return found
+
+
+def test_folder_variables_become_request_variables_inner_ones_winning() -> None:
+    result = import_postman(FOLDER_VARIABLES / "nested-folder-variables.postman_collection.json")
+    requests = _by_name(result.collection.items)
+
+    def variables(name: str) -> list[tuple[str, str, bool, bool]]:
+        return [(v.name, v.value, v.enabled, v.secret) for v in requests[name].variables]
+
+    assert variables("List accounts") == [
+        ("region", "eu", True, False),
+        ("api_version", "v1", True, False),
+        ("page_size", "50", False, False),
+        ("signing_key", "k-outer", True, True),
+    ]
+    # The inner folder overrides region, its disabled api_version leaves the outer one in
+    # force, and the request's own role wins over the folder's.
+    assert variables("Delete account") == [
+        ("region", "us", True, False),
+        ("api_version", "v1", True, False),
+        ("page_size", "50", False, False),
+        ("signing_key", "k-outer", True, True),
+        ("role", "owner", True, False),
+    ]
+    assert isinstance(requests["Audit log"], GraphqlRequest)
+    assert ("role", "admin", True, False) in variables("Audit log")
+    assert requests["Ping"].variables == []
+    assert [v.name for v in result.collection.variables] == ["base_url"]
+
+
+def test_folder_variables_resolve_over_the_collection_and_the_environment() -> None:
+    result = import_postman(FOLDER_VARIABLES / "nested-folder-variables.postman_collection.json")
+    delete = _by_name(result.collection.items)["Delete account"]
+    scope = Scope.layered(
+        collection=result.collection.variables,
+        environment=[Variable(name="region", value="ap")],
+        request=delete.variables,
+    )
+
+    assert resolve_text(delete.url, scope, "URL") == "http://127.0.0.1:8000/v1/us/accounts/42"
+
+
+def test_each_folder_with_variables_says_where_they_went() -> None:
+    result = import_postman(FOLDER_VARIABLES / "nested-folder-variables.postman_collection.json")
+
+    folder_warnings = [w for w in result.warnings if w.startswith("Folder ")]
+    assert folder_warnings == [
+        "Folder 'Accounts' has its own variables (region, api_version, page_size, "
+        "signing_key); apiclient has no folder variables, so they were copied into each "
+        "request under it as request variables. One difference: request variables take "
+        "precedence over the environment, where Postman's folder variables gave way to it.",
+        "Folder 'Accounts / Admin' has its own variables (region, role, api_version); "
+        "apiclient has no folder variables, so they were copied into each request under it "
+        "as request variables. One difference: request variables take precedence over the "
+        "environment, where Postman's folder variables gave way to it.",
+    ]
+    assert result.warnings == tuple(folder_warnings)  # an empty list ("Health") says nothing

@@ -5,10 +5,16 @@ rows, headers, body, auth), collection variables, descriptions. Auth is inherite
 Postman: a request without ``auth`` takes its folder's, then the collection's; ``noauth``
 stops the search. ``{{variables}}`` pass through unchanged.
 
+We have no folder variables, so a folder's ``variable`` list is copied into every request
+under it as request variables: an inner folder's value wins over an outer one's, and the
+request's own ``variable`` list wins over both. A warning per folder says so, and names
+the one difference: our request variables take precedence over the environment, where
+Postman's folder variables give way to it.
+
 What does not, each said in a warning naming the request: auth kinds we do not have
-(OAuth, Hawk, AWS...), folder variables (we have none), path variables (``:id``) without a
-value. Pre-request and test scripts are JavaScript we do not run: they are kept as text
-at the end of the description, under a heading that says so. Two common test lines,
+(OAuth, Hawk, AWS...), path variables (``:id``) without a value. Pre-request and test
+scripts are JavaScript we do not run: they are kept as text at the end of the
+description, under a heading that says so. Two common test lines,
 ``pm.response.to.have.status(200)`` and ``pm.expect(pm.response.code).to.eql(201)``,
 also become status checks.
 
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +45,11 @@ from apiclient.core.importers.common import (
     as_text,
     left_out,
     with_scripts,
+)
+from apiclient.core.importers.postman_variables import (
+    merge_variables,
+    own_variables,
+    read_variable,
 )
 from apiclient.core.models import (
     Auth,
@@ -92,16 +104,9 @@ def import_postman_environment(path: Path) -> Environment:
             "Environments > ... > Export.",
             path,
         )
-    variables: dict[str, Variable] = {}
-    for entry in values:
-        variable = _variable(entry)
-        if variable is None:
-            continue
-        earlier = variables.get(variable.name)
-        if earlier is None or variable.enabled or not earlier.enabled:
-            variables[variable.name] = variable
+    variables = merge_variables([v for v in map(read_variable, values) if v is not None])
     name = as_text(doc.get("name")) or path.stem
-    return Environment(name=name, variables=list(variables.values()))
+    return Environment(name=name, variables=variables)
 
 
 # ---- reading and recognising the file ------------------------------------------------------
@@ -147,17 +152,6 @@ def _description(value: Any) -> str:
     return as_text(value.get("content")) if isinstance(value, dict) else as_text(value)
 
 
-def _variable(entry: Any) -> Variable | None:
-    if not isinstance(entry, dict):
-        return None
-    name = as_text(entry.get("key") or entry.get("id") or entry.get("name"))
-    if not name:
-        return None
-    enabled = entry.get("enabled", True) is not False and entry.get("disabled") is not True
-    secret = entry.get("type") == "secret"
-    return Variable(name=name, value=as_text(entry.get("value")), enabled=enabled, secret=secret)
-
-
 def _rows(value: Any, make: Callable[..., KeyValue] = KeyValue) -> list[Any]:
     """Postman key/value rows (headers, query, urlencoded) as ours, disabled ones kept."""
     if isinstance(value, str):  # v2.0 allows headers as "Name: value" lines
@@ -192,6 +186,15 @@ def _kv(entries: Any) -> dict[str, str]:
 # ---- the conversion ---------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Inherited:
+    """What a folder passes down to its items: its auth (or its parent's) and the
+    variables of it and every folder above it, inner ones winning."""
+
+    auth: Auth
+    variables: list[Variable]
+
+
 class _Importer:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -203,17 +206,21 @@ class _Importer:
         description = _with_scripts(_description(info.get("description")), doc.get("event"))
         variables = [
             v
-            for v in map(_variable, as_list(doc.get("variable")) + as_list(doc.get("variables")))
+            for v in map(
+                read_variable, as_list(doc.get("variable")) + as_list(doc.get("variables"))
+            )
             if v is not None
         ]
         auth = self._auth(doc.get("auth"), f"the collection {name!r}") or Auth()
-        items = self._items(doc["item"], auth, (name,))
+        items = self._items(doc["item"], (name,), _Inherited(auth, []))
         collection = Collection(
             name=name, description=description, variables=variables, items=items
         )
         return ImportResult(collection, tuple(self.warnings), "Postman collection")
 
-    def _items(self, entries: Iterable[Any], auth: Auth, trail: tuple[str, ...]) -> list[Any]:
+    def _items(
+        self, entries: Iterable[Any], trail: tuple[str, ...], inherited: _Inherited
+    ) -> list[Any]:
         items: list[Any] = []
         for number, entry in enumerate(entries, start=1):
             if not isinstance(entry, dict):
@@ -225,9 +232,9 @@ class _Importer:
             where = " / ".join((*trail[1:], name)) or name
             try:
                 if isinstance(entry.get("item"), list):
-                    items.append(self._folder(entry, name, where, auth, trail))
+                    items.append(self._folder(entry, (*trail, name), where, inherited))
                 elif "request" in entry:
-                    items.append(self._request(entry, name, where, auth))
+                    items.append(self._request(entry, name, where, inherited))
                 else:
                     self.warnings.append(f"{where!r} is neither a request nor a folder; skipped.")
             except ValidationError as exc:
@@ -235,24 +242,33 @@ class _Importer:
         return items
 
     def _folder(
-        self, entry: Json, name: str, where: str, auth: Auth, trail: tuple[str, ...]
+        self, entry: Json, trail: tuple[str, ...], where: str, inherited: _Inherited
     ) -> Folder:
-        if as_list(entry.get("variable")):
+        """``trail`` ends with this folder's name."""
+        variables = own_variables(entry)
+        if variables:
+            names = ", ".join(dict.fromkeys(v.name for v in variables))
             self.warnings.append(
-                f"Folder {where!r} has its own variables; apiclient has no folder variables, "
-                "so they were not imported. Add them to the collection or an environment."
+                f"Folder {where!r} has its own variables ({names}); apiclient has no folder "
+                "variables, so they were copied into each request under it as request "
+                "variables. One difference: request variables take precedence over the "
+                "environment, where Postman's folder variables gave way to it."
             )
         own = self._auth(entry.get("auth"), f"folder {where!r}")
         description = _with_scripts(_description(entry.get("description")), entry.get("event"))
-        children = self._items(entry["item"], own or auth, (*trail, name))
-        return Folder(name=name, description=description, items=children)
+        passed_on = _Inherited(
+            own or inherited.auth, merge_variables(inherited.variables, variables)
+        )
+        children = self._items(entry["item"], trail, passed_on)
+        return Folder(name=trail[-1], description=description, items=children)
 
-    def _request(self, entry: Json, name: str, where: str, inherited: Auth) -> Any:
+    def _request(self, entry: Json, name: str, where: str, inherited: _Inherited) -> Any:
+        variables = merge_variables(inherited.variables, own_variables(entry))
         request = entry["request"]
         if isinstance(request, str):
             request = {"url": request}
         request = as_obj(request)
-        auth = self._auth(request.get("auth"), f"request {where!r}") or inherited
+        auth = self._auth(request.get("auth"), f"request {where!r}") or inherited.auth
         url, params = self._url(request.get("url"), where)
         headers = _rows(request.get("header"))
         description = _with_scripts(_description(request.get("description")), entry.get("event"))
@@ -271,6 +287,7 @@ class _Importer:
                 headers=headers,
                 auth=auth,
                 checks=checks,
+                variables=variables,
             )
         return RestRequest(
             name=name,
@@ -282,6 +299,7 @@ class _Importer:
             body=self._body(body_doc, headers, where),
             auth=auth,
             checks=checks,
+            variables=variables,
         )
 
     def _url(self, value: Any, where: str) -> tuple[str, list[KeyValue]]:
