@@ -100,7 +100,7 @@ class BatchRequestEditor(QWidget):
             " sent under its own name."
         )
         self.headers = KeyValueTable("batch.headers", "Header")
-        self.auth = AuthEditor()
+        self.auth = AuthEditor("batch")
         self.settings = SettingsEditor("batch")
         self.tests = ChecksEditor("batch")
         self.tabs = QTabWidget(objectName="batch.request.tabs")
