@@ -3,31 +3,29 @@
 ``apiclient import FILE --into DIR`` reads any file apiclient imports (the content picks
 the format) and writes it as one of our collection folders; it prints what came in and
 every warning about what did not. ``apiclient export DIR --format postman --output FILE``
-writes a collection folder as a Postman Collection v2.1 file that newman can run.
+writes a collection folder as a Postman Collection v2.1 file that newman can run (secret
+values left out unless ``--include-secrets``); ``--format folder --output NEWDIR`` writes
+a copy as another collection folder (secret values never in its files).
 
 Exit codes: 0 done (warnings included); 2 bad input (a file that is not what it claims,
 a destination that is not empty, a collection that does not open), with one
-``apiclient import: error: ...`` line on stderr and nothing written.
+``apiclient import: error: ...`` (or ``export``) line on stderr and nothing written.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from apiclient.core.atomic import atomic_write_text
 from apiclient.core.collection_writer import write_collection
 from apiclient.core.errors import CoreError
+from apiclient.core.exporters.writer import FORMATS, export_collection
 from apiclient.core.importers.detect import count_items, describe_counts, import_any
-from apiclient.core.store import CollectionStore
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
-
-EXPORT_FORMATS = ("postman",)
 
 
 class UsageError(Exception):
@@ -62,10 +60,21 @@ def build_export_parser(prog: str = "apiclient export") -> argparse.ArgumentPars
     parser.add_argument(
         "--format",
         default="postman",
-        help="the format to write; only 'postman' (Collection v2.1) for now",
+        help="'postman' (Collection v2.1, the default) or 'folder' (a copy as an apiclient "
+        "collection folder)",
     )
     parser.add_argument(
-        "--output", type=Path, required=True, metavar="FILE", help="the file to write"
+        "--output",
+        type=Path,
+        required=True,
+        metavar="PATH",
+        help="the file to write (postman), or the new folder (folder: must not exist, or be empty)",
+    )
+    parser.add_argument(
+        "--include-secrets",
+        action="store_true",
+        help="postman only: write secret values (auth passwords, tokens, API keys, secret "
+        "variables) in clear text; without it they are left out, for newman's --env-var",
     )
     return parser
 
@@ -94,34 +103,28 @@ def export_main(argv: Sequence[str] | None = None, prog: str = "apiclient export
         args = build_export_parser(prog).parse_args(_args(argv))
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else EXIT_BAD_INPUT
-    if args.format not in EXPORT_FORMATS:
+    if args.format not in FORMATS:
         return _fail(
             prog,
-            f"--format {args.format!r} is not a format apiclient writes; only 'postman' "
-            "(Postman Collection v2.1) is supported for now.",
+            f"--format {args.format!r} is not a format apiclient writes; use 'postman' "
+            "(Postman Collection v2.1) or 'folder' (an apiclient collection folder).",
         )
-    from apiclient.core.exporters.postman import export_postman
-
+    if args.include_secrets and args.format != "postman":
+        return _fail(
+            prog,
+            "--include-secrets applies to --format postman only: a collection folder never "
+            "holds secret values in its files (they are copied to this machine's secret store).",
+        )
     try:
-        if args.output.is_dir():
-            raise UsageError(f"Cannot write to {args.output}: it is a folder; give a file name.")
-        store = CollectionStore.open(args.collection)
-        collection = store.to_collection()
-        doc, warnings = export_postman(collection)
-        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-        if not args.output.parent.is_dir():
-            raise UsageError(f"Cannot write to {args.output}: {args.output.parent} does not exist.")
-        atomic_write_text(args.output, text)
-    except (UsageError, CoreError) as exc:
+        result = export_collection(
+            args.collection, args.format, args.output, include_secrets=args.include_secrets
+        )
+    except CoreError as exc:
         return _fail(prog, str(exc))
-    skipped = [
-        f"{problem.path} could not be loaded and was left out: {problem.reason}"
-        for problem in store.problems
-    ]
-    counts = describe_counts(count_items(collection))
-    print(f"Exported '{collection.name}' as Postman Collection v2.1: {counts}")
-    print(f"Wrote {args.output}")
-    _print_warnings((*skipped, *warnings))
+    counts = describe_counts(count_items(result.collection))
+    print(f"Exported '{result.collection.name}' as {FORMATS[result.format]}: {counts}")
+    print(f"Wrote {result.output}")
+    _print_warnings(result.warnings)
     return EXIT_OK
 
 

@@ -36,6 +36,12 @@ async def _run(dialog: QDialog) -> int:
         dialog.deleteLater()
 
 
+async def shown(dialog: QDialog) -> int:
+    """Show a dialog of the app's own window-modal until it closes (it is then deleted);
+    returns its result code."""
+    return await _run(dialog)
+
+
 async def question(
     parent: QWidget,
     title: str,

@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         self.history.problem_reported.connect(self.report_problem)
         self.drafts.problem_reported.connect(self.report_problem)
         self.watcher.problem_reported.connect(self.report_problem)
+        self.drafts.conflict_found.connect(self.watcher.show_conflict)
         self.workspace.environments_changed.connect(self._fill_environment_picker)
         self.workspace.node_moved.connect(self._on_node_moved)
         self.workspace.tree_changed.connect(self._on_tree_changed)
@@ -217,6 +218,13 @@ class MainWindow(QMainWindow):
         action(file_menu, "Import curl…", lambda: self.importer.ask_curl()).setObjectName(
             "action.import_curl"
         )
+
+        def export() -> None:
+            from apiclient.ui.export_dialog import ExportController  # built on first use
+
+            ExportController.of(self).start()
+
+        action(file_menu, "Export collection…", export).setObjectName("action.export")
         file_menu.addSeparator()
         self.save_action = action(file_menu, "Save", self.save, "Ctrl+S")
         action(file_menu, "Save as…", self.save_as, "Ctrl+Shift+S")

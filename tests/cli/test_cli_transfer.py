@@ -235,7 +235,7 @@ def test_export_of_bad_input_exits_2(
     assert main(["export", str(sample), "--format", "insomnia", "--output", str(output)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("apiclient export: error: --format 'insomnia'")
-    assert "only 'postman'" in err
+    assert "use 'postman'" in err and "'folder'" in err
 
     assert main(["export", str(tmp_path / "nowhere"), "--output", str(output)]) == 2
     assert "does not exist" in capsys.readouterr().err

@@ -313,7 +313,7 @@ def test_postman_bodies_and_auth() -> None:
             auth=Auth(kind="bearer", token="t", token_prefix="Token"),
         ),
     ]
-    doc, warnings = export_postman(Collection(name="c", items=requests))
+    doc, warnings = export_postman(Collection(name="c", items=requests), include_secrets=True)
     upload, post, form, file = (item["request"] for item in doc["item"])
     assert upload["body"]["formdata"] == [
         {"key": "title", "type": "text", "value": "Q1; final"},
@@ -359,16 +359,50 @@ def _requests(items: list[Any], trail: str = "") -> dict[str, Any]:
     return found
 
 
-def _round_trip(path: Path, tmp_path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+def _round_trip(
+    path: Path, tmp_path: Path, *, include_secrets: bool = False
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Import ``path``, export it, import the export: the requests before and after.
+
+    Without ``include_secrets`` a literal secret in an auth comes back as a reference to
+    a new blank secret variable; the "after" side has those references replaced by the
+    values they stand for, so equal sides mean the auth is equivalent.
+    """
     first = import_postman(path).collection
-    doc, _ = export_postman(first)
+    doc, _ = export_postman(first, include_secrets=include_secrets)
     exported = tmp_path / "exported.postman_collection.json"
     exported.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
     second = import_postman(exported).collection
-    assert second.variables == [v for v in first.variables if not v.secret]
     before = {k: _equivalent(r) for k, r in _requests(first.items).items()}
     after = {k: _equivalent(r) for k, r in _requests(second.items).items()}
+    if include_secrets:
+        assert second.variables == first.variables
+        return before, after
+    kept = len(first.variables)
+    assert second.variables[:kept] == [
+        v.model_copy(update={"value": ""}) if v.secret else v for v in first.variables
+    ]
+    added = second.variables[kept:]
+    assert all(v.secret and not v.value for v in added)
+    used = _resolve_references(before, after, {v.name for v in added})
+    assert sorted(used) == sorted(v.name for v in added)
     return before, after
+
+
+def _resolve_references(
+    before: dict[str, Any], after: dict[str, Any], names: set[str]
+) -> list[str]:
+    """Put the values back where ``after``'s auth refers to one of ``names`` instead of
+    ``before``'s literal; the names used, each once."""
+    used: list[str] = []
+    for key, request in after.items():
+        for field in ("password", "token", "key_value"):
+            value = request["auth"][field]
+            name = value[2:-2] if value.startswith("{{") and value.endswith("}}") else ""
+            if name in names and key in before:
+                request["auth"][field] = before[key]["auth"][field]
+                used.append(name)
+    return used
 
 
 ROUND_TRIP_FIXTURE = {
@@ -509,6 +543,14 @@ def test_postman_round_trip_keeps_every_request(tmp_path: Path) -> None:
         }
     ]
     assert listing.checks == [Check(source="status", expected="200")]
+
+
+def test_postman_round_trip_with_secrets_included_keeps_the_values(tmp_path: Path) -> None:
+    path = tmp_path / "fixture.postman_collection.json"
+    path.write_text(json.dumps(ROUND_TRIP_FIXTURE), encoding="utf-8")
+    before, after = _round_trip(path, tmp_path, include_secrets=True)
+    assert after == before
+    assert after["/0:Items/1:Create"]["auth"]["password"] == "pw"
 
 
 V21_CORPUS = sorted(

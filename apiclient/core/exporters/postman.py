@@ -1,11 +1,18 @@
 """A collection as Postman Collection v2.1, the format Postman imports and newman runs.
 
-What carries over: folders in order, descriptions, collection variables (secret ones
-blank: an export is a shared file), REST requests (method, URL with its query rows,
-headers, every body mode, basic/digest/bearer/API-key auth), GraphQL requests (Postman's
-graphql body) and SOAP requests (a raw XML POST with its SOAPAction). Checks become
-``pm.test`` lines newman runs, captures become ``pm.collectionVariables.set`` lines, where
-they translate simply.
+What carries over: folders in order, descriptions, collection variables, REST requests
+(method, URL with its query rows, headers, every body mode, basic/digest/bearer/API-key
+auth), GraphQL requests (Postman's graphql body) and SOAP requests (a raw XML POST with
+its SOAPAction). Checks become ``pm.test`` lines newman runs, captures become
+``pm.collectionVariables.set`` lines, where they translate simply.
+
+Secrets: an export is a file people share, so by default it holds no secret value.
+Secret collection variables are written blank (type "secret"), and an auth password,
+token or API-key value typed as a literal becomes a ``{{name}}`` reference to a new blank
+secret collection variable named after the request's path (``items.create-item.password``).
+One warning names them all and says how to supply them to newman (``--env-var``, which
+wins over collection variables). ``include_secrets=True`` writes the values instead, and
+a warning says the file then holds secrets in clear text.
 
 What does not, each named in a warning: gRPC, WebSocket, webhook and batch requests
 (newman cannot run them), checks and captures with no simple JavaScript translation (kept
@@ -33,6 +40,8 @@ from apiclient.core.models import (
     SoapRequest,
     Variable,
 )
+from apiclient.core.secret_fields import only_references
+from apiclient.core.store_format import slugify
 from apiclient.core.urls import join_url, split_url
 
 SCHEMA_V21 = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
@@ -48,36 +57,55 @@ _SCRIPT_BLOCK = re.compile(
     r"### (Pre-request script|Test script)\n\n```javascript\n(.*?)\n```", re.DOTALL
 )
 _URL = re.compile(r"^(?:(?P<protocol>[A-Za-z][\w+.-]*)://)?(?P<host>[^/?#]*)(?P<path>[^?#]*)")
+_SECRET_AUTH_FIELD = {
+    "basic": ("password", "password"),
+    "digest": ("password", "password"),
+    "bearer": ("token", "token"),
+    "apikey": ("key_value", "api-key"),
+}
+"""By auth kind: the field that holds its secret, and the suffix of the name of the
+variable that replaces a literal one."""
 
 Json = dict[str, Any]
 
 
-def export_postman(collection: Collection) -> tuple[Json, tuple[str, ...]]:
+def export_postman(
+    collection: Collection, *, include_secrets: bool = False, file_name: str = "FILE"
+) -> tuple[Json, tuple[str, ...]]:
     """The Postman v2.1 document for ``collection`` and warnings naming what was left out.
 
+    Without ``include_secrets`` no secret value is in the document (see the module's
+    docstring); ``file_name`` is the file named in the warning's newman command line.
     Write it with ``json.dumps(doc, indent=2, ensure_ascii=False)``.
     """
-    exporter = _Exporter()
+    exporter = _Exporter(include_secrets, {v.name for v in collection.variables})
     doc: Json = {
         "info": {"name": collection.name, "schema": SCHEMA_V21},
         "item": exporter.items(collection.items, ()),
     }
     if collection.description:
         doc["info"]["description"] = collection.description
-    variables = [exporter.variable(v, collection.name) for v in collection.variables]
+    variables = [exporter.variable(v) for v in collection.variables]
+    variables += [{"key": name, "value": "", "type": "secret"} for name in exporter.references]
     if variables:
         doc["variable"] = variables
-    return doc, tuple(exporter.warnings)
+    return doc, (*exporter.warnings, *exporter.secret_warnings(file_name))
 
 
 class _Exporter:
-    def __init__(self) -> None:
+    def __init__(self, include_secrets: bool, variable_names: set[str]) -> None:
         self.warnings: list[str] = []
+        self.include_secrets = include_secrets
+        self.taken = set(variable_names)
+        self.references: list[str] = []  # new blank secret variables that replace values
+        self.blank: list[str] = []  # secret collection variables written without a value
+        self.included: list[str] = []  # what holds a secret in clear text (include_secrets)
 
     def items(self, items: list[Any], trail: tuple[str, ...]) -> list[Json]:
         out: list[Json] = []
         for item in items:
-            where = " / ".join((*trail, item.name))
+            path = (*trail, item.name)
+            where = " / ".join(path)
             if isinstance(item, Folder):
                 folder: Json = {
                     "name": item.name,
@@ -92,36 +120,61 @@ class _Exporter:
                     "cannot hold (newman could not run it); it was left out."
                 )
             else:
-                out.append(self.request(item, where))
+                out.append(self.request(item, path))
         return out
 
-    def variable(self, variable: Variable, where: str) -> Json:
+    def variable(self, variable: Variable) -> Json:
         entry: Json = {"key": variable.name, "value": variable.value}
         if variable.secret:
-            entry = {"key": variable.name, "value": "", "type": "secret"}
-            self.warnings.append(
-                f"The secret variable {variable.name!r} of {where!r} was exported without its "
-                "value; set it in Postman or pass it to newman with --env-var."
-            )
+            entry["type"] = "secret"
+            if not self.include_secrets:
+                entry["value"] = ""
+                self.blank.append(variable.name)
+            elif variable.value:
+                self.included.append(f"the variable {variable.name!r}")
         if not variable.enabled:
             entry["disabled"] = True
         return entry
 
-    def request(self, item: RestRequest | GraphqlRequest | SoapRequest, where: str) -> Json:
+    def secret_warnings(self, file_name: str) -> list[str]:
+        """One warning naming the secret values left out and how to supply them, or (with
+        ``include_secrets``) saying the file holds secrets."""
+        if self.included:
+            return [
+                f"The file holds secret values in clear text ({_listed(self.included)}): "
+                "keep it private, and do not commit or share it."
+            ]
+        names = [*self.blank, *self.references]
+        if not names:
+            return []
+        run = " ".join(f'--env-var "{name}=VALUE"' for name in names)
+        which = (
+            f"variable {names[0]} has" if len(names) == 1 else f"variables {', '.join(names)} have"
+        )
+        return [
+            f"Secret values were left out of the file: the secret collection {which} no "
+            "value. Supply them when you run it, e.g. "
+            f"newman run {file_name} {run} (a value given with --env-var wins over the "
+            "collection's), or type them into the collection's variables in Postman."
+        ]
+
+    def request(
+        self, item: RestRequest | GraphqlRequest | SoapRequest, path: tuple[str, ...]
+    ) -> Json:
+        where = " / ".join(path)
+        auth = self._secret_auth(item.auth, path)
         if isinstance(item, GraphqlRequest):
             base, params = split_url(item.url)
-            request = self._request(item.method, base, params, item.headers, item.auth, where)
+            request = self._request(item.method, base, params, item.headers, auth, where)
             variables = item.variables_json.strip()
             request["body"] = {
                 "mode": "graphql",
                 "graphql": {"query": item.query, "variables": variables},
             }
         elif isinstance(item, SoapRequest):
-            request = self._soap(item, where)
+            request = self._soap(item, auth, where)
         else:
-            request = self._request(
-                item.method, item.url, item.params, item.headers, item.auth, where
-            )
+            request = self._request(item.method, item.url, item.params, item.headers, auth, where)
             body = self._body(item.body)
             if body:
                 request["body"] = body
@@ -159,7 +212,32 @@ class _Exporter:
             request["auth"] = postman_auth
         return request
 
-    def _soap(self, item: SoapRequest, where: str) -> Json:
+    def _secret_auth(self, auth: Auth, path: tuple[str, ...]) -> Auth:
+        """``auth`` as exported: the secret field of the kind in use, when it is a literal,
+        replaced by a reference to a new blank secret variable (unless secrets are
+        included)."""
+        field, suffix = _SECRET_AUTH_FIELD.get(auth.kind, ("", ""))
+        value = getattr(auth, field) if field else ""
+        if not value or only_references(value):
+            return auth
+        if self.include_secrets:
+            self.included.append(f"the auth of {' / '.join(path)!r}")
+            return auth
+        name = self._reference_name(path, suffix)
+        self.references.append(name)
+        return auth.model_copy(update={field: f"{{{{{name}}}}}"})
+
+    def _reference_name(self, path: tuple[str, ...], field: str) -> str:
+        """A variable name from the request's path, e.g. ``items.create-item.password``,
+        made unique among the collection's variables."""
+        base = ".".join(slugify(part, "request") for part in path) + f".{field}"
+        name, counter = base, 2
+        while name in self.taken:
+            name, counter = f"{base}-{counter}", counter + 1
+        self.taken.add(name)
+        return name
+
+    def _soap(self, item: SoapRequest, auth: Auth, where: str) -> Json:
         headers = list(item.headers)
         names = {h.name.lower() for h in headers if h.enabled}
         if item.soap_version == "1.2":
@@ -178,7 +256,7 @@ class _Exporter:
                 "Postman request has none; add it to the envelope by hand."
             )
         base, params = split_url(item.endpoint)
-        request = self._request("POST", base, params, headers, item.auth, where)
+        request = self._request("POST", base, params, headers, auth, where)
         request["body"] = {
             "mode": "raw",
             "raw": item.envelope,
@@ -257,6 +335,13 @@ class _Exporter:
                     )
                 lines.append(line)
         return lines
+
+
+def _listed(things: list[str], shown: int = 5) -> str:
+    """``things`` joined by commas; past ``shown`` of them, the rest as "and N more"."""
+    if len(things) <= shown:
+        return ", ".join(things)
+    return ", ".join(things[:shown]) + f" and {len(things) - shown} more"
 
 
 def _split_scripts(description: str) -> tuple[str, dict[str, list[str]]]:

@@ -1,0 +1,135 @@
+"""Exporting a collection folder to a file or folder: what ``apiclient export`` and the
+window's File > Export collection… both run, so they write the same thing.
+
+Two formats. ``postman``: one Postman Collection v2.1 file (see
+:mod:`apiclient.core.exporters.postman`), without secret values unless asked. ``folder``:
+a copy as one of our collection folders, written through the same store that saves
+collections, so secret values stay out of its files exactly as on save; they are copied
+into this machine's ``SecretStore`` under the copy's scope, so the copy works here.
+
+The source is read from disk: an export holds what is saved, not unsaved edits.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from apiclient.core.atomic import atomic_write_text
+from apiclient.core.collection_writer import write_collection
+from apiclient.core.errors import StoreError
+from apiclient.core.models import AnyRequest, Collection, Folder
+from apiclient.core.secret_fields import split_secret_fields
+from apiclient.core.secrets import SecretStore
+from apiclient.core.store import CollectionStore
+
+FORMATS: dict[str, str] = {
+    "postman": "Postman Collection v2.1",
+    "folder": "apiclient collection folder",
+}
+"""The formats ``export_collection`` writes, with their names for people."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote: where, in which format, the collection as exported (for
+    counts), and every warning about what was left out or needs care."""
+
+    output: Path
+    format: str
+    collection: Collection
+    warnings: tuple[str, ...]
+
+
+def export_collection(
+    source: Path,
+    fmt: str,
+    output: Path,
+    *,
+    include_secrets: bool = False,
+    secrets: SecretStore | None = None,
+) -> ExportResult:
+    """Export the collection folder ``source`` as ``fmt`` to ``output``.
+
+    Raises ``StoreError`` (or ``CollectionLoadError``) with a one-line message, before
+    anything is written, for bad input: an unknown format, a collection that does not
+    open, an output that is a folder (postman) or a non-empty folder (folder), secrets
+    asked for in a folder.
+    """
+    if fmt not in FORMATS:
+        known = ", ".join(f"'{name}' ({label})" for name, label in FORMATS.items())
+        raise StoreError(f"{fmt!r} is not a format apiclient exports; use one of {known}.", output)
+    if include_secrets and fmt == "folder":
+        raise StoreError(
+            "Secret values cannot be included in a collection folder: its files never hold "
+            "them (they are copied to this machine's secret store instead). Export without "
+            "secrets, or choose the Postman format.",
+            output,
+        )
+    secrets = secrets if secrets is not None else SecretStore()
+    store = CollectionStore.open(source, secrets)
+    collection = store.to_collection()
+    skipped = [
+        f"{problem.path} could not be loaded and was left out: {problem.reason}"
+        for problem in store.problems
+    ]
+    if fmt == "postman":
+        warnings = _write_postman(collection, output, include_secrets)
+    else:
+        warnings = _write_folder(collection, source, output, secrets)
+    return ExportResult(output, fmt, collection, (*skipped, *warnings))
+
+
+def _write_postman(collection: Collection, output: Path, include_secrets: bool) -> list[str]:
+    from apiclient.core.exporters.postman import export_postman
+
+    if output.is_dir():
+        raise StoreError(f"Cannot write to {output}: it is a folder; give a file name.", output)
+    if not output.parent.is_dir():
+        raise StoreError(f"Cannot write to {output}: {output.parent} does not exist.", output)
+    doc, warnings = export_postman(
+        collection, include_secrets=include_secrets, file_name=shlex.quote(output.name)
+    )
+    atomic_write_text(output, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    return list(warnings)
+
+
+def _write_folder(
+    collection: Collection, source: Path, output: Path, secrets: SecretStore
+) -> list[str]:
+    if output.resolve().is_relative_to(source.resolve()):
+        raise StoreError(
+            f"Cannot export the collection into {output}: it is inside the collection "
+            "itself. Choose a folder outside it.",
+            output,
+        )
+    write_collection(collection, output, secrets)
+    if not _has_secrets(collection):
+        return []
+    return [
+        f"Secret values are not in the files of {output}; they were copied to "
+        f"{secrets.backend_name}, so the copy works on this machine. Anyone who opens "
+        "it elsewhere types them in again."
+    ]
+
+
+def _has_secrets(collection: Collection) -> bool:
+    """True when any variable marked secret or any secret request field has a value."""
+    variables = [*collection.variables]
+    for env in collection.environments:
+        variables += env.variables
+    if any(v.secret and v.value for v in variables):
+        return True
+
+    def requests(items: list[Folder | AnyRequest]) -> list[AnyRequest]:
+        found: list[AnyRequest] = []
+        for item in items:
+            found += requests(item.items) if isinstance(item, Folder) else [item]
+        return found
+
+    return any(
+        split_secret_fields(r)[1] or any(v.secret and v.value for v in r.variables)
+        for r in requests(collection.items)
+    )

@@ -1,0 +1,204 @@
+"""File > Export collection…: the dialog, the files it writes, and what it says."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QPushButton
+from pytestqt.qtbot import QtBot
+
+from apiclient.core.models import Auth, RestRequest, Variable
+from apiclient.core.store import CollectionStore, RequestNode
+from apiclient.core.store_nodes import walk
+from apiclient.ui.export_dialog import ExportController, ExportDialog, ExportSummaryDialog
+from apiclient.ui.main_window import MainWindow
+
+TOKEN = "s3cret-ui-token"
+VARIABLE = "s3cret-ui-variable"
+
+
+@pytest.fixture
+def secret_sample(sample: Path) -> Path:
+    """The sample collection with a literal bearer token and a secret variable."""
+    store = CollectionStore.open(sample)
+    store.save_request(
+        RestRequest(
+            name="Private", url="{{base_url}}/private", auth=Auth(kind="bearer", token=TOKEN)
+        )
+    )
+    store.variables = [*store.variables, Variable(name="password", value=VARIABLE, secret=True)]
+    store.save_settings()
+    return sample
+
+
+def _shown(qtbot: QtBot, window: MainWindow, kind: type, name: str) -> object:
+    found: list[object] = []
+
+    def visible() -> bool:
+        dialog = window.findChild(kind, name)
+        if dialog is not None and dialog.isVisible():
+            found.append(dialog)
+            return True
+        return False
+
+    qtbot.waitUntil(visible)
+    return found[0]
+
+
+def _open_dialog(qtbot: QtBot, window: MainWindow) -> ExportDialog:
+    window.findChild(QAction, "action.export").trigger()
+    dialog = _shown(qtbot, window, ExportDialog, "export.dialog")
+    assert isinstance(dialog, ExportDialog)
+    return dialog
+
+
+def _fill(dialog: ExportDialog, fmt: str, path: Path) -> None:
+    combo = dialog.findChild(QComboBox, "export.format")
+    combo.setCurrentIndex(combo.findData(fmt))
+    dialog.findChild(QLineEdit, "export.path").setText(str(path))
+
+
+def _summary(qtbot: QtBot, window: MainWindow) -> ExportSummaryDialog:
+    summary = _shown(qtbot, window, ExportSummaryDialog, "export.summary")
+    assert isinstance(summary, ExportSummaryDialog)
+    return summary
+
+
+def _close(qtbot: QtBot, window: MainWindow, summary: ExportSummaryDialog) -> None:
+    summary.findChild(QPushButton, "export.close").click()
+    task = ExportController.of(window).task
+    qtbot.waitUntil(lambda: task is not None and task.done())
+    task.result()
+
+
+def test_export_a_postman_file_without_secrets(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], secret_sample: Path, tmp_path: Path
+) -> None:
+    window = make_window(secret_sample)
+    output = tmp_path / "out" / "sample.postman_collection.json"
+    output.parent.mkdir()
+
+    dialog = _open_dialog(qtbot, window)
+    secrets_box = dialog.findChild(QCheckBox, "export.include_secrets")
+    assert secrets_box.isEnabled() and not secrets_box.isChecked()
+    _fill(dialog, "postman", output)
+    dialog.findChild(QPushButton, "export.accept").click()
+    summary = _summary(qtbot, window)
+
+    data = output.read_bytes()
+    assert TOKEN.encode() not in data and VARIABLE.encode() not in data
+    doc = json.loads(data)
+    names = {v["key"]: v for v in doc["variable"]}
+    assert names["private.token"] == {"key": "private.token", "value": "", "type": "secret"}
+    assert summary.findChild(QLabel, "export.written").text() == str(output)
+    warnings = summary.findChild(QPlainTextEdit, "export.warnings").toPlainText()
+    assert '--env-var "private.token=VALUE"' in warnings and "password" in warnings
+    assert window.statusBar().currentMessage().startswith("Exported ")
+    _close(qtbot, window, summary)
+    qtbot.waitUntil(lambda: window.findChild(ExportSummaryDialog) is None)
+
+
+def test_export_a_postman_file_with_secrets_included(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], secret_sample: Path, tmp_path: Path
+) -> None:
+    window = make_window(secret_sample)
+    output = tmp_path / "with-secrets.json"
+
+    dialog = _open_dialog(qtbot, window)
+    _fill(dialog, "postman", output)
+    dialog.findChild(QCheckBox, "export.include_secrets").setChecked(True)
+    dialog.findChild(QPushButton, "export.accept").click()
+    summary = _summary(qtbot, window)
+
+    assert TOKEN.encode() in output.read_bytes()
+    warnings = summary.findChild(QPlainTextEdit, "export.warnings").toPlainText()
+    assert "clear text" in warnings
+    _close(qtbot, window, summary)
+
+
+def test_export_a_copy_folder_refuses_a_busy_one_then_writes(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], secret_sample: Path, tmp_path: Path
+) -> None:
+    window = make_window(secret_sample)
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("mine", encoding="utf-8")
+
+    dialog = _open_dialog(qtbot, window)
+    _fill(dialog, "folder", busy)
+    secrets_box = dialog.findChild(QCheckBox, "export.include_secrets")
+    assert not secrets_box.isEnabled() and not secrets_box.isChecked()
+    dialog.findChild(QPushButton, "export.accept").click()
+    error = dialog.findChild(QLabel, "export.error")
+    qtbot.waitUntil(error.isVisible)
+    assert error.text().startswith("Nothing was exported: ") and "not empty" in error.text()
+    assert [p.name for p in busy.iterdir()] == ["notes.txt"]
+
+    copy = tmp_path / "copy"
+    dialog.findChild(QLineEdit, "export.path").setText(str(copy))
+    dialog.findChild(QPushButton, "export.accept").click()
+    summary = _summary(qtbot, window)
+
+    files = b"".join(p.read_bytes() for p in copy.rglob("*") if p.is_file())
+    assert TOKEN.encode() not in files and VARIABLE.encode() not in files
+    opened = CollectionStore.open(copy)
+    private = next(
+        n.request
+        for n in walk(opened.tree)
+        if isinstance(n, RequestNode) and n.request.name == "Private"
+    )
+    assert private.auth.token == TOKEN  # copied into this machine's secret store
+    warnings = summary.findChild(QPlainTextEdit, "export.warnings").toPlainText()
+    assert "copied to" in warnings
+    _close(qtbot, window, summary)
+
+
+def test_browse_for_the_postman_file(
+    qtbot: QtBot, window: MainWindow, dialogs: Any, tmp_path: Path
+) -> None:
+    chosen = tmp_path / "chosen.json"
+    dialogs.paths.append(str(chosen))
+
+    dialog = _open_dialog(qtbot, window)
+    path = dialog.findChild(QLineEdit, "export.path")
+    assert path.text().endswith(".postman_collection.json")
+    dialog.findChild(QPushButton, "export.browse").click()
+    qtbot.waitUntil(lambda: path.text() == str(chosen))
+    dialog.findChild(QPushButton, "export.cancel").click()
+    task = ExportController.of(window).task
+    qtbot.waitUntil(lambda: task is not None and task.done())
+    assert not chosen.exists()
+
+
+def test_a_path_that_cannot_be_written_is_refused_with_a_sentence(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    dialog = _open_dialog(qtbot, window)
+    path = dialog.findChild(QLineEdit, "export.path")
+    error = dialog.findChild(QLabel, "export.error")
+    path.setText("out.json")
+    dialog.findChild(QPushButton, "export.accept").click()
+    qtbot.waitUntil(error.isVisible)
+    assert "give the full path" in error.text()
+
+    missing = tmp_path / "missing" / "out.json"
+    path.setText(str(missing))
+    dialog.findChild(QPushButton, "export.accept").click()
+    qtbot.waitUntil(lambda: "does not exist" in error.text())
+    assert error.text() == (
+        f"Nothing was exported: Cannot write to {missing}: {missing.parent} does not exist."
+    )
+    assert dialog.isVisible() and not missing.parent.exists()
+    dialog.reject()
+
+
+def test_export_with_no_collection_open_says_so(window: MainWindow) -> None:
+    window.workspace.store = None
+    window.findChild(QAction, "action.export").trigger()
+    assert "none is open" in window.statusBar().currentMessage()
+    assert window.findChild(ExportDialog) is None
