@@ -1,10 +1,14 @@
 """Picks up changes made to the open collection outside the app (a git pull, an editor).
 
 The collection's folders and files are watched; a burst of changes (a pull touches many
-files) is read once, shortly after it ends, through ``Workspace.reload``. Then each open
-tab whose file changed is brought in step without losing anything: a clean tab shows
-the new version; a tab with unsaved edits keeps them and says the file changed, offering
-to reload; a tab whose file was deleted keeps its content as an unsaved draft.
+files) is read once, shortly after it ends, through ``Workspace.reload``; a change that
+holds what the app already has (its own Save, rename or move) stops there. Otherwise each
+open tab whose file changed is brought in step without losing anything: a clean tab
+shows the new version; a tab with unsaved edits keeps them and says the file changed,
+offering to reload; a tab whose file was deleted keeps its content as an unsaved draft.
+
+When a collection is opened, temporary files that a crash left in it (see
+``apiclient.core.atomic``) are removed first.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, QTimer, Signal
 
+from apiclient.core.atomic import remove_stale_temp_files
 from apiclient.core.errors import CoreError
 from apiclient.core.store import RequestNode
 from apiclient.core.store_format import SUFFIX
@@ -26,10 +31,10 @@ from apiclient.ui.tasks import OwnedTask
 from apiclient.ui.workspace import Workspace
 
 DEBOUNCE_MS = 300
-CONFLICT_NOTICE = (
-    "This request changed on disk (e.g. git pull). Your unsaved edits are kept; Save "
-    "overwrites the file, Reload takes the file's version. "
-    "<a href='reload'>Reload</a> · <a href='keep'>Keep my edits</a>"
+CHANGED_ON_DISK = "This request changed on disk (e.g. git pull)."
+CONFLICT_CHOICES = (
+    "Your unsaved edits are kept; Save overwrites the file, Reload takes the file's "
+    "version. <a href='reload'>Reload</a> · <a href='keep'>Keep my edits</a>"
 )
 DELETED_NOTICE = (
     "This request's file was deleted on disk. Your version is kept here as an unsaved "
@@ -42,10 +47,13 @@ class CollectionWatcher(QObject):
 
     Signals:
         reloaded: the collection was read again and the open tabs brought in step.
+        skipped: files changed, but hold what the app already has (its own writes), so
+            nothing was reloaded.
         problem_reported(str): the changed collection could not be read.
     """
 
     reloaded = Signal()
+    skipped = Signal()
     problem_reported = Signal(str)
 
     def __init__(
@@ -95,7 +103,13 @@ class CollectionWatcher(QObject):
 
     def _on_collection_opened(self) -> None:
         self._conflicts.clear()
-        self._reload.start(self._rewatch())
+        self._reload.start(self._clean_up_and_watch())
+
+    async def _clean_up_and_watch(self) -> None:
+        store = self._workspace.store
+        if store is not None:
+            await asyncio.to_thread(remove_stale_temp_files, store.root)
+        await self._rewatch()
 
     async def _rewatch(self) -> None:
         store = self._workspace.store
@@ -124,18 +138,20 @@ class CollectionWatcher(QObject):
         before = {tab: tab.relpath for tab in self._tabs()}
         selected = self._sidebar.current_relpath()
         try:
-            await self._workspace.reload()
+            changed = await self._workspace.reload()
         except CoreError as exc:
             self.problem_reported.emit(f"The collection changed on disk and cannot be read: {exc}")
+            changed = True
         else:
-            if selected is not None:
-                self._sidebar.select(selected)
-            self._sidebar.show_problems()
-            for tab, relpath in before.items():
-                if relpath is not None:
-                    self._bring_in_step(tab)
-        await self._rewatch()
-        self.reloaded.emit()
+            if changed:
+                if selected is not None:
+                    self._sidebar.select(selected)
+                self._sidebar.show_problems()
+                for tab, relpath in before.items():
+                    if relpath is not None:
+                        self._bring_in_step(tab)
+        await self._rewatch()  # also when unchanged: a Save as added a file to watch
+        (self.reloaded if changed else self.skipped).emit()
         if self._again:
             self._again = False
             self._timer.start()
@@ -158,15 +174,17 @@ class CollectionWatcher(QObject):
         elif tab.current_request() == node.request:
             tab.mark_saved(node.relpath, node.request)  # the edits are what was pulled
         else:
-            self._show_conflict(tab)
+            self.show_conflict(tab)
 
-    def _show_conflict(self, tab: RequestTab) -> None:
+    def show_conflict(self, tab: RequestTab, cause: str = CHANGED_ON_DISK) -> None:
+        """Tell ``tab`` that its unsaved edits were made over a file that changed on disk
+        since (``cause`` says how), offering Reload and Keep my edits."""
         if tab.kind not in self._linked:
             self._linked.add(tab.kind)
             tab.notice.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
             tab.notice.linkActivated.connect(lambda link: self._on_notice_link(tab, link))
         self._conflicts.add(tab.kind)
-        tab.show_notice(CONFLICT_NOTICE)
+        tab.show_notice(f"{cause} {CONFLICT_CHOICES}")
 
     def _on_notice_link(self, tab: RequestTab, link: str) -> None:
         if tab.kind not in self._conflicts:

@@ -70,20 +70,26 @@ class Workspace(QObject):
     async def create_collection(self, root: Path, name: str) -> CollectionStore:
         return self._adopt(await asyncio.to_thread(CollectionStore.create, root, name))
 
-    async def reload(self) -> CollectionStore:
+    async def reload(self) -> bool:
         """Read the open collection again (changed on disk, e.g. by a git pull), keeping
         the chosen environment when it still exists; raises ``StoreError`` and keeps the
-        collection as it was when it no longer opens."""
+        collection as it was when it no longer opens.
+
+        Returns False, replacing and announcing nothing, when the files hold exactly what
+        the app already has: the change was the app's own save.
+        """
         root = self._require_store().root
         async with self._store_lock:
             store = await asyncio.to_thread(CollectionStore.open, root)
+            if self.store is not None and _same_content(store, self.store):
+                return False
             self.store = store
             self.tree = _copy_tree(store.tree)
         self.environments_changed.emit()
         if self.environment_name not in {e.name for e in store.environments}:
             self.select_environment("")
         self.tree_changed.emit()
-        return store
+        return True
 
     def _adopt(self, store: CollectionStore) -> CollectionStore:
         self.store = store
@@ -229,6 +235,17 @@ class NoCollectionError(Exception):
 def renamed_back(renamed: dict[str, str], old_name: str) -> str:
     """The new name of an environment that was called ``old_name`` ("" if it is gone)."""
     return next((new for new, old in renamed.items() if old == old_name), "")
+
+
+def _same_content(read: CollectionStore, held: CollectionStore) -> bool:
+    """Whether a fresh read of the collection equals the store the app holds, which after
+    each of its own operations is what a fresh read gives (see ``CollectionStore``)."""
+    return (
+        read.tree == held.tree
+        and read.variables == held.variables
+        and read.environments == held.environments
+        and read.problems == held.problems
+    )
 
 
 def _copy_tree(folder: FolderNode) -> FolderNode:

@@ -1,4 +1,5 @@
-"""Autosaved drafts: saved and loaded per tab kind, discarded, broken files set aside."""
+"""Autosaved drafts: saved and loaded per collection and tab kind, discarded, broken files
+set aside, the saved request they were made over fingerprinted."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from apiclient.core.drafts import Draft, DraftStore
+from apiclient.core.drafts import Draft, DraftStore, request_fingerprint
 from apiclient.core.errors import StoreError
 from apiclient.core.models import Auth, GraphqlRequest, KeyValue, RestRequest
 
 WHEN = datetime(2026, 11, 21, 18, 30, tzinfo=UTC)
+COLLECTION = Path("/tmp/collection")
 
 
 def rest_draft(url: str = "http://127.0.0.1/api/items", relpath: str | None = "a.yaml") -> Draft:
@@ -23,14 +25,14 @@ def rest_draft(url: str = "http://127.0.0.1/api/items", relpath: str | None = "a
         auth=Auth(kind="bearer", token="typed-but-unsaved"),
         description="line one\nline two",
     )
-    return Draft("rest", Path("/tmp/collection"), relpath, request, WHEN)
+    return Draft("rest", COLLECTION, relpath, request, WHEN, base="0" * 32)
 
 
 def test_a_draft_comes_back_as_it_was_saved(tmp_path: Path) -> None:
     store = DraftStore(tmp_path / "drafts")
     draft = rest_draft()
     store.save(draft)
-    assert store.load_all() == [draft]
+    assert store.load(COLLECTION) == [draft]
     assert store.problems == []
 
 
@@ -40,17 +42,17 @@ def test_one_draft_per_kind_and_a_new_one_replaces_the_old(tmp_path: Path) -> No
     store.save(rest_draft(url="http://two", relpath=None))
     graphql = Draft("graphql", None, None, GraphqlRequest(query="{ items { id } }"), WHEN)
     store.save(graphql)
-    drafts = {d.kind: d for d in store.load_all()}
-    assert set(drafts) == {"rest", "graphql"}
+    drafts = {d.kind: d for d in store.load(COLLECTION)}
+    assert set(drafts) == {"rest"}
     assert drafts["rest"].request.url == "http://two"
     assert drafts["rest"].relpath is None
-    assert drafts["graphql"] == graphql
+    assert store.load(None) == [graphql]
 
 
 def test_the_file_is_the_request_document_and_private(tmp_path: Path) -> None:
     store = DraftStore(tmp_path)
     store.save(rest_draft())
-    path = store.path("rest")
+    path = store.path("rest", COLLECTION)
     text = path.read_text(encoding="utf-8")
     assert "request:\n  kind: rest\n  name: Items\n" in text
     assert "relpath: a.yaml" in text
@@ -60,15 +62,15 @@ def test_the_file_is_the_request_document_and_private(tmp_path: Path) -> None:
 def test_discard_forgets_the_draft_and_tolerates_none(tmp_path: Path) -> None:
     store = DraftStore(tmp_path)
     store.save(rest_draft())
-    store.discard("rest")
-    store.discard("rest")
-    assert store.load_all() == []
-    assert not store.path("rest").exists()
+    store.discard("rest", COLLECTION)
+    store.discard("rest", COLLECTION)
+    assert store.load(COLLECTION) == []
+    assert not store.path("rest", COLLECTION).exists()
 
 
 def test_an_unknown_kind_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no tab kind"):
-        DraftStore(tmp_path).path("telnet")
+        DraftStore(tmp_path).path("telnet", None)
 
 
 @pytest.mark.parametrize(
@@ -87,22 +89,78 @@ def test_a_broken_draft_is_set_aside_and_reported(
 ) -> None:
     store = DraftStore(tmp_path)
     store.save(Draft("graphql", None, None, GraphqlRequest(), WHEN))
-    store.path("rest").write_bytes(content)
-    drafts = store.load_all()
+    store.path("rest", None).write_bytes(content)
+    drafts = store.load(None)
     assert [d.kind for d in drafts] == ["graphql"]
     [problem] = store.problems
     assert reason in problem.reason
     assert problem.path.name.startswith("rest.yaml.broken-")
     assert problem.path.read_bytes() == content
-    assert not store.path("rest").exists()
+    assert not store.path("rest", None).exists()
     # Reported once: the next start finds nothing wrong.
-    assert [d.kind for d in store.load_all()] == ["graphql"]
+    assert [d.kind for d in store.load(None)] == ["graphql"]
     assert store.problems == []
 
 
 def test_leftover_temporary_files_are_ignored(tmp_path: Path) -> None:
     store = DraftStore(tmp_path)
     store.save(rest_draft())
-    (tmp_path / ".rest.yaml.0badc0de.tmp").write_text("kind: rest\nrequest: {kin")
-    assert [d.kind for d in store.load_all()] == ["rest"]
+    folder = store.folder(COLLECTION)
+    (folder / ".rest.yaml.0badc0de.tmp").write_text("kind: rest\nrequest: {kin")
+    assert [d.kind for d in store.load(COLLECTION)] == ["rest"]
     assert store.problems == []
+
+
+def test_each_collection_keeps_its_own_drafts(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path / "drafts")
+    one, two = tmp_path / "a" / "api", tmp_path / "b" / "api"  # same folder name
+    store.save(Draft("rest", one, None, RestRequest(url="http://one"), WHEN))
+    store.save(Draft("rest", two, None, RestRequest(url="http://two"), WHEN))
+    assert store.folder(one) != store.folder(two)
+    assert store.folder(one).name.startswith("api-")
+    assert [d.request.url for d in store.load(one)] == ["http://one"]
+    store.discard("rest", two)
+    assert store.load(two) == []
+    assert [d.request.url for d in store.load(one)] == ["http://one"]
+
+
+def test_a_draft_found_in_another_collections_folder_is_not_restored(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path)
+    other = tmp_path / "other"
+    store.save(rest_draft())
+    folder = store.folder(other)
+    folder.mkdir()
+    store.path("rest", COLLECTION).rename(folder / "rest.yaml")  # e.g. copied by hand
+    assert store.load(other) == []
+
+
+def test_set_aside_keeps_the_draft_out_of_the_next_autosaves_way(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path)
+    store.save(rest_draft(url="http://kept"))
+    kept = store.set_aside("rest", COLLECTION)
+    assert kept.name.startswith("rest.yaml.kept-")
+    assert "http://kept" in kept.read_text(encoding="utf-8")
+    assert store.load(COLLECTION) == []
+    store.save(rest_draft(url="http://new"))
+    assert "http://kept" in kept.read_text(encoding="utf-8")
+
+
+def test_a_draft_without_a_base_still_loads(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path)
+    store.save(Draft("rest", None, None, RestRequest(url="http://x"), WHEN))
+    path = store.path("rest", None)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("base: null\n", ""), encoding="utf-8")
+    [draft] = store.load(None)
+    assert draft.base is None
+    path.write_text(text.replace("base: null", "base: [1]"), encoding="utf-8")
+    assert store.load(None) == []
+    assert "base" in store.problems[0].reason
+
+
+def test_the_fingerprint_follows_the_saved_request() -> None:
+    request = RestRequest(name="Items", url="http://127.0.0.1/api/items")
+    same = RestRequest(name="Items", url="http://127.0.0.1/api/items")
+    pulled = request.model_copy(update={"url": "http://127.0.0.1/api/items?page=2"})
+    assert request_fingerprint(request) == request_fingerprint(same)
+    assert request_fingerprint(request) != request_fingerprint(pulled)

@@ -87,7 +87,7 @@ def check_everything_is_whole(root: Path, drafts_dir: Path, history_path: Path, 
     assert isinstance(node, RequestNode)
     assert node.request in VERSIONS
     drafts = DraftStore(drafts_dir)
-    [draft] = drafts.load_all()
+    [draft] = drafts.load(root)
     assert drafts.problems == []
     assert draft.request in VERSIONS
     history = HistoryStore(history_path)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import json
 import os
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QModelIndex, Qt
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QMessageBox, QTabWid
 from ui_helpers import body_text, send, status_text, type_url
 
 from apiclient.core.models import Environment, Variable
+from apiclient.core.store import CollectionStore
 from apiclient.ui.collection_model import MIME_TYPE
 
 
@@ -147,7 +150,32 @@ def test_sidebar_new_folder_rename_duplicate_delete_and_move(qtbot, window, dial
     sidebar.select("scratch")
     sidebar.delete_action.trigger()
     qtbot.waitUntil(lambda: not (sample / "items" / "scratch").exists())
-    assert not any(n.strip() == "Scratch" for n in tree_names(window))
+    # The folder goes from disk in a worker before the tree hears of it.
+    qtbot.waitUntil(lambda: not any(n.strip() == "Scratch" for n in tree_names(window)))
+
+
+def test_the_sidebar_says_what_is_loading_until_the_tree_is_filled(
+    qtbot, window, sample, monkeypatch
+):
+    # Hold the worker that reads the collection, to look at the window meanwhile.
+    release = threading.Event()
+    read = CollectionStore.open
+
+    def held_read(root: Path) -> CollectionStore:
+        release.wait(timeout=30)
+        return read(root)
+
+    monkeypatch.setattr(CollectionStore, "open", held_read)
+    opening = asyncio.ensure_future(window.open_collection(sample))
+    empty = window.findChild(QLabel, "collections.empty")
+    qtbot.waitUntil(empty.isVisible)
+    assert empty.text() == f"Loading {sample.name}…"
+    assert not window.sidebar.tree.isVisible()
+    release.set()
+    qtbot.waitUntil(opening.done)
+    assert opening.result()
+    assert window.sidebar.tree.isVisible()
+    assert not empty.isVisible()
 
 
 def test_broken_request_file_is_reported_and_left_alone(make_window, sample):

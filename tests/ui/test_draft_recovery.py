@@ -9,13 +9,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QTabWidget
 from ui_helpers import type_url
 
+from apiclient.core.drafts import DraftStore
 from apiclient.core.paths import data_dir
 
 GET_ITEM = "items/get-item.yaml"
 
 
-def draft_file(kind: str = "rest") -> Path:
-    return data_dir() / "drafts" / f"{kind}.yaml"
+def draft_file(collection: Path, kind: str = "rest") -> Path:
+    return DraftStore(data_dir() / "drafts").path(kind, collection)
 
 
 def url_text(window) -> str:
@@ -30,7 +31,7 @@ def open_get_item(qtbot, window) -> None:
 def edit_and_wait_for_draft(qtbot, window, url: str) -> None:
     with qtbot.waitSignal(window.drafts.draft_written, timeout=5000):
         type_url(qtbot, window, url)
-    assert draft_file().exists()
+    assert draft_file(window.workspace.store.root).exists()
 
 
 def test_unsaved_edits_come_back_in_a_new_window_as_a_dirty_tab(qtbot, make_window, sample):
@@ -68,7 +69,7 @@ def test_saving_discards_the_draft(qtbot, make_window, sample):
     edit_and_wait_for_draft(qtbot, window, "{{base_url}}/api/items/7")
     with qtbot.waitSignal(window.drafts.draft_discarded, timeout=5000):
         qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    assert not draft_file().exists()
+    assert not draft_file(sample).exists()
     assert "items/7" in (sample / "items" / GET_ITEM).read_text()
     again = make_window(sample)
     assert not again.rest.dirty
@@ -82,7 +83,7 @@ def test_dropping_the_edits_discards_the_draft(qtbot, make_window, sample, dialo
     with qtbot.waitSignal(window.drafts.draft_discarded, timeout=5000):
         window.sidebar.request_activated.emit("items/list-items.yaml")  # Discard is answered
     assert any("unsaved changes" in asked for asked in dialogs.asked)
-    assert not draft_file().exists()
+    assert not draft_file(sample).exists()
 
 
 def test_quitting_and_dropping_the_edits_leaves_no_draft(qtbot, make_window, sample, dialogs):
@@ -92,17 +93,17 @@ def test_quitting_and_dropping_the_edits_leaves_no_draft(qtbot, make_window, sam
     window.close()  # asks first; the fake dialog answers Discard
     qtbot.waitUntil(lambda: not window.isVisible())
     assert any("unsaved changes" in asked for asked in dialogs.asked)
-    assert not draft_file().exists()
+    assert not draft_file(sample).exists()
 
 
 def test_a_broken_draft_is_set_aside_and_reported(qtbot, make_window, sample):
-    draft_file().parent.mkdir(parents=True)
-    draft_file().write_text("kind: rest\nrequest: {url: [unclosed\n", encoding="utf-8")
+    draft_file(sample).parent.mkdir(parents=True)
+    draft_file(sample).write_text("kind: rest\nrequest: {url: [unclosed\n", encoding="utf-8")
     window = make_window(sample)
     status = window.statusBar().currentMessage()
     assert "could not be read" in status and "set aside" in status
-    assert not draft_file().exists()
-    [aside] = draft_file().parent.glob("rest.yaml.broken-*")
+    assert not draft_file(sample).exists()
+    [aside] = draft_file(sample).parent.glob("rest.yaml.broken-*")
     assert "unclosed" in aside.read_text(encoding="utf-8")
     assert not window.rest.dirty
 
@@ -115,4 +116,4 @@ def test_a_draft_of_another_collection_waits_for_it(qtbot, make_window, sample, 
     (tmp_path / "sample").rename(other)
     second = make_window(other)
     assert not second.rest.dirty
-    assert draft_file().exists()
+    assert draft_file(sample).exists()
