@@ -8,8 +8,9 @@ values left out unless ``--include-secrets``); ``--format folder --output NEWDIR
 a copy as another collection folder (secret values never in its files).
 
 Exit codes: 0 done (warnings included); 2 bad input (a file that is not what it claims,
-a destination that is not empty, a collection that does not open), with one
-``apiclient import: error: ...`` (or ``export``) line on stderr and nothing written.
+a destination that is not empty or inside the collection, a collection that does not
+open, a path the system refuses), with one ``apiclient import: error: ...`` (or
+``export``) line on stderr and nothing written.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from apiclient.core.collection_writer import write_collection
-from apiclient.core.errors import CoreError
+from apiclient.core.errors import CoreError, StoreError
 from apiclient.core.exporters.writer import FORMATS, export_collection
 from apiclient.core.importers.detect import count_items, describe_counts, import_any
 
@@ -91,6 +92,11 @@ def import_main(argv: Sequence[str] | None = None, prog: str = "apiclient import
         write_collection(result.collection, args.into)
     except (UsageError, CoreError) as exc:
         return _fail(prog, str(exc))
+    except OSError as exc:  # a name too long, a folder that may not be read
+        where = Path(exc.filename) if isinstance(exc.filename, str) else args.file
+        return _fail(
+            prog, str(StoreError.from_os_error(exc, where, "use", keep="nothing was imported"))
+        )
     counts = describe_counts(count_items(result.collection))
     print(f"Imported '{result.collection.name}' ({result.source}): {counts}")
     print(f"Wrote {args.into}")

@@ -8,7 +8,8 @@ the destination never holds half a collection.
 
 Secret variables keep their values out of the files: the store puts them in the
 :class:`SecretStore` under keys that contain the collection's path, so after the rename
-they are re-keyed from the hidden folder to the destination.
+they are re-keyed from the hidden folder to the destination, once anything the store
+still held for that path (a collection once there, deleted by hand) is forgotten.
 
 ``add_folder`` and ``merge_settings`` serve the other choice, adding an import to a
 collection that is already open, without changing anything it holds.
@@ -66,10 +67,13 @@ def write_collection(
                 for old, _new in _scope_keys(store, staging, dest):
                     secrets.replace_scope(old, {})
         raise
+    # Values a collection once at ``dest`` left in the store (deleted by hand) would fill
+    # the new collection's blank secrets: forget them, then move every group, empty or not.
+    secrets.forget_collection(dest)
     for old, new in keys:
         values = secrets.scope(old)
+        secrets.replace_scope(new, values)
         if values:
-            secrets.replace_scope(new, values)
             secrets.replace_scope(old, {})
     return dest
 

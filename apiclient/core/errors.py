@@ -44,30 +44,32 @@ class StoreError(CoreError):
         self.path = path
 
     @classmethod
-    def from_os_error(cls, exc: OSError, path: Path, action: str = "save") -> StoreError:
+    def from_os_error(
+        cls, exc: OSError, path: Path, action: str = "save", *, keep: str = _KEEP_OPEN
+    ) -> StoreError:
         """Word an ``OSError`` for a person, so nobody has to decode ``errno`` values.
 
-        ``action`` is the verb of the failed step ("save", "delete", "rename", "read").
+        ``action`` is the verb of the failed step ("save", "delete", "rename", "read");
+        ``keep`` what is safe all the same (by default: the changes are still open).
         """
         code = exc.errno
         if code in _DISK_FULL:
             message = (
-                f"The disk is full while saving {path}. Free some space and save again; "
-                f"{_KEEP_OPEN}."
+                f"The disk is full while saving {path}. Free some space and save again; {keep}."
             )
         elif code == errno.EROFS:
             message = (
                 f"Cannot {action} {path}: the disk or folder is read-only. Move the collection "
-                f"to a writable place or make the disk writable; {_KEEP_OPEN}."
+                f"to a writable place or make the disk writable; {keep}."
             )
         elif code in (errno.EACCES, errno.EPERM):
             message = (
                 f"Cannot {action} {path}: permission denied. Check that you may write to this "
-                f"folder (owner and permissions); {_KEEP_OPEN}."
+                f"folder (owner and permissions); {keep}."
             )
         else:
             cause = exc.strerror or str(exc)
-            message = f"Could not {action} {path}: {cause}. {_KEEP_OPEN.capitalize()}."
+            message = f"Could not {action} {path}: {cause}. {keep[:1].upper()}{keep[1:]}."
         return cls(message, path)
 
 

@@ -29,11 +29,14 @@ The file backend keeps secrets out of shared files; it is not encryption at rest
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from apiclient.core.atomic import atomic_write_text
 from apiclient.core.errors import StoreError
@@ -48,6 +51,11 @@ SECRETS_ENV = "APICLIENT_SECRETS"
 KEYRING_SERVICE = "apiclient"
 _FILE_MODE = 0o600
 _VERSION = 2
+_LOCK = threading.RLock()
+"""Held around every read-modify-write of the file: two stores in one process (the
+window's, and an export's in a worker thread) must not undo each other's changes."""
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 def collection_scope_key(root: Path) -> str:
@@ -126,18 +134,41 @@ def _under(key: str, prefix: str) -> bool:
     return key == prefix or key.startswith(prefix + "/")
 
 
+def _locked(
+    method: Callable[Concatenate[SecretStore, _P], _R],
+) -> Callable[Concatenate[SecretStore, _P], _R]:
+    """``method`` run while holding ``_LOCK``."""
+
+    @functools.wraps(method)
+    def run(self: SecretStore, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with _LOCK:
+            return method(self, *args, **kwargs)
+
+    return run
+
+
 class SecretStore:
     """Secret values by (scope key, name); ``path`` defaults to ``data_dir()/secrets.json``.
 
-    The backend is chosen when the store is made (see the module's docstring);
-    ``backend_name`` says which, for the user.
+    The backend (see the module's docstring) is chosen on first need: when a value is
+    written, or read from the keyring's index. Probing the keyring library's backends
+    takes a fifth of a second, which opening a collection whose secrets all live in the
+    file (or that has none) should not pay. ``backend_name`` says which, for the user.
     """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path if path is not None else data_dir() / SECRETS_FILE
-        forced_file = os.environ.get(SECRETS_ENV, "").strip().lower() == "file"
-        self._keyring = None if forced_file else usable_keyring()
+        self._forced_file = os.environ.get(SECRETS_ENV, "").strip().lower() == "file"
+        self._backend: KeyringBackend | None = None
+        self._backend_chosen = False
         self._cached: tuple[tuple[int, int, int], _Doc] | None = None
+
+    @property
+    def _keyring(self) -> KeyringBackend | None:
+        if not self._backend_chosen:
+            self._backend = None if self._forced_file else usable_keyring()
+            self._backend_chosen = True
+        return self._backend
 
     @property
     def uses_keyring(self) -> bool:
@@ -155,10 +186,11 @@ class SecretStore:
         """The stored value, or None when there is none."""
         doc = self._read()
         value = doc.values.get(scope_key, {}).get(name)
-        if value is None and self._keyring is not None and name in doc.indexed(scope_key):
+        if value is None and name in doc.indexed(scope_key) and self._keyring is not None:
             return self._keyring_get(scope_key, name)
         return value
 
+    @_locked
     def set(self, scope_key: str, name: str, value: str) -> None:
         """Store ``value``; nothing is written when it is already stored."""
         if self.get(scope_key, name) == value:
@@ -167,6 +199,7 @@ class SecretStore:
         current[name] = value
         self.replace_scope(scope_key, current)
 
+    @_locked
     def delete(self, scope_key: str, name: str) -> None:
         """Forget one value (no error when it is not stored)."""
         current = self.scope(scope_key)
@@ -178,12 +211,13 @@ class SecretStore:
         """All values of one scope, as a copy."""
         return self._scope(self._read(), scope_key)
 
+    @_locked
     def replace_scope(self, scope_key: str, values: dict[str, str]) -> None:
         """Make ``values`` the whole content of a scope (empty: forget the scope)."""
         doc = self._read()
         current = self._scope(doc, scope_key)
         in_file = doc.values.get(scope_key, {})
-        if current == values and (self._keyring is None or not in_file):
+        if current == values and (not in_file or self._keyring is None):
             return
         if self._keyring is None:
             doc.keep(scope_key, dict(values))
@@ -200,6 +234,7 @@ class SecretStore:
         for name in gone:
             self._keyring_delete(scope_key, name)
 
+    @_locked
     def move_scopes(self, old_prefix: str, new_prefix: str, *, copy: bool = False) -> None:
         """Re-key every scope whose key is ``old_prefix`` or starts with ``old_prefix + '/'``.
 
@@ -232,10 +267,22 @@ class SecretStore:
         for key, name in [] if copy else left:
             self._keyring_delete(key, name)
 
+    @_locked
     def delete_scopes(self, prefix: str) -> None:
         """Forget every scope ``prefix`` or under ``prefix + '/'`` (a deleted folder)."""
+        self._forget(lambda key: _under(key, prefix))
+
+    @_locked
+    def forget_collection(self, root: Path) -> None:
+        """Forget every scope of a collection at ``root``, or of anything under that folder:
+        values left by a collection deleted by hand, which would otherwise fill the blank
+        secrets of a collection written there later."""
+        base = str(root.resolve())
+        self._forget(lambda key: key.startswith((f"{base}::", f"{base}{os.sep}")))
+
+    def _forget(self, doomed_key: Callable[[str], bool]) -> None:
         doc = self._read()
-        keys = sorted({k for k in [*doc.values, *doc.keyring] if _under(k, prefix)})
+        keys = sorted({k for k in [*doc.values, *doc.keyring] if doomed_key(k)})
         if not keys:
             return
         doomed = [(key, name) for key in keys for name in doc.indexed(key)]
@@ -251,7 +298,7 @@ class SecretStore:
 
     def _scope(self, doc: _Doc, scope_key: str) -> dict[str, str]:
         values = dict(doc.values.get(scope_key, {}))
-        if self._keyring is not None:
+        if doc.indexed(scope_key) and self._keyring is not None:
             for name in doc.indexed(scope_key):
                 if name not in values:
                     value = self._keyring_get(scope_key, name)

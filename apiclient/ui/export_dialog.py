@@ -3,10 +3,12 @@
 
 The dialog asks for the format, the place and whether secret values go into a Postman
 file (off by default: the file then has blank secret variables, supplied to newman with
-``--env-var``). The export itself (``export_collection``, shared with ``apiclient
-export``) reads the saved collection from disk and writes in a worker thread; a failure
-is shown in the dialog as a sentence and nothing is written. Then a summary says what
-was written, with every warning.
+``--env-var``). Every look at the disk runs in a worker thread: the default places (a
+free folder name for a copy), the check for a file the export would replace (the user
+is asked first, however the path was entered) and the export itself
+(``export_collection``, shared with ``apiclient export``), which reads the saved
+collection from disk and writes it. A failure is shown in the dialog as a sentence and
+nothing is written. Then a summary says what was written, with every warning.
 """
 
 from __future__ import annotations
@@ -35,13 +37,13 @@ from PySide6.QtWidgets import (
 from apiclient.core.collection_writer import free_folder
 from apiclient.core.errors import CoreError
 from apiclient.core.exporters.writer import FORMATS, ExportResult, export_collection
-from apiclient.core.importers.detect import count_items
-from apiclient.core.store_format import slugify
+from apiclient.core.store_format import unique_slug
 from apiclient.ui import dialogs
-from apiclient.ui.import_dialog import counts_text
 from apiclient.ui.tasks import start_task
+from apiclient.ui.transfer_summary import counts_text
 
 if TYPE_CHECKING:
+    from apiclient.core.importers.detect import ImportCounts
     from apiclient.ui.main_window import MainWindow
 
 POSTMAN_FILTER = "Postman collections (*.json);;All files (*)"
@@ -55,8 +57,46 @@ _ERROR_STYLE = (
 )
 
 
+def default_outputs(collection_name: str, root: Path) -> dict[str, str]:
+    """Where each format goes unless the user says otherwise, beside the collection: a
+    Postman file named after it (never a Windows device name such as ``con``), and a free
+    folder name for a copy. Looks at the disk: call it in a worker."""
+    stem = unique_slug(collection_name, frozenset(), "collection")
+    return {
+        "postman": str(root.parent / f"{stem}.postman_collection.json"),
+        "folder": str(free_folder(root.parent, copy_name(collection_name))),
+    }
+
+
+def copy_name(collection_name: str) -> str:
+    """The name a copy of the collection gets by default."""
+    return f"{collection_name} copy"
+
+
+def export_and_count(
+    root: Path, fmt: str, output: Path, include_secrets: bool
+) -> tuple[ExportResult, ImportCounts]:
+    """``export_collection`` and the counts of what it exported, for a worker thread."""
+    from apiclient.core.importers.detect import count_items  # loads every importer
+
+    result = export_collection(root, fmt, output, include_secrets=include_secrets)
+    return result, count_items(result.collection)
+
+
+def existing_file(path: Path) -> bool:
+    """True when ``path`` is a file; a path the system refuses is no file here (the export
+    then says why it cannot write there)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 class ExportDialog(QDialog):
     """Format, destination and the secrets opt-in of an export.
+
+    ``defaults`` maps each format to its default destination. ``confirmed`` is a file
+    the user already agreed to replace (in Choose…'s save dialog).
 
     Signals:
     export_clicked: the user pressed Export (the dialog stays open until the export is
@@ -65,17 +105,13 @@ class ExportDialog(QDialog):
 
     export_clicked = Signal()
 
-    def __init__(self, parent: QWidget, collection_name: str, root: Path) -> None:
+    def __init__(self, parent: QWidget, collection_name: str, defaults: dict[str, str]) -> None:
         super().__init__(parent, objectName="export.dialog")
         self.setWindowTitle(f"Export {collection_name}")
         self.setMinimumWidth(560)
         self.collection_name = collection_name
-        self._defaults = {
-            "postman": str(
-                root.parent / f"{slugify(collection_name, 'collection')}.postman_collection.json"
-            ),
-            "folder": str(free_folder(root.parent, f"{collection_name} copy")),
-        }
+        self.confirmed: Path | None = None
+        self._defaults = defaults
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.format = QComboBox(objectName="export.format")
@@ -115,6 +151,7 @@ class ExportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.format.currentIndexChanged.connect(self._on_format_current_index_changed)
+        self.include_secrets.toggled.connect(self._on_include_secrets_toggled)
         self._on_format_current_index_changed()
 
     def chosen_format(self) -> str:
@@ -141,19 +178,35 @@ class ExportDialog(QDialog):
         self.include_secrets.setEnabled(postman)
         if not postman:
             self.include_secrets.setChecked(False)
-        self.note.setText(
-            "Secret values are left out: the file gets blank secret variables, which you "
-            'supply to newman with --env-var "name=value". Unsaved edits are not exported.'
-            if postman
-            else "Secret values stay out of the copy's files; they are copied to this "
-            "machine's secret store, so the copy works here. Unsaved edits are not exported."
-        )
+        self._show_note()
+
+    def _on_include_secrets_toggled(self) -> None:
+        self._show_note()
+
+    def _show_note(self) -> None:
+        """Say where secret values end up with the format and the box as they are."""
+        if self.chosen_format() != "postman":
+            text = (
+                "Secret values stay out of the copy's files; they are copied to this "
+                "machine's secret store, so the copy works here."
+            )
+        elif self.include_secrets.isChecked():
+            text = (
+                "The file will hold secret values in clear text: passwords, tokens, API "
+                "keys and secret variables. Keep it private; do not commit or share it."
+            )
+        else:
+            text = (
+                "Secret values are left out: the file gets blank secret variables, which "
+                'you supply to newman with --env-var "name=value".'
+            )
+        self.note.setText(f"{text} Unsaved edits are not exported.")
 
 
 class ExportSummaryDialog(QDialog):
     """What an export wrote, and every warning about what was left out or needs care."""
 
-    def __init__(self, parent: QWidget, result: ExportResult) -> None:
+    def __init__(self, parent: QWidget, result: ExportResult, counts: ImportCounts) -> None:
         super().__init__(parent, objectName="export.summary")
         self.setWindowTitle(f"Exported {result.collection.name}")
         self.setMinimumWidth(620)
@@ -165,8 +218,8 @@ class ExportSummaryDialog(QDialog):
         written.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("Wrote:", written)
         form.addRow("Format:", QLabel(FORMATS[result.format], objectName="export.format_name"))
-        counts = counts_text(count_items(result.collection))
-        form.addRow("Exported:", QLabel(counts, objectName="export.counts", wordWrap=True))
+        counted = QLabel(counts_text(counts), objectName="export.counts", wordWrap=True)
+        form.addRow("Exported:", counted)
         layout.addLayout(form)
         warnings = result.warnings
         layout.addWidget(
@@ -227,27 +280,33 @@ class ExportController(QObject):
         window = self._window
         store = window.workspace.store
         assert store is not None
-        dialog = ExportDialog(window, store.name, store.root)
+        name, root = store.name, store.root
+        defaults = await asyncio.to_thread(default_outputs, name, root)
+        dialog = ExportDialog(window, name, defaults)
         dialog.browse.clicked.connect(lambda: start_task(self._browse(dialog)))
         clicks: asyncio.Queue[bool] = asyncio.Queue()
         dialog.export_clicked.connect(lambda: clicks.put_nowait(True))
         dialog.finished.connect(lambda _code: clicks.put_nowait(False))
         dialog.open()
-        result: ExportResult | None = None
+        done: tuple[ExportResult, ImportCounts] | None = None
         try:
-            while result is None and await clicks.get():
-                result = await self._write(dialog, store.root)
-            if result is not None:
+            while done is None and await clicks.get():
+                done = await self._write(dialog, root)
+            if done is not None:
                 dialog.accept()
         finally:
             dialog.deleteLater()
-        if result is None:
+        if done is None:
             return
-        window.statusBar().showMessage(f"Exported {store.name} to {result.output}", 10000)
-        await dialogs.shown(ExportSummaryDialog(window, result))
+        result, counts = done
+        window.statusBar().showMessage(f"Exported {name} to {result.output}", 10000)
+        await dialogs.shown(ExportSummaryDialog(window, result, counts))
 
-    async def _write(self, dialog: ExportDialog, root: Path) -> ExportResult | None:
-        """Write the export the dialog describes; None (the reason shown) when it failed."""
+    async def _write(
+        self, dialog: ExportDialog, root: Path
+    ) -> tuple[ExportResult, ImportCounts] | None:
+        """Write the export the dialog describes; None (the reason shown, or the user
+        chose not to replace a file) when nothing was written."""
         dialog.show_error("")
         output = dialog.output()
         if not dialog.path.text().strip() or not output.is_absolute():
@@ -255,14 +314,13 @@ class ExportController(QObject):
                 "Nothing was exported: give the full path to write to, or use Choose…."
             )
             return None
+        fmt = dialog.chosen_format()
         dialog.set_busy(True)
         try:
+            if fmt == "postman" and not await _may_replace(dialog, output):
+                return None
             return await asyncio.to_thread(
-                export_collection,
-                root,
-                dialog.chosen_format(),
-                output,
-                include_secrets=dialog.include_secrets.isChecked(),
+                export_and_count, root, fmt, output, dialog.include_secrets.isChecked()
             )
         except CoreError as exc:
             dialog.show_error(f"Nothing was exported: {exc}")
@@ -277,8 +335,24 @@ class ExportController(QObject):
             )
             if chosen:
                 dialog.path.setText(chosen)
+                dialog.confirmed = dialog.output()  # the save dialog asked about replacing
             return
         parent = await dialogs.existing_directory(dialog, "Choose where the copy goes")
         if parent:
-            name = f"{dialog.collection_name} copy"
-            dialog.path.setText(str(free_folder(Path(parent), name)))
+            name = copy_name(dialog.collection_name)
+            dialog.path.setText(str(await asyncio.to_thread(free_folder, Path(parent), name)))
+
+
+async def _may_replace(dialog: ExportDialog, output: Path) -> bool:
+    """True when writing ``output`` replaces no file, or the user agreed (in Choose…, or
+    asked now)."""
+    if output == dialog.confirmed or not await asyncio.to_thread(existing_file, output):
+        return True
+    answer = await dialogs.question(
+        dialog,
+        "Replace the file?",
+        f"{output} already exists. Replace it with the export?",
+        dialogs.Button.Yes | dialogs.Button.No,
+        dialogs.Button.No,
+    )
+    return answer == dialogs.Button.Yes

@@ -52,7 +52,6 @@ from apiclient.core.errors import CoreError
 from apiclient.core.importers import CollectionImportError, ImportResult
 from apiclient.core.importers.curl import parse_curl
 from apiclient.core.importers.detect import (
-    ImportCounts,
     count_items,
     environments_only,
     import_any,
@@ -60,8 +59,8 @@ from apiclient.core.importers.detect import (
 from apiclient.core.models import AnyRequest, Folder, RestRequest
 from apiclient.core.paths import data_dir
 from apiclient.ui import dialogs
-from apiclient.ui.request_tabs import RequestTabs
 from apiclient.ui.tasks import start_task
+from apiclient.ui.transfer_summary import counts_text, plural
 from apiclient.ui.workspace import NoCollectionError
 
 if TYPE_CHECKING:
@@ -276,24 +275,6 @@ class CurlDialog(QDialog):
         self.error.setVisible(bool(text))
 
 
-def counts_text(counts: ImportCounts) -> str:
-    """ "3 REST requests in 2 folders, 1 environment", or with several kinds
-    "4 requests (3 REST, 1 GraphQL) in 1 folder"."""
-    kinds = sorted(counts.requests_by_kind.items(), key=lambda pair: (-pair[1], pair[0]))
-    if len(kinds) == 1:
-        ((kind, n),) = kinds
-        text = f"{n} {RequestTabs.label(kind)} {'request' if n == 1 else 'requests'}"
-    else:
-        text = _plural(counts.requests, "request")
-        if kinds:
-            text += " (" + ", ".join(f"{n} {RequestTabs.label(k)}" for k, n in kinds) + ")"
-    if counts.folders:
-        text += f" in {_plural(counts.folders, 'folder')}"
-    if counts.environments:
-        text += f", {_plural(counts.environments, 'environment')}"
-    return text
-
-
 class ImportController(QObject):
     """Runs imports for the main window: File > Import…, dropped files, Import curl…
 
@@ -412,9 +393,9 @@ class ImportController(QObject):
         window = self._window
         counts = count_items(result.collection)
         what = (
-            _plural(counts.environments, "environment")
+            plural(counts.environments, "environment")
             if environments_only(result)
-            else _plural(counts.requests, "request")
+            else plural(counts.requests, "request")
         )
         message = f"Imported {what} from {path.name}"
         if where.folder is None:
@@ -508,10 +489,6 @@ class ImportController(QObject):
 
 def _local_files(urls: Iterable[object]) -> list[Path]:
     return [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]  # type: ignore[attr-defined]
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 async def _shown_until_closed(dialog: QDialog) -> None:

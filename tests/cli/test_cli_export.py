@@ -46,7 +46,7 @@ def test_postman_export_leaves_secrets_out_and_says_how_to_supply_them(
 
     assert _secrets_in(output.read_bytes()) == []
     out = capsys.readouterr().out
-    assert 'newman run shop.json --env-var "password=VALUE" --env-var "orders.token=VALUE"' in out
+    assert 'newman run "shop.json" --env-var "password=VALUE" --env-var "orders.token=VALUE"' in out
     doc = json.loads(output.read_bytes())
     assert doc["item"][0]["request"]["auth"]["bearer"][0]["value"] == "{{orders.token}}"
 
@@ -97,13 +97,14 @@ def test_bad_options_exit_2_with_one_line(
     expected: str,
 ) -> None:
     output = tmp_path / "out"
+    output.mkdir()  # an empty folder: a place the folder format would write into
 
     assert main(["export", str(source), "--output", str(output), *extra]) == 2
 
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1
     assert err.startswith(f"apiclient export: error: {expected}")
-    assert not output.exists()
+    assert list(output.iterdir()) == []
 
 
 def test_folder_export_refuses_a_busy_folder_and_the_collection_itself(
@@ -118,8 +119,56 @@ def test_folder_export_refuses_a_busy_folder_and_the_collection_itself(
     assert err.count("\n") == 1 and "the folder is not empty" in err
     assert [p.name for p in busy.iterdir()] == ["notes.txt"]
 
-    inside = source / "copy"
-    assert main(["export", str(source), "--format", "folder", "--output", str(inside)]) == 2
+    before = _listing(source)
+    for inside in (source / "copy", source):
+        assert main(["export", str(source), "--format", "folder", "--output", str(inside)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "inside the collection itself" in err
+    assert _listing(source) == before
+
+
+def _listing(root: Path) -> list[tuple[str, bytes]]:
+    return [
+        (str(p.relative_to(root)), p.read_bytes() if p.is_file() else b"")
+        for p in sorted(root.rglob("*"))
+    ]
+
+
+def test_postman_export_refuses_a_file_inside_the_collection(
+    source: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _listing(source)
+    for inside in (source / "shop.json", source):
+        assert main(["export", str(source), "--output", str(inside)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "inside the collection itself" in err
+    assert _listing(source) == before
+
+
+def test_folder_export_refuses_a_file(
+    source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "taken.txt"
+    taken.write_text("mine", encoding="utf-8")
+
+    assert main(["export", str(source), "--format", "folder", "--output", str(taken)]) == 2
+
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "inside the collection itself" in err
-    assert not inside.exists()
+    assert err.count("\n") == 1 and "it is a file" in err
+    assert taken.read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.parametrize("fmt", ["postman", "folder"])
+def test_a_path_the_system_refuses_is_one_line_not_a_traceback(
+    source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    too_long = tmp_path / ("x" * 300) / "out"
+    there = sorted(tmp_path.iterdir())
+
+    assert main(["export", str(source), "--format", fmt, "--output", str(too_long)]) == 2
+
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert err.startswith("apiclient export: error: Could not use ")
+    assert "name too long" in err and "Traceback" not in err
+    assert sorted(tmp_path.iterdir()) == there

@@ -4,6 +4,7 @@ checks as tests, and the round trip through our Postman importer)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -335,9 +336,12 @@ def test_postman_bodies_and_auth() -> None:
 
 
 def _equivalent(request: Any) -> dict[str, Any]:
-    """What must survive a round trip: method, URL, headers, body, auth."""
+    """What must survive a round trip: method, URL, headers, body, auth, and the request's
+    variables that apply (a disabled one is not exported)."""
+    variables = [v.model_dump(include={"name", "value"}) for v in request.variables if v.enabled]
     if isinstance(request, GraphqlRequest):
-        return request.model_dump(include={"method", "url", "headers", "auth", "query"})
+        fields = {"method", "url", "headers", "auth", "query"}
+        return {**request.model_dump(include=fields), "variables": variables}
     return {
         "method": request.method,
         "url": join_url(request.url, request.params),
@@ -345,6 +349,7 @@ def _equivalent(request: Any) -> dict[str, Any]:
         "headers": [h.model_dump() for h in request.headers],
         "body": request.body.model_dump(),
         "auth": request.auth.model_dump(),
+        "variables": variables,
     }
 
 
@@ -364,9 +369,10 @@ def _round_trip(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Import ``path``, export it, import the export: the requests before and after.
 
-    Without ``include_secrets`` a literal secret in an auth comes back as a reference to
-    a new blank secret variable; the "after" side has those references replaced by the
-    values they stand for, so equal sides mean the auth is equivalent.
+    Without ``include_secrets`` a literal secret (in an auth, a credentials header or
+    query row, a URL) comes back as a reference to a new blank secret variable; the
+    "after" side has those references replaced by the values they stand for, so equal
+    sides mean the requests are equivalent.
     """
     first = import_postman(path).collection
     doc, _ = export_postman(first, include_secrets=include_secrets)
@@ -384,25 +390,39 @@ def _round_trip(
     ]
     added = second.variables[kept:]
     assert all(v.secret and not v.value for v in added)
-    used = _resolve_references(before, after, {v.name for v in added})
-    assert sorted(used) == sorted(v.name for v in added)
+    values: dict[str, str] = {}
+    after = _resolve_references(before, after, [v.name for v in added], values)
+    assert sorted(values) == sorted(v.name for v in added)
     return before, after
 
 
-def _resolve_references(
-    before: dict[str, Any], after: dict[str, Any], names: set[str]
-) -> list[str]:
-    """Put the values back where ``after``'s auth refers to one of ``names`` instead of
-    ``before``'s literal; the names used, each once."""
-    used: list[str] = []
-    for key, request in after.items():
-        for field in ("password", "token", "key_value"):
-            value = request["auth"][field]
-            name = value[2:-2] if value.startswith("{{") and value.endswith("}}") else ""
-            if name in names and key in before:
-                request["auth"][field] = before[key]["auth"][field]
-                used.append(name)
-    return used
+def _resolve_references(before: Any, after: Any, names: list[str], values: dict[str, str]) -> Any:
+    """``after`` with the values put back where it refers to one of ``names`` instead of
+    ``before``'s literal; ``values`` collects what each name stood for, which must be one
+    value wherever it is used."""
+    if isinstance(after, dict):
+        old = before if isinstance(before, dict) else {}
+        return {k: _resolve_references(old.get(k), v, names, values) for k, v in after.items()}
+    if isinstance(after, list):
+        old = before if isinstance(before, list) else []
+        return [
+            _resolve_references(old[i] if i < len(old) else None, v, names, values)
+            for i, v in enumerate(after)
+        ]
+    if not isinstance(after, str) or not isinstance(before, str) or after == before:
+        return after
+    pattern, used = re.escape(after), []
+    for name in names:
+        reference = re.escape(f"{{{{{name}}}}}")
+        if reference in pattern:
+            pattern = pattern.replace(reference, f"(?P<n{len(used)}>.*?)", 1)
+            used.append(name)
+    found = re.fullmatch(pattern, before, re.DOTALL) if used else None
+    if found is None:
+        return after
+    for number, name in enumerate(used):
+        assert values.setdefault(name, found[f"n{number}"]) == found[f"n{number}"], name
+    return before
 
 
 ROUND_TRIP_FIXTURE = {
@@ -440,6 +460,11 @@ ROUND_TRIP_FIXTURE = {
                 },
                 {
                     "name": "Create",
+                    "variable": [
+                        {"key": "size", "value": 'say "50" \\ {{base}}'},
+                        {"key": "signing_key", "value": "hunter2", "type": "secret"},
+                        {"key": "off", "value": "1", "disabled": True},
+                    ],
                     "request": {
                         "method": "POST",
                         "url": "{{base}}/api/items",
@@ -551,6 +576,10 @@ def test_postman_round_trip_with_secrets_included_keeps_the_values(tmp_path: Pat
     before, after = _round_trip(path, tmp_path, include_secrets=True)
     assert after == before
     assert after["/0:Items/1:Create"]["auth"]["password"] == "pw"
+    assert after["/0:Items/1:Create"]["variables"] == [
+        {"name": "size", "value": 'say "50" \\ {{base}}'},
+        {"name": "signing_key", "value": "hunter2"},
+    ]
 
 
 V21_CORPUS = sorted(

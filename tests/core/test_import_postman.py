@@ -445,11 +445,11 @@ def test_each_folder_with_variables_says_where_they_went() -> None:
     assert folder_warnings == [
         "Folder 'Accounts' has its own variables (region, api_version, page_size, "
         "signing_key); apiclient has no folder variables, so they were copied into each "
-        "request under it as request variables. One difference: request variables take "
-        "precedence over the environment, where Postman's folder variables gave way to it.",
+        "request under it as request variables, which outrank the environment. In Postman "
+        "folder variables rank below the environment, and newman does not apply them at all.",
         "Folder 'Accounts / Admin' has its own variables (region, role, api_version); "
         "apiclient has no folder variables, so they were copied into each request under it "
-        "as request variables. One difference: request variables take precedence over the "
-        "environment, where Postman's folder variables gave way to it.",
+        "as request variables, which outrank the environment. In Postman folder variables "
+        "rank below the environment, and newman does not apply them at all.",
     ]
     assert result.warnings == tuple(folder_warnings)  # an empty list ("Health") says nothing

@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QPushButton
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+)
 from pytestqt.qtbot import QtBot
 
 from apiclient.core.models import Auth, RestRequest, Variable
 from apiclient.core.store import CollectionStore, RequestNode
 from apiclient.core.store_nodes import walk
-from apiclient.ui.export_dialog import ExportController, ExportDialog, ExportSummaryDialog
+from apiclient.ui.export_dialog import (
+    ExportController,
+    ExportDialog,
+    ExportSummaryDialog,
+    default_outputs,
+)
 from apiclient.ui.main_window import MainWindow
 
 TOKEN = "s3cret-ui-token"
@@ -158,10 +174,11 @@ def test_export_a_copy_folder_refuses_a_busy_one_then_writes(
     _close(qtbot, window, summary)
 
 
-def test_browse_for_the_postman_file(
+def test_browse_for_the_postman_file_then_cancel_writes_nothing(
     qtbot: QtBot, window: MainWindow, dialogs: Any, tmp_path: Path
 ) -> None:
     chosen = tmp_path / "chosen.json"
+    chosen.write_text("mine", encoding="utf-8")
     dialogs.paths.append(str(chosen))
 
     dialog = _open_dialog(qtbot, window)
@@ -172,7 +189,144 @@ def test_browse_for_the_postman_file(
     dialog.findChild(QPushButton, "export.cancel").click()
     task = ExportController.of(window).task
     qtbot.waitUntil(lambda: task is not None and task.done())
-    assert not chosen.exists()
+    assert chosen.read_text(encoding="utf-8") == "mine"
+
+
+def test_a_file_chosen_with_choose_is_replaced_without_asking_twice(
+    qtbot: QtBot, window: MainWindow, dialogs: Any, tmp_path: Path
+) -> None:
+    chosen = tmp_path / "chosen.json"
+    chosen.write_text("mine", encoding="utf-8")
+    dialogs.paths.append(str(chosen))  # the save dialog asked about replacing it
+
+    dialog = _open_dialog(qtbot, window)
+    dialog.findChild(QPushButton, "export.browse").click()
+    qtbot.waitUntil(lambda: dialog.findChild(QLineEdit, "export.path").text() == str(chosen))
+    dialog.findChild(QPushButton, "export.accept").click()
+    summary = _summary(qtbot, window)
+
+    assert json.loads(chosen.read_bytes())["info"]["name"] == "Sample: mock servers"
+    assert dialogs.asked == ["Export as a Postman collection"]
+    _close(qtbot, window, summary)
+
+
+@pytest.mark.parametrize("typed", [True, False])
+def test_replacing_an_existing_file_is_asked_first(
+    qtbot: QtBot, window: MainWindow, dialogs: Any, tmp_path: Path, typed: bool
+) -> None:
+    dialog = _open_dialog(qtbot, window)
+    path = dialog.findChild(QLineEdit, "export.path")
+    if typed:
+        path.setText(str(tmp_path / "typed.json"))
+    existing = Path(path.text())  # typed, or the default
+    existing.write_text("mine", encoding="utf-8")
+    dialogs.answers.append(QMessageBox.StandardButton.No)
+
+    dialog.findChild(QPushButton, "export.accept").click()
+    qtbot.waitUntil(lambda: len(dialogs.asked) == 1)
+    assert dialogs.asked[0].startswith(f"Replace the file?: {existing} already exists.")
+    qtbot.waitUntil(lambda: dialog.buttons.isEnabled())
+    assert existing.read_text(encoding="utf-8") == "mine" and dialog.isVisible()
+
+    dialogs.answers.append(QMessageBox.StandardButton.Yes)
+    dialog.findChild(QPushButton, "export.accept").click()
+    summary = _summary(qtbot, window)
+    assert len(dialogs.asked) == 2
+    assert json.loads(existing.read_bytes())["info"]["name"] == "Sample: mock servers"
+    _close(qtbot, window, summary)
+
+
+def test_a_postman_file_inside_the_collection_is_refused(
+    qtbot: QtBot, window: MainWindow, sample: Path
+) -> None:
+    before = sorted(sample.rglob("*"))
+    dialog = _open_dialog(qtbot, window)
+    dialog.findChild(QLineEdit, "export.path").setText(str(sample / "export.json"))
+    dialog.findChild(QPushButton, "export.accept").click()
+    error = dialog.findChild(QLabel, "export.error")
+    qtbot.waitUntil(error.isVisible)
+    assert "inside the collection itself" in error.text()
+    assert dialog.isVisible() and sorted(sample.rglob("*")) == before
+    dialog.reject()
+
+
+def test_a_path_the_system_refuses_is_a_sentence_in_the_dialog(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    there = sorted(tmp_path.iterdir())
+    dialog = _open_dialog(qtbot, window)
+    _fill(dialog, "folder", tmp_path / ("x" * 300) / "copy")
+    dialog.findChild(QPushButton, "export.accept").click()
+    error = dialog.findChild(QLabel, "export.error")
+    qtbot.waitUntil(error.isVisible)
+    assert error.text().startswith("Nothing was exported: Could not use ")
+    assert "name too long" in error.text() and dialog.isVisible()
+    assert sorted(tmp_path.iterdir()) == there
+    dialog.reject()
+
+
+def test_the_note_says_when_the_file_will_hold_secrets(qtbot: QtBot, window: MainWindow) -> None:
+    dialog = _open_dialog(qtbot, window)
+    note = dialog.findChild(QLabel, "export.note")
+    secrets_box = dialog.findChild(QCheckBox, "export.include_secrets")
+    assert "left out" in note.text()
+    secrets_box.setChecked(True)
+    assert "will hold secret values in clear text" in note.text()
+    secrets_box.setChecked(False)
+    assert "left out" in note.text()
+    dialog.reject()
+
+
+def test_the_disk_is_looked_at_off_the_gui_thread(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from apiclient.ui import dialogs as app_dialogs
+    from apiclient.ui import export_dialog
+
+    on_gui: list[bool] = []
+    free_folder = export_dialog.free_folder
+
+    def watched(parent: Path, name: str) -> Path:
+        on_gui.append(threading.current_thread() is threading.main_thread())
+        return free_folder(parent, name)
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    async def chosen_folder(*_args: object) -> str:
+        return str(elsewhere)
+
+    monkeypatch.setattr(export_dialog, "free_folder", watched)
+    monkeypatch.setattr(app_dialogs, "existing_directory", chosen_folder)
+    dialog = _open_dialog(qtbot, window)
+    combo = dialog.findChild(QComboBox, "export.format")
+    combo.setCurrentIndex(combo.findData("folder"))
+    path = dialog.findChild(QLineEdit, "export.path")
+    assert path.text() == str(tmp_path / "sample-mock-servers-copy")
+    dialog.findChild(QPushButton, "export.browse").click()
+    qtbot.waitUntil(lambda: path.text() == str(elsewhere / "sample-mock-servers-copy"))
+    assert on_gui == [False, False]  # the default, then the chosen folder
+    dialog.reject()
+
+
+def test_the_default_file_name_is_never_a_windows_device_name(tmp_path: Path) -> None:
+    for name in ("CON", "nul", "Com1"):
+        postman = Path(default_outputs(name, tmp_path / "c")["postman"])
+        assert postman.name == f"{name.lower()}-2.postman_collection.json"
+    assert Path(default_outputs("Shop", tmp_path / "c")["postman"]).name == (
+        "shop.postman_collection.json"
+    )
+
+
+def test_the_dialog_module_loads_no_importer() -> None:
+    code = (
+        "import sys, apiclient.ui.export_dialog; "
+        "print(sorted(m for m in sys.modules if 'import' in m and m.startswith('apiclient')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = done.stdout.strip()
+    assert "apiclient.ui.import_dialog" not in loaded
+    assert "apiclient.core.importers.detect" not in loaded
 
 
 def test_a_path_that_cannot_be_written_is_refused_with_a_sentence(

@@ -16,7 +16,7 @@ from apiclient.ui.widgets.secret_line_edit import SecretLineEdit, is_reference_o
 
 SECRET_FIELDS = [
     f"{style}.auth.{field}"
-    for style in ("rest", "soap", "graphql", "websocket")
+    for style in ("rest", "batch", "soap", "graphql", "websocket")
     for field in ("password", "token", "key_value")
 ] + ["soap.wsse.password", "webhook.signature.secret"]
 

@@ -3,16 +3,22 @@
 What carries over: folders in order, descriptions, collection variables, REST requests
 (method, URL with its query rows, headers, every body mode, basic/digest/bearer/API-key
 auth), GraphQL requests (Postman's graphql body) and SOAP requests (a raw XML POST with
-its SOAPAction). Checks become ``pm.test`` lines newman runs, captures become
-``pm.collectionVariables.set`` lines, where they translate simply.
+its SOAPAction). A request's own variables become ``pm.variables.set`` lines at the top of
+its pre-request script: local variables, which outrank the environment as ours do (our
+Postman importer reads them back). Checks become ``pm.test`` lines newman runs, captures
+become ``pm.collectionVariables.set`` lines, where they translate simply.
 
 Secrets: an export is a file people share, so by default it holds no secret value.
-Secret collection variables are written blank (type "secret"), and an auth password,
-token or API-key value typed as a literal becomes a ``{{name}}`` reference to a new blank
-secret collection variable named after the request's path (``items.create-item.password``).
-One warning names them all and says how to supply them to newman (``--env-var``, which
-wins over collection variables). ``include_secrets=True`` writes the values instead, and
-a warning says the file then holds secrets in clear text.
+Secret collection variables are written blank (type "secret"). A literal secret becomes a
+``{{name}}`` reference to a new blank secret collection variable named after the first
+request that uses it (``items.create-item.password``); a value used by many requests (an
+inherited token) shares one. Literal secrets are: auth passwords, tokens and API-key
+values; the values of secret request variables; the credentials of ``Authorization``,
+``Proxy-Authorization``, ``Cookie`` and API-key headers; query rows named like a key or
+token (``api_key``, ``access_token``...); ``user:password@`` in a URL. One warning names
+the variables and says how to supply them to newman (``--env-var``, which wins over
+collection variables). ``include_secrets=True`` writes the values instead, and a warning
+says the file then holds secrets in clear text.
 
 What does not, each named in a warning: gRPC, WebSocket, webhook and batch requests
 (newman cannot run them), checks and captures with no simple JavaScript translation (kept
@@ -65,6 +71,14 @@ _SECRET_AUTH_FIELD = {
 }
 """By auth kind: the field that holds its secret, and the suffix of the name of the
 variable that replaces a literal one."""
+_SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"}
+)
+_SECRET_QUERY = frozenset({"api_key", "apikey", "access_token", "token", "key"})
+_AUTH_SCHEME = re.compile(r"([A-Za-z][\w-]*\s+)(\S.*)", re.DOTALL)
+"""An Authorization value as its scheme ("Bearer ") and credentials: only the latter is
+secret."""
+_USERINFO = re.compile(r"(?P<head>[A-Za-z][\w+.-]*://)(?P<user>[^/?#@:]*)(?::(?P<pw>[^/?#@]*))?@")
 
 Json = dict[str, Any]
 
@@ -79,13 +93,13 @@ def export_postman(
     Write it with ``json.dumps(doc, indent=2, ensure_ascii=False)``.
     """
     exporter = _Exporter(include_secrets, {v.name for v in collection.variables})
+    variables = [exporter.variable(v) for v in collection.variables]
     doc: Json = {
         "info": {"name": collection.name, "schema": SCHEMA_V21},
         "item": exporter.items(collection.items, ()),
     }
     if collection.description:
         doc["info"]["description"] = collection.description
-    variables = [exporter.variable(v) for v in collection.variables]
     variables += [{"key": name, "value": "", "type": "secret"} for name in exporter.references]
     if variables:
         doc["variable"] = variables
@@ -98,6 +112,7 @@ class _Exporter:
         self.include_secrets = include_secrets
         self.taken = set(variable_names)
         self.references: list[str] = []  # new blank secret variables that replace values
+        self.replaced: dict[str, str] = {}  # each literal secret replaced: its variable
         self.blank: list[str] = []  # secret collection variables written without a value
         self.included: list[str] = []  # what holds a secret in clear text (include_secrets)
 
@@ -161,20 +176,19 @@ class _Exporter:
     def request(
         self, item: RestRequest | GraphqlRequest | SoapRequest, path: tuple[str, ...]
     ) -> Json:
-        where = " / ".join(path)
         auth = self._secret_auth(item.auth, path)
         if isinstance(item, GraphqlRequest):
             base, params = split_url(item.url)
-            request = self._request(item.method, base, params, item.headers, auth, where)
+            request = self._request(item.method, base, params, item.headers, auth, path)
             variables = item.variables_json.strip()
             request["body"] = {
                 "mode": "graphql",
                 "graphql": {"query": item.query, "variables": variables},
             }
         elif isinstance(item, SoapRequest):
-            request = self._soap(item, auth, where)
+            request = self._soap(item, auth, path)
         else:
-            request = self._request(item.method, item.url, item.params, item.headers, auth, where)
+            request = self._request(item.method, item.url, item.params, item.headers, auth, path)
             body = self._body(item.body)
             if body:
                 request["body"] = body
@@ -182,13 +196,11 @@ class _Exporter:
         if description:
             request["description"] = description
         entry: Json = {"name": item.name, "request": request}
+        prerequest = self._variable_lines(item.variables, path) + scripts.get("prerequest", [])
         tests = scripts.get("test", [])
-        tests += self._script(item.checks, item.captures, tests, where)
-        events = [
-            (listen, lines)
-            for listen, lines in (("prerequest", scripts.get("prerequest", [])), ("test", tests))
-            if lines
-        ]
+        tests += self._script(item.checks, item.captures, tests, " / ".join(path))
+        by_listen = {"prerequest": prerequest, "test": tests}
+        events = [(listen, lines) for listen, lines in by_listen.items() if lines]
         if events:
             entry["event"] = [
                 {"listen": listen, "script": {"type": "text/javascript", "exec": lines}}
@@ -203,29 +215,89 @@ class _Exporter:
         params: list[KeyValue],
         headers: list[KeyValue],
         auth: Auth,
-        where: str,
+        path: tuple[str, ...],
     ) -> Json:
+        base = self._secret_userinfo(base, path)
+        params = [self._secret_row(row, path, _SECRET_QUERY, "query row") for row in params]
+        headers = [self._secret_header(row, path) for row in headers]
         header_rows = [_row(h) for h in headers]
         request: Json = {"method": method.upper(), "header": header_rows, "url": _url(base, params)}
-        postman_auth = self._auth(auth, header_rows, where)
+        postman_auth = self._auth(auth, header_rows, " / ".join(path))
         if postman_auth:
             request["auth"] = postman_auth
         return request
 
-    def _secret_auth(self, auth: Auth, path: tuple[str, ...]) -> Auth:
-        """``auth`` as exported: the secret field of the kind in use, when it is a literal,
-        replaced by a reference to a new blank secret variable (unless secrets are
-        included)."""
-        field, suffix = _SECRET_AUTH_FIELD.get(auth.kind, ("", ""))
-        value = getattr(auth, field) if field else ""
+    def _secret(self, value: str, path: tuple[str, ...], suffix: str, what: str) -> str:
+        """``value`` as exported: a literal secret becomes a reference to a blank secret
+        variable (one per distinct value, named after the first request that has it),
+        unless secrets are included; empty values and references stay as they are."""
         if not value or only_references(value):
-            return auth
+            return value
         if self.include_secrets:
-            self.included.append(f"the auth of {' / '.join(path)!r}")
+            self.included.append(f"{what} of {' / '.join(path)!r}")
+            return value
+        name = self.replaced.get(value)
+        if name is None:
+            name = self.replaced[value] = self._reference_name(path, suffix)
+            self.references.append(name)
+        return f"{{{{{name}}}}}"
+
+    def _secret_auth(self, auth: Auth, path: tuple[str, ...]) -> Auth:
+        """``auth`` with the secret field of the kind in use hidden (see ``_secret``)."""
+        field, suffix = _SECRET_AUTH_FIELD.get(auth.kind, ("", ""))
+        if not field:
             return auth
-        name = self._reference_name(path, suffix)
-        self.references.append(name)
-        return auth.model_copy(update={field: f"{{{{{name}}}}}"})
+        value = self._secret(getattr(auth, field), path, suffix, "the auth")
+        return auth.model_copy(update={field: value})
+
+    def _secret_header(self, row: KeyValue, path: tuple[str, ...]) -> KeyValue:
+        """A credentials header with its credentials hidden; an Authorization scheme
+        ("Bearer ", "Basic ") stays, so only the token itself is to supply."""
+        if row.name.strip().lower() not in ("authorization", "proxy-authorization"):
+            return self._secret_row(row, path, _SECRET_HEADERS, "header")
+        match = _AUTH_SCHEME.fullmatch(row.value.strip())
+        scheme, credentials = match.groups() if match else ("", row.value)
+        what = f"the {row.name.strip()} header"
+        value = self._secret(credentials, path, slugify(row.name, "header"), what)
+        return row if value == credentials else row.model_copy(update={"value": scheme + value})
+
+    def _secret_row(
+        self, row: KeyValue, path: tuple[str, ...], names: frozenset[str], kind: str
+    ) -> KeyValue:
+        """``row`` with its value hidden when its name is one of ``names``."""
+        if row.name.strip().lower() not in names:
+            return row
+        what = f"the {row.name.strip()} {kind}"
+        value = self._secret(row.value, path, slugify(row.name, kind), what)
+        return row if value == row.value else row.model_copy(update={"value": value})
+
+    def _secret_userinfo(self, base: str, path: tuple[str, ...]) -> str:
+        """``base`` with the password of ``user:password@`` hidden (or the user, when it
+        stands alone: a token given as the user name)."""
+        match = _USERINFO.match(base)
+        if match is None:
+            return base
+        user, password = match["user"], match["pw"]
+        if password is None:
+            user = self._secret(user, path, "url-user", "the user in the URL")
+            userinfo = user
+        else:
+            userinfo = f"{user}:{self._secret(password, path, 'url-password', 'the URL password')}"
+        return f"{match['head']}{userinfo}@{base[match.end() :]}"
+
+    def _variable_lines(self, variables: list[Variable], path: tuple[str, ...]) -> list[str]:
+        """``pm.variables.set`` lines for the request's enabled variables; a secret value
+        is hidden (see ``_secret``)."""
+        lines = []
+        for variable in variables:
+            if not variable.enabled:
+                continue
+            value = variable.value
+            if variable.secret:
+                what = f"the variable {variable.name!r}"
+                value = self._secret(value, path, slugify(variable.name, "variable"), what)
+            lines.append(f"pm.variables.set({_js(variable.name)}, {_js(value)});")
+        return lines
 
     def _reference_name(self, path: tuple[str, ...], field: str) -> str:
         """A variable name from the request's path, e.g. ``items.create-item.password``,
@@ -237,7 +309,7 @@ class _Exporter:
         self.taken.add(name)
         return name
 
-    def _soap(self, item: SoapRequest, auth: Auth, where: str) -> Json:
+    def _soap(self, item: SoapRequest, auth: Auth, path: tuple[str, ...]) -> Json:
         headers = list(item.headers)
         names = {h.name.lower() for h in headers if h.enabled}
         if item.soap_version == "1.2":
@@ -251,12 +323,13 @@ class _Exporter:
         if "content-type" not in names:
             headers.append(KeyValue(name="Content-Type", value=content_type))
         if item.wsse.mode != "none":
+            where = " / ".join(path)
             self.warnings.append(
                 f"{where!r}: its WS-Security header is added when apiclient sends it, so the "
                 "Postman request has none; add it to the envelope by hand."
             )
         base, params = split_url(item.endpoint)
-        request = self._request("POST", base, params, headers, auth, where)
+        request = self._request("POST", base, params, headers, auth, path)
         request["body"] = {
             "mode": "raw",
             "raw": item.envelope,

@@ -7,13 +7,15 @@ a copy as one of our collection folders, written through the same store that sav
 collections, so secret values stay out of its files exactly as on save; they are copied
 into this machine's ``SecretStore`` under the copy's scope, so the copy works here.
 
-The source is read from disk: an export holds what is saved, not unsaved edits.
+The source is read from disk: an export holds what is saved, not unsaved edits. Neither
+format may be written inside the source collection's folder (it would become part of the
+collection).
 """
 
 from __future__ import annotations
 
 import json
-import shlex
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,9 +57,20 @@ def export_collection(
 
     Raises ``StoreError`` (or ``CollectionLoadError``) with a one-line message, before
     anything is written, for bad input: an unknown format, a collection that does not
-    open, an output that is a folder (postman) or a non-empty folder (folder), secrets
-    asked for in a folder.
+    open, an output inside the collection, an output that is a folder (postman) or a
+    file or non-empty folder (folder), secrets asked for in a folder. An ``OSError`` (a
+    name too long, a folder that may not be read) becomes a ``StoreError`` too.
     """
+    try:
+        return _export(source, fmt, output, include_secrets, secrets)
+    except OSError as exc:
+        where = Path(os.fsdecode(exc.filename)) if exc.filename else output
+        raise StoreError.from_os_error(exc, where, "use", keep="nothing was exported") from exc
+
+
+def _export(
+    source: Path, fmt: str, output: Path, include_secrets: bool, secrets: SecretStore | None
+) -> ExportResult:
     if fmt not in FORMATS:
         known = ", ".join(f"'{name}' ({label})" for name, label in FORMATS.items())
         raise StoreError(f"{fmt!r} is not a format apiclient exports; use one of {known}.", output)
@@ -70,6 +83,12 @@ def export_collection(
         )
     secrets = secrets if secrets is not None else SecretStore()
     store = CollectionStore.open(source, secrets)
+    if _inside(output, source):
+        raise StoreError(
+            f"Cannot export the collection to {output}: it is inside the collection itself. "
+            "Choose a place outside it.",
+            output,
+        )
     collection = store.to_collection()
     skipped = [
         f"{problem.path} could not be loaded and was left out: {problem.reason}"
@@ -78,7 +97,7 @@ def export_collection(
     if fmt == "postman":
         warnings = _write_postman(collection, output, include_secrets)
     else:
-        warnings = _write_folder(collection, source, output, secrets)
+        warnings = _write_folder(collection, output, secrets)
     return ExportResult(output, fmt, collection, (*skipped, *warnings))
 
 
@@ -89,22 +108,15 @@ def _write_postman(collection: Collection, output: Path, include_secrets: bool) 
         raise StoreError(f"Cannot write to {output}: it is a folder; give a file name.", output)
     if not output.parent.is_dir():
         raise StoreError(f"Cannot write to {output}: {output.parent} does not exist.", output)
+    # Double quotes: the one quoting that POSIX shells, cmd.exe and PowerShell all read.
     doc, warnings = export_postman(
-        collection, include_secrets=include_secrets, file_name=shlex.quote(output.name)
+        collection, include_secrets=include_secrets, file_name=f'"{output.name}"'
     )
     atomic_write_text(output, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     return list(warnings)
 
 
-def _write_folder(
-    collection: Collection, source: Path, output: Path, secrets: SecretStore
-) -> list[str]:
-    if output.resolve().is_relative_to(source.resolve()):
-        raise StoreError(
-            f"Cannot export the collection into {output}: it is inside the collection "
-            "itself. Choose a folder outside it.",
-            output,
-        )
+def _write_folder(collection: Collection, output: Path, secrets: SecretStore) -> list[str]:
     write_collection(collection, output, secrets)
     if not _has_secrets(collection):
         return []
@@ -113,6 +125,18 @@ def _write_folder(
         f"{secrets.backend_name}, so the copy works on this machine. Anyone who opens "
         "it elsewhere types them in again."
     ]
+
+
+def _inside(target: Path, root: Path) -> bool:
+    """True when ``target`` is ``root`` or would be inside it, as the file system sees it
+    (a disk that ignores case, links, ``..``): the nearest existing ancestor of ``target``
+    is compared with ``root`` and each of its parents by identity, not by name."""
+    path = target.expanduser().absolute()
+    existing = next((p for p in (path, *path.parents) if p.exists()), None)
+    if existing is None:
+        return False
+    real = existing.resolve()
+    return any(os.path.samefile(folder, root) for folder in (real, *real.parents))
 
 
 def _has_secrets(collection: Collection) -> bool:

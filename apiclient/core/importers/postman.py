@@ -8,8 +8,12 @@ stops the search. ``{{variables}}`` pass through unchanged.
 We have no folder variables, so a folder's ``variable`` list is copied into every request
 under it as request variables: an inner folder's value wins over an outer one's, and the
 request's own ``variable`` list wins over both. A warning per folder says so, and names
-the one difference: our request variables take precedence over the environment, where
-Postman's folder variables give way to it.
+the difference: our request variables outrank the environment, where Postman ranks folder
+variables below it (and newman does not apply them at all).
+
+``pm.variables.set("name", "value");`` lines (JSON strings) at the top of a request's
+pre-request script, as our Postman exporter writes a request's own variables, come back
+as request variables (winning over both lists) and leave the script.
 
 What does not, each said in a warning naming the request: auth kinds we do not have
 (OAuth, Hawk, AWS...), path variables (``:id``) without a value. Pre-request and test
@@ -24,6 +28,7 @@ is instead (not JSON, an Insomnia export, an OpenAPI file, the v1 format...).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -74,6 +79,11 @@ _STATUS_PATTERNS = (
     re.compile(
         r"pm\.expect\(\s*pm\.response\.code\s*\)\.to\.(?:eql|equal|be\.equal|eq)\(\s*(\d{3})\s*\)"
     ),
+)
+
+_JSON_STRING = r'"(?:[^"\\]|\\.)*"'
+_SET_VARIABLE = re.compile(
+    rf"pm\.variables\.set\(\s*({_JSON_STRING})\s*,\s*({_JSON_STRING})\s*\);?"
 )
 
 Json = dict[str, Any]
@@ -251,8 +261,8 @@ class _Importer:
             self.warnings.append(
                 f"Folder {where!r} has its own variables ({names}); apiclient has no folder "
                 "variables, so they were copied into each request under it as request "
-                "variables. One difference: request variables take precedence over the "
-                "environment, where Postman's folder variables gave way to it."
+                "variables, which outrank the environment. In Postman folder variables "
+                "rank below the environment, and newman does not apply them at all."
             )
         own = self._auth(entry.get("auth"), f"folder {where!r}")
         description = _with_scripts(_description(entry.get("description")), entry.get("event"))
@@ -263,7 +273,8 @@ class _Importer:
         return Folder(name=trail[-1], description=description, items=children)
 
     def _request(self, entry: Json, name: str, where: str, inherited: _Inherited) -> Any:
-        variables = merge_variables(inherited.variables, own_variables(entry))
+        set_in_script, events = _script_variables(entry.get("event"))
+        variables = merge_variables(inherited.variables, own_variables(entry), set_in_script)
         request = entry["request"]
         if isinstance(request, str):
             request = {"url": request}
@@ -271,8 +282,8 @@ class _Importer:
         auth = self._auth(request.get("auth"), f"request {where!r}") or inherited.auth
         url, params = self._url(request.get("url"), where)
         headers = _rows(request.get("header"))
-        description = _with_scripts(_description(request.get("description")), entry.get("event"))
-        checks = self._checks(entry.get("event"), where)
+        description = _with_scripts(_description(request.get("description")), events)
+        checks = self._checks(events, where)
         method = (as_text(request.get("method")) or "GET").upper()
         body_doc = as_obj(request.get("body"))
         if body_doc.get("mode") == "graphql":
@@ -469,6 +480,40 @@ def _script_lines(events: Any, listen: str) -> list[str]:
         exec_ = as_obj(script).get("exec")
         lines += [as_text(line) for line in exec_] if isinstance(exec_, list) else [as_text(exec_)]
     return lines
+
+
+def _script_variables(events: Any) -> tuple[list[Variable], list[Any]]:
+    """The variables set by ``pm.variables.set("name", "value");`` lines at the top of the
+    pre-request script (as our exporter writes a request's variables), and the events
+    without those lines."""
+    variables: list[Variable] = []
+    kept: list[Any] = []
+    first = True
+    for event in as_list(events):
+        script = as_obj(as_obj(event).get("script"))
+        lines = script.get("exec")
+        if not (first and as_obj(event).get("listen") == "prerequest" and isinstance(lines, list)):
+            kept.append(event)
+            continue
+        first = False
+        taken = 0
+        for line in lines:
+            found = _SET_VARIABLE.fullmatch(as_text(line).strip())
+            pair = _js_strings(found.groups()) if found else None
+            if pair is None:
+                break
+            variables.append(Variable(name=pair[0], value=pair[1]))
+            taken += 1
+        kept.append({**event, "script": {**script, "exec": lines[taken:]}})
+    return variables, kept
+
+
+def _js_strings(texts: Iterable[str]) -> list[str] | None:
+    """JSON string literals as their strings; None when one is not valid JSON."""
+    try:
+        return [json.loads(text) for text in texts]
+    except ValueError:
+        return None
 
 
 def _with_scripts(description: str, events: Any) -> str:
