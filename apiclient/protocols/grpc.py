@@ -76,7 +76,7 @@ __all__ = [
     "reflect",
 ]
 
-_LARGE_MESSAGE = 64 * 1024  # decoded in a worker above this, to keep the GUI loop free
+_LARGE_MESSAGE = 64 * 1024  # parsed or decoded in a worker above this, to keep the GUI loop free
 MAX_KEPT_MESSAGES = 10_000  # a result keeps the first ones; events carry them all
 _LOCAL_CANCEL = "Cancelled by you."
 _CLOSED_CANCEL = "Cancelled: the engine was closed while the call was running."
@@ -235,7 +235,7 @@ class GrpcStream:
                 f"{method.name} takes a single request message; only client and bidi"
                 " streaming methods accept more."
             )
-        messages = await asyncio.to_thread(self._catalog.check_message, method, text)
+        messages = await self._check(method, text)
         await self._start()
         if self._finished or self._cancelled or self._call is None:
             raise GrpcError("The call has ended: there is nobody to send to any more.")
@@ -290,9 +290,7 @@ class GrpcStream:
             method = self._find_method()
             key = channel_key(self._request)
             metadata = call_metadata(self._request)
-            messages = await asyncio.to_thread(
-                self._catalog.check_message, method, self._request.message
-            )
+            messages = await self._check(method, self._request.message)
             self._output = self._catalog.message_type(method.output_type)
             channel = await self._engine._channel(key)
             if self._cancelled:
@@ -306,6 +304,13 @@ class GrpcStream:
                     await self._write(message)
                 if not self._keep_open:
                     await self._half_close()
+
+    async def _check(self, method: GrpcMethod, text: str) -> list[Message]:
+        """The messages of ``text``; a large text is parsed in a worker, a small one here,
+        since a hop to a thread costs more than the ~20 µs the parse of a small one takes."""
+        if len(text) > _LARGE_MESSAGE:
+            return await asyncio.to_thread(self._catalog.check_message, method, text)
+        return self._catalog.check_message(method, text)
 
     def _invoke(
         self, channel: aio.Channel, method: GrpcMethod, messages: list[Message], metadata: Metadata

@@ -42,6 +42,7 @@ from apiclient.protocols.http import USER_AGENT
 from apiclient.protocols.tls import check_client_pair, read_tls_file
 
 __all__ = [
+    "CHANNEL_OPTIONS",
     "ChannelKey",
     "Metadata",
     "call_metadata",
@@ -57,7 +58,7 @@ Metadata = tuple[tuple[str, str | bytes], ...]
 _SCHEMES = ("grpc://", "grpcs://", "http://", "https://", "dns:///")
 _KEY = re.compile(r"[0-9a-z_.-]+")
 _MAX_MESSAGE = 64 * 1024 * 1024
-_OPTIONS: list[tuple[str, object]] = [
+CHANNEL_OPTIONS: list[tuple[str, object]] = [
     ("grpc.primary_user_agent", USER_AGENT),
     ("grpc.max_receive_message_length", _MAX_MESSAGE),
     ("grpc.max_send_message_length", _MAX_MESSAGE),
@@ -122,9 +123,9 @@ async def open_channel(key: ChannelKey) -> aio.Channel:
     Raises ``RequestBuildError`` for unreadable files, and for ``verify`` off the
     errors of fetching the certificate."""
     if key.security != "tls":
-        return aio.insecure_channel(key.target, options=_OPTIONS)
+        return aio.insecure_channel(key.target, options=CHANNEL_OPTIONS)
     credentials, name = await asyncio.to_thread(_tls_settings, key)
-    options = list(_OPTIONS)
+    options = list(CHANNEL_OPTIONS)
     if name:
         options.append(("grpc.ssl_target_name_override", name))
     return aio.secure_channel(key.target, credentials, options=options)

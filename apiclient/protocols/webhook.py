@@ -372,8 +372,8 @@ class WebhookReceiver:
     async def _serve(self, config: ReceiverConfig, ready: concurrent.futures.Future[int]) -> None:
         sock = bind_listener(config.host, config.port)
         forwarder = EventForwarder(self._safe_forward)
-        # Verifying and storing run here; a few threads keep SQLite's commit queue fed
-        # without one sender's big body holding up the others.
+        # Storing (one batch at a time) and verifying large bodies run here; a few
+        # threads so that one sender's big body does not hold up the others.
         executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=_STORE_THREADS, thread_name_prefix="webhook-store"
         )

@@ -2,11 +2,12 @@
 becomes a stored event before it is answered.
 
 For each request: read the body up to the limit (a body over it is refused with 413
-and stored without its bytes), verify its signature, store the event (in a worker
-thread, so many senders at once do not wait on each other's SQLite commits), report
-it, wait the configured delay, answer as configured, then forward it when a forward
-URL is set. The settings are read afresh for each request, so
-:meth:`~apiclient.protocols.webhook.WebhookReceiver.update` applies to the next one.
+and stored without its bytes), verify its signature (a large body's in a worker
+thread), store the event (in a worker thread, together with the events that arrived
+meanwhile: see :mod:`.webhook_batch`), report it, wait the configured delay, answer as
+configured, then forward it when a forward URL is set. The settings are read afresh for
+each request, so :meth:`~apiclient.protocols.webhook.WebhookReceiver.update` applies to
+the next one.
 
 It runs on the receiver's own thread and loop (see :mod:`apiclient.protocols.webhook`);
 its callbacks are called there. :func:`bind_listener` opens the socket it is served on.
@@ -31,6 +32,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from apiclient.protocols.errors import WebhookBindError, WebhookStoreError
 from apiclient.protocols.http import decode_header_value
+from apiclient.protocols.webhook_batch import BatchedStore
 from apiclient.protocols.webhook_events import (
     EventSummary,
     ReceiverConfig,
@@ -55,6 +57,10 @@ _NOT_HERE = {errno.EADDRNOTAVAIL, getattr(errno, "WSAEADDRNOTAVAIL", errno.EADDR
 _NO_FAMILY = {errno.EAFNOSUPPORT, getattr(errno, "WSAEAFNOSUPPORT", errno.EAFNOSUPPORT)}
 _TOO_MANY_FILES = {errno.EMFILE, errno.ENFILE, getattr(errno, "WSAEMFILE", errno.EMFILE)}
 _MB = 1024 * 1024
+# A signature over a body up to this size is checked on the server's loop (well under a
+# millisecond, less than a hop to a worker); a bigger one in a worker, so that it does
+# not hold up the other senders.
+_VERIFY_HERE_BYTES = 64 * 1024
 
 
 def size_text(size: int) -> str:
@@ -172,7 +178,7 @@ async def _send_text(send: Send, status: int, text: str) -> None:
 
 class WebhookApp:
     """The ASGI app; ``settings`` returns the configuration to apply to a new request.
-    Events are verified and stored on ``executor``'s threads.
+    Large bodies are verified, and events stored, on ``executor``'s threads.
 
     ``on_event`` gets each stored event's summary, ``on_error`` a sentence when an event
     could not be stored; both are called on the server loop and must not block.
@@ -188,7 +194,7 @@ class WebhookApp:
         forwarder: EventForwarder,
         executor: concurrent.futures.Executor,
     ) -> None:
-        self._store = store
+        self._store = BatchedStore(store, executor)
         self._executor = executor
         self._settings = settings
         self._on_event = on_event
@@ -215,10 +221,7 @@ class WebhookApp:
         refused = bool(body.refused_note)
         status = 413 if refused else config.response.status
         try:
-            loop = asyncio.get_running_loop()
-            event = await loop.run_in_executor(
-                self._executor, self._capture, config, arrival, body, status
-            )
+            event = await self._store.add(await self._event(config, arrival, body, status))
         except Exception as exc:  # the store's own errors and any sqlite surprise alike
             where = f"{arrival.method} {arrival.path} from {arrival.source or 'an unknown sender'}"
             sentence = f"The event {where} could not be saved, so it was answered 500: {exc}"
@@ -267,14 +270,18 @@ class WebhookApp:
                 data = b"".join(chunks)
                 return _Body(data, len(data))
 
-    def _capture(
+    async def _event(
         self, config: ReceiverConfig, arrival: _Arrival, body: _Body, status: int
     ) -> WebhookEvent:
-        """Verify and store one event (in a worker thread: both may take a while)."""
+        """The event to store, its signature verified."""
         if body.refused_note:
             verdict = _over_limit_verdict(config.signature, arrival.headers)
-        else:
+        elif len(body.data) <= _VERIFY_HERE_BYTES:
             verdict = _verify(config.signature, arrival.headers, body.data)
+        else:
+            verdict = await asyncio.get_running_loop().run_in_executor(
+                self._executor, _verify, config.signature, arrival.headers, body.data
+            )
         summary = EventSummary(
             id=0,
             received_at=arrival.received_at,
@@ -289,9 +296,7 @@ class WebhookApp:
             response_status=status,
             note=body.refused_note,
         )
-        return self._store.add(
-            WebhookEvent(summary=summary, headers=arrival.headers, body=body.data)
-        )
+        return WebhookEvent(summary=summary, headers=arrival.headers, body=body.data)
 
     async def _wait(self, delay_s: float) -> None:
         if delay_s <= 0 or self._hurry.is_set():

@@ -7,10 +7,17 @@ websockets' flow control; :meth:`ReportingConnection.receive` reports each messa
 the time it arrived, and the control frames that arrived while messages waited in the
 receive queue are reported after those messages, so the log shows the true order.
 Close frames are reported by the session once the connection has closed.
+
+It also reads at most :data:`READ_BYTES` per wake-up of the event loop: asyncio reads up
+to 256 KiB at once and websockets parses every frame of it in that one callback, which
+for a burst of small messages (a ticker falling behind) is thousands of frames and tens
+of milliseconds with the window frozen. Smaller reads let the window paint between
+them; the TCP window, and so throughput on a distant link, is unchanged.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -23,7 +30,9 @@ from websockets.typing import DataLike
 
 from apiclient.protocols.websocket_events import Direction, FrameKind
 
-__all__ = ["FrameReport", "ReportingConnection"]
+__all__ = ["READ_BYTES", "FrameReport", "ReportingConnection"]
+
+READ_BYTES = 16 * 1024  # a few hundred small messages: a few milliseconds of parsing
 
 # (direction, kind, at, data, size): called synchronously for each frame.
 FrameReport = Callable[[Direction, FrameKind, float, str | bytes, int], object]
@@ -43,6 +52,13 @@ class ReportingConnection(ClientConnection):
         # In arrival order: the arrival time of each message not yet received with
         # recv(), and the control frames that came in behind it.
         self._arrivals: deque[float | _Control] = deque()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        # A plain socket's transport reads max_size bytes per callback; a TLS transport
+        # has no such attribute (its reads are left as asyncio makes them).
+        if isinstance(getattr(transport, "max_size", None), int):
+            transport.max_size = READ_BYTES  # type: ignore[attr-defined]
 
     async def receive(self) -> None:
         """Wait for the next message and report it, then the control frames that

@@ -39,6 +39,22 @@ def stall_meter() -> tuple[list[float], list[float], QTimer]:
     return gaps, last, ticker
 
 
+def cpu_meter(ticker: QTimer) -> tuple[list[float], list[float]]:
+    """The GUI thread's own CPU time in each gap of ``ticker`` (a :func:`stall_meter`'s):
+    on a busy machine a long gap may be mostly time spent waiting for a core, which is
+    not the window's doing. Reset ``last[0] = time.thread_time()`` as the ticker starts."""
+    cpu_gaps: list[float] = []
+    last = [time.thread_time()]
+
+    def tick() -> None:
+        now = time.thread_time()
+        cpu_gaps.append(now - last[0])
+        last[0] = now
+
+    ticker.timeout.connect(tick)
+    return cpu_gaps, last
+
+
 def start_mocks(tmp: Path) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
     """The mock servers in their own process, so their work does not count as the app's
     stall; returns the process and the servers' URLs."""

@@ -86,14 +86,28 @@ class WebhookInboxModel(QStandardItemModel):
             self._timer.start()
 
     def flush(self) -> None:
-        """Move the buffered events in at the top, then trim the bottom."""
+        """Move the buffered events in at the top, then trim the bottom.
+
+        The batch goes in as one insertion of empty rows, filled while views hear
+        nothing and then told of it as one change: inserted row by row, each row made
+        the views (and the slots counting rows) react once, which in a burst was most
+        of the GUI thread's work, taken while the receiver waited for the interpreter
+        lock."""
         pending, self._pending = self._pending, []
         if not pending:
             return
         newest_first = pending[::-1][: self.capacity]
-        for row, summary in enumerate(newest_first):
-            self.insertRow(row, _items(summary))
+        cells = [_items(summary) for summary in newest_first]
         self._summaries[:0] = newest_first
+        self.insertRows(0, len(cells))
+        blocked = self.blockSignals(True)
+        try:
+            for row, items in enumerate(cells):
+                for column, item in enumerate(items):
+                    self.setItem(row, column, item)
+        finally:
+            self.blockSignals(blocked)
+        self.dataChanged.emit(self.index(0, 0), self.index(len(cells) - 1, self.columnCount() - 1))
         extra = len(self._summaries) - self.capacity
         if extra > 0:
             self.removeRows(self.capacity, extra)

@@ -35,6 +35,15 @@ _IN_COLOR = QColor("#1565c0")
 _OUT_COLOR = QColor("#2e7d32")
 _STATUS_COLOR = QColor("#6d6d6d")
 _ERROR_COLOR = QColor("#c62828")
+_ROLES = frozenset(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+    )
+)
 
 
 def is_frame(entry: LogEntry) -> bool:
@@ -250,8 +259,8 @@ class MessageLogModel(HeaderTableModel):
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ):
-        if not index.isValid():
-            return None
+        if role not in _ROLES or not index.isValid():
+            return None  # most roles a repaint asks each cell for: answered first, cheaply
         row, column = index.row(), index.column()
         entry = self.entry_at(row)
         frame = is_frame(entry)
