@@ -174,9 +174,11 @@ def test_binary_is_a_hex_dump_and_long_ones_are_cut() -> None:
         ("application/x-www-form-urlencoded", b"&".join(b"f%d=%%C3%%A9" % n for n in range(10**6))),
     ],
 )
-def test_ten_megabytes_render_quickly(content_type: str, body: bytes) -> None:
+def test_ten_megabytes_render_without_blowing_up(content_type: str, body: bytes) -> None:
+    """A guard against quadratic rendering (minutes for 10 MB), not a speed goal: the
+    bound is loose so a busy machine passes; the benchmarks measure speed."""
     started = time.perf_counter()
     rendered = render_body(content_type, body)
     elapsed = time.perf_counter() - started
     assert rendered.text
-    assert elapsed < 5.0, f"{len(body)} bytes of {content_type!r} took {elapsed:.2f} s"
+    assert elapsed < 30.0, f"{len(body)} bytes of {content_type!r} took {elapsed:.2f} s"
