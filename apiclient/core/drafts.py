@@ -19,16 +19,19 @@ the app was closed), restoring the draft is a conflict to show, not a silent cho
 
 A draft holds what the user typed, secrets included (an auth token typed since the last
 Save is part of the work), so its file is readable by its owner only. A draft file that
-does not load is moved aside (``*.broken-<time>``) and reported in ``problems``; it never
-stops the app from starting. Temporary files of an interrupted write start with "." and
-are ignored.
+does not load is moved aside (``*.broken-<time>``) and reported in ``problems``; one found
+in the right folder but recorded for another path (a symlink re-pointed, a folder moved)
+is moved aside (``*.kept-<time>``) and reported in ``moved_aside``; neither ever stops the
+app from starting. A draft that could not be restored over other edits is kept the same
+way (``set_aside``), listed by ``kept`` and brought back by ``swap``. Temporary files of
+an interrupted write start with "." and are ignored.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -50,7 +53,7 @@ from apiclient.core.store_format import (
 )
 from apiclient.core.store_nodes import LoadProblem
 
-__all__ = ["Draft", "DraftStore", "request_fingerprint"]
+__all__ = ["Draft", "DraftStore", "Fingerprints", "Found", "request_fingerprint"]
 
 _PRIVATE_MODE = 0o600
 _NO_COLLECTION = "no-collection"
@@ -71,10 +74,41 @@ class Draft:
     base: str | None = None
 
 
+@dataclass(frozen=True)
+class Found:
+    """What ``DraftStore.find`` read for a collection being opened."""
+
+    drafts: list[Draft]
+    loose: list[Draft]  # typed while no collection was open (none when that is the one)
+    problems: list[LoadProblem]  # drafts that did not load, moved aside
+    moved_aside: list[LoadProblem]  # drafts recorded for another path, moved aside
+    kept: dict[str, list[Path]]  # per kind, the drafts kept aside (oldest first)
+
+
 def request_fingerprint(request: AnyRequest) -> str:
-    """A short digest of ``request`` as the store writes it: equal for equal requests."""
+    """A short digest of ``request`` as the store writes it: equal for equal requests.
+
+    It serialises the whole request (a multi-megabyte body takes seconds): call it in a
+    worker, through ``Fingerprints``."""
     text = dump_yaml(request_doc(request))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+class Fingerprints:
+    """``request_fingerprint`` of the saved request of each tab kind, computed once per
+    saved request (the store replaces a request object, never edits it). Used from
+    worker threads; two of them racing at worst compute one twice."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, tuple[AnyRequest, str]] = {}
+
+    def of(self, kind: str, saved: AnyRequest) -> str:
+        cached = self._last.get(kind)
+        if cached is not None and cached[0] is saved:
+            return cached[1]
+        fingerprint = request_fingerprint(saved)
+        self._last[kind] = (saved, fingerprint)
+        return fingerprint
 
 
 class DraftStore:
@@ -87,6 +121,7 @@ class DraftStore:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.problems: list[LoadProblem] = []
+        self.moved_aside: list[LoadProblem] = []
 
     def folder(self, collection: Path | None) -> Path:
         """The folder of the drafts of ``collection``: its name, for a person looking, and
@@ -104,18 +139,9 @@ class DraftStore:
 
     def save(self, draft: Draft) -> None:
         """Write ``draft`` over the previous draft of its kind and collection, atomically."""
-        doc = {
-            "schema_version": SCHEMA_VERSION,
-            "kind": draft.kind,
-            "collection": str(draft.collection) if draft.collection is not None else None,
-            "relpath": draft.relpath,
-            "saved_at": draft.saved_at.astimezone(UTC).isoformat(),
-            "base": draft.base,
-            "request": request_doc(draft.request),
-        }
         path = self.path(draft.kind, draft.collection)
         ensure_dir(path.parent)
-        atomic_write_text(path, dump_yaml(doc), mode=_PRIVATE_MODE)
+        atomic_write_text(path, _text(draft), mode=_PRIVATE_MODE)
 
     def discard(self, kind: str, collection: Path | None) -> None:
         """Forget the draft of ``kind`` in ``collection`` (saved, or its edits dropped); no
@@ -137,10 +163,60 @@ class DraftStore:
             raise StoreError.from_os_error(exc, path, "move") from exc
         return target
 
+    def kept(self, kind: str, collection: Path | None) -> list[Path]:
+        """The drafts of ``kind`` in ``collection`` kept aside (``set_aside``, ``swap``, or
+        recorded for another path), oldest first."""
+        try:
+            found = self.folder(collection).glob(f"{kind}{SUFFIX}.kept-*")
+            return sorted(found, key=lambda path: (path.stat().st_mtime, path.name))
+        except OSError:
+            return []
+
+    def swap(
+        self, collection: Path | None, kept: Path, current: Draft | None
+    ) -> tuple[Draft, Path | None]:
+        """Make the draft kept in ``kept`` the draft of its kind in ``collection`` again,
+        keeping ``current`` (the edits it replaces in the tab, if any) aside instead.
+        Returns the draft and where ``current`` is kept. Nothing changes when ``kept``
+        does not load; a crash midway leaves a copy too many, never one too few."""
+        kind = kept.name.partition(".")[0]
+        try:
+            draft = _parse(kind, kept.read_text(encoding="utf-8"))
+        except (*LOAD_ERRORS, StoreError) as exc:
+            reason = exc.message if isinstance(exc, StoreError) else load_reason(exc)
+            raise StoreError(f"{kept} cannot be restored: {reason}", kept) from exc
+        draft = replace(draft, collection=collection)
+        path = self.path(kind, collection)
+        ensure_dir(path.parent)
+        aside = None
+        if current is not None:
+            aside = _aside(path, "kept")
+            atomic_write_text(aside, _text(current), mode=_PRIVATE_MODE)
+        atomic_write_text(path, _text(draft), mode=_PRIVATE_MODE)
+        try:
+            kept.unlink()
+        except OSError as exc:
+            raise StoreError.from_os_error(exc, kept, "delete") from exc
+        return draft, aside
+
+    def find(self, collection: Path | None) -> Found:
+        """Everything to restore or name when ``collection`` is opened (None: none could
+        be): its drafts, those typed with no collection open, and the drafts kept aside."""
+        drafts = self.load(collection)
+        problems, moved = list(self.problems), list(self.moved_aside)
+        loose = []
+        if collection is not None:
+            loose = self.load(None)
+            problems += self.problems
+            moved += self.moved_aside
+        kept = {kind: paths for kind in REQUEST_KINDS if (paths := self.kept(kind, collection))}
+        return Found(drafts, loose, problems, moved, kept)
+
     def load(self, collection: Path | None) -> list[Draft]:
         """Every draft of ``collection`` that loads; the others are moved aside and listed
         in ``problems``."""
         self.problems = []
+        self.moved_aside = []
         drafts = []
         for kind in REQUEST_KINDS:
             path = self.path(kind, collection)
@@ -158,6 +234,16 @@ class DraftStore:
                 continue
             if _same(draft.collection, collection):
                 drafts.append(draft)
+                continue
+            target = _aside(path, "kept")
+            try:
+                os.replace(path, target)
+            except OSError as exc:
+                self.problems.append(LoadProblem(path, load_reason(exc)))
+                continue
+            self.moved_aside.append(
+                LoadProblem(target, f"it was written for the collection at {draft.collection}")
+            )
         return drafts
 
     def _set_aside_broken(self, path: Path) -> Path:
@@ -170,9 +256,28 @@ class DraftStore:
         return target
 
 
+def _text(draft: Draft) -> str:
+    return dump_yaml(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "kind": draft.kind,
+            "collection": str(draft.collection) if draft.collection is not None else None,
+            "relpath": draft.relpath,
+            "saved_at": draft.saved_at.astimezone(UTC).isoformat(),
+            "base": draft.base,
+            "request": request_doc(draft.request),
+        }
+    )
+
+
 def _aside(path: Path, why: str) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    return path.with_name(f"{path.name}.{why}-{stamp}")
+    """A name beside ``path`` that no file has yet: ``<name>.<why>-<time>[-<n>]``."""
+    stamp = f"{path.name}.{why}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+    target, n = path.with_name(stamp), 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{stamp}-{n}")
+    return target
 
 
 def _same(a: Path | None, b: Path | None) -> bool:

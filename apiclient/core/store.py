@@ -276,6 +276,21 @@ class CollectionStore:
             items=items(self.tree),
         )
 
+    def same_content(self, other: CollectionStore) -> bool:
+        """Whether ``other`` holds what this store holds: besides the tree, variables,
+        environments and problems, what only the files say (each folder's ``order:``,
+        where entries that failed to load keep their place, and the collection file's
+        other fields). After each of its operations a store equals a fresh ``open``."""
+        return (
+            self.tree == other.tree
+            and self.variables == other.variables
+            and self.environments == other.environments
+            and self.problems == other.problems
+            and self._orders == other._orders
+            and self._settings.model_copy(update={"order": []})
+            == other._settings.model_copy(update={"order": []})
+        )
+
     # ---- the tree ------------------------------------------------------------------------
 
     def find(self, relpath: str) -> Node:

@@ -15,12 +15,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from apiclient.core.atomic import atomic_write_bytes, atomic_write_text
+from apiclient.core.atomic import atomic_write_bytes, atomic_write_text, remove_stale_temp_files
 from apiclient.core.errors import StoreError
 from apiclient.core.models import Variable
 from apiclient.core.paths import ensure_dir
 from apiclient.core.secrets import SecretStore
-from apiclient.core.store_format import SUFFIX, FormatError, load_yaml
+from apiclient.core.store_format import ENVIRONMENTS_DIR, ITEMS_DIR, SUFFIX, FormatError, load_yaml
 from apiclient.core.store_nodes import LoadProblem
 
 
@@ -42,6 +42,18 @@ LOAD_ERRORS = (OSError, UnicodeDecodeError, FormatError)
 def read_doc(path: Path) -> dict[str, Any]:
     """A YAML file as a mapping; raises one of ``LOAD_ERRORS``."""
     return load_yaml(path.read_text(encoding="utf-8"))
+
+
+def remove_crash_leftovers(root: Path) -> list[Path]:
+    """Stale temporary files of interrupted writes (``atomic.remove_stale_temp_files``) in
+    the folders a collection's store writes: the collection folder itself (its
+    collection.yaml), ``items/`` and everything under it, and ``environments/``. Nothing
+    else is walked: the collection may sit at the root of a whole repository."""
+    return [
+        *remove_stale_temp_files(root, recursive=False),
+        *remove_stale_temp_files(root / ITEMS_DIR),
+        *remove_stale_temp_files(root / ENVIRONMENTS_DIR, recursive=False),
+    ]
 
 
 def blank_secrets(variables: list[Variable]) -> list[Variable]:

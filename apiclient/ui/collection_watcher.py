@@ -7,8 +7,9 @@ open tab whose file changed is brought in step without losing anything: a clean 
 shows the new version; a tab with unsaved edits keeps them and says the file changed,
 offering to reload; a tab whose file was deleted keeps its content as an unsaved draft.
 
-When a collection is opened, temporary files that a crash left in it (see
-``apiclient.core.atomic``) are removed first.
+When a collection is opened it is watched first, then the temporary files that a crash
+left in the folders the store writes (``remove_crash_leftovers``) are removed, so no
+change made meanwhile goes unseen.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, QTimer, Signal
 
-from apiclient.core.atomic import remove_stale_temp_files
 from apiclient.core.errors import CoreError
 from apiclient.core.store import RequestNode
+from apiclient.core.store_files import remove_crash_leftovers
 from apiclient.core.store_format import SUFFIX
 from apiclient.ui.collections_sidebar import CollectionsSidebar
 from apiclient.ui.tabs.request_tab import RequestTab
@@ -32,9 +33,11 @@ from apiclient.ui.workspace import Workspace
 
 DEBOUNCE_MS = 300
 CHANGED_ON_DISK = "This request changed on disk (e.g. git pull)."
+RELOAD_LINK = "reload"
+KEEP_LINK = "keep"
 CONFLICT_CHOICES = (
     "Your unsaved edits are kept; Save overwrites the file, Reload takes the file's "
-    "version. <a href='reload'>Reload</a> · <a href='keep'>Keep my edits</a>"
+    f"version. <a href='{RELOAD_LINK}'>Reload</a> · <a href='{KEEP_LINK}'>Keep my edits</a>"
 )
 DELETED_NOTICE = (
     "This request's file was deleted on disk. Your version is kept here as an unsaved "
@@ -103,13 +106,13 @@ class CollectionWatcher(QObject):
 
     def _on_collection_opened(self) -> None:
         self._conflicts.clear()
-        self._reload.start(self._clean_up_and_watch())
+        self._reload.start(self._watch_and_clean_up())
 
-    async def _clean_up_and_watch(self) -> None:
+    async def _watch_and_clean_up(self) -> None:
+        await self._rewatch()
         store = self._workspace.store
         if store is not None:
-            await asyncio.to_thread(remove_stale_temp_files, store.root)
-        await self._rewatch()
+            await asyncio.to_thread(remove_crash_leftovers, store.root)
 
     async def _rewatch(self) -> None:
         store = self._workspace.store
@@ -187,10 +190,10 @@ class CollectionWatcher(QObject):
         tab.show_notice(f"{cause} {CONFLICT_CHOICES}")
 
     def _on_notice_link(self, tab: RequestTab, link: str) -> None:
-        if tab.kind not in self._conflicts:
+        if tab.kind not in self._conflicts or link not in (RELOAD_LINK, KEEP_LINK):
             return
         self._conflicts.discard(tab.kind)
-        if link == "reload" and tab.relpath is not None:
+        if link == RELOAD_LINK and tab.relpath is not None:
             try:
                 node = self._workspace.find(tab.relpath)
             except CoreError as exc:

@@ -2,34 +2,57 @@
 
 Each edit in a tab restarts a short timer; when typing pauses, the tab's request is
 written as a draft (``apiclient.core.drafts``) of the open collection, in a worker
-thread. When the tab gets clean again (saved, or its edits dropped for another request)
-its draft is discarded. Whenever a collection is opened (at start-up, or later from the
-File menu) its drafts come back into their tabs, dirty, with a notice saying when they
-were written; a draft made over a request whose file changed since then comes back as a
-conflict to settle (Reload / Keep my edits), like a change seen by the watcher.
+thread (which also fingerprints the saved request the edits were made over). When the
+tab gets clean again (saved, or its edits dropped for another request) its draft is
+discarded. Whenever a collection is opened (at start-up, or later from the File menu)
+its drafts come back into their tabs, dirty, with a notice saying when they were
+written; a draft made over a request whose file changed since then comes back as a
+conflict to settle (Reload / Keep my edits), like a change seen by the watcher. Drafts
+typed while no collection was open come back into an empty tab of their kind.
+
+No draft is ever buried: one that meets a tab already holding other edits is kept aside,
+and the tab's notice names it with a link that swaps it in (the tab's edits are kept
+aside in turn); drafts kept aside earlier are named again at each opening.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, SignalInstance
 from shiboken6 import isValid
 
 from apiclient.core.atomic import remove_stale_temp_files
-from apiclient.core.drafts import Draft, DraftStore, request_fingerprint
+from apiclient.core.drafts import Draft, DraftStore, Fingerprints, Found
 from apiclient.core.errors import CoreError, StoreError
+from apiclient.core.models import AnyRequest
 from apiclient.core.paths import data_dir
 from apiclient.core.store import RequestNode
+from apiclient.ui.collection_watcher import KEEP_LINK, RELOAD_LINK
 from apiclient.ui.tabs.request_tab import RequestTab
 from apiclient.ui.tasks import start_task
 from apiclient.ui.workspace import Workspace
 
 AUTOSAVE_DELAY_MS = 1000
+RESTORE_KEPT_LINK = "restore-kept"
+
+
+@dataclass(frozen=True)
+class _Restored:
+    """A draft shown in its tab as it is on disk. While the tab holds exactly ``draft``
+    at ``relpath`` it is not written again; while ``conflict`` (restored over a file
+    changed since, not yet settled) every autosave keeps the draft's ``base`` and
+    ``saved_at``, so a second crash still shows the conflict."""
+
+    draft: Draft
+    relpath: str | None
+    conflict: bool
 
 
 class DraftKeeper(QObject):
@@ -41,11 +64,13 @@ class DraftKeeper(QObject):
     is not open stay untouched.
 
     Signals:
-        problem_reported(str): a draft could not be written, read or deleted.
+        problem_reported(str): a draft could not be written, read or deleted, or was
+            kept aside (where it is).
         draft_written(str): the draft of a tab kind is on disk.
         draft_discarded(str): the draft of a tab kind is gone.
         drafts_restored(list): the drafts of the collection just opened are back; the
             kinds of the tabs that got one.
+        draft_swapped(str): a kept draft was swapped into the tab of a kind.
         conflict_found(object, str): a draft was restored over a request whose file
             changed since it was written; the tab and what to tell about the cause.
     """
@@ -54,6 +79,7 @@ class DraftKeeper(QObject):
     draft_written = Signal(str)
     draft_discarded = Signal(str)
     drafts_restored = Signal(list)
+    draft_swapped = Signal(str)
     conflict_found = Signal(object, str)
 
     def __init__(
@@ -71,6 +97,10 @@ class DraftKeeper(QObject):
         self._tabs: dict[str, RequestTab] = {}
         # Per tab kind: the collection whose draft on disk holds that tab's edits.
         self._owner: dict[str, Path | None] = {}
+        self._restored: dict[str, _Restored] = {}
+        self._kept: dict[str, Path] = {}  # per kind, the kept draft its notice offers
+        self._swapping: set[str] = set()
+        self._fingerprints = Fingerprints()  # used in workers only
         self._restoring: asyncio.Task[None] | None = None
         self._restoring_for: Path | None = None
         self._cleaned_up = False
@@ -82,11 +112,13 @@ class DraftKeeper(QObject):
     def track(self, tab: RequestTab) -> None:
         """Autosave ``tab`` from now on."""
         timer = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS)
+        timer.setObjectName(f"drafts.autosave.{tab.kind}")
         timer.timeout.connect(lambda: self._on_timer_timeout(tab))
         self._timers[tab.kind] = timer
         self._tabs[tab.kind] = tab
         tab.edited.connect(timer.start)
         tab.dirty_changed.connect(lambda dirty: self._on_tab_dirty_changed(tab, dirty))
+        tab.notice.linkActivated.connect(lambda link: self._on_notice_link(tab, link))
 
     # -- restoring ---------------------------------------------------------------------
 
@@ -117,19 +149,24 @@ class DraftKeeper(QObject):
             self._cleaned_up = True
             await asyncio.to_thread(self._remove_stale_temp_files)
         try:
-            drafts = await asyncio.to_thread(self._store.load, collection)
+            found = await asyncio.to_thread(self._store.find, collection)
         except CoreError as exc:
             self._tell(self.problem_reported, f"Unsaved edits could not be restored: {exc}")
             return
         if not isValid(self):
             return
-        for problem in self._store.problems:
-            self.problem_reported.emit(
-                f"A draft of unsaved edits could not be read ({problem.reason}); "
-                f"it was set aside as {problem.path}."
-            )
+        nodes = {d.kind: n for d in found.drafts if (n := self._saved_node(d)) is not None}
+        requests = {kind: node.request for kind, node in nodes.items()}
+        bases = await asyncio.to_thread(
+            lambda: {kind: self._fingerprints.of(kind, saved) for kind, saved in requests.items()}
+        )
+        if not isValid(self):
+            return
+        self._report(found)
+        self._kept.clear()
+        self._restored.clear()  # shown for the collection no longer open
         restored = []
-        for draft in drafts:
+        for draft in found.drafts:
             tab = self._tab_for(draft.kind)
             if tab is None:
                 continue
@@ -137,9 +174,42 @@ class DraftKeeper(QObject):
                 await self._keep_aside(draft, tab)
                 if not isValid(self):
                     return
-            elif self._restore_into(draft, tab):
+            elif self._restore_into(draft, tab, nodes.get(draft.kind), bases.get(draft.kind)):
                 restored.append(draft.kind)
+        for draft in found.loose:
+            tab = self._tab_for(draft.kind)
+            if tab is not None and not tab.dirty and tab.relpath is None:
+                self._restore_into(draft, tab, None, None)
+                restored.append(draft.kind)
+            else:
+                path = self._store.path(draft.kind, None)
+                self.problem_reported.emit(
+                    f"Unsaved edits typed while no collection was open are kept in {path}; "
+                    f"they come back into an empty {draft.kind} tab."
+                )
+        self._offer_kept(found, restored)
         self.drafts_restored.emit(restored)
+
+    def _saved_node(self, draft: Draft) -> RequestNode | None:
+        if draft.relpath is None:
+            return None
+        try:
+            node = self._workspace.find(draft.relpath)
+        except CoreError:
+            return None
+        return node if isinstance(node, RequestNode) else None
+
+    def _report(self, found: Found) -> None:
+        for problem in found.problems:
+            self.problem_reported.emit(
+                f"A draft of unsaved edits could not be read ({problem.reason}); "
+                f"it was set aside as {problem.path}."
+            )
+        for moved in found.moved_aside:
+            self.problem_reported.emit(
+                f"A draft of unsaved edits was not restored: {moved.reason}. "
+                f"It is kept in {moved.path}."
+            )
 
     def _remove_stale_temp_files(self) -> None:
         """In a worker: what crashed writes left among the drafts and the data dir's own
@@ -155,83 +225,204 @@ class DraftKeeper(QObject):
             if isValid(tab) and tab.dirty:
                 self._timers[kind].start()
 
-    def _restore_into(self, draft: Draft, tab: RequestTab) -> bool:
-        """Show ``draft`` in ``tab``; False when it holds nothing unsaved after all."""
-        node = None
-        if draft.relpath is not None:
-            try:
-                node = self._workspace.find(draft.relpath)
-            except CoreError:
-                node = None
-        self._owner[draft.kind] = draft.collection
+    def _restore_into(
+        self,
+        draft: Draft,
+        tab: RequestTab,
+        node: RequestNode | None,
+        base_now: str | None,
+        note: str = "",
+    ) -> bool:
+        """Show ``draft`` in ``tab`` over ``node``, the saved request it was made over if
+        it is still there (``base_now`` its fingerprint); False when it holds nothing
+        unsaved after all. ``note`` ends the notice."""
         when = draft.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        if not isinstance(node, RequestNode):
+        if node is None:
             tab.open_request(draft.request, None)
             tab.detach()  # a draft is unsaved even when it equals a blank request
-            tab.show_notice(
-                f"Restored unsaved edits from {when} (its file is no longer in the "
-                "collection; Save writes it again)."
+            self._owner[draft.kind] = draft.collection
+            self._restored[draft.kind] = _Restored(draft, None, conflict=False)
+            gone = " (its file is no longer in the collection; Save writes it again)"
+            _show_notice(
+                tab, f"Restored unsaved edits from {when}{gone if draft.relpath else ''}.{note}"
             )
             return True
         tab.open_request(node.request, node.relpath)
         tab.show_edits(draft.request)
         if not tab.dirty:  # the file now holds these very edits (e.g. pulled)
-            self._queue(self._discard(draft.kind, self._owner.pop(draft.kind)))
+            self._queue(self._discard(draft.kind, draft.collection))
             return False
-        if draft.base is not None and draft.base != request_fingerprint(node.request):
+        self._owner[draft.kind] = draft.collection
+        conflict = draft.base is not None and base_now is not None and draft.base != base_now
+        self._restored[draft.kind] = _Restored(draft, node.relpath, conflict)
+        if conflict:
             self.conflict_found.emit(
                 tab,
                 f"Restored unsaved edits from {when}, made before this request changed "
-                "on disk (e.g. git pull).",
+                f"on disk (e.g. git pull).{note}",
             )
         else:
-            tab.show_notice(f"Restored unsaved edits from {when}.")
+            _show_notice(tab, f"Restored unsaved edits from {when}.{note}")
         return True
 
     async def _keep_aside(self, draft: Draft, tab: RequestTab) -> None:
-        """The tab already holds other unsaved edits: never replace them, and move the
-        draft where the next autosave of this tab will not overwrite it."""
+        """The tab already holds other unsaved edits: never replace them unasked, and move
+        the draft where the next autosave of this tab will not overwrite it; the notice
+        names it and offers to swap it in."""
         try:
             async with self._io_lock:
                 kept = await asyncio.to_thread(self._store.set_aside, draft.kind, draft.collection)
         except StoreError as exc:
             self._tell(self.problem_reported, f"Unsaved edits could not be restored: {exc}")
             return
-        if isValid(tab):
+        if isValid(self) and isValid(tab):
+            self._kept[draft.kind] = kept
             when = draft.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            tab.show_notice(
+            _show_notice(
+                tab,
                 f"Unsaved edits from {when} were not restored over the edits in this tab; "
-                f"they are kept in {kept}."
+                f"they are kept in {escape(str(kept))}. {_restore_link()}",
             )
+
+    def _offer_kept(self, found: Found, restored: list[str]) -> None:
+        """Drafts kept aside in earlier sessions: named in the status line, and offered in
+        the notice of a tab of their kind that shows nothing else."""
+        for kind, paths in found.kept.items():
+            self.problem_reported.emit(
+                f"{len(paths)} draft(s) of unsaved {kind} edits kept aside earlier are in "
+                f"{paths[-1].parent}: " + ", ".join(p.name for p in paths)
+            )
+            tab = self._tabs.get(kind)
+            busy = kind in restored or kind in self._kept
+            if tab is None or busy or not tab.notice.isHidden():
+                continue
+            self._kept[kind] = paths[-1]
+            _show_notice(
+                tab,
+                f"Unsaved edits kept aside earlier are in {escape(str(paths[-1]))}. "
+                + _restore_link(),
+            )
+
+    # -- the notice's links -----------------------------------------------------------------
+
+    def _on_notice_link(self, tab: RequestTab, link: str) -> None:
+        if link in (RELOAD_LINK, KEEP_LINK):
+            restored = self._restored.get(tab.kind)
+            if restored is not None and restored.conflict:
+                # Settled: the edits are kept over the file as it is now (or dropped).
+                del self._restored[tab.kind]
+                self._timers[tab.kind].start()
+        elif link == RESTORE_KEPT_LINK and tab.kind in self._kept:
+            self._swapping.add(tab.kind)
+            self._queue(self._swap_in(tab, self._kept.pop(tab.kind)))
+
+    async def _swap_in(self, tab: RequestTab, kept: Path) -> None:
+        """Bring the draft in ``kept`` into ``tab``; the edits it held (if any) are kept
+        aside in its place, with a link back. No autosave runs meanwhile: it would write
+        the edits being swapped out over the draft swapped in."""
+        try:
+            await self._swap_into(tab, kept)
+        finally:
+            self._swapping.discard(tab.kind)
+            if isValid(self) and isValid(tab) and tab.dirty:
+                self._timers[tab.kind].start()
+
+    async def _swap_into(self, tab: RequestTab, kept: Path) -> None:
+        store = self._workspace.store
+        current = None
+        if tab.dirty:
+            current = Draft(
+                kind=tab.kind,
+                collection=store.root if store is not None else None,
+                relpath=tab.relpath,
+                request=tab.current_request(),
+                saved_at=datetime.now(UTC),
+            )
+        saved = tab.saved_request
+        restored = self._restored.get(tab.kind)
+        if current is not None and restored is not None and restored.conflict:
+            held = restored.draft
+            current = replace(current, saved_at=held.saved_at, base=held.base)
+            saved = None  # the changed file, not the request these edits were made over
+        collection = store.root if store is not None else None
+        try:
+            async with self._io_lock:
+                draft, aside = await asyncio.to_thread(self._swap, collection, kept, current, saved)
+        except StoreError as exc:
+            self._tell(self.problem_reported, f"The kept edits could not be restored: {exc}")
+            return
+        if not isValid(self) or not isValid(tab):
+            return
+        self._owner.pop(tab.kind, None)  # the draft on disk is the swapped-in one now
+        node = self._saved_node(draft)
+        base_now = None
+        if node is not None:
+            base_now = await asyncio.to_thread(self._fingerprints.of, draft.kind, node.request)
+        if not isValid(self) or not isValid(tab):
+            return
+        note = ""
+        if aside is not None:
+            self._kept[tab.kind] = aside
+            note = (
+                f" The edits that were in this tab are kept in {escape(str(aside))}. "
+                + _restore_link("Swap them back")
+            )
+        self._restore_into(draft, tab, node, base_now, note)
+        self.draft_swapped.emit(tab.kind)
+
+    def _swap(
+        self, collection: Path | None, kept: Path, current: Draft | None, saved: AnyRequest | None
+    ) -> tuple[Draft, Path | None]:
+        """In a worker: ``DraftStore.swap`` with the base of ``current`` filled in."""
+        if current is not None and saved is not None:
+            current = replace(current, base=self._fingerprints.of(current.kind, saved))
+        return self._store.swap(collection, kept, current)
 
     # -- autosave ------------------------------------------------------------------------
 
     def _on_timer_timeout(self, tab: RequestTab) -> None:
-        if self._quit or self._restoring_now():
-            return  # restarted when the restore ends
+        if self._quit or self._restoring_now() or tab.kind in self._swapping:
+            return  # restarted when the restore ends; a swap writes its own
         if not tab.dirty:
             self._discard_owned(tab.kind)
             return
+        request = tab.current_request()
+        restored = self._restored.get(tab.kind)
+        if restored is not None and (tab.relpath, request) == (
+            restored.relpath,
+            restored.draft.request,
+        ):
+            return  # the draft on disk holds exactly this
         store = self._workspace.store
-        saved = tab.saved_request
         draft = Draft(
             kind=tab.kind,
             collection=store.root if store is not None else None,
             relpath=tab.relpath,
-            request=tab.current_request(),
+            request=request,
             saved_at=datetime.now(UTC),
-            base=request_fingerprint(saved) if saved is not None else None,
         )
+        saved = tab.saved_request
+        if restored is not None and restored.conflict:
+            # Not settled yet: the saved request shown is the changed file, not the one
+            # these edits were made over.
+            draft = replace(draft, saved_at=restored.draft.saved_at, base=restored.draft.base)
+            saved = None
+        if restored is not None:  # what is on disk from now on
+            if restored.conflict:
+                self._restored[tab.kind] = _Restored(draft, tab.relpath, conflict=True)
+            else:
+                del self._restored[tab.kind]
         previous = self._owner.get(tab.kind, draft.collection)
         if previous != draft.collection:
             self._discard_owned(tab.kind)
         self._owner[tab.kind] = draft.collection
-        self._queue(self._write(draft))
+        self._queue(self._write(draft, saved))
 
     def _on_tab_dirty_changed(self, tab: RequestTab, dirty: bool) -> None:
         if dirty:
             self._timers[tab.kind].start()
         elif not self._quit:
+            self._restored.pop(tab.kind, None)
             self._timers[tab.kind].stop()
             self._discard_owned(tab.kind)
 
@@ -258,7 +449,11 @@ class DraftKeeper(QObject):
         self._owner.clear()
 
     async def aclose(self) -> None:
-        """Wait for the drafts being written or deleted."""
+        """Stop restoring, and wait for the drafts being written or deleted."""
+        restoring = self._restoring
+        if restoring is not None and not restoring.done():
+            restoring.cancel()
+            await asyncio.wait({restoring})
         while self._pending:
             await asyncio.gather(*self._pending, return_exceptions=True)
 
@@ -267,13 +462,15 @@ class DraftKeeper(QObject):
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
-    async def _write(self, draft: Draft) -> None:
+    async def _write(self, draft: Draft, saved: AnyRequest | None) -> None:
+        """Write ``draft``; its base is the fingerprint of ``saved`` (when given),
+        computed in the worker."""
         async with self._io_lock:
             tab = self._tabs.get(draft.kind)
             if self._quit or tab is None or not isValid(tab) or not tab.dirty:
                 return  # saved, dropped or quit while this write waited its turn
             try:
-                await asyncio.to_thread(self._store.save, draft)
+                await asyncio.to_thread(self._save, draft, saved)
                 if self._quit:  # quit while it was being written
                     await asyncio.to_thread(self._store.discard, draft.kind, draft.collection)
                     return
@@ -281,6 +478,12 @@ class DraftKeeper(QObject):
                 self._tell(self.problem_reported, f"Unsaved edits could not be autosaved: {exc}")
                 return
         self._tell(self.draft_written, draft.kind)
+
+    def _save(self, draft: Draft, saved: AnyRequest | None) -> None:
+        """In a worker: fingerprint ``saved`` into ``draft``, then write it."""
+        if saved is not None:
+            draft = replace(draft, base=self._fingerprints.of(draft.kind, saved))
+        self._store.save(draft)
 
     async def _discard(self, kind: str, collection: Path | None) -> None:
         async with self._io_lock:
@@ -296,3 +499,13 @@ class DraftKeeper(QObject):
         file work is done either way)."""
         if isValid(self):
             signal.emit(text)
+
+
+def _restore_link(text: str = "Restore these edits instead") -> str:
+    return f"<a href='{RESTORE_KEPT_LINK}'>{text}</a>"
+
+
+def _show_notice(tab: RequestTab, text: str) -> None:
+    """Show ``text`` (which may hold links) in ``tab``'s notice."""
+    tab.notice.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+    tab.show_notice(text)

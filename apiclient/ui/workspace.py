@@ -81,7 +81,8 @@ class Workspace(QObject):
         root = self._require_store().root
         async with self._store_lock:
             store = await asyncio.to_thread(CollectionStore.open, root)
-            if self.store is not None and _same_content(store, self.store):
+            held = self.store
+            if held is not None and await asyncio.to_thread(store.same_content, held):
                 return False
             self.store = store
             self.tree = _copy_tree(store.tree)
@@ -235,17 +236,6 @@ class NoCollectionError(Exception):
 def renamed_back(renamed: dict[str, str], old_name: str) -> str:
     """The new name of an environment that was called ``old_name`` ("" if it is gone)."""
     return next((new for new, old in renamed.items() if old == old_name), "")
-
-
-def _same_content(read: CollectionStore, held: CollectionStore) -> bool:
-    """Whether a fresh read of the collection equals the store the app holds, which after
-    each of its own operations is what a fresh read gives (see ``CollectionStore``)."""
-    return (
-        read.tree == held.tree
-        and read.variables == held.variables
-        and read.environments == held.environments
-        and read.problems == held.problems
-    )
 
 
 def _copy_tree(folder: FolderNode) -> FolderNode:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from apiclient.core import atomic
 from apiclient.core.atomic import STALE_AFTER_S, TEMP_NAME, remove_stale_temp_files
+from apiclient.core.store_files import remove_crash_leftovers
 
 
 def plant(path: Path, age_s: float) -> Path:
@@ -65,3 +66,21 @@ def test_a_symlink_named_like_a_temporary_file_is_left(tmp_path: Path) -> None:
 
 def test_a_missing_folder_is_nothing_to_clean(tmp_path: Path) -> None:
     assert remove_stale_temp_files(tmp_path / "nowhere") == []
+
+
+def test_a_collection_is_cleaned_only_where_its_store_writes(tmp_path: Path) -> None:
+    old = STALE_AFTER_S + 5
+    cleaned = [
+        plant(tmp_path / ".collection.yaml.0badc0de.tmp", old),
+        plant(tmp_path / "items" / ".get-item.yaml.0badc0de.tmp", old),
+        plant(tmp_path / "items" / "a" / "b" / ".folder.yaml.0badc0de.tmp", old),
+        plant(tmp_path / "environments" / ".local.yaml.0badc0de.tmp", old),
+    ]
+    # collection.yaml at the root of a repository: the rest is not the store's.
+    left = [
+        plant(tmp_path / "node_modules" / "pkg" / ".index.js.0badc0de.tmp", old),
+        plant(tmp_path / "docs" / ".readme.md.0badc0de.tmp", old),
+        plant(tmp_path / "environments" / "nested" / ".x.yaml.0badc0de.tmp", old),
+    ]
+    assert sorted(remove_crash_leftovers(tmp_path)) == sorted(cleaned)
+    assert all(path.exists() for path in left)

@@ -4,11 +4,12 @@ set aside, the saved request they were made over fingerprinted."""
 from __future__ import annotations
 
 import stat
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 import pytest
 
+from apiclient.core import drafts
 from apiclient.core.drafts import Draft, DraftStore, request_fingerprint
 from apiclient.core.errors import StoreError
 from apiclient.core.models import Auth, GraphqlRequest, KeyValue, RestRequest
@@ -124,14 +125,81 @@ def test_each_collection_keeps_its_own_drafts(tmp_path: Path) -> None:
     assert [d.request.url for d in store.load(one)] == ["http://one"]
 
 
-def test_a_draft_found_in_another_collections_folder_is_not_restored(tmp_path: Path) -> None:
+def test_a_draft_recorded_for_another_path_is_set_aside_and_reported(tmp_path: Path) -> None:
     store = DraftStore(tmp_path)
     other = tmp_path / "other"
-    store.save(rest_draft())
+    store.save(rest_draft(url="http://recorded-elsewhere"))
     folder = store.folder(other)
     folder.mkdir()
-    store.path("rest", COLLECTION).rename(folder / "rest.yaml")  # e.g. copied by hand
+    store.path("rest", COLLECTION).rename(folder / "rest.yaml")  # e.g. a re-pointed symlink
     assert store.load(other) == []
+    [moved] = store.moved_aside
+    assert str(COLLECTION) in moved.reason
+    assert moved.path.name.startswith("rest.yaml.kept-")
+    assert "http://recorded-elsewhere" in moved.path.read_text(encoding="utf-8")
+    assert not store.path("rest", other).exists()  # out of the next autosave's way
+    assert store.kept("rest", other) == [moved.path]
+
+
+def test_names_set_aside_within_one_second_never_collide(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> datetime:
+            return WHEN
+
+    monkeypatch.setattr(drafts, "datetime", Frozen)
+    store = DraftStore(tmp_path)
+    kept = []
+    for url in ("http://one", "http://two", "http://three"):
+        store.save(rest_draft(url=url))
+        kept.append(store.set_aside("rest", COLLECTION))
+    assert len(set(kept)) == 3
+    for path, url in zip(kept, ("http://one", "http://two", "http://three"), strict=True):
+        assert url in path.read_text(encoding="utf-8")
+    assert store.kept("rest", COLLECTION) == kept
+
+
+def test_a_kept_draft_swaps_places_with_the_edits_in_the_tab(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path)
+    store.save(rest_draft(url="http://kept"))
+    kept = store.set_aside("rest", COLLECTION)
+    store.save(rest_draft(url="http://autosaved-earlier"))
+    current = rest_draft(url="http://in-the-tab", relpath=None)
+    draft, aside = store.swap(COLLECTION, kept, current)
+    assert draft.request.url == "http://kept"
+    assert draft.saved_at == WHEN and draft.base == "0" * 32
+    assert store.load(COLLECTION) == [draft]
+    assert not kept.exists()
+    assert aside is not None and aside.name.startswith("rest.yaml.kept-")
+    assert "http://in-the-tab" in aside.read_text(encoding="utf-8")
+    assert store.kept("rest", COLLECTION) == [aside]
+
+
+def test_a_kept_draft_of_another_path_comes_back_as_this_collections(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path)
+    other = tmp_path / "other"
+    store.save(rest_draft(url="http://recorded-elsewhere"))
+    store.folder(other).mkdir()
+    store.path("rest", COLLECTION).rename(store.path("rest", other))
+    store.load(other)
+    [moved] = store.moved_aside
+    draft, aside = store.swap(other, moved.path, None)
+    assert aside is None
+    assert draft.collection == other
+    assert store.load(other) == [draft]
+
+
+def test_a_kept_file_that_does_not_load_is_left_where_it_is(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path)
+    kept = store.folder(COLLECTION) / "rest.yaml.kept-20261121T183000"
+    kept.parent.mkdir()
+    kept.write_text("kind: rest\nrequest: [unclosed\n", encoding="utf-8")
+    with pytest.raises(StoreError, match="cannot be restored"):
+        store.swap(COLLECTION, kept, rest_draft())
+    assert kept.exists()
+    assert not store.path("rest", COLLECTION).exists()
 
 
 def test_set_aside_keeps_the_draft_out_of_the_next_autosaves_way(tmp_path: Path) -> None:
@@ -164,3 +232,37 @@ def test_the_fingerprint_follows_the_saved_request() -> None:
     pulled = request.model_copy(update={"url": "http://127.0.0.1/api/items?page=2"})
     assert request_fingerprint(request) == request_fingerprint(same)
     assert request_fingerprint(request) != request_fingerprint(pulled)
+
+
+def test_find_gathers_what_opening_a_collection_needs(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path)
+    store.save(rest_draft(url="http://kept"))
+    kept = store.set_aside("rest", COLLECTION)
+    store.save(rest_draft(url="http://draft"))
+    loose = Draft("graphql", None, None, GraphqlRequest(query="{ a }"), WHEN)
+    store.save(loose)
+    found = store.find(COLLECTION)
+    assert [d.request.url for d in found.drafts] == ["http://draft"]
+    assert found.loose == [loose]
+    assert found.kept == {"rest": [kept]}
+    assert found.problems == found.moved_aside == []
+    assert store.find(None).loose == []  # no collection open: they are its drafts
+
+
+def test_a_saved_request_is_fingerprinted_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    real = drafts.request_fingerprint
+
+    def counting(request: RestRequest) -> str:
+        calls.append(request)
+        return real(request)
+
+    monkeypatch.setattr(drafts, "request_fingerprint", counting)
+    fingerprints = drafts.Fingerprints()
+    saved = RestRequest(url="http://127.0.0.1/api/items")
+    first = fingerprints.of("rest", saved)
+    assert fingerprints.of("rest", saved) == first
+    assert len(calls) == 1
+    pulled = saved.model_copy(update={"url": "http://127.0.0.1/api/items?page=2"})
+    assert fingerprints.of("rest", pulled) != first
+    assert len(calls) == 2

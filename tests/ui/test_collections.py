@@ -197,6 +197,8 @@ def test_collection_that_cannot_load_is_reported(make_window, tmp_path):
     assert "collection.yaml" in window.statusBar().currentMessage() or "bad" in (
         window.statusBar().currentMessage()
     )
+    assert window.findChild(QLabel, "collections.problems").isVisible()
+    assert window.findChild(QLabel, "collections.empty").text().startswith("No collection")
     assert (bad / "collection.yaml").read_text() == "name: [\n"
 
 

@@ -4,21 +4,32 @@ outside change, crash leftovers are cleaned, the environment and the close promp
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+import yaml
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox
 from ui_helpers import type_url
 
-from apiclient.core.drafts import DraftStore
+from apiclient.core import drafts as core_drafts
+from apiclient.core.drafts import Draft, DraftStore
+from apiclient.core.models import RestRequest
 from apiclient.core.paths import data_dir
+from apiclient.ui import collection_watcher
 from apiclient.ui import dialogs as app_dialogs
+from apiclient.ui.draft_keeper import RESTORE_KEPT_LINK
+from apiclient.ui.workspace import Workspace
 
 GET_ITEM = "items/get-item.yaml"
 MINE = "{{base_url}}/api/items/mine"
+FROM_OTHER = "{{base_url}}/api/items/from-other"
+FROM_NOWHERE = "{{base_url}}/api/items/typed-with-no-collection"
 PULLED_URL = "{{base_url}}/api/items/pulled"
 PULLED = f"kind: rest\nname: Get item\nurl: '{PULLED_URL}'\n"
 
@@ -95,29 +106,119 @@ def test_drafts_come_back_when_their_collection_is_opened_later(
     qtbot.waitUntil(lambda: not draft_file(sample).exists())
 
 
-def test_a_tab_with_edits_is_never_replaced_by_a_draft(qtbot, make_window, run, sample, tmp_path):
+def test_a_draft_met_by_edits_typed_first_is_offered_not_buried(
+    qtbot, make_window, run, sample, tmp_path
+):
     other = tmp_path / "other"
     shutil.copytree(sample, other)
     first = make_window(other)
     open_get_item(qtbot, first)
-    edit_and_wait_for_draft(qtbot, first, "{{base_url}}/api/items/from-other")
+    edit_and_wait_for_draft(qtbot, first, FROM_OTHER)
 
+    # A new request typed before the collection's drafts are back (as in the blank tab
+    # while the app starts): it is never replaced unasked.
     second = make_window(sample)
-    open_get_item(qtbot, second)
+    qtbot.keyClick(second, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     type_url(qtbot, second, MINE)
     qtbot.waitUntil(lambda: second.rest.dirty)
     with qtbot.waitSignal(second.drafts.drafts_restored, timeout=5000) as restored:
         run(second.workspace.open_collection(other))  # a way in that does not ask first
     assert restored.args == [[]]
+    tab = second.rest
     assert url_text(second) == MINE
-    assert second.rest.dirty
+    assert tab.dirty
     [kept] = draft_file(other).parent.glob("rest.yaml.kept-*")
-    assert "from-other" in kept.read_text(encoding="utf-8")
-    assert "were not restored" in second.rest.notice.text()
-    assert str(kept) in second.rest.notice.text()
-    # The tab's own edits are autosaved again, without touching the kept draft.
+    assert FROM_OTHER in kept.read_text(encoding="utf-8")
+    assert "were not restored" in tab.notice.text()
+    assert str(kept) in tab.notice.text()
+    assert "Restore these edits instead" in tab.notice.text()
+    # The new request's edits are autosaved in the open collection, the kept draft untouched.
     qtbot.waitUntil(lambda: draft_file(other).exists(), timeout=5000)
-    assert "from-other" in kept.read_text(encoding="utf-8")
+    assert FROM_OTHER in kept.read_text(encoding="utf-8")
+
+    # The link swaps the kept edits in; the tab's own are kept aside in their turn.
+    with qtbot.waitSignal(second.drafts.draft_swapped, timeout=5000):
+        tab.notice.linkActivated.emit(RESTORE_KEPT_LINK)
+    assert url_text(second) == FROM_OTHER
+    assert tab.relpath == GET_ITEM
+    assert tab.dirty
+    assert not kept.exists()
+    assert FROM_OTHER in draft_file(other).read_text(encoding="utf-8")
+    [aside] = draft_file(other).parent.glob("rest.yaml.kept-*")
+    assert MINE in aside.read_text(encoding="utf-8")
+    assert str(aside) in tab.notice.text()
+
+    with qtbot.waitSignal(second.drafts.draft_swapped, timeout=5000):
+        tab.notice.linkActivated.emit(RESTORE_KEPT_LINK)
+    assert url_text(second) == MINE
+    assert tab.relpath is None
+    assert MINE in draft_file(other).read_text(encoding="utf-8")
+    [back] = draft_file(other).parent.glob("rest.yaml.kept-*")
+    assert FROM_OTHER in back.read_text(encoding="utf-8")
+
+
+def test_drafts_kept_aside_earlier_are_named_and_offered(qtbot, make_window, sample):
+    first = make_window(sample)
+    open_get_item(qtbot, first)
+    edit_and_wait_for_draft(qtbot, first, MINE)
+    kept = DraftStore(data_dir() / "drafts").set_aside("rest", sample)
+    second = make_window(sample)
+    tab = second.rest
+    assert not tab.dirty
+    assert kept.name in second.statusBar().currentMessage()
+    assert str(kept) in tab.notice.text()
+    with qtbot.waitSignal(second.drafts.draft_swapped, timeout=5000):
+        tab.notice.linkActivated.emit(RESTORE_KEPT_LINK)
+    assert url_text(second) == MINE
+    assert tab.relpath == GET_ITEM
+    assert tab.dirty
+    assert not kept.exists()
+    assert list(draft_file(sample).parent.glob("rest.yaml.kept-*")) == []  # nothing to keep
+
+
+def test_a_draft_recorded_for_another_path_is_set_aside_and_offered(
+    qtbot, make_window, sample, tmp_path
+):
+    drafts = DraftStore(data_dir() / "drafts")
+    elsewhere = tmp_path / "moved-away"
+    drafts.save(Draft("rest", elsewhere, None, RestRequest(url=FROM_OTHER), datetime.now(UTC)))
+    draft_file(sample).parent.mkdir(parents=True)
+    drafts.path("rest", elsewhere).rename(draft_file(sample))  # e.g. a re-pointed symlink
+    window = make_window(sample)
+    assert not window.rest.dirty
+    [kept] = draft_file(sample).parent.glob("rest.yaml.kept-*")
+    assert FROM_OTHER in kept.read_text(encoding="utf-8")
+    assert str(kept) in window.rest.notice.text()
+    with qtbot.waitSignal(window.drafts.draft_swapped, timeout=5000):
+        window.rest.notice.linkActivated.emit(RESTORE_KEPT_LINK)
+    assert url_text(window) == FROM_OTHER
+    assert window.rest.dirty
+
+
+def test_edits_typed_with_no_collection_open_come_back_into_an_empty_tab(make_window, sample):
+    drafts = DraftStore(data_dir() / "drafts")
+    drafts.save(Draft("rest", None, None, RestRequest(url=FROM_NOWHERE), datetime.now(UTC)))
+    window = make_window(sample)
+    assert window.rest.relpath is None
+    assert window.rest.dirty
+    assert url_text(window) == FROM_NOWHERE
+    assert window.rest.notice.text().startswith("Restored unsaved edits from ")
+
+
+def test_edits_typed_with_no_collection_open_are_reported_when_the_tab_is_busy(
+    qtbot, make_window, sample
+):
+    first = make_window(sample)
+    open_get_item(qtbot, first)
+    edit_and_wait_for_draft(qtbot, first, MINE)
+    drafts = DraftStore(data_dir() / "drafts")
+    drafts.save(Draft("rest", None, None, RestRequest(url=FROM_NOWHERE), datetime.now(UTC)))
+    second = make_window(sample)
+    assert url_text(second) == MINE
+    status = second.statusBar().currentMessage()
+    assert "no collection was open" in status
+    assert str(drafts.path("rest", None)) in status
+    assert drafts.path("rest", None).exists()
 
 
 # -- a draft over a file that changed since --------------------------------------------------
@@ -162,6 +263,59 @@ def test_keeping_the_restored_edits_over_the_pull(qtbot, make_window, sample):
     assert PULLED_URL in (sample / "items" / GET_ITEM).read_text(encoding="utf-8")
 
 
+def draft_doc(collection: Path) -> dict:
+    return yaml.safe_load(draft_file(collection).read_text(encoding="utf-8"))
+
+
+def test_a_restored_conflict_survives_a_second_crash(qtbot, make_window, run, sample):
+    crash_with_a_draft_then_pull(qtbot, make_window, sample)
+    first_draft = draft_doc(sample)
+    second = make_window(sample)
+    assert second.watcher.has_conflict(second.rest)
+    # Left as it is, the restored draft is not written again.
+    timer = second.drafts.findChild(QTimer, "drafts.autosave.rest")
+    qtbot.waitUntil(lambda: not timer.isActive(), timeout=5000)
+    run(second.drafts.aclose())  # a write the timer queued is done
+    assert draft_doc(sample) == first_draft
+    # Edited further, it keeps the base and the time of the edits made before the pull.
+    with qtbot.waitSignal(second.drafts.draft_written, timeout=5000):
+        type_url(qtbot, second, MINE + "/more")
+    written = draft_doc(sample)
+    assert written["request"]["url"] == MINE + "/more"
+    assert (written["base"], written["saved_at"]) == (first_draft["base"], first_draft["saved_at"])
+
+    third = make_window(sample)  # the second crashed too
+    assert url_text(third) == MINE + "/more"
+    assert third.watcher.has_conflict(third.rest)
+    assert "changed on disk" in third.rest.notice.text()
+
+
+def test_keeping_restored_edits_settles_the_conflict_for_good(qtbot, make_window, sample):
+    crash_with_a_draft_then_pull(qtbot, make_window, sample)
+    second = make_window(sample)
+    with qtbot.waitSignal(second.drafts.draft_written, timeout=5000):
+        second.rest.notice.linkActivated.emit("keep")
+    third = make_window(sample)
+    assert url_text(third) == MINE
+    assert third.rest.dirty
+    assert not third.watcher.has_conflict(third.rest)
+
+
+def test_fingerprints_are_taken_in_workers(qtbot, make_window, sample, monkeypatch):
+    on_gui_thread = []
+    real = core_drafts.request_fingerprint
+
+    def recording(request):
+        on_gui_thread.append(threading.current_thread() is threading.main_thread())
+        return real(request)
+
+    monkeypatch.setattr(core_drafts, "request_fingerprint", recording)
+    crash_with_a_draft_then_pull(qtbot, make_window, sample)  # autosaves a draft
+    window = make_window(sample)  # restores it over the pulled file
+    assert window.watcher.has_conflict(window.rest)
+    assert on_gui_thread and not any(on_gui_thread)
+
+
 def test_a_draft_over_an_unchanged_file_is_no_conflict(qtbot, make_window, sample):
     first = make_window(sample)
     open_get_item(qtbot, first)
@@ -204,6 +358,37 @@ def test_an_outside_change_right_after_a_save_is_still_picked_up(qtbot, window, 
     assert not window.rest.dirty
 
 
+def test_a_pull_that_only_reorders_around_a_broken_file_is_picked_up(run, sample):
+    folder = sample / "items" / "items"
+    (folder / "broken.yaml").write_text("kind: rest\nurl: [unclosed\n", encoding="utf-8")
+    settings = folder / "folder.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace("order:\n", "order:\n  - broken\n"), encoding="utf-8")
+    workspace = Workspace()
+    run(workspace.open_collection(sample))
+    assert run(workspace.reload()) is False  # nothing changed
+    write_outside(settings, text.replace("order:\n", "order:\n  - list-items\n  - broken\n"))
+    assert run(workspace.reload()) is True  # only where the broken file sits changed
+
+
+def test_closing_stops_a_restore_still_reading(qtbot, window, run, monkeypatch):
+    reading = threading.Event()
+
+    def slow_load(self, collection):
+        reading.wait(10)
+        return []
+
+    monkeypatch.setattr(DraftStore, "load", slow_load)
+    window.workspace.collection_opened.emit()  # as when another collection opens
+    try:
+        run(window.drafts.aclose())
+        assert not [
+            t for t in asyncio.all_tasks() if "_restore" in repr(t.get_coro()) and not t.done()
+        ]
+    finally:
+        reading.set()
+
+
 # -- leftovers of a crash --------------------------------------------------------------------
 
 
@@ -212,10 +397,29 @@ def test_stale_temporary_files_go_when_a_collection_is_opened(qtbot, make_window
     fresh = plant(sample / ".collection.yaml.deadbeef.tmp", 0)
     other = plant(sample / "items" / ".notes.tmp", 120)  # not a name atomic writes use
     window = make_window(sample)
-    qtbot.waitUntil(lambda: window.watcher.watched_paths() != [])  # cleaned before watching
-    assert not stale.exists()
+    qtbot.waitUntil(lambda: not stale.exists(), timeout=5000)
+    assert window.watcher.watched_paths() != []
     assert fresh.exists()
     assert other.exists()
+
+
+def test_a_collection_is_watched_before_leftovers_are_cleaned(
+    qtbot, make_window, sample, monkeypatch
+):
+    cleaning = threading.Event()
+    real = collection_watcher.remove_crash_leftovers
+
+    def held_back(root: Path) -> list[Path]:
+        cleaning.wait(10)
+        return real(root)
+
+    monkeypatch.setattr(collection_watcher, "remove_crash_leftovers", held_back)
+    stale = plant(sample / "items" / "items" / ".get-item.yaml.0badc0de.tmp", 120)
+    window = make_window(sample)
+    qtbot.waitUntil(lambda: window.watcher.watched_paths() != [], timeout=5000)
+    assert stale.exists()  # the clean-up is still held back
+    cleaning.set()
+    qtbot.waitUntil(lambda: not stale.exists(), timeout=5000)
 
 
 def test_stale_temporary_files_in_the_data_dir_go_at_start(make_window, sample):
