@@ -9,11 +9,13 @@ httpx/httpcore/ssl/OSError exceptions onto :mod:`apiclient.protocols.errors`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import re
 import socket
 import ssl
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
@@ -43,6 +45,10 @@ _TOKEN_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _HEADER_VALUE_BAD_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _RECEIVED_BYTES_RE = re.compile(r"received (\d+) bytes")
 
+MAX_IDLE_CLIENTS = 128
+"""Idle clients kept per setting, above the runner's highest concurrency (100); past
+this many concurrent sends, the extra clients are closed when their sends finish."""
+
 
 # --- checking what the user typed -------------------------------------------------------
 
@@ -60,8 +66,12 @@ def validate_method(method: str) -> str:
     return verb
 
 
+@functools.lru_cache(maxsize=1024)
 def normalize_url(text: str, *, schemes: tuple[str, ...] = ("http", "https")) -> str:
     """Check a typed URL and return it ready to send; raise RequestBuildError if it is not.
+
+    Remembered per text (a run sends the same URLs over and over; parsing one twice
+    costs as much as a tenth of a loopback exchange); errors are not remembered.
 
     Like Postman, a URL without a scheme gets ``http://``. The fragment is dropped (it is
     never sent) and unsafe characters in the path and query are percent-encoded, keeping
@@ -151,46 +161,86 @@ def _cookieless_jar() -> CookieJar:
     return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
-class HttpClientPool:
-    """One ``httpx.AsyncClient`` per (verify_tls, max_redirects), reused across sends.
+@functools.cache
+def _ssl_context(verify_tls: bool) -> ssl.SSLContext:
+    """httpx's SSL context for this setting, shared by every client of the process.
 
-    Reuse keeps connections (and their TLS sessions) warm. Per-request things (timeout,
-    auth, redirects on/off, trace) are passed on each send, never set on a client, so
-    concurrent sends cannot see each other's settings. The only shared state is the
-    ``cookie_jar`` when one is given (Postman-like session cookies); without one, cookies
-    are never stored.
+    Loading the CA bundle takes ~50 ms, a twentieth of a run of 1,000 loopback requests,
+    and an ``SSLContext`` may serve any number of connections and threads. The CA
+    bundle (``SSL_CERT_FILE``/``SSL_CERT_DIR`` or certifi's) is read once per process.
+    """
+    return httpx.create_ssl_context(verify=verify_tls)
+
+
+class HttpClientPool:
+    """Warm ``httpx.AsyncClient``s per (verify_tls, max_redirects), lent one send at a time.
+
+    Reuse keeps connections (and their TLS sessions) warm. Each send leases a client
+    that no other send is using (:meth:`lease`), so a client's own connection pool
+    never holds more than one request: httpcore's pool re-scans and retries when many
+    requests share it, which made 20 concurrent sends slower than one after another.
+    Clients of one setting share one SSL context (loading the CA bundle takes ~50 ms),
+    so a new client is cheap. Per-request things (timeout, auth, redirects on/off,
+    trace) are passed on each send, never set on a client. The only shared state is
+    the ``cookie_jar`` when one is given (Postman-like session cookies); without one,
+    cookies are never stored.
     """
 
     def __init__(self, *, cookie_jar: CookieJar | None = None) -> None:
         self._cookie_jar = cookie_jar
-        self._clients: dict[tuple[bool, int], httpx.AsyncClient] = {}
+        self._ssl_contexts: dict[bool, asyncio.Future[ssl.SSLContext]] = {}
+        self._idle: dict[tuple[bool, int], list[httpx.AsyncClient]] = {}
+        self._leased: set[httpx.AsyncClient] = set()
 
-    async def client(
+    @contextlib.asynccontextmanager
+    async def lease(
         self, *, verify_tls: bool = True, max_redirects: int = 20
-    ) -> httpx.AsyncClient:
-        """The client for these settings; a new one is built in a worker thread, because
-        loading the CA bundle into its SSL context takes ~50 ms."""
+    ) -> AsyncIterator[httpx.AsyncClient]:
+        """A client for these settings, for this send alone until the block ends; the
+        most recently returned one first, so sends one after another share a connection."""
         key = (verify_tls, max_redirects)
-        client = self._clients.get(key)
-        if client is None:
-            jar = self._cookie_jar if self._cookie_jar is not None else _cookieless_jar()
-            client = await asyncio.to_thread(
-                httpx.AsyncClient,
-                verify=verify_tls,
-                max_redirects=max_redirects,
-                cookies=jar,
-                headers={"User-Agent": USER_AGENT},
-            )
-            # Another send may have built one meanwhile: keep the first, drop ours.
-            if key in self._clients:
+        idle = self._idle.setdefault(key, [])
+        client = idle.pop() if idle else await self._build(verify_tls, max_redirects)
+        self._leased.add(client)
+        try:
+            yield client
+        finally:
+            self._leased.discard(client)
+            if len(idle) >= MAX_IDLE_CLIENTS:
                 await client.aclose()
-            client = self._clients.setdefault(key, client)
-        return client
+            elif not client.is_closed:  # closed when the pool was closed meanwhile
+                idle.append(client)
+
+    async def ssl_context(self, verify_tls: bool) -> ssl.SSLContext:
+        """The SSL context for this setting, loaded in a worker thread once however many
+        sends ask for it at once (each would otherwise load the CA bundle)."""
+        load = self._ssl_contexts.get(verify_tls)
+        if load is None:
+            load = asyncio.ensure_future(asyncio.to_thread(_ssl_context, verify_tls))
+            self._ssl_contexts[verify_tls] = load
+        try:
+            return await asyncio.shield(load)  # one send cancelled does not cancel the load
+        except Exception:
+            if self._ssl_contexts.get(verify_tls) is load:
+                del self._ssl_contexts[verify_tls]  # a later send tries again
+            raise
+
+    async def _build(self, verify_tls: bool, max_redirects: int) -> httpx.AsyncClient:
+        context = await self.ssl_context(verify_tls)
+        jar = self._cookie_jar if self._cookie_jar is not None else _cookieless_jar()
+        return httpx.AsyncClient(
+            verify=context,
+            max_redirects=max_redirects,
+            cookies=jar,
+            headers={"User-Agent": USER_AGENT},
+        )
 
     async def aclose(self) -> None:
         """Close every client and its connections; the pool may be used again after."""
-        clients = list(self._clients.values())
-        self._clients.clear()
+        clients = [*self._leased, *(c for idle in self._idle.values() for c in idle)]
+        self._idle.clear()
+        self._leased.clear()
+        self._ssl_contexts.clear()  # loads belong to this loop; the next may differ
         for client in clients:
             await client.aclose()
 
@@ -223,6 +273,10 @@ class TraceRecorder:
         self._hops: list[dict[str, float]] = [{}]
 
     async def __call__(self, name: str, info: dict[str, Any]) -> None:
+        self.record(name, info)
+
+    def record(self, name: str, info: dict[str, Any]) -> None:
+        """The same, for a sync ``httpx.Client`` (whose trace callback is not awaited)."""
         now = time.perf_counter()
         event = name.partition(".")[2]  # "http11.send_request_headers.started" -> "send_..."
         hop = self._hops[-1]

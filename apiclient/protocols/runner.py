@@ -192,10 +192,10 @@ class Runner:
         check_options(self.plan.options)
         started_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         started = time.perf_counter()
-        self._engines = StepEngines(self.base_dir)
+        lanes = min(self.plan.options.concurrency, max(self.plan.total_steps, 1))
+        self._engines = StepEngines(self.base_dir, workers=lanes)
         try:
             if not self._cancelled:
-                lanes = min(self.plan.options.concurrency, max(self.plan.total_steps, 1))
                 self._lanes = [asyncio.ensure_future(self._lane()) for _ in range(lanes)]
                 await asyncio.wait(self._lanes)
         finally:

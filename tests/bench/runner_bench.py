@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import statistics
 import subprocess
 import tempfile
 from pathlib import Path
@@ -99,24 +100,36 @@ def newman_rps(url: str, count: int) -> float | None:
     return count / seconds
 
 
-def bench_runner(rest_url: str, count: int) -> None:
+def bench_runner(rest_url: str, count: int, repeats: int) -> None:
+    """Runner figures as the median of ``repeats`` runs each, sequential and concurrent
+    alternating, with newman's run in the middle so all see alike load."""
     url = f"{rest_url}/api/items/1"
-    sequential = runner_rps(url, count, concurrency=1)
-    concurrent = runner_rps(url, count, concurrency=20)
-    print(f"runner_rps_seq: {sequential:.0f} req/s ({count:,} requests, one check each)")
-    print(f"runner_rps_c20: {concurrent:.0f} req/s")
-    newman = newman_rps(url, count)
+    runner_rps(url, min(count, 100), concurrency=20)  # warm-up: imports, first connections
+    sequential: list[float] = []
+    concurrent: list[float] = []
+    newman: float | None = None
+    for repeat in range(repeats):
+        sequential.append(runner_rps(url, count, concurrency=1))
+        concurrent.append(runner_rps(url, count, concurrency=20))
+        if repeat == repeats // 2:
+            newman = newman_rps(url, count)
+    seq, c20 = statistics.median(sequential), statistics.median(concurrent)
+    print(
+        f"runner_rps_seq: {seq:.0f} req/s ({count:,} requests, one check each; median of {repeats})"
+    )
+    print(f"runner_rps_c20: {c20:.0f} req/s (concurrency 20)")
     if newman is None:
         print("runner_vs_newman: n/a (npm could not install newman)")
         return
     print(f"newman_rps: {newman:.0f} req/s")
-    print(f"runner_vs_newman: {sequential / newman:.1f} x (sequential runner / newman)")
+    print(f"runner_vs_newman: {c20 / newman:.1f} x (runner at concurrency 20 / newman)")
+    print(f"runner_seq_vs_newman: {seq / newman:.1f} x (sequential runner / newman)")
 
 
 def run(quick: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server, urls = start_mocks(Path(tmp))
         try:
-            bench_runner(urls["rest"], 200 if quick else 1_000)
+            bench_runner(urls["rest"], 200 if quick else 1_000, 1 if quick else 3)
         finally:
             stop_mocks(server)

@@ -23,14 +23,18 @@ from apiclient.core.models import GraphqlRequest
 from apiclient.protocols.graphql import GraphqlEngine
 from apiclient.protocols.graphql_schema import LoadedSchema
 from apiclient.protocols.rest import RestEngine
+from apiclient.protocols.rest_threaded import ThreadedRestEngine
 from apiclient.protocols.soap import SoapEngine
 from apiclient.protocols.soap_wsdl import LoadedWsdl, load_wsdl
 
 
 @pytest.fixture
-async def engine() -> AsyncIterator[RestEngine]:
-    """A fresh engine per test: its clients belong to the test's event loop."""
-    rest_engine = RestEngine()
+async def engine(request: pytest.FixtureRequest) -> AsyncIterator[RestEngine]:
+    """A fresh engine per test: its clients belong to the test's event loop. The window's
+    engine, or the runner's where a module parametrizes ``engine`` (indirect) with
+    ``"threaded"``."""
+    kind = getattr(request, "param", "async")
+    rest_engine = RestEngine() if kind == "async" else ThreadedRestEngine(workers=4)
     try:
         yield rest_engine
     finally:

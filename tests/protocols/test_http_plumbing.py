@@ -157,24 +157,41 @@ async def test_trace_recorder_keeps_the_final_hop() -> None:
     assert timings.total_s >= timings.send_s + timings.ttfb_s + timings.download_s
 
 
-async def test_pool_reuses_clients_per_settings() -> None:
+async def test_pool_lends_each_client_to_one_send_at_a_time() -> None:
     pool = HttpClientPool()
     try:
-        plain = await pool.client(verify_tls=True, max_redirects=20)
-        assert await pool.client(verify_tls=True, max_redirects=20) is plain
-        assert await pool.client(verify_tls=False, max_redirects=20) is not plain
-        assert await pool.client(verify_tls=True, max_redirects=3) is not plain
+        async with pool.lease() as plain:
+            async with pool.lease() as concurrent:
+                assert concurrent is not plain
+            async with pool.lease(verify_tls=False) as unverified:
+                assert unverified is not plain
+            async with pool.lease(max_redirects=3) as fewer_redirects:
+                assert fewer_redirects is not plain
+        async with pool.lease() as again:
+            assert again is plain  # sends one after another keep one warm connection
     finally:
         await pool.aclose()
     assert plain.is_closed
+    assert concurrent.is_closed
+
+
+async def test_pool_closes_clients_lent_when_it_closes() -> None:
+    pool = HttpClientPool()
+    async with pool.lease() as client:
+        await pool.aclose()
+        assert client.is_closed
+    async with pool.lease() as fresh:
+        assert fresh is not client
+        assert not fresh.is_closed
+    await pool.aclose()
 
 
 async def test_pool_without_jar_keeps_no_cookies(rest_url: str) -> None:
     pool = HttpClientPool()
     try:
-        client = await pool.client()
-        await client.get(f"{rest_url}/cookies/set?k=v")
-        response = await client.get(f"{rest_url}/cookies")
+        async with pool.lease() as client:
+            await client.get(f"{rest_url}/cookies/set?k=v")
+            response = await client.get(f"{rest_url}/cookies")
         assert response.json() == {"cookies": {}}
     finally:
         await pool.aclose()

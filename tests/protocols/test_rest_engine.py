@@ -20,6 +20,9 @@ from apiclient.core.models import (
 from apiclient.protocols.rest import RestEngine, RestResponse
 from mock_servers.rest import DEMO_TOKEN
 
+# Every test here runs on the window's engine and on the runner's (worker threads).
+pytestmark = pytest.mark.parametrize("engine", ["async", "threaded"], indirect=True)
+
 
 def echo_json(response: RestResponse) -> dict[str, Any]:
     assert response.status_code == 200, response.text()

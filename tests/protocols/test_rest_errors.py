@@ -28,6 +28,9 @@ from apiclient.protocols.errors import (
 )
 from apiclient.protocols.rest import RestEngine
 
+# Every test here runs on the window's engine and on the runner's (worker threads).
+pytestmark = pytest.mark.parametrize("engine", ["async", "threaded"], indirect=True)
+
 
 @pytest.mark.parametrize(
     ("url", "fragment"),

@@ -1,0 +1,173 @@
+"""REST sends on worker threads with sync httpx clients: the collection runner's engine.
+
+Why: for bursts of small requests, httpx's ``AsyncClient`` spends about 1.5 times the
+CPU of its sync ``Client`` per request (anyio's cancel scopes and stream wrappers,
+httpx issue 3215), and on loopback that CPU is what bounds a run's rate. A run has its
+own thread and loop (:mod:`.runner_thread`, ``apiclient run``), so its sends may block
+worker threads; the REST tab keeps the async :class:`RestEngine` on the window's loop.
+
+Everything but the exchange itself is the REST engine's: checking and building the
+request, timings, redirects, the session cookie jar (``CookieJar`` locks itself), TLS
+settings, proxies from the environment, error mapping. Like the async pool, each send
+gets a client no other send is using, so connections stay warm and never contend.
+Cancelling a send shuts down the sockets its client opened, so the worker thread ends
+at once instead of at its timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import httpx
+
+from apiclient.core.models import RequestSettings
+from apiclient.protocols.http import MAX_IDLE_CLIENTS, USER_AGENT, TraceRecorder
+from apiclient.protocols.rest import RequestParts, RestEngine
+
+# httpcore's trace events whose return value is a connection's new network stream.
+_OPENED_EVENTS = ("connect_tcp.complete", "start_tls.complete")
+
+
+class _Lent:
+    """A sync client lent to one send, and the network streams it opened, to abort."""
+
+    def __init__(self, key: tuple[bool, int], client: httpx.Client) -> None:
+        self.key = key
+        self.client = client
+        self.in_flight: Future[tuple[httpx.Response, bytes]] | None = None
+        self._streams: list[Any] = []  # httpcore network streams, kept across sends
+        self._aborted = False
+
+    def opened(self, stream: Any) -> None:
+        """Called on the worker thread when a connection (or its TLS layer) opened."""
+        self._streams = [s for s in self._streams if _socket_of(s) is not None]
+        self._streams.append(stream)
+        if self._aborted:
+            _shut_down(stream)
+
+    def retire(self) -> None:
+        """Make the send in flight fail now (its blocked reads and writes return) and
+        close the client once its thread lets go of it."""
+        self._aborted = True
+        for stream in list(self._streams):
+            _shut_down(stream)
+        if self.in_flight is None:
+            self.client.close()
+        else:
+            self.in_flight.add_done_callback(lambda _: self.client.close())
+
+
+def _socket_of(stream: Any) -> socket.socket | None:
+    sock = stream.get_extra_info("socket")
+    if isinstance(sock, socket.socket) and sock.fileno() != -1:
+        return sock
+    return None
+
+
+def _shut_down(stream: Any) -> None:
+    sock = _socket_of(stream)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _exchange_blocking(
+    lent: _Lent, parts: RequestParts, settings: RequestSettings, recorder: TraceRecorder
+) -> tuple[httpx.Response, bytes]:
+    """The exchange, on a worker thread; httpx's exceptions pass through."""
+
+    def trace(name: str, info: dict[str, Any]) -> None:
+        recorder.record(name, info)
+        if name.endswith(_OPENED_EVENTS) and info.get("return_value") is not None:
+            lent.opened(info["return_value"])
+
+    client = lent.client
+    http_request = client.build_request(
+        parts.method,
+        parts.url,
+        headers=list(parts.headers),
+        content=parts.content,
+        files=list(parts.files) or None,
+        timeout=httpx.Timeout(settings.timeout_s),
+        extensions={"trace": trace},
+    )
+    response = client.send(
+        http_request, stream=True, auth=parts.auth, follow_redirects=settings.follow_redirects
+    )
+    try:
+        body = b"".join(response.iter_bytes())
+    finally:
+        response.close()
+    return response, body
+
+
+class ThreadedRestEngine(RestEngine):
+    """A :class:`RestEngine` whose exchanges run on up to ``workers`` threads, for a
+    loop that belongs to a run (never the window's: the loop only waits meanwhile)."""
+
+    def __init__(self, workers: int) -> None:
+        super().__init__()
+        self._workers = workers
+        self._executor: ThreadPoolExecutor | None = None
+        self._idle: dict[tuple[bool, int], list[_Lent]] = {}
+        self._lent: set[_Lent] = set()
+
+    async def _exchange(
+        self, parts: RequestParts, settings: RequestSettings, recorder: TraceRecorder
+    ) -> tuple[httpx.Response, bytes]:
+        lent = await self._lend(settings.verify_tls, settings.max_redirects)
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix="rest-send")
+        lent.in_flight = self._executor.submit(_exchange_blocking, lent, parts, settings, recorder)
+        try:
+            return await asyncio.wrap_future(lent.in_flight)
+        except asyncio.CancelledError:
+            self._lent.discard(lent)
+            lent.retire()  # the thread still holds the client: never lent again
+            raise
+        finally:
+            if lent in self._lent:
+                self._give_back(lent)
+
+    async def _lend(self, verify_tls: bool, max_redirects: int) -> _Lent:
+        """An idle client for these settings (the most recent first), else a new one."""
+        key = (verify_tls, max_redirects)
+        idle = self._idle.setdefault(key, [])
+        lent = idle.pop() if idle else _Lent(key, await self._client(verify_tls, max_redirects))
+        self._lent.add(lent)
+        return lent
+
+    async def _client(self, verify_tls: bool, max_redirects: int) -> httpx.Client:
+        return httpx.Client(
+            verify=await self._pool.ssl_context(verify_tls),
+            max_redirects=max_redirects,
+            cookies=self._jar,
+            headers={"User-Agent": USER_AGENT},
+        )
+
+    def _give_back(self, lent: _Lent) -> None:
+        self._lent.discard(lent)
+        lent.in_flight = None
+        idle = self._idle.setdefault(lent.key, [])
+        if len(idle) < MAX_IDLE_CLIENTS:
+            idle.append(lent)
+        else:
+            lent.client.close()
+
+    async def aclose(self) -> None:
+        """Close every client; sends still in flight are aborted, and their threads end
+        on their own right after (they are not waited for). The engine may be used
+        again after."""
+        lent = [*self._lent, *(each for idle in self._idle.values() for each in idle)]
+        self._lent.clear()
+        self._idle.clear()
+        for each in lent:
+            each.retire()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+        await super().aclose()
