@@ -33,6 +33,15 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+class Variable(_Model):
+    """A named value. A secret one is never written into a shared file."""
+
+    name: str
+    value: str = ""
+    enabled: bool = True
+    secret: bool = False
+
+
 class KeyValue(_Model):
     """One row of a params, headers or form table; disabled rows are kept but not sent.
 
@@ -443,15 +452,6 @@ AnyRequest: TypeAlias = (
 Request = Annotated[AnyRequest, Field(discriminator="kind")]
 
 
-class Variable(_Model):
-    """A named value. A secret one is never written into a shared file."""
-
-    name: str
-    value: str = ""
-    enabled: bool = True
-    secret: bool = False
-
-
 class Folder(_Model):
     """A folder of requests and sub-folders, in the order the user arranged them."""
 
@@ -473,14 +473,3 @@ class Collection(_Model):
     variables: list[Variable] = Field(default_factory=list)
     environments: list[Environment] = Field(default_factory=list)
     items: list[Folder | Request] = Field(default_factory=list)
-
-
-RestRequest.model_rebuild()
-BatchRequest.model_rebuild()
-SoapRequest.model_rebuild()
-GraphqlRequest.model_rebuild()
-GrpcRequest.model_rebuild()
-WebsocketRequest.model_rebuild()
-WebhookRequest.model_rebuild()
-Folder.model_rebuild()
-Collection.model_rebuild()

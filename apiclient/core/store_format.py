@@ -5,7 +5,7 @@ default left out (``kind`` and ``name`` are always written), multi-line text as 
 block scalars, no ids or timestamps, a trailing newline. The same content always gives
 the same bytes, so an unchanged save is no change at all.
 
-Loading never trusts a file: ``yaml.safe_load``, then pydantic validation. Each failure
+Loading never trusts a file: YAML's safe loader, then pydantic validation. Each failure
 becomes a ``FormatError`` whose ``reason`` a person can act on ("line 3: ...",
 "field 'method': ...").
 """
@@ -17,7 +17,6 @@ import unicodedata
 from collections.abc import Collection as AbstractSet
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from apiclient.core.models import (
@@ -51,8 +50,6 @@ _REQUEST_MODELS: dict[str, type[AnyRequest]] = {
 }
 REQUEST_KINDS: tuple[str, ...] = tuple(_REQUEST_MODELS)
 _M = TypeVar("_M", bound=BaseModel)
-# Long lines stay on one line: folding them would make every edit a multi-line diff.
-_NO_WRAP = 1 << 30
 
 
 class FormatError(Exception):
@@ -95,36 +92,11 @@ class EnvironmentFile(_File):
 # ---- writing -----------------------------------------------------------------------------
 
 
-class _Dumper(yaml.SafeDumper):
-    """Safe dumper that writes multi-line text as ``|`` blocks and indents lists."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-
-_OTHER_LINE_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    # Other line breaks would be read back as "\n" from a block or a single-quoted
-    # scalar, so only a double-quoted one (which escapes them) keeps them.
-    style = None
-    if any(ch in value for ch in _OTHER_LINE_BREAKS):
-        style = '"'
-    elif "\n" in value:
-        style = "|"
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _represent_str)
-
-
 def dump_yaml(doc: dict[str, Any]) -> str:
     """``doc`` as YAML text, keys in the given order, ending with a newline."""
-    text: str = yaml.dump(
-        doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=_NO_WRAP, indent=2
-    )
-    return text
+    from apiclient.core import yaml_text  # PyYAML loads on first use, not at start-up
+
+    return yaml_text.dump(doc)
 
 
 def model_doc(model: BaseModel, *, always: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -147,14 +119,12 @@ def request_doc(request: AnyRequest) -> dict[str, Any]:
 
 def load_yaml(text: str) -> dict[str, Any]:
     """Parse a file's text into a mapping, or raise ``FormatError`` with line and problem."""
+    from apiclient.core import yaml_text  # PyYAML loads on first use, not at start-up
+
     try:
-        doc = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise FormatError(f"{where}{exc.problem or exc.context or 'invalid YAML'}") from exc
-    except yaml.YAMLError as exc:
-        raise FormatError(f"invalid YAML ({exc})") from exc
+        doc = yaml_text.parse(text)
+    except yaml_text.YamlSyntaxError as exc:
+        raise FormatError(str(exc)) from exc
     if doc is None:
         raise FormatError("the file is empty")
     if not isinstance(doc, dict):

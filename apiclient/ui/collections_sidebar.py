@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 from html import escape
+from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QKeySequence
@@ -24,6 +25,10 @@ from apiclient.ui import dialogs
 from apiclient.ui.actions import make_action
 from apiclient.ui.collection_model import RELPATH_ROLE, SEARCH_ROLE, CollectionTreeModel
 from apiclient.ui.workspace import NoCollectionError, Workspace
+
+NO_COLLECTION_TEXT = (
+    "No collection is open.\nUse File ▸ Open collection… or File ▸ New collection…."
+)
 
 
 class CollectionsSidebar(QWidget):
@@ -74,7 +79,7 @@ class CollectionsSidebar(QWidget):
         self.problems.setStyleSheet("color: #c62828")
         self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.empty = QLabel(
-            "No collection is open.\nUse File ▸ Open collection… or File ▸ New collection….",
+            NO_COLLECTION_TEXT,
             objectName="collections.empty",
             wordWrap=True,
             alignment=Qt.AlignmentFlag.AlignCenter,
@@ -237,10 +242,24 @@ class CollectionsSidebar(QWidget):
         if text:
             self.tree.expandAll()
 
+    def show_loading(self, root: Path) -> None:
+        """Say the collection at ``root`` is being read (by a worker, so the window is
+        already usable); ``collection_opened`` or ``loading_failed`` ends this."""
+        self.tree.hide()
+        self.filter.hide()
+        self.empty.setText(f"Loading {root.name}…")
+        self.empty.show()
+
+    def loading_failed(self, reason: str) -> None:
+        """The collection did not open: show the one still open (if any) and why."""
+        self._on_collection_opened()
+        self.show_problems(reason)
+
     def _on_collection_opened(self) -> None:
         store = self._workspace.store
         self.tree.setVisible(store is not None)
         self.filter.setVisible(store is not None)
+        self.empty.setText(NO_COLLECTION_TEXT)
         self.empty.setVisible(store is None)
         self.title.setText(f"<b>{escape(store.name)}</b>" if store else "")
         self._expanded.clear()

@@ -111,8 +111,8 @@ class EnvironmentEditor(QDialog):
     async def _show_secrets_backend(self) -> None:
         """Say where secret values are kept; finding the keyring may ask the OS over D-Bus,
         so it runs off the GUI thread."""
-        store = await asyncio.to_thread(SecretStore)
-        self.secrets_backend.setText(f"Secret values are kept in {store.backend_name}.")
+        backend = await asyncio.to_thread(lambda: SecretStore().backend_name)
+        self.secrets_backend.setText(f"Secret values are kept in {backend}.")
 
     def select(self, name: str) -> None:
         matches = self.list.findItems(name, Qt.MatchFlag.MatchExactly)

@@ -31,7 +31,6 @@ from qasync import asyncSlot
 from apiclient import __version__
 from apiclient.core.drafts import DraftStore
 from apiclient.core.errors import CoreError
-from apiclient.core.history import HistoryEntry
 from apiclient.core.models import AnyRequest
 from apiclient.core.paths import data_dir, resources_dir
 from apiclient.core.store import RequestNode
@@ -40,8 +39,7 @@ from apiclient.ui.actions import make_action
 from apiclient.ui.collection_watcher import CollectionWatcher
 from apiclient.ui.collections_sidebar import CollectionsSidebar
 from apiclient.ui.draft_keeper import DraftKeeper
-from apiclient.ui.environment_editor import EnvironmentEditor
-from apiclient.ui.history_panel import HistoryPanel
+from apiclient.ui.lazy_page import LazyPage
 from apiclient.ui.mocks_panel import MocksPanel
 from apiclient.ui.request_tabs import RequestTabs
 from apiclient.ui.settings import AppSettings
@@ -50,6 +48,9 @@ from apiclient.ui.tasks import start_task
 from apiclient.ui.workspace import NoCollectionError, Workspace
 
 if TYPE_CHECKING:
+    from apiclient.core.history import HistoryEntry
+    from apiclient.ui.environment_editor import EnvironmentEditor
+    from apiclient.ui.history_panel import HistoryPanel
     from apiclient.ui.import_dialog import ImportController
     from apiclient.ui.tabs.batch import BatchTab
     from apiclient.ui.tabs.graphql import GraphqlTab
@@ -77,7 +78,7 @@ class MainWindow(QMainWindow):
         self.workspace = Workspace(self)
 
         self.sidebar = CollectionsSidebar(self.workspace, RequestTabs.kinds())
-        self.history = HistoryPanel(self.workspace, self.sidebar.current_folder)
+        self._history_page = LazyPage(self._build_history, "history.page")
         # Never lose work: drafts of unsaved edits, and changes made outside the app.
         drafts = DraftStore(data_dir() / "drafts")
         self.drafts = DraftKeeper(drafts, self.workspace, self.tab_for, self)
@@ -89,7 +90,7 @@ class MainWindow(QMainWindow):
         self.side_tabs = QTabWidget(objectName="sidebar.tabs")
         self.side_tabs.setDocumentMode(True)
         self.side_tabs.addTab(self.sidebar, "Collections")
-        self.side_tabs.addTab(self.history, "History")
+        self.side_tabs.addTab(self._history_page, "History")
         self.splitter = QSplitter(objectName="main.splitter")
         self.splitter.addWidget(self.side_tabs)
         self.splitter.addWidget(self.tabs)
@@ -113,9 +114,6 @@ class MainWindow(QMainWindow):
         self.sidebar.new_request_requested.connect(self._on_new_request)
         self.sidebar.problem_reported.connect(self.report_problem)
         self.sidebar.run_requested.connect(self.run_folder)
-        self.history.open_requested.connect(self._on_history_open_requested)
-        self.history.request_saved.connect(self._on_history_request_saved)
-        self.history.problem_reported.connect(self.report_problem)
         self.drafts.problem_reported.connect(self.report_problem)
         self.watcher.problem_reported.connect(self.report_problem)
         self.drafts.conflict_found.connect(self.watcher.show_conflict)
@@ -131,16 +129,20 @@ class MainWindow(QMainWindow):
     # -- start-up ------------------------------------------------------------------------
 
     async def startup(self, collection: Path | None = None, start_mocks: bool = False) -> None:
-        """Open ``collection``, else the last one, else a copy of the sample; maybe start mocks."""
+        """Open ``collection``, else the last one, else a copy of the sample; maybe start mocks.
+
+        Runs once the window is shown: files are read by workers while the window already
+        takes input, and the sidebar says what is loading meanwhile."""
+        target = collection or self._settings.last_collection() or await self._sample_copy()
+        if target is not None:
+            self.sidebar.show_loading(target)
         problem = await self.workspace.load_globals()
         if problem:
             self.report_problem(problem)
-        target = collection or self._settings.last_collection() or await self._sample_copy()
         if target is not None:
             await self.open_collection(target)
         store = self.workspace.store
         await self.drafts.restore(store.root if store is not None else None)
-        self.history.refresh()
         if start_mocks:
             await self.mocks.start()
 
@@ -156,11 +158,12 @@ class MainWindow(QMainWindow):
         return copy
 
     async def open_collection(self, root: Path) -> bool:
+        self.sidebar.show_loading(root)
         try:
             await self.workspace.open_collection(root)
         except CoreError as exc:
             self.report_problem(str(exc))
-            self.sidebar.show_problems(str(exc))
+            self.sidebar.loading_failed(str(exc))
             return False
         self._collection_shown(root)
         return True
@@ -288,7 +291,7 @@ class MainWindow(QMainWindow):
         return self._request_tabs.get(kind)
 
     def _on_tab_built(self, tab: RequestTab) -> None:
-        tab.request_sent.connect(self.history.record)
+        tab.request_sent.connect(lambda entry: self.history.record(entry))
         tab.dirty_changed.connect(lambda _dirty: self._on_tab_dirty_changed(tab))
         self.drafts.track(tab)
         saved = self._settings.splitter(tab.kind)
@@ -373,8 +376,24 @@ class MainWindow(QMainWindow):
             tab.open_request(node.request, relpath)
             self.sidebar.select(relpath)
 
+    @property
+    def history(self) -> HistoryPanel:
+        """The History page's panel, built when first shown or first needed (a send is
+        recorded into it)."""
+        return cast("HistoryPanel", self._history_page.content())
+
+    def _build_history(self) -> HistoryPanel:
+        from apiclient.ui.history_panel import HistoryPanel  # not needed to show the window
+
+        panel = HistoryPanel(self.workspace, self.sidebar.current_folder)
+        panel.open_requested.connect(self._on_history_open_requested)
+        panel.request_saved.connect(self._on_history_request_saved)
+        panel.problem_reported.connect(self.report_problem)
+        panel.refresh()
+        return panel
+
     def show_history(self) -> None:
-        self.side_tabs.setCurrentWidget(self.history)
+        self.side_tabs.setCurrentWidget(self._history_page)
         self.history.search.setFocus()
 
     def _on_history_open_requested(self, entry: HistoryEntry) -> None:
@@ -502,6 +521,8 @@ class MainWindow(QMainWindow):
             self._settings.sync()  # a crash must not forget it either
 
     def open_environment_editor(self) -> EnvironmentEditor:
+        from apiclient.ui.environment_editor import EnvironmentEditor  # not needed at start
+
         editor = EnvironmentEditor(self.workspace, self)
         editor.open()
         return editor
@@ -596,7 +617,8 @@ class MainWindow(QMainWindow):
         self.watcher.stop()
         for tab in self.request_tabs:
             await tab.aclose()
-        await self.history.aclose()
+        if self._history_page.built:
+            await self.history.aclose()
         await self.drafts.aclose()
         await self.mocks.stop()
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 T = TypeVar("T")
 
@@ -42,6 +43,10 @@ async def import_in_worker(*modules: str) -> None:
 def _process_pool() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
+        # Imported here: multiprocessing is not needed to show the window.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         # spawn, not fork: forking a process that runs Qt threads is unsafe.
         _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
     return _pool

@@ -177,6 +177,7 @@ def test_history_survives_a_restart(qtbot, make_window, sample, rest_url):
     first = make_window(sample)
     send_and_record(qtbot, first, f"{rest_url}/api/items", "200")
     second = make_window(sample)
+    second.show_history()  # the page is built, and the file read, when first shown
     qtbot.waitUntil(lambda: len(shown(second)) == 1)
     assert shown(second)[0][1] == f"{rest_url}/api/items"
 

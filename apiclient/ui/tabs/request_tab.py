@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, ClassVar
 from PySide6.QtCore import QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
-from apiclient.core.history import HistoryEntry
 from apiclient.core.models import AnyRequest
 from apiclient.ui.error_titles import error_title
 
@@ -223,6 +222,10 @@ class RequestTab(QWidget):
     ) -> None:
         """Announce (``request_sent``) that ``request``, as written in the editor, was sent
         and how it ended; a tab calls this once per send that reached the network."""
+        # Imported here (the history's models and SQLite are not needed to show the
+        # window); the REST tab's warm-up imports it in a worker after start-up.
+        from apiclient.core.history import HistoryEntry
+
         entry = HistoryEntry.now(
             request,
             status,

@@ -118,9 +118,10 @@ class RestTab(RequestTab):
             self.response.show_error(error_title(exc), str(exc))
 
     async def warm_up(self) -> None:
-        """Import the engine (httpx and friends, ~0.1 s) in a worker once the window is up,
-        so the first Send does not pay for it on the GUI thread."""
-        await import_in_worker("apiclient.protocols.rest")
+        """Import the engine (httpx and friends, ~0.1 s) and the history's models in a
+        worker once the window is up, so the first Send does not pay for them on the GUI
+        thread."""
+        await import_in_worker("apiclient.protocols.rest", "apiclient.core.history")
 
     def _rest_engine(self) -> RestEngine:
         if self._engine is None:
