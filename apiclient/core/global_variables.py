@@ -28,7 +28,7 @@ from apiclient.core.store_format import (
 
 
 class GlobalsFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use
 
     schema_version: int
     variables: list[Variable] = Field(default_factory=list)

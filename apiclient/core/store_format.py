@@ -61,7 +61,7 @@ class FormatError(Exception):
 
 
 class _File(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use
 
 
 class CollectionFile(_File):
