@@ -8,6 +8,8 @@ GUI thread).
 from __future__ import annotations
 
 import json
+import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Literal
 
@@ -167,11 +169,65 @@ def render_body(content_type: str, charset: str | None, body: bytes) -> Rendered
 
 
 def page_starts(text: str, page_chars: int) -> list[int]:
-    """Offsets where parts of about ``page_chars`` characters begin, cut after a newline."""
+    """Offsets where parts of about ``page_chars`` characters begin, cut after a newline;
+    a part with no newline near its end (one long line) is cut at ``page_chars``."""
     starts = [0]
     while len(text) - starts[-1] > page_chars:
-        cut = text.find("\n", starts[-1] + page_chars)
-        if cut < 0 or cut + 1 >= len(text):
+        target = starts[-1] + page_chars
+        cut = text.find("\n", target, target + max(1, page_chars // 4))
+        following = cut + 1 if cut >= 0 else target
+        if following >= len(text):
             break
-        starts.append(cut + 1)
+        starts.append(following)
     return starts
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@dataclass(frozen=True)
+class DisplayPart:
+    """One part of a long text, ``text[start:end]``, as a text view shows it.
+
+    Lines longer than the view can lay out quickly are broken by inserted newlines
+    (``breaks``: offsets into the part before which one was inserted), so a 5 MB
+    single-line body scrolls as easily as a pretty one. Positions map both ways between
+    offsets in the whole text and positions in the view, which count UTF-16 code units
+    (``astral``: indices of characters outside the BMP in ``shown``).
+    """
+
+    start: int
+    end: int
+    shown: str
+    breaks: tuple[int, ...] = ()
+    astral: tuple[int, ...] = ()
+
+    def to_view(self, offset: int) -> int:
+        """The view position of the character at ``offset`` in the whole text."""
+        index = min(max(offset, self.start), self.end) - self.start
+        index += bisect_right(self.breaks, index)
+        return index + bisect_left(self.astral, index)
+
+    def to_text(self, position: int) -> int:
+        """The offset in the whole text of the view position ``position``."""
+        astral_positions = [a + k for k, a in enumerate(self.astral)]
+        index = position - bisect_left(astral_positions, position)
+        shown_breaks = [b + k for k, b in enumerate(self.breaks)]
+        return self.start + index - bisect_left(shown_breaks, index)
+
+
+def display_part(part: str, start: int, line_chars: int) -> DisplayPart:
+    """``part``, found at ``start`` in a longer text, with every line longer than
+    ``line_chars`` broken into pieces."""
+    pieces: list[str] = []
+    breaks: list[int] = []
+    done = 0
+    for long_line in re.finditer(f"[^\n]{{{line_chars + 1},}}", part):
+        for cut in range(long_line.start() + line_chars, long_line.end(), line_chars):
+            pieces.append(part[done:cut])
+            breaks.append(cut)
+            done = cut
+    pieces.append(part[done:])
+    shown = "\n".join(pieces)
+    astral = tuple(m.start() for m in _ASTRAL.finditer(shown)) if not shown.isascii() else ()
+    return DisplayPart(start, start + len(part), shown, tuple(breaks), astral)

@@ -15,7 +15,17 @@ import importlib
 
 import bench_common  # noqa: F401  (puts the repository on sys.path, Qt offscreen)
 
-SECTIONS = ("startup", "large_body", "wsdl", "websocket", "webhook", "runner")
+SECTIONS = (
+    "startup",
+    "large_body",
+    "ui_send",
+    "wsdl",
+    "grpc",
+    "websocket",
+    "webhook",
+    "rest",
+    "runner",
+)
 
 
 def main() -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from apiclient.core.formatting import (
     body_kind,
+    display_part,
     hex_dump,
     human_size,
     json_problem,
@@ -57,11 +60,39 @@ def test_human_size() -> None:
 
 
 @given(st.text(alphabet="ab\n", max_size=400), st.integers(min_value=1, max_value=50))
-def test_parts_cover_the_text_in_order_and_end_after_newlines(text: str, size: int) -> None:
+def test_parts_cover_the_text_in_order_and_end_after_newlines_or_at_their_size(
+    text: str, size: int
+) -> None:
     starts = page_starts(text, size)
     assert starts[0] == 0
     assert starts == sorted(set(starts))
-    for start in starts[1:]:
-        assert text[start - 1] == "\n"
+    for before, start in itertools.pairwise(starts):
+        assert text[start - 1] == "\n" or start - before == size
+        assert start - before >= size
     ends = [*starts[1:], len(text)]
     assert "".join(text[a:b] for a, b in zip(starts, ends, strict=True)) == text
+
+
+def test_one_long_line_is_cut_into_parts_of_the_size() -> None:
+    assert page_starts("x" * 25, 10) == [0, 10, 20]
+
+
+@given(
+    st.text(alphabet="ab\né😀", max_size=300),
+    st.integers(min_value=1, max_value=20),
+    st.data(),
+)
+def test_a_display_part_breaks_long_lines_and_maps_offsets_both_ways(
+    text: str, line_chars: int, data: st.DataObject
+) -> None:
+    start = data.draw(st.integers(min_value=0, max_value=len(text)))
+    end = data.draw(st.integers(min_value=start, max_value=len(text)))
+    part = display_part(text[start:end], start, line_chars)
+    assert part.shown.replace("\n", "") == text[start:end].replace("\n", "")
+    assert all(len(line) <= line_chars for line in part.shown.split("\n"))
+    utf16 = part.shown.encode("utf-16-le")
+    for offset in range(start, end):
+        position = part.to_view(offset)
+        assert part.to_text(position) == offset
+        width = 2 if ord(text[offset]) > 0xFFFF else 1
+        assert utf16[2 * position : 2 * (position + width)].decode("utf-16-le") == text[offset]

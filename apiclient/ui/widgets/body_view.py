@@ -1,20 +1,28 @@
 """The response body: pretty or raw, searchable, savable, and safe with huge bodies.
 
-Formatting runs off the GUI thread (``run_off_gui``). A long text is shown in parts of
-about ``PAGE_CHARS`` characters, cut at line ends, with Previous/Next to move through
-it, so the view never lays out megabytes at once.
+Formatting runs off the GUI thread (:mod:`body_render`). A long text is shown in parts of
+about ``PAGE_CHARS`` characters, with Previous/Next to move through it, and lines longer
+than ``LINE_CHARS`` are shown broken into pieces: QPlainTextEdit lays out a part, and
+every line it paints, as a whole, so neither may be long. Search looks through the
+whole text, in a worker thread when it is long, and turns to the part with the match.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -27,46 +35,67 @@ from apiclient.core.errors import CoreError
 from apiclient.core.formatting import (
     RenderedBody,
     decode_body,
+    display_part,
     human_size,
-    page_starts,
-    render_body,
+    looks_binary,
 )
-from apiclient.ui.widgets.code_editor import CodeEditor
-from apiclient.ui.widgets.find_bar import FindBar
-from apiclient.ui.workers import run_off_gui
+from apiclient.core.paged_text import PagedBody, PagedText
+from apiclient.core.text_search import Match, find_backward, find_forward
+from apiclient.ui.widgets.body_render import render_off_gui
+from apiclient.ui.widgets.find_bar import HERE, PREVIOUS, FindBar
+from apiclient.ui.widgets.part_view import PartView
 
-# About 20 ms to lay out in QPlainTextEdit; a whole 27 MB text would take seconds.
-PAGE_CHARS = 200_000
+# A part of 100,000 characters takes 15-30 ms to lay out in QPlainTextEdit (more on a
+# busy machine); a whole 90 MB pretty body would take minutes.
+PAGE_CHARS = 100_000
+# Painting or placing the cursor in a line lays out the whole line: 200,000 characters
+# on one line cost 200 ms and more, 1,000 well under a millisecond.
+LINE_CHARS = 1_000
+# Above this the start of the body is shown at once, while the whole is formatted.
+PREVIEW_BYTES = 256 * 1024
+# Below this a search runs on the GUI thread (a millisecond or two); above, in a thread.
+SYNC_SEARCH_CHARS = 256 * 1024
 
 
 class BodyView(QWidget):
-    """Shows one response body; ``prefix`` names the child widgets (e.g. ``rest.response``)."""
+    """Shows one response body; ``prefix`` names the child widgets (e.g. ``rest.response``).
+
+    Signals: ``body_shown``: a body has been formatted and its first part is on screen.
+    """
+
+    body_shown = Signal()
 
     def __init__(self, prefix: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._body = b""
-        self._rendered: RenderedBody | None = None
+        self._rendered: PagedBody | None = None
         self._page = 0
         self._generation = 0
+        self._searches = 0
+        self._search_task: asyncio.Future[None] | None = None  # held, or it may be collected
+        self._search_stop = threading.Event()
 
         self.pretty = QRadioButton("Pretty", objectName=f"{prefix}.pretty", checked=True)
         self.raw = QRadioButton("Raw", objectName=f"{prefix}.raw")
         modes = QButtonGroup(self)
         modes.addButton(self.pretty)
         modes.addButton(self.raw)
-        self.info = QLabel(objectName=f"{prefix}.info")
+        self.wrap = QCheckBox("Wrap", objectName=f"{prefix}.wrap")
+        self.wrap.setToolTip("Wrap long lines at the edge of the view")
+        self.info = QLabel(objectName=f"{prefix}.info", wordWrap=True)
         self.save = QPushButton("Save…", objectName=f"{prefix}.save", enabled=False)
         self.save.setToolTip("Save the body, exactly as received, to a file")
-        self.text = CodeEditor(f"{prefix}.body", read_only=True)
+        self.text = PartView(f"{prefix}.body")
         self.text.setPlaceholderText("The response body appears here.")
-        self.find = FindBar(self.text, f"{prefix}.find")
-        self.truncated = QLabel(objectName=f"{prefix}.truncated", visible=False)
+        self.find = FindBar(f"{prefix}.find")
+        self.truncated = QLabel(objectName=f"{prefix}.truncated", visible=False, wordWrap=True)
         self.previous_page = QPushButton("◀ Previous part", objectName=f"{prefix}.previous")
         self.next_page = QPushButton("Next part ▶", objectName=f"{prefix}.next")
 
         bar = QHBoxLayout()
         bar.addWidget(self.pretty)
         bar.addWidget(self.raw)
+        bar.addWidget(self.wrap)
         bar.addWidget(self.find, 1)
         bar.addWidget(self.save)
         banner = QHBoxLayout()
@@ -81,19 +110,23 @@ class BodyView(QWidget):
         layout.addWidget(self.text, 1)
 
         self.pretty.toggled.connect(self._on_mode_toggled)
+        self.wrap.toggled.connect(self._on_wrap_toggled)
         self.previous_page.clicked.connect(lambda: self._turn_page(-1))
         self.next_page.clicked.connect(lambda: self._turn_page(1))
         self.save.clicked.connect(self._on_save_clicked)
+        self.find.find_requested.connect(self._on_find_requested)
         self.info.setVisible(False)
+        self._set_pager(0, 0)
 
     def clear(self) -> None:
         self._generation += 1
+        self._search_stop.set()
         self._body = b""
         self._rendered = None
         self.save.setEnabled(False)
         self.info.setVisible(False)
         self._set_pager(0, 0)
-        self.text.set_text("")
+        self.text.clear_part()
 
     async def show_body(self, content_type: str, charset: str | None, body: bytes) -> None:
         """Format ``body`` off the GUI thread and show it; a newer call wins."""
@@ -101,20 +134,40 @@ class BodyView(QWidget):
         generation = self._generation
         self._body = body
         self.save.setEnabled(True)
-        self.info.setText(f"Formatting {human_size(len(body))}…")
-        self.info.setVisible(len(body) > 256 * 1024)
+        if len(body) > PREVIEW_BYTES and not looks_binary(body):
+            self._show_preview(body, charset)
         try:
-            rendered = await run_off_gui(
-                render_body, content_type, charset, body, size_hint=len(body)
-            )
+            rendered = await render_off_gui(content_type, charset, body, PAGE_CHARS)
         except (OSError, RuntimeError) as exc:  # e.g. the worker process died
             raw = decode_body(body[:PAGE_CHARS], charset)
-            rendered = RenderedBody("text", raw, raw, f"Could not format the body ({exc})")
+            problem = f"Could not format the body ({exc})"
+            rendered = PagedBody.of(RenderedBody("text", raw, raw, problem), PAGE_CHARS)
         if generation != self._generation:
             return
         self._rendered = rendered
         self._page = 0
         self._show()
+        self.body_shown.emit()
+
+    def _show_preview(self, body: bytes, charset: str | None) -> None:
+        """The start of a large body, as received, while the whole is being formatted."""
+        head = decode_body(body[:PAGE_CHARS], charset)
+        self.text.show_part(
+            PagedText.of(head, PAGE_CHARS), display_part(head, 0, LINE_CHARS), "text"
+        )
+        self.info.setText(
+            f"Formatting {human_size(len(body))} in the background; meanwhile, the start of "
+            "the body is shown as received."
+        )
+        self.info.setVisible(True)
+
+    def shown_text(self) -> PagedText | None:
+        """The whole text of the current mode (pretty or raw), not only the part shown;
+        ``None`` while there is no body or it is being formatted."""
+        rendered = self._rendered
+        if rendered is None:
+            return None
+        return rendered.pretty if self.pretty.isChecked() else rendered.raw
 
     def _show(self) -> None:
         rendered = self._rendered
@@ -123,7 +176,6 @@ class BodyView(QWidget):
         binary = rendered.kind == "binary"
         self.pretty.setEnabled(not binary)
         self.raw.setEnabled(not binary)
-        text = rendered.pretty if self.pretty.isChecked() else rendered.raw
         if binary:
             self.info.setText(
                 f"Binary body, {human_size(len(self._body))}. Hex preview of the first "
@@ -132,25 +184,34 @@ class BodyView(QWidget):
         elif rendered.problem and self.pretty.isChecked():
             self.info.setText(f"{rendered.problem}. Showing the body as received.")
         self.info.setVisible(binary or bool(rendered.problem and self.pretty.isChecked()))
-        starts = page_starts(text, PAGE_CHARS)
-        self._page = min(self._page, len(starts) - 1)
-        start = starts[self._page]
-        end = starts[self._page + 1] if self._page + 1 < len(starts) else len(text)
-        self._set_pager(len(starts), len(text), start, end)
-        self.text.set_language(rendered.kind)
-        self.text.set_text(text[start:end])
+        text = rendered.pretty if self.pretty.isChecked() else rendered.raw
+        self._page = min(self._page, len(text.parts) - 1)
+        part = display_part(text.parts[self._page], text.starts[self._page], LINE_CHARS)
+        self.text.show_part(text, part, rendered.kind)
+        self._set_pager(len(text.parts), len(text), part.start, part.end, bool(part.breaks))
 
-    def _set_pager(self, pages: int, total: int, start: int = 0, end: int = 0) -> None:
+    def _set_pager(
+        self, pages: int, total: int, start: int = 0, end: int = 0, broken: bool = False
+    ) -> None:
         paged = pages > 1
-        for widget in (self.truncated, self.previous_page, self.next_page):
-            widget.setVisible(paged)
+        self.previous_page.setVisible(paged)
+        self.next_page.setVisible(paged)
+        self.truncated.setVisible(paged or broken)
+        notes = []
         if paged:
-            self.truncated.setText(
-                f"Long body: part {self._page + 1} of {pages} (characters {start + 1:,}–{end:,} "
-                f"of {total:,}). Search looks in this part; Save… keeps the whole body."
+            notes.append(
+                f"Large body ({human_size(len(self._body))}), shown in {pages:,} parts to keep "
+                f"the window responsive: part {self._page + 1:,} of {pages:,} (characters "
+                f"{start + 1:,}–{end:,} of {total:,}). Search looks through the whole body."
             )
             self.previous_page.setEnabled(self._page > 0)
             self.next_page.setEnabled(self._page < pages - 1)
+        if broken:
+            notes.append(
+                f"Lines longer than {LINE_CHARS:,} characters are shown broken into pieces; "
+                "Copy and Save… keep them as received."
+            )
+        self.truncated.setText(" ".join(notes))
 
     def _turn_page(self, step: int) -> None:
         self._page = max(0, self._page + step)
@@ -159,6 +220,55 @@ class BodyView(QWidget):
     def _on_mode_toggled(self) -> None:
         self._page = 0
         self._show()
+
+    def _on_wrap_toggled(self, wrap: bool) -> None:
+        mode = QPlainTextEdit.LineWrapMode
+        self.text.setLineWrapMode(mode.WidgetWidth if wrap else mode.NoWrap)
+
+    def _on_find_requested(self, needle: str, where: int) -> None:
+        """Find ``needle`` from the current match (see :mod:`find_bar`) in the whole text:
+        at once when the text is short, else in a worker thread."""
+        self._searches += 1
+        self._search_stop.set()  # the search still running, if any, is moot
+        self._search_stop = threading.Event()
+        text = self.shown_text()
+        if text is None:
+            self.find.show_result("No body yet")
+            return
+        start, end = self.text.selection_offsets()
+        if where == PREVIOUS:
+            search = partial(find_backward, text, needle, start, stop=self._search_stop)
+        else:
+            begin = start if where == HERE else end
+            search = partial(find_forward, text, needle, begin, stop=self._search_stop)
+        if len(text) <= SYNC_SEARCH_CHARS:
+            self._select(search())
+            return
+        self.find.show_result("Searching…")
+        ticket = (self._searches, self._generation)
+        self._search_task = asyncio.ensure_future(self._search_in_worker(search, ticket))
+
+    async def _search_in_worker(
+        self, search: Callable[[], Match | None], ticket: tuple[int, int]
+    ) -> None:
+        """Run ``search`` in a thread; a newer search, or a new body, makes its answer moot."""
+        match = await asyncio.to_thread(search)
+        if ticket == (self._searches, self._generation):
+            self._select(match)
+
+    def _select(self, match: Match | None) -> None:
+        if match is None:
+            self.find.show_result("No match")
+            return
+        text = self.shown_text()
+        if text is None:
+            return
+        page = text.part_at(match.start)
+        if page != self._page:
+            self._page = page
+            self._show()
+        self.text.select_offsets(match.start, min(match.end, self.text.part.end))
+        self.find.show_result("")
 
     @asyncSlot()
     async def _on_save_clicked(self) -> None:

@@ -1,16 +1,27 @@
-"""Search inside a text view: type, Enter for next, Shift+Enter for previous."""
+"""The search box of a text view: type, Enter for next, Shift+Enter for previous.
+
+The bar only asks; its owner searches (in a worker when the text is long) and reports
+back with :meth:`FindBar.show_result`.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor, QTextDocument
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QToolButton, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+
+# What ``find_requested`` asks for: from where the current match starts (the term was
+# edited, so the match may grow in place), the next match, or the previous one.
+HERE, NEXT, PREVIOUS = 0, 1, -1
 
 
 class FindBar(QWidget):
-    def __init__(self, view: QPlainTextEdit, object_name: str, parent: QWidget | None = None):
+    """Signals: ``find_requested(str, int)``: find this term, HERE, NEXT or PREVIOUS."""
+
+    find_requested = Signal(str, int)
+
+    def __init__(self, object_name: str, parent: QWidget | None = None):
         super().__init__(parent)
-        self._view = view
         self.query = QLineEdit(objectName=object_name, placeholderText="Search in body")
         self.query.setClearButtonEnabled(True)
         self.result = QLabel(objectName=f"{object_name}.result")
@@ -27,38 +38,29 @@ class FindBar(QWidget):
         previous.clicked.connect(self.find_previous)
         following.clicked.connect(self.find_next)
 
-    def keyPressEvent(self, event) -> None:
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and shift:
             self.find_previous()
             return
         super().keyPressEvent(event)
 
-    def find_next(self) -> bool:
-        return self._find(QTextDocument.FindFlag(0))
+    def find_next(self) -> None:
+        self._request(NEXT)
 
-    def find_previous(self) -> bool:
-        return self._find(QTextDocument.FindFlag.FindBackward)
+    def find_previous(self) -> None:
+        self._request(PREVIOUS)
+
+    def show_result(self, text: str) -> None:
+        """``""`` after a match, else e.g. ``"No match"`` or ``"Searching…"``."""
+        self.result.setText(text)
 
     def _on_query_changed(self, _text: str) -> None:
-        cursor = self._view.textCursor()
-        cursor.setPosition(cursor.selectionStart())
-        self._view.setTextCursor(cursor)
-        self.find_next()
+        self._request(HERE)
 
-    def _find(self, flags: QTextDocument.FindFlag) -> bool:
+    def _request(self, where: int) -> None:
         needle = self.query.text()
         if not needle:
             self.result.clear()
-            return False
-        found = self._view.find(needle, flags)
-        if not found:
-            cursor = self._view.textCursor()
-            backward = bool(flags & QTextDocument.FindFlag.FindBackward)
-            cursor.movePosition(
-                QTextCursor.MoveOperation.End if backward else QTextCursor.MoveOperation.Start
-            )
-            self._view.setTextCursor(cursor)
-            found = self._view.find(needle, flags)
-        self.result.setText("" if found else "No match")
-        return found
+            return
+        self.find_requested.emit(needle, where)
