@@ -76,7 +76,7 @@ __all__ = [
     "reflect",
 ]
 
-_LARGE_MESSAGE = 64 * 1024  # parsed or decoded in a worker above this, to keep the GUI loop free
+_LARGE_MESSAGE = 16 * 1024  # parsed or decoded in a worker above this (~8 ms of dense JSON)
 MAX_KEPT_MESSAGES = 10_000  # a result keeps the first ones; events carry them all
 _LOCAL_CANCEL = "Cancelled by you."
 _CLOSED_CANCEL = "Cancelled: the engine was closed while the call was running."

@@ -29,8 +29,10 @@ async def run_off_gui(fn: Callable[..., T], *args: Any, size_hint: int = 0) -> T
     """
     if size_hint < PROCESS_THRESHOLD_BYTES:
         return await asyncio.to_thread(fn, *args)
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_process_pool(), fn, *args)
+    pool = _process_pool()
+    # Submitted from a thread: the first submit spawns the worker process (~0.1 s).
+    future = await asyncio.to_thread(pool.submit, fn, *args)
+    return await asyncio.wrap_future(future)
 
 
 async def import_in_worker(*modules: str) -> None:

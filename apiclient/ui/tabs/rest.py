@@ -118,10 +118,12 @@ class RestTab(RequestTab):
             self.response.show_error(error_title(exc), str(exc))
 
     async def warm_up(self) -> None:
-        """Import the engine (httpx and friends, ~0.1 s) and the history's models in a
-        worker once the window is up, so the first Send does not pay for them on the GUI
-        thread."""
-        await import_in_worker("apiclient.protocols.rest", "apiclient.core.history")
+        """Import the engine (httpx and friends, ~0.1 s) and the history's models and
+        panel in a worker once the window is up, so the first Send does not pay for them
+        on the GUI thread (the panel's widgets are built on the first send)."""
+        await import_in_worker(
+            "apiclient.protocols.rest", "apiclient.core.history", "apiclient.ui.history_panel"
+        )
 
     def _rest_engine(self) -> RestEngine:
         if self._engine is None:
