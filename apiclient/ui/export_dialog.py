@@ -14,6 +14,7 @@ nothing is written. Then a summary says what was written, with every warning.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,7 +41,7 @@ from apiclient.core.exporters.writer import FORMATS, ExportResult, export_collec
 from apiclient.core.store_format import unique_slug
 from apiclient.ui import dialogs
 from apiclient.ui.tasks import start_task
-from apiclient.ui.transfer_summary import counts_text
+from apiclient.ui.transfer_summary import counts_text, plural
 
 if TYPE_CHECKING:
     from apiclient.core.importers.detect import ImportCounts
@@ -73,14 +74,42 @@ def copy_name(collection_name: str) -> str:
     return f"{collection_name} copy"
 
 
+@dataclass(frozen=True)
+class ExportCounts:
+    """What the written file holds, and what the format could not (None: nothing)."""
+
+    written: ImportCounts
+    left_out: ImportCounts | None
+
+
 def export_and_count(
     root: Path, fmt: str, output: Path, include_secrets: bool
-) -> tuple[ExportResult, ImportCounts]:
-    """``export_collection`` and the counts of what it exported, for a worker thread."""
-    from apiclient.core.importers.detect import count_items  # loads every importer
+) -> tuple[ExportResult, ExportCounts]:
+    """``export_collection`` and the counts of what it wrote, for a worker thread. A
+    Postman collection holds no environments and none of the kinds newman cannot run."""
+    from apiclient.core.exporters.postman import LEFT_OUT_KINDS
+    from apiclient.core.importers.detect import ImportCounts, count_items
 
     result = export_collection(root, fmt, output, include_secrets=include_secrets)
-    return result, count_items(result.collection)
+    counts = count_items(result.collection)
+    if fmt != "postman":
+        return result, ExportCounts(counts, None)
+    kinds = counts.requests_by_kind.items()
+    written = ImportCounts({k: n for k, n in kinds if k not in LEFT_OUT_KINDS}, counts.folders, 0)
+    left_out = ImportCounts({k: n for k, n in kinds if k in LEFT_OUT_KINDS}, 0, counts.environments)
+    return result, ExportCounts(
+        written, left_out if left_out.requests or left_out.environments else None
+    )
+
+
+def _left_out_text(counts: ImportCounts) -> str:
+    """ "29 requests (14 WebSocket, 9 gRPC…), 1 environment", without the empty parts."""
+    from apiclient.core.importers.detect import ImportCounts
+
+    parts = [counts_text(ImportCounts(counts.requests_by_kind, 0, 0))] if counts.requests else []
+    if counts.environments:
+        parts.append(plural(counts.environments, "environment"))
+    return ", ".join(parts)
 
 
 def existing_file(path: Path) -> bool:
@@ -206,7 +235,7 @@ class ExportDialog(QDialog):
 class ExportSummaryDialog(QDialog):
     """What an export wrote, and every warning about what was left out or needs care."""
 
-    def __init__(self, parent: QWidget, result: ExportResult, counts: ImportCounts) -> None:
+    def __init__(self, parent: QWidget, result: ExportResult, counts: ExportCounts) -> None:
         super().__init__(parent, objectName="export.summary")
         self.setWindowTitle(f"Exported {result.collection.name}")
         self.setMinimumWidth(620)
@@ -218,8 +247,16 @@ class ExportSummaryDialog(QDialog):
         written.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("Wrote:", written)
         form.addRow("Format:", QLabel(FORMATS[result.format], objectName="export.format_name"))
-        counted = QLabel(counts_text(counts), objectName="export.counts", wordWrap=True)
+        counted = QLabel(counts_text(counts.written), objectName="export.counts", wordWrap=True)
         form.addRow("Exported:", counted)
+        if counts.left_out is not None:
+            left_out = QLabel(
+                f"{_left_out_text(counts.left_out)}: a Postman collection cannot hold them "
+                "(see the warnings)",
+                objectName="export.left_out",
+                wordWrap=True,
+            )
+            form.addRow("Left out:", left_out)
         layout.addLayout(form)
         warnings = result.warnings
         layout.addWidget(
@@ -288,7 +325,7 @@ class ExportController(QObject):
         dialog.export_clicked.connect(lambda: clicks.put_nowait(True))
         dialog.finished.connect(lambda _code: clicks.put_nowait(False))
         dialog.open()
-        done: tuple[ExportResult, ImportCounts] | None = None
+        done: tuple[ExportResult, ExportCounts] | None = None
         try:
             while done is None and await clicks.get():
                 done = await self._write(dialog, root)
@@ -304,7 +341,7 @@ class ExportController(QObject):
 
     async def _write(
         self, dialog: ExportDialog, root: Path
-    ) -> tuple[ExportResult, ImportCounts] | None:
+    ) -> tuple[ExportResult, ExportCounts] | None:
         """Write the export the dialog describes; None (the reason shown, or the user
         chose not to replace a file) when nothing was written."""
         dialog.show_error("")

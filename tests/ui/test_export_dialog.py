@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from apiclient.core.exporters.postman import LEFT_OUT_KINDS
+from apiclient.core.importers.detect import count_items
 from apiclient.core.models import Auth, RestRequest, Variable
 from apiclient.core.store import CollectionStore, RequestNode
 from apiclient.core.store_nodes import walk
@@ -31,6 +33,7 @@ from apiclient.ui.export_dialog import (
     ExportDialog,
     ExportSummaryDialog,
     default_outputs,
+    export_and_count,
 )
 from apiclient.ui.main_window import MainWindow
 
@@ -356,3 +359,26 @@ def test_export_with_no_collection_open_says_so(window: MainWindow) -> None:
     window.findChild(QAction, "action.export").trigger()
     assert "none is open" in window.statusBar().currentMessage()
     assert window.findChild(ExportDialog) is None
+
+
+def _postman_requests(items: list[dict]) -> int:
+    return sum(_postman_requests(i["item"]) if "item" in i else 1 for i in items)
+
+
+def test_the_summary_counts_what_the_postman_file_holds(sample: Path, tmp_path: Path) -> None:
+    output = tmp_path / "sample.postman_collection.json"
+    result, counts = export_and_count(sample, "postman", output, False)
+
+    doc = json.loads(output.read_bytes())
+    assert counts.written.requests == _postman_requests(doc["item"]) > 0
+    assert counts.written.environments == 0  # a Postman collection holds none
+    left_out = counts.left_out
+    assert left_out is not None and set(left_out.requests_by_kind) <= set(LEFT_OUT_KINDS)
+    assert left_out.requests + counts.written.requests == count_items(result.collection).requests
+    assert left_out.environments == len(result.collection.environments) > 0
+
+
+def test_a_folder_copy_leaves_nothing_out(sample: Path, tmp_path: Path) -> None:
+    result, counts = export_and_count(sample, "folder", tmp_path / "copy", False)
+    assert counts.left_out is None
+    assert counts.written == count_items(result.collection)

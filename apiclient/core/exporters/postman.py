@@ -51,7 +51,7 @@ from apiclient.core.store_format import slugify
 from apiclient.core.urls import join_url, split_url
 
 SCHEMA_V21 = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
-_NEWMAN_CANNOT = {
+LEFT_OUT_KINDS = {  # request kinds a Postman collection cannot hold, named for people
     "grpc": "gRPC",
     "websocket": "WebSocket",
     "webhook": "webhook receiver",
@@ -129,9 +129,9 @@ class _Exporter:
                 if item.description:
                     folder["description"] = item.description
                 out.append(folder)
-            elif item.kind in _NEWMAN_CANNOT:
+            elif item.kind in LEFT_OUT_KINDS:
                 self.warnings.append(
-                    f"{where!r} is a {_NEWMAN_CANNOT[item.kind]}, which Postman collections "
+                    f"{where!r} is a {LEFT_OUT_KINDS[item.kind]}, which Postman collections "
                     "cannot hold (newman could not run it); it was left out."
                 )
             else:
