@@ -251,18 +251,22 @@ class CollectionsSidebar(QWidget):
         self.empty.show()
 
     def loading_failed(self, reason: str) -> None:
-        """The collection did not open: show the one still open (if any) and why."""
-        self._on_collection_opened()
+        """The collection did not open: show the one still open (if any, with its
+        folders expanded as they were) and why."""
+        self._show_collection()
         self.show_problems(reason)
 
     def _on_collection_opened(self) -> None:
+        self._expanded.clear()
+        self._show_collection()
+
+    def _show_collection(self) -> None:
         store = self._workspace.store
         self.tree.setVisible(store is not None)
         self.filter.setVisible(store is not None)
         self.empty.setText(NO_COLLECTION_TEXT)
         self.empty.setVisible(store is None)
         self.title.setText(f"<b>{escape(store.name)}</b>" if store else "")
-        self._expanded.clear()
         self.show_problems()
 
     def show_problems(self, failure: str = "") -> None:

@@ -227,7 +227,7 @@ class HistoryPanel(QWidget):
                 return
         if not isValid(self):  # the window went while the search ran
             return
-        self._show_entries(found, self._selected_id())
+        self._show_entries(_with_newer(found, self.model.entries, text), self._selected_id())
         self.entries_shown.emit()
 
     def _show_entries(self, entries: list[HistorySummary] | None, keep: int | None = None) -> None:
@@ -402,6 +402,17 @@ def _summary_of(entry: HistoryEntry) -> HistorySummary:
         size=entry.size,
         error=entry.error,
     )
+
+
+def _with_newer(
+    found: list[HistorySummary], shown: list[HistorySummary], text: str
+) -> list[HistorySummary]:
+    """``found`` (a search's answer, newest first) after the entries shown that are newer
+    than all of it and match ``text``: entries recorded while the search read (ids only
+    grow), which it could not see and which must not vanish from the list."""
+    newest = found[0].id if found else 0
+    newer = [entry for entry in shown if entry.id > newest and _matches(entry, text)]
+    return [*newer, *found][:PAGE_SIZE]
 
 
 def _matches(summary: HistorySummary, text: str) -> bool:

@@ -158,12 +158,17 @@ class MainWindow(QMainWindow):
         return copy
 
     async def open_collection(self, root: Path) -> bool:
+        """Open ``root``; False when it failed (said in the sidebar and status bar) or
+        when another collection was opened or created meanwhile (dropped silently: the
+        sidebar shows that one)."""
         self.sidebar.show_loading(root)
         try:
-            await self.workspace.open_collection(root)
+            opened = await self.workspace.open_collection(root)
         except CoreError as exc:
             self.report_problem(str(exc))
             self.sidebar.loading_failed(str(exc))
+            return False
+        if opened is None:
             return False
         self._collection_shown(root)
         return True
@@ -549,9 +554,11 @@ class MainWindow(QMainWindow):
         if not path:
             return
         try:
-            await self.workspace.create_collection(Path(path), name.strip())
+            created = await self.workspace.create_collection(Path(path), name.strip())
         except CoreError as exc:
             self.report_problem(str(exc))
+            return
+        if created is None:  # another collection was opened meanwhile
             return
         self._clear_request_tabs()
         self._collection_shown(Path(path))

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from apiclient.core.errors import StoreError
+from apiclient.core.errors import CoreError, StoreError
 from apiclient.core.global_variables import load_globals, save_globals
 from apiclient.core.models import AnyRequest, Environment, Variable
 from apiclient.core.paths import data_dir
@@ -46,6 +46,9 @@ class Workspace(QObject):
         # between store operations, which run in a worker thread one at a time.
         self.tree: FolderNode | None = None
         self._store_lock = asyncio.Lock()
+        # Bumped by each open or create: a read that finishes after a newer one began is
+        # dropped, so the collection the user asked for last is the one that stays open.
+        self._generation = 0
         self.environment_name = ""
         self.globals: list[Variable] = []
         self.globals_problem = ""
@@ -63,12 +66,29 @@ class Workspace(QObject):
 
     # -- collection -----------------------------------------------------------------
 
-    async def open_collection(self, root: Path) -> CollectionStore:
-        """Open the collection at ``root``; raises ``StoreError`` with path and reason."""
-        return self._adopt(await asyncio.to_thread(CollectionStore.open, root))
+    async def open_collection(self, root: Path) -> CollectionStore | None:
+        """Open the collection at ``root``; raises ``StoreError`` with path and reason.
 
-    async def create_collection(self, root: Path, name: str) -> CollectionStore:
-        return self._adopt(await asyncio.to_thread(CollectionStore.create, root, name))
+        Returns None, adopting nothing and raising nothing, when another collection was
+        opened or created while this one was read: the newest request wins."""
+        return await self._load(CollectionStore.open, root)
+
+    async def create_collection(self, root: Path, name: str) -> CollectionStore | None:
+        """Create a collection at ``root`` and open it; None as for ``open_collection``."""
+        return await self._load(CollectionStore.create, root, name)
+
+    async def _load(
+        self, read: Callable[..., CollectionStore], *args: object
+    ) -> CollectionStore | None:
+        self._generation += 1
+        mine = self._generation
+        try:
+            store = await asyncio.to_thread(read, *args)
+        except CoreError:
+            if mine != self._generation:
+                return None
+            raise
+        return self._adopt(store) if mine == self._generation else None
 
     async def reload(self) -> bool:
         """Read the open collection again (changed on disk, e.g. by a git pull), keeping
@@ -76,13 +96,15 @@ class Workspace(QObject):
         collection as it was when it no longer opens.
 
         Returns False, replacing and announcing nothing, when the files hold exactly what
-        the app already has: the change was the app's own save.
+        the app already has (the change was the app's own save), or when another
+        collection was opened meanwhile.
         """
-        root = self._require_store().root
         async with self._store_lock:
-            store = await asyncio.to_thread(CollectionStore.open, root)
-            held = self.store
-            if held is not None and await asyncio.to_thread(store.same_content, held):
+            held = self._require_store()
+            store = await asyncio.to_thread(CollectionStore.open, held.root)
+            if self.store is not held:  # another collection was opened meanwhile
+                return False
+            if await asyncio.to_thread(store.same_content, held):
                 return False
             self.store = store
             self.tree = _copy_tree(store.tree)

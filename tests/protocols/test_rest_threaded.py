@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 
 import pytest
 
-from apiclient.core.models import RestRequest
+from apiclient.core.models import RequestSettings, RestRequest
+from apiclient.protocols.http import HttpClientPool
 from apiclient.protocols.rest_threaded import ThreadedRestEngine
 
 _HANG_GUARD_S = 10.0  # only so a broken abort fails the test instead of hanging it
@@ -55,3 +57,30 @@ async def test_cookies_are_shared_by_every_thread(rest_url: str) -> None:
 
     assert all(b'"session":"abc"' in response.body.replace(b" ", b"") for response in seen)
     assert [cookie.name for cookie in engine.cookies] == ["session"]
+
+
+async def test_tls_connections_on_many_threads_never_rewrite_the_shared_context(
+    tls_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # httpcore sets the ALPN list before each TLS connection. On the SSL context every
+    # client shares, that write would race, inside OpenSSL, with the connections other
+    # send threads are creating from it; count the writes that reach OpenSSL.
+    writes: list[bytes] = []
+    write = ssl.SSLContext._set_alpn_protocols
+
+    def counted(context: ssl.SSLContext, protocols: bytes) -> None:
+        writes.append(protocols)
+        write(context, protocols)
+
+    engine = ThreadedRestEngine(workers=8)
+    request = RestRequest(url=f"{tls_url}/", settings=RequestSettings(verify_tls=False))
+    # The process-wide context is built (its ALPN list set once) before the count starts.
+    await HttpClientPool().ssl_context(verify_tls=False)
+    monkeypatch.setattr(ssl.SSLContext, "_set_alpn_protocols", counted)
+    try:
+        responses = await asyncio.gather(*(engine.send(request) for _ in range(8)))
+    finally:
+        await engine.aclose()
+    assert [r.text() for r in responses] == ["hello over tls"] * 8
+    assert all(r.timings.tls_s is not None for r in responses)  # 8 new TLS connections
+    assert writes == []

@@ -16,6 +16,7 @@ from ui_helpers import body_text, send, status_text, type_url
 from apiclient.core.models import Environment, Variable
 from apiclient.core.store import CollectionStore
 from apiclient.ui.collection_model import MIME_TYPE
+from apiclient.ui.settings import AppSettings
 
 
 def tree_names(window) -> list[str]:
@@ -312,3 +313,54 @@ def test_renaming_the_chosen_environment_is_remembered(qtbot, window, run, setti
     )
     assert window.findChild(QComboBox, "environment.picker").currentText() == "Mocks here"
     assert AppSettings(settings_path).environment_for(store.root) == "Mocks here"
+
+
+def test_opening_another_collection_while_one_loads_keeps_the_newer(
+    qtbot, window, sample, tmp_path, run, settings_path, monkeypatch
+):
+    # A (the start-up collection, say) is still being read when the user opens B; A's
+    # read finishes last and must be dropped: not shown, not remembered.
+    slow = tmp_path / "slow"
+    run(asyncio.to_thread(CollectionStore.create, slow, "Slow"))
+    release = threading.Event()
+    read = CollectionStore.open
+
+    def held_read(root: Path) -> CollectionStore:
+        if root == slow:
+            release.wait(timeout=30)
+        return read(root)
+
+    monkeypatch.setattr(CollectionStore, "open", held_read)
+    opening_slow = asyncio.ensure_future(window.open_collection(slow))
+    empty = window.findChild(QLabel, "collections.empty")
+    qtbot.waitUntil(lambda: empty.text() == "Loading slow…")
+    assert run(window.open_collection(sample))
+    release.set()
+    qtbot.waitUntil(opening_slow.done)
+    assert opening_slow.result() is False
+    assert window.workspace.store.root == sample
+    assert window.sidebar.title.text() == f"<b>{window.workspace.store.name}</b>"
+    assert window.sidebar.tree.isVisible()
+    assert AppSettings(settings_path).last_collection() == sample
+
+
+def test_a_collection_that_fails_to_open_keeps_the_open_tree_as_it_was(
+    qtbot, window, sample, tmp_path, run
+):
+    sidebar = window.sidebar
+
+    def items_expanded() -> bool:
+        index = sidebar.proxy.mapFromSource(sidebar.model.index_of("items"))
+        return index.isValid() and sidebar.tree.isExpanded(index)
+
+    sidebar.tree.expand(sidebar.proxy.mapFromSource(sidebar.model.index_of("items")))
+    assert items_expanded()
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "collection.yaml").write_text("name: [\n")
+    assert not run(window.open_collection(bad))
+    assert window.workspace.store.root == sample
+    assert window.findChild(QLabel, "collections.problems").isVisible()
+    # The tree is filled again after any change; the folder is still open then.
+    run(window.workspace.new_folder("", "Another"))
+    assert items_expanded()

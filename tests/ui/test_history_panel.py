@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import socket
+import threading
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QPushButton
 from ui_helpers import send, type_url
 
-from apiclient.core.history import HistoryStore, default_history_path
+from apiclient.core.history import HistoryEntry, HistoryStore, default_history_path
 from apiclient.core.models import Auth, BatchRequest, GraphqlRequest, RestRequest, SoapRequest
 from apiclient.core.store import FolderNode, RequestNode
 from apiclient.ui import dialogs as app_dialogs
@@ -219,3 +220,38 @@ def test_graphql_soap_and_batch_sends_are_recorded(qtbot, window, mock_urls, res
     assert rows[0][3] == "207 Multi-Status"
     assert rows[1] == ("soap", "SOAP", "Not an operation", "Fault")
     assert rows[2] == ("graphql", "POST", "Typename", "200 OK")
+
+
+def test_a_send_recorded_while_the_list_is_read_stays_in_the_list(
+    qtbot, window, rest_url, monkeypatch
+):
+    # The history page is built, and its list read, while the first send is recorded:
+    # the read sees the file before the new entry is written and answers after it was
+    # shown. Hold both in their workers to force that order.
+    with HistoryStore(default_history_path()) as store:
+        store.add(HistoryEntry.now(RestRequest(name="Older", url=f"{rest_url}/older"), "200 OK"))
+    read, release = threading.Event(), threading.Event()
+    search, add = HistoryStore.search, HistoryStore.add
+
+    def held_search(self, *args, **kwargs):
+        found = search(self, *args, **kwargs)
+        read.set()
+        release.wait(timeout=30)
+        return found
+
+    def add_after_the_read(self, entry):
+        read.wait(timeout=30)
+        return add(self, entry)
+
+    monkeypatch.setattr(HistoryStore, "search", held_search)
+    monkeypatch.setattr(HistoryStore, "add", add_after_the_read)
+    panel = window.history  # built now: its first read starts
+    type_url(qtbot, window, f"{rest_url}/api/items")
+    with qtbot.waitSignal(panel.entry_added, timeout=15_000):
+        send(qtbot, window, "200")
+    with qtbot.waitSignal(panel.entries_shown, timeout=15_000):
+        release.set()
+    assert [url for _name, url, _status in shown(window)] == [
+        f"{rest_url}/api/items",
+        f"{rest_url}/older",
+    ]
