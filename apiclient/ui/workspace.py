@@ -144,6 +144,20 @@ class Workspace(QObject):
             environment=environment.variables if environment else [],
         )
 
+    def secret_values(self) -> set[str]:
+        """The values of the enabled secret variables in scope (globals, collection, the
+        chosen environment), to tell when something about to leave the app holds one."""
+        store = self.store
+        environment = next(
+            (e for e in self.environments() if e.name == self.environment_name), None
+        )
+        layers = [
+            self.globals,
+            store.variables if store else [],
+            environment.variables if environment else [],
+        ]
+        return {v.value for layer in layers for v in layer if v.secret and v.enabled and v.value}
+
     async def save_variables(
         self,
         globals_: list[Variable],

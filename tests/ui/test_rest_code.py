@@ -12,7 +12,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QLineEdit, QToolButton
 from ui_helpers import body_text, send, type_url
 
-from apiclient.core.models import KeyValue, RestRequest, Variable
+from apiclient.core.models import Auth, KeyValue, RestRequest, Variable
 
 
 def _url_field(window) -> QLineEdit:
@@ -59,6 +59,31 @@ def test_copy_as_code_with_an_unknown_variable_says_so_and_copies_nothing(qtbot,
     notice = window.findChild(QLabel, "rest.notice")
     assert "Not copied" in notice.text() and "{{nowhere}}" in notice.text()
     assert QGuiApplication.clipboard().text() == ""
+
+
+def test_copied_code_holding_a_secret_says_so(qtbot, window):
+    notice = window.findChild(QLabel, "rest.notice")
+    window.rest.open_request(RestRequest(url="http://127.0.0.1:9/plain"), None)
+    _copy(qtbot, window, "curl")
+    assert notice.text() == ""
+
+    window.workspace.globals = [Variable(name="api_key", value="k-123", secret=True)]
+    window.rest.open_request(
+        RestRequest(
+            url="http://127.0.0.1:9/x",
+            headers=[KeyValue(name="X-Key", value="{{api_key}}")],
+        ),
+        None,
+    )
+    assert "k-123" in _copy(qtbot, window, "httpx")
+    assert "secret values in clear text" in notice.text()
+
+    window.rest.open_request(
+        RestRequest(url="http://127.0.0.1:9/x", auth=Auth(kind="bearer", token="t-secret")),
+        None,
+    )
+    assert "t-secret" in _copy(qtbot, window, "fetch")
+    assert "secret values in clear text" in notice.text()
 
 
 def test_the_copied_curl_gets_the_same_answer_as_a_send(qtbot, window, rest_url):

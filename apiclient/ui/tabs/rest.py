@@ -148,11 +148,20 @@ class RestTab(RequestTab):
             self.show_notice(f"Not copied: {exc}")
             return
         exporters = {"curl": to_curl, "httpx": to_httpx, "fetch": to_fetch}
-        QGuiApplication.clipboard().setText(exporters[language](resolved))
-        self.show_notice("")
-        self.editor.code.setText("Copied ✓")
-        code = self.editor.code
-        QTimer.singleShot(2000, code, lambda: code.setText("Code"))
+        code = exporters[language](resolved)
+        QGuiApplication.clipboard().setText(code)
+        auth = resolved.auth
+        credentials = (auth.password, auth.token, auth.key_value) if auth.kind != "none" else ()
+        secrets = self._workspace.secret_values() | {c for c in credentials if c}
+        self.show_notice(
+            "Copied with secret values in clear text (credentials or secret variables): "
+            "mind where you paste it."
+            if any(secret in code for secret in secrets)
+            else ""
+        )
+        button = self.editor.code
+        button.setText("Copied ✓")
+        QTimer.singleShot(2000, button, lambda: button.setText("Code"))
 
     def take_curl(self, command: str) -> None:
         """A curl command pasted into the URL field becomes the request (its name and
