@@ -69,12 +69,19 @@ class Pretty:
     problem: str = ""
 
 
+# A string a JSON text may hold (as "\ud83d") but no UTF-8 text, nor Qt, can.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def pretty_json(text: str) -> Pretty:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         return Pretty(text, f"Not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
-    return Pretty(json.dumps(value, indent=2, ensure_ascii=False))
+    pretty = json.dumps(value, indent=2, ensure_ascii=False)
+    if "\\u" in text:  # an escaped lone surrogate ("\ud83d") is kept escaped
+        pretty = _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", pretty)
+    return Pretty(pretty)
 
 
 def pretty_xml(text: str, html: bool = False) -> Pretty:
@@ -182,7 +189,12 @@ def page_starts(text: str, page_chars: int) -> list[int]:
     return starts
 
 
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# Qt's text document (QPlainTextEdit.setPlainText) ends a block at each of these, one
+# position each, except "\r\n", which is one position for two characters.
+_BLOCK_ENDS = "\n\r\u2029\ufdd0\ufdd1"
+# A line longer than the view lays out quickly: one that starts at a block start (the
+# lookbehind makes a short line fail once, not at each of its characters).
+_LONG_LINE = "(?<![^{ends}])[^{ends}]{{{least},}}"
 
 
 @dataclass(frozen=True)
@@ -193,27 +205,74 @@ class DisplayPart:
     (``breaks``: offsets into the part before which one was inserted), so a 5 MB
     single-line body scrolls as easily as a pretty one. Positions map both ways between
     offsets in the whole text and positions in the view, which count UTF-16 code units
-    (``astral``: indices of characters outside the BMP in ``shown``).
+    (two for a character outside the BMP) and one position for a "\r\n". The mapping
+    is counted when asked (a few C-speed passes over the part, a few times a search),
+    never built character by character on the GUI thread.
     """
 
     start: int
     end: int
     shown: str
     breaks: tuple[int, ...] = ()
-    astral: tuple[int, ...] = ()
 
     def to_view(self, offset: int) -> int:
-        """The view position of the character at ``offset`` in the whole text."""
-        index = min(max(offset, self.start), self.end) - self.start
-        index += bisect_right(self.breaks, index)
-        return index + bisect_left(self.astral, index)
+        """The view position where the character at ``offset`` in the whole text begins
+        (after a break inserted before it; a "\r\n" begins at its "\r")."""
+        return self._view(self._shown_index(offset, after_break=True), round_up=False)
+
+    def to_view_end(self, offset: int) -> int:
+        """The view position where the character before ``offset`` ends (before a break
+        inserted at ``offset``; past the whole "\r\n" when ``offset`` splits one)."""
+        return self._view(self._shown_index(offset, after_break=False), round_up=True)
 
     def to_text(self, position: int) -> int:
-        """The offset in the whole text of the view position ``position``."""
-        astral_positions = [a + k for k, a in enumerate(self.astral)]
-        index = position - bisect_left(astral_positions, position)
-        shown_breaks = [b + k for k, b in enumerate(self.breaks)]
-        return self.start + index - bisect_left(shown_breaks, index)
+        """The offset in the whole text of the view position ``position``; a position
+        inside a character (between the halves of one outside the BMP) goes to its start."""
+        return self._text(self._shown_at(position, round_up=False))
+
+    def to_text_end(self, position: int) -> int:
+        """As :meth:`to_text`, but a position inside a character goes past it."""
+        return self._text(self._shown_at(position, round_up=True))
+
+    def _shown_index(self, offset: int, *, after_break: bool) -> int:
+        index = min(max(offset, self.start), self.end) - self.start
+        return index + (bisect_right if after_break else bisect_left)(self.breaks, index)
+
+    def _text(self, index: int) -> int:
+        """The offset in the whole text of ``shown[index]``."""
+        inserted = [b + k for k, b in enumerate(self.breaks)]
+        return self.start + index - bisect_left(inserted, index)
+
+    def _splits(self, index: int) -> bool:
+        """Whether ``index`` falls between the two characters of a "\r\n"."""
+        return 0 < index < len(self.shown) and self.shown[index - 1 : index + 1] == "\r\n"
+
+    def _view(self, index: int, *, round_up: bool) -> int:
+        """The view position of ``shown[index]``; inside a "\r\n", the position before
+        it or, with ``round_up``, after it."""
+        head = self.shown[:index]
+        units = index if head.isascii() else len(head.encode("utf-16-le", "surrogatepass")) // 2
+        return units - head.count("\r\n") - (self._splits(index) and not round_up)
+
+    def _shown_at(self, position: int, *, round_up: bool) -> int:
+        """The index into ``shown`` of a view position: by bisection, as the view
+        position grows with the index."""
+        low, high = 0, len(self.shown)
+        if round_up:  # the first index at or after the position
+            while low < high:
+                middle = (low + high) // 2
+                if self._view(middle, round_up=True) < position:
+                    low = middle + 1
+                else:
+                    high = middle
+            return low + self._splits(low)
+        while low < high:  # the last index at or before the position
+            middle = (low + high + 1) // 2
+            if self._view(middle, round_up=False) > position:
+                high = middle - 1
+            else:
+                low = middle
+        return low - self._splits(low)
 
 
 def display_part(part: str, start: int, line_chars: int) -> DisplayPart:
@@ -222,12 +281,10 @@ def display_part(part: str, start: int, line_chars: int) -> DisplayPart:
     pieces: list[str] = []
     breaks: list[int] = []
     done = 0
-    for long_line in re.finditer(f"[^\n]{{{line_chars + 1},}}", part):
+    for long_line in re.finditer(_LONG_LINE.format(ends=_BLOCK_ENDS, least=line_chars + 1), part):
         for cut in range(long_line.start() + line_chars, long_line.end(), line_chars):
             pieces.append(part[done:cut])
             breaks.append(cut)
             done = cut
     pieces.append(part[done:])
-    shown = "\n".join(pieces)
-    astral = tuple(m.start() for m in _ASTRAL.finditer(shown)) if not shown.isascii() else ()
-    return DisplayPart(start, start + len(part), shown, tuple(breaks), astral)
+    return DisplayPart(start, start + len(part), "\n".join(pieces), tuple(breaks))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -77,8 +78,23 @@ def test_one_long_line_is_cut_into_parts_of_the_size() -> None:
     assert page_starts("x" * 25, 10) == [0, 10, 20]
 
 
+def qt_positions(shown: str) -> list[str]:
+    """What Qt's text document holds for ``shown``, one item a position: setPlainText
+    ends a block (shown as "\u2029") at "\r\n" (both as one), "\n", "\r", "\u2029",
+    "\ufdd0" and "\ufdd1", and a character outside the BMP takes two positions
+    (tests/ui/test_body_view_text.py checks this against Qt itself)."""
+    positions: list[str] = []
+    for char in re.sub("\r\n|[\n\r\ufdd0\ufdd1]", "\u2029", shown):
+        positions += [char, ""] if ord(char) > 0xFFFF else [char]
+    return positions
+
+
+def qt_form(text: str) -> str:
+    return "".join(qt_positions(text))
+
+
 @given(
-    st.text(alphabet="ab\né😀", max_size=300),
+    st.text(alphabet="ab\n\ré😀\u2028\u2029\ufdd0", max_size=300),
     st.integers(min_value=1, max_value=20),
     st.data(),
 )
@@ -89,10 +105,41 @@ def test_a_display_part_breaks_long_lines_and_maps_offsets_both_ways(
     end = data.draw(st.integers(min_value=start, max_value=len(text)))
     part = display_part(text[start:end], start, line_chars)
     assert part.shown.replace("\n", "") == text[start:end].replace("\n", "")
-    assert all(len(line) <= line_chars for line in part.shown.split("\n"))
-    utf16 = part.shown.encode("utf-16-le")
-    for offset in range(start, end):
-        position = part.to_view(offset)
-        assert part.to_text(position) == offset
-        width = 2 if ord(text[offset]) > 0xFFFF else 1
-        assert utf16[2 * position : 2 * (position + width)].decode("utf-16-le") == text[offset]
+    view = qt_positions(part.shown)
+    lines = "".join(view).split("\u2029")
+    assert all(len(line.encode("utf-16-le")) // 2 <= 2 * line_chars for line in lines)
+    inserted = {part.to_view(start + b) - 1 for b in part.breaks}
+    for first in range(start, end):
+        for last in range(first + 1, min(end, first + 3) + 1):
+            a, b = part.to_view(first), part.to_view_end(last)
+            assert a not in inserted and b - 1 not in inserted
+            # The selection holds just the characters (a "\r\n" stays whole).
+            crlf_before = first > start and text[first - 1 : first + 1] == "\r\n"
+            crlf_after = last < end and text[last - 1 : last + 1] == "\r\n"
+            expected = text[first - crlf_before : last + crlf_after]
+            assert "".join(view[p] for p in range(a, b) if p not in inserted) == qt_form(expected)
+            assert part.to_text(a) == first - crlf_before
+            assert part.to_text_end(b) == last + crlf_after
+
+
+def test_crlf_and_astral_positions_in_a_part() -> None:
+    text = "alpha\r\nbeta\r\ngamma\r\ndelta"
+    part = display_part(text, 0, 100)
+    for word in ("beta", "delta"):
+        first = text.index(word)
+        view = qt_positions(part.shown)
+        assert "".join(view[part.to_view(first) : part.to_view_end(first + len(word))]) == word
+    part = display_part("a😀b😀c", 10, 100)
+    assert (part.to_view(11), part.to_view_end(12)) == (1, 3)
+    assert (part.to_text(1), part.to_text(2), part.to_text_end(2), part.to_text_end(3)) == (
+        11,
+        11,
+        12,
+        12,
+    )
+
+
+def test_a_lone_surrogate_stays_escaped_in_pretty_json() -> None:
+    pretty = pretty_json('["\\ud83d", "\\ud83d\\ude00", "\\u00e9"]').text
+    assert pretty == '[\n  "\\ud83d",\n  "😀",\n  "é"\n]'
+    pretty.encode("utf-8")

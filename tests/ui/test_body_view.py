@@ -3,15 +3,24 @@ through the whole body, copy as received, wrap."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import tempfile
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
-from apiclient.ui.widgets.body_view import LINE_CHARS, PAGE_CHARS, BodyView
+from apiclient.core.body_files import STALE_AFTER_S
+from apiclient.core.paged_text import PagedBody
+from apiclient.ui.widgets import body_render, body_view
+from apiclient.ui.widgets.body_view import LINE_CHARS, PAGE_CHARS, PREVIEW_BYTES, BodyView
+from apiclient.ui.workers import PROCESS_THRESHOLD_BYTES
 
 # About 1.2 MB of JSON on one line, as the REST mock's /json/large sends it.
 RECORDS = [{"id": i, "name": f"Customer {i:07d}", "tags": ["retail"]} for i in range(24_000)]
@@ -75,3 +84,88 @@ def test_pretty_view_and_wrap(view: BodyView) -> None:
     assert view.text.lineWrapMode() == QPlainTextEdit.LineWrapMode.WidgetWidth
     view.wrap.setChecked(False)
     assert view.text.lineWrapMode() == QPlainTextEdit.LineWrapMode.NoWrap
+
+
+def test_switching_pretty_and_raw_while_a_search_runs_drops_its_match(
+    view: BodyView, qtbot: QtBot
+) -> None:
+    view.find.query.setText('"count"')
+    assert view.find.result.text() == "Searching…"  # in a thread: the body is long
+    search = view._search_task
+    assert search is not None
+    view.pretty.setChecked(True)  # before the search can answer
+    qtbot.waitUntil(search.done)
+    assert view.text.textCursor().selectedText() == ""
+    assert view.find.result.text() == ""
+    view.find.find_next()  # a search in the text now shown finds the term there
+    qtbot.waitUntil(lambda: view.text.textCursor().selectedText() == '"count"')
+
+
+def test_search_while_the_body_is_formatted_says_when_it_will_work(
+    qtbot: QtBot, run: Callable[..., object]
+) -> None:
+    widget = BodyView("t")
+    qtbot.addWidget(widget)
+    body = ONE_LINE[: PREVIEW_BYTES + 1000]
+    answers: list[str] = []
+
+    async def search_while_formatting() -> None:
+        showing = asyncio.ensure_future(widget.show_body("application/json", None, body))
+        await asyncio.sleep(0)  # show_body runs until it hands the formatting to a thread
+        assert "in the background" in widget.info.text()
+        assert widget.text.toPlainText().startswith('{"records"')  # the preview
+        widget.find.query.setText("Customer")
+        answers.append(widget.find.result.text())
+        await showing
+
+    run(search_while_formatting())
+    assert answers == ["Search is ready once the body is formatted"]
+    widget.clear()
+    widget.find.find_next()
+    assert widget.find.result.text() == "No body yet"
+
+
+def test_a_large_json_body_with_a_lone_surrogate_is_formatted(
+    qtbot: QtBot, run: Callable[..., object]
+) -> None:
+    widget = BodyView("t")
+    qtbot.addWidget(widget)
+    body = json.dumps({"half": "\ud83d", "records": RECORDS}).encode()
+    assert b'"\\ud83d"' in body and len(body) >= PROCESS_THRESHOLD_BYTES
+    run(widget.show_body("application/json", None, body))
+    assert widget.text.toPlainText().startswith('{\n  "half": "\\ud83d",\n  "records": [')
+    assert not widget.info.isVisible()
+
+
+def test_a_failed_formatting_shows_why_and_the_whole_body_as_received(
+    view: BodyView, run: Callable[..., object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def worker_fails(*_args: object) -> PagedBody:
+        raise ValueError("the worker broke")
+
+    monkeypatch.setattr(body_view, "render_off_gui", worker_fails)
+    view.pretty.setChecked(True)
+    run(view.show_body("application/json", None, ONE_LINE))
+    assert view.info.text() == (
+        "Could not format the body (the worker broke). Showing the body as received."
+    )
+    assert view.text.toPlainText().startswith('{"records": [{"id": 0,')
+    text = view.shown_text()
+    assert text is not None and "".join(text.parts) == ONE_LINE.decode()
+
+
+def test_the_first_large_body_sweeps_folders_a_crashed_session_left(
+    qtbot: QtBot, run: Callable[..., object], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(body_render, "_sweep", None)  # as in a new session
+    left = tmp_path / "apiclient-body-a1b2c3d4"
+    left.mkdir()
+    (left / "body.pretty").write_bytes(b"{}")
+    then = time.time() - STALE_AFTER_S - 60
+    for path in (left / "body.pretty", left):
+        os.utime(path, (then, then))
+    widget = BodyView("t")
+    qtbot.addWidget(widget)
+    run(widget.show_body("application/json", None, ONE_LINE))
+    qtbot.waitUntil(lambda: not any(tmp_path.iterdir()))  # ours went too

@@ -31,14 +31,9 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from apiclient.core.atomic import atomic_write_bytes
+from apiclient.core.body_files import decode_in_steps
 from apiclient.core.errors import CoreError
-from apiclient.core.formatting import (
-    RenderedBody,
-    decode_body,
-    display_part,
-    human_size,
-    looks_binary,
-)
+from apiclient.core.formatting import decode_body, display_part, human_size, looks_binary
 from apiclient.core.paged_text import PagedBody, PagedText
 from apiclient.core.text_search import Match, find_backward, find_forward
 from apiclient.ui.widgets.body_render import render_off_gui
@@ -55,6 +50,7 @@ LINE_CHARS = 1_000
 PREVIEW_BYTES = 256 * 1024
 # Below this a search runs on the GUI thread (a millisecond or two); above, in a thread.
 SYNC_SEARCH_CHARS = 256 * 1024
+SEARCHING = "Searching…"
 
 
 class BodyView(QWidget):
@@ -120,7 +116,7 @@ class BodyView(QWidget):
 
     def clear(self) -> None:
         self._generation += 1
-        self._search_stop.set()
+        self._stop_search()
         self._body = b""
         self._rendered = None
         self.save.setEnabled(False)
@@ -138,10 +134,10 @@ class BodyView(QWidget):
             self._show_preview(body, charset)
         try:
             rendered = await render_off_gui(content_type, charset, body, PAGE_CHARS)
-        except (OSError, RuntimeError) as exc:  # e.g. the worker process died
-            raw = decode_body(body[:PAGE_CHARS], charset)
-            problem = f"Could not format the body ({exc})"
-            rendered = PagedBody.of(RenderedBody("text", raw, raw, problem), PAGE_CHARS)
+        except Exception as exc:  # e.g. the worker process died: show the body as received
+            raw = await asyncio.to_thread(decode_in_steps, body, charset, PAGE_CHARS)
+            reason = str(exc) or type(exc).__name__
+            rendered = PagedBody("text", raw, raw, f"Could not format the body ({reason})")
         if generation != self._generation:
             return
         self._rendered = rendered
@@ -218,6 +214,7 @@ class BodyView(QWidget):
         self._show()
 
     def _on_mode_toggled(self) -> None:
+        self._stop_search()  # its match would be in the other text
         self._page = 0
         self._show()
 
@@ -225,35 +222,45 @@ class BodyView(QWidget):
         mode = QPlainTextEdit.LineWrapMode
         self.text.setLineWrapMode(mode.WidgetWidth if wrap else mode.NoWrap)
 
+    def _stop_search(self) -> None:
+        """Make the search still running, if any, moot: a newer search, a new body or the
+        other mode (pretty or raw) makes its answer meaningless."""
+        self._searches += 1
+        self._search_stop.set()
+        self._search_stop = threading.Event()
+        if self.find.result.text() == SEARCHING:
+            self.find.show_result("")
+
     def _on_find_requested(self, needle: str, where: int) -> None:
         """Find ``needle`` from the current match (see :mod:`find_bar`) in the whole text:
         at once when the text is short, else in a worker thread."""
-        self._searches += 1
-        self._search_stop.set()  # the search still running, if any, is moot
-        self._search_stop = threading.Event()
+        self._stop_search()
         text = self.shown_text()
         if text is None:
-            self.find.show_result("No body yet")
+            formatting = bool(self._body)
+            self.find.show_result(
+                "Search is ready once the body is formatted" if formatting else "No body yet"
+            )
             return
         start, end = self.text.selection_offsets()
         if where == PREVIOUS:
             search = partial(find_backward, text, needle, start, stop=self._search_stop)
         else:
-            begin = start if where == HERE else end
+            # Next: from just after the start of the current match, so overlapping
+            # matches ("aa" in "aaaa") are each found, as Previous finds them.
+            begin = start + 1 if where != HERE and end > start else start
             search = partial(find_forward, text, needle, begin, stop=self._search_stop)
         if len(text) <= SYNC_SEARCH_CHARS:
             self._select(search())
             return
-        self.find.show_result("Searching…")
-        ticket = (self._searches, self._generation)
-        self._search_task = asyncio.ensure_future(self._search_in_worker(search, ticket))
+        self.find.show_result(SEARCHING)
+        self._search_task = asyncio.ensure_future(self._search_in_worker(search, self._searches))
 
-    async def _search_in_worker(
-        self, search: Callable[[], Match | None], ticket: tuple[int, int]
-    ) -> None:
-        """Run ``search`` in a thread; a newer search, or a new body, makes its answer moot."""
+    async def _search_in_worker(self, search: Callable[[], Match | None], ticket: int) -> None:
+        """Run ``search`` in a thread; its answer counts only if no newer search began
+        (nor a new body or mode, see :meth:`_stop_search`)."""
         match = await asyncio.to_thread(search)
-        if ticket == (self._searches, self._generation):
+        if ticket == self._searches:
             self._select(match)
 
     def _select(self, match: Match | None) -> None:

@@ -43,22 +43,22 @@ class PartView(CodeEditor):
         cursor = self.textCursor()
         return (
             self._part.to_text(cursor.selectionStart()),
-            self._part.to_text(cursor.selectionEnd()),
+            self._part.to_text_end(cursor.selectionEnd()),
         )
 
     def select_offsets(self, start: int, end: int) -> None:
         """Select ``[start, end)`` of the whole text (clipped to this part) and show it."""
         cursor = self.textCursor()
-        cursor.setPosition(self._part.to_view(start))
-        last = self._part.to_view(max(start, end - 1)) + (1 if end > start else 0)
+        first = self._part.to_view(start)
+        cursor.setPosition(first)
+        last = self._part.to_view_end(end) if end > start else first
         cursor.setPosition(last, QTextCursor.MoveMode.KeepAnchor)
         self.setTextCursor(cursor)
         self.centerCursor()
 
     def createMimeDataFromSelection(self) -> QMimeData:
-        """Copy the selected text as received: without the breaks the view inserted."""
-        if not self._part.breaks:
-            return super().createMimeDataFromSelection()
+        """Copy the selected text as received: without the breaks the view inserted, with
+        the line ends ("\r\n", "\r", ...) that the view shows all alike."""
         start, end = self.selection_offsets()
         mime = QMimeData()
         mime.setText(self._source.slice(start, end))
