@@ -29,8 +29,10 @@ from pytestqt.qtbot import QtBot
 
 from apiclient.core.models import WebhookRequest
 from apiclient.core.store import RequestNode
+from apiclient.protocols.webhook_events import EventSummary, WebhookEvent
 from apiclient.ui.main_window import MainWindow
 from apiclient.ui.tabs.webhook import WebhookTab
+from apiclient.ui.tabs.webhook_inbox import SLICE_ROWS
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 RECEIVER = "live-webhook/payments-receiver.yaml"
@@ -182,6 +184,38 @@ def test_events_are_kept_across_a_restart(qtbot, make_window, sample) -> None:
     qtbot.waitUntil(lambda: again.inbox.model.rowCount() == 1, timeout=10_000)
     assert rows(again)[0][3] == "/kept" and rows(again)[0][6] == "✓ valid"
     assert "1 event" in _find(second, QLabel, "webhook.count").text()
+
+
+def _stored(path: str) -> WebhookEvent:
+    summary = EventSummary(
+        id=0,
+        received_at=time.time(),
+        method="POST",
+        path=path,
+        query="",
+        source="127.0.0.1:50000",
+        content_type="application/json",
+        size=2,
+        verdict="unchecked",
+        verdict_reason="No signature scheme set.",
+        response_status=200,
+        note="",
+    )
+    return WebhookEvent(summary, (("content-type", "application/json"),), b"{}")
+
+
+def test_a_large_inbox_is_listed_whole_and_newest_first_when_loaded(qtbot, window) -> None:
+    tab = window.webhook
+    qtbot.waitUntil(lambda: tab.store is not None, timeout=10_000)
+    count = 2 * SLICE_ROWS + 30
+    assert tab.store is not None
+    tab.store.add_many([_stored(f"/bulk/{n}") for n in range(1, count + 1)])
+
+    with qtbot.waitSignal(tab.inbox_loaded, timeout=10_000):
+        _find(window, QLineEdit, "webhook.filter").setText("/bulk/")
+
+    assert [row[3] for row in rows(tab)] == [f"/bulk/{n}" for n in range(count, 0, -1)]
+    assert _find(window, QLabel, "webhook.count").text() == f"{count} matching events"
 
 
 def test_port_in_use_is_told_and_nothing_starts(qtbot, window) -> None:

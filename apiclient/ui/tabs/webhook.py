@@ -38,7 +38,7 @@ from apiclient.ui import dialogs
 from apiclient.ui.error_titles import error_title
 from apiclient.ui.tabs.request_tab import RequestTab
 from apiclient.ui.tabs.webhook_editor import WebhookEditor
-from apiclient.ui.tabs.webhook_inbox import InboxSnapshot, row_cells
+from apiclient.ui.tabs.webhook_inbox import InboxSnapshot
 from apiclient.ui.tabs.webhook_inbox_view import WebhookInboxView
 from apiclient.ui.tasks import OwnedTask, start_task
 from apiclient.ui.workers import import_in_worker, run_off_gui
@@ -99,7 +99,8 @@ class WebhookTab(RequestTab):
 
     Signals:
         receiver_changed(str): "starting", "listening", "stopped" or "failed".
-        inbox_loaded: the inbox shows the store's events (after opening or a filter).
+        inbox_loaded: the inbox lists the store's events (after opening, a filter or a
+            clear).
         event_shown: the selected event is shown in full.
         action_finished: a replay, copy, delete, clear or export ended (the status line
             says how).
@@ -150,6 +151,7 @@ class WebhookTab(RequestTab):
         self.editor.edited.connect(self._apply_timer.start)
         self.editor.start_requested.connect(self.toggle_receiver)
         self.inbox.filter_changed.connect(self._reload_inbox)
+        self.inbox.loaded.connect(self.inbox_loaded)
         self.inbox.current_changed.connect(self._show_event)
         self.inbox.replay_requested.connect(self.replay_selected)
         self.inbox.copy_curl_requested.connect(self.copy_curl)
@@ -257,15 +259,14 @@ class WebhookTab(RequestTab):
             upto = newest[0].id if newest else 0
             rows = store.summaries(search=search, limit=capacity, before_id=upto + 1)
             total = store.count(search, before_id=upto + 1)
-            return InboxSnapshot(rows, row_cells(rows), total, upto, bool(search))
+            return InboxSnapshot(rows, total, upto, bool(search))
 
         try:
             snapshot = await run_off_gui(query)
         except ProtocolError as exc:
             self.inbox.show_status(f"The inbox cannot be read: {exc}", error=True)
             return
-        self.inbox.load(snapshot)
-        self.inbox_loaded.emit()
+        self.inbox.load(snapshot)  # inbox_loaded follows when every row is listed
 
     # -- the receiver ------------------------------------------------------------------------
 
@@ -565,7 +566,7 @@ class WebhookTab(RequestTab):
             self.inbox.show_status(f"Not cleared: {exc}", error=True)
             return
         upto = self.inbox.model.newest_id()
-        self.inbox.load(InboxSnapshot([], [], 0, upto, bool(self.inbox.filter_text())))
+        self.inbox.load(InboxSnapshot([], 0, upto, bool(self.inbox.filter_text())))
         self.inbox.show_event(None, None)
         self.inbox.show_status(f"Deleted all {count} events.")
 

@@ -111,6 +111,7 @@ class WebhookInboxView(QWidget):
     replay_requested, copy_curl_requested, delete_requested, clear_requested: buttons.
     export_requested(str): "json" or "har".
     replay_url_edited: the replay URL changed (it is saved with the request).
+    loaded: every row of the last :meth:`load` is listed.
     """
 
     filter_changed = Signal(str)
@@ -121,6 +122,7 @@ class WebhookInboxView(QWidget):
     clear_requested = Signal()
     export_requested = Signal(str)
     replay_url_edited = Signal()
+    loaded = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,6 +131,7 @@ class WebhookInboxView(QWidget):
         self._searching = False
         self._busy = False
         self._current = 0  # the event shown in full
+        self._reselect: set[int] = set()  # selected before a load, not listed again yet
 
         self.filter = QLineEdit(objectName="webhook.filter", clearButtonEnabled=True)
         self.filter.setPlaceholderText("Filter: path, method, header, body text, valid/invalid…")
@@ -250,10 +253,11 @@ class WebhookInboxView(QWidget):
         self.copy_curl.clicked.connect(self.copy_curl_requested)
         self.delete.clicked.connect(self.delete_requested)
         self.clear.clicked.connect(self.clear_requested)
-        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_edited)
         self.model.rowsInserted.connect(self._on_rows_changed)
         self.model.rowsRemoved.connect(self._on_rows_changed)
         self.model.modelReset.connect(self._on_rows_changed)
+        self.model.filled.connect(self._on_filled)
         self.set_url("")
         self.show_event(None, None)
 
@@ -286,24 +290,49 @@ class WebhookInboxView(QWidget):
             self.model.add(summary)  # the count is shown when the batch comes in
 
     def load(self, snapshot: InboxSnapshot) -> None:
-        """Show what the store held (and what arrived since), keeping the selection."""
-        selected = set(self.selected_ids())
+        """Show what the store held (and what arrived since), keeping the selection. A
+        large snapshot is listed over a few event-loop turns; ``loaded`` follows."""
+        wanted = set(self.selected_ids()) | self._reselect
         selection = self.table.selectionModel()
         blocked = selection.blockSignals(True)
         try:
             arrived = self.model.set_rows(snapshot)
             self._total = snapshot.total + (0 if snapshot.searching else arrived)
             self._searching = snapshot.searching
-            for event_id in selected:
-                row = self.model.row_of(event_id)
-                if row >= 0:
-                    index = self.model.index(row, 0)
-                    selection.select(index, _SELECT_ROW)
+            self._reselect = self._select_listed(wanted)
         finally:
             selection.blockSignals(blocked)
-        self.table.viewport().update()
         self._on_rows_changed()
+        if not self.model.filling():
+            self._finish_load()
+
+    def _select_listed(self, ids: set[int]) -> set[int]:
+        """Select the rows of these events; returns the ids not listed (yet)."""
+        selection = self.table.selectionModel()
+        missing = set()
+        for event_id in ids:
+            row = self.model.row_of(event_id)
+            if row >= 0:
+                selection.select(self.model.index(row, 0), _SELECT_ROW)
+            else:
+                missing.add(event_id)
+        return missing
+
+    def _on_filled(self) -> None:
+        """The last rows of a large load are in: the selection they held comes back."""
+        selection = self.table.selectionModel()
+        blocked = selection.blockSignals(True)
+        try:
+            self._select_listed(self._reselect)
+        finally:
+            selection.blockSignals(blocked)
+        self._finish_load()
+
+    def _finish_load(self) -> None:
+        self._reselect = set()
+        self.table.viewport().update()
         self._on_selection_changed()
+        self.loaded.emit()
 
     def set_busy(self, busy: bool) -> None:
         """An action on events is under way: the others wait for it."""
@@ -382,6 +411,11 @@ class WebhookInboxView(QWidget):
         self.body.set_text(rendered.text)
 
     # -- reactions -------------------------------------------------------------------------
+
+    def _on_selection_edited(self) -> None:
+        """A selection made while a load is listed wins over the one it had before."""
+        self._reselect = set()
+        self._on_selection_changed()
 
     def _on_selection_changed(self) -> None:
         ids = self.selected_ids()
