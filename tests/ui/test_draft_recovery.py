@@ -3,35 +3,9 @@ once saved or dropped, and a broken draft set aside without stopping the start."
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from draft_helpers import GET_ITEM, draft_file, edit_and_wait_for_draft, open_get_item, url_text
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QTabWidget
-from ui_helpers import type_url
-
-from apiclient.core.drafts import DraftStore
-from apiclient.core.paths import data_dir
-
-GET_ITEM = "items/get-item.yaml"
-
-
-def draft_file(collection: Path, kind: str = "rest") -> Path:
-    return DraftStore(data_dir() / "drafts").path(kind, collection)
-
-
-def url_text(window) -> str:
-    return window.findChild(QLineEdit, "rest.url").text()
-
-
-def open_get_item(qtbot, window) -> None:
-    window.sidebar.request_activated.emit(GET_ITEM)
-    qtbot.waitUntil(lambda: window.rest.relpath == GET_ITEM)
-
-
-def edit_and_wait_for_draft(qtbot, window, url: str) -> None:
-    with qtbot.waitSignal(window.drafts.draft_written, timeout=5000):
-        type_url(qtbot, window, url)
-    assert draft_file(window.workspace.store.root).exists()
+from PySide6.QtWidgets import QTabWidget
 
 
 def test_unsaved_edits_come_back_in_a_new_window_as_a_dirty_tab(qtbot, make_window, sample):

@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
+from draft_helpers import GET_ITEM, draft_file, edit_and_wait_for_draft, open_get_item, url_text
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QComboBox, QMessageBox
 from ui_helpers import type_url
 
 from apiclient.core import drafts as core_drafts
@@ -26,31 +27,11 @@ from apiclient.ui import dialogs as app_dialogs
 from apiclient.ui.draft_keeper import RESTORE_KEPT_LINK
 from apiclient.ui.workspace import Workspace
 
-GET_ITEM = "items/get-item.yaml"
 MINE = "{{base_url}}/api/items/mine"
 FROM_OTHER = "{{base_url}}/api/items/from-other"
 FROM_NOWHERE = "{{base_url}}/api/items/typed-with-no-collection"
 PULLED_URL = "{{base_url}}/api/items/pulled"
 PULLED = f"kind: rest\nname: Get item\nurl: '{PULLED_URL}'\n"
-
-
-def draft_file(collection: Path, kind: str = "rest") -> Path:
-    return DraftStore(data_dir() / "drafts").path(kind, collection)
-
-
-def url_text(window) -> str:
-    return window.findChild(QLineEdit, "rest.url").text()
-
-
-def open_get_item(qtbot, window) -> None:
-    window.sidebar.request_activated.emit(GET_ITEM)
-    qtbot.waitUntil(lambda: window.rest.relpath == GET_ITEM)
-
-
-def edit_and_wait_for_draft(qtbot, window, url: str) -> None:
-    with qtbot.waitSignal(window.drafts.draft_written, timeout=5000):
-        type_url(qtbot, window, url)
-    assert draft_file(window.workspace.store.root).exists()
 
 
 def write_outside(path: Path, text: str) -> None:
