@@ -15,7 +15,15 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QInputDialog,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 
 Button = QMessageBox.StandardButton
 
@@ -96,3 +104,14 @@ async def save_file(parent: QWidget, title: str, suggested: str, name_filter: st
         return ""
     chosen = dialog.selectedFiles()
     return chosen[0] if chosen else ""
+
+
+def add_accept_cancel(buttons: QDialogButtonBox, prefix: str, text: str) -> QPushButton:
+    """Add the default "``text``" button (``<prefix>.accept``) and Cancel
+    (``<prefix>.cancel``) to ``buttons``; returns the accept button."""
+    accept = buttons.addButton(text, QDialogButtonBox.ButtonRole.AcceptRole)
+    accept.setObjectName(f"{prefix}.accept")
+    accept.setDefault(True)
+    cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+    cancel.setObjectName(f"{prefix}.cancel")
+    return accept

@@ -169,13 +169,7 @@ class ExportDialog(QDialog):
         self.error.setVisible(False)
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(objectName="export.buttons")
-        self.export_button = self.buttons.addButton(
-            "Export", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.export_button.setObjectName("export.accept")
-        self.export_button.setDefault(True)
-        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setObjectName("export.cancel")
+        self.export_button = dialogs.add_accept_cancel(self.buttons, "export", "Export")
         self.buttons.accepted.connect(self.export_clicked)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)

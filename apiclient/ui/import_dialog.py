@@ -164,13 +164,7 @@ class ImportSummaryDialog(QDialog):
         layout.addLayout(copy_row)
         layout.addWidget(self._destination_box(result, open_collection, default_folder))
         layout.addWidget(self.error)
-        self.import_button = self.buttons.addButton(
-            "Import", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.import_button.setObjectName("import.accept")
-        self.import_button.setDefault(True)
-        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setObjectName("import.cancel")
+        self.import_button = dialogs.add_accept_cancel(self.buttons, "import", "Import")
         self.buttons.accepted.connect(self.import_clicked)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
