@@ -220,6 +220,10 @@ def resolve_request(request: RestRequest, scope: Scope) -> RestRequest:
     Only what is sent is resolved: enabled rows, the fields of the active body mode and of
     the active auth kind. Disabled rows stay as typed and never cause an error. All unknown
     names across the request are reported together in one ``UndefinedVariableError``.
+
+    The copy is shallow: the fields not resolved (settings, checks, captures, variables)
+    are the request's own objects, shared, and no caller mutates a resolved request
+    (a deep copy was a tenth of a runner step's CPU).
     """
     resolver = _Resolver(scope.with_layer("request", request.variables))
     text = resolver.text
@@ -231,7 +235,6 @@ def resolve_request(request: RestRequest, scope: Scope) -> RestRequest:
             "body": _body(resolver, request.body),
             "auth": _auth(resolver, request.auth),
         },
-        deep=True,
     )
     resolver.check()
     return resolved

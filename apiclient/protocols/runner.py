@@ -43,9 +43,9 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from apiclient.core.errors import CoreError, UndefinedVariableError
 from apiclient.core.models import AnyRequest, Capture, Check, Variable
@@ -320,48 +320,53 @@ class Runner:
         planned = self.plan.requests[position]
         request = planned.request
         scope = self._scope(iteration)
-        error = StepResult(
-            index=iteration * len(self.plan.requests) + position,
-            iteration=iteration,
-            position=position,
-            path=planned.path,
-            kind=request.kind,
-            label=label_of(request),
-            outcome="error",
-            started_at=time.time(),
-        )
+        started_at = time.time()
+        label = label_of(request)
+
+        def result(outcome: Outcome, **fields: Any) -> StepResult:
+            return StepResult(
+                index=iteration * len(self.plan.requests) + position,
+                iteration=iteration,
+                position=position,
+                path=planned.path,
+                kind=request.kind,
+                label=label,
+                outcome=outcome,
+                started_at=started_at,
+                **fields,
+            )
+
         assert self._engines is not None
         try:
             resolved = resolve_any(request, scope)
-            error = replace(error, label=label_of(resolved))
+            label = label_of(resolved)
             answer = await self._engines.send(resolved, scope)
         except UndefinedVariableError as exc:
-            return replace(error, error=self._explain_unknown(iteration, exc))
+            return result("error", error=self._explain_unknown(iteration, exc))
         except (ProtocolError, CoreError) as exc:
-            return replace(error, error=str(exc))
+            return result("error", error=str(exc))
         except Exception as exc:  # a bug must not end the run: it is reported as the step
-            return replace(error, error=f"unexpected error: {type(exc).__name__}: {exc}")
+            return result("error", error=f"unexpected error: {type(exc).__name__}: {exc}")
         checks, captures = await self._judge(request, answer, scope)
         captured = tuple(
-            (result.capture.variable, result.value)
-            for result in captures
-            if result.value is not None
+            (capture.capture.variable, capture.value)
+            for capture in captures
+            if capture.value is not None
         )
         if iteration in self._captured:
             self._captured[iteration].update(captured)
             missed = self._missed[iteration]
-            for result in captures:
-                name = result.capture.variable
-                if result.value is None:
-                    missed[name] = (planned.path, result.message)
+            for capture in captures:
+                name = capture.capture.variable
+                if capture.value is None:
+                    missed[name] = (planned.path, capture.message)
                 else:
                     missed.pop(name, None)
         # A capture that found nothing does not fail the step (module docstring).
         outcome: Outcome = "passed" if all(check.passed for check in checks) else "failed"
-        return replace(
-            error,
-            label=answer.label,
-            outcome=outcome,
+        label = answer.label
+        return result(
+            outcome,
             status=answer.status,
             elapsed_ms=answer.elapsed_ms,
             size=answer.size,
@@ -425,6 +430,8 @@ def _resolve_expected(check: Check, scope: Scope) -> Check | CheckResult:
         expected = resolve_text(check.expected, scope, "the check's expected value")
     except CoreError as exc:
         return CheckResult(check, False, "", f"The check was not evaluated: {exc}")
+    if expected == check.expected:  # nothing to resolve: no copy
+        return check
     return check.model_copy(update={"expected": expected})
 
 
