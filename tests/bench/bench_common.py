@@ -8,12 +8,16 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QTimer
+    from qasync import QEventLoop
+
+    from apiclient.ui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -80,3 +84,32 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def fresh_app_dirs() -> Path:
+    """A new temporary folder holding the app's data and config dirs, set for this
+    process (a first start: the sample collection is copied in)."""
+    tmp = Path(tempfile.mkdtemp())
+    os.environ["APICLIENT_DATA_DIR"] = f"{tmp}/data"
+    os.environ["APICLIENT_CONFIG_DIR"] = f"{tmp}/config"
+    return tmp
+
+
+def window_on_loop(width: int = 1280, height: int = 860) -> tuple[QEventLoop, MainWindow]:
+    """The QApplication, a qasync loop made the current one, and a main window shown at
+    ``width`` x ``height`` (call :func:`fresh_app_dirs` first)."""
+    import asyncio
+
+    from PySide6.QtWidgets import QApplication
+    from qasync import QEventLoop
+
+    from apiclient.ui.main_window import MainWindow
+    from apiclient.ui.settings import AppSettings
+
+    app = QApplication.instance() or QApplication([])
+    loop = QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = MainWindow(AppSettings())
+    window.resize(width, height)
+    window.show()
+    return loop, window

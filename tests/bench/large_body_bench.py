@@ -9,15 +9,12 @@ pretty, and 5 MB shown raw, i.e. as one 5 MB line. The headline figures
 from __future__ import annotations
 
 import asyncio
-import os
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bench_common import stall_meter, start_mocks, stop_mocks
+from bench_common import fresh_app_dirs, stall_meter, start_mocks, stop_mocks, window_on_loop
 
 if TYPE_CHECKING:
     from apiclient.ui.main_window import MainWindow
@@ -143,23 +140,12 @@ async def run_scenario(window: MainWindow, url: str, scenario: Scenario) -> dict
 
 
 def bench_large_bodies(scenarios: list[Scenario]) -> None:
-    from PySide6.QtWidgets import QApplication
-    from qasync import QEventLoop
 
-    tmp = tempfile.mkdtemp()
-    os.environ["APICLIENT_DATA_DIR"] = f"{tmp}/data"
-    os.environ["APICLIENT_CONFIG_DIR"] = f"{tmp}/config"
-    app = QApplication.instance() or QApplication([])
-    from apiclient.ui.main_window import MainWindow
-    from apiclient.ui.settings import AppSettings
     from apiclient.ui.workers import shutdown_workers
 
-    loop = QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    server, urls = start_mocks(Path(tmp))
-    window = MainWindow(AppSettings())
-    window.resize(1200, 900)
-    window.show()
+    tmp = fresh_app_dirs()
+    server, urls = start_mocks(tmp)
+    loop, window = window_on_loop(1200, 900)
 
     async def measure() -> dict[Scenario, dict[str, float]]:
         await window.startup()

@@ -4,34 +4,21 @@ rendered (status line and body shown), median over many sends after a warm-up.""
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
-from bench_common import start_mocks, stop_mocks
+from bench_common import fresh_app_dirs, start_mocks, stop_mocks, window_on_loop
 
 WARM_UP = 5
 
 
 def bench_ui_send(sends: int) -> None:
-    from PySide6.QtWidgets import QApplication
-    from qasync import QEventLoop
 
-    tmp = tempfile.mkdtemp()
-    os.environ["APICLIENT_DATA_DIR"] = f"{tmp}/data"
-    os.environ["APICLIENT_CONFIG_DIR"] = f"{tmp}/config"
-    app = QApplication.instance() or QApplication([])
-    from apiclient.ui.main_window import MainWindow
-    from apiclient.ui.settings import AppSettings
     from apiclient.ui.workers import shutdown_workers
 
-    loop = QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    server, urls = start_mocks(Path(tmp))
-    window = MainWindow(AppSettings())
-    window.show()
+    tmp = fresh_app_dirs()
+    server, urls = start_mocks(tmp)
+    loop, window = window_on_loop()
     tab = window.rest
     status = tab.response.status
     body = tab.response.body

@@ -5,13 +5,10 @@ GUI stall; and the inbox listed again in a new window."""
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from bench_common import cpu_meter, stall_meter
+from bench_common import cpu_meter, fresh_app_dirs, stall_meter, window_on_loop
 
 # Fifty threads, each with one keep-alive connection (http.client): httpx's AsyncClient
 # spends ~7 ms of CPU per request at this concurrency and would measure itself.
@@ -49,21 +46,12 @@ print(sum(answered))
 def bench_webhook_burst(count: int, concurrency: int) -> None:
     """Send ``count`` POSTs at ``concurrency`` from another process to the Webhook tab's
     receiver: requests per second, events stored and listed, the longest GUI stall."""
-    from PySide6.QtWidgets import QApplication
-    from qasync import QEventLoop
 
-    tmp = Path(tempfile.mkdtemp())
-    os.environ["APICLIENT_DATA_DIR"] = f"{tmp}/data"
-    os.environ["APICLIENT_CONFIG_DIR"] = f"{tmp}/config"
-    app = QApplication.instance() or QApplication([])
+    fresh_app_dirs()
+    loop, window = window_on_loop()
     from apiclient.ui.main_window import MainWindow
     from apiclient.ui.settings import AppSettings
 
-    loop = QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    window = MainWindow(AppSettings())
-    window.resize(1280, 860)
-    window.show()
     gaps, last, ticker = stall_meter()
     cpu_gaps, cpu_last = cpu_meter(ticker)
 

@@ -6,34 +6,28 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import os
-import tempfile
 import time
-from pathlib import Path
 
-from bench_common import cpu_meter, rss_mb, stall_meter, start_mocks, stop_mocks
+from bench_common import (
+    cpu_meter,
+    fresh_app_dirs,
+    rss_mb,
+    stall_meter,
+    start_mocks,
+    stop_mocks,
+    window_on_loop,
+)
 
 
 def bench_websocket_stream(rate: int, seconds: int) -> None:
     """Drive the WebSocket tab with the ticker mock at ``rate`` messages a second: the
     longest stall of the GUI thread, the messages received and the memory growth."""
-    from PySide6.QtWidgets import QApplication
-    from qasync import QEventLoop
 
-    tmp = Path(tempfile.mkdtemp())
-    os.environ["APICLIENT_DATA_DIR"] = f"{tmp}/data"
-    os.environ["APICLIENT_CONFIG_DIR"] = f"{tmp}/config"
-    app = QApplication.instance() or QApplication([])
-    from apiclient.ui.main_window import MainWindow
-    from apiclient.ui.settings import AppSettings
     from apiclient.ui.workers import import_in_worker
 
+    tmp = fresh_app_dirs()
     server, urls = start_mocks(tmp)
-    loop = QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    window = MainWindow(AppSettings())
-    window.resize(1280, 860)
-    window.show()
+    loop, window = window_on_loop()
     gaps, last, ticker = stall_meter()
     cpu_gaps, cpu_last = cpu_meter(ticker)
     count = rate * seconds

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import tempfile
 import time
-from pathlib import Path
 
-from bench_common import stall_meter
+from bench_common import fresh_app_dirs, stall_meter, window_on_loop
 
 
 def _big_wsdl(operations: int) -> str:
@@ -58,23 +55,13 @@ def _big_wsdl(operations: int) -> str:
 def bench_big_wsdl(operations: int) -> None:
     """Load a WSDL of many operations in the SOAP tab: how long, and the longest stall of
     the GUI thread meanwhile (zeep parses in a worker thread but holds the GIL)."""
-    from PySide6.QtWidgets import QApplication
-    from qasync import QEventLoop
 
-    tmp = Path(tempfile.mkdtemp())
-    os.environ["APICLIENT_DATA_DIR"] = f"{tmp}/data"
-    os.environ["APICLIENT_CONFIG_DIR"] = f"{tmp}/config"
-    wsdl = tmp / "big.wsdl"
-    wsdl.write_text(_big_wsdl(operations), encoding="utf-8")
-    app = QApplication.instance() or QApplication([])
-    from apiclient.ui.main_window import MainWindow
-    from apiclient.ui.settings import AppSettings
     from apiclient.ui.workers import import_in_worker
 
-    loop = QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    window = MainWindow(AppSettings())
-    window.show()
+    tmp = fresh_app_dirs()
+    wsdl = tmp / "big.wsdl"
+    wsdl.write_text(_big_wsdl(operations), encoding="utf-8")
+    loop, window = window_on_loop()
     gaps, last, ticker = stall_meter()
 
     async def measure() -> tuple[float, float]:
