@@ -261,15 +261,19 @@ class HttpClientPool:
                 del self._ssl_contexts[verify_tls]  # a later send tries again
             raise
 
-    async def _build(self, verify_tls: bool, max_redirects: int) -> httpx.AsyncClient:
-        context = await self.ssl_context(verify_tls)
+    async def client_options(self, verify_tls: bool, max_redirects: int) -> dict[str, Any]:
+        """The keyword arguments of a new client for these settings, sync or async alike
+        (the runner's threaded engine builds ``httpx.Client``s from them)."""
         jar = self._cookie_jar if self._cookie_jar is not None else _cookieless_jar()
-        return httpx.AsyncClient(
-            verify=context,
-            max_redirects=max_redirects,
-            cookies=jar,
-            headers={"User-Agent": USER_AGENT},
-        )
+        return {
+            "verify": await self.ssl_context(verify_tls),
+            "max_redirects": max_redirects,
+            "cookies": jar,
+            "headers": {"User-Agent": USER_AGENT},
+        }
+
+    async def _build(self, verify_tls: bool, max_redirects: int) -> httpx.AsyncClient:
+        return httpx.AsyncClient(**await self.client_options(verify_tls, max_redirects))
 
     async def aclose(self) -> None:
         """Close every client and its connections; the pool may be used again after."""

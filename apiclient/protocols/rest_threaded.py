@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 
 from apiclient.core.models import RequestSettings, RestRequest
-from apiclient.protocols.http import MAX_IDLE_CLIENTS, USER_AGENT, TraceRecorder, map_httpx_error
+from apiclient.protocols.http import MAX_IDLE_CLIENTS, TraceRecorder, map_httpx_error
 from apiclient.protocols.rest import RequestParts, RestEngine, RestResponse, build_request_parts
 
 # httpcore's trace events whose return value is a connection's new network stream.
@@ -172,12 +172,7 @@ class ThreadedRestEngine(RestEngine):
         return lent
 
     async def _client(self, verify_tls: bool, max_redirects: int) -> httpx.Client:
-        return httpx.Client(
-            verify=await self._pool.ssl_context(verify_tls),
-            max_redirects=max_redirects,
-            cookies=self._jar,
-            headers={"User-Agent": USER_AGENT},
-        )
+        return httpx.Client(**await self._pool.client_options(verify_tls, max_redirects))
 
     def _give_back(self, lent: _Lent) -> None:
         self._lent.discard(lent)

@@ -134,29 +134,30 @@ class Workspace(QObject):
 
     def scope(self) -> Scope:
         """Globals < collection < chosen environment; requests add their own layer."""
-        store = self.store
-        environment = next(
-            (e for e in self.environments() if e.name == self.environment_name), None
-        )
-        return Scope.layered(
-            globals=self.globals,
-            collection=store.variables if store else [],
-            environment=environment.variables if environment else [],
-        )
+        globals_, collection, environment = self._variable_layers()
+        return Scope.layered(globals=globals_, collection=collection, environment=environment)
 
     def secret_values(self) -> set[str]:
         """The values of the enabled secret variables in scope (globals, collection, the
         chosen environment), to tell when something about to leave the app holds one."""
+        return {
+            v.value
+            for layer in self._variable_layers()
+            for v in layer
+            if v.secret and v.enabled and v.value
+        }
+
+    def _variable_layers(self) -> tuple[list[Variable], list[Variable], list[Variable]]:
+        """The global, collection and chosen environment's variables."""
         store = self.store
         environment = next(
             (e for e in self.environments() if e.name == self.environment_name), None
         )
-        layers = [
+        return (
             self.globals,
             store.variables if store else [],
             environment.variables if environment else [],
-        ]
-        return {v.value for layer in layers for v in layer if v.secret and v.enabled and v.value}
+        )
 
     async def save_variables(
         self,
