@@ -2,15 +2,22 @@
 
 It wires the parts together and owns what spans them: opening and saving requests,
 asking before unsaved work is dropped, and remembering the layout between runs.
+
+The window is built in two steps so it shows at once: the frame (menus, tool bar, tab
+labels, status bar) needs Qt and a few light modules only; the parts that need the
+collection models (workspace, sidebar, drafts, watcher and the first tab) are built by
+:meth:`MainWindow.build_parts`, the first step of :meth:`MainWindow.startup`, after
+their modules were imported by a worker while the frame was already on screen.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
@@ -24,44 +31,67 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTabWidget,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 from qasync import asyncSlot
 
 from apiclient import __version__
-from apiclient.core.drafts import DraftStore
 from apiclient.core.errors import CoreError
-from apiclient.core.models import AnyRequest
 from apiclient.core.paths import data_dir, resources_dir
-from apiclient.core.store import RequestNode
 from apiclient.ui import dialogs
 from apiclient.ui.actions import make_action
-from apiclient.ui.collection_watcher import CollectionWatcher
-from apiclient.ui.collections_sidebar import CollectionsSidebar
-from apiclient.ui.draft_keeper import DraftKeeper
 from apiclient.ui.lazy_page import LazyPage
 from apiclient.ui.mocks_panel import MocksPanel
 from apiclient.ui.request_tabs import RequestTabs
 from apiclient.ui.settings import AppSettings
-from apiclient.ui.tabs.request_tab import RequestTab
 from apiclient.ui.tasks import start_task
-from apiclient.ui.workspace import NoCollectionError, Workspace
 
 if TYPE_CHECKING:
     from apiclient.core.history import HistoryEntry
+    from apiclient.core.models import AnyRequest
+    from apiclient.ui.collection_watcher import CollectionWatcher
+    from apiclient.ui.collections_sidebar import CollectionsSidebar
+    from apiclient.ui.draft_keeper import DraftKeeper
     from apiclient.ui.environment_editor import EnvironmentEditor
     from apiclient.ui.history_panel import HistoryPanel
     from apiclient.ui.import_dialog import ImportController
     from apiclient.ui.tabs.batch import BatchTab
     from apiclient.ui.tabs.graphql import GraphqlTab
     from apiclient.ui.tabs.grpc import GrpcTab
+    from apiclient.ui.tabs.request_tab import RequestTab
     from apiclient.ui.tabs.rest import RestTab
     from apiclient.ui.tabs.soap import SoapTab
     from apiclient.ui.tabs.webhook import WebhookTab
     from apiclient.ui.tabs.websocket import WebsocketTab
+    from apiclient.ui.workspace import Workspace
 
 SAMPLE_COLLECTION = "sample-collection"
 NO_ENVIRONMENT = "No environment"
+# What build_parts needs beyond the frame: the collection models (pydantic) and the
+# first tab's widgets, about two thirds of start-up's import time.
+_PARTS_MODULES = (
+    "apiclient.ui.workspace",
+    "apiclient.ui.collections_sidebar",
+    "apiclient.ui.draft_keeper",
+    "apiclient.ui.collection_watcher",
+    "apiclient.core.drafts",
+    RequestTabs.module_of(RequestTabs.kinds()[0][0]),
+)
+
+
+def import_parts_modules() -> None:
+    """Import what :meth:`MainWindow.build_parts` needs (run in a worker at start-up, so
+    the frame stays live meanwhile; a module imported twice is imported once)."""
+    for name in _PARTS_MODULES:
+        importlib.import_module(name)
+
+
+class WindowParts(NamedTuple):
+    workspace: Workspace
+    sidebar: CollectionsSidebar
+    drafts: DraftKeeper
+    watcher: CollectionWatcher
 
 
 class MainWindow(QMainWindow):
@@ -75,21 +105,18 @@ class MainWindow(QMainWindow):
         # Per tab kind: the folder a new draft was started in, where Save puts it.
         self._new_request_folder: dict[str, str] = {}
         self._confirming: asyncio.Future[None] | None = None
-        self.workspace = Workspace(self)
+        self._parts: WindowParts | None = None
+        # Menu actions that need the parts: disabled until they are built.
+        self._part_actions: list[QAction] = []
 
-        self.sidebar = CollectionsSidebar(self.workspace, RequestTabs.kinds())
+        self._collections_page = QWidget(objectName="collections.page")
+        QVBoxLayout(self._collections_page).setContentsMargins(0, 0, 0, 0)
         self._history_page = LazyPage(self._build_history, "history.page")
-        # Never lose work: drafts of unsaved edits, and changes made outside the app.
-        drafts = DraftStore(data_dir() / "drafts")
-        self.drafts = DraftKeeper(drafts, self.workspace, self.tab_for, self)
-        self.watcher = CollectionWatcher(
-            self.workspace, lambda: self.request_tabs, self.sidebar, self
-        )
         self.tabs = QTabWidget(objectName="protocol.tabs")
-        self._request_tabs = RequestTabs(self.tabs, self.workspace, self._on_tab_built)
+        self._request_tabs = RequestTabs(self.tabs, self._on_tab_built)
         self.side_tabs = QTabWidget(objectName="sidebar.tabs")
         self.side_tabs.setDocumentMode(True)
-        self.side_tabs.addTab(self.sidebar, "Collections")
+        self.side_tabs.addTab(self._collections_page, "Collections")
         self.side_tabs.addTab(self._history_page, "History")
         self.splitter = QSplitter(objectName="main.splitter")
         self.splitter.addWidget(self.side_tabs)
@@ -101,30 +128,76 @@ class MainWindow(QMainWindow):
         self.environment_picker = QComboBox(objectName="environment.picker")
         self.environment_picker.setMinimumWidth(180)
         self.environment_picker.setToolTip("Variables of the chosen environment apply to sends")
+        self.environment_picker.setEnabled(False)
         self.edit_environments = QPushButton("Environments…", objectName="environment.edit")
+        self.edit_environments.setEnabled(False)
         self.mocks = MocksPanel(ephemeral=ephemeral_mocks)
         self._importer: ImportController | None = None  # built on first import
         self.setAcceptDrops(True)  # a file dropped on the window is imported
         self._build_toolbar()
         self._build_menus()
         self.statusBar().setObjectName("status")
-        self.statusBar().showMessage("Ready")
+        self.statusBar().showMessage("Starting…")
+        self._restore_layout()
 
-        self.sidebar.request_activated.connect(self._on_sidebar_request_activated)
-        self.sidebar.new_request_requested.connect(self._on_new_request)
-        self.sidebar.problem_reported.connect(self.report_problem)
-        self.sidebar.run_requested.connect(self.run_folder)
-        self.drafts.problem_reported.connect(self.report_problem)
-        self.watcher.problem_reported.connect(self.report_problem)
-        self.drafts.conflict_found.connect(self.watcher.show_conflict)
-        self.workspace.environments_changed.connect(self._fill_environment_picker)
-        self.workspace.node_moved.connect(self._on_node_moved)
-        self.workspace.tree_changed.connect(self._on_tree_changed)
-        self.workspace.environment_selected.connect(self._remember_environment)
+    def build_parts(self) -> WindowParts:
+        """The parts beyond the frame, built now if they were not yet (``startup`` builds
+        them once the frame is on screen; anything needing them earlier builds them)."""
+        if self._parts is None:
+            self._parts = self._build_parts()
+            self._request_tabs.attach(self._parts.workspace)
+            self._fill_environment_picker()
+            for action in self._part_actions:
+                action.setEnabled(True)
+            self.environment_picker.setEnabled(True)
+            self.edit_environments.setEnabled(True)
+            self.statusBar().showMessage("Ready")
+        return self._parts
+
+    def _build_parts(self) -> WindowParts:
+        from apiclient.core.drafts import DraftStore
+        from apiclient.ui.collection_watcher import CollectionWatcher
+        from apiclient.ui.collections_sidebar import CollectionsSidebar
+        from apiclient.ui.draft_keeper import DraftKeeper
+        from apiclient.ui.workspace import Workspace
+
+        workspace = Workspace(self)
+        sidebar = CollectionsSidebar(workspace, RequestTabs.kinds())
+        self._collections_page.layout().addWidget(sidebar)
+        # Never lose work: drafts of unsaved edits, and changes made outside the app.
+        drafts = DraftKeeper(DraftStore(data_dir() / "drafts"), workspace, self.tab_for, self)
+        watcher = CollectionWatcher(workspace, lambda: self.request_tabs, sidebar, self)
+
+        sidebar.request_activated.connect(self._on_sidebar_request_activated)
+        sidebar.new_request_requested.connect(self._on_new_request)
+        sidebar.problem_reported.connect(self.report_problem)
+        sidebar.run_requested.connect(self.run_folder)
+        drafts.problem_reported.connect(self.report_problem)
+        watcher.problem_reported.connect(self.report_problem)
+        drafts.conflict_found.connect(watcher.show_conflict)
+        workspace.environments_changed.connect(self._fill_environment_picker)
+        workspace.node_moved.connect(self._on_node_moved)
+        workspace.tree_changed.connect(self._on_tree_changed)
+        workspace.environment_selected.connect(self._remember_environment)
         self.environment_picker.currentIndexChanged.connect(self._on_picker_changed)
         self.edit_environments.clicked.connect(self.open_environment_editor)
-        self._restore_layout()
-        self._fill_environment_picker()
+        return WindowParts(workspace, sidebar, drafts, watcher)
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.build_parts().workspace
+
+    @property
+    def sidebar(self) -> CollectionsSidebar:
+        return self.build_parts().sidebar
+
+    @property
+    def drafts(self) -> DraftKeeper:
+        return self.build_parts().drafts
+
+    @property
+    def watcher(self) -> CollectionWatcher:
+        return self.build_parts().watcher
 
     # -- start-up ------------------------------------------------------------------------
 
@@ -133,6 +206,9 @@ class MainWindow(QMainWindow):
 
         Runs once the window is shown: files are read by workers while the window already
         takes input, and the sidebar says what is loading meanwhile."""
+        if self._parts is None:
+            await asyncio.to_thread(import_parts_modules)
+            self.build_parts()
         target = collection or self._settings.last_collection() or await self._sample_copy()
         if target is not None:
             self.sidebar.show_loading(target)
@@ -209,9 +285,15 @@ class MainWindow(QMainWindow):
         def action(menu: QMenu, text: str, slot: Callable[[], object], *keys: str) -> QAction:
             act = make_action(self, text, slot, keys)
             menu.addAction(act)
+            if menu is not help_menu and text != "Quit":
+                act.setEnabled(False)
+                self._part_actions.append(act)
             return act
 
         file_menu = self.menuBar().addMenu("&File")
+        request_menu = self.menuBar().addMenu("&Request")
+        view_menu = self.menuBar().addMenu("&View")
+        help_menu = self.menuBar().addMenu("&Help")
         action(
             file_menu,
             "New request",
@@ -238,17 +320,14 @@ class MainWindow(QMainWindow):
         action(file_menu, "Save as…", self.save_as, "Ctrl+Shift+S")
         file_menu.addSeparator()
         action(file_menu, "Quit", self.close, "Ctrl+Q")
-        request_menu = self.menuBar().addMenu("&Request")
         self.send_action = action(
             request_menu, "Send", lambda: self.current_tab().send(), "Ctrl+Return", "Ctrl+Enter"
         )
         action(request_menu, "Cancel", lambda: self.current_tab().cancel(), "Esc")
         action(request_menu, "Focus URL", lambda: self.current_tab().focus_main_field(), "Ctrl+L")
         action(request_menu, "Environments…", self.open_environment_editor, "Ctrl+E")
-        view_menu = self.menuBar().addMenu("&View")
         action(view_menu, "Collections", lambda: self.side_tabs.setCurrentIndex(0), "Ctrl+Shift+C")
         action(view_menu, "History", self.show_history, "Ctrl+H")
-        help_menu = self.menuBar().addMenu("&Help")
         action(help_menu, "About apiclient", self._on_about)
 
     # -- requests ------------------------------------------------------------------------
@@ -260,39 +339,40 @@ class MainWindow(QMainWindow):
 
     @property
     def rest(self) -> RestTab:
-        return cast("RestTab", self._request_tabs.get("rest"))
+        return cast("RestTab", self.tab_for("rest"))
 
     @property
     def soap(self) -> SoapTab:
-        return cast("SoapTab", self._request_tabs.get("soap"))
+        return cast("SoapTab", self.tab_for("soap"))
 
     @property
     def graphql(self) -> GraphqlTab:
-        return cast("GraphqlTab", self._request_tabs.get("graphql"))
+        return cast("GraphqlTab", self.tab_for("graphql"))
 
     @property
     def grpc(self) -> GrpcTab:
-        return cast("GrpcTab", self._request_tabs.get("grpc"))
+        return cast("GrpcTab", self.tab_for("grpc"))
 
     @property
     def websocket(self) -> WebsocketTab:
-        return cast("WebsocketTab", self._request_tabs.get("websocket"))
+        return cast("WebsocketTab", self.tab_for("websocket"))
 
     @property
     def webhook(self) -> WebhookTab:
-        return cast("WebhookTab", self._request_tabs.get("webhook"))
+        return cast("WebhookTab", self.tab_for("webhook"))
 
     @property
     def batch(self) -> BatchTab:
-        return cast("BatchTab", self._request_tabs.get("batch"))
+        return cast("BatchTab", self.tab_for("batch"))
 
     def current_tab(self) -> RequestTab:
         """The request tab in front (the REST tab when another kind of page is)."""
         widget = self.tabs.currentWidget()
-        return widget if isinstance(widget, RequestTab) else self.rest
+        return next((tab for tab in self.request_tabs if tab is widget), None) or self.rest
 
     def tab_for(self, kind: str) -> RequestTab | None:
         """The tab for requests of ``kind`` (built now if it was not yet)."""
+        self.build_parts()
         return self._request_tabs.get(kind)
 
     def _on_tab_built(self, tab: RequestTab) -> None:
@@ -325,6 +405,8 @@ class MainWindow(QMainWindow):
         return answer == dialogs.Button.Discard
 
     def _on_sidebar_request_activated(self, relpath: str) -> None:
+        from apiclient.core.store import RequestNode
+
         try:
             node = self.workspace.find(relpath)
         except CoreError as exc:
@@ -369,6 +451,8 @@ class MainWindow(QMainWindow):
         self._confirming = start_task(confirm_then_step())
 
     def _show_request(self, tab: RequestTab, relpath: str) -> None:
+        from apiclient.core.store import RequestNode
+
         self.tabs.setCurrentWidget(tab)
         if relpath == tab.relpath:
             return
@@ -457,6 +541,8 @@ class MainWindow(QMainWindow):
     async def _write(
         self, tab: RequestTab, request: AnyRequest, relpath: str | None, folder: str
     ) -> bool:
+        from apiclient.ui.workspace import NoCollectionError
+
         try:
             saved_path = await self.workspace.save_request(request, relpath, folder)
         except (CoreError, NoCollectionError) as exc:
@@ -471,6 +557,8 @@ class MainWindow(QMainWindow):
 
     def _on_node_moved(self, old: str, new: str) -> None:
         """An open request's file (or a folder around it) was renamed or moved."""
+        from apiclient.core.store import RequestNode
+
         for tab in self.request_tabs:
             current = tab.relpath
             if current is not None and (current == old or current.startswith(old + "/")):
@@ -614,19 +702,23 @@ class MainWindow(QMainWindow):
             self._confirm_close()
             return
         self.save_layout()
-        self.drafts.forget_all()  # every unsaved edit was saved or dropped by choice
+        if self._parts is not None:
+            self._parts.drafts.forget_all()  # every unsaved edit was saved or dropped by choice
         for tab in self.request_tabs:
             tab.cancel()
         event.accept()
 
     async def shutdown(self) -> None:
         """Release what outlives the window: open connections and the mock servers."""
-        self.watcher.stop()
+        parts = self._parts
+        if parts is not None:
+            parts.watcher.stop()
         for tab in self.request_tabs:
             await tab.aclose()
         if self._history_page.built:
             await self.history.aclose()
-        await self.drafts.aclose()
+        if parts is not None:
+            await parts.drafts.aclose()
         await self.mocks.stop()
 
     @asyncSlot()

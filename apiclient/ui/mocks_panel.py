@@ -10,7 +10,6 @@ import asyncio
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 from qasync import asyncSlot
 
@@ -27,7 +26,6 @@ class MocksPanel(QWidget):
         self._ephemeral = ephemeral
         self._host: MockHost | None = None
         self.status = QLabel("Mock servers stopped", objectName="mocks.status")
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.button = QPushButton("Start mock servers", objectName="mocks.start")
         self.button.setToolTip("Run the bundled mock servers on 127.0.0.1")
         layout = QHBoxLayout(self)
@@ -48,8 +46,13 @@ class MocksPanel(QWidget):
             await self.start()
 
     async def start(self) -> None:
+        # Qt's enums are built on first use of QtCore.Qt (~20 ms): not in the frame.
+        from PySide6.QtCore import Qt
+
         from mock_servers.host import MockHost, MockServerError
 
+        # The addresses shown once started can be selected and copied.
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.button.setEnabled(False)
         self.status.setText("Starting mock servers…")
         self._host = MockHost(ephemeral=self._ephemeral)

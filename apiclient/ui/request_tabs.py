@@ -1,9 +1,9 @@
 """The protocol tabs of the window, each built the first time it is needed.
 
 Importing and building a tab costs 30-50 ms (its widgets, its module's imports), and a
-person starting the app looks at one tab. So the tab bar starts with every label but
-only the first tab built; the others are empty pages until shown, or until a request of
-their kind is opened.
+person starting the app looks at one tab. So the tab bar starts with every label and
+empty pages; once the workspace is attached, the tab in front is built, and the others
+when first shown or when a request of their kind is opened.
 """
 
 from __future__ import annotations
@@ -42,14 +42,9 @@ TAB_KINDS: tuple[TabKind, ...] = (
 class RequestTabs:
     """Owns the tabs in a ``QTabWidget``: builds each on first use and tells ``on_built``."""
 
-    def __init__(
-        self,
-        tabs: QTabWidget,
-        workspace: Workspace,
-        on_built: Callable[[RequestTab], None],
-    ) -> None:
+    def __init__(self, tabs: QTabWidget, on_built: Callable[[RequestTab], None]) -> None:
         self._tabs = tabs
-        self._workspace = workspace
+        self._workspace: Workspace | None = None
         self._on_built = on_built
         self._built: dict[str, RequestTab] = {}
         self._placeholders: dict[str, QWidget] = {}
@@ -58,8 +53,12 @@ class RequestTabs:
             placeholder = QWidget(objectName=f"tab.{spec.kind}.unbuilt")
             self._placeholders[spec.kind] = placeholder
             tabs.addTab(placeholder, spec.label)
-        self.get(TAB_KINDS[0].kind)
         tabs.currentChanged.connect(self._on_current_changed)
+
+    def attach(self, workspace: Workspace) -> None:
+        """Tabs can be built from now on; the one in front is built at once."""
+        self._workspace = workspace
+        self._on_current_changed(self._tabs.currentIndex())
 
     @staticmethod
     def kinds() -> list[tuple[str, str]]:
@@ -69,6 +68,11 @@ class RequestTabs:
     @staticmethod
     def label(kind: str) -> str:
         return next(spec.label for spec in TAB_KINDS if spec.kind == kind)
+
+    @staticmethod
+    def module_of(kind: str) -> str:
+        """The module defining the tab for ``kind`` (imported when it is first built)."""
+        return next(spec.module for spec in TAB_KINDS if spec.kind == kind)
 
     def built(self) -> tuple[RequestTab, ...]:
         """The tabs built so far: the only ones that can hold unsaved work or a send."""
@@ -82,6 +86,7 @@ class RequestTabs:
         spec = next((spec for spec in TAB_KINDS if spec.kind == kind), None)
         if spec is None:
             return None
+        assert self._workspace is not None, "a tab is built only once attached"
         tab_class = getattr(importlib.import_module(spec.module), spec.class_name)
         tab = tab_class(self._workspace)
         assert tab.kind == kind
@@ -102,7 +107,7 @@ class RequestTabs:
         return tab
 
     def _on_current_changed(self, index: int) -> None:
-        if self._swapping:
+        if self._swapping or self._workspace is None:
             return
         widget = self._tabs.widget(index)
         for kind, placeholder in list(self._placeholders.items()):

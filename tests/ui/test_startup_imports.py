@@ -92,3 +92,28 @@ def test_start_up_imports_only_what_the_first_screen_needs(tmp_path: Path) -> No
         "apiclient.core.history",
     ]
     assert loaded(warm["modules"], PROTOCOL_LIBRARIES) == []
+
+
+def test_modules_imported_after_pyside_are_not_read_as_source(tmp_path: Path) -> None:
+    """PySide6 reads every newly imported module's source to look for ``__feature__``
+    (PYSIDE-2029); apiclient.ui turns that off, as no module of the app selects one."""
+    (tmp_path / "freshly_imported.py").write_text("VALUE = 1\n")
+    script = """
+import linecache, sys
+from PySide6.QtWidgets import QApplication, QLabel
+import apiclient.ui
+sys.path.insert(0, sys.argv[1])
+import freshly_imported
+app = QApplication([])
+label = QLabel("still Qt's own names")
+print(freshly_imported.VALUE, label.text(), any("freshly_imported" in f for f in linecache.cache))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[0] == "1 still Qt's own names False"
