@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QPushButton,
     QTableWidgetItem,
@@ -28,6 +29,38 @@ def test_first_start_opens_a_copy_of_the_sample_collection(make_window):
     assert store.root == data_dir() / "collections" / "sample-collection"
     assert store.name.startswith("Sample")
     assert "Local mocks" in [e.name for e in store.environments]
+
+
+def test_the_frame_shows_before_its_parts_and_startup_completes_it(
+    qtbot, settings_path, run, sample
+):
+    """The window shows its menus, tool bar and tab labels at once; what needs the
+    collection models (sidebar, REST editor, environment picker, actions) follows in
+    ``startup``, and a window closed before then shuts down cleanly."""
+    window = MainWindow(AppSettings(settings_path))
+    qtbot.addWidget(window)
+    window.show()
+    labels = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert labels == ["REST", "Batch", "SOAP", "GraphQL", "gRPC", "WebSocket", "Webhook"]
+    assert window.findChild(QLineEdit, "rest.url") is None
+    assert not window.save_action.isEnabled() and not window.send_action.isEnabled()
+    assert not window.findChild(QComboBox, "environment.picker").isEnabled()
+    assert window.statusBar().currentMessage() == "Starting…"
+
+    run(window.startup(sample))
+    assert window.findChild(QLineEdit, "rest.url").isVisible()
+    assert window.save_action.isEnabled() and window.send_action.isEnabled()
+    assert window.findChild(QComboBox, "environment.picker").currentText() == "Local mocks"
+    run(window.shutdown())
+
+
+def test_a_window_closed_before_startup_shuts_down_cleanly(qtbot, settings_path, run):
+    window = MainWindow(AppSettings(settings_path))
+    qtbot.addWidget(window)
+    window.show()
+    window.close()
+    run(window.shutdown())
+    assert window.findChild(QLineEdit, "rest.url") is None
 
 
 def test_environment_editor_adds_an_environment_used_by_sends(qtbot, window, dialogs, rest_url):
