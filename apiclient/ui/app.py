@@ -21,7 +21,7 @@ from apiclient import __version__
 from apiclient.ui.gc_timer import GuiThreadGarbageCollector
 from apiclient.ui.main_window import MainWindow
 from apiclient.ui.settings import AppSettings
-from apiclient.ui.workers import shutdown_workers
+from apiclient.ui.workers import shutdown_workers, thread_pool
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ def run_gui(collection: Path | None = None, start_mocks: bool = False) -> int:
     collector = GuiThreadGarbageCollector(app)
     collector.start()
     loop = QEventLoop(app)
+    loop.set_default_executor(thread_pool())
     asyncio.set_event_loop(loop)
     window = MainWindow(AppSettings())
     window.show()

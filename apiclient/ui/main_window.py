@@ -85,6 +85,11 @@ def import_parts_modules() -> None:
     the frame stays live meanwhile; a module imported twice is imported once)."""
     for name in _PARTS_MODULES:
         importlib.import_module(name)
+    # The first tab opens with a blank request, whose validator pydantic builds on first
+    # use (~50 ms): build it here rather than on the GUI thread.
+    from apiclient.core.models import RestRequest
+
+    RestRequest()
 
 
 class WindowParts(NamedTuple):

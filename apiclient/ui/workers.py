@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 T = TypeVar("T")
 
@@ -40,6 +40,15 @@ async def import_in_worker(*modules: str) -> None:
     cost 0.1-0.3 s to import, which must not be paid on the GUI thread."""
     for name in modules:
         await asyncio.to_thread(importlib.import_module, name)
+
+
+def thread_pool() -> ThreadPoolExecutor:
+    """The event loop's default executor (``asyncio.to_thread``): qasync's own starts
+    all ten of its threads on first use, ~30 ms on the GUI thread during start-up; this
+    one has the same ten but starts each when work first needs it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=10, thread_name_prefix="apiclient-worker")
 
 
 def _process_pool() -> ProcessPoolExecutor:

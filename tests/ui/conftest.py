@@ -15,6 +15,7 @@ from qasync import QEventLoop
 
 from apiclient.ui.main_window import MainWindow
 from apiclient.ui.settings import AppSettings
+from apiclient.ui.workers import thread_pool
 
 T = TypeVar("T")
 
@@ -23,6 +24,7 @@ T = TypeVar("T")
 def qt_loop(qapp: QApplication) -> Iterator[QEventLoop]:
     """An asyncio loop that runs whenever pytest-qt processes Qt events."""
     loop = QEventLoop(qapp, already_running=True)
+    loop.set_default_executor(thread_pool())  # as the app does
     asyncio.set_event_loop(loop)
     yield loop
     for task in asyncio.all_tasks(loop):
