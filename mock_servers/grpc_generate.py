@@ -1,4 +1,4 @@
-"""Regenerate the gRPC mock's Python code from resources/proto/ with grpcio-tools.
+"""Regenerate the gRPC mock's Python code from apiclient/resources/proto/ with grpcio-tools.
 
     python -m mock_servers.grpc_generate            # rewrite mock_servers/grpc_generated/
     python -m mock_servers.grpc_generate --out DIR  # write elsewhere (the drift test does)
@@ -21,7 +21,8 @@ from pathlib import Path
 
 from grpc_tools import protoc
 
-PROTO_ROOT = Path(__file__).resolve().parent.parent / "resources" / "proto"
+# A path in the checkout, not an import: the mock servers never import apiclient.
+PROTO_ROOT = Path(__file__).resolve().parent.parent / "apiclient" / "resources" / "proto"
 OUT_DIR = Path(__file__).resolve().parent / "grpc_generated"
 PROTO = "tracks/v1/tracks.proto"
 DESCRIPTOR_SET = "tracks.binpb"
@@ -88,7 +89,7 @@ def generate(out_dir: Path = OUT_DIR, proto_root: Path = PROTO_ROOT) -> list[Pat
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m mock_servers.grpc_generate",
-        description="Regenerate the gRPC mock's code from resources/proto with grpcio-tools.",
+        description="Regenerate the gRPC mock's code from apiclient/resources/proto.",
     )
     parser.add_argument("--out", type=Path, default=OUT_DIR, help=f"target folder ({OUT_DIR})")
     args = parser.parse_args(argv)

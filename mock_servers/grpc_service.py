@@ -1,4 +1,4 @@
-"""The gRPC mock's TrackService (resources/proto/tracks/v1/tracks.proto): a small
+"""The gRPC mock's TrackService (apiclient/resources/proto/tracks/v1/tracks.proto): a small
 music catalogue behind the four call kinds, with errors on purpose.
 
 Failures carry a google.rpc.Status in the `grpc-status-details-bin` trailer when there

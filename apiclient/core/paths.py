@@ -45,5 +45,7 @@ def ensure_dir(path: Path) -> Path:
 
 
 def resources_dir() -> Path:
-    """The repository's top-level ``resources/`` folder (icons, WSDL, sample collection)."""
-    return Path(__file__).resolve().parents[2] / "resources"
+    """The package's ``resources/`` folder (sample collection, .proto files, icons).
+
+    Inside the package, so a wheel and the PyInstaller bundle carry it too."""
+    return Path(__file__).resolve().parents[1] / "resources"

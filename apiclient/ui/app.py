@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from qasync import QEventLoop
 
 from apiclient import __version__
+from apiclient.ui.app_icon import app_icon
 from apiclient.ui.gc_timer import GuiThreadGarbageCollector
 from apiclient.ui.main_window import MainWindow
 from apiclient.ui.settings import AppSettings
@@ -53,6 +54,8 @@ def run_gui(collection: Path | None = None, start_mocks: bool = False) -> int:
     app.setApplicationName("apiclient")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("apiclient")
+    app.setWindowIcon(app_icon())
+    app.setDesktopFileName("apiclient")  # matches the window to packaging/apiclient.desktop
     install_excepthook()
     collector = GuiThreadGarbageCollector(app)
     collector.start()

@@ -1,4 +1,4 @@
-"""Code generated from resources/proto/tracks/v1/tracks.proto; do not edit by hand.
+"""Code generated from apiclient/resources/proto/tracks/v1/tracks.proto; do not edit by hand.
 
 Regenerate with `python -m mock_servers.grpc_generate` after changing the .proto (a test
 fails while they differ). Importing `tracks_pb2` registers `tracks/v1/tracks.proto`

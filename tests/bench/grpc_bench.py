@@ -18,7 +18,7 @@ from typing import Any
 
 from bench_common import ROOT, start_mocks, stop_mocks
 
-PROTO_ROOT = ROOT / "resources" / "proto"
+PROTO_ROOT = ROOT / "apiclient" / "resources" / "proto"
 PROTO = "tracks/v1/tracks.proto"
 METHOD = "/mock.tracks.v1.TrackService/GetTrack"
 MESSAGE = '{"id": "t1", "include_credits": true}'

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import apiclient
 from apiclient.core.errors import StoreError
 from apiclient.core.paths import config_dir, data_dir, ensure_dir, resources_dir
 from apiclient.core.secrets import SecretStore
@@ -79,5 +80,8 @@ def test_ensure_dir_creates_on_demand(tmp_path: Path) -> None:
     assert ensure_dir(target) == target
 
 
-def test_resources_dir_is_the_repository_folder() -> None:
+def test_resources_dir_is_inside_the_package() -> None:
+    """Inside ``apiclient/``, so the wheel and the PyInstaller bundle carry it."""
+    assert resources_dir().parent == Path(apiclient.__file__).resolve().parent
     assert (resources_dir() / "sample-collection" / "collection.yaml").is_file()
+    assert (resources_dir() / "proto" / "tracks" / "v1" / "tracks.proto").is_file()

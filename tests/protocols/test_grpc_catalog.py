@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from corpus_paths import CORPUS
 
+from apiclient.core.paths import resources_dir
 from apiclient.protocols.errors import GrpcDiscoveryError, GrpcMessageError
 from apiclient.protocols.grpc_catalog import GrpcCatalog, GrpcMethod, load_proto_files
 
 FILES = Path(__file__).parent / "grpc_files"
-REPO = Path(__file__).resolve().parents[2]
 PROTO_CORPUS = CORPUS / "proto"
 
 
@@ -59,7 +59,7 @@ def test_method_lookup_tolerates_a_missing_slash(shop: GrpcCatalog) -> None:
 
 
 def test_the_mocks_proto_loads_with_its_comments() -> None:
-    proto = REPO / "resources" / "proto"
+    proto = resources_dir() / "proto"
     catalog = load_proto_files([str(proto / "tracks" / "v1" / "tracks.proto")], [str(proto)])
     (service,) = catalog.services
     assert service.name == "mock.tracks.v1.TrackService"
@@ -78,7 +78,7 @@ def test_catalogs_do_not_share_the_default_pool() -> None:
     loading the same file again must not clash with it."""
     from mock_servers.grpc_generated import tracks_pb2
 
-    proto = REPO / "resources" / "proto"
+    proto = resources_dir() / "proto"
     files = [str(proto / "tracks" / "v1" / "tracks.proto")]
     first = load_proto_files(files, [str(proto)])
     second = load_proto_files(files, [str(proto)])

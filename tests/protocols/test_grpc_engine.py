@@ -7,17 +7,17 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from apiclient.core.models import GrpcRequest, KeyValue
+from apiclient.core.paths import resources_dir
 from apiclient.protocols.errors import GrpcError, GrpcMessageError, RequestBuildError
 from apiclient.protocols.grpc import GrpcEngine, GrpcMessageEvent, GrpcResult
 from apiclient.protocols.grpc_catalog import GrpcCatalog, load_proto_files, reflect
 
 SERVICE = "/mock.tracks.v1.TrackService/"
-PROTO = Path(__file__).resolve().parents[2] / "resources" / "proto"
+PROTO = resources_dir() / "proto"
 
 
 @pytest.fixture(scope="module")

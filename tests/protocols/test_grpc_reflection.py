@@ -17,6 +17,7 @@ import trustme
 from grpc_reflection.v1alpha import reflection
 
 from apiclient.core.models import ClientTls, GrpcRequest
+from apiclient.core.paths import resources_dir
 from apiclient.protocols.errors import ConnectError, GrpcDiscoveryError, RequestBuildError, TlsError
 from apiclient.protocols.grpc import GrpcEngine
 from apiclient.protocols.grpc_catalog import load_proto_files, reflect
@@ -181,7 +182,7 @@ async def test_a_server_without_reflection_says_to_load_proto_files(no_reflectio
 async def test_files_describe_a_server_without_reflection(
     no_reflection: str, grpc_engine: GrpcEngine
 ) -> None:
-    proto = Path(__file__).resolve().parents[2] / "resources" / "proto"
+    proto = resources_dir() / "proto"
     catalog = load_proto_files([str(proto / "tracks/v1/tracks.proto")], [str(proto)])
     request = GrpcRequest(target=no_reflection, method=GET_TRACK, message='{"id": "t3"}')
     result = await grpc_engine.call(request, catalog)

@@ -25,6 +25,7 @@ from apiclient.core.models import (
     WebsocketRequest,
     WsStep,
 )
+from apiclient.core.paths import resources_dir
 from apiclient.core.variables import Scope
 from apiclient.protocols.runner import Runner
 from apiclient.protocols.runner_model import RunOptions, RunReport
@@ -320,7 +321,7 @@ async def test_schema_and_proto_files_are_read_from_the_base_dir(
     scope: Scope, tmp_path: Path
 ) -> None:
     shutil.copy(REPO / "mock_servers" / "graphql_schema" / "events.graphql", tmp_path)
-    shutil.copytree(REPO / "resources" / "proto", tmp_path / "proto")
+    shutil.copytree(resources_dir() / "proto", tmp_path / "proto")
     query = GraphqlRequest(
         name="Events",
         url="{{graphql_url}}/graphql",
