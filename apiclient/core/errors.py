@@ -10,7 +10,8 @@ CoreError
 │   └── CollectionLoadError     a collection folder that cannot be opened at all
 └── VariableError               {{variable}} resolution
     ├── UndefinedVariableError  unknown names (.names, .where, .unknown)
-    └── VariableCycleError      a value that refers back to itself (.chain)
+    ├── VariableCycleError      a value that refers back to itself (.chain)
+    └── VariableExpansionError  values nested too deep or expanding to too much text
 ```
 """
 
@@ -139,4 +140,17 @@ class VariableCycleError(VariableError):
         super().__init__(
             f"Variable {{{{{self.chain[0]}}}}} in {where} refers to itself ({path}). "
             "Change one of these values so the chain ends in plain text."
+        )
+
+
+class VariableExpansionError(VariableError):
+    """Values that refer to others too deeply, or so many times over that the text would
+    grow without bound (a "billion laughs" of variables); ``name`` is where it started."""
+
+    def __init__(self, name: str, where: str, problem: str) -> None:
+        self.name = name
+        self.where = where
+        super().__init__(
+            f"Variable {{{{{name}}}}} in {where} {problem}. Change the values it refers to "
+            "so they end in plain text sooner."
         )

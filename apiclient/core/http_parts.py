@@ -56,7 +56,10 @@ def encode_url(text: str) -> str:
     if not SCHEME_RE.match(url):
         url = f"http://{url}"
     url = url.partition("#")[0]
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1": exported as typed; sending it says what is wrong
+        return url
     path = quote_keeping_escapes(parts.path, PATH_SAFE)
     rebuilt = f"{parts.scheme.lower()}://{parts.netloc}{path}"
     if "?" in url:

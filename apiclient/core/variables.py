@@ -19,7 +19,12 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import TypeVar
 
-from apiclient.core.errors import UndefinedVariableError, UnknownVariable, VariableCycleError
+from apiclient.core.errors import (
+    UndefinedVariableError,
+    UnknownVariable,
+    VariableCycleError,
+    VariableExpansionError,
+)
 from apiclient.core.models import (
     Auth,
     BatchPart,
@@ -165,14 +170,26 @@ def _suggest(name: str, scope: Scope) -> str | None:
     return close[0] if close else None
 
 
+# Limits that only a mistake or a hostile shared collection reaches: without them a chain
+# of a few hundred values overflows Python's stack, and thirty values that each use the
+# next twice take hours to expand (2**30 substitutions).
+MAX_DEPTH = 50
+MAX_SUBSTITUTIONS = 100_000
+MAX_EXPANDED_CHARS = 64 * 1024 * 1024
+
+
 class _Resolver:
     """Resolves many texts against one scope, collecting every unknown name on the way."""
 
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
         self.unknown: list[UnknownVariable] = []
+        self._substitutions = 0
+        self._chars = 0
 
     def text(self, text: str, where: str) -> str:
+        self._substitutions = 0  # the limits hold for each text, however many a request has
+        self._chars = 0
         return self._expand(text, where, ())
 
     def _expand(self, text: str, where: str, chain: tuple[str, ...]) -> str:
@@ -193,7 +210,22 @@ class _Resolver:
             if unknown not in self.unknown:
                 self.unknown.append(unknown)
             return original
-        return self._expand(raw, where, (*chain, name))
+        if len(chain) >= MAX_DEPTH:
+            raise VariableExpansionError(
+                chain[0], where, f"goes through more than {MAX_DEPTH} other variables"
+            )
+        value = self._expand(raw, where, (*chain, name))
+        self._substitutions += 1
+        self._chars += len(value)
+        if self._substitutions > MAX_SUBSTITUTIONS or self._chars > MAX_EXPANDED_CHARS:
+            raise VariableExpansionError(
+                chain[0] if chain else name,
+                where,
+                "uses other variables so many times over that the text grows without end"
+                f" (more than {MAX_SUBSTITUTIONS:,} substitutions or"
+                f" {MAX_EXPANDED_CHARS // (1024 * 1024)} MB)",
+            )
+        return value
 
     def check(self) -> None:
         if self.unknown:

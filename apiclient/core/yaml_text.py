@@ -1,5 +1,6 @@
 """YAML text of collection files: PyYAML's safe loader, and a dumper that writes for
-people and git (see ``apiclient.core.store_format`` for what the files hold).
+people and git (see ``apiclient.core.store_format`` for what the files hold). The
+importers read YAML through :func:`load` too.
 
 Apart from ``store_format`` so that PyYAML loads when a file is first read or written,
 in a worker, not while the window's modules are imported at start-up.
@@ -7,6 +8,7 @@ in a worker, not while the window's modules are imported at start-up.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -14,6 +16,7 @@ import yaml
 # Long lines stay on one line: folding them would make every edit a multi-line diff.
 _NO_WRAP = 1 << 30
 _OTHER_LINE_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # libyaml's safe loader (same safe types, ten times faster: opening a collection parses
 # one file per request) unless PyYAML was built without it.
@@ -24,6 +27,31 @@ class YamlSyntaxError(ValueError):
     """The text is not YAML; the message says where and what, for a person."""
 
 
+class YamlValueError(yaml.YAMLError):
+    """A value that YAML reads but Python cannot hold: a date that does not exist
+    (2021-02-30), an integer of more than 4,300 digits. A ``YAMLError``, so that every
+    caller handles it with the other problems of the text; ``problem`` says which."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+def load(text: str) -> Any:
+    """The value ``text`` holds, read by the safe loader; any problem is a ``YAMLError``.
+
+    PyYAML lets ``ValueError`` out of its constructors for the values above; this is the
+    one YAML reader of the app (collection files and every importer), so none escapes.
+    """
+    try:
+        return yaml.load(text, Loader=_SafeLoader)
+    except (ValueError, OverflowError) as exc:
+        reason = str(exc)
+        if "integer string conversion" in reason:  # Python's advice is for programmers
+            reason = "a number has more than 4,300 digits"
+        raise YamlValueError(f"a value cannot be read ({reason})") from exc
+
+
 class _Dumper(yaml.SafeDumper):
     """Safe dumper that writes multi-line text as ``|`` blocks and indents lists."""
 
@@ -32,6 +60,10 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if _LONE_SURROGATE.search(value):
+        # JSON's "\ud800" escapes bring them in; YAML cannot hold one, so the file would
+        # never load again. Each becomes U+FFFD, as a browser shows it.
+        value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     # Other line breaks would be read back as "\n" from a block or a single-quoted
     # scalar, so only a double-quoted one (which escapes them) keeps them.
     style = None
@@ -56,10 +88,17 @@ def dump(doc: dict[str, Any]) -> str:
 def parse(text: str) -> Any:
     """The value ``text`` holds, or ``YamlSyntaxError`` with line, column and problem."""
     try:
-        return yaml.load(text, Loader=_SafeLoader)
+        return load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         raise YamlSyntaxError(f"{where}{exc.problem or exc.context or 'invalid YAML'}") from exc
+    except YamlValueError as exc:
+        raise YamlSyntaxError(exc.problem) from exc
+    except yaml.reader.ReaderError as exc:
+        raise YamlSyntaxError(
+            f"character {exc.position + 1} is a control character (#x{exc.character:04X}) "
+            "that YAML does not allow; remove it"
+        ) from exc
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(f"invalid YAML ({exc})") from exc

@@ -184,6 +184,11 @@ def load_rows_json(path: Path) -> list[dict[str, object]]:
             row=error.lineno,
             column=error.colno,
         ) from None
+    except RecursionError:
+        raise BatchDataError(
+            f"{path.name} nests its JSON too deeply to be read: expected an array of objects.",
+            path=path,
+        ) from None
     rows: list[dict[str, object]] = []
     for index, item in enumerate(_items_of(path, document)):
         if not isinstance(item, dict):

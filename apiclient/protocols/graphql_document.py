@@ -134,6 +134,8 @@ def _json_object(variables_json: str) -> dict[str, Any]:
             line=exc.lineno,
             column=exc.colno,
         ) from None
+    except RecursionError:
+        raise VariablesError("The variables nest their JSON too deeply to be read.") from None
     if not isinstance(values, dict):
         kind = {list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
             type(values), "a number"

@@ -256,11 +256,25 @@ def schema_from_introspection(result: Mapping[str, Any], source: str) -> LoadedS
 
     try:
         return _tolerant(build, source, [])
-    except (TypeError, GraphQLError) as exc:
+    except (GraphQLError, TypeError, KeyError, AttributeError, ValueError, RecursionError) as exc:
+        # graphql-core's own TypeErrors are sentences ("Introspection result missing
+        # fields..."); Python's, from a result of another shape ("'int' object is not
+        # subscriptable"), mean nothing to a person.
+        if isinstance(exc, TypeError | GraphQLError) and str(exc)[:1].isupper():
+            raise SchemaError(
+                f"The introspection result from {source} cannot be read: {_cut(str(exc))}"
+                " Load the schema from an SDL file instead."
+            ) from None
         raise SchemaError(
-            f"The introspection result from {source} cannot be read: {exc}. Load the"
-            " schema from an SDL file instead."
+            f"The introspection result from {source} cannot be read: a part of __schema is"
+            " missing, nested too deeply or of the wrong type. Load the schema from an SDL"
+            " file instead."
         ) from None
+
+
+def _cut(text: str, limit: int = 300) -> str:
+    """``text`` up to ``limit`` characters: graphql-core quotes whole types in its errors."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _read(path: Path) -> str:
@@ -287,6 +301,11 @@ def _from_json_file(path: Path, text: str) -> LoadedSchema:
             f"The schema file '{path}' is not valid JSON: line {exc.lineno}, column"
             f" {exc.colno}: {exc.msg}."
         ) from None
+    except RecursionError:
+        raise SchemaError(
+            f"The schema file '{path}' nests its JSON too deeply to be read; it is not an"
+            " introspection result."
+        ) from None
     return schema_from_introspection(result, str(path))
 
 
@@ -296,6 +315,8 @@ def schema_from_sdl_file(path: str) -> LoadedSchema:
     Raises :class:`SchemaError` naming the file, and line and column where the SDL
     is wrong. CPU work: call it in a worker thread.
     """
+    if not path.strip():
+        raise SchemaError("No schema file is chosen. Choose the server's .graphql (SDL) file.")
     file = Path(path).expanduser()
     text = _read(file)
     if file.suffix.lower() == ".json":
@@ -303,7 +324,7 @@ def schema_from_sdl_file(path: str) -> LoadedSchema:
     if text.lstrip().startswith("{"):  # saved introspection, or a query file ({ ... })
         try:
             return schema_from_introspection(json.loads(text), str(file))
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             pass
     try:
         document = parse(text)

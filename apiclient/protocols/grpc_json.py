@@ -87,14 +87,22 @@ def parse_messages(
             line=exc.lineno,
             column=exc.colno,
         ) from None
-    if many and isinstance(value, list):
-        return [_one(descriptor, pool, item, index) for index, item in enumerate(value)]
-    if isinstance(value, list):
+    except RecursionError:
+        raise GrpcMessageError("The message nests its JSON too deeply to be read.") from None
+    if isinstance(value, list) and not many:
         raise GrpcMessageError(
             "This method takes one message: write a JSON object, not an array"
             " (arrays are for client and bidi streams)."
         )
-    return [_one(descriptor, pool, value, None)]
+    pairs: list[tuple[int | None, object]] = (
+        list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+    )
+    try:
+        return [_one(descriptor, pool, item, index) for index, item in pairs]
+    except RecursionError:  # a Struct or a recursive message type nested thousands deep
+        raise GrpcMessageError(
+            f"The message nests {descriptor.name} values too deeply to be converted."
+        ) from None
 
 
 def _one(descriptor: Descriptor, pool: DescriptorPool, value: object, index: int | None) -> Message:
@@ -270,8 +278,11 @@ def _check_float(value: object, single: bool, path: str) -> None:
             number = float(value)
         except ValueError:
             number = None
-    if number is None or math.isnan(number):
-        raise _Problem(path, f"{_at(path)}expected a number, got {_kind(value)}")
+    if number is None or math.isnan(number) or (math.isinf(number) and not isinstance(value, str)):
+        hint = ""
+        if isinstance(value, float) and not math.isfinite(value):
+            hint = f'; write it as the string "{_non_finite(value)}"'
+        raise _Problem(path, f"{_at(path)}expected a number, got {_kind(value)}{hint}")
     if single and abs(number) > _FLOAT_MAX and not math.isinf(number):
         raise _Problem(path, f"{_at(path)}{value} is out of range for float")
 
@@ -380,6 +391,8 @@ def _kind(value: object) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{_non_finite(value)} (not a JSON number)"
     if isinstance(value, int | float):
         return f"a number ({value})"
     if isinstance(value, str):
@@ -388,6 +401,13 @@ def _kind(value: object) -> str:
     if isinstance(value, list):
         return "an array"
     return "an object"
+
+
+def _non_finite(value: float) -> str:
+    """How JSON parsers (and protobuf's JSON mapping, in quotes) write NaN and infinities."""
+    if math.isnan(value):
+        return "NaN"
+    return "Infinity" if value > 0 else "-Infinity"
 
 
 # --- responses ------------------------------------------------------------------------

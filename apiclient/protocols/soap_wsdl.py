@@ -182,6 +182,17 @@ def _normalize_location(location: str) -> str:
         raise WsdlFetchError(
             "No WSDL location given. Type a URL such as http://host/service?wsdl, or choose a file."
         )
+    if "\x00" in text:
+        raise WsdlFetchError(
+            f"The WSDL location {text!r} holds a NUL character, which no address or file name"
+            " has. Type it again, or choose the file."
+        )
+    try:
+        urlsplit(text)
+    except ValueError as exc:  # "http://[::1": a bracket never closed
+        raise WsdlFetchError(
+            f"The WSDL address {text!r} is not a valid URL ({exc}). Check it, or choose a file."
+        ) from None
     if is_remote(text):
         if not urlsplit(text).hostname:
             raise WsdlFetchError(f"The WSDL address {text!r} has no host name.")

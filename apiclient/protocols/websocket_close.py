@@ -71,7 +71,13 @@ def check_close(code: int, reason: str) -> None:
             f"The close code {code} cannot be sent: use 1000 (normal closure) or a code"
             " from 3000 to 4999."
         )
-    size = len(reason.encode("utf-8"))
+    try:
+        size = len(reason.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise WsMessageError(
+            f"The close reason holds U+{ord(reason[exc.start]):04X}, half of a character pair"
+            " that UTF-8 cannot carry. Remove it."
+        ) from None
     if size > _REASON_LIMIT:
         raise WsMessageError(
             f"The close reason is {size} bytes long; a close frame carries at most"

@@ -54,6 +54,7 @@ def encode_message(message: WsMessage, limit_bytes: int) -> str | bytes:
         _check_json(message.body)
     if kind in ("text", "json"):
         payload: str | bytes = message.body
+        _check_utf8(message.body)
     elif kind == "hex":
         payload = _hex(message.body)
     else:
@@ -90,6 +91,23 @@ def _check_json(text: str) -> None:
         raise WsMessageError(
             "The message is nested too deeply to check as JSON. Switch the format to text"
             " to send it unchecked."
+        ) from None
+
+
+def _check_utf8(text: str) -> None:
+    """A text frame is UTF-8, which has no form for a lone UTF-16 surrogate (one taken
+    from a broken JSON escape such as "\\ud800")."""
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        line, column = _position(text, exc.start)
+        raise WsMessageError(
+            f"The message holds U+{ord(text[exc.start]):04X} (line {line}, column {column}),"
+            " half of a character pair that UTF-8 cannot carry. Remove it.",
+            line=line,
+            column=column,
         ) from None
 
 
@@ -185,6 +203,11 @@ def _read_file(path_text: str, limit_bytes: int) -> bytes:
     except OSError as exc:
         raise WsMessageError(
             f"The file {str(path)!r} cannot be read ({exc.strerror or exc})."
+        ) from None
+    except ValueError:  # a NUL character: no file name holds one
+        raise WsMessageError(
+            f"The file name {str(path)!r} holds a NUL character, so no file has it."
+            " Choose the file again."
         ) from None
     _check_limit(len(data), limit_bytes)  # it may have grown since
     return data

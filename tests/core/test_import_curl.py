@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from apiclient.core.exporters.curl import to_curl
 from apiclient.core.importers.curl import (
     PASTED,
     CurlParseError,
@@ -13,7 +16,7 @@ from apiclient.core.importers.curl import (
     parse_curl,
     split_commands,
 )
-from apiclient.core.models import FormField, KeyValue, RestRequest
+from apiclient.core.models import Body, FormField, KeyValue, RestRequest
 
 CHROME_BASH = r"""curl 'https://shop.example.com/api/cart/items?locale=en-GB&currency=EUR' \
   -H 'accept: application/json, text/plain, */*' \
@@ -367,3 +370,44 @@ def test_file_errors_name_the_file_and_command(tmp_path: Path) -> None:
 def test_split_commands_keeps_multiline_commands_together() -> None:
     text = "curl a \\\n -H 'X: 1'\ncurl b\n"
     assert split_commands(text) == ["curl a   -H 'X: 1'", "curl b"]
+
+
+_TOKEN = st.text(alphabet="ABCXYZabcxyz0123456789-", min_size=1, max_size=12).filter(
+    lambda name: name.lower() != "content-type"  # the exporter adds the body's own
+)
+_VALUE = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30).map(str.strip)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_parses_or_is_refused_with_a_curl_parse_error(text: str) -> None:
+    for command in (text, f"curl {text}"):
+        try:
+            parse_curl(command)
+        except CurlParseError as exc:
+            assert str(exc).strip()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    method=st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE", "PURGE"]),
+    path=st.text(alphabet="abcxyz0123-_.~", max_size=15),
+    headers=st.lists(st.tuples(_TOKEN, _VALUE), max_size=4),
+    body=_VALUE,
+)
+def test_copy_as_curl_then_paste_gives_back_the_request(
+    method: str, path: str, headers: list[tuple[str, str]], body: str
+) -> None:
+    """What "Copy as curl" writes, "Paste curl" reads back: method, URL, every header
+    (empty values included) and the body."""
+    request = RestRequest(
+        method=method,
+        url=f"http://127.0.0.1:8000/{path}",
+        headers=[KeyValue(name=name, value=value) for name, value in headers],
+        body=Body(mode="raw", raw=body, language="text") if body else Body(),
+    )
+    back, _ = parse_curl(to_curl(request))
+    assert (back.method, back.url) == (method, request.url)
+    sent = [(row.name, row.value) for row in back.headers if row.name != "Content-Type"]
+    assert sent == headers
+    assert back.body.raw == body

@@ -10,10 +10,13 @@ from hypothesis import strategies as st
 
 from apiclient.core.errors import CollectionLoadError, StoreError
 from apiclient.core.models import (
+    AnyRequest,
     Auth,
     Body,
     Environment,
     FormField,
+    GraphqlRequest,
+    GrpcRequest,
     KeyValue,
     RestRequest,
     SoapRequest,
@@ -503,3 +506,50 @@ def test_any_strings_come_back_unchanged(
     node = CollectionStore.open(root).find(relpath)
     assert isinstance(node, RequestNode) and node.request == request
     store.delete(relpath)
+
+
+def _other_kind(kind: str, name: str, a: str, b: str, c: str) -> AnyRequest:
+    """A request of ``kind`` whose every free-text field holds one of the texts."""
+    row = [KeyValue(name=b, value=c)]
+    if kind == "soap":
+        return SoapRequest(name=name, wsdl=a, endpoint=b, soap_action=c, headers=row, envelope=a)
+    if kind == "graphql":
+        return GraphqlRequest(name=name, url=a, query=b, variables_json=c, headers=row)
+    if kind == "grpc":
+        return GrpcRequest(name=name, target=a, method=b, message=c, metadata=row)
+    return WebsocketRequest(
+        name=name, url=a, headers=row, messages=[WsMessage(name=b, format="json", body=c)]
+    )
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    kind=st.sampled_from(["soap", "graphql", "grpc", "websocket"]),
+    name=_TEXT.filter(lambda s: s.strip() != ""),
+    texts=st.tuples(_TEXT, _TEXT, _TEXT),
+    variables=st.lists(
+        st.builds(Variable, name=_TEXT.filter(str.strip), value=_TEXT, secret=st.booleans()),
+        max_size=3,
+        unique_by=lambda variable: variable.name,
+    ),
+)
+def test_every_kind_and_its_environment_come_back_unchanged(
+    tmp_path: Path, kind: str, name: str, texts: tuple[str, str, str], variables: list[Variable]
+) -> None:
+    """Write then read gives back the same request of every kind, and the same
+    environment, secret values included (they come back from the secret store)."""
+    root = tmp_path / "kinds"
+    store = CollectionStore.open(root) if root.exists() else CollectionStore.create(root, "K")
+    request = _other_kind(kind, name, *texts)
+    relpath = store.save_request(request)
+    environment = Environment(name=name, variables=variables)
+    store.save_environment(environment)
+    reopened = CollectionStore.open(root)
+    node = reopened.find(relpath)
+    assert isinstance(node, RequestNode) and node.request == request
+    assert reopened.environments == [environment]
+    assert reopened.problems == []
+    store.delete(relpath)
+    store.delete_environment(name)

@@ -6,10 +6,10 @@ import re
 import uuid
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from apiclient.core.errors import UndefinedVariableError, VariableCycleError
+from apiclient.core.errors import UndefinedVariableError, VariableCycleError, VariableError
 from apiclient.core.models import (
     Auth,
     Body,
@@ -326,3 +326,31 @@ def test_websocket_request_reports_every_unknown_name_at_once() -> None:
     with pytest.raises(UndefinedVariableError) as caught:
         resolve_websocket_request(request, Scope.layered())
     assert caught.value.names == ("a", "b")
+
+
+_NAMES = st.sampled_from("abcdef")
+_GRAPH_VALUE = st.lists(
+    st.one_of(st.sampled_from(["x", " ", "{", "}", "{{", "}}"]), _NAMES.map("{{{{{}}}}}".format)),
+    max_size=6,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_NAMES, _GRAPH_VALUE, max_size=6), _GRAPH_VALUE)
+def test_any_graph_of_variables_resolves_or_says_which_and_where(
+    values: dict[str, str], text: str
+) -> None:
+    """Values that refer to each other in any way (cycles, unknown names, braces that
+    join into new references) resolve to the same text every time, or fail every time
+    with a VariableError naming the place; nothing else escapes."""
+    scope = Scope.layered(environment=_vars(**values))
+    try:
+        first = resolve_text(text, scope, "URL")
+    except VariableError as exc:
+        assert "in URL" in str(exc)
+        with pytest.raises(type(exc)):
+            resolve_text(text, scope, "URL")
+    else:
+        assert resolve_text(text, scope, "URL") == first
+        if not any("{" in value for value in values.values()):  # plain values: all used
+            assert not [name for name in values if f"{{{{{name}}}}}" in first]

@@ -30,7 +30,9 @@ def to_curl(request: RestRequest) -> str:
     elif not (sent.method == "GET" and not has_body) and not (sent.method == "POST" and has_body):
         flags.append(f"-X {shlex.quote(sent.method)}")
     for name, value in sent.headers:
-        flags.append(f"-H {shlex.quote(f'{name}: {value}')}")
+        # "Name:" with no value tells curl to leave the header out; "Name;" sends it empty.
+        header = f"{name}: {value}" if value else f"{name};"
+        flags.append(f"-H {shlex.quote(header)}")
     auth = sent.auth
     if auth.kind in ("basic", "digest"):
         if auth.kind == "digest":

@@ -52,8 +52,7 @@ def read_json_file(path: Path, error: type[CollectionImportError], advice: str) 
 def describe_document(doc: Any) -> str:
     """One sentence saying what a JSON document holds, for "this is not X" messages."""
     if not isinstance(doc, dict):
-        kind = "a list" if isinstance(doc, list) else f"a single {type(doc).__name__} value"
-        return f"the file holds {kind}, not a JSON object."
+        return f"the file holds {_json_kind(doc)}, not a JSON object."
     if doc.get("_type") == "export" or "__export_format" in doc:
         return "it looks like an Insomnia export."
     if "openapi" in doc or "swagger" in doc:
@@ -68,3 +67,18 @@ def describe_document(doc: Any) -> str:
         return "it looks like a Postman collection."
     keys = ", ".join(sorted(map(str, doc))[:8]) or "none"
     return f"it has none of the keys this kind of file has (its keys: {keys})."
+
+
+def _json_kind(value: Any) -> str:
+    """What a JSON (or YAML) value is, in JSON's words rather than Python's."""
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "just null"
+    if isinstance(value, bool):
+        return f"just {str(value).lower()}"
+    if isinstance(value, int | float):
+        return "just a number"
+    if isinstance(value, str):
+        return "just text"
+    return f"a single {type(value).__name__} value"  # a YAML date, say

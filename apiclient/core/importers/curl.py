@@ -15,6 +15,7 @@ anyway, so one odd flag never loses the rest of a command.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -269,6 +270,8 @@ class _Command:
         try:
             number = kind(value)
         except ValueError:
+            number = math.nan
+        if not math.isfinite(number):  # "nan" and "inf" parse as floats but mean nothing here
             self.warnings.append(f"{flag} {value!r} is not a number; it was left out.")
             return
         if number <= 0 and key == "timeout_s":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import sys
 from pathlib import Path
 
 from apiclient.core.importers import CollectionImportError
@@ -208,20 +209,57 @@ def _decode_ansi_c(match: re.Match[str]) -> str:
     def escape(found: re.Match[str]) -> str:
         code = found.group(1)
         if code[0] in "xuU" and len(code) > 1:
-            return chr(int(code[1:], 16))
+            return _character(int(code[1:], 16), code)
         if code[0] in "01234567":
-            return chr(int(code, 8))
+            return _character(int(code, 8), code)
         return _ANSI_ESCAPES.get(code, "\\" + code)
 
     value = _ANSI_ESCAPE.sub(escape, match.group(1))
     return "'" + value.replace("'", "'\"'\"'") + "'"
 
 
+def _character(point: int, code: str) -> str:
+    """The character at ``point``; an escape naming no character (past U+10FFFF, or a
+    lone UTF-16 surrogate that no file or request could encode) stays as written."""
+    if point > sys.maxunicode or 0xD800 <= point <= 0xDFFF:
+        return "\\" + code
+    return chr(point)
+
+
+def _expand_ansi_c(text: str) -> str:
+    """``text`` with each ``$'...'`` (bash's ANSI-C quoting) made a plain single-quoted
+    word. Only outside quotes: inside ``'...'`` or ``"..."``, or after a backslash, a
+    ``$'`` is text (a body such as ``'cost: $'`` stays as typed)."""
+    out: list[str] = []
+    at = 0
+    while at < len(text):
+        char = text[at]
+        if char == "\\":
+            end = at + 2
+        elif char == "'":
+            close = text.find("'", at + 1)
+            end = len(text) if close < 0 else close + 1  # unclosed: shlex reports it
+        elif char == '"':
+            end = at + 1
+            while end < len(text) and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            end += 1
+        elif (ansi := _ANSI_C.match(text, at)) is not None:
+            out.append(_decode_ansi_c(ansi))
+            at = ansi.end()
+            continue
+        else:
+            end = at + 1
+        out.append(text[at:end])
+        at = end
+    return "".join(out)
+
+
 def split_words(text: str) -> list[str]:
     if not text:
         raise CurlParseError("The text is empty: paste a curl command such as 'curl URL'.")
     try:
-        words = shlex.split(_ANSI_C.sub(_decode_ansi_c, text), posix=True)
+        words = shlex.split(_expand_ansi_c(text), posix=True)
     except ValueError as exc:
         raise CurlParseError(
             f"The curl command has unbalanced quotes ({exc}): every ' and \" that opens a "

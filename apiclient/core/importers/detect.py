@@ -25,6 +25,7 @@ from typing import Any, NoReturn
 
 import yaml
 
+from apiclient.core import yaml_text
 from apiclient.core.importers import (
     CollectionImportError,
     ImportResult,
@@ -198,7 +199,7 @@ def _parse(path: Path, head: str) -> Any:
         except (json.JSONDecodeError, RecursionError):
             return _UNPARSED
     try:
-        return yaml.safe_load(text)
+        return yaml_text.load(text)
     except (yaml.YAMLError, RecursionError):
         return _UNPARSED
 
@@ -213,7 +214,7 @@ def _by_suffix(path: Path, head: str) -> Importer:
         read_json_file(path, UnknownFormatError, _CUT_SHORT)  # raises, naming line and column
     else:
         try:
-            yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+            yaml_text.load(path.read_text(encoding="utf-8-sig"))
         except (yaml.YAMLError, OSError, UnicodeDecodeError, RecursionError) as exc:
             where = getattr(exc, "problem_mark", None)
             at = f" (line {where.line + 1}, column {where.column + 1})" if where else ""

@@ -145,7 +145,13 @@ class _Importer:
                 self.warnings.append(f"Entry {number} has no request object; it was left out.")
                 continue
             url = as_text(request.get("url"))
-            scheme = urlsplit(url).scheme.lower()
+            try:
+                scheme = urlsplit(url).scheme.lower()
+            except ValueError:  # "http://[::1": a bracket never closed, say
+                self.warnings.append(
+                    f"Entry {number} has a URL that is not valid ({url!r}); it was left out."
+                )
+                continue
             if scheme not in ("http", "https", "ws", "wss"):
                 self.skipped_schemes[scheme or "no scheme"] += 1
                 continue

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from apiclient.core import yaml_text
 from apiclient.core.importers import CollectionImportError, describe_document, read_json_file
 from apiclient.core.importers.common import Json, yaml_position
 
@@ -52,7 +53,7 @@ def _read(path: Path) -> Any:
 def _read_yaml(path: Path, quiet: bool) -> Any:
     """The YAML document in ``path``; None when ``quiet`` and it is not YAML."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        return yaml_text.load(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
         if quiet:
             return None

@@ -20,17 +20,13 @@ from urllib.parse import unquote
 
 import yaml
 
+from apiclient.core import yaml_text
 from apiclient.core.importers import CollectionImportError
 from apiclient.core.importers.common import json_syntax_message, read_text, yaml_position
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _ADVICE = "Check that it is an OpenAPI 3 or Swagger 2.0 description in JSON or YAML."
-
-try:
-    _YamlLoader: Any = yaml.CSafeLoader
-except AttributeError:  # PyYAML built without libyaml
-    _YamlLoader = yaml.SafeLoader
 
 
 class OpenApiImportError(CollectionImportError):
@@ -67,7 +63,7 @@ def load_document(path: Path, error_path: Path | None = None) -> Any:
                     raise OpenApiImportError(
                         json_syntax_message(path, exc, _ADVICE), reported
                     ) from exc
-        return yaml.load(content, Loader=_YamlLoader)  # CSafeLoader/SafeLoader
+        return yaml_text.load(content)
     except yaml.YAMLError as exc:
         raise OpenApiImportError(
             f"{path} is not valid YAML ({_yaml_problem(exc)}). {_ADVICE}", reported

@@ -136,6 +136,12 @@ def _check_collection_shape(doc: Any, path: Path) -> None:
                 "environment (apiclient run --env FILE) and choose the collection file.",
                 path,
             )
+        if isinstance(doc, dict) and "info" in doc and "item" in doc:
+            raise PostmanImportError(
+                f"{path} looks like a Postman collection, but its 'item' is not a list of "
+                f"requests and folders, so it is damaged. {_EXPORT_AGAIN}",
+                path,
+            )
         raise PostmanImportError(
             f"{path} is not a Postman collection: {describe_document(doc)} {_EXPORT_AGAIN}", path
         )
