@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from apiclient.core.errors import CoreError, UndefinedVariableError
-from apiclient.core.models import AnyRequest, Capture, Check, Variable
+from apiclient.core.models import AnyRequest, Capture, Check, RestRequest, Variable
 from apiclient.core.variables import Scope, resolve_text
 from apiclient.protocols.checks import (
     CaptureResult,
@@ -182,6 +182,7 @@ class Runner:
         self._on_step_failed = False
         self._passed_previews = 0
         self._preview_chars = 0
+        self._templated: dict[int, bool] = {}  # id(request) -> uses {{variables}}
 
     async def run(self) -> RunReport:
         """Run the plan and report. Raises ``RunOptionsError`` for options out of range
@@ -338,7 +339,7 @@ class Runner:
 
         assert self._engines is not None
         try:
-            resolved = resolve_any(request, scope)
+            resolved = self._resolved(request, scope)
             label = label_of(resolved)
             answer = await self._engines.send(resolved, scope)
         except UndefinedVariableError as exc:
@@ -375,6 +376,18 @@ class Runner:
             captured=captured,
             response=self._keep(answer, outcome),
         )
+
+    def _resolved(self, request: AnyRequest, scope: Scope) -> AnyRequest:
+        """``request`` resolved in ``scope``; a REST request that uses no ``{{...}}``
+        anywhere is its own resolution (resolving substitutes and nothing else), so it is
+        sent as it is, its text searched once per run instead of resolved per step."""
+        if not isinstance(request, RestRequest):
+            return resolve_any(request, scope)
+        key = id(request)  # the plan holds every request for the whole run
+        templated = self._templated.get(key)
+        if templated is None:
+            templated = self._templated[key] = "{{" in request.model_dump_json()
+        return resolve_any(request, scope) if templated else request
 
     def _explain_unknown(self, iteration: int, exc: UndefinedVariableError) -> str:
         """The error's message, plus which earlier step was to capture each unknown name."""
@@ -417,8 +430,11 @@ class Runner:
         captures = _captures_of(request)
         if facts is None or not (checks or captures):
             return answer.checks, ()
-        request_scope = scope.with_layer("request", getattr(request, "variables", ()))
-        prepared = [_resolve_expected(check, request_scope) for check in checks if check.enabled]
+        enabled = [check for check in checks if check.enabled]
+        prepared: list[Check | CheckResult] = list(enabled)
+        if any("{{" in check.expected for check in enabled):  # else nothing to resolve
+            request_scope = scope.with_layer("request", getattr(request, "variables", ()))
+            prepared = [_resolve_expected(check, request_scope) for check in enabled]
         if len(facts.body) > LARGE_BODY_BYTES:
             return await asyncio.to_thread(_evaluate, answer.checks, prepared, captures, facts)
         return _evaluate(answer.checks, prepared, captures, facts)

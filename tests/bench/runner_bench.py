@@ -5,6 +5,8 @@ check (status equals 200), runs sequentially and at concurrency 20 through the r
 engine; then the same collection, written as Postman Collection v2.1 with the check as a
 ``pm.test``, runs through newman when npm can install it. Both figures are the runs'
 own durations (newman's ``run.timings``), so neither counts its process start-up.
+All three run ``repeats`` times (3; once with ``--quick``), interleaved, and each figure
+is a median (:func:`bench_runner` says how the ratios are taken).
 """
 
 from __future__ import annotations
@@ -101,29 +103,41 @@ def newman_rps(url: str, count: int) -> float | None:
 
 
 def bench_runner(rest_url: str, count: int, repeats: int) -> None:
-    """Runner figures as the median of ``repeats`` runs each, sequential and concurrent
-    alternating, with newman's run in the middle so all see alike load."""
+    """Each figure is the median of ``repeats`` runs. A repeat runs the sequential
+    runner, the runner at concurrency 20 and newman one after another, so the three see
+    alike load; ``runner_vs_newman`` is the median of each repeat's own ratio, which a
+    machine whose load changes between repeats (other work on a shared host) sways less
+    than a ratio of medians taken at different times."""
     url = f"{rest_url}/api/items/1"
     runner_rps(url, min(count, 100), concurrency=20)  # warm-up: imports, first connections
     sequential: list[float] = []
     concurrent: list[float] = []
-    newman: float | None = None
-    for repeat in range(repeats):
+    newman: list[float] = []
+    for _ in range(repeats):
         sequential.append(runner_rps(url, count, concurrency=1))
         concurrent.append(runner_rps(url, count, concurrency=20))
-        if repeat == repeats // 2:
-            newman = newman_rps(url, count)
+        rate = newman_rps(url, count)
+        if rate is not None:
+            newman.append(rate)
     seq, c20 = statistics.median(sequential), statistics.median(concurrent)
     print(
         f"runner_rps_seq: {seq:.0f} req/s ({count:,} requests, one check each; median of {repeats})"
     )
     print(f"runner_rps_c20: {c20:.0f} req/s (concurrency 20)")
-    if newman is None:
+    if not newman:
         print("runner_vs_newman: n/a (npm could not install newman)")
         return
-    print(f"newman_rps: {newman:.0f} req/s")
-    print(f"runner_vs_newman: {c20 / newman:.1f} x (runner at concurrency 20 / newman)")
-    print(f"runner_seq_vs_newman: {seq / newman:.1f} x (sequential runner / newman)")
+    ratios = [c / n for c, n in zip(concurrent, newman, strict=True)]
+    seq_ratios = [s / n for s, n in zip(sequential, newman, strict=True)]
+    print(f"newman_rps: {statistics.median(newman):.0f} req/s (median of {len(newman)})")
+    print(
+        f"runner_vs_newman: {statistics.median(ratios):.1f} x (runner at concurrency 20 /"
+        f" newman, median of the repeats' ratios; each {', '.join(f'{r:.1f}' for r in ratios)})"
+    )
+    print(
+        f"runner_seq_vs_newman: {statistics.median(seq_ratios):.1f} x (sequential runner /"
+        " newman, likewise)"
+    )
 
 
 def run(quick: bool) -> None:
