@@ -46,6 +46,11 @@ USER_AGENT = f"apiclient/{__version__}"
 _TOKEN_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _HEADER_VALUE_BAD_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _RECEIVED_BYTES_RE = re.compile(r"received (\d+) bytes")
+# Schemes written without "//" that are not addresses on the web ("javascript:alert(1)",
+# "mailto:x@y"): without this they would get "http://" and fail as a bad port or host.
+_OTHER_SCHEME_RE = re.compile(
+    r"(about|blob|data|file|ftp|javascript|mailto|sms|tel|urn|view-source):", re.IGNORECASE
+)
 
 MAX_IDLE_CLIENTS = 128
 """Idle clients kept per setting, above the runner's highest concurrency (100); past
@@ -85,10 +90,17 @@ def normalize_url(text: str, *, schemes: tuple[str, ...] = ("http", "https")) ->
         raise RequestBuildError(
             "The URL is empty. Enter an address such as http://127.0.0.1:8000/api/items."
         )
+    utf8(url, f"The URL {url!r} is not valid: it")
     scheme_match = SCHEME_RE.match(url)
     if scheme_match is None:
         if "://" in url:
             raise RequestBuildError(f"The URL {url!r} has a malformed scheme before '://'.")
+        other = _OTHER_SCHEME_RE.match(url)
+        if other is not None:
+            raise RequestBuildError(
+                f"The URL {url!r} uses the scheme '{other.group(1)}:', which is not sent"
+                f" over HTTP: use {' or '.join(f'{s}://' for s in schemes)}."
+            )
         url = f"http://{url}"
     else:
         scheme = scheme_match.group(1).lower()
@@ -144,7 +156,20 @@ def encode_header(name: str, value: str) -> tuple[bytes, bytes]:
         raise RequestBuildError(
             f"The value of header '{name}' contains a line break or control character; remove it."
         )
-    return name.encode("ascii"), value.encode("utf-8")
+    return name.encode("ascii"), utf8(value, f"The value of header '{name}'")
+
+
+def utf8(text: str, what: str) -> bytes:
+    """``text`` as UTF-8, or a RequestBuildError saying where ``what`` (the subject of the
+    sentence) holds a lone UTF-16 surrogate, which UTF-8 cannot carry: one comes from a
+    broken ``\\ud800`` escape in an imported file."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise RequestBuildError(
+            f"{what} holds U+{ord(text[exc.start]):04X} at character {exc.start + 1}, half of"
+            " a character pair that UTF-8 cannot carry. Remove it."
+        ) from None
 
 
 def decode_header_value(raw: bytes) -> str:

@@ -40,6 +40,7 @@ from apiclient.protocols.http import (
     encode_header,
     map_httpx_error,
     normalize_url,
+    utf8,
     validate_method,
 )
 
@@ -222,7 +223,8 @@ def _read_multipart(rows: list[FormField]) -> list[tuple[str, FileTuple]]:
             filename = Path(row.value).name
             fields.append((row.name, (filename, data, content_type)))
         else:
-            fields.append((row.name, (None, row.value.encode("utf-8"), content_type)))
+            value = utf8(row.value, f"Form field '{row.name}'")
+            fields.append((row.name, (None, value, content_type)))
     return fields
 
 
@@ -230,10 +232,11 @@ def _auth_parts(
     auth: Auth, headers: list[tuple[bytes, bytes]], query: list[tuple[str, str | None]]
 ) -> httpx.Auth | None:
     """Apply the Auth tab: header/query auth goes into ``headers``/``query`` in place."""
-    if auth.kind == "basic":
-        return httpx.BasicAuth(auth.username, auth.password)
-    if auth.kind == "digest":
-        return httpx.DigestAuth(auth.username, auth.password)
+    if auth.kind in ("basic", "digest"):
+        utf8(auth.username, "The username (Auth tab)")
+        utf8(auth.password, "The password (Auth tab)")
+        kind = httpx.BasicAuth if auth.kind == "basic" else httpx.DigestAuth
+        return kind(auth.username, auth.password)
     if auth.kind == "apikey" and not auth.key_name.strip():
         raise RequestBuildError("API key auth needs a key name (Auth tab).")
     part = auth_part(auth)
@@ -252,7 +255,7 @@ async def _body_parts(
     if default and not _has_header(headers, "Content-Type"):
         headers.append(encode_header("Content-Type", default))
     if body.mode == "raw":
-        return body.raw.encode("utf-8"), []
+        return utf8(body.raw, "The body"), []
     if body.mode == "urlencoded":
         return urlencoded_body(body.urlencoded).encode("ascii"), []
     if body.mode == "multipart":

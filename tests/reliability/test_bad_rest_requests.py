@@ -16,12 +16,6 @@ from clear_errors import params, refused_async
 from apiclient.core.models import Auth, Body, FormField, KeyValue, RestRequest
 from apiclient.protocols.rest import RestEngine
 
-_SURROGATE_FIX = (
-    "rest.py encodes the body and httpx the Basic credentials as UTF-8, and a lone "
-    "surrogate (from a JSON import's \\ud800 escape) raises UnicodeEncodeError: "
-    "build_request_parts should refuse it with a RequestBuildError"
-)
-
 # (id, what to change in a GET of the mock's /items, fragment of the message)
 URLS: list[tuple[str, str, str]] = [
     ("empty", "", "The URL is empty"),
@@ -49,6 +43,10 @@ URLS: list[tuple[str, str, str]] = [
     ("nul-in-host", "http://\x00host/", "not valid"),
     ("zero-width-space-host", "http://exa\u200bmple.com/", "not valid"),
     ("idna-too-long", "http://" + "é" * 70 + ".com/", "not valid"),
+    ("lone-surrogate", "http://127.0.0.1/\ud800", "not valid: it holds U+D800"),
+    ("javascript", "javascript:alert(1)", "scheme 'javascript:'"),
+    ("mailto", "mailto:someone@example.com", "scheme 'mailto:'"),
+    ("data", "data:text/plain,hi", "scheme 'data:'"),
     ("refused-port", "http://127.0.0.1:1/", "connection refused"),
 ]
 METHODS: list[tuple[str, str, str]] = [
@@ -70,6 +68,7 @@ HEADERS: list[tuple[str, tuple[str, str], str]] = [
     ("nul-value", ("X-A", "\x00"), "control character"),
     ("del-value", ("X-A", "a\x7fb"), "control character"),
     ("escape-value", ("X-B", "\x1b[31m"), "control character"),
+    ("lone-surrogate-value", ("X-C", "a\udc80"), "header 'X-C' holds U+DC80"),
 ]
 
 
@@ -96,14 +95,20 @@ BODIES: list[tuple[Any, ...]] = [
         Body(mode="multipart", multipart=[FormField(name="d", type="file", value="/")]),
         "is a folder",
     ),
-    ("raw-lone-surrogate", Body(mode="raw", raw="\ud800"), "UTF-8", _SURROGATE_FIX),
+    ("raw-lone-surrogate", Body(mode="raw", raw="\ud800"), "UTF-8"),
+    (
+        "multipart-text-lone-surrogate",
+        Body(mode="multipart", multipart=[FormField(name="t", value="\ud800")]),
+        "Form field 't' holds U+D800",
+    ),
 ]
 AUTHS: list[tuple[Any, ...]] = [
     ("apikey-without-name", Auth(kind="apikey", key_name="", key_value="x"), "needs a key name"),
     ("apikey-bad-name", Auth(kind="apikey", key_name="Bad Name", key_value="x"), "Bad Name"),
     ("apikey-crlf-value", Auth(kind="apikey", key_name="X", key_value="a\r\nb"), "line break"),
     ("bearer-newline", Auth(kind="bearer", token="a\nb"), "Authorization"),
-    ("basic-lone-surrogate", Auth(kind="basic", username="\ud800"), "UTF-8", _SURROGATE_FIX),
+    ("basic-lone-surrogate", Auth(kind="basic", username="\ud800"), "UTF-8"),
+    ("digest-password-lone-surrogate", Auth(kind="digest", password="x\udfff"), "UTF-8"),
 ]
 CASES = [*URLS, *METHODS, *HEADERS, *BODIES, *AUTHS]
 
