@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from kill_child import kill_while_working
 
 from apiclient.core.drafts import DraftStore
 from apiclient.core.history import HistoryStore
@@ -109,16 +109,7 @@ def test_a_process_killed_while_saving_never_leaves_a_half_written_file(tmp_path
     deadline = time.monotonic() + BUDGET_S
     while kills < KILLS and time.monotonic() < deadline:
         child = start_child(root, drafts_dir, history_path, relpath)
-        try:
-            assert child.stdout is not None
-            assert child.stdout.readline().strip() == "ready"
-            time.sleep(rng.uniform(0, 0.05))
-        finally:
-            child.send_signal(signal.SIGKILL)
-            child.wait()
-            if child.stdout is not None:
-                child.stdout.close()
-        assert child.returncode == -signal.SIGKILL
+        kill_while_working(child, rng)
         kills += 1
         check_everything_is_whole(root, drafts_dir, history_path, relpath)
     assert kills >= 5  # a machine too slow for even that would prove nothing

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from kill_child import kill_while_working
 
 from apiclient.core.history import HistoryStore
 from apiclient.core.models import Body, RestRequest
@@ -155,16 +155,7 @@ def test_a_process_killed_while_storing_leaves_every_event_and_entry_whole(
     deadline = time.monotonic() + BUDGET_S
     while kills < KILLS and time.monotonic() < deadline:
         child = _start_child(inbox, history)
-        try:
-            assert child.stdout is not None
-            assert child.stdout.readline().strip() == "ready"
-            time.sleep(rng.uniform(0, 0.05))
-        finally:
-            child.send_signal(signal.SIGKILL)
-            child.wait()
-            if child.stdout is not None:
-                child.stdout.close()
-        assert child.returncode == -signal.SIGKILL
+        kill_while_working(child, rng)
         kills += 1
         assert _integrity(inbox) == "ok"
         assert _integrity(history) == "ok"
