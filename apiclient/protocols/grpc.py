@@ -405,6 +405,8 @@ class GrpcStream:
             initial, trailing = await call.initial_metadata(), await call.trailing_metadata()
         if code == grpc.StatusCode.CANCELLED and self._cancelled:
             details = _LOCAL_CANCEL
+        elif code == grpc.StatusCode.CANCELLED and details != _CLOSED_CANCEL:
+            details = _reset_text(details, len(self._messages))
         deadline = self._request.deadline_s
         if code == grpc.StatusCode.DEADLINE_EXCEEDED and elapsed >= deadline * 0.9:
             details = (
@@ -427,6 +429,18 @@ class GrpcStream:
             if key == DETAILS_KEY and isinstance(value, bytes):
                 return await asyncio.to_thread(decode_details, value, self._catalog.pool)
         return ()
+
+
+def _reset_text(details: str, received: int) -> str:
+    """Why a call this side did not cancel ended CANCELLED: the server (or a proxy)
+    reset its stream. grpc's own text for it is a bare "CANCELLED"."""
+    said = "" if details.strip().upper() in ("", "CANCELLED") else f" ({details})"
+    return (
+        f"The server (or a proxy on the way) reset the call{said} after {received}"
+        f" message{'s' if received != 1 else ''}, without a status of its own. It may have"
+        " restarted, hit a limit or dropped the call; try again, and check its logs if it"
+        " keeps happening."
+    )
 
 
 async def _metadata_or_nothing(call: aio.Call) -> tuple[object, object]:

@@ -57,6 +57,16 @@ class _Unimplemented(Exception):
     """The server does not know this version of the reflection service."""
 
 
+class _Unanswered(Exception):
+    """The call of this version failed inside grpc before any answer (INTERNAL), as it
+    does when the server ends the call while the first request is being written: the
+    next version is tried, and ``error`` is told if none answers."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 async def fetch_descriptors(request: GrpcRequest) -> Found:
     """The descriptors of the server's services; see :func:`grpc_catalog.reflect`."""
     key = channel_key(request)
@@ -68,6 +78,7 @@ async def fetch_descriptors(request: GrpcRequest) -> Found:
         channel = await open_channel(key)
     except ConnectError as exc:
         raise GrpcDiscoveryError(str(exc)) from None
+    unanswered: Exception | None = None
     try:
         for version in VERSIONS:
             remaining = ends - loop.time()
@@ -77,9 +88,14 @@ async def fetch_descriptors(request: GrpcRequest) -> Found:
                 return await _conversation(channel, key, version, metadata, remaining)
             except _Unimplemented:
                 continue
+            except _Unanswered as exc:
+                unanswered = unanswered or exc.error
+                continue
             except TimeoutError:
                 break
         else:
+            if unanswered is not None:
+                raise unanswered
             raise GrpcDiscoveryError(
                 f"The server at {key.target} has no reflection service (it knows neither"
                 " grpc.reflection.v1 nor v1alpha), so it cannot list its services. Load the"
@@ -104,7 +120,13 @@ async def _conversation(
     )(metadata=metadata, timeout=timeout)
     try:
         async with asyncio.timeout(timeout):
-            found = await _ask_everything(call, key.target, version)
+            try:
+                (listing,) = await _ask(call, [ServerReflectionRequest(list_services="")])
+            except aio.AioRpcError as exc:
+                if exc.code() == grpc.StatusCode.INTERNAL:
+                    raise _Unanswered(_failure(exc, key, version)) from None
+                raise
+            found = await _ask_everything(call, listing, key.target, version)
         await call.done_writing()
         return found
     except aio.AioRpcError as exc:
@@ -113,8 +135,10 @@ async def _conversation(
         call.cancel()
 
 
-async def _ask_everything(call: aio.StreamStreamCall, target: str, version: str) -> Found:
-    (listing,) = await _ask(call, [ServerReflectionRequest(list_services="")])
+async def _ask_everything(
+    call: aio.StreamStreamCall, listing: ServerReflectionResponse, target: str, version: str
+) -> Found:
+    """Everything after the listing of services: their files and the files they import."""
     if listing.HasField("error_response"):
         raise GrpcDiscoveryError(
             f"The server at {target} would not list its services:"

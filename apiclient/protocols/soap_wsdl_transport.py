@@ -19,8 +19,10 @@ WSDL, so most real services would not load.
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
+import ssl
 import stat
 import threading
 from collections.abc import Callable
@@ -259,8 +261,12 @@ def _network_reason(exc: requests.exceptions.RequestException, timeout_s: float)
             "Check that the server is up, or raise the timeout in the request settings.",
         )
     if isinstance(exc, requests.exceptions.SSLError):
+        refusal = next(
+            (c for c in _causes(exc) if isinstance(c, ssl.SSLCertVerificationError)), None
+        )
+        why = f" ({refusal.verify_message})" if refusal and refusal.verify_message else ""
         return (
-            "the server's TLS certificate could not be verified",
+            f"the server's TLS certificate could not be verified{why}",
             "If you trust this server, turn off certificate verification in the request settings.",
         )
     if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
@@ -276,6 +282,18 @@ def _network_reason(exc: requests.exceptions.RequestException, timeout_s: float)
         return (
             f"the connection was refused{where}",
             "Check the address and that the service is running.",
+        )
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError) or any(
+        isinstance(c, http.client.IncompleteRead) for c in causes
+    ):
+        return (
+            "the server closed the connection before the document was complete",
+            "It may have crashed or hit a limit; try again.",
+        )
+    if any(isinstance(c, http.client.BadStatusLine | http.client.LineTooLong) for c in causes):
+        return (
+            "the server did not answer with valid HTTP",
+            "Check the port; if the server expects TLS, use https://.",
         )
     if isinstance(exc, requests.exceptions.ConnectionError):
         return "the connection failed or was closed", "Check the address and your network."

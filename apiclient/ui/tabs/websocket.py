@@ -258,7 +258,12 @@ class WebsocketTab(RequestTab):
         if status.phase != "connecting" or status.attempt:
             self.log.model.append(status)
         failed = status.phase == "closed" and status.error is not None
-        self.editor.show_state("failed" if failed else status.phase, status.describe())
+        text = status.describe()
+        if failed and str(status.error) not in text:
+            # The short line ("Connection lost (1006)...") says what; the error's own
+            # sentence also says where and what to try.
+            text = str(status.error)
+        self.editor.show_state("failed" if failed else status.phase, text)
         self.editor.set_connection(status.phase)
         self.phase_changed.emit(status.phase)
 

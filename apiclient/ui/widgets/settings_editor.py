@@ -13,6 +13,11 @@ from PySide6.QtWidgets import (
 )
 
 from apiclient.core.models import RequestSettings
+from apiclient.ui.widgets.page_warning import mark_page
+
+_TLS_WARNING = (
+    "⚠ Certificates are not checked: anyone on the network path could read or change this request."
+)
 
 
 class SettingsEditor(QWidget):
@@ -34,8 +39,7 @@ class SettingsEditor(QWidget):
             "Verify TLS certificates", objectName=f"{prefix}.settings.verify_tls"
         )
         self.tls_warning = QLabel(
-            "⚠ Certificates are not checked: anyone on the network path could read or "
-            "change this request.",
+            _TLS_WARNING,
             wordWrap=True,
             objectName=f"{prefix}.settings.tls_warning",
         )
@@ -57,7 +61,7 @@ class SettingsEditor(QWidget):
         self.follow_redirects.setChecked(settings.follow_redirects)
         self.max_redirects.setValue(settings.max_redirects)
         self.verify_tls.setChecked(settings.verify_tls)
-        self.tls_warning.setVisible(not settings.verify_tls)
+        self._show_tls_warning(settings.verify_tls)
         self.blockSignals(False)
 
     def settings(self) -> RequestSettings:
@@ -69,5 +73,9 @@ class SettingsEditor(QWidget):
         )
 
     def _on_verify_toggled(self, checked: bool) -> None:
-        self.tls_warning.setVisible(not checked)
+        self._show_tls_warning(checked)
         self.edited.emit()
+
+    def _show_tls_warning(self, verified: bool) -> None:
+        self.tls_warning.setVisible(not verified)
+        mark_page(self, "" if verified else _TLS_WARNING)

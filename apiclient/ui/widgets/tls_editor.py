@@ -17,7 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from apiclient.core.models import ClientTls
+from apiclient.ui.widgets.page_warning import mark_page
 
+_VERIFY_WARNING = "⚠ Not verified: the connection is encrypted, but nobody vouches for the server."
 _PEM_FILTER = "PEM files (*.pem *.crt *.cer *.key);;All files (*)"
 
 
@@ -45,7 +47,7 @@ class TlsEditor(QWidget):
             "Verify the server's certificate", objectName=f"{prefix}.tls.verify"
         )
         self.verify_warning = QLabel(
-            "⚠ Not verified: the connection is encrypted, but nobody vouches for the server.",
+            _VERIFY_WARNING,
             wordWrap=True,
             objectName=f"{prefix}.tls.warning",
         )
@@ -75,7 +77,7 @@ class TlsEditor(QWidget):
             self.client_key.setText(tls.client_key_file)
             self.server_name.setText(tls.server_name)
             self.verify.setChecked(tls.verify)
-            self.verify_warning.setVisible(not tls.verify)
+            self._show_warning(tls.verify)
         finally:
             self._loading = False
 
@@ -106,8 +108,12 @@ class TlsEditor(QWidget):
             self._on_edited()
 
     def _on_verify_toggled(self, checked: bool) -> None:
-        self.verify_warning.setVisible(not checked)
+        self._show_warning(checked)
         self._on_edited()
+
+    def _show_warning(self, verified: bool) -> None:
+        self.verify_warning.setVisible(not verified)
+        mark_page(self, "" if verified else _VERIFY_WARNING)
 
     def _on_edited(self) -> None:
         if not self._loading:
