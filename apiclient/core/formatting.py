@@ -84,11 +84,26 @@ def pretty_json(text: str) -> Pretty:
     return Pretty(pretty)
 
 
+# A document type declaration before the root element, after any XML declaration,
+# comments and processing instructions.
+_DOCTYPE_RE = re.compile(r"\s*(<\?xml[^>]*\?>\s*)?(<!--.*?-->\s*|<\?.*?\?>\s*)*<!DOCTYPE", re.S)
+
+
 def pretty_xml(text: str, html: bool = False) -> Pretty:
-    """Indent XML (or HTML) with lxml, refusing entities and network access."""
+    """Indent XML (or HTML) with lxml, refusing entities and network access.
+
+    XML that declares a DTD is shown as received, saying so: its entities could expand
+    to gigabytes or name local files, and indenting around unexpanded references would
+    show a document that is not the one sent."""
     from lxml import etree
     from lxml import html as lxml_html
 
+    if not html and _DOCTYPE_RE.match(text):
+        return Pretty(
+            text,
+            "The body declares a DTD (<!DOCTYPE>), so it is shown as received: no entity"
+            " was expanded and no file or URL it names was read.",
+        )
     try:
         if html:
             root = lxml_html.document_fromstring(text)

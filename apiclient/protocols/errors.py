@@ -114,6 +114,10 @@ class ConnectionClosedError(ProtocolError):
         self.received_bytes = received_bytes
 
 
+class ResponseTooLargeError(ProtocolError):
+    """The response body passed the most apiclient keeps of one; reading stopped there."""
+
+
 class TooManyRedirectsError(ProtocolError):
     """A redirect chain was longer than the request allows."""
 

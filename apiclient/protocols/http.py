@@ -36,6 +36,7 @@ from apiclient.protocols.errors import (
     ProtocolError,
     RequestBuildError,
     RequestTimeoutError,
+    ResponseTooLargeError,
     TlsError,
     TooManyRedirectsError,
 )
@@ -71,6 +72,22 @@ def validate_method(method: str) -> str:
             " !#$%&'*+-.^_`|~, with no spaces."
         )
     return verb
+
+
+# The most of one response body kept (in memory): a server that never stops sending is
+# cut off here rather than filling the machine's memory.
+MAX_RESPONSE_BYTES = 1 << 30
+
+
+def check_body_size(received: int, url: str) -> None:
+    """Raise ResponseTooLargeError once ``received`` bytes of the body from ``url`` pass
+    :data:`MAX_RESPONSE_BYTES`."""
+    limit = MAX_RESPONSE_BYTES
+    if received > limit:
+        raise ResponseTooLargeError(
+            f"The response from {url} passed {limit // (1 << 20)} MB, the most apiclient keeps"
+            " of one body, and was cut off there. Ask the server for less (a page, a range)."
+        )
 
 
 @functools.lru_cache(maxsize=1024)

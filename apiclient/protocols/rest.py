@@ -36,6 +36,7 @@ from apiclient.protocols.http import (
     Timings,
     TraceRecorder,
     append_query,
+    check_body_size,
     decode_header_value,
     encode_header,
     map_httpx_error,
@@ -404,6 +405,7 @@ class RestEngine:
             try:
                 async for chunk in response.aiter_bytes():
                     received.write(chunk)
+                    check_body_size(received.tell(), parts.url)
                     if received.tell() % _YIELD_EVERY_BYTES < len(chunk):
                         # Data that is already there is read without a pause; let the
                         # window breathe between megabytes (a 50 MB body took 0.1 s).

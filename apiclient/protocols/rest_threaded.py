@@ -30,7 +30,12 @@ from typing import Any
 import httpx
 
 from apiclient.core.models import RequestSettings, RestRequest
-from apiclient.protocols.http import MAX_IDLE_CLIENTS, TraceRecorder, map_httpx_error
+from apiclient.protocols.http import (
+    MAX_IDLE_CLIENTS,
+    TraceRecorder,
+    check_body_size,
+    map_httpx_error,
+)
 from apiclient.protocols.rest import RequestParts, RestEngine, RestResponse, build_request_parts
 from apiclient.protocols.runner_workers import Job, Workers
 
@@ -139,11 +144,15 @@ def _exchange_blocking(
     response = client.send(
         http_request, stream=True, auth=parts.auth, follow_redirects=settings.follow_redirects
     )
+    chunks, size = [], 0
     try:
-        body = b"".join(response.iter_bytes())
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            check_body_size(size, parts.url)
+            chunks.append(chunk)
     finally:
         response.close()
-    return response, body
+    return response, b"".join(chunks)
 
 
 def _send_blocking(

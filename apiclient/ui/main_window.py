@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, cast
 
+from PySide6 import QtCore
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -212,6 +213,10 @@ class MainWindow(QMainWindow):
         Runs once the window is shown: files are read by workers while the window already
         takes input, and the sidebar says what is loading meanwhile."""
         if self._parts is None:
+            # QtCore.Qt builds its ~90 enum classes when first touched, which is not safe
+            # from two threads at once ("Qt has no attribute ItemDataRole"): build them
+            # here, before the worker imports the widget modules that use them.
+            QtCore.Qt.ItemDataRole.DisplayRole  # noqa: B018
             await asyncio.to_thread(import_parts_modules)
             self.build_parts()
         target = collection or self._settings.last_collection() or await self._sample_copy()
