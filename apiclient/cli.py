@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("full", "startup"),
         help=argparse.SUPPRESS,
     )
+    # Hidden: where the installed package keeps its resources, for packaging/install.sh
+    # (the desktop file and the icons of a wheel or bundle install).
+    parser.add_argument("--resources-dir", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -63,6 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return export_main(args[1:], prog="apiclient export")
     options = build_parser().parse_args(args)
+    if options.resources_dir:
+        from apiclient.core.paths import resources_dir
+
+        print(resources_dir())
+        return 0
     if options.smoke_check:
         from apiclient.ui.smoke_check import run_smoke_check
 

@@ -6,10 +6,11 @@
 #
 # Output, under dist/ (never committed):
 #   dist/apiclient/                     the one-folder PyInstaller bundle; run dist/apiclient/apiclient
-#   dist/apiclient/share/               its desktop file and icons (dist/apiclient/install.sh installs them)
+#   dist/apiclient/install.sh           installs its menu entry and icons (from its resources)
 #   dist/apiclient-VERSION-linux-ARCH.tar.gz   the bundle as a tarball
 #   dist/apiclient-VERSION-py3-none-any.whl    the wheel (pip install / pipx install)
 #   dist/apiclient-VERSION.tar.gz       the sdist
+#   dist/BUILD-INFO                     the checkout built (packaging/build_stamp.py)
 #
 # Needs the checkout's .venv (./dev test or ./dev run makes it); installs the packaging
 # extra (PyInstaller, build) into it when missing. The wheel is built in an isolated
@@ -41,29 +42,22 @@ TARBALL="dist/apiclient-$VERSION-linux-$(uname -m).tar.gz"
 started=$SECONDS
 
 say "Building the wheel and the sdist"
-rm -f dist/apiclient-*.whl dist/apiclient-*.tar.gz
-mkdir -p build
+rm -f dist/apiclient-*.whl dist/apiclient-*.tar.gz dist/BUILD-INFO
+mkdir -p build dist
+# Taken before building, so an edit made meanwhile makes the stamp (and the tests) disagree.
+stamp=$("$PY" packaging/build_stamp.py)
 "$PY" -m build --outdir dist . >build/wheel.log 2>&1 || { cat build/wheel.log >&2; exit 1; }
 
 say "Building the PyInstaller bundle (about a minute)"
 rm -rf dist/apiclient build/pyinstaller
 "$PY" -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
     packaging/apiclient.spec
-
-say "Adding the desktop file, the icons and install.sh"
-share=dist/apiclient/share
-install -D -m 644 packaging/apiclient.desktop "$share/applications/apiclient.desktop"
-install -D -m 644 apiclient/resources/icons/apiclient.svg \
-    "$share/icons/hicolor/scalable/apps/apiclient.svg"
-for png in apiclient/resources/icons/apiclient-*.png; do
-    size=${png##*-}
-    size=${size%.png}
-    install -D -m 644 "$png" "$share/icons/hicolor/${size}x${size}/apps/apiclient.png"
-done
+# The menu-entry installer; the desktop file and icons it installs are in the resources.
 install -m 755 packaging/install.sh dist/apiclient/install.sh
 
 say "Packing $TARBALL"
 tar -C dist -czf "$TARBALL" apiclient
+echo "$stamp" >dist/BUILD-INFO
 
 say "Built in $((SECONDS - started)) s"
 du -sh dist/apiclient "$TARBALL" dist/apiclient-"$VERSION"-py3-none-any.whl \

@@ -2,51 +2,72 @@
 # Put apiclient in the desktop's application menu, for this user.
 #
 #   ./install.sh              from the bundle folder (dist/apiclient, or the unpacked tarball):
-#                             links ~/.local/bin/apiclient to this bundle's executable
-#   packaging/install.sh      from a checkout, for an `apiclient` installed by pip or pipx
+#                             also links ~/.local/bin/apiclient to this bundle's executable
+#   install.sh                anywhere else (a checkout's packaging/install.sh, or this file
+#                             on its own): for the `apiclient` on PATH, installed by pip or pipx
 #   ... --uninstall           removes what it installed
 #
-# Copies the desktop file and the icons into ~/.local/share (or $XDG_DATA_HOME); the menu
-# entry runs the executable by its full path, so ~/.local/bin need not be on PATH.
+# Copies the desktop file and the icons, which the installed package carries in its
+# resources folder (`apiclient --resources-dir`), into ~/.local/share (or $XDG_DATA_HOME);
+# the menu entry runs the executable by its full path, so ~/.local/bin need not be on PATH.
 set -euo pipefail
+
+uninstall=0
+for arg in "$@"; do
+    case $arg in
+        --uninstall) uninstall=1 ;;
+        *) echo "usage: install.sh [--uninstall]" >&2; exit 2 ;;
+    esac
+done
+
 here=$(cd "$(dirname "$0")" && pwd)
 data=${XDG_DATA_HOME:-$HOME/.local/share}
-bin=$HOME/.local/bin
-
-if [ -x "$here/apiclient" ] && [ -d "$here/share" ]; then
-    exe=$here/apiclient
-    desktop=$here/share/applications/apiclient.desktop
-    icons=$here/share/icons/hicolor
-else
-    exe=$(command -v apiclient || true)
-    desktop=$here/apiclient.desktop
-    icons=""
-    [ -n "$exe" ] || { echo "No apiclient command on PATH; pip install or pipx install it first." >&2; exit 1; }
+link=$HOME/.local/bin/apiclient
+bundle_exe=""
+if [ -x "$here/apiclient" ] && [ -d "$here/_internal" ]; then
+    bundle_exe=$here/apiclient
 fi
 
-if [ "${1:-}" = "--uninstall" ]; then
+if [ "$uninstall" = 1 ]; then
     rm -f "$data/applications/apiclient.desktop" "$data"/icons/hicolor/*/apps/apiclient.{png,svg}
-    [ -L "$bin/apiclient" ] && [ "$(readlink "$bin/apiclient")" = "$exe" ] && rm -f "$bin/apiclient"
+    if [ -n "$bundle_exe" ] && [ -L "$link" ] && [ "$(readlink "$link")" = "$bundle_exe" ]; then
+        rm -f "$link"
+    fi
     echo "Removed apiclient's menu entry and icons."
     exit 0
 fi
 
+exe=${bundle_exe:-$(command -v apiclient || true)}
+[ -n "$exe" ] || { echo "No apiclient command on PATH; pip install or pipx install it first." >&2; exit 1; }
+# The desktop entry spec would need these escaped twice over inside Exec; refuse them instead.
+case $exe in
+    *[\"\`\$\\%]* | *$'\n'*)
+        echo "Cannot write $exe into a desktop file: move it to a path without \", \`, \$, \\, % or line breaks." >&2
+        exit 1 ;;
+esac
+resources=$("$exe" --resources-dir)
+
 mkdir -p "$data/applications"
-sed "s|^Exec=apiclient|Exec=\"$exe\"|" "$desktop" >"$data/applications/apiclient.desktop"
-if [ -n "$icons" ]; then
-    (cd "$icons" && find . -name 'apiclient.*' -exec install -D -m 644 {} "$data/icons/hicolor/{}" \;)
-else
-    icon_dir=$here/../apiclient/resources/icons
-    install -D -m 644 "$icon_dir/apiclient.svg" "$data/icons/hicolor/scalable/apps/apiclient.svg"
-    for png in "$icon_dir"/apiclient-*.png; do
-        size=${png##*-}
-        size=${size%.png}
-        install -D -m 644 "$png" "$data/icons/hicolor/${size}x${size}/apps/apiclient.png"
-    done
-fi
-if [ "$exe" = "$here/apiclient" ]; then
-    mkdir -p "$bin"
-    ln -sfn "$exe" "$bin/apiclient"
+while IFS= read -r line; do
+    [ "$line" = "Exec=apiclient" ] && line="Exec=\"$exe\""
+    printf '%s\n' "$line"
+done <"$resources/apiclient.desktop" >"$data/applications/apiclient.desktop"
+install -D -m 644 "$resources/icons/apiclient.svg" "$data/icons/hicolor/scalable/apps/apiclient.svg"
+for png in "$resources"/icons/apiclient-*.png; do
+    size=${png##*-}
+    size=${size%.png}
+    install -D -m 644 "$png" "$data/icons/hicolor/${size}x${size}/apps/apiclient.png"
+done
+
+# The link is this bundle's to make or replace only where nothing else put an apiclient
+# (pipx and pip --user put theirs there): nothing there, or a link into a bundle.
+if [ -n "$bundle_exe" ]; then
+    if [ ! -e "$link" ] || { [ -L "$link" ] && [ -d "$(dirname "$(readlink -f "$link")")/_internal/apiclient" ]; }; then
+        mkdir -p "$(dirname "$link")"
+        ln -sfn "$exe" "$link"
+    else
+        echo "~/.local/bin/apiclient already exists; left as it is."
+    fi
 fi
 command -v update-desktop-database >/dev/null && update-desktop-database -q "$data/applications" || true
 echo "Installed the menu entry ($data/applications/apiclient.desktop) running $exe."

@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -46,7 +47,17 @@ def install_excepthook() -> None:
     sys.excepthook = hook
 
 
-def run_gui(collection: Path | None = None, start_mocks: bool = False) -> int:
+def run_gui(
+    collection: Path | None = None,
+    start_mocks: bool = False,
+    after_startup: Callable[[MainWindow], Awaitable[None]] | None = None,
+    ephemeral_mocks: bool = False,
+) -> int:
+    """Show the window and run until the app quits; the exit code.
+
+    ``after_startup`` runs once start-up is done (collection open, REST engine warmed
+    up); the smoke check drives the window from there and ends with ``app.quit()``, so
+    it leaves through the same shutdown as a user closing the window."""
     # pydantic looks for plugins in every installed distribution's entry points when it
     # builds its first model (~20-40 ms); apiclient uses none.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
@@ -55,14 +66,14 @@ def run_gui(collection: Path | None = None, start_mocks: bool = False) -> int:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("apiclient")
     app.setWindowIcon(app_icon())
-    app.setDesktopFileName("apiclient")  # matches the window to packaging/apiclient.desktop
+    app.setDesktopFileName("apiclient")  # matches the window to resources/apiclient.desktop
     install_excepthook()
     collector = GuiThreadGarbageCollector(app)
     collector.start()
     loop = QEventLoop(app)
     loop.set_default_executor(thread_pool())
     asyncio.set_event_loop(loop)
-    window = MainWindow(AppSettings())
+    window = MainWindow(AppSettings(), ephemeral_mocks=ephemeral_mocks)
     window.show()
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
@@ -70,6 +81,8 @@ def run_gui(collection: Path | None = None, start_mocks: bool = False) -> int:
     async def start() -> None:
         await window.startup(collection, start_mocks)
         await window.rest.warm_up()
+        if after_startup is not None:
+            await after_startup(window)
 
     with loop:
         loop.create_task(start())

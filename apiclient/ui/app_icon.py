@@ -12,6 +12,7 @@ from PySide6.QtGui import QIcon
 
 from apiclient.core.paths import resources_dir
 
+# The sizes packaging/render_icons.sh renders and install.sh installs into the icon theme.
 ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)
 
 

@@ -1,16 +1,19 @@
 """``apiclient --smoke-check``: the real window, driven headless, as proof that an install
 or a bundle works.
 
-It shows the main window (offscreen unless ``QT_QPA_PLATFORM`` says otherwise), lets it
-copy and open the sample collection and start the mock servers, sends one REST request
-from the REST tab to the REST mock, checks the status and the formatted body shown,
-imports every module of the app (a bundle missing one fails here, not when a user first
-opens that tab) and quits. The body is large enough to be formatted in the worker
-process, which a frozen build must be able to start.
+It starts the app as ``apiclient`` does (``run_gui``: the same start-up and shutdown),
+headless unless ``QT_QPA_PLATFORM`` says otherwise, on ephemeral mock ports, so it runs
+next to anything holding the default ones. Once the window copied and opened the sample
+collection and started the mock servers, it sends one REST request from the REST tab to
+the REST mock, checks the status and the formatted body shown, imports every module of
+the app (a bundle missing one fails here, not when a user first opens that tab) and quits
+through ``app.quit()``. The body is large enough to be formatted in the worker process,
+which a frozen build must be able to start.
 
-Data and settings go to a temporary folder, so a user's own are never touched. It prints
-``smoke-check: window shown`` once the window is up and idle, ``smoke-check: collection
-open`` when start-up is done, then one ``smoke-check: ok ...`` line and exits 0; on
+Data and settings go to a temporary folder and secrets to a file there, so a user's own
+and their keyring are never touched. It prints ``smoke-check: window shown`` once the
+window is up and idle, ``smoke-check: collection open`` when start-up is done (collection
+open, REST engine warmed up), then one ``smoke-check: ok ...`` line and exits 0; on
 failure, one ``smoke-check: failed ...`` line on stderr and exit code 1. With
 ``startup_only`` it stops after the collection opened, without mocks:
 packaging/startup_compare.py times those two lines.
@@ -19,19 +22,19 @@ packaging/startup_compare.py times those two lines.
 from __future__ import annotations
 
 import asyncio
-import html
 import importlib
 import os
 import pkgutil
-import re
 import sys
 import tempfile
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 import yaml
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -40,13 +43,10 @@ from PySide6.QtWidgets import (
     QPushButton,
     QWidget,
 )
-from qasync import QEventLoop
 
 from apiclient.core.paths import resources_dir
-from apiclient.ui.app_icon import app_icon
+from apiclient.ui.app import run_gui
 from apiclient.ui.main_window import MainWindow
-from apiclient.ui.settings import AppSettings
-from apiclient.ui.workers import shutdown_workers
 
 TIMEOUT_S = 120.0
 # About 2 MB of JSON: over workers.PROCESS_THRESHOLD_BYTES, so the worker process formats it.
@@ -64,53 +64,62 @@ class SmokeCheckError(Exception):
 def run_smoke_check(startup_only: bool = False, timeout_s: float = TIMEOUT_S) -> int:
     """Run the check in this process; the exit code for ``apiclient --smoke-check``."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("APICLIENT_SECRETS", "file")  # never the user's keyring
+    check = _Check(startup_only, timeout_s)
     with tempfile.TemporaryDirectory(prefix="apiclient-smoke-") as home:
         os.environ["APICLIENT_DATA_DIR"] = str(Path(home) / "data")
         os.environ["APICLIENT_CONFIG_DIR"] = str(Path(home) / "config")
-        try:
-            summary = _run_window(startup_only, timeout_s)
-        except SmokeCheckError as exc:
-            print(f"smoke-check: failed: {exc}", file=sys.stderr, flush=True)
-            return 1
-    print(f"smoke-check: ok: {summary}", flush=True)
+        _run_window(check)
+    if check.failure is not None:
+        print(f"smoke-check: failed: {check.failure}", file=sys.stderr, flush=True)
+        return 1
+    print(f"smoke-check: ok: {check.summary}", flush=True)
     return 0
 
 
-def _run_window(startup_only: bool, timeout_s: float) -> str:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("apiclient")
-    app.setWindowIcon(app_icon())
-    loop = QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    window = MainWindow(AppSettings(), ephemeral_mocks=True)
-    window.show()
+def _run_window(check: _Check) -> None:
+    """The app as ``apiclient`` starts it (``run_gui``), with the check after start-up."""
+    QApplication.instance() or QApplication(sys.argv[:1])
+    # Zero timers fire on the event loop's first turn, which run_gui starts right after
+    # showing the window: the window is up and idle, as the startup benchmark's "ready".
     QTimer.singleShot(0, lambda: print("smoke-check: window shown", flush=True))
-    check = _Check(window, startup_only)
-    with loop:
-        try:
-            return loop.run_until_complete(asyncio.wait_for(check.run(), timeout_s))
-        except TimeoutError:
-            raise SmokeCheckError(f"gave up after {timeout_s:.0f} s {check.step}.") from None
-        finally:
-            loop.run_until_complete(window.mocks.stop())
-            shutdown_workers()
+    QTimer.singleShot(round(check.timeout_s * 1000), check.give_up)
+    run_gui(start_mocks=not check.startup_only, after_startup=check.run, ephemeral_mocks=True)
 
 
 class _Check:
     """The steps, each saying what it does, so a failure or a timeout can name it."""
 
-    def __init__(self, window: MainWindow, startup_only: bool) -> None:
-        self.window = window
+    def __init__(self, startup_only: bool, timeout_s: float) -> None:
         self.startup_only = startup_only
-        self.step = "before starting"
+        self.timeout_s = timeout_s
+        self.step = (
+            "opening the sample collection"
+            if startup_only
+            else "opening the sample collection and starting the mock servers"
+        )
+        self.summary = ""
+        self.failure: str | None = None
 
-    async def run(self) -> str:
-        window = self.window
+    def give_up(self) -> None:
+        self.failure = f"gave up after {self.timeout_s:.0f} s {self.step}."
+        QApplication.quit()
+
+    async def run(self, window: MainWindow) -> None:
+        """The steps after start-up, then quit, whether they passed or not."""
+        try:
+            self.summary = await self._steps(window)
+        except SmokeCheckError as exc:
+            self.failure = str(exc)
+        except Exception as exc:
+            traceback.print_exc()
+            self.failure = f"{type(exc).__name__} while {self.step}: {exc}"
+        finally:
+            QApplication.quit()
+
+    async def _steps(self, window: MainWindow) -> str:
         if window.windowIcon().isNull():
             raise SmokeCheckError("the window has no icon: the PNG icons are missing.")
-        self.step = "opening the sample collection and starting the mock servers"
-        await window.startup(None, start_mocks=not self.startup_only)
         name = _sample_name()
         if not window.windowTitle().startswith(name):
             raise SmokeCheckError(
@@ -126,7 +135,7 @@ class _Check:
                 f"the mock servers did not start: {_plain(window.mocks.status.text())}"
             )
         url = rest_url + LARGE_JSON_PATH
-        status, size = await self._send(url)
+        status, size = await self._send(window, url)
         self.step = "importing every module of the app"
         modules = _import_all()
         return (
@@ -135,10 +144,10 @@ class _Check:
             f"{modules} modules import"
         )
 
-    async def _send(self, url: str) -> tuple[str, str]:
+    async def _send(self, window: MainWindow, url: str) -> tuple[str, str]:
         """Send ``url`` from the REST tab as a user would; the status and size shown."""
         self.step = f"sending GET {url} from the REST tab"
-        rest = self.window.rest
+        rest = window.rest
         finished = asyncio.get_running_loop().create_future()
         rest.send_finished.connect(lambda: finished.done() or finished.set_result(None))
         _child(rest, QLineEdit, "rest.url").setText(url)
@@ -193,4 +202,4 @@ def _child(parent: QWidget, kind: type[W], name: str) -> W:
 
 
 def _plain(rich_text: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", rich_text)).split())
+    return " ".join(QTextDocumentFragment.fromHtml(rich_text).toPlainText().split())

@@ -16,9 +16,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bench_common import ROOT, start_mocks, stop_mocks
+from bench_common import start_mocks, stop_mocks
 
-PROTO_ROOT = ROOT / "apiclient" / "resources" / "proto"
+from apiclient.core.paths import resources_dir
+
+PROTO_ROOT = resources_dir() / "proto"
 PROTO = "tracks/v1/tracks.proto"
 METHOD = "/mock.tracks.v1.TrackService/GetTrack"
 MESSAGE = '{"id": "t1", "include_credits": true}'

@@ -1,14 +1,16 @@
 """The wheel and the PyInstaller bundle, installed and unpacked as a user would, checked
 headless: ``--version``; ``apiclient mock --port-file`` with ``apiclient run`` of the
 sample's Runner demo folder against it (REST, SOAP, GraphQL, gRPC and WebSocket steps, so
-every engine's libraries and data files are there); and the smoke check (the real window
-opens the sample collection, starts the mocks and sends a REST request; see
-apiclient/ui/smoke_check.py).
+every engine's libraries and data files are there) and of a gRPC request read from the
+installed .proto files; the smoke check (the real window opens the sample collection,
+starts the mocks and sends a REST request; see apiclient/ui/smoke_check.py); and
+install.sh's menu entry and icons.
 
 It takes minutes, so it runs only with ``APICLIENT_PACKAGING_TESTS=1``. packaging/build.sh
 runs it after building, with ``APICLIENT_PACKAGING_BUILT=1`` so the fresh dist/ is used;
-run alone, it calls ``packaging/build.sh --no-test`` first. The wheel is built from the
-sdist (``python -m build``), so checking the wheel checks the sdist too.
+run alone, it calls ``packaging/build.sh --no-test`` first. Either way dist/BUILD-INFO must
+name this checkout (packaging/build_stamp.py). The wheel is built from the sdist
+(``python -m build``), so checking the wheel checks the sdist too.
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from sample_copy import copy_sample
 
 from apiclient import __version__
 from apiclient.core.paths import resources_dir
+from apiclient.ui.app_icon import ICON_SIZES
 
 pytestmark = [
     pytest.mark.packaging,
@@ -56,6 +60,15 @@ def _one(pattern: str) -> Path:
 def dist() -> Path:
     if os.environ.get("APICLIENT_PACKAGING_BUILT") != "1":
         subprocess.run([str(ROOT / "packaging" / "build.sh"), "--no-test"], check=True)
+    info = DIST / "BUILD-INFO"
+    built = info.read_text(encoding="utf-8").strip() if info.exists() else "an unknown checkout"
+    stamp = [sys.executable, str(ROOT / "packaging" / "build_stamp.py")]
+    now = subprocess.run(stamp, capture_output=True, text=True, check=True).stdout.strip()
+    if built != now:
+        pytest.fail(
+            f"dist/ was built from {built}, not this checkout ({now}); run packaging/build.sh.",
+            pytrace=False,
+        )
     return DIST
 
 
@@ -99,12 +112,38 @@ def _env(tmp_path: Path) -> dict[str, str]:
     }
 
 
+def _output(command: Path, *args: str, env: dict[str, str]) -> str:
+    """What ``command *args`` prints; it must exit 0."""
+    done = subprocess.run([str(command), *args], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
 def test_version(command: Path, tmp_path: Path) -> None:
-    done = subprocess.run(
-        [str(command), "--version"], capture_output=True, text=True, env=_env(tmp_path)
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"apiclient {__version__}"
+    assert _output(command, "--version", env=_env(tmp_path)).strip() == f"apiclient {__version__}"
+
+
+def _proto_files_folder(sample: Path, resources: Path) -> str:
+    """A folder in ``sample`` with a gRPC request read from the installed package's
+    tracks.proto (compiled by its grpc_tools, which supplies the well-known types it
+    imports) rather than by reflection, as a collection with .proto files does."""
+    folder = sample / "items" / "proto-files"
+    folder.mkdir()
+    request = {
+        "kind": "grpc",
+        "name": "gRPC from the .proto files",
+        "target": "{{grpc_target}}",
+        "method": "/mock.tracks.v1.TrackService/GetTrack",
+        "message": '{"id": "t1"}',
+        "proto_files": [str(resources / "proto" / "tracks" / "v1" / "tracks.proto")],
+        "import_paths": [str(resources / "proto")],
+        "checks": [
+            {"expected": "0"},
+            {"source": "jsonpath", "expression": "$.id", "expected": "t1"},
+        ],
+    }
+    (folder / "get-a-track.yaml").write_text(yaml.safe_dump(request), encoding="utf-8")
+    return folder.name
 
 
 def test_mock_servers_answer_and_the_runner_passes(command: Path, tmp_path: Path) -> None:
@@ -128,12 +167,17 @@ def test_mock_servers_answer_and_the_runner_passes(command: Path, tmp_path: Path
         assert wsdl.status_code == 200 and "definitions" in wsdl.text
         assert "type Query" in httpx.get(f"{urls['graphql']}/schema.graphql").text
         sample = copy_sample(tmp_path / "sample", urls)
-        run = [str(command), "run", str(sample), "--env", "Local mocks", "--folder", "runner-demo"]
-        done = subprocess.run(run, capture_output=True, text=True, env=_env(tmp_path), timeout=300)
-        assert done.returncode == 0, done.stdout + done.stderr
+        resources = Path(_output(command, "--resources-dir", env=_env(tmp_path)).strip())
+        for folder in ("runner-demo", _proto_files_folder(sample, resources)):
+            run = [str(command), "run", str(sample), "--env", "Local mocks", "--folder", folder]
+            done = subprocess.run(
+                run, capture_output=True, text=True, env=_env(tmp_path), timeout=300
+            )
+            assert done.returncode == 0, done.stdout + done.stderr
     finally:
         mock.send_signal(signal.SIGTERM)
-        assert mock.wait(timeout=30) == 0
+        code = mock.wait(timeout=30)
+    assert code == 0, f"apiclient mock exited with {code} on SIGTERM"
 
 
 def test_smoke_check(command: Path, tmp_path: Path) -> None:
@@ -181,14 +225,60 @@ def test_bundle_holds_every_resource(bundle_command: Path) -> None:
     assert [name for name in _resource_files() if not (internal / name).is_file()] == []
 
 
-def test_bundle_has_desktop_file_and_icons_and_no_unused_qt(bundle_command: Path) -> None:
+def test_resources_hold_the_desktop_file_and_every_icon_size() -> None:
+    """With the two tests above: the wheel and the bundle carry them too."""
+    desktop = (resources_dir() / "apiclient.desktop").read_text(encoding="utf-8")
+    assert "Exec=apiclient\n" in desktop and "Icon=apiclient\n" in desktop
+    icons = resources_dir() / "icons"
+    assert [size for size in ICON_SIZES if not (icons / f"apiclient-{size}.png").is_file()] == []
+
+
+def test_bundle_has_install_sh_and_no_unused_qt(bundle_command: Path) -> None:
     bundle = bundle_command.parent
-    share = bundle / "share"
-    desktop = (share / "applications" / "apiclient.desktop").read_text(encoding="utf-8")
-    assert "Icon=apiclient" in desktop
-    assert (share / "icons" / "hicolor" / "scalable" / "apps" / "apiclient.svg").is_file()
-    for size in (16, 32, 48, 64, 128, 256, 512):
-        assert (share / "icons" / "hicolor" / f"{size}x{size}" / "apps" / "apiclient.png").is_file()
     assert (bundle / "install.sh").is_file()
     shipped = {path.name for path in bundle.rglob("*.so*")}
     assert not [name for name in shipped if name.startswith(LEFT_OUT)]
+
+
+def _install_sh(script: Path, home: Path, *args: str, path: str) -> str:
+    """Run ``script`` for a user whose home is ``home``, with ``path`` as PATH; its output."""
+    env = {**_env(home), "HOME": str(home), "PATH": path}
+    env.pop("XDG_DATA_HOME", None)
+    done = subprocess.run([str(script), *args], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_install_sh_adds_and_removes_the_menu_entry(command: Path, tmp_path: Path) -> None:
+    """The bundle's install.sh, or packaging/install.sh for the wheel's ``apiclient`` on
+    PATH (as after ``pipx install``); uninstalling needs no ``apiclient`` any more."""
+    bundled = command.parent / "install.sh"
+    script = bundled if bundled.exists() else ROOT / "packaging" / "install.sh"
+    _install_sh(script, tmp_path, path=f"{command.parent}{os.pathsep}{os.environ['PATH']}")
+    share = tmp_path / ".local" / "share"
+    desktop = share / "applications" / "apiclient.desktop"
+    assert f'Exec="{command}"\n' in desktop.read_text(encoding="utf-8")
+    icons = [
+        share / "icons" / "hicolor" / f"{n}x{n}" / "apps" / "apiclient.png" for n in ICON_SIZES
+    ]
+    icons.append(share / "icons" / "hicolor" / "scalable" / "apps" / "apiclient.svg")
+    assert [icon for icon in icons if not icon.is_file()] == []
+    link = tmp_path / ".local" / "bin" / "apiclient"
+    assert (os.readlink(link) if link.is_symlink() else None) == (
+        str(command) if bundled.exists() else None
+    )
+
+    _install_sh(script, tmp_path, "--uninstall", path="/usr/bin:/bin")
+    assert [p for p in [desktop, link, *icons] if p.exists() or p.is_symlink()] == []
+
+
+def test_bundle_install_sh_leaves_another_apiclient_alone(
+    bundle_command: Path, tmp_path: Path
+) -> None:
+    link = tmp_path / ".local" / "bin" / "apiclient"
+    link.parent.mkdir(parents=True)
+    link.write_text("#!/bin/sh\n# pipx's apiclient\n", encoding="utf-8")
+    script = bundle_command.parent / "install.sh"
+    out = _install_sh(script, tmp_path, path="/usr/bin:/bin")
+    assert "~/.local/bin/apiclient already exists; left as it is." in out
+    assert link.read_text(encoding="utf-8") == "#!/bin/sh\n# pipx's apiclient\n"
