@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import corpus_paths
 import httpx
 import pytest
 import websockets
@@ -23,7 +24,7 @@ from mock_servers.serving import bind_socket
 
 HERE = Path(__file__).parent / "contract_files" / "graphql"
 CONFERENCE = HERE / "conference.graphql"
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "graphql"
+CORPUS = corpus_paths.CORPUS / "graphql"
 STARWARS = CORPUS / "gql" / "starwars.printed.graphql"
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not here")
 TALKS = """

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import corpus_paths
 import grpc
 import pytest
 from google.protobuf import descriptor_pool, json_format
@@ -25,7 +26,7 @@ from mock_servers.serving import bind_socket
 
 HERE = Path(__file__).parent / "contract_files" / "proto"
 SHOP = HERE / "shop.proto"
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "proto"
+CORPUS = corpus_paths.CORPUS / "proto"
 ORDERS = "/shop.v1.Orders/"
 
 

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import corpus_paths
 import httpx
 import pytest
 import zeep
@@ -33,7 +34,7 @@ from mock_servers.serving import bind_socket
 
 HERE = Path(__file__).parent / "contract_files" / "wsdl"
 LIBRARY = HERE / "library.wsdl"
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "wsdl"
+CORPUS = corpus_paths.CORPUS / "wsdl"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 TYPES = "urn:example:library:types"
