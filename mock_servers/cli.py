@@ -1,7 +1,9 @@
 """`python -m mock_servers` and `apiclient mock`: run every mock until Ctrl+C.
 
 With --port-file, the URLs are written as JSON once all servers listen, so scripts and
-tests can wait for the file instead of guessing when the servers are ready.
+tests can wait for the file instead of guessing when the servers are ready. With
+--contract FILE (repeatable), only mocks served from those contract files run, each
+named by its file's stem in the port file.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from mock_servers.contracts.host import SUPPORTED, ContractMocks, unique_name
 from mock_servers.host import DEFAULT_HOST, DEFAULT_PORTS, MockHost, MockServerError, PortInUseError
 
 EXIT_OK = 0
@@ -57,7 +60,23 @@ def build_parser(prog: str = "python -m mock_servers") -> argparse.ArgumentParse
         action="append",
         default=[],
         metavar="NAME=PORT",
-        help=f"use this port for one server; repeatable (defaults: {defaults})",
+        help=f"use this port for one server (or contract mock, by name); repeatable "
+        f"(defaults: {defaults}; contract mocks: free ports)",
+    )
+    parser.add_argument(
+        "--contract",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help=f"serve a mock from {SUPPORTED} instead of the bundled mocks; repeatable",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed of the data contract mocks make up (0); the same seed, the same answers",
     )
     return parser
 
@@ -83,27 +102,76 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m mock_servers"
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     stop_requested = threading.Event()
     with _stop_on_signals(stop_requested):
+        if args.contract:
+            return _run_contracts(args, prog, stop_requested)
         try:
             host = MockHost(args.host, ports=dict(args.port), ephemeral=args.ephemeral)
             urls = host.start()
         except MockServerError as exc:
-            # The CLI is the boundary where errors reach the person: one line, no traceback.
-            print(f"{prog}: {exc}", file=sys.stderr)
-            return EXIT_PORT_IN_USE if isinstance(exc, PortInUseError) else EXIT_FAILED
+            return _failed(prog, exc)
         try:
-            if args.port_file is not None:
-                write_atomically(args.port_file, json.dumps(urls, indent=2) + "\n")
-            for name, url in urls.items():
-                print(f"{name:<16} {url}", flush=True)
-            print("Press Ctrl+C to stop.", flush=True)
-            # A timed wait keeps the main thread responsive to signals on every platform.
-            while not stop_requested.wait(0.5):
-                pass
-        except OSError as exc:
-            print(f"{prog}: cannot write the port file {args.port_file}: {exc}", file=sys.stderr)
-            return EXIT_FAILED
+            return _serve(urls, args.port_file, prog, stop_requested)
         finally:
             host.stop()
+
+
+def _run_contracts(args: argparse.Namespace, prog: str, stop_requested: threading.Event) -> int:
+    """Serve a mock per --contract file; a port taken or a file refused stops them all."""
+    ports = dict(args.port)
+    names: list[str] = []
+    for contract in args.contract:
+        names.append(unique_name(contract, names))
+    unknown = sorted(set(ports) - set(names))
+    if unknown:
+        return _failed(
+            prog,
+            MockServerError(
+                f"--port names {', '.join(unknown)}, but the contract mocks are named "
+                f"{', '.join(names)} (by their files' stems)."
+            ),
+        )
+    mocks = ContractMocks(args.host, seed=args.seed)
+    try:
+        try:
+            for name, contract in zip(names, args.contract, strict=True):
+                mocks.start(contract, port=ports.get(name, 0))
+        except PortInUseError as exc:
+            # Only a port given with --port can be taken; say which option to change.
+            print(
+                f"{prog}: Port {exc.port} for the {name} mock is already in use on {exc.host}. "
+                f"Stop what uses it, or leave out --port {name}={exc.port} to use a free port.",
+                file=sys.stderr,
+            )
+            return EXIT_PORT_IN_USE
+        except MockServerError as exc:
+            return _failed(prog, exc)
+        return _serve(mocks.urls, args.port_file, prog, stop_requested)
+    finally:
+        mocks.stop_all()
+
+
+def _failed(prog: str, exc: MockServerError) -> int:
+    # The CLI is the boundary where errors reach the person: one line, no traceback.
+    print(f"{prog}: {exc}", file=sys.stderr)
+    return EXIT_PORT_IN_USE if isinstance(exc, PortInUseError) else EXIT_FAILED
+
+
+def _serve(
+    urls: dict[str, str], port_file: Path | None, prog: str, stop_requested: threading.Event
+) -> int:
+    """Write the port file, print the URLs, then wait for Ctrl+C or SIGTERM."""
+    try:
+        if port_file is not None:
+            write_atomically(port_file, json.dumps(urls, indent=2) + "\n")
+    except OSError as exc:
+        print(f"{prog}: cannot write the port file {port_file}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for name, url in urls.items():
+        print(f"{name:<16} {url}", flush=True)
+    print("Press Ctrl+C to stop.", flush=True)
+    # A timed wait keeps the main thread responsive to signals on every platform.
+    while not stop_requested.wait(0.5):
+        pass
     return EXIT_OK
 
 
@@ -121,5 +189,5 @@ def _stop_on_signals(stop_requested: threading.Event) -> Iterator[None]:
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -12,13 +12,12 @@ one run share (the webhook sender, used by the REST mock and by its own port).
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
-import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from mock_servers import graphql, rest, soap
+from mock_servers.background_loop import BackgroundLoop
 from mock_servers.errors import MockServerError, PortInUseError
 from mock_servers.grpc_server import start_grpc_mock
 from mock_servers.serving import RunningServer, serve_asgi
@@ -45,8 +44,6 @@ DEFAULT_PORTS: dict[str, int] = {
     "websocket": 8714,
     "webhook_sender": 8715,
 }
-# Extra time the caller waits beyond the loop's own timeout, for stopping what started.
-GRACE_SECONDS = 5.0
 
 _log = logging.getLogger(__name__)
 
@@ -116,6 +113,14 @@ def _url(scheme: str, host: str, port: int) -> str:
     return f"{scheme}://{shown}:{port}"
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What one run of the host holds: the shared context and the listening servers."""
+
+    context: RunContext
+    running: dict[str, RunningServer]
+
+
 class MockHost:
     """Starts and stops all registered mock servers together.
 
@@ -145,9 +150,9 @@ class MockHost:
         self._ports = {name: 0 if ephemeral else DEFAULT_PORTS[name] for name in SERVER_SPECS}
         self._ports.update(ports or {})
         self._urls: dict[str, str] = {}
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop_event: asyncio.Event | None = None
+        self._background: BackgroundLoop[_Run] = BackgroundLoop(
+            "mock-servers", "The mock servers", plural=True
+        )
 
     @property
     def urls(self) -> dict[str, str]:
@@ -156,89 +161,41 @@ class MockHost:
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive() and bool(self._urls)
+        return self._background.alive and bool(self._urls)
 
     def start(self, timeout: float = 15.0) -> dict[str, str]:
         """Start every server and return their URLs once all of them listen."""
-        if self._thread is not None:
-            raise MockServerError("The mock servers are already running; stop them first.")
-        ready: concurrent.futures.Future[dict[str, str]] = concurrent.futures.Future()
-        self._thread = threading.Thread(
-            target=asyncio.run,
-            args=(self._serve(ready, timeout),),
-            name="mock-servers",
-            daemon=True,
-        )
-        self._thread.start()
-        try:
-            self._urls = ready.result(timeout + GRACE_SECONDS)
-        except concurrent.futures.TimeoutError:
-            self.stop()
-            raise MockServerError(f"The mock servers did not start within {timeout:g} s.") from None
-        except BaseException:
-            self._join(GRACE_SECONDS)
-            raise
+        run = self._background.start(self._start_all, _stop_run, timeout)
+        self._urls = {
+            name: _url(SERVER_SPECS[name].scheme, self._host, server.port)
+            for name, server in run.running.items()
+        }
         return self.urls
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop every server gracefully and join the thread; does nothing when stopped."""
-        if self._thread is None:
-            return
-        if self._loop is not None and self._stop_event is not None:
-            # The loop may already be gone if starting failed; then there is nothing to wake.
-            try:
-                self._loop.call_soon_threadsafe(self._stop_event.set)
-            except RuntimeError:
-                _log.debug("mock host loop already closed")
-        self._join(timeout)
-
-    def _join(self, timeout: float) -> None:
-        assert self._thread is not None
-        self._thread.join(timeout)
-        if self._thread.is_alive():
-            _log.warning("The mock servers did not stop within %g s; leaving them.", timeout)
-        self._thread = None
-        self._loop = None
-        self._stop_event = None
+        self._background.stop(timeout)
         self._urls = {}
 
-    async def _serve(
-        self, ready: concurrent.futures.Future[dict[str, str]], timeout: float
-    ) -> None:
-        """Body of the background thread: start all, wait for stop, stop all."""
-        self._loop = asyncio.get_running_loop()
-        self._stop_event = asyncio.Event()
+    async def _start_all(self) -> _Run:
+        """Start every server on the background loop; on failure stop what started."""
         context = RunContext(webhook_sender=WebhookSender())
         running: dict[str, RunningServer] = {}
         try:
-            try:
-                async with asyncio.timeout(timeout):
-                    for name, spec in SERVER_SPECS.items():
-                        running[name] = await spec.start(self._host, self._ports[name], context)
-            except TimeoutError:
-                raise MockServerError(
-                    f"The mock servers did not start within {timeout:g} s."
-                ) from None
-        except Exception as exc:
+            for name, spec in SERVER_SPECS.items():
+                running[name] = await spec.start(self._host, self._ports[name], context)
+        except BaseException:
             await context.aclose()
             await _stop_all(running)
-            if not isinstance(exc, MockServerError):
-                failure = MockServerError(f"A mock server failed to start: {exc}")
-                failure.__cause__ = exc
-                exc = failure
-            ready.set_exception(exc)
-            return
-        ready.set_result(
-            {
-                name: _url(SERVER_SPECS[name].scheme, self._host, server.port)
-                for name, server in running.items()
-            }
-        )
-        await self._stop_event.wait()
-        # Shared state first: timers and retries end, and requests waiting on deliveries
-        # (?wait=true) get their answer before the servers close their connections.
-        await context.aclose()
-        await _stop_all(running)
+            raise
+        return _Run(context, running)
+
+
+async def _stop_run(run: _Run) -> None:
+    # Shared state first: timers and retries end, and requests waiting on deliveries
+    # (?wait=true) get their answer before the servers close their connections.
+    await run.context.aclose()
+    await _stop_all(run.running)
 
 
 async def _stop_all(running: dict[str, RunningServer]) -> None:
