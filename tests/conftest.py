@@ -14,6 +14,9 @@ from sample_copy import copy_sample
 
 from mock_servers.host import MockHost
 
+# The fault servers' fixtures (tests/faults/fixtures.py), for any test that names one.
+pytest_plugins = ["faults.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,8 +1,5 @@
-"""Fixtures that start each fault server on 127.0.0.1 and stop it after the test.
-
-``tests/faults/conftest.py`` offers them to the tests here; a test module elsewhere
-imports the ones it uses (pytest finds fixtures imported into a module).
-"""
+"""Fixtures that start each fault server on 127.0.0.1 and stop it after the test,
+offered to every test as a pytest plugin (``pytest_plugins`` in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -15,19 +12,6 @@ from faults.grpc_faults import GrpcResetServer
 from faults.http_faults import HttpFaultServer
 from faults.tls_faults import BadCertificates, HttpsServer, make_bad_certificates
 from faults.ws_faults import DroppingWebsocketServer
-
-__all__ = [
-    "bad_certs",
-    "dropping_ws",
-    "grpc_reset",
-    "grpc_tls_expired",
-    "grpc_tls_self_signed",
-    "http_faults",
-    "https_expired",
-    "https_self_signed",
-    "wss_expired",
-    "wss_self_signed",
-]
 
 
 @pytest.fixture(scope="session")

@@ -17,18 +17,6 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from faults.fixtures import (
-    bad_certs,
-    dropping_ws,
-    grpc_reset,
-    grpc_tls_expired,
-    grpc_tls_self_signed,
-    http_faults,
-    https_expired,
-    https_self_signed,
-    wss_expired,
-    wss_self_signed,
-)
 from faults.http_clients import MISBEHAVIOURS
 from faults.tls_faults import BadCertificates
 from faults.ui_drivers import Driver
@@ -37,19 +25,6 @@ from qasync import QEventLoop
 
 from apiclient.protocols import http as http_plumbing
 from apiclient.ui.main_window import MainWindow
-
-__all__ = [  # fixtures imported for pytest
-    "bad_certs",
-    "dropping_ws",
-    "grpc_reset",
-    "grpc_tls_expired",
-    "grpc_tls_self_signed",
-    "http_faults",
-    "https_expired",
-    "https_self_signed",
-    "wss_expired",
-    "wss_self_signed",
-]
 
 MAX_SECONDS = 5.0  # every fault is told within this (the timeouts are 0.5 s)
 

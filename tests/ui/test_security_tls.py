@@ -5,7 +5,6 @@ so it shows from every other page. Off, the request does reach a self-signed ser
 from __future__ import annotations
 
 import pytest
-from faults.fixtures import bad_certs, https_self_signed
 from faults.ui_drivers import Driver
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QCheckBox, QLabel, QTabWidget
@@ -14,8 +13,6 @@ from pytestqt.qtbot import QtBot
 from apiclient.core.models import ClientTls, RequestSettings
 from apiclient.ui.main_window import MainWindow
 from apiclient.ui.widgets.page_warning import WARNING_MARK
-
-__all__ = ["bad_certs", "https_self_signed"]  # fixtures imported for pytest
 
 # (tab, the switch, its warning, the page title holding them)
 SWITCHES = [
