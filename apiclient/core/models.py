@@ -468,11 +468,33 @@ class Environment(_Model):
     variables: list[Variable] = Field(default_factory=list)
 
 
+class PinnedResponse(_Model):
+    """A response the user fixed for one operation of a contract mock, to stage a
+    scenario: ``status`` (an HTTP status, or a gRPC status code name for .proto mocks;
+    None keeps the contract's), ``body`` (empty: the generated one), ``delay_s`` first."""
+
+    status: int | str | None = None
+    body: str = ""
+    delay_s: float = Field(default=0.0, ge=0)
+
+
+class ContractMockSettings(_Model):
+    """A mock served from a contract file (OpenAPI, WSDL, GraphQL SDL, .proto) that the
+    collection keeps: ``file`` is relative to the collection folder when inside it (with
+    ``/``), else absolute; ``port`` 0 lets the system pick; ``pins`` by operation name."""
+
+    file: str
+    seed: int = 0
+    port: int = Field(default=0, ge=0, le=65535)
+    pins: dict[str, PinnedResponse] = Field(default_factory=dict)
+
+
 class Collection(_Model):
-    """A whole collection: its variables, environments and the tree of requests."""
+    """A whole collection: its variables, environments, contract mocks and requests."""
 
     name: str
     description: str = ""
     variables: list[Variable] = Field(default_factory=list)
+    contract_mocks: list[ContractMockSettings] = Field(default_factory=list)
     environments: list[Environment] = Field(default_factory=list)
     items: list[Folder | Request] = Field(default_factory=list)

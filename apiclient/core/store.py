@@ -2,7 +2,7 @@
 
 ```
 my-api/
-  collection.yaml            schema_version, name, description, variables, order
+  collection.yaml            schema_version, name, description, variables, contract mocks, order
   environments/<slug>.yaml   name, variables (secret values live in the SecretStore)
   items/                     the request tree
     get-item.yaml            kind: rest, name, method, url, params, headers, body...
@@ -35,6 +35,7 @@ from apiclient.core.secret_fields import (
     split_secret_fields,
 )
 from apiclient.core.secrets import SecretStore, collection_scope_key, request_scope_key
+from apiclient.core.store_contract_mocks import for_file
 from apiclient.core.store_environments import EnvironmentStore
 from apiclient.core.store_files import (
     LOAD_ERRORS,
@@ -88,8 +89,8 @@ class CollectionStore:
 
     Build it with ``open`` or ``create``. Every method that changes something writes it
     to disk before returning and raises ``StoreError`` (with a message for a person) when
-    it cannot. ``name``, ``description`` and ``variables`` are edited in place and written
-    by ``save_settings``.
+    it cannot. ``name``, ``description``, ``variables`` and ``contract_mocks`` are edited
+    in place and written by ``save_settings``.
     """
 
     def __init__(self, root: Path, secrets: SecretStore, settings: CollectionFile) -> None:
@@ -101,6 +102,7 @@ class CollectionStore:
         self.tree = FolderNode("", settings.name, settings.description)
         key = collection_scope_key(root)
         self.variables = self._files.fill_secrets(settings.variables, key)
+        self.contract_mocks = [mock.model_copy(deep=True) for mock in settings.contract_mocks]
 
     # ---- opening -------------------------------------------------------------------------
 
@@ -236,7 +238,8 @@ class CollectionStore:
         return self._envs.environments
 
     def save_settings(self) -> None:
-        """Write name, description and variables; secret values go to the SecretStore."""
+        """Write name, description, variables and contract mocks; secret values go to the
+        SecretStore."""
         _check_name(self.name, "collection", self.root / COLLECTION_FILE)
         self._files.keep_secrets(self.variables, collection_scope_key(self.root))
         self._settings = CollectionFile(
@@ -244,6 +247,7 @@ class CollectionStore:
             name=self.name,
             description=self.description,
             variables=blank_secrets(self.variables),
+            contract_mocks=for_file(self.contract_mocks),
         )
         self._write_collection_file()
 
@@ -272,6 +276,7 @@ class CollectionStore:
             name=self.name,
             description=self.description,
             variables=[v.model_copy() for v in self.variables],
+            contract_mocks=[mock.model_copy(deep=True) for mock in self.contract_mocks],
             environments=[env.model_copy(deep=True) for env in self.environments],
             items=items(self.tree),
         )
@@ -284,6 +289,7 @@ class CollectionStore:
         return (
             self.tree == other.tree
             and self.variables == other.variables
+            and self.contract_mocks == other.contract_mocks
             and self.environments == other.environments
             and self.problems == other.problems
             and self._orders == other._orders

@@ -23,6 +23,7 @@ from apiclient.core.models import (
     SCHEMA_VERSION,
     AnyRequest,
     BatchRequest,
+    ContractMockSettings,
     GraphqlRequest,
     GrpcRequest,
     RestRequest,
@@ -71,6 +72,7 @@ class CollectionFile(_File):
     name: str
     description: str = ""
     variables: list[Variable] = Field(default_factory=list)
+    contract_mocks: list[ContractMockSettings] = Field(default_factory=list)
     order: list[str] = Field(default_factory=list)
 
 

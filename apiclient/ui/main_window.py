@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from apiclient.core.models import AnyRequest
     from apiclient.ui.collection_watcher import CollectionWatcher
     from apiclient.ui.collections_sidebar import CollectionsSidebar
+    from apiclient.ui.contract_mocks_panel import ContractMocksPanel
     from apiclient.ui.draft_keeper import DraftKeeper
     from apiclient.ui.environment_editor import EnvironmentEditor
     from apiclient.ui.history_panel import HistoryPanel
@@ -138,6 +139,8 @@ class MainWindow(QMainWindow):
         self.edit_environments = QPushButton("Environments…", objectName="environment.edit")
         self.edit_environments.setEnabled(False)
         self.mocks = MocksPanel(ephemeral=ephemeral_mocks)
+        self.mocks.contracts_requested.connect(self.open_contract_mocks)
+        self._contract_mocks: ContractMocksPanel | None = None  # built on first use
         self._importer: ImportController | None = None  # built on first import
         self.setAcceptDrops(True)  # a file dropped on the window is imported
         self._build_toolbar()
@@ -338,6 +341,9 @@ class MainWindow(QMainWindow):
         action(request_menu, "Environments…", self.open_environment_editor, "Ctrl+E")
         action(view_menu, "Collections", lambda: self.side_tabs.setCurrentIndex(0), "Ctrl+Shift+C")
         action(view_menu, "History", self.show_history, "Ctrl+H")
+        action(
+            view_menu, "Contract mocks…", self.open_contract_mocks, "Ctrl+Shift+M"
+        ).setObjectName("action.contract_mocks")
         action(help_menu, "About apiclient", self._on_about)
 
     # -- requests ------------------------------------------------------------------------
@@ -630,6 +636,25 @@ class MainWindow(QMainWindow):
         editor.open()
         return editor
 
+    # -- contract mocks ------------------------------------------------------------------
+
+    def open_contract_mocks(self) -> ContractMocksPanel:
+        """Show the window of the collection's contract mocks (built on first use; its
+        controller stops the mocks itself when another collection opens)."""
+        if self._contract_mocks is None:
+            from apiclient.ui.contract_mocks_controller import ContractMocksController
+            from apiclient.ui.contract_mocks_panel import ContractMocksPanel
+
+            controller = ContractMocksController(self.workspace, self)
+            controller.rows_changed.connect(
+                lambda: self.mocks.show_contract_mocks(controller.running)
+            )
+            self._contract_mocks = ContractMocksPanel(controller, self)
+        self._contract_mocks.show()
+        self._contract_mocks.raise_()
+        self._contract_mocks.activateWindow()
+        return self._contract_mocks
+
     # -- collections -------------------------------------------------------------------
 
     @asyncSlot()
@@ -719,7 +744,8 @@ class MainWindow(QMainWindow):
         event.accept()
 
     async def shutdown(self) -> None:
-        """Release what outlives the window: open connections and the mock servers."""
+        """Release what outlives the window: open connections and the mock servers (the
+        bundled ones and the contract mocks)."""
         parts = self._parts
         if parts is not None:
             parts.watcher.stop()
@@ -729,6 +755,8 @@ class MainWindow(QMainWindow):
             await self.history.aclose()
         if parts is not None:
             await parts.drafts.aclose()
+        if self._contract_mocks is not None:
+            await self._contract_mocks.controller.aclose()
         await self.mocks.stop()
 
     @asyncSlot()

@@ -10,15 +10,28 @@ import asyncio
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStyle, QToolButton, QWidget
 from qasync import asyncSlot
 
 if TYPE_CHECKING:
     from mock_servers.host import MockHost
 
 
+_CONTRACTS_TIP = (
+    "Contract mocks: mock your own OpenAPI, WSDL, GraphQL SDL or .proto files (Ctrl+Shift+M)"
+)
+
+
 class MocksPanel(QWidget):
-    """The mock-server switch and where the servers listen."""
+    """The mock-server switch and where the servers listen, and the way to the mocks of
+    the collection's own contracts.
+
+    Signals:
+    contracts_requested: the contract mocks button was pressed.
+    """
+
+    contracts_requested = Signal()
 
     def __init__(self, ephemeral: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -32,7 +45,23 @@ class MocksPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.status)
         layout.addWidget(self.button)
+        # An icon: with every port shown, the toolbar at 1280 px has no room for a label
+        # (it would push the whole mock area out of view); View > Contract mocks… has one.
+        self.contracts = QToolButton(objectName="contracts.open")
+        self.contracts.setIcon(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView)
+        )
+        self.contracts.setText("Contract mocks…")
+        self.contracts.setAutoRaise(True)
+        self.contracts.setToolTip(_CONTRACTS_TIP)
+        layout.addWidget(self.contracts)
         self.button.clicked.connect(self.toggle)
+        self.contracts.clicked.connect(self.contracts_requested)
+
+    def show_contract_mocks(self, running: int) -> None:
+        """Say in the button's tooltip how many contract mocks run."""
+        count = f"{running} contract mock(s) running. " if running else ""
+        self.contracts.setToolTip(count + _CONTRACTS_TIP)
 
     @property
     def urls(self) -> dict[str, str]:

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 
 from apiclient.core.errors import CoreError, StoreError
 from apiclient.core.global_variables import load_globals, save_globals
-from apiclient.core.models import AnyRequest, Environment, Variable
+from apiclient.core.models import AnyRequest, ContractMockSettings, Environment, Variable
 from apiclient.core.paths import data_dir
 from apiclient.core.store import CollectionStore, FolderNode, RequestNode
 from apiclient.core.variables import Scope
@@ -200,6 +200,14 @@ class Workspace(QObject):
         for env in list(store.environments):
             if env.name not in kept:
                 store.delete_environment(env.name)
+
+    async def save_contract_mocks(self, mocks: list[ContractMockSettings]) -> None:
+        """Write the collection's contract mocks into ``collection.yaml`` (the settings'
+        save path, as for the collection's variables); ``StoreError`` when it cannot."""
+        async with self._store_lock:
+            store = self._require_store()
+            store.contract_mocks = [mock.model_copy(deep=True) for mock in mocks]
+            await asyncio.to_thread(store.save_settings)
 
     # -- requests and folders -------------------------------------------------------------
 

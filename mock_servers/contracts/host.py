@@ -138,8 +138,13 @@ class ContractMocks:
         port: int = 0,
         seed: int | None = None,
         timeout: float = 15.0,
+        name: str | None = None,
+        pins: Pins | None = None,
     ) -> ContractMock:
         """Serve ``contract`` and return once it listens (port 0: a free one).
+
+        ``name`` and ``pins`` let a caller that keeps its mocks between runs (the app's
+        panel) restart one under the same name with the pins it had.
 
         Raises ContractError for a file that cannot be served (its message says why and
         where), PortInUseError for a taken port, MockServerError for anything else.
@@ -147,10 +152,12 @@ class ContractMocks:
         path = Path(contract)
         if not 0 <= port <= 65535:
             raise MockServerError(f"Ports must be between 0 and 65535, not {port}.")
+        if name is not None and name in self._mocks:
+            raise MockServerError(f"A contract mock named {name!r} is already running.")
         kind = contract_kind(path)
         module = _module(kind)
-        name = unique_name(path, self._mocks)
-        pins = Pins()
+        name = name or unique_name(path, self._mocks)
+        pins = pins if pins is not None else Pins()
         fake = FakeData(self._seed if seed is None else seed)
         loop: BackgroundLoop[StartedMock] = BackgroundLoop(
             f"contract-mock-{name}", f"The {name} mock"
