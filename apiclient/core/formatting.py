@@ -86,7 +86,11 @@ def pretty_json(text: str) -> Pretty:
 
 # A document type declaration before the root element, after any XML declaration,
 # comments and processing instructions.
-_DOCTYPE_RE = re.compile(r"\s*(<\?xml[^>]*\?>\s*)?(<!--.*?-->\s*|<\?.*?\?>\s*)*<!DOCTYPE", re.S)
+# Possessive (``*+``): a body of many comments and no DOCTYPE must not make the engine try
+# every way of grouping them (24 empty comments took 4.7 s without it).
+_DOCTYPE_RE = re.compile(
+    r"\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*|<\?.*?\?>\s*)*+<!DOCTYPE", re.S
+)
 
 
 def pretty_xml(text: str, html: bool = False) -> Pretty:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -44,6 +45,14 @@ def test_pretty_xml_refuses_entities() -> None:
     assert "declares a DTD" in pretty_xml(bomb).problem
     assert pretty_xml("<a><b/></a>").text == "<a>\n  <b/>\n</a>\n"
     assert "Not well-formed XML" in pretty_xml("<a>").problem
+
+
+def test_many_comments_before_the_root_are_formatted_at_once() -> None:
+    body = "<!---->" * 40 + "<r/>"
+    started = time.perf_counter()
+    assert pretty_xml(body).problem == ""
+    assert time.perf_counter() - started < 0.5
+    assert "declares a DTD" in pretty_xml("<!-- a -->" * 40 + "<!DOCTYPE r><r/>").problem
 
 
 def test_binary_bodies_become_a_hex_dump() -> None:
