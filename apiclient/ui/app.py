@@ -85,8 +85,9 @@ def run_gui(
             await after_startup(window)
 
     with loop:
-        loop.create_task(start())
+        starting = loop.create_task(start())
         loop.run_until_complete(closed.wait())
+        starting.cancel()  # quit during start-up: build nothing more for a closed window
         loop.run_until_complete(window.shutdown())
         shutdown_workers()
     collector.stop()

@@ -135,9 +135,7 @@ class MainWindow(QMainWindow):
         self.environment_picker = QComboBox(objectName="environment.picker")
         self.environment_picker.setMinimumWidth(180)
         self.environment_picker.setToolTip("Variables of the chosen environment apply to sends")
-        self.environment_picker.setEnabled(False)
         self.edit_environments = QPushButton("Environments…", objectName="environment.edit")
-        self.edit_environments.setEnabled(False)
         self.mocks = MocksPanel(ephemeral=ephemeral_mocks)
         self.mocks.contracts_requested.connect(self.open_contract_mocks)
         self._contract_mocks: ContractMocksPanel | None = None  # built on first use
@@ -148,6 +146,15 @@ class MainWindow(QMainWindow):
         self.statusBar().setObjectName("status")
         self.statusBar().showMessage("Starting…")
         self._restore_layout()
+        self._enable_part_controls(False)
+
+    def _enable_part_controls(self, enabled: bool) -> None:
+        """The frame's controls that need the parts: off until ``build_parts``."""
+        for action in self._part_actions:
+            action.setEnabled(enabled)
+        for widget in (self.environment_picker, self.edit_environments, self.mocks.contracts):
+            widget.setEnabled(enabled)
+        self.side_tabs.setTabEnabled(self.side_tabs.indexOf(self._history_page), enabled)
 
     def build_parts(self) -> WindowParts:
         """The parts beyond the frame, built now if they were not yet (``startup`` builds
@@ -156,10 +163,7 @@ class MainWindow(QMainWindow):
             self._parts = self._build_parts()
             self._request_tabs.attach(self._parts.workspace)
             self._fill_environment_picker()
-            for action in self._part_actions:
-                action.setEnabled(True)
-            self.environment_picker.setEnabled(True)
-            self.edit_environments.setEnabled(True)
+            self._enable_part_controls(True)
             self.statusBar().showMessage("Ready")
         return self._parts
 
@@ -295,11 +299,16 @@ class MainWindow(QMainWindow):
         self.addToolBar(bar)
 
     def _build_menus(self) -> None:
-        def action(menu: QMenu, text: str, slot: Callable[[], object], *keys: str) -> QAction:
+        def action(
+            menu: QMenu,
+            text: str,
+            slot: Callable[[], object],
+            *keys: str,
+            needs_parts: bool = True,
+        ) -> QAction:
             act = make_action(self, text, slot, keys)
             menu.addAction(act)
-            if menu is not help_menu and text != "Quit":
-                act.setEnabled(False)
+            if needs_parts:
                 self._part_actions.append(act)
             return act
 
@@ -332,7 +341,7 @@ class MainWindow(QMainWindow):
         self.save_action = action(file_menu, "Save", self.save, "Ctrl+S")
         action(file_menu, "Save as…", self.save_as, "Ctrl+Shift+S")
         file_menu.addSeparator()
-        action(file_menu, "Quit", self.close, "Ctrl+Q")
+        action(file_menu, "Quit", self.close, "Ctrl+Q", needs_parts=False)
         self.send_action = action(
             request_menu, "Send", lambda: self.current_tab().send(), "Ctrl+Return", "Ctrl+Enter"
         )
@@ -344,7 +353,7 @@ class MainWindow(QMainWindow):
         action(
             view_menu, "Contract mocks…", self.open_contract_mocks, "Ctrl+Shift+M"
         ).setObjectName("action.contract_mocks")
-        action(help_menu, "About apiclient", self._on_about)
+        action(help_menu, "About apiclient", self._on_about, needs_parts=False)
 
     # -- requests ------------------------------------------------------------------------
 

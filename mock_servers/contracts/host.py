@@ -85,9 +85,12 @@ def _module(kind: str) -> ModuleType:
     try:
         return importlib.import_module(full)
     except ModuleNotFoundError as exc:
-        if exc.name != full:
-            raise
-        raise ContractError(f"{label} contract mocks are not available in this build.") from None
+        missing = (
+            "are not available in this build"
+            if exc.name == full
+            else (f"need the {exc.name} library, which is not installed")
+        )
+        raise ContractError(f"{label} contract mocks {missing}.") from None
 
 
 @dataclass(frozen=True)

@@ -45,12 +45,16 @@ def test_the_frame_shows_before_its_parts_and_startup_completes_it(
     assert window.findChild(QLineEdit, "rest.url") is None
     assert not window.save_action.isEnabled() and not window.send_action.isEnabled()
     assert not window.findChild(QComboBox, "environment.picker").isEnabled()
+    assert not window.mocks.contracts.isEnabled()  # the panel needs the workspace
+    assert not window.side_tabs.isTabEnabled(1)  # History, likewise
+    assert window.findChild(QPushButton, "mocks.start").isEnabled()
     assert window.statusBar().currentMessage() == "Starting…"
 
     run(window.startup(sample))
     assert window.findChild(QLineEdit, "rest.url").isVisible()
     assert window.save_action.isEnabled() and window.send_action.isEnabled()
     assert window.findChild(QComboBox, "environment.picker").currentText() == "Local mocks"
+    assert window.mocks.contracts.isEnabled() and window.side_tabs.isTabEnabled(1)
     run(window.shutdown())
 
 
