@@ -1,7 +1,7 @@
 """A GraphQL mock from an SDL file: introspection on, every field answered with data
 generated from its type (``graphql_values``), over HTTP POST and GET at ``/graphql``,
-and over WebSocket (graphql-transport-ws) at the same path, where a subscription gets a
-few generated events and completes.
+and over WebSocket (graphql-transport-ws or the older graphql-ws) at the same path,
+where a subscription gets a few generated events and completes.
 
 Pins are per root field (``Query.events``, ``Mutation.addSession``,
 ``Subscription.talkAdded``).
@@ -130,7 +130,8 @@ def create_app(schema: GraphQLSchema, generator: Generator) -> Starlette:
         operation = get_operation_ast(document, params.get("operationName"))
         if operation is not None and operation.operation is OperationType.SUBSCRIPTION:
             return _error(
-                f"Subscriptions are served over WebSocket (graphql-transport-ws) at {PATH}."
+                "Subscriptions are served over WebSocket (graphql-transport-ws or graphql-ws)"
+                f" at {PATH}."
             )
         mutation = operation is not None and operation.operation is OperationType.MUTATION
         if mutation and request.method == "GET":

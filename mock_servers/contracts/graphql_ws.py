@@ -1,6 +1,8 @@
-"""GraphQL over WebSocket for the SDL mock: the graphql-transport-ws protocol (the one
-graphql-ws and most clients speak), serving subscriptions as a few generated events and
-queries and mutations as one result each.
+"""GraphQL over WebSocket for the SDL mock, serving subscriptions as a few generated
+events and queries and mutations as one result each, in either subprotocol clients
+offer: graphql-transport-ws (the one the graphql-ws library and most clients speak) or
+the older graphql-ws of subscriptions-transport-ws (Apollo's legacy client), which the
+app's GraphQL tab also offers.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -27,6 +30,7 @@ from mock_servers.contracts.graphql_values import Generator
 
 _log = logging.getLogger(__name__)
 PROTOCOL = "graphql-transport-ws"
+LEGACY_PROTOCOL = "graphql-ws"
 # Close codes of the protocol.
 _BAD_MESSAGE = 4400
 _UNAUTHORIZED = 4401
@@ -34,11 +38,39 @@ _NOT_ACCEPTABLE = 4406
 _DUPLICATE = 4409
 
 
+@dataclass(frozen=True)
+class _Dialect:
+    """The message types of one subprotocol; the rest (connection_init, connection_ack,
+    error, a server's complete) the two share."""
+
+    name: str
+    subscribe: str  # the client starts an operation
+    stop: str  # the client stops one
+    event: str  # the server sends a result
+    terminate: str | None  # the client ends the connection (graphql-ws only)
+
+
+_DIALECTS = {
+    dialect.name: dialect
+    for dialect in (
+        _Dialect(PROTOCOL, "subscribe", "complete", "next", None),
+        _Dialect(LEGACY_PROTOCOL, "start", "stop", "data", "connection_terminate"),
+    )
+}
+
+
 class _Session:
     """One WebSocket connection and its running operations by id."""
 
-    def __init__(self, websocket: WebSocket, schema: GraphQLSchema, generator: Generator):
+    def __init__(
+        self,
+        websocket: WebSocket,
+        schema: GraphQLSchema,
+        generator: Generator,
+        dialect: _Dialect,
+    ) -> None:
         self.websocket = websocket
+        self.dialect = dialect
         self.schema = schema
         self.generator = generator
         self.running: dict[str, asyncio.Task[None]] = {}
@@ -64,16 +96,19 @@ class _Session:
         if kind == "connection_init":
             self.acknowledged = True
             await self.websocket.send_json({"type": "connection_ack"})
-        elif kind == "ping":
+        elif kind == "ping" and self.dialect.name == PROTOCOL:
             await self.websocket.send_json({"type": "pong"})
-        elif kind == "pong":
+        elif kind == "pong" and self.dialect.name == PROTOCOL:
             pass
-        elif kind == "subscribe":
+        elif kind == self.dialect.subscribe:
             return await self._subscribe(message)
-        elif kind == "complete":
+        elif kind == self.dialect.stop:
             task = self.running.pop(str(message.get("id")), None)
             if task is not None:
                 task.cancel()
+        elif kind is not None and kind == self.dialect.terminate:
+            await self.websocket.close()
+            return False
         else:
             await self.websocket.close(_BAD_MESSAGE, f"Unknown message type {kind!r}.")
             return False
@@ -101,17 +136,24 @@ class _Session:
             # Mostly a client that left mid-stream; nothing to tell it any more.
             _log.info("GraphQL operation %s ended: %r", operation_id, task.exception())
 
+    async def _refuse(self, operation_id: str, errors: list[GraphQLError]) -> None:
+        """An ``error`` message: the list of errors in graphql-transport-ws, one Error
+        object (the first) in graphql-ws, as each protocol has it."""
+        formatted: Any = [error.formatted for error in errors]
+        if self.dialect.name == LEGACY_PROTOCOL:
+            formatted = formatted[0]
+        await self.websocket.send_json({"type": "error", "id": operation_id, "payload": formatted})
+
     async def _serve(self, operation_id: str, payload: dict[str, Any]) -> None:
         send = self.websocket.send_json
         try:
             document = parse(str(payload.get("query", "")))
         except GraphQLError as exc:
-            await send({"type": "error", "id": operation_id, "payload": [exc.formatted]})
+            await self._refuse(operation_id, [exc])
             return
         errors = validate(self.schema, document)
         if errors:
-            formatted = [error.formatted for error in errors]
-            await send({"type": "error", "id": operation_id, "payload": formatted})
+            await self._refuse(operation_id, errors)
             return
         arguments: dict[str, Any] = {
             "schema": self.schema,
@@ -134,14 +176,14 @@ class _Session:
             results = await results
         if streaming and isinstance(results, ExecutionResult) and results.errors:
             # The operation failed before it started (a subscription refused): "error".
-            formatted = [error.formatted for error in results.errors]
-            await send({"type": "error", "id": operation_id, "payload": formatted})
+            await self._refuse(operation_id, results.errors)
             return
+        event = self.dialect.event
         if isinstance(results, ExecutionResult):
-            await send({"type": "next", "id": operation_id, "payload": _formatted(results)})
+            await send({"type": event, "id": operation_id, "payload": _formatted(results)})
         else:
             async for result in results:
-                await send({"type": "next", "id": operation_id, "payload": _formatted(result)})
+                await send({"type": event, "id": operation_id, "payload": _formatted(result)})
         await send({"type": "complete", "id": operation_id})
 
 
@@ -155,11 +197,17 @@ def _formatted(result: ExecutionResult) -> dict[str, Any]:
 async def serve_websocket(
     websocket: WebSocket, schema: GraphQLSchema, generator: Generator
 ) -> None:
-    """Speak graphql-transport-ws on ``websocket`` until either side closes."""
-    if PROTOCOL not in websocket.scope.get("subprotocols", []):
+    """Speak the first subprotocol the client offers that the mock knows, until either
+    side closes; close with 4406 when it offers none of them."""
+    offered = websocket.scope.get("subprotocols", [])
+    dialect = next((_DIALECTS[name] for name in offered if name in _DIALECTS), None)
+    if dialect is None:
         await websocket.accept()
-        await websocket.close(_NOT_ACCEPTABLE, f"Subprotocol not acceptable: use {PROTOCOL}.")
+        await websocket.close(
+            _NOT_ACCEPTABLE,
+            f"Subprotocol not acceptable: use {PROTOCOL} or {LEGACY_PROTOCOL}.",
+        )
         return
-    await websocket.accept(subprotocol=PROTOCOL)
+    await websocket.accept(subprotocol=dialect.name)
     with contextlib.suppress(WebSocketDisconnect):
-        await _Session(websocket, schema, generator).run()
+        await _Session(websocket, schema, generator, dialect).run()

@@ -147,7 +147,9 @@ class RequestValidator:
         errors = sorted(self._validator(schema).iter_errors(value), key=lambda e: list(e.path))
         if not errors:
             return None
-        listed = tuple({"error": f"{e.message}.", "where": "body" + _at(e)} for e in errors)[
+        # allOf branches each report the same mismatch: list every problem once.
+        distinct = dict.fromkeys((f"{e.message}.", "body" + _at(e)) for e in errors)
+        listed = tuple({"error": text, "where": where} for text, where in distinct)[
             :MAX_LISTED_ERRORS
         ]
         first = best_match(errors)

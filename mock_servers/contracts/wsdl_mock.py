@@ -3,9 +3,10 @@
 message's schema (``wsdl_samples``), in SOAP 1.1 or 1.2 as the request's envelope is.
 
 Pins are per operation name. A pinned status >= 400, or the request header
-``X-Mock-Fault: true``, answers a SOAP Fault (Client for 4xx, Server otherwise) whose
-string is the pinned body (an XML body becomes the fault's detail). Another pinned body
-is the response: a whole Envelope as is, other XML inside a Body.
+``X-Mock-Fault: true``, answers a SOAP Fault (Client for 4xx, Server otherwise) with
+that HTTP status (500 for the header) whose string is the pinned body (an XML body
+becomes the fault's detail). Another pinned body is the response: a whole Envelope as
+is, other XML inside a Body.
 """
 
 from __future__ import annotations
@@ -160,8 +161,8 @@ def _action(request: Request) -> str | None:
 
 
 def _pinned_fault(default_reason: str, pin: Pin, status: int | None = None) -> SoapFault:
-    """A Client fault for a 4xx status, else a Server one; the pinned body is its
-    string, or its detail when it is XML."""
+    """A Client fault for a 4xx status, else a Server one, answered with the pinned HTTP
+    status (500 without one); the pinned body is its string, or its detail when XML."""
     code = FaultCode.CLIENT if status is not None and status < 500 else FaultCode.SERVER
     text = pin.body.strip()
     detail = None
@@ -171,7 +172,7 @@ def _pinned_fault(default_reason: str, pin: Pin, status: int | None = None) -> S
         except etree.XMLSyntaxError:
             detail = None
     reason = text if text and detail is None else default_reason
-    return SoapFault(code, reason, detail=detail)
+    return SoapFault(code, reason, detail=detail, http_status=status or 500)
 
 
 def _pinned_body(version: SoapVersion, body: str) -> bytes:

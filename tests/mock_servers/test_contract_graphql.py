@@ -18,7 +18,7 @@ from graphql import build_client_schema, get_introspection_query
 from mock_servers.contracts import graphql_mock
 from mock_servers.contracts.base import ContractError, Pin, Pins, StartedMock
 from mock_servers.contracts.fake_data import FakeData
-from mock_servers.contracts.graphql_ws import PROTOCOL
+from mock_servers.contracts.graphql_ws import LEGACY_PROTOCOL, PROTOCOL
 from mock_servers.errors import PortInUseError
 from mock_servers.serving import bind_socket
 
@@ -145,13 +145,15 @@ async def test_invalid_queries_are_answered_with_errors() -> None:
     assert syntax.json()["errors"][0]["locations"]
 
 
-async def _subscribe(url: str, query: str) -> list[dict[str, Any]]:
-    """Every message after the ack for one subscribe over graphql-transport-ws."""
+async def _subscribe(url: str, query: str, protocol: str = PROTOCOL) -> list[dict[str, Any]]:
+    """Every message after the ack for one subscribe over ``protocol``."""
     ws_url = url.replace("http://", "ws://")
-    async with websockets.connect(ws_url, subprotocols=[PROTOCOL]) as socket:
+    start = "subscribe" if protocol == PROTOCOL else "start"
+    async with websockets.connect(ws_url, subprotocols=[protocol]) as socket:
+        assert socket.subprotocol == protocol
         await socket.send(json.dumps({"type": "connection_init"}))
         assert json.loads(await socket.recv()) == {"type": "connection_ack"}
-        message = {"type": "subscribe", "id": "1", "payload": {"query": query}}
+        message = {"type": start, "id": "1", "payload": {"query": query}}
         await socket.send(json.dumps(message))
         received = []
         while not received or received[-1]["type"] not in {"complete", "error"}:
@@ -177,6 +179,30 @@ async def test_subscriptions_send_a_few_generated_events_over_websocket() -> Non
     assert pinned[0]["payload"]["data"]["talkAdded"] == {"title": "Pinned"}
     assert failed[0]["type"] == "error"
     assert failed[0]["payload"][0]["message"] == "No talks today."
+
+
+async def test_subscriptions_are_served_over_the_legacy_graphql_ws_protocol_too() -> None:
+    """The GraphQL tab offers graphql-ws (subscriptions-transport-ws) as well; the mock
+    used to accept the socket and then close it with 4406."""
+    pins = Pins()
+    async with serving(CONFERENCE, pins=pins) as mock:
+        events = await _subscribe(mock.url, "subscription { talkAdded { title } }", LEGACY_PROTOCOL)
+        pins.set("Subscription.talkAdded", Pin(status=500, body="No talks today."))
+        failed = await _subscribe(mock.url, "subscription { talkAdded { title } }", LEGACY_PROTOCOL)
+    assert {event["type"] for event in events[:-1]} == {"data"}
+    assert all(event["payload"]["data"]["talkAdded"]["title"] for event in events[:-1])
+    assert events[-1] == {"type": "complete", "id": "1"}
+    assert failed == [{"type": "error", "id": "1", "payload": failed[0]["payload"]}]
+    assert failed[0]["payload"]["message"] == "No talks today."
+
+
+async def test_a_subprotocol_the_mock_does_not_speak_is_refused_with_4406() -> None:
+    async with serving(CONFERENCE) as mock:
+        ws_url = mock.url.replace("http://", "ws://")
+        async with websockets.connect(ws_url, subprotocols=["graphql-sse"]) as socket:
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(socket.recv(), 10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4406
 
 
 @needs_corpus

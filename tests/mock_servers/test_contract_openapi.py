@@ -205,6 +205,9 @@ def test_a_bad_body_gets_422_saying_what_and_where(shop: httpx.Client) -> None:
     assert answer.status_code == 422
     assert {e["where"] for e in answer.json()["errors"]} == {"body.customer.email", "body.status"}
 
+    not_an_object = shop.post("/orders", json=[])  # each allOf branch says so too
+    assert not_an_object.json() == {"error": "[] is not of type 'object'.", "where": "body"}
+
     missing = shop.post("/orders")
     assert (missing.status_code, missing.json()["where"]) == (422, "body")
     assert "required" in missing.json()["error"]

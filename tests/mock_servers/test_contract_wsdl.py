@@ -182,6 +182,10 @@ async def test_pinned_statuses_and_the_fault_header_answer_soap_faults() -> None
             return caught.value
 
         pins.set("FindBooks", Pin(status=503, body="The catalogue is being rebuilt."))
+        async with httpx.AsyncClient() as http:  # the pinned status, not always 500
+            pinned = await http.post(mock.url.removesuffix("?wsdl"), content=FIND_BOOKS)
+        assert pinned.status_code == 503
+        assert b"The catalogue is being rebuilt." in pinned.content
         fault = await asyncio.to_thread(call)
         assert fault.message == "The catalogue is being rebuilt."
         assert fault.code.endswith("Server")
