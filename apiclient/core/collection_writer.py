@@ -158,6 +158,7 @@ def _staging_path(dest: Path) -> Path:
 def _fill(store: CollectionStore, collection: Collection) -> None:
     store.description = collection.description
     store.variables = [v.model_copy() for v in collection.variables]
+    store.contract_mocks = [mock.model_copy(deep=True) for mock in collection.contract_mocks]
     store.save_settings()
     for env in collection.environments:
         store.save_environment(env)

@@ -490,7 +490,8 @@ class ContractMockSettings(_Model):
 
 
 class Collection(_Model):
-    """A whole collection: its variables, environments, contract mocks and requests."""
+    """A whole collection: its variables, environments, contract mocks (files absolute
+    when taken from a collection folder) and requests."""
 
     name: str
     description: str = ""

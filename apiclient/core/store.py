@@ -35,7 +35,7 @@ from apiclient.core.secret_fields import (
     split_secret_fields,
 )
 from apiclient.core.secrets import SecretStore, collection_scope_key, request_scope_key
-from apiclient.core.store_contract_mocks import for_file
+from apiclient.core.store_contract_mocks import detached, for_file
 from apiclient.core.store_environments import EnvironmentStore
 from apiclient.core.store_files import (
     LOAD_ERRORS,
@@ -260,7 +260,8 @@ class CollectionStore:
         self._envs.delete(name)
 
     def to_collection(self) -> Collection:
-        """The whole collection as one model (for export); secret values included."""
+        """The whole collection as one model (for export); secret values included, and
+        contract mocks' files absolute."""
 
         def items(folder: FolderNode) -> list[Folder | AnyRequest]:
             out: list[Folder | AnyRequest] = []
@@ -276,7 +277,7 @@ class CollectionStore:
             name=self.name,
             description=self.description,
             variables=[v.model_copy() for v in self.variables],
-            contract_mocks=[mock.model_copy(deep=True) for mock in self.contract_mocks],
+            contract_mocks=detached(self.root, self.contract_mocks),
             environments=[env.model_copy(deep=True) for env in self.environments],
             items=items(self.tree),
         )

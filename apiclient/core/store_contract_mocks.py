@@ -27,6 +27,15 @@ def resolved_path(root: Path, stored: str) -> Path:
     return path if path.is_absolute() else root / path
 
 
+def detached(root: Path, mocks: list[ContractMockSettings]) -> list[ContractMockSettings]:
+    """``mocks`` of the collection in ``root`` with absolute file paths, so a copy of the
+    collection written elsewhere still finds the contracts, which are not copied."""
+    return [
+        mock.model_copy(update={"file": str(resolved_path(root.absolute(), mock.file))}, deep=True)
+        for mock in mocks
+    ]
+
+
 def for_file(mocks: list[ContractMockSettings]) -> list[ContractMockSettings]:
     """``mocks`` as written: in the user's order, each one's pins sorted by operation."""
     return [

@@ -10,15 +10,17 @@ thread-safe) and are written to ``collection.yaml`` through the workspace.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from apiclient.core.errors import CoreError
 from apiclient.core.models import ContractMockSettings, PinnedResponse
+from apiclient.core.store import CollectionStore
 from apiclient.core.store_contract_mocks import resolved_path, stored_path
 from apiclient.ui.contract_mocks_rows import MockRow, State, live_pin
 from apiclient.ui.tasks import start_task
@@ -63,9 +65,13 @@ class ContractMocksController(QObject):
         self._host = ContractMocks()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="contract-mocks")
         self.rows: list[MockRow] = []
+        self._root: Path | None = None  # the collection the rows belong to
+        self._saved: list[ContractMockSettings] = []  # the mocks as last read or written
+        self._read_from: CollectionStore | None = None  # a reload replaces the store
         self._switching: asyncio.Task[None] | None = None
         self._closed = False
         workspace.collection_opened.connect(self._on_workspace_collection_opened)
+        workspace.tree_changed.connect(self._on_workspace_tree_changed)
         self._switching = start_task(self._load())
 
     async def _run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
@@ -92,9 +98,28 @@ class ContractMocksController(QObject):
         self._switching = start_task(self._switch())
 
     async def _switch(self) -> None:
-        """Another collection opened: its mocks replace these, which stop first."""
+        """Another collection opened: its mocks replace these, which stop first. The rows
+        go at once, so nothing edited while they stop is saved into the new collection."""
+        self.rows, self._root = [], None
+        self._changed()
         await self._stop_everything()
         await self._load()
+
+    def _on_workspace_tree_changed(self) -> None:
+        """The collection was read again (a git pull, say): show its mocks if they changed."""
+        store = self._workspace.store
+        if store is None or store.root != self._root or store is self._read_from:
+            return  # another collection is opening, or the tree changed through the app
+        self._read_from = store
+        if store.contract_mocks == self._saved:
+            return
+        self._saved = [mock.model_copy(deep=True) for mock in store.contract_mocks]
+        old, self.rows = self.rows, _rows_for(self._saved, store.root, self.rows)
+        for row in old:
+            if row.state is State.RUNNING and row not in self.rows:  # removed outside
+                start_task(self._stop_quietly(row.name))
+        self._changed()
+        self._switching = start_task(self._describe(self.rows))
 
     async def loaded(self) -> None:
         """Wait until the open collection's mocks are listed (tests, the panel's first show)."""
@@ -103,23 +128,33 @@ class ContractMocksController(QObject):
 
     async def _load(self) -> None:
         store = self._workspace.store
-        rows: list[MockRow] = []
-        if store is not None:
-            for settings in store.contract_mocks:
-                path = resolved_path(store.root, settings.file)
-                name = unique_name(path, (row.name for row in rows))
-                rows.append(MockRow(name, settings.model_copy(deep=True), path))
-        self.rows = rows
+        self._root = store.root if store is not None else None
+        self._read_from = store
+        self._saved = [mock.model_copy(deep=True) for mock in store.contract_mocks] if store else []
+        self.rows = _rows_for(self._saved, store.root, []) if store is not None else []
         self._changed()
+        await self._describe(self.rows)
+
+    async def _describe(self, rows: list[MockRow]) -> None:
+        """Find the kind of each row that has none yet, or why its contract cannot be used."""
         for row in rows:
+            if row.kind:
+                continue
             row.kind, state, message = await self._run(_describe, row.path)
             if state is not None and row in self.rows:
                 row.state, row.message = state, message
         self._changed()
 
-    async def _save(self) -> None:
+    def _save(self) -> Coroutine[Any, Any, None]:
+        """Write the rows' settings as they are now into the collection they belong to."""
+        self._saved = [row.settings for row in self.rows]
+        return self._write(self._saved, self._root)
+
+    async def _write(self, mocks: list[ContractMockSettings], root: Path | None) -> None:
+        if root is None:
+            return
         try:
-            await self._workspace.save_contract_mocks([row.settings for row in self.rows])
+            await self._workspace.save_contract_mocks(mocks, root)
         except (CoreError, NoCollectionError) as exc:
             self.status_changed.emit(f"Contract mocks not saved: {exc}")
 
@@ -127,8 +162,8 @@ class ContractMocksController(QObject):
 
     async def add_files(self, paths: Iterable[Path]) -> None:
         """Add each contract file as a stopped mock; files of no known kind are refused."""
-        store = self._workspace.store
-        if store is None:
+        root = self._root
+        if root is None:
             self.status_changed.emit(str(NoCollectionError()))
             return
         added, refused = [], []
@@ -138,10 +173,12 @@ class ContractMocksController(QObject):
                 refused.append(f"{path.name} is already listed")
                 continue
             kind, state, message = await self._run(_describe, path)
+            if self._root != root:  # another collection opened meanwhile
+                return
             if state is not None:
                 refused.append(message)
                 continue
-            settings = ContractMockSettings(file=stored_path(store.root, path))
+            settings = ContractMockSettings(file=stored_path(root, path))
             name = unique_name(path, (row.name for row in self.rows))
             self.rows.append(MockRow(name, settings, path, kind))
             added.append(name)
@@ -154,7 +191,7 @@ class ContractMocksController(QObject):
 
     async def remove(self, name: str) -> None:
         row = self.row(name)
-        if row is None:
+        if row is None or row.busy:
             return
         if row.state is State.RUNNING:
             await self.stop(name)
@@ -217,10 +254,9 @@ class ContractMocksController(QObject):
             row.fail(str(exc))
         else:
             if row not in self.rows:  # removed, or another collection opened meanwhile
-                await self._run(self._host.stop, name)
+                await self._stop_quietly(name)
                 return
             row.state, row.url, row.operations = State.RUNNING, mock.url, mock.operations
-            row.kind = mock.kind if mock.kind != "grpc" else "proto"
             self._changed(f"{name} is running at {mock.url}.")
             return
         if not row.path.is_file():
@@ -241,6 +277,11 @@ class ContractMocksController(QObject):
             return
         row.state, row.url = State.STOPPED, ""
         self._changed(f"{name} stopped.")
+
+    async def _stop_quietly(self, name: str) -> None:
+        """Stop the mock of a row that is gone; it may have stopped already."""
+        with contextlib.suppress(MockServerError, RuntimeError):
+            await self._run(self._host.stop, name)
 
     async def start_all(self) -> None:
         for row in list(self.rows):
@@ -272,3 +313,24 @@ class ContractMocksController(QObject):
         self._closed = True
         await self._stop_everything()
         self._worker.shutdown(wait=False)
+
+
+def _rows_for(mocks: list[ContractMockSettings], root: Path, rows: list[MockRow]) -> list[MockRow]:
+    """Rows for ``mocks`` of the collection in ``root``; of ``rows``, one that is running
+    or busy and is for the same file stays, with its state and its new settings."""
+    active = [row for row in rows if row.state is State.RUNNING or row.busy]
+    taken = [row.name for row in active]
+    result: list[MockRow] = []
+    for settings in mocks:
+        path = resolved_path(root, settings.file)
+        row = next((r for r in active if r.path == path and r not in result), None)
+        if row is None:
+            row = MockRow(unique_name(path, taken), settings.model_copy(deep=True), path)
+            taken.append(row.name)
+        else:
+            row.settings = settings.model_copy(deep=True)
+            for operation in set(row.pins.all()) | set(row.settings.pins):
+                pinned = row.settings.pins.get(operation)
+                row.pins.set(operation, None if pinned is None else live_pin(pinned))
+        result.append(row)
+    return result

@@ -31,6 +31,7 @@ from apiclient.core.models import PinnedResponse
 from apiclient.ui import dialogs
 from apiclient.ui.contract_mocks_controller import ContractMocksController
 from apiclient.ui.contract_mocks_pins import PinEditor
+from apiclient.ui.contract_mocks_rows import State
 from apiclient.ui.contract_mocks_table import MocksTable
 
 EMPTY_TEXT = (
@@ -151,7 +152,6 @@ class ContractMocksPanel(QDialog):
         self.stack.setCurrentWidget(self.table if rows else self.empty)
         self.details.setVisible(bool(rows))
         self.table.show_rows(rows)
-        self.remove.setEnabled(bool(rows))
         self.start_all.setEnabled(bool(rows))
         self.stop_all.setEnabled(self.controller.running > 0)
         self._show_selected()
@@ -159,6 +159,7 @@ class ContractMocksPanel(QDialog):
     def _show_selected(self) -> None:
         row = self.controller.row(self.table.selected_name())
         self.details.setEnabled(row is not None)
+        self.remove.setEnabled(row is not None and not row.busy)
         self.details.setTitle(f"Selected mock: {row.name}" if row else "Selected mock")
         self.url.setText(row.url if row else "")
         self.copy_url.setEnabled(bool(row and row.url))
@@ -198,7 +199,7 @@ class ContractMocksPanel(QDialog):
     @asyncSlot(str)
     async def _on_table_toggle_requested(self, name: str) -> None:
         row = self.controller.row(name)
-        if row is not None and row.url:
+        if row is not None and row.state is State.RUNNING:
             await self.controller.stop(name)
         else:
             await self.controller.start(name)

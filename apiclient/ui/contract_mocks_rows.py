@@ -17,7 +17,6 @@ KIND_LABELS = {
     "wsdl": "WSDL",
     "graphql": "GraphQL",
     "proto": "gRPC",
-    "grpc": "gRPC",
 }
 # gRPC status codes by name, as a pin takes them (the mock accepts numbers too).
 GRPC_CODES = (
@@ -101,7 +100,7 @@ def live_pin(pinned: PinnedResponse) -> Pin:
 
 def status_label(kind: str) -> str:
     """What the pin's status means for a mock of ``kind``."""
-    if kind in ("proto", "grpc"):
+    if kind == "proto":
         return "gRPC status code (name):"
     if kind == "wsdl":
         return "HTTP status (400+ answers a SOAP fault):"
@@ -111,7 +110,7 @@ def status_label(kind: str) -> str:
 
 
 def status_choices(kind: str) -> tuple[str, ...]:
-    return GRPC_CODES if kind in ("proto", "grpc") else HTTP_STATUSES
+    return GRPC_CODES if kind == "proto" else HTTP_STATUSES
 
 
 def parse_status(kind: str, text: str) -> int | str | None:
@@ -120,7 +119,7 @@ def parse_status(kind: str, text: str) -> int | str | None:
     text = text.strip()
     if not text:
         return None
-    if kind in ("proto", "grpc"):
+    if kind == "proto":
         if text.upper() in GRPC_CODES:
             return text.upper()
         raise ValueError(f"{text!r} is not a gRPC status code; choose one such as UNAVAILABLE.")

@@ -71,12 +71,12 @@ class MocksTable(QTableWidget):
         for index, row in enumerate(rows):
             port = str(row.settings.port) if row.settings.port else "any"
             texts = (row.name, row.kind_label, row.settings.file, str(row.settings.seed), port)
+            tips = {FILE: str(row.path)}
             for column, text in enumerate(texts):
-                self._set(index, column, text)
+                self._set(index, column, text, tips.get(column, ""))
             state = self._set(index, STATE, row.state_text, row.message or row.state_text)
             state.setForeground(QColor(_STATE_COLOURS.get(row.state, "#555555")))
             self._set(index, URL, row.url)
-            self._set(index, FILE, row.settings.file, str(row.path))
             self.setCellWidget(index, ACTION, self._button(row))
             if row.name == selected:
                 self.select_row(index)

@@ -201,11 +201,17 @@ class Workspace(QObject):
             if env.name not in kept:
                 store.delete_environment(env.name)
 
-    async def save_contract_mocks(self, mocks: list[ContractMockSettings]) -> None:
-        """Write the collection's contract mocks into ``collection.yaml`` (the settings'
-        save path, as for the collection's variables); ``StoreError`` when it cannot."""
+    async def save_contract_mocks(self, mocks: list[ContractMockSettings], root: Path) -> None:
+        """Write the contract mocks of the collection in ``root`` into its ``collection.yaml``
+        (the settings' save path, as for the collection's variables); ``StoreError`` when
+        it cannot, or when another collection is open now."""
         async with self._store_lock:
             store = self._require_store()
+            if store.root != root:
+                raise StoreError(
+                    f"The contract mocks of {root} were not saved: another collection is open.",
+                    root,
+                )
             store.contract_mocks = [mock.model_copy(deep=True) for mock in mocks]
             await asyncio.to_thread(store.save_settings)
 

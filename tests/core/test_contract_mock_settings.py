@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from apiclient.core.collection_writer import write_collection
 from apiclient.core.errors import CollectionLoadError
 from apiclient.core.models import ContractMockSettings, PinnedResponse, Variable
 from apiclient.core.secrets import SecretStore
@@ -43,7 +44,6 @@ def test_contract_mocks_round_trip(store: CollectionStore) -> None:
     assert again.contract_mocks == _mocks()
     assert again.contract_mocks[1].pins["/shop.Shop/GetOrder"].status == "UNAVAILABLE"
     assert again.contract_mocks[0].pins["listOrders"].status == 503
-    assert again.to_collection().contract_mocks == _mocks()
     assert again.same_content(store)
 
 
@@ -97,3 +97,21 @@ def test_paths_inside_the_collection_are_stored_relative(tmp_path: Path) -> None
     assert stored_path(root, outside) == str(outside)
     assert resolved_path(root, "contracts/shop.yaml") == inside
     assert resolved_path(root, str(outside)) == outside
+
+
+def test_a_copy_written_elsewhere_keeps_the_mocks_pointing_at_the_contracts(
+    store: CollectionStore, tmp_path: Path
+) -> None:
+    store.contract_mocks = _mocks()
+    store.save_settings()
+    secrets = SecretStore(tmp_path / "s")
+    collection = store.to_collection()
+    inside = str(store.root.absolute() / "contracts" / "shop.yaml")
+    assert [mock.file for mock in collection.contract_mocks] == [inside, "/elsewhere/shop.proto"]
+
+    copy = CollectionStore.open(write_collection(collection, tmp_path / "copy", secrets), secrets)
+    assert copy.contract_mocks == [
+        _mocks()[0].model_copy(update={"file": inside}),
+        _mocks()[1],
+    ]
+    assert resolved_path(copy.root, copy.contract_mocks[0].file) == Path(inside)

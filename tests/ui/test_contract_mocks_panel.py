@@ -4,6 +4,7 @@ and the mocks kept with the collection."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -18,11 +19,12 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QPlainTextEdit, QPushButton, QToolButton
 from pytestqt.qtbot import QtBot
 
+from apiclient.core.models import ContractMockSettings, PinnedResponse
 from apiclient.core.store import CollectionStore
 from apiclient.ui import contract_mocks_panel
 from apiclient.ui.contract_mocks_panel import ContractMocksPanel
 from apiclient.ui.contract_mocks_rows import State
-from apiclient.ui.contract_mocks_table import STATE, URL
+from apiclient.ui.contract_mocks_table import KIND, STATE, URL
 from apiclient.ui.main_window import MainWindow
 
 CONTRACTS = Path(__file__).parents[1] / "mock_servers" / "contract_files"
@@ -205,6 +207,7 @@ def test_the_mocks_and_their_pins_come_back_with_the_collection(
     CollectionStore.create(other, "Other")
     assert run(window.open_collection(other))
     qtbot.waitUntil(lambda: panel.controller.rows == [] and panel.empty.isVisible())
+    run(panel.controller.loaded())  # the rows go at once, the mocks once stopped
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{url}/stats", timeout=5)
 
@@ -231,3 +234,114 @@ def test_a_contract_file_that_is_gone_shows_in_its_row(
     run(panel.controller.start("gone"))
     assert _cell(panel, "gone", STATE) == "file not found"
     assert "gone.yaml" in panel.status.text()
+
+
+def test_edits_while_another_collection_opens_stay_out_of_it(
+    qtbot: QtBot,
+    make_window,
+    run,
+    collection: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window = make_window(collection)
+    panel = _panel(window, run)
+    _add(qtbot, panel, monkeypatch, [collection / "contracts" / "openapi/shop.yaml"])
+    controller = panel.controller
+    run(controller.start("shop"))
+    stop_all = controller._host.stop_all
+
+    def slow_stop_all() -> None:
+        time.sleep(0.5)
+        stop_all()
+
+    monkeypatch.setattr(controller._host, "stop_all", slow_stop_all)
+    other = tmp_path / "other"
+    CollectionStore.create(other, "Other")
+    before = (other / "collection.yaml").read_text()
+
+    async def edit_while_switching() -> None:
+        assert await window.open_collection(other)
+        controller.set_port("shop", 4321)
+        controller.set_seed("shop", 9)
+        controller.set_pin("shop", "getStats", PinnedResponse(status=503))
+        await controller.add_files([collection / "contracts" / "wsdl/library.wsdl"])
+        await controller.loaded()
+
+    run(edit_while_switching())
+    qtbot.wait(100)  # any save started by the edits has run
+    assert (other / "collection.yaml").read_text() == before
+    assert controller.rows == []
+    assert "port: 4321" not in (collection / "collection.yaml").read_text()
+
+
+def test_mocks_changed_on_disk_show_and_survive_the_next_edit(
+    qtbot: QtBot, make_window, run, collection: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = make_window(collection)
+    panel = _panel(window, run)
+    _add(qtbot, panel, monkeypatch, [collection / "contracts" / "openapi/shop.yaml"])
+    controller = panel.controller
+    run(controller.start("shop"))
+    url = controller.row("shop").url
+    outside = CollectionStore.open(collection)  # a git pull, say
+    outside.contract_mocks = [
+        outside.contract_mocks[0].model_copy(
+            update={"pins": {"getStats": PinnedResponse(status=418)}}
+        ),
+        ContractMockSettings(file="contracts/wsdl/library.wsdl", seed=3),
+    ]
+    outside.save_settings()
+
+    assert run(window.workspace.reload())
+    run(controller.loaded())
+    assert [row.name for row in controller.rows] == ["shop", "library"]
+    assert panel.table.rowCount() == 2
+    assert _cell(panel, "library", KIND) == "WSDL"
+    shop = controller.row("shop")
+    assert (shop.state, shop.url) == (State.RUNNING, url)
+    assert httpx.get(f"{url}/stats", timeout=10).status_code == 418
+
+    controller.set_port("library", 4321)
+    saved = collection / "collection.yaml"
+    qtbot.waitUntil(lambda: "port: 4321" in saved.read_text(), timeout=10_000)
+    again = CollectionStore.open(collection).contract_mocks
+    assert [mock.file for mock in again] == [
+        "contracts/openapi/shop.yaml",
+        "contracts/wsdl/library.wsdl",
+    ]
+    assert again[0].pins["getStats"].status == 418 and again[1].seed == 3
+
+
+def test_a_mock_that_is_starting_cannot_be_removed_and_its_late_stop_is_quiet(
+    qtbot: QtBot,
+    make_window,
+    run,
+    collection: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window = make_window(collection)
+    panel = _panel(window, run)
+    _add(qtbot, panel, monkeypatch, [collection / "contracts" / "openapi/shop.yaml"])
+    controller = panel.controller
+    _select(panel, "shop")
+    other = tmp_path / "other"
+    CollectionStore.create(other, "Other")
+
+    async def remove_while_starting() -> None:
+        starting = asyncio.ensure_future(controller.start("shop"))
+        await asyncio.sleep(0)
+        assert controller.row("shop").state is State.STARTING
+        assert not panel.remove.isEnabled()
+        await controller.remove("shop")
+        assert controller.row("shop") is not None
+        # Another collection opens before the start ends: the mock is stopped with the
+        # rest, and the start's own stop of it finds it gone without an error.
+        assert await window.open_collection(other)
+        await starting
+        await controller.loaded()
+
+    run(remove_while_starting())
+    assert controller.rows == []
+    assert "contract_mocks" in (collection / "collection.yaml").read_text()
