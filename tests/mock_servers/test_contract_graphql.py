@@ -250,3 +250,22 @@ async def test_a_port_in_use_is_reported() -> None:
             )
     finally:
         taken.close()
+
+
+async def test_the_gql_client_fetches_the_schema_and_queries_the_mock() -> None:
+    """gql, the reference Python GraphQL client, as a user's own code would call the mock:
+    it reads the schema by introspection and validates its query against it."""
+    from gql import Client, gql
+    from gql.transport.httpx import HTTPXAsyncTransport
+
+    async with serving(CONFERENCE, seed=3) as mock:
+        transport = HTTPXAsyncTransport(url=mock.url)
+        async with Client(transport=transport, fetch_schema_from_transport=True) as session:
+            query = gql("{ talks { id title track speakers { email } } }")
+            first = await session.execute(query)
+            again = await session.execute(query)
+    assert first == again  # the same seed, the same data
+    assert 2 <= len(first["talks"]) <= 4
+    talk = first["talks"][0]
+    assert talk["track"] in {"BACKEND", "FRONTEND", "DATA"}
+    assert all("@" in speaker["email"] for speaker in talk["speakers"])
