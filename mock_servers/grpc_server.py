@@ -14,10 +14,11 @@ from importlib import resources
 from typing import Any
 
 import grpc
-from google.protobuf import descriptor, descriptor_pb2, descriptor_pool
+from google.protobuf import descriptor_pb2, descriptor_pool
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection, reflection_pb2, reflection_pb2_grpc
 
+from mock_servers.descriptor_pools import pool_of
 from mock_servers.errors import MockServerError
 from mock_servers.grpc_generated import tracks_pb2, tracks_pb2_grpc
 from mock_servers.grpc_service import SERVED_BY, SERVICE_NAME, SLOW_SECONDS, TrackService
@@ -144,21 +145,7 @@ def _v1_reflection_file() -> descriptor_pb2.FileDescriptorProto:
 
 def _reflection_pool(with_v1: bool) -> descriptor_pool.DescriptorPool:
     """A pool with exactly the files this server serves and their dependencies."""
-    pool = descriptor_pool.DescriptorPool()
-    added: set[str] = set()
-
-    def add(file: descriptor.FileDescriptor) -> None:
-        if file.name in added:
-            return
-        for dependency in file.dependencies:
-            add(dependency)
-        proto = descriptor_pb2.FileDescriptorProto()
-        file.CopyToProto(proto)
-        pool.Add(proto)
-        added.add(file.name)
-
-    for file in (tracks_pb2.DESCRIPTOR, health_pb2.DESCRIPTOR, reflection_pb2.DESCRIPTOR):
-        add(file)
+    pool = pool_of((tracks_pb2.DESCRIPTOR, health_pb2.DESCRIPTOR, reflection_pb2.DESCRIPTOR))
     if with_v1:
         pool.Add(_v1_reflection_file())
     return pool

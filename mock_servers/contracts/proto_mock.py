@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from google.protobuf import descriptor, descriptor_pb2, descriptor_pool, json_format
+from google.protobuf import descriptor, descriptor_pool, json_format
 from google.protobuf import message as pb_message
 from google.protobuf.message_factory import GetMessageClass
 from grpc_reflection.v1alpha import reflection, reflection_pb2, reflection_pb2_grpc
@@ -24,6 +24,7 @@ from mock_servers.contracts.base import ContractError, Pin, Pins, StartedMock
 from mock_servers.contracts.fake_data import FakeData
 from mock_servers.contracts.proto_compile import compile_proto
 from mock_servers.contracts.proto_values import MessageGenerator
+from mock_servers.descriptor_pools import pool_of
 from mock_servers.errors import MockServerError
 from mock_servers.serving import bind_socket
 
@@ -122,25 +123,11 @@ class _Method:
             index += 1
 
 
-def _reflection_pool(pool: descriptor_pool.DescriptorPool, files: list[str]) -> Any:
+def _reflection_pool(
+    pool: descriptor_pool.DescriptorPool, files: list[str]
+) -> descriptor_pool.DescriptorPool:
     """A pool with the contract's files and the reflection service's own file."""
-    served = descriptor_pool.DescriptorPool()
-    added: set[str] = set()
-
-    def add(file: descriptor.FileDescriptor) -> None:
-        if file.name in added:
-            return
-        for dependency in file.dependencies:
-            add(dependency)
-        proto = descriptor_pb2.FileDescriptorProto()
-        file.CopyToProto(proto)
-        served.Add(proto)
-        added.add(file.name)
-
-    for name in files:
-        add(pool.FindFileByName(name))
-    add(reflection_pb2.DESCRIPTOR)
-    return served
+    return pool_of([*(pool.FindFileByName(name) for name in files), reflection_pb2.DESCRIPTOR])
 
 
 def _add_reflection(
