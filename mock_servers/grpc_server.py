@@ -16,11 +16,16 @@ from typing import Any
 import grpc
 from google.protobuf import descriptor_pb2, descriptor_pool
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection, reflection_pb2, reflection_pb2_grpc
+from grpc_reflection.v1alpha import reflection, reflection_pb2
 
-from mock_servers.descriptor_pools import pool_of
 from mock_servers.errors import MockServerError
 from mock_servers.grpc_generated import tracks_pb2, tracks_pb2_grpc
+from mock_servers.grpc_reflection import (
+    REFLECTION_V1,
+    REFLECTION_V1ALPHA,
+    add_reflection,
+    pool_of,
+)
 from mock_servers.grpc_service import SERVED_BY, SERVICE_NAME, SLOW_SECONDS, TrackService
 from mock_servers.serving import RunningServer, bind_socket
 
@@ -33,8 +38,6 @@ __all__ = [
 ]
 
 HEALTH_SERVICE = health.SERVICE_NAME  # grpc.health.v1.Health
-REFLECTION_V1ALPHA = reflection.SERVICE_NAME  # grpc.reflection.v1alpha.ServerReflection
-REFLECTION_V1 = "grpc.reflection.v1.ServerReflection"
 # Calls still running when the host stops (a Jam, a slow GetTrack) get this long.
 GRACEFUL_SHUTDOWN_SECONDS = 2.0
 
@@ -175,17 +178,7 @@ class _ReflectionServicer(reflection.aio.ReflectionServicer):
 
 def _add_reflection(server: grpc.aio.Server, service_names: list[str]) -> None:
     names = [*service_names, REFLECTION_V1ALPHA, REFLECTION_V1]
-    servicer = _ReflectionServicer(names, _reflection_pool(with_v1=True))
-    reflection_pb2_grpc.add_ServerReflectionServicer_to_server(servicer, server)
-    # v1 has the same messages as v1alpha under another package: same codecs.
-    v1 = grpc.stream_stream_rpc_method_handler(
-        servicer.ServerReflectionInfo,
-        request_deserializer=reflection_pb2.ServerReflectionRequest.FromString,
-        response_serializer=reflection_pb2.ServerReflectionResponse.SerializeToString,
-    )
-    server.add_generic_rpc_handlers(
-        (grpc.method_handlers_generic_handler(REFLECTION_V1, {"ServerReflectionInfo": v1}),)
-    )
+    add_reflection(server, _ReflectionServicer(names, _reflection_pool(with_v1=True)))
 
 
 # --- the server -------------------------------------------------------------------------

@@ -18,18 +18,17 @@ import grpc
 from google.protobuf import descriptor, descriptor_pool, json_format
 from google.protobuf import message as pb_message
 from google.protobuf.message_factory import GetMessageClass
-from grpc_reflection.v1alpha import reflection, reflection_pb2, reflection_pb2_grpc
+from grpc_reflection.v1alpha import reflection, reflection_pb2
 
 from mock_servers.contracts.base import ContractError, Pin, Pins, StartedMock
 from mock_servers.contracts.fake_data import FakeData
 from mock_servers.contracts.proto_compile import compile_proto
 from mock_servers.contracts.proto_values import MessageGenerator
-from mock_servers.descriptor_pools import pool_of
 from mock_servers.errors import MockServerError
+from mock_servers.grpc_reflection import REFLECTION_V1ALPHA, add_reflection, pool_of
 from mock_servers.serving import bind_socket
 
 GRACEFUL_SHUTDOWN_SECONDS = 1.0
-_REFLECTION_V1 = "grpc.reflection.v1.ServerReflection"
 _CODES = {code.name: code for code in grpc.StatusCode}
 _CODES.update({str(code.value[0]): code for code in grpc.StatusCode})
 
@@ -133,16 +132,8 @@ def _reflection_pool(
 def _add_reflection(
     server: grpc.aio.Server, services: list[str], pool: descriptor_pool.DescriptorPool
 ) -> None:
-    servicer = reflection.aio.ReflectionServicer([*services, reflection.SERVICE_NAME], pool=pool)
-    reflection_pb2_grpc.add_ServerReflectionServicer_to_server(servicer, server)
-    # v1 (what grpcurl asks first) has the same messages as v1alpha under another package.
-    v1 = grpc.stream_stream_rpc_method_handler(
-        servicer.ServerReflectionInfo,
-        request_deserializer=reflection_pb2.ServerReflectionRequest.FromString,
-        response_serializer=reflection_pb2.ServerReflectionResponse.SerializeToString,
-    )
-    server.add_generic_rpc_handlers(
-        (grpc.method_handlers_generic_handler(_REFLECTION_V1, {"ServerReflectionInfo": v1}),)
+    add_reflection(
+        server, reflection.aio.ReflectionServicer([*services, REFLECTION_V1ALPHA], pool=pool)
     )
 
 

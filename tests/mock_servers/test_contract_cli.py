@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -19,14 +17,6 @@ from mock_servers.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 FILES = Path(__file__).parent / "contract_files" / "openapi"
-
-
-@pytest.fixture
-def occupied_port() -> Iterator[int]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen()
-        yield sock.getsockname()[1]
 
 
 def test_two_contracts_are_served_and_named_by_their_stems(tmp_path: Path) -> None:

@@ -20,7 +20,6 @@ from mock_servers.contracts.base import ContractError, Pin, Pins, StartedMock
 from mock_servers.contracts.fake_data import FakeData
 from mock_servers.contracts.graphql_ws import LEGACY_PROTOCOL, PROTOCOL
 from mock_servers.errors import PortInUseError
-from mock_servers.serving import bind_socket
 
 HERE = Path(__file__).parent / "contract_files" / "graphql"
 CONFERENCE = HERE / "conference.graphql"
@@ -240,16 +239,9 @@ async def test_bad_sdl_is_refused_with_line_and_column(contract: Path, words: st
     assert words in str(caught.value)
 
 
-async def test_a_port_in_use_is_reported() -> None:
-    taken = bind_socket("test", "127.0.0.1", 0)
-    taken.listen()
-    try:
-        with pytest.raises(PortInUseError):
-            await graphql_mock.start(
-                CONFERENCE, "127.0.0.1", taken.getsockname()[1], FakeData(), Pins()
-            )
-    finally:
-        taken.close()
+async def test_a_port_in_use_is_reported(occupied_port: int) -> None:
+    with pytest.raises(PortInUseError):
+        await graphql_mock.start(CONFERENCE, "127.0.0.1", occupied_port, FakeData(), Pins())
 
 
 async def test_the_gql_client_fetches_the_schema_and_queries_the_mock() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import socket
 import threading
 import time
 import uuid
@@ -63,14 +62,6 @@ def shop(mocks: ContractMocks) -> Iterator[httpx.Client]:
 def notes(mocks: ContractMocks) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=mocks.get("notes31").url, timeout=10) as client:
         yield client
-
-
-@pytest.fixture
-def occupied_port() -> Iterator[int]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen()
-        yield sock.getsockname()[1]
 
 
 def _contract_threads() -> int:

@@ -22,7 +22,6 @@ from mock_servers.contracts import proto_mock
 from mock_servers.contracts.base import ContractError, Pin, Pins, StartedMock
 from mock_servers.contracts.fake_data import FakeData
 from mock_servers.errors import PortInUseError
-from mock_servers.serving import bind_socket
 
 HERE = Path(__file__).parent / "contract_files" / "proto"
 SHOP = HERE / "shop.proto"
@@ -168,11 +167,6 @@ async def test_contracts_that_do_not_compile_are_refused_naming_the_place(
     assert words in str(caught.value)
 
 
-async def test_a_port_in_use_is_reported() -> None:
-    taken = bind_socket("test", "127.0.0.1", 0)
-    taken.listen()
-    try:
-        with pytest.raises(PortInUseError):
-            await proto_mock.start(SHOP, "127.0.0.1", taken.getsockname()[1], FakeData(), Pins())
-    finally:
-        taken.close()
+async def test_a_port_in_use_is_reported(occupied_port: int) -> None:
+    with pytest.raises(PortInUseError):
+        await proto_mock.start(SHOP, "127.0.0.1", occupied_port, FakeData(), Pins())

@@ -30,7 +30,6 @@ from mock_servers.contracts.fake_data import FakeData
 from mock_servers.contracts.wsdl_facets import FacetIndex
 from mock_servers.contracts.wsdl_samples import SampleGenerator
 from mock_servers.errors import PortInUseError
-from mock_servers.serving import bind_socket
 
 HERE = Path(__file__).parent / "contract_files" / "wsdl"
 LIBRARY = HERE / "library.wsdl"
@@ -272,12 +271,6 @@ async def test_a_billion_laughs_wsdl_is_refused_quickly() -> None:
     assert time.monotonic() - started < 2
 
 
-async def test_a_port_in_use_is_reported() -> None:
-    taken = bind_socket("test", "127.0.0.1", 0)
-    taken.listen()
-    try:
-        port = taken.getsockname()[1]
-        with pytest.raises(PortInUseError):
-            await wsdl_mock.start(LIBRARY, "127.0.0.1", port, FakeData(), Pins())
-    finally:
-        taken.close()
+async def test_a_port_in_use_is_reported(occupied_port: int) -> None:
+    with pytest.raises(PortInUseError):
+        await wsdl_mock.start(LIBRARY, "127.0.0.1", occupied_port, FakeData(), Pins())

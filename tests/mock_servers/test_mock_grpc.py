@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-import socket
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
@@ -416,14 +415,6 @@ async def test_tls_variant_with_a_trustme_ca() -> None:
             assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
     finally:
         await server.stop()
-
-
-@pytest.fixture
-def occupied_port() -> Iterator[int]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen()
-        yield sock.getsockname()[1]
 
 
 async def test_port_in_use(occupied_port: int) -> None:
