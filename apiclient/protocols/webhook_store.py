@@ -28,6 +28,7 @@ import dataclasses
 import json
 import sqlite3
 import threading
+from array import array
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,7 @@ __all__ = ["INBOX_FILE", "SCHEMA_VERSION", "WebhookStore", "default_inbox_path"]
 INBOX_FILE = "webhooks.sqlite3"
 SCHEMA_VERSION = 1
 _BUSY_TIMEOUT_S = 10.0
-_DELETE_CHUNK = 500  # ids per DELETE, well under SQLite's limit on bound parameters
+_DELETE_CHUNK = 500  # ids per DELETE or SELECT, well under SQLite's limit on bound parameters
 
 # Each entry upgrades the schema from version N (its index) to N + 1.
 _MIGRATIONS: tuple[str, ...] = (
@@ -132,6 +133,36 @@ class WebhookStore(SqliteStore):
         with self._guard("read"):
             rows = self._connection().execute(sql, params).fetchall()
         return [_summary(row) for row in rows]
+
+    def ids(self, search: str = "", *, upto: int | None = None) -> array[int]:
+        """The ids of every event (matching ``search`` when given; up to ``upto`` when
+        given), oldest first: the inbox's exact row list, 8 bytes an event."""
+        where, params = _where(search)
+        if upto is not None:
+            where.append("id <= :upto")
+            params["upto"] = upto
+        sql = "SELECT id FROM events"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        found: array[int] = array("q")
+        with self._guard("read"):
+            cursor = self._connection().execute(sql + " ORDER BY id", params)
+            while rows := cursor.fetchmany(10_000):
+                found.extend(row[0] for row in rows)
+        return found
+
+    def summaries_by_ids(self, ids: Sequence[int]) -> list[EventSummary]:
+        """The events with these ids (those still stored), without headers or bodies."""
+        wanted = sorted({int(event_id) for event_id in ids})
+        found: list[EventSummary] = []
+        with self._guard("read"):
+            conn = self._connection()
+            for start in range(0, len(wanted), _DELETE_CHUNK):
+                chunk = wanted[start : start + _DELETE_CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                sql = f"SELECT {_SUMMARY_COLUMNS} FROM events WHERE id IN ({marks})"
+                found += [_summary(row) for row in conn.execute(sql, chunk).fetchall()]
+        return found
 
     def get(self, event_id: int) -> WebhookEvent | None:
         """The whole event, or None when there is no such id (deleted, cleared)."""

@@ -1,10 +1,12 @@
-"""A WebSocket session saved as JSON: the frames and connection changes a log kept, with
-the exact counters of the whole session.
+"""A WebSocket session saved as JSON: every frame and connection change of the session
+(read from the log's spool, :mod:`apiclient.protocols.websocket_spool`, a chunk at a
+time), with the exact counters.
 
-Each entry is encoded on its own, so a thread writing a 64 MB session hands the GIL
-back between entries instead of holding it for one giant ``json.dumps``. Text payloads
-stay text; binary ones are base64. The file is written next to its target and renamed
-over it, so a failed export never leaves half a file under the chosen name.
+Each entry is encoded on its own, so a thread writing a day-long session hands the GIL
+back between entries instead of holding it for one giant ``json.dumps``, and never holds
+more than a chunk of it in memory. Text payloads stay text; binary ones are base64. The
+file is written next to its target and renamed over it, so a failed export never leaves
+half a file under the chosen name.
 """
 
 from __future__ import annotations

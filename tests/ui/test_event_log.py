@@ -1,6 +1,9 @@
-"""The event log keeps up with fast streams: batched inserts and a memory cap."""
+"""The event log keeps up with fast, long streams: batched inserts, the newest events in
+memory, every event on disk and read back as scrolled, an in-memory fallback."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from apiclient.ui.widgets.event_log import EventLogModel, EventLogView, LoggedEvent
 
@@ -9,29 +12,62 @@ def _event(n: int) -> LoggedEvent:
     return LoggedEvent(1_700_000_000.0 + n, "event", f'{{"n": {n}}}', f'{{"n": {n}}}')
 
 
-def test_appends_are_batched_and_capped(qtbot):
-    model = EventLogModel(capacity=100)
+def _spool_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("events-*.sqlite3")) if folder.exists() else []
+
+
+def test_appends_are_batched_and_older_events_come_back_from_disk(qtbot, tmp_path: Path):
+    model = EventLogModel(capacity=100, folder=tmp_path)
     inserts: list[int] = []
     model.rowsInserted.connect(lambda _parent, first, last: inserts.append(last - first + 1))
     for n in range(250):
         model.append(_event(n))
     assert model.rowCount() == 0  # nothing shown before the next flush
-    qtbot.waitUntil(lambda: model.rowCount() == 100)
+    qtbot.waitUntil(lambda: model.rowCount() == 250)
     assert inserts == [250]  # one insert for the whole burst
-    assert model.dropped == 150 and model.total() == 250
-    assert model.event_at(0).summary == '{"n": 150}'  # the newest are kept
-    assert model.index(0, 0).data() == 151  # numbering counts every event received
+    assert model.dropped == 0 and model.total() == 250
+    assert model.event_at(249).summary == '{"n": 249}'  # the newest: in memory
+    assert model.index(0, 0).data() == 1  # numbering counts every event received
+    assert model.index(0, 3).data() == "…"  # the oldest: on disk, its page asked for
+    qtbot.waitUntil(lambda: model.index(0, 3).data() == '{"n": 0}', timeout=5_000)
+    assert len(_spool_files(tmp_path)) == 1
+    model.clear()
+    assert model.rowCount() == 0 and model.total() == 0
+    qtbot.waitUntil(lambda: not _spool_files(tmp_path), timeout=5_000)
+    model.close()
 
 
-def test_the_view_tells_when_events_were_let_go_and_shows_the_selected_one(qtbot):
-    view = EventLogView("log")
+def test_the_view_shows_an_event_read_from_disk_in_full(qtbot, tmp_path: Path):
+    view = EventLogView("log", folder=tmp_path)
     qtbot.addWidget(view)
-    view.model.capacity = 10
-    for n in range(15):
-        view.model.append(_event(n))
-    view.model.flush()
-    assert not view.status.isHidden() and "5 older" in view.status.text()
+    model = view.model
+    model.capacity = 10
+    for n in range(50):
+        model.append(_event(n))
+    model.flush()
+    qtbot.waitUntil(lambda: model.index(2, 3).data() == '{"n": 2}', timeout=5_000)
+    view.table.selectRow(2)
+    qtbot.waitUntil(lambda: view.detail.toPlainText() == '{\n  "n": 2\n}', timeout=5_000)
+    model.close()
+
+
+def test_an_unwritable_spool_goes_on_in_memory_and_says_so(qtbot, tmp_path: Path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the spool folder should be")
+    view = EventLogView("log", folder=blocker / "spool")
+    qtbot.addWidget(view)
+    model = view.model
+    model.capacity = 10
+    with qtbot.waitSignal(model.spool_failed, timeout=5_000):
+        for n in range(15):
+            model.append(_event(n))
+        model.flush()
+    assert model.rowCount() == 10 and model.dropped == 5 and model.total() == 15
+    assert not view.status.isHidden()
+    assert "Cannot keep the events on disk" in view.status.text()
+    assert "5 older" in view.status.text()
     view.table.selectRow(2)
     assert view.detail.toPlainText() == '{\n  "n": 7\n}'
-    view.model.clear()
-    assert view.status.isHidden()
+    model.clear()
+    assert model.spool_problem == "" and model.rowCount() == 0
+    model.close()

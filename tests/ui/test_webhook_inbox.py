@@ -1,13 +1,18 @@
-"""The webhook inbox model: bursts go in newest first as one insertion per batch, with
-every cell filled, and the newest ``capacity`` events are kept; many rows at once (the
-stored inbox listed in a new window, a large backlog) go in a slice per event-loop turn."""
+"""The webhook inbox model: a virtual list over the store (every id, a cache of rows read
+a page at a time as seen), bursts going in newest first as one insertion per batch."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex
+from array import array
+from collections.abc import Iterator
+from pathlib import Path
 
-from apiclient.protocols.webhook_events import EventSummary
-from apiclient.ui.tabs.webhook_inbox import SLICE_ROWS, InboxSnapshot, WebhookInboxModel
+import pytest
+from PySide6.QtCore import Qt
+
+from apiclient.protocols.webhook_events import EventSummary, WebhookEvent
+from apiclient.protocols.webhook_store import WebhookStore
+from apiclient.ui.tabs.webhook_inbox import CACHE_ROWS, InboxSnapshot, WebhookInboxModel
 from apiclient.ui.tabs.webhook_inbox_view import WebhookInboxView
 
 
@@ -29,121 +34,103 @@ def _summary(event_id: int, *, status: int = 200) -> EventSummary:
 
 
 def _column(model: WebhookInboxModel, column: int) -> list[str]:
-    return [model.item(row, column).text() for row in range(model.rowCount())]
+    return [model.index(row, column).data() for row in range(model.rowCount())]
+
+
+def _snapshot(newest: int, listed: int = 500) -> InboxSnapshot:
+    """The store holding events 1..``newest``, the newest ``listed`` read in full."""
+    rows = [_summary(n) for n in range(newest, max(0, newest - listed), -1)]
+    return InboxSnapshot(array("q", range(1, newest + 1)), rows, upto=newest)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[WebhookStore]:
+    with WebhookStore(tmp_path / "inbox.sqlite3") as opened:
+        yield opened
+
+
+def _fill(store: WebhookStore, count: int) -> None:
+    events = [WebhookEvent(_summary(0), (("x-n", str(n)),), b"{}") for n in range(count)]
+    store.add_many(events)
 
 
 def test_a_burst_goes_in_newest_first_as_one_insertion() -> None:
     model = WebhookInboxModel()
     insertions: list[tuple[int, int]] = []
     model.rowsInserted.connect(lambda _parent, first, last: insertions.append((first, last)))
-    changed: list[tuple[int, int]] = []
-    model.dataChanged.connect(lambda top, bottom: changed.append((top.row(), bottom.row())))
     for event_id in range(1, 31):
         model.add(_summary(event_id, status=500 if event_id == 7 else 200))
 
     model.flush()
 
     assert insertions == [(0, 29)]
-    assert changed == [(0, 29)]
     assert _column(model, 0) == [str(n) for n in range(30, 0, -1)]
     assert _column(model, 3)[0] == "/hooks/30"
     assert [model.summary(row).id for row in (0, 29)] == [30, 1]  # type: ignore[union-attr]
-    assert model.item(23, 7).foreground().color().name() == "#c62828"  # event 7 answered 500
-    assert model.item(0, 6).toolTip() == "GitHub signature matches."
+    answered = model.index(23, 7).data(Qt.ItemDataRole.ForegroundRole)
+    assert answered.color().name() == "#c62828"  # event 7 answered 500
+    assert model.index(0, 6).data(Qt.ItemDataRole.ToolTipRole) == "GitHub signature matches."
+    assert model.newest_id() == 30 and model.row_of(6) == 24 and model.row_of(99) == -1
+    assert model.rowCount(model.index(0, 0)) == 0  # a flat table
 
 
-def test_later_batches_go_on_top_and_the_oldest_are_let_go() -> None:
-    model = WebhookInboxModel(capacity=25)
-    for batch in range(3):
-        for n in range(1, 11):
-            model.add(_summary(batch * 10 + n))
-        model.flush()
-
-    assert model.rowCount() == 25
-    assert _column(model, 0) == [str(n) for n in range(30, 5, -1)]
-    assert model.newest_id() == 30
-    assert model.row_of(6) == 24 and model.row_of(5) == -1
-    assert not model.hasChildren(model.index(0, 0, QModelIndex()))
-
-
-def _snapshot(newest: int) -> InboxSnapshot:
-    """The store holding events 1..``newest``, read newest first."""
-    rows = [_summary(n) for n in range(newest, 0, -1)]
-    return InboxSnapshot(rows, total=newest, upto=newest, searching=False)
-
-
-def _insertions(model: WebhookInboxModel) -> list[tuple[int, int]]:
-    insertions: list[tuple[int, int]] = []
-    model.rowsInserted.connect(lambda _parent, first, last: insertions.append((first, last)))
-    return insertions
-
-
-def test_a_large_load_goes_in_a_slice_per_turn_complete_and_in_order(qtbot) -> None:
+def test_a_reload_lists_every_id_and_keeps_the_events_that_came_after_it() -> None:
     model = WebhookInboxModel()
-    insertions = _insertions(model)
-    count = 4 * SLICE_ROWS + 17
-
-    model.set_rows(_snapshot(count))
-
-    assert model.rowCount() == SLICE_ROWS and model.filling()  # the rest on later turns
-    with qtbot.waitSignal(model.filled, timeout=10_000):
-        pass
-    assert not model.filling()
-    assert len(insertions) == 4
-    assert all(last - first < SLICE_ROWS for first, last in insertions)
-    assert [first for first, _last in insertions] == [SLICE_ROWS * n for n in range(1, 5)]
-    assert _column(model, 0) == [str(n) for n in range(count, 0, -1)]
-    assert _column(model, 3)[-1] == "/hooks/1"
-    assert [model.summary(row).id for row in (0, count - 1)] == [count, 1]  # type: ignore[union-attr]
-
-
-def test_new_events_during_a_load_go_on_top_and_the_oldest_still_coming_are_let_go(
-    qtbot,
-) -> None:
-    model = WebhookInboxModel(capacity=3 * SLICE_ROWS)
-    model.set_rows(_snapshot(3 * SLICE_ROWS))
-    for event_id in range(3 * SLICE_ROWS + 1, 3 * SLICE_ROWS + 6):
+    for event_id in range(1, 6):
         model.add(_summary(event_id))
     model.flush()
-    model.remove_ids({3 * SLICE_ROWS - 1, 10})  # one listed, one still to come
+    model.add(_summary(1_006))  # arrived after the snapshot below was read
 
-    with qtbot.waitSignal(model.filled, timeout=10_000):
-        pass
-    kept = range(3 * SLICE_ROWS + 5, 5, -1)  # the 5 oldest made room for the new ones
-    expected = [str(n) for n in kept if n not in (3 * SLICE_ROWS - 1, 10)]
-    assert _column(model, 0) == expected
-    assert model.newest_id() == 3 * SLICE_ROWS + 5
+    arrived = model.set_rows(_snapshot(1_000, listed=100))
+
+    assert arrived == 1 and model.rowCount() == 1_001
+    assert [model.id_at(row) for row in (0, 1, 1_000)] == [1_006, 1_000, 1]
+    assert model.index(1, 3).data() == "/hooks/1000"
+    model.remove_ids({1_000, 3})
+    assert model.rowCount() == 999 and model.id_at(1) == 999 and model.row_of(3) == -1
 
 
-def test_a_large_backlog_of_new_events_goes_in_a_slice_at_a_time(qtbot) -> None:
+def test_rows_outside_the_cache_are_read_a_page_at_a_time(qtbot, store) -> None:
+    count = CACHE_ROWS + 1_000
+    _fill(store, count)
     model = WebhookInboxModel()
-    insertions = _insertions(model)
-    for event_id in range(1, 2 * SLICE_ROWS + 11):
-        model.add(_summary(event_id))
+    model.set_source(store.summaries_by_ids)
+    ids = store.ids()
+    model.set_rows(InboxSnapshot(ids, store.summaries(limit=50), upto=ids[-1]))
+    assert model.rowCount() == count
 
-    model.flush()
+    assert model.index(count - 1, 3).data() == "…"  # the oldest: not read yet
+    qtbot.waitUntil(lambda: model.summary(count - 1) is not None, timeout=5_000)
+    assert model.summary(count - 1).id == ids[0]  # type: ignore[union-attr]
+    assert model.index(count - 1, 0).data() == str(ids[0])
+    for row in range(0, count, 200):  # a scroll through all: the cache stays capped
+        model.summary(row)
+    qtbot.waitUntil(lambda: model.summary(count // 2) is not None, timeout=10_000)
+    assert len(model._cache) <= CACHE_ROWS
+    model.set_source(None)
 
-    assert insertions == [(0, SLICE_ROWS - 1)]  # the oldest first: the newer go on top
-    qtbot.waitUntil(lambda: model.rowCount() == 2 * SLICE_ROWS + 10, timeout=10_000)
-    assert insertions == [(0, SLICE_ROWS - 1), (0, SLICE_ROWS - 1), (0, 9)]
-    assert _column(model, 0) == [str(n) for n in range(2 * SLICE_ROWS + 10, 0, -1)]
+
+def test_a_filter_lists_the_matching_ids_from_sql(store) -> None:
+    _fill(store, 300)
+    assert len(store.ids("x-n: 1")) == 111  # 1, 10-19, 100-199
+    assert list(store.ids(upto=5)) == [1, 2, 3, 4, 5]
+    assert [s.id for s in store.summaries_by_ids([7, 3, 999])] == [3, 7]
 
 
-def test_a_large_reload_keeps_the_selection_and_says_when_it_is_listed(qtbot) -> None:
+def test_a_reload_keeps_the_selection_and_the_exact_count(qtbot) -> None:
     view = WebhookInboxView()
     qtbot.addWidget(view)
-    count = 3 * SLICE_ROWS
+    count = 3_000
     with qtbot.waitSignal(view.loaded, timeout=10_000):
         view.load(_snapshot(count))
-    view.select_id(5)  # near the bottom: listed again only on a later turn
+    view.select_id(5)  # near the bottom, not in the snapshot's rows
     assert view.current_id() == 5
     shown: list[int] = []
     view.current_changed.connect(shown.append)
 
     with qtbot.waitSignal(view.loaded, timeout=10_000):
         view.load(_snapshot(count))
-        assert view.model.filling()
 
     assert view.current_id() == 5 and view.selected_ids() == [5]
     assert shown == []  # the same event stays shown, never cleared meanwhile
-    assert view.count.text() == f"{count} events"
+    assert view.count.text() == "3,000 events"

@@ -11,8 +11,9 @@ from PySide6.QtCore import Qt
 
 from apiclient.protocols.websocket import WsFrame, WsStatus
 from apiclient.protocols.websocket_export import write_session
+from apiclient.ui import spool_holder
 from apiclient.ui.tabs import websocket_log
-from apiclient.ui.tabs.websocket_log import LogFilter, MessageLogModel
+from apiclient.ui.tabs.websocket_log import LogEntry, LogFilter, MessageLogModel
 from apiclient.ui.tabs.websocket_log_view import MessageLogView, detail_text
 
 
@@ -25,96 +26,173 @@ def _shown(model: MessageLogModel) -> list[str]:
     return [model.data(model.index(row, 5)) for row in range(model.rowCount())]
 
 
-def test_appends_are_batched_until_flush() -> None:
-    model = MessageLogModel()
+def _fill(model: MessageLogModel, count: int, batch: int = 40) -> None:
+    for first in range(0, count, batch):
+        for n in range(first, min(first + batch, count)):
+            model.append(_text(n, "out" if n % 3 == 0 else "in"))
+        model.flush()
+
+
+def _read_row(qtbot, model: MessageLogModel, row: int) -> LogEntry:
+    """The entry at ``row``, waiting for its page to come back from the spool."""
+    model.entry_at(row)
+    qtbot.waitUntil(lambda: model.entry_at(row) is not None, timeout=5_000)
+    entry = model.entry_at(row)
+    assert entry is not None
+    return entry
+
+
+def _spool_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("ws-*.sqlite3")) if folder.exists() else []
+
+
+def test_appends_are_batched_until_flush(tmp_path: Path) -> None:
+    model = MessageLogModel(folder=tmp_path)
     for n in range(5):
         model.append(_text(n))
     assert model.rowCount() == 0 and model.total == 5
     model.flush()
     assert model.rowCount() == 5
     assert [model.number_at(row) for row in range(5)] == [1, 2, 3, 4, 5]
+    model.close()
 
 
-def test_capacity_keeps_the_newest_and_counts_stay_exact() -> None:
-    model = MessageLogModel(capacity=100)
-    for batch in range(7):
-        for n in range(40):
-            model.append(_text(batch * 40 + n))
-        model.flush()
-    assert model.total == 280
-    assert model.kept == model.rowCount() == 100
-    assert model.dropped == 180
-    assert model.number_at(0) == 181 and model.number_at(99) == 280
-    assert model.entry_at(99).data == '{"seq": 279}'
-
-
-def test_a_burst_larger_than_the_capacity_keeps_the_newest_of_it() -> None:
-    model = MessageLogModel(capacity=10)
-    for n in range(5):
-        model.append(_text(n))
-    model.flush()
-    for n in range(5, 50):
-        model.append(_text(n))
-    model.flush()
-    assert model.total == 50 and model.dropped == 40 and model.kept == 10
-    assert [model.number_at(row) for row in range(10)] == list(range(41, 51))
-    assert model.entry_at(0).data == '{"seq": 40}'
-
-
-def test_byte_cap_lets_big_messages_go_but_keeps_the_newest(
-    monkeypatch: pytest.MonkeyPatch,
+def test_memory_keeps_the_newest_but_scrolling_up_reads_the_oldest_from_disk(
+    qtbot, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(websocket_log, "MAX_KEPT_BYTES", 1000)
-    model = MessageLogModel(capacity=1000)
-    for _ in range(3):
-        model.append(WsFrame("in", "binary", time.time(), bytes(400), 400))
-        model.flush()
-    assert model.kept == 2 and model.dropped == 1
-    model.append(WsFrame("in", "binary", time.time(), bytes(5000), 5000))
-    model.flush()
-    assert model.kept == 1  # over the cap alone, but the newest always stays
-    assert model.entry_at(0).size == 5000
+    model = MessageLogModel(capacity=100, folder=tmp_path)
+    _fill(model, 1_000)
+    assert model.total == model.kept == model.rowCount() == 1_000  # counters exact
+    assert model.in_memory == 100 and model.dropped == 0
+    assert model.entry_at(999).data == '{"seq": 999}'  # the newest: from memory
+    with qtbot.waitSignal(model.page_loaded, timeout=5_000):
+        assert model.entry_at(0) is None  # on disk only: its page is read
+    assert model.entry_at(0).data == '{"seq": 0}'
+    assert model.data(model.index(0, 5)) == '{"seq": 0}'
+    assert _read_row(qtbot, model, 450).data == '{"seq": 450}'
+    model.close()
 
 
-def test_filters_by_direction_text_and_control_frames() -> None:
-    model = MessageLogModel()
+def test_a_row_not_read_yet_shows_a_placeholder(qtbot, tmp_path: Path) -> None:
+    model = MessageLogModel(capacity=10, folder=tmp_path)
+    _fill(model, 500)
+    assert model.data(model.index(3, 0)) == 4  # the number is known at once
+    assert model.data(model.index(3, 5)) == "…"
+    qtbot.waitUntil(lambda: model.data(model.index(3, 5)) == '{"seq": 3}', timeout=5_000)
+    model.close()
+
+
+def test_a_filter_searches_the_whole_spool_with_an_exact_count(qtbot, tmp_path: Path) -> None:
+    model = MessageLogModel(capacity=50, folder=tmp_path)
+    model.append(WsStatus("open", time.time(), "ws://x"))
+    _fill(model, 3_000)
+    with qtbot.waitSignal(model.filtered, timeout=10_000):
+        model.set_filter(LogFilter(direction="out", control=True))
+    assert model.rowCount() == 1 + 1_000  # the connection change and every third message
+    assert isinstance(_read_row(qtbot, model, 0), WsStatus)
+    assert _read_row(qtbot, model, 1).data == '{"seq": 0}'
+    with qtbot.waitSignal(model.filtered, timeout=10_000):
+        model.set_filter(LogFilter(text='"SEQ": 12', control=True))
+    assert model.rowCount() == 1 + 10 + 100  # 12, 120-129, 1200-1299
+    assert _read_row(qtbot, model, 0).data == '{"seq": 12}'
+    _fill(model, 130)  # new entries are matched as they come
+    assert model.rowCount() == 1 + 10 + 100 + 1 + 10
+    model.close()
+
+
+def test_filters_by_direction_text_and_control_frames(qtbot, tmp_path: Path) -> None:
+    model = MessageLogModel(folder=tmp_path)
     model.append(WsStatus("open", time.time(), "ws://x"))
     model.append(_text(1, "out"))
     model.append(_text(2, "in"))
     model.append(WsFrame("in", "ping", time.time(), b"ping-1", 6))
     model.append(WsFrame("in", "binary", time.time(), b"\xde\xad", 2))
-    model.set_filter(LogFilter(control=False))
-    assert model.rowCount() == 4  # the ping is hidden, the status shows
-    model.set_filter(LogFilter(direction="out", control=False))
-    assert _shown(model)[1:] == ['{"seq": 1}']
-    model.set_filter(LogFilter(text='"SEQ": 2', control=True))
-    assert _shown(model) == ['{"seq": 2}']
-    model.set_filter(LogFilter(text="de ad", control=True))  # binary matches as hex
-    assert _shown(model) == ["de ad"]
-    model.set_filter(LogFilter(control=True))
-    assert model.rowCount() == 5
+
+    def shown(log_filter: LogFilter) -> list[str]:
+        with qtbot.waitSignal(model.filtered, timeout=5_000):
+            model.set_filter(log_filter)
+        return _shown(model)
+
+    assert len(shown(LogFilter(control=False))) == 4  # the ping is hidden, the status shows
+    assert shown(LogFilter(direction="out", control=False))[1:] == ['{"seq": 1}']
+    assert shown(LogFilter(text='"SEQ": 2', control=True)) == ['{"seq": 2}']
+    assert shown(LogFilter(text="de ad", control=True)) == ["de ad"]  # binary as hex
+    assert len(shown(LogFilter(control=True))) == 5
+    model.close()
 
 
-def test_a_filter_follows_new_entries_and_the_cap() -> None:
-    model = MessageLogModel(capacity=10)
-    model.set_filter(LogFilter(direction="out", control=True))
-    for n in range(30):
-        model.append(_text(n, "out" if n % 3 == 0 else "in"))
-    model.flush()
-    shown = [model.entry_at(row).data for row in range(model.rowCount())]
-    assert shown == ['{"seq": 21}', '{"seq": 24}', '{"seq": 27}']  # within the newest 10
-    assert model.total == 30
-
-
-def test_clear_starts_over() -> None:
-    model = MessageLogModel()
-    model.append(_text(1))
-    model.flush()
+def test_clear_starts_over_and_removes_the_spool_file(qtbot, tmp_path: Path) -> None:
+    model = MessageLogModel(folder=tmp_path)
+    _fill(model, 10)
+    qtbot.waitUntil(lambda: len(_spool_files(tmp_path)) == 1, timeout=5_000)
     model.clear()
     assert model.rowCount() == 0 and model.total == 0 and model.dropped == 0
+    qtbot.waitUntil(lambda: not _spool_files(tmp_path), timeout=5_000)
     model.append(_text(2))
     model.flush()
     assert model.number_at(0) == 1
+    qtbot.waitUntil(lambda: len(_spool_files(tmp_path)) == 1, timeout=5_000)
+    model.close()
+    qtbot.waitUntil(lambda: not _spool_files(tmp_path), timeout=5_000)
+
+
+def test_export_covers_the_whole_session_from_the_spool(qtbot, tmp_path: Path) -> None:
+    model = MessageLogModel(capacity=20, folder=tmp_path / "spool")
+    _fill(model, 500)
+    target = tmp_path / "session.json"
+    future = model.export(lambda entries: write_session(target, entries, {"url": "ws://x"}))
+    qtbot.waitUntil(future.done, timeout=10_000)
+    assert future.result() == 500
+    saved = json.loads(target.read_text(encoding="utf-8"))
+    assert [entry["n"] for entry in saved["entries"]] == list(range(1, 501))
+    assert json.loads(saved["entries"][0]["text"]) == {"seq": 0}
+    model.close()
+
+
+def test_stale_spool_files_of_ended_processes_are_swept(qtbot, tmp_path: Path) -> None:
+    tmp_path.mkdir(exist_ok=True)
+    stale = tmp_path / "ws-999999999-dead.sqlite3"
+    stale.write_bytes(b"")
+    spool_holder._swept.discard(tmp_path)
+    model = MessageLogModel(folder=tmp_path)
+    _fill(model, 3)
+    qtbot.waitUntil(lambda: not stale.exists(), timeout=5_000)
+    qtbot.waitUntil(lambda: len(_spool_files(tmp_path)) == 1, timeout=5_000)  # its own
+    model.close()
+
+
+def test_an_unwritable_spool_goes_on_in_memory_and_says_so(qtbot, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the spool folder should be")
+    model = MessageLogModel(capacity=100, folder=blocker / "spool")
+    with qtbot.waitSignal(model.spool_failed, timeout=5_000) as failed:
+        _fill(model, 1_000)
+    assert "Cannot keep the session's log on disk" in failed.args[0]
+    assert "in memory" in failed.args[0]
+    _fill(model, 40)
+    assert model.total == 1_040  # counted exactly all the same
+    assert model.kept == model.rowCount() == 100 and model.dropped == 940
+    assert model.entry_at(0).data == '{"seq": 940}'
+    model.set_filter(LogFilter(direction="out", control=True))  # in memory: at once
+    assert model.rowCount() == 34
+    model.close()
+
+
+def test_memory_also_has_a_byte_cap_but_keeps_the_newest(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(websocket_log, "MAX_KEPT_BYTES", 1000)
+    model = MessageLogModel(capacity=1000, folder=tmp_path)
+    for _ in range(3):
+        model.append(WsFrame("in", "binary", time.time(), bytes(400), 400))
+        model.flush()
+    assert model.in_memory == 2 and model.rowCount() == 3
+    model.append(WsFrame("in", "binary", time.time(), bytes(5000), 5000))
+    model.flush()
+    assert model.in_memory == 1  # over the cap alone, but the newest always stays
+    assert model.entry_at(3).size == 5000
+    assert _read_row(qtbot, model, 0).size == 400
+    model.close()
 
 
 def test_detail_shows_pretty_json_hex_and_close_frames() -> None:
@@ -136,7 +214,7 @@ def test_view_shows_the_selected_entry_and_pings_only_on_request(qtbot) -> None:
     view.model.append(WsFrame("in", "ping", time.time(), b"ping-1", 6))
     view.model.flush()
     assert view.model.rowCount() == 1  # pings hidden by default
-    view.control.setChecked(True)
+    view.control.setChecked(True)  # all in memory: filtered at once
     assert view.model.rowCount() == 2
     view.table.setCurrentIndex(view.model.index(0, 0))
     assert view.detail.toPlainText() == '{\n  "seq": 1\n}'
@@ -160,3 +238,36 @@ def test_export_writes_entries_text_and_base64(tmp_path: Path) -> None:
     assert saved["entries"][1]["text"] == '{"seq": 1}'
     assert saved["entries"][2]["base64"] == "AP8="
     assert list(tmp_path.iterdir()) == [path]  # no partial file left behind
+
+
+def test_a_full_disk_mid_session_is_told_and_the_log_goes_on_in_memory(
+    qtbot, tmp_path: Path
+) -> None:
+    model = MessageLogModel(capacity=50, folder=tmp_path)
+    _fill(model, 100)
+    # SQLite's own "disk is full" (SQLITE_FULL): the file may grow no further.
+    full = model._worker.submit(
+        lambda: model._holder.spool._conn.execute("PRAGMA max_page_count = 1")
+    )
+    qtbot.waitUntil(full.done, timeout=5_000)
+    with qtbot.waitSignal(model.spool_failed, timeout=5_000) as failed:
+        _fill(model, 2_000)
+    assert "the disk is full" in failed.args[0] and "in memory" in failed.args[0]
+    assert model.total == 2_100  # still counted exactly
+    assert model.kept == model.rowCount() == 50 and model.dropped == 2_050
+    assert model.entry_at(49).data == '{"seq": 1999}'
+    qtbot.waitUntil(lambda: not _spool_files(tmp_path), timeout=5_000)  # the file went
+    model.close()
+
+
+def test_entries_arriving_during_a_search_are_counted_exactly(qtbot, tmp_path: Path) -> None:
+    model = MessageLogModel(capacity=50, folder=tmp_path)
+    model.append(WsStatus("open", time.time(), "ws://x"))
+    _fill(model, 3_000)
+    with qtbot.waitSignal(model.filtered, timeout=10_000):
+        model.set_filter(LogFilter(direction="out", control=True))
+        assert model.searching
+        _fill(model, 300)  # while the spool is searched
+    assert model.rowCount() == 1 + 1_000 + 100
+    assert [model.number_at(row) for row in (0, 1, 1_000, 1_001)] == [1, 2, 2_999, 3_002]
+    model.close()

@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from apiclient.core.paths import data_dir
 from apiclient.ui.main_window import MainWindow
 from apiclient.ui.tabs.websocket import WebsocketTab
+from apiclient.ui.widgets.code_editor import CodeEditor
 
 
 def _find(window: MainWindow, kind: type, name: str):
@@ -242,7 +244,7 @@ def test_the_server_closing_with_a_code_and_a_chosen_close_code(qtbot, window, w
     assert ("↑", "close", "close 4000 “bye now”") in log_rows(window)
 
 
-def test_a_heavy_stream_keeps_the_newest_and_counts_every_message(qtbot, window, ws_url):
+def test_a_heavy_stream_keeps_the_newest_in_memory_and_every_message_on_disk(qtbot, window, ws_url):
     show_tab(qtbot, window)
     _find(window, QSpinBox, "websocket.log.capacity").setValue(100)
     type_url(qtbot, window, f"{ws_url}/ticker?rate=5000&count=3000")
@@ -250,18 +252,58 @@ def test_a_heavy_stream_keeps_the_newest_and_counts_every_message(qtbot, window,
         _click(qtbot, _find(window, QPushButton, "websocket.connect"))
     model = window.websocket.log.model
     model.flush()
-    assert model.kept == 100 and model.total > 3000  # + connection changes
+    assert model.in_memory == 100 and model.dropped == 0
+    assert model.total == model.kept > 3000  # + connection changes
     assert json.loads(model.entry_at(model.rowCount() - 2).data)["seq"] == 3000
     assert "↓ 3,000" in _find(window, QLabel, "websocket.counters").text()
-    assert "let go" in _find(window, QLabel, "websocket.log.summary").text()
+    assert "let go" not in _find(window, QLabel, "websocket.log.summary").text()
+
+    table = _find(window, QTableView, "websocket.log")
+    _find(window, QToolButton, "websocket.log.follow").setChecked(False)
+    table.scrollToTop()  # the oldest messages: read back from the spool
+    qtbot.waitUntil(
+        lambda: all(model.data(model.index(row, 5)) != "…" for row in range(5)), timeout=5_000
+    )
+    first_message = next(row for row in range(5) if model.data(model.index(row, 3)) == "text")
+    assert json.loads(model.data(model.index(first_message, 5)))["seq"] == 1
+    table.setCurrentIndex(model.index(first_message, 0))  # its detail, read in full
+    detail = _find(window, CodeEditor, "websocket.log.detail")
+    qtbot.waitUntil(lambda: '"seq": 1' in detail.toPlainText(), timeout=5_000)
 
     search = _find(window, QLineEdit, "websocket.log.search")
     search.setText('"seq": 2999')
-    qtbot.waitUntil(lambda: model.rowCount() == 1)
+    qtbot.waitUntil(lambda: model.rowCount() == 1 and not model.searching, timeout=10_000)
+    search.setText('"seq": 1,')  # over the whole session: the oldest is on disk only
+    qtbot.waitUntil(
+        lambda: model.rowCount() == 1 and '"seq": 1,' in model.data(model.index(0, 5)),
+        timeout=10_000,
+    )
     direction = _find(window, QComboBox, "websocket.log.direction")
     search.setText("")
     direction.setCurrentIndex(direction.findData("out"))
-    assert {row[0] for row in log_rows(window)} == {"•"}  # connection changes only
+    qtbot.waitUntil(lambda: not model.searching, timeout=10_000)
+    qtbot.waitUntil(lambda: {row[0] for row in log_rows(window)} == {"•"})  # changes only
+
+
+def test_an_unwritable_spool_folder_is_told_and_the_session_runs_in_memory(qtbot, window, ws_url):
+    spool = data_dir() / "spool"
+    spool.parent.mkdir(parents=True, exist_ok=True)
+    spool.write_text("a file where the spool folder should be")
+    show_tab(qtbot, window)
+    _find(window, QSpinBox, "websocket.log.capacity").setValue(100)
+    type_url(qtbot, window, f"{ws_url}/ticker?rate=5000&count=500")
+    with qtbot.waitSignal(window.websocket.session_ended, timeout=20_000):
+        _click(qtbot, _find(window, QPushButton, "websocket.connect"))
+    summary = _find(window, QLabel, "websocket.log.summary")
+    qtbot.waitUntil(lambda: "in memory" in summary.text(), timeout=5_000)
+    assert "Cannot keep the session's log on disk" in summary.text()
+    assert str(spool) in summary.text()
+    model = window.websocket.log.model
+    model.flush()
+    assert model.total > 500 and model.kept == 100  # the newest
+    assert model.dropped == model.total - 100
+    assert "let go" in summary.text()
+    assert "↓ 500" in _find(window, QLabel, "websocket.counters").text()  # counted exactly
 
 
 def test_pings_show_on_request(qtbot, window):

@@ -170,6 +170,8 @@ class GraphqlTab(RequestTab):
                 timer.stop()
         self._schema_job.abandon()
         self._check_job.abandon()
+        with contextlib.suppress(RuntimeError):  # already deleted with the window
+            self.response.log.model.close()  # the subscription's spool file goes
         if self._engine is not None:
             await self._engine.aclose()
 

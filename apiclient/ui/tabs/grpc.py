@@ -149,6 +149,8 @@ class GrpcTab(RequestTab):
         self._choice.abandon()
         with contextlib.suppress(RuntimeError):  # already deleted with the window
             self._status_timer.stop()
+        with contextlib.suppress(RuntimeError):  # already deleted with the window
+            self.response.log.model.close()  # the stream's spool file goes
         if self._engine is not None:
             await self._engine.aclose()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from array import array
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,7 +39,7 @@ from apiclient.ui import dialogs
 from apiclient.ui.error_titles import error_title
 from apiclient.ui.tabs.request_tab import RequestTab
 from apiclient.ui.tabs.webhook_editor import WebhookEditor
-from apiclient.ui.tabs.webhook_inbox import InboxSnapshot
+from apiclient.ui.tabs.webhook_inbox import FIRST_ROWS, InboxSnapshot
 from apiclient.ui.tabs.webhook_inbox_view import WebhookInboxView
 from apiclient.ui.tasks import OwnedTask, start_task
 from apiclient.ui.workers import import_in_worker, run_off_gui
@@ -211,6 +212,8 @@ class WebhookTab(RequestTab):
             # A store change under way finishes (it runs in a thread) before closing.
             await asyncio.wait([self._action])
         store, self._store = self._store, None
+        with contextlib.suppress(RuntimeError):  # already deleted with the window
+            self.inbox.model.set_source(None)
         if store is not None:
             await run_off_gui(store.close)
         with contextlib.suppress(RuntimeError):  # already deleted with the window
@@ -234,6 +237,7 @@ class WebhookTab(RequestTab):
             from apiclient.protocols.webhook_store import WebhookStore, default_inbox_path
 
             self._store = await run_off_gui(WebhookStore, default_inbox_path())
+            self.inbox.model.set_source(self._store.summaries_by_ids)
         except ProtocolError as exc:
             self._store_problem = str(exc)
             self.inbox.show_status(f"The inbox cannot be opened: {exc}", error=True)
@@ -251,15 +255,16 @@ class WebhookTab(RequestTab):
         store = self._store
         assert store is not None
         search = self.inbox.filter_text()
-        capacity = self.inbox.model.capacity
 
         def query() -> InboxSnapshot:
             # Everything up to the newest event now; what arrives meanwhile is merged in.
+            # Every id (the exact count, 8 bytes each) and the newest rows; the others
+            # are read as they are scrolled into view.
             newest = store.summaries(limit=1)
             upto = newest[0].id if newest else 0
-            rows = store.summaries(search=search, limit=capacity, before_id=upto + 1)
-            total = store.count(search, before_id=upto + 1)
-            return InboxSnapshot(rows, total, upto, bool(search))
+            ids = store.ids(search, upto=upto)
+            rows = store.summaries(search=search, limit=FIRST_ROWS, before_id=upto + 1)
+            return InboxSnapshot(ids, rows, upto, bool(search))
 
         try:
             snapshot = await run_off_gui(query)
@@ -566,7 +571,7 @@ class WebhookTab(RequestTab):
             self.inbox.show_status(f"Not cleared: {exc}", error=True)
             return
         upto = self.inbox.model.newest_id()
-        self.inbox.load(InboxSnapshot([], 0, upto, bool(self.inbox.filter_text())))
+        self.inbox.load(InboxSnapshot(array("q"), [], upto, bool(self.inbox.filter_text())))
         self.inbox.show_event(None, None)
         self.inbox.show_status(f"Deleted all {count} events.")
 
@@ -588,8 +593,8 @@ class WebhookTab(RequestTab):
         write = export_json if kind == "json" else export_har
 
         def export() -> int:
-            summaries = store.summaries(search=search, limit=1_000_000)
-            events = (event for s in summaries if (event := store.get(s.id)) is not None)
+            ids = store.ids(search)  # 8 bytes an event; each read in full as written
+            events = (event for i in reversed(ids) if (event := store.get(i)) is not None)
             return write(events, path)
 
         self.inbox.show_status(f"Exporting to {path}…")

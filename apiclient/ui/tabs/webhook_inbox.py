@@ -1,34 +1,38 @@
-"""The webhook inbox's rows: captured events, newest first, fed in batches.
+"""The webhook inbox's rows: captured events, newest first, over the SQLite store.
+
+The inbox may hold 100,000 events and more, so the model is virtual: it keeps the ids
+of every listed event (8 bytes each, from :meth:`WebhookStore.ids`, so the count is
+exact) and a cache of at most ``CACHE_ROWS`` summaries. A row outside the cache shows
+"…" and asks for its page (``PAGE_ROWS`` summaries) on the model's reading thread; the
+page comes back a few milliseconds later. Bodies stay in SQLite and are read for the
+selected event only.
 
 A burst of webhooks (a retry storm, a load test) arrives faster than a view repaints,
-so ``add`` only buffers; a timer moves the buffer in at most ~20 times a second. The
-model holds the newest ``capacity`` summaries (no bodies: those stay in SQLite and are
-read for the selected event only).
-
-Many rows at once (the stored inbox listed in a new window, a backlog after the GUI
-thread was busy) go in ``SLICE_ROWS`` at a time, one event-loop turn each, so no turn
-holds the GUI thread long. Cells are filled with ``setItemData``: Qt makes the items
-itself and no Python wrapper is left per cell (5,000 rows made 40,000 of them, and
-each full garbage collection, on whatever thread it struck, walked them all while
-holding the interpreter lock: 0.1-0.4 s with the window frozen).
+so ``add`` only buffers; a timer moves the buffer in at most ~20 times a second, as one
+insertion at the top.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+import bisect
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QStandardItemModel
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor
 
 from apiclient.core.formatting import human_size
 from apiclient.protocols.webhook_events import EventSummary
+from apiclient.ui.serial_worker import SerialWorker
+from apiclient.ui.widgets.header_model import HeaderTableModel
 
 FLUSH_MS = 50
-SLICE_ROWS = 250  # 10-20 ms of the GUI thread a slice
-DEFAULT_CAPACITY = 5_000
+FIRST_ROWS = 500  # summaries read with the id list: a small inbox never waits for a page
+PAGE_ROWS = 200
+CACHE_ROWS = 5_000
 VERDICT_LABELS = {
     "valid": "✓ valid",
     "invalid": "✗ invalid",
@@ -44,6 +48,9 @@ VERDICT_COLORS = {
 _VERDICT_BRUSHES = {verdict: QBrush(color) for verdict, color in VERDICT_COLORS.items()}
 _ERROR_BRUSH = QBrush(QColor("#c62828"))
 _GREY_BRUSH = QBrush(QColor("#757575"))
+_LOADING = "…"
+
+Fetch = Callable[[Sequence[int]], list[EventSummary]]
 
 
 def event_time(summary: EventSummary) -> str:
@@ -58,160 +65,174 @@ def event_target(summary: EventSummary) -> str:
 
 @dataclass(frozen=True)
 class InboxSnapshot:
-    """What the store held when read: the newest ``rows`` (matching the filter when
-    ``searching``), how many match in all, and the newest id of any event then
-    (``upto``)."""
+    """What the store held when read: the ids of the events listed (matching the filter
+    when ``searching``), oldest first, the newest of them in full (``rows``, newest
+    first), and the newest id of any event then (``upto``)."""
 
-    rows: list[EventSummary]
-    total: int
-    upto: int
-    searching: bool
+    ids: array[int]
+    rows: list[EventSummary] = field(default_factory=list)
+    upto: int = 0
+    searching: bool = False
+
+    @property
+    def total(self) -> int:
+        return len(self.ids)
 
 
-class WebhookInboxModel(QStandardItemModel):
+class WebhookInboxModel(HeaderTableModel):
     """Columns: #, time, method, path, size, source, signature, answered status.
 
-    The rows live in Qt's own item model, so painting the table calls no Python: while a
-    burst keeps the receiver's thread busy, every Python call from Qt would first wait
-    for the interpreter lock, and a repaint makes hundreds of them.
-
-    Signal filled: the rows of a large :meth:`set_rows` are all in (see :meth:`filling`).
+    Signal page_loaded: summaries read from the store are in (views repaint them).
     """
 
     HEADERS = ("#", "Time", "Method", "Path", "Size", "Source", "Signature", "Answer")
-    filled = Signal()
+    page_loaded = Signal()
 
-    def __init__(self, capacity: int = DEFAULT_CAPACITY, parent=None) -> None:
-        super().__init__(0, len(self.HEADERS), parent)
-        self.setHorizontalHeaderLabels(list(self.HEADERS))
-        self.capacity = capacity
-        self._summaries: list[EventSummary] = []  # newest first, row for row
-        self._pending: list[EventSummary] = []  # oldest first, to go in at the top
-        self._backlog: list[EventSummary] = []  # newest first, to go in at the bottom
-        self._timer = QTimer(self, singleShot=True)
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._ids: array[int] = array("q")  # every listed event, oldest first
+        self._cache: OrderedDict[int, EventSummary] = OrderedDict()
+        self._asked: set[int] = set()  # pages being read, by their first row's id
+        self._pending: list[EventSummary] = []
+        self._fetch: Fetch | None = None
+        self._generation = 0  # bumped when the ids change wholesale: late pages are dropped
+        self._worker = SerialWorker("webhook-inbox")
+        self._timer = QTimer(self, singleShot=True, interval=FLUSH_MS)
         self._timer.timeout.connect(self.flush)
-        self._fill_timer = QTimer(self, singleShot=True, interval=0)
-        self._fill_timer.timeout.connect(self._fill)
+
+    def set_source(self, fetch: Fetch | None) -> None:
+        """Where pages of summaries are read (a store's ``summaries_by_ids``; called on
+        the model's reading thread). None: the store is closed."""
+        self._fetch = fetch
+        if fetch is None:
+            self._worker.shutdown()
 
     def add(self, summary: EventSummary) -> None:
         """Buffer one new event (cheap: called for every event of a burst)."""
         self._pending.append(summary)
         if not self._timer.isActive():
-            self._timer.start(FLUSH_MS)
+            self._timer.start()
 
     def flush(self) -> None:
-        """Move the oldest ``SLICE_ROWS`` buffered events in at the top (any others on the
-        next event-loop turn), then trim the bottom."""
-        pending = self._pending[-self.capacity :]
-        batch, self._pending = pending[:SLICE_ROWS], pending[SLICE_ROWS:]
-        if batch:
-            newest_first = batch[::-1]
-            self._insert(0, newest_first)
-            self._trim()
-        if self._pending:
-            self._timer.start(0)
-
-    def filling(self) -> bool:
-        """Rows of the last :meth:`set_rows` are still to come (``filled`` follows)."""
-        return self._fill_timer.isActive()
+        """Move the buffered events in at the top, as one insertion."""
+        pending, self._pending = self._pending, []
+        newest = self._ids[-1] if self._ids else 0
+        fresh = sorted((s for s in pending if s.id > newest), key=lambda s: s.id)
+        if not fresh:
+            return
+        self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
+        self._ids.extend(s.id for s in fresh)
+        self._remember(fresh)
+        self.endInsertRows()
 
     def newest_id(self) -> int:
         """The highest id listed or waiting to be (0: none)."""
-        listed = (*self._summaries[:1], *self._backlog[:1], *self._pending)
-        return max((s.id for s in listed), default=0)
+        listed = self._ids[-1] if self._ids else 0
+        return max((listed, *(s.id for s in self._pending)))
 
     def set_rows(self, snapshot: InboxSnapshot) -> int:
-        """Show the snapshot's rows instead of what is shown: the first ``SLICE_ROWS`` as
-        one reset, the others appended a slice per event-loop turn, then ``filled``.
-        Events that arrived after it was read (ids above ``snapshot.upto``) stay, on top;
-        returns how many did."""
-        arrived = {s.id: s for s in (*self._summaries, *self._pending) if s.id > snapshot.upto}
-        self._pending = sorted(arrived.values(), key=lambda s: s.id)
-        rows = snapshot.rows[: self.capacity]
-        self._summaries = []
-        self._backlog = rows[SLICE_ROWS:]
-        with self._one_reset():
-            self.removeRows(0, self.rowCount())
-            self._insert(0, rows[:SLICE_ROWS])
-        if self._backlog:
-            self._fill_timer.start()
-        else:
-            self._fill_timer.stop()
-        if self._pending:
-            self.flush()
+        """List the snapshot's events instead of what is listed. Events that arrived
+        after it was read (ids above ``snapshot.upto``) stay, on top; returns how many
+        did."""
+        self.flush()
+        start = bisect.bisect_right(self._ids, snapshot.upto)
+        arrived = self._ids[start:]
+        self.beginResetModel()
+        self._generation += 1
+        self._asked.clear()
+        self._ids = array("q", snapshot.ids)
+        self._ids.extend(arrived)
+        self._remember(snapshot.rows)
+        self.endResetModel()
         return len(arrived)
 
     def remove_ids(self, ids: set[int]) -> None:
         """Take the events with these ids out of the view (deleted from the store)."""
         self._pending = [row for row in self._pending if row.id not in ids]
-        self._backlog = [row for row in self._backlog if row.id not in ids]
-        doomed = [row for row, s in enumerate(self._summaries) if s.id in ids]
-        if not doomed:
+        kept = array("q", (event_id for event_id in self._ids if event_id not in ids))
+        if len(kept) == len(self._ids):
             return
-        with self._one_reset():
-            for row in reversed(doomed):
-                self.removeRow(row)
-                del self._summaries[row]
+        self.beginResetModel()
+        self._generation += 1
+        self._asked.clear()
+        self._ids = kept
+        for event_id in ids:
+            self._cache.pop(event_id, None)
+        self.endResetModel()
 
-    def _fill(self) -> None:
-        """Append the next slice of the snapshot's rows at the bottom."""
-        summaries, self._backlog = self._backlog[:SLICE_ROWS], self._backlog[SLICE_ROWS:]
-        self._insert(len(self._summaries), summaries)
-        if self._backlog:
-            self._fill_timer.start()
-        else:
-            self.filled.emit()
-
-    def _insert(self, row: int, summaries: list[EventSummary]) -> None:
-        """Put rows in at ``row`` as one insertion of empty rows, filled while views hear
-        nothing and then told of it as one change: inserted row by row, each row made the
-        views (and the slots counting rows) react once, which in a burst was most of the
-        GUI thread's work, taken while the receiver waited for the interpreter lock."""
-        if not summaries:
-            return
-        self._summaries[row:row] = summaries
-        self.insertRows(row, len(summaries))
-        index, set_cell = self.index, self.setItemData
-        blocked = self.blockSignals(True)
-        try:
-            for offset, summary in enumerate(summaries):
-                for column, roles in enumerate(_cells(summary)):
-                    set_cell(index(row + offset, column), roles)
-        finally:
-            self.blockSignals(blocked)
-        last = self.index(row + len(summaries) - 1, self.columnCount() - 1)
-        self.dataChanged.emit(self.index(row, 0), last)
-
-    def _trim(self) -> None:
-        """Keep the newest ``capacity`` events: rows still to come at the bottom go first."""
-        extra = len(self._summaries) + len(self._backlog) - self.capacity
-        if extra <= 0:
-            return
-        kept = max(0, len(self._backlog) - extra)
-        extra -= len(self._backlog) - kept
-        del self._backlog[kept:]
-        if extra > 0:
-            self.removeRows(self.capacity, extra)
-            del self._summaries[self.capacity :]
-
-    @contextmanager
-    def _one_reset(self) -> Iterator[None]:
-        """Change many rows while views hear nothing, then tell them once (a view told
-        of each row redraws and re-selects each time: seconds for thousands of rows)."""
-        blocked = self.blockSignals(True)
-        try:
-            yield
-        finally:
-            self.blockSignals(blocked)
-            self.beginResetModel()
-            self.endResetModel()
+    def id_at(self, row: int) -> int:
+        """The id of the event at ``row`` (known for every row, read or not)."""
+        return self._ids[len(self._ids) - 1 - row]
 
     def summary(self, row: int) -> EventSummary | None:
-        return self._summaries[row] if 0 <= row < len(self._summaries) else None
+        """The summary at ``row``, or None: no such row, or not read yet (it is asked
+        for, and ``page_loaded`` follows)."""
+        if not 0 <= row < len(self._ids):
+            return None
+        found = self._cache.get(self.id_at(row))
+        if found is None:
+            self._ask(row)
+        return found
 
     def row_of(self, event_id: int) -> int:
         """The row showing ``event_id``, or -1."""
-        return next((i for i, row in enumerate(self._summaries) if row.id == event_id), -1)
+        at = bisect.bisect_left(self._ids, event_id)
+        if at < len(self._ids) and self._ids[at] == event_id:
+            return len(self._ids) - 1 - at
+        return -1
+
+    def _remember(self, summaries: Sequence[EventSummary]) -> None:
+        cache = self._cache
+        for summary in summaries:
+            cache[summary.id] = summary
+            cache.move_to_end(summary.id)
+        while len(cache) > CACHE_ROWS:
+            cache.popitem(last=False)
+
+    def _ask(self, row: int) -> None:
+        """Read the page of rows around ``row`` from the store (once)."""
+        fetch = self._fetch
+        if fetch is None:
+            return
+        first = row - row % PAGE_ROWS
+        key = self.id_at(first)
+        if key in self._asked:
+            return
+        last = min(first + PAGE_ROWS, len(self._ids))
+        wanted = [i for i in (self.id_at(r) for r in range(first, last)) if i not in self._cache]
+        if not wanted:
+            return
+        self._asked.add(key)
+        generation = self._generation
+        self._worker.submit(
+            lambda: fetch(wanted), lambda found: self._on_page(generation, key, found)
+        )
+
+    def _on_page(self, generation: int, key: int, found: object) -> None:
+        self._asked.discard(key)
+        if generation != self._generation or not isinstance(found, list):
+            return  # listed anew meanwhile, or the store closed: asked again when seen
+        self._remember(found)
+        rows = self.rowCount()
+        if rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, len(self.HEADERS) - 1))
+        self.page_loaded.emit()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._ids)
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ):
+        if role not in _ROLES or not index.isValid():
+            return None
+        row, column = index.row(), index.column()
+        if column == 0 and role == _DISPLAY:
+            return str(self.id_at(row))
+        summary = self.summary(row)
+        if summary is None:
+            return _LOADING if role == _DISPLAY and column == _PATH_COLUMN else None
+        return _cell(summary, column, role)
 
 
 _DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -219,27 +240,37 @@ _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ROLES = frozenset(int(role) for role in (_DISPLAY, _ALIGN, _FOREGROUND, _TOOLTIP))
+_PATH_COLUMN = 3
 
 
-def _cells(summary: EventSummary) -> list[dict[int, object]]:
-    """One row's cells by role: text, and the alignment, colours and tooltips that help."""
-    verdict = summary.verdict
-    answer: dict[int, object] = {_DISPLAY: str(summary.response_status), _ALIGN: _RIGHT}
-    if summary.response_status >= 400:
-        answer[_FOREGROUND] = _ERROR_BRUSH
-    if summary.note:
-        answer[_TOOLTIP] = summary.note
-    return [
-        {_DISPLAY: str(summary.id), _ALIGN: _RIGHT},
-        {_DISPLAY: event_time(summary)},
-        {_DISPLAY: summary.method},
-        {_DISPLAY: event_target(summary)},
-        {_DISPLAY: human_size(summary.size), _ALIGN: _RIGHT},
-        {_DISPLAY: summary.source},
-        {
-            _DISPLAY: VERDICT_LABELS.get(verdict, verdict),
-            _TOOLTIP: summary.verdict_reason,
-            _FOREGROUND: _VERDICT_BRUSHES.get(verdict, _GREY_BRUSH),
-        },
-        answer,
-    ]
+def _cell(summary: EventSummary, column: int, role: int) -> object:
+    """One cell's value for ``role``: text, and the alignment, colours and tooltips that
+    help."""
+    if role == _DISPLAY:
+        return _TEXTS[column](summary)
+    if role == _ALIGN:
+        return _RIGHT if column in (0, 4, 7) else None
+    if column == 6:
+        if role == _TOOLTIP:
+            return summary.verdict_reason
+        if role == _FOREGROUND:
+            return _VERDICT_BRUSHES.get(summary.verdict, _GREY_BRUSH)
+    if column == 7:
+        if role == _FOREGROUND and summary.response_status >= 400:
+            return _ERROR_BRUSH
+        if role == _TOOLTIP and summary.note:
+            return summary.note
+    return None
+
+
+_TEXTS: tuple[Callable[[EventSummary], str], ...] = (
+    lambda s: str(s.id),
+    event_time,
+    lambda s: s.method,
+    event_target,
+    lambda s: human_size(s.size),
+    lambda s: s.source,
+    lambda s: VERDICT_LABELS.get(s.verdict, s.verdict),
+    lambda s: str(s.response_status),
+)

@@ -111,7 +111,7 @@ class WebhookInboxView(QWidget):
     replay_requested, copy_curl_requested, delete_requested, clear_requested: buttons.
     export_requested(str): "json" or "har".
     replay_url_edited: the replay URL changed (it is saved with the request).
-    loaded: every row of the last :meth:`load` is listed.
+    loaded: the last :meth:`load` is listed (rows outside the cache are read as seen).
     """
 
     filter_changed = Signal(str)
@@ -131,7 +131,6 @@ class WebhookInboxView(QWidget):
         self._searching = False
         self._busy = False
         self._current = 0  # the event shown in full
-        self._reselect: set[int] = set()  # selected before a load, not listed again yet
 
         self.filter = QLineEdit(objectName="webhook.filter", clearButtonEnabled=True)
         self.filter.setPlaceholderText("Filter: path, method, header, body text, valid/invalid…")
@@ -253,11 +252,10 @@ class WebhookInboxView(QWidget):
         self.copy_curl.clicked.connect(self.copy_curl_requested)
         self.delete.clicked.connect(self.delete_requested)
         self.clear.clicked.connect(self.clear_requested)
-        self.table.selectionModel().selectionChanged.connect(self._on_selection_edited)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.model.rowsInserted.connect(self._on_rows_changed)
         self.model.rowsRemoved.connect(self._on_rows_changed)
         self.model.modelReset.connect(self._on_rows_changed)
-        self.model.filled.connect(self._on_filled)
         self.set_url("")
         self.show_event(None, None)
 
@@ -290,49 +288,30 @@ class WebhookInboxView(QWidget):
             self.model.add(summary)  # the count is shown when the batch comes in
 
     def load(self, snapshot: InboxSnapshot) -> None:
-        """Show what the store held (and what arrived since), keeping the selection. A
-        large snapshot is listed over a few event-loop turns; ``loaded`` follows."""
-        wanted = set(self.selected_ids()) | self._reselect
+        """Show what the store held (and what arrived since), keeping the selection;
+        ``loaded`` follows."""
+        wanted = set(self.selected_ids())
         selection = self.table.selectionModel()
         blocked = selection.blockSignals(True)
         try:
             arrived = self.model.set_rows(snapshot)
             self._total = snapshot.total + (0 if snapshot.searching else arrived)
             self._searching = snapshot.searching
-            self._reselect = self._select_listed(wanted)
+            self._select_listed(wanted)
         finally:
             selection.blockSignals(blocked)
         self._on_rows_changed()
-        if not self.model.filling():
-            self._finish_load()
+        self.table.viewport().update()
+        self._on_selection_changed()
+        self.loaded.emit()
 
-    def _select_listed(self, ids: set[int]) -> set[int]:
-        """Select the rows of these events; returns the ids not listed (yet)."""
+    def _select_listed(self, ids: set[int]) -> None:
+        """Select the rows of these events (those still listed)."""
         selection = self.table.selectionModel()
-        missing = set()
         for event_id in ids:
             row = self.model.row_of(event_id)
             if row >= 0:
                 selection.select(self.model.index(row, 0), _SELECT_ROW)
-            else:
-                missing.add(event_id)
-        return missing
-
-    def _on_filled(self) -> None:
-        """The last rows of a large load are in: the selection they held comes back."""
-        selection = self.table.selectionModel()
-        blocked = selection.blockSignals(True)
-        try:
-            self._select_listed(self._reselect)
-        finally:
-            selection.blockSignals(blocked)
-        self._finish_load()
-
-    def _finish_load(self) -> None:
-        self._reselect = set()
-        self.table.viewport().update()
-        self._on_selection_changed()
-        self.loaded.emit()
 
     def set_busy(self, busy: bool) -> None:
         """An action on events is under way: the others wait for it."""
@@ -343,7 +322,7 @@ class WebhookInboxView(QWidget):
 
     def selected_ids(self) -> list[int]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-        return [s.id for r in rows if (s := self.model.summary(r)) is not None]
+        return [self.model.id_at(row) for row in rows]
 
     def current_id(self) -> int:
         ids = self.selected_ids()
@@ -412,11 +391,6 @@ class WebhookInboxView(QWidget):
 
     # -- reactions -------------------------------------------------------------------------
 
-    def _on_selection_edited(self) -> None:
-        """A selection made while a load is listed wins over the one it had before."""
-        self._reselect = set()
-        self._on_selection_changed()
-
     def _on_selection_changed(self) -> None:
         ids = self.selected_ids()
         one = len(ids) == 1
@@ -434,13 +408,9 @@ class WebhookInboxView(QWidget):
         self._show_count()
 
     def _show_count(self) -> None:
-        shown = self.model.rowCount()
         noun = "event" if self._total == 1 else "events"
         matching = "matching " if self._searching else ""
-        text = f"{self._total} {matching}{noun}"
-        if shown < self._total:
-            text += f" (newest {shown} listed)"
-        self.count.setText(text)
+        self.count.setText(f"{self._total:,} {matching}{noun}")
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Delete and self.selected_ids():

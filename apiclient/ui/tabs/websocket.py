@@ -26,6 +26,7 @@ from apiclient.core.formatting import human_size
 from apiclient.core.models import AnyRequest, WebsocketRequest, WsMessage
 from apiclient.core.variables import resolve_websocket_request, resolve_ws_message
 from apiclient.protocols.errors import ProtocolError
+from apiclient.protocols.websocket_spool import SpoolError
 from apiclient.ui import dialogs
 from apiclient.ui.error_titles import error_title
 from apiclient.ui.tabs.request_tab import RequestTab
@@ -153,6 +154,7 @@ class WebsocketTab(RequestTab):
             session.abort()
         with contextlib.suppress(RuntimeError):  # already deleted with the window
             self._counters_timer.stop()
+            self.log.model.close()  # its spool file goes
 
     # -- the connection ----------------------------------------------------------------------
 
@@ -373,11 +375,12 @@ class WebsocketTab(RequestTab):
 
     @asyncSlot()
     async def export_log(self) -> None:
-        entries = self.log.model.numbered_entries()
-        header = self._export_header()
-        if not entries:
+        """Save the whole session (read from the log's spool, off the GUI thread)."""
+        model = self.log.model
+        if not model.total:
             self.log.set_note("Nothing to export yet: the log is empty.")
             return
+        header = self._export_header()
         suggested = f"{self.editor.request().name or 'websocket'}-session.json"
         path = await dialogs.save_file(
             self, "Export the session", suggested, "JSON files (*.json);;All files (*)"
@@ -386,10 +389,16 @@ class WebsocketTab(RequestTab):
             return
         from apiclient.protocols.websocket_export import write_session
 
+        self.log.set_note(f"Exporting {model.kept:,} entries…")
         try:
-            count = await asyncio.to_thread(write_session, Path(path), entries, header)
+            count = await asyncio.wrap_future(
+                model.export(lambda entries: write_session(Path(path), entries, header))
+            )
         except OSError as exc:
             self.log.set_note(f"Not exported: {exc.strerror or exc} ({path}).")
+            return
+        except SpoolError as exc:
+            self.log.set_note(f"Not exported: {exc}")
             return
         self.log.set_note(f"Exported {count:,} entries to {path}.")
 

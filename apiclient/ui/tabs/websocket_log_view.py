@@ -71,12 +71,12 @@ class MessageLogView(QWidget):
         self.capacity.setValue(DEFAULT_CAPACITY)
         self.capacity.setPrefix("Keep ")
         self.capacity.setToolTip(
-            "How many of the newest entries the log keeps; older ones are let go "
-            "(the counters still count them)"
+            "How many of the newest entries stay in memory; older ones are kept on disk "
+            "and read back as you scroll"
         )
         self.clear = QPushButton("Clear", objectName="websocket.log.clear")
         self.export = QPushButton("Export…", objectName="websocket.log.export")
-        self.export.setToolTip("Save the kept entries and the counters as a JSON file")
+        self.export.setToolTip("Save the whole session and its counters as a JSON file")
         self.summary = QLabel(objectName="websocket.log.summary")
         self.summary.setStyleSheet("color: palette(mid)")
 
@@ -147,6 +147,9 @@ class MessageLogView(QWidget):
         self.model.rowsRemoved.connect(self._keep_reading_position)
         self.model.rowsInserted.connect(self._on_rows_inserted)
         self.model.modelReset.connect(self._on_reset)
+        self.model.filtered.connect(self._on_filtered)
+        self.model.spool_failed.connect(self._update_summary)
+        self.model.entry_loaded.connect(self._on_entry_loaded)
         self._apply_filter()
         self._update_summary()
 
@@ -194,6 +197,11 @@ class MessageLogView(QWidget):
         self._show_current()
         self._update_summary()
 
+    def _on_filtered(self) -> None:
+        self._update_summary()
+        if self.follow.isChecked():
+            self.table.scrollToBottom()
+
     def set_note(self, text: str) -> None:
         """A result to keep in view under the log (an export), until the next one."""
         self._note = text
@@ -205,22 +213,49 @@ class MessageLogView(QWidget):
         parts = [f"{total:,} {'entry' if total == 1 else 'entries'}"]
         if model.dropped:
             parts.append(f"the newest {kept:,} kept ({model.dropped:,} older let go)")
-        if shown != kept:
+        if model.searching:
+            parts.append("searching the whole session…")
+        elif shown != kept:
             parts.append(f"{shown:,} match the filter")
         if self._note:
             parts.append(self._note)
+        if model.spool_problem:
+            parts.append(model.spool_problem)
         self.summary.setText(" · ".join(parts))
 
     # -- the selected entry ------------------------------------------------------------------
 
     def _show_current(self) -> None:
         index = self.table.currentIndex()
-        if not index.isValid():
+        if not index.isValid() or index.row() >= self.model.rowCount():
             self.detail_info.setText("")
             self.detail.set_text("")
             return
-        entry = self.model.entry_at(index.row())
-        self.detail_info.setText(describe_entry(self.model.number_at(index.row()), entry))
+        number = self.model.number_at(index.row())
+        entry = self.model.complete_entry(number)
+        if entry is None:  # on disk only: read it in full, shown when it comes
+            self.detail_info.setText(f"#{number} · reading it from disk…")
+            self.detail.set_text("")
+            self.model.load_entry(number)
+            return
+        self._show_entry(number, entry)
+
+    def _on_entry_loaded(self, number: int, entry: LogEntry | None) -> None:
+        index = self.table.currentIndex()
+        row = index.row()
+        if (
+            not index.isValid()
+            or row >= self.model.rowCount()
+            or self.model.number_at(row) != number
+        ):
+            return  # the selection moved on meanwhile
+        if entry is None:
+            self.detail_info.setText(f"#{number} · no longer on disk (the log was cleared).")
+            return
+        self._show_entry(number, entry)
+
+    def _show_entry(self, number: int, entry: LogEntry) -> None:
+        self.detail_info.setText(describe_entry(number, entry))
         text, language = detail_text(entry, self.detail_view.currentData())
         wrap = not is_frame(entry)  # a connection change is a sentence, not data
         self.detail.setLineWrapMode(

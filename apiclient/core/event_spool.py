@@ -1,0 +1,152 @@
+"""A stream's events on disk (subscription events, gRPC stream messages), so a long
+stream loses nothing while the window keeps only what is on screen.
+
+Each event log writes every event to its own SQLite file in the app's spool folder
+(:mod:`apiclient.core.spool_files`: scratch space, deleted when the log is cleared or
+closed, abandoned files swept). A spool belongs to one thread (the log's writer): every
+call runs there, in order, so a page read after a write always sees it. Writes skip
+fsync: losing scratch space in a power cut costs nothing that was promised.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from apiclient.core.errors import CoreError
+from apiclient.core.spool_files import new_spool_path
+from apiclient.core.sqlite_file import SqliteProblem, classify
+
+__all__ = ["EventSpool", "EventSpoolError", "LoggedEvent", "SpooledEvent"]
+
+_READ_CHUNK = 500
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    n INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    kind TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    detail TEXT NOT NULL
+)
+"""
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    at: float  # time.time() when received
+    kind: str  # "event", "message", "error"...
+    summary: str
+    detail: str  # shown in full when the row is selected
+
+
+@dataclass(frozen=True, slots=True)
+class SpooledEvent:
+    """An event read back for the table: ``complete`` is False when its detail was cut
+    to the preview length (the whole event is one :meth:`EventSpool.event` away)."""
+
+    number: int
+    event: LoggedEvent
+    complete: bool
+
+
+class EventSpoolError(CoreError):
+    """The events cannot be kept on disk (``path`` is the spool file)."""
+
+    def __init__(self, message: str, *, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class EventSpool:
+    """One log's events in a new SQLite file in ``folder``. Not thread-safe: make it and
+    call it on one thread."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = new_spool_path(folder, "events")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise EventSpoolError(
+                f"Cannot keep the events on disk: the folder {folder} cannot be created "
+                f"({exc.strerror or exc}). Check that you may write there.",
+                path=self.path,
+            ) from exc
+        try:
+            self._conn = sqlite3.connect(self.path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise self._error(exc, "create") from exc
+        try:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=OFF")
+            self._conn.execute(_SCHEMA)
+        except sqlite3.Error as exc:
+            self.remove()
+            raise self._error(exc, "create") from exc
+
+    def write(self, first: int, events: Sequence[LoggedEvent]) -> None:
+        """Store ``events`` numbered from ``first``, in one transaction."""
+        rows = [
+            (first + offset, e.at, e.kind, e.summary, e.detail) for offset, e in enumerate(events)
+        ]
+        try:
+            self._conn.execute("BEGIN")
+            self._conn.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?)", rows)
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self._conn.in_transaction:
+                self._conn.rollback()
+            raise self._error(exc, "write to") from exc
+
+    def read(self, numbers: Sequence[int], preview: int) -> list[SpooledEvent]:
+        """The events with these numbers (those that exist), details cut to ``preview``
+        characters."""
+        wanted = sorted(set(numbers))
+        found: list[SpooledEvent] = []
+        try:
+            for start in range(0, len(wanted), _READ_CHUNK):
+                chunk = wanted[start : start + _READ_CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                rows = self._conn.execute(
+                    "SELECT n, at, kind, summary, substr(detail, 1, ?), length(detail) <= ? "
+                    f"FROM events WHERE n IN ({marks}) ORDER BY n",
+                    (preview, preview, *chunk),
+                ).fetchall()
+                found += [
+                    SpooledEvent(n, LoggedEvent(at, kind, summary, detail), bool(complete))
+                    for n, at, kind, summary, detail, complete in rows
+                ]
+        except sqlite3.Error as exc:
+            raise self._error(exc, "read") from exc
+        return found
+
+    def event(self, number: int) -> LoggedEvent | None:
+        """Event ``number`` in full, or None when there is none."""
+        try:
+            row = self._conn.execute(
+                "SELECT at, kind, summary, detail FROM events WHERE n = ?", (number,)
+            ).fetchone()
+        except sqlite3.Error as exc:
+            raise self._error(exc, "read") from exc
+        return None if row is None else LoggedEvent(*row)
+
+    def remove(self) -> None:
+        """Close the file and delete it (with its WAL files); the spool is done."""
+        self._conn.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def _error(self, exc: sqlite3.Error, action: str) -> EventSpoolError:
+        where = f"the events file {self.path}"
+        problem = classify(exc)
+        if problem is SqliteProblem.DISK_FULL:
+            text = f"Cannot {action} {where}: the disk is full. Free some space."
+        elif problem in (SqliteProblem.READ_ONLY, SqliteProblem.CANNOT_OPEN):
+            text = (
+                f"Cannot {action} {where}: the folder is read-only or missing. Check that "
+                "you may write to it."
+            )
+        else:
+            text = f"Cannot {action} {where}: {exc}."
+        return EventSpoolError(text, path=self.path)

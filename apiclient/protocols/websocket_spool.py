@@ -1,0 +1,343 @@
+"""A WebSocket session's whole log on disk, so a day-long session loses nothing and the
+window keeps only what is on screen.
+
+Each log (one per WebSocket tab) writes every frame and connection change to its own
+SQLite file in the app's spool folder (:mod:`apiclient.core.spool_files`: scratch
+space, deleted when the log is cleared or closed, abandoned files swept), numbered as
+the log numbers them.
+
+A spool belongs to one thread (the log's writer): every call runs there, in order, so a
+page read after a write always sees it. Writes skip fsync (``synchronous=OFF``): losing
+the scratch file in a power cut costs nothing that was promised.
+
+Search is over the whole file in SQL: a text frame matches when its text contains the
+needle (ASCII letters folded, as SQLite's ``lower``; other needles casefolded in
+Python), a binary or control frame when its bytes in hex (``de ad``) do; connection
+changes show unless searching. :class:`LogFilter` holds the same rule for entries still
+in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from apiclient.core.spool_files import new_spool_path
+from apiclient.core.sqlite_file import SqliteProblem, classify
+from apiclient.protocols.errors import ProtocolError
+from apiclient.protocols.websocket_events import WsFrame, WsStatus
+
+__all__ = [
+    "LogEntry",
+    "LogFilter",
+    "SpoolError",
+    "SpooledEntry",
+    "WsSpool",
+]
+
+LogEntry = WsFrame | WsStatus
+
+_CONTROL = ("ping", "pong", "close")
+_READ_CHUNK = 500  # numbers per IN (...), well under SQLite's bound-parameter limit
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    n INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    status INTEGER NOT NULL,     -- 1: a connection change, 0: a frame
+    direction TEXT NOT NULL,
+    kind TEXT NOT NULL,          -- the frame's kind, or the change's phase
+    size INTEGER NOT NULL,
+    text TEXT,                   -- a text frame's text, a close frame's reason
+    data BLOB,                   -- a binary, ping or pong frame's bytes
+    close_code INTEGER,
+    meta TEXT                    -- a connection change's other fields, as JSON
+)
+"""
+_COLUMNS = "n, at, status, direction, kind, size, text, data, close_code, meta"
+
+
+class SpoolError(ProtocolError):
+    """The session's log cannot be kept on disk (``path`` is the spool file); the log
+    goes on in memory."""
+
+    def __init__(self, message: str, *, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+@dataclass(frozen=True, slots=True)
+class SpooledEntry:
+    """An entry read back for the table: ``complete`` is False when its payload was cut
+    to the preview length (the full entry is one :meth:`WsSpool.entry` away)."""
+
+    number: int
+    entry: LogEntry
+    complete: bool
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    """Which entries show: a direction (``""`` both), text in the message, control frames."""
+
+    direction: str = ""
+    text: str = ""
+    control: bool = False
+
+    @property
+    def shows_all(self) -> bool:
+        return not self.direction and not self.text and self.control
+
+    def matcher(self) -> Callable[[LogEntry], bool]:
+        """The rule as a function, for entries held in memory."""
+        direction, needle, control = self.direction, self.text.casefold(), self.control
+
+        def matches(entry: LogEntry) -> bool:
+            if not isinstance(entry, WsFrame):
+                return not needle  # connection changes show unless searching
+            if entry.kind in _CONTROL and not control:
+                return False
+            if direction and entry.direction != direction:
+                return False
+            if needle:
+                data = entry.data
+                return (
+                    _contains(data, None, needle)
+                    if isinstance(data, str)
+                    else _contains(None, data, needle)
+                )
+            return True
+
+        return matches
+
+    def where(self) -> tuple[str, dict[str, object]]:
+        """The rule as an SQL condition and its parameters (for :meth:`WsSpool.matching`)."""
+        clauses: list[str] = []
+        params: dict[str, object] = {}
+        if not self.control:
+            clauses.append(f"NOT (status = 0 AND kind IN {_CONTROL!r})")
+        if self.direction:
+            clauses.append("(status = 1 OR direction = :direction)")
+            params["direction"] = self.direction
+        needle = self.text.casefold()
+        if needle:
+            params["needle"] = needle
+            if needle.isascii():
+                text_match = "instr(lower(text), :needle) > 0"
+            else:
+                text_match = "ws_contains(text, NULL, :needle)"
+            clauses.append(
+                f"status = 0 AND ((text IS NOT NULL AND {text_match}) "
+                "OR (data IS NOT NULL AND ws_contains(NULL, data, :needle)))"
+            )
+        return (" AND ".join(clauses) or "1"), params
+
+
+def _contains(text: str | None, data: bytes | None, needle: str) -> bool:
+    """Whether the casefolded ``needle`` is in ``text`` (casefolded) or ``data`` in hex."""
+    if text is not None:
+        return needle in text.casefold()
+    if data is not None:
+        return needle in bytes(data).hex(" ")
+    return False
+
+
+class WsSpool:
+    """One log's entries in a new SQLite file in ``folder`` (see the module docstring).
+
+    Not thread-safe: make it and call it on one thread.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.path = new_spool_path(folder, "ws")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SpoolError(
+                f"Cannot keep the session's log on disk: the folder {folder} cannot be "
+                f"created ({exc.strerror or exc}). Check that you may write there.",
+                path=self.path,
+            ) from exc
+        try:
+            self._conn = sqlite3.connect(self.path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise self._error(exc, "create") from exc
+        try:
+            self._conn.create_function("ws_contains", 3, _contains, deterministic=True)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=OFF")
+            self._conn.execute(_SCHEMA)
+        except sqlite3.Error as exc:
+            self.remove()
+            raise self._error(exc, "create") from exc
+
+    def write(self, first: int, entries: Sequence[LogEntry]) -> None:
+        """Store ``entries`` numbered from ``first``, in one transaction."""
+        rows = [_row(first + offset, entry) for offset, entry in enumerate(entries)]
+        try:
+            self._conn.execute("BEGIN")
+            self._conn.executemany(
+                f"INSERT OR REPLACE INTO entries ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", rows
+            )
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self._conn.in_transaction:
+                self._conn.rollback()
+            raise self._error(exc, "write to") from exc
+
+    def read(self, numbers: Sequence[int], preview: int) -> list[SpooledEntry]:
+        """The entries with these numbers (those that exist), payloads cut to ``preview``
+        characters or bytes."""
+        wanted = sorted(set(numbers))
+        columns = (
+            "n, at, status, direction, kind, size, substr(text, 1, :k), substr(data, 1, :k), "
+            "close_code, meta, length(text) <= :k OR text IS NULL, "
+            "length(data) <= :k OR data IS NULL"
+        )
+        found: list[SpooledEntry] = []
+        try:
+            if wanted and wanted[-1] - wanted[0] + 1 == len(wanted):
+                sql = f"SELECT {columns} FROM entries WHERE n BETWEEN :lo AND :hi ORDER BY n"
+                params: dict[str, object] = {"k": preview, "lo": wanted[0], "hi": wanted[-1]}
+                rows = self._conn.execute(sql, params).fetchall()
+            else:
+                rows = []
+                for start in range(0, len(wanted), _READ_CHUNK):
+                    chunk = wanted[start : start + _READ_CHUNK]
+                    marks = ", ".join(f":n{i}" for i in range(len(chunk)))
+                    params = {"k": preview, **{f"n{i}": n for i, n in enumerate(chunk)}}
+                    sql = f"SELECT {columns} FROM entries WHERE n IN ({marks}) ORDER BY n"
+                    rows += self._conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(exc, "read") from exc
+        for row in rows:
+            found.append(SpooledEntry(row[0], _entry(row[:10]), bool(row[10] and row[11])))
+        return found
+
+    def entry(self, number: int) -> LogEntry | None:
+        """Entry ``number`` in full, or None when there is none."""
+        try:
+            row = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM entries WHERE n = ?", (number,)
+            ).fetchone()
+        except sqlite3.Error as exc:
+            raise self._error(exc, "read") from exc
+        return None if row is None else _entry(row)
+
+    def matching(self, log_filter: LogFilter, upto: int) -> array[int]:
+        """The numbers of the entries up to ``upto`` that ``log_filter`` shows, in order."""
+        condition, params = log_filter.where()
+        params["upto"] = upto
+        found: array[int] = array("q")
+        try:
+            cursor = self._conn.execute(
+                f"SELECT n FROM entries WHERE n <= :upto AND {condition} ORDER BY n", params
+            )
+            while rows := cursor.fetchmany(10_000):
+                found.extend(row[0] for row in rows)
+        except sqlite3.Error as exc:
+            raise self._error(exc, "search") from exc
+        return found
+
+    def entries(self, upto: int) -> Iterator[tuple[int, LogEntry]]:
+        """Every entry up to ``upto`` in full, oldest first, read a chunk at a time."""
+        after = 0
+        while True:
+            try:
+                rows = self._conn.execute(
+                    f"SELECT {_COLUMNS} FROM entries WHERE n > ? AND n <= ? ORDER BY n LIMIT ?",
+                    (after, upto, _READ_CHUNK),
+                ).fetchall()
+            except sqlite3.Error as exc:
+                raise self._error(exc, "read") from exc
+            if not rows:
+                return
+            for row in rows:
+                yield row[0], _entry(row)
+            after = rows[-1][0]
+
+    def remove(self) -> None:
+        """Close the file and delete it (with its WAL files); the spool is done."""
+        self._conn.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def _error(self, exc: sqlite3.Error, action: str) -> SpoolError:
+        where = f"the session's log file {self.path}"
+        problem = classify(exc)
+        if problem is SqliteProblem.DISK_FULL:
+            text = f"Cannot {action} {where}: the disk is full. Free some space."
+        elif problem in (SqliteProblem.READ_ONLY, SqliteProblem.CANNOT_OPEN):
+            text = (
+                f"Cannot {action} {where}: the folder is read-only or missing. Check that "
+                "you may write to it."
+            )
+        else:
+            text = f"Cannot {action} {where}: {exc}."
+        return SpoolError(text, path=self.path)
+
+
+def _row(number: int, entry: LogEntry) -> tuple[Any, ...]:
+    if isinstance(entry, WsFrame):
+        text = entry.data if isinstance(entry.data, str) else None
+        data = entry.data if isinstance(entry.data, bytes) else None
+        return (
+            number,
+            entry.at,
+            0,
+            entry.direction,
+            entry.kind,
+            entry.size,
+            text,
+            data,
+            entry.close_code,
+            None,
+        )
+    meta = {
+        "url": entry.url,
+        "subprotocol": entry.subprotocol,
+        "headers": [list(pair) for pair in entry.response_headers],
+        "close_reason": entry.close_reason,
+        "closed_by": entry.closed_by,
+        "error": None if entry.error is None else str(entry.error),
+        "attempt": entry.attempt,
+        "retry_in_s": entry.retry_in_s,
+    }
+    return (
+        number,
+        entry.at,
+        1,
+        "",
+        entry.phase,
+        0,
+        None,
+        None,
+        entry.close_code,
+        json.dumps(meta, ensure_ascii=False),
+    )
+
+
+def _entry(row: Sequence[Any]) -> LogEntry:
+    _n, at, status, direction, kind, size, text, data, close_code, meta = row
+    if not status:
+        payload: str | bytes = text if text is not None else bytes(data or b"")
+        return WsFrame(direction, kind, at, payload, size, close_code)
+    fields = json.loads(meta)
+    error = fields["error"]
+    return WsStatus(
+        phase=kind,
+        at=at,
+        url=fields["url"],
+        subprotocol=fields["subprotocol"],
+        response_headers=tuple((str(name), str(value)) for name, value in fields["headers"]),
+        close_code=close_code,
+        close_reason=fields["close_reason"],
+        closed_by=fields["closed_by"],
+        error=None if error is None else ProtocolError(error),
+        attempt=fields["attempt"],
+        retry_in_s=fields["retry_in_s"],
+    )
