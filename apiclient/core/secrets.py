@@ -70,7 +70,18 @@ def environment_scope_key(root: Path, env_name: str) -> str:
 
 def request_scope_key(root: Path, relpath: str) -> str:
     """The scope key of a request's own variables (``relpath`` inside the collection)."""
-    return f"{root.resolve()}::request::{relpath}"
+    return request_scope_key_in(scope_base(root), relpath)
+
+
+def scope_base(root: Path) -> str:
+    """What every scope key of the collection at ``root`` starts with: its resolved path.
+    Resolving costs a system call per folder level, so a store resolves it once."""
+    return str(root.resolve())
+
+
+def request_scope_key_in(base: str, relpath: str) -> str:
+    """``request_scope_key`` for a collection whose ``scope_base`` is ``base``."""
+    return f"{base}::request::{relpath}"
 
 
 def keyring_username(scope_key: str, name: str) -> str:
@@ -206,6 +217,15 @@ class SecretStore:
         if name in current:
             del current[name]
             self.replace_scope(scope_key, current)
+
+    def scope_keys(self) -> frozenset[str]:
+        """The keys of every scope that holds a value (in the file or the keyring): one
+        read, so opening a collection asks for the scopes of its requests that have any
+        instead of reading once per request."""
+        doc = self._read()
+        return frozenset(key for key, values in doc.values.items() if values) | frozenset(
+            key for key, names in doc.keyring.items() if names
+        )
 
     def scope(self, scope_key: str) -> dict[str, str]:
         """All values of one scope, as a copy."""

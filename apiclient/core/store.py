@@ -24,6 +24,7 @@ operation the in-memory tree is what a fresh ``open`` would read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from apiclient.core.errors import CollectionLoadError, StoreError
@@ -34,13 +35,20 @@ from apiclient.core.secret_fields import (
     needs_secret_fields,
     split_secret_fields,
 )
-from apiclient.core.secrets import SecretStore, collection_scope_key, request_scope_key
+from apiclient.core.secrets import (
+    SecretStore,
+    collection_scope_key,
+    request_scope_key_in,
+    scope_base,
+)
+from apiclient.core.store_cache import read_request
 from apiclient.core.store_contract_mocks import detached, for_file
 from apiclient.core.store_environments import EnvironmentStore
 from apiclient.core.store_files import (
     LOAD_ERRORS,
     CollectionFiles,
     blank_secrets,
+    list_entries,
     load_reason,
     read_doc,
 )
@@ -56,7 +64,6 @@ from apiclient.core.store_format import (
     dump_yaml,
     model_doc,
     parse_model,
-    parse_request,
     request_doc,
     unique_slug,
 )
@@ -66,6 +73,7 @@ from apiclient.core.store_nodes import (
     Node,
     RequestNode,
     entry_name,
+    in_order,
     is_within,
     join_relpath,
     parent_relpath,
@@ -73,6 +81,9 @@ from apiclient.core.store_nodes import (
 )
 
 __all__ = ["CollectionStore", "FolderNode", "LoadProblem", "Node", "RequestNode"]
+
+PROGRESS_EVERY = 250
+"""How many request files ``CollectionStore.open`` reads between two progress calls."""
 
 
 def _check_name(name: str, what: str, path: Path) -> None:
@@ -100,6 +111,11 @@ class CollectionStore:
         self._settings = settings  # collection.yaml as last written (secret values blank)
         self._orders: dict[str, list[str]] = {}  # folder relpath -> order as last read/written
         self.tree = FolderNode("", settings.name, settings.description)
+        self._scope_base = scope_base(root)
+        # Scope keys holding secret values, read once per load (None: not read yet).
+        self._secret_scopes: frozenset[str] | None = None
+        self._progress: Callable[[int], None] | None = None  # while ``open`` reads
+        self._requests_read = 0
         key = collection_scope_key(root)
         self.variables = self._files.fill_secrets(settings.variables, key)
         self.contract_mocks = [mock.model_copy(deep=True) for mock in settings.contract_mocks]
@@ -107,8 +123,16 @@ class CollectionStore:
     # ---- opening -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, root: Path, secrets: SecretStore | None = None) -> CollectionStore:
-        """Load the collection in ``root``; files that fail to load end up in ``problems``."""
+    def open(
+        cls,
+        root: Path,
+        secrets: SecretStore | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> CollectionStore:
+        """Load the collection in ``root``; files that fail to load end up in ``problems``.
+
+        ``progress`` is called with the number of request files read so far, every
+        ``PROGRESS_EVERY`` files (from the thread that reads)."""
         path = root / COLLECTION_FILE
         if not root.is_dir():
             raise CollectionLoadError(root, "the folder does not exist (or is not a folder).")
@@ -132,7 +156,9 @@ class CollectionStore:
         store = cls(root, secrets if secrets is not None else SecretStore(), settings)
         items = root / ITEMS_DIR
         store._orders[""] = store._listed(items, settings.order)
+        store._progress = progress
         store.tree = store._load_folder(items, "", settings.name, settings.description)
+        store._progress = None
         store._envs.load()
         return store
 
@@ -157,25 +183,30 @@ class CollectionStore:
     def _load_folder(self, directory: Path, relpath: str, name: str, desc: str) -> FolderNode:
         node = FolderNode(relpath, name, desc)
         try:
-            paths = sorted(p for p in directory.iterdir() if not p.name.startswith("."))
+            entries = list_entries(directory)
         except FileNotFoundError:
             return node
         except OSError as exc:
             self._files.report(directory, load_reason(exc))
             return node
         children: list[tuple[str, Node]] = []
-        for path in paths:
-            child_rel = join_relpath(relpath, path.name)
-            if path.is_dir():
-                children.append((path.name, self._load_subfolder(path, child_rel)))
-            elif path.suffix == SUFFIX and path.name != FOLDER_FILE:
+        for entry in entries:
+            path = directory / entry.name
+            child_rel = join_relpath(relpath, entry.name)
+            if entry.is_dir:
+                children.append((entry.name, self._load_subfolder(path, child_rel)))
+            elif path.suffix != SUFFIX or entry.name == FOLDER_FILE:
+                continue
+            elif entry.problem:
+                self._files.report(path, entry.problem)
+            else:
                 request = self._load_request(path, child_rel)
                 if request is not None:
                     children.append((path.stem, request))
-        rank = {entry: i for i, entry in enumerate(self._orders.get(relpath, []))}
-        unlisted = len(rank)
-        children.sort(key=lambda pair: (rank.get(pair[0], unlisted), pair[0]))
-        node.children = [child for _, child in children]
+                self._requests_read += 1
+                if self._progress is not None and self._requests_read % PROGRESS_EVERY == 0:
+                    self._progress(self._requests_read)
+        node.children = in_order(children, self._orders.get(relpath, []))
         return node
 
     def _load_subfolder(self, directory: Path, relpath: str) -> FolderNode:
@@ -196,13 +227,18 @@ class CollectionStore:
 
     def _load_request(self, path: Path, relpath: str) -> RequestNode | None:
         try:
-            request = parse_request(path.read_text(encoding="utf-8"))
+            request = read_request(path)
         except LOAD_ERRORS as exc:
             self._files.report(path, load_reason(exc))
             return None
-        key = request_scope_key(self.root, relpath)
+        key = request_scope_key_in(self._scope_base, relpath)
+        if self._secret_scopes is None:
+            self._secret_scopes = self._files.stored_scope_keys()
+        if key not in self._secret_scopes:
+            return RequestNode(relpath, request)  # nothing stored to put back
         variables = self._files.fill_secrets(request.variables, key)
-        request = request.model_copy(update={"variables": variables})
+        if variables != request.variables:
+            request = request.model_copy(update={"variables": variables})
         if needs_secret_fields(request):
             request = fill_secret_fields(request, self._files.stored_secrets(key))
         return RequestNode(relpath, request)
@@ -401,6 +437,7 @@ class CollectionStore:
             doc = FolderFile(name=name, description=node.description, order=order)
             self._files.write_text(self._path(new_rel) / FOLDER_FILE, _folder_text(doc))
             self._orders[new_rel] = order
+            self._secret_scopes = None  # the copy's scopes are new
             copy = self._load_folder(self._path(new_rel), new_rel, name, node.description)
         parent.children.insert(parent.children.index(node) + 1, copy)
         self._write_order(parent)
@@ -413,7 +450,7 @@ class CollectionStore:
         self._files.remove(self._path(relpath))
         for key in [k for k in self._orders if is_within(k, relpath)]:
             del self._orders[key]
-        self._files.secrets.delete_scopes(request_scope_key(self.root, relpath))
+        self._files.secrets.delete_scopes(self._request_key(relpath))
         parent.children.remove(node)
         self._write_order(parent)
 
@@ -472,12 +509,15 @@ class CollectionStore:
             )
         return self.find(relpath)
 
+    def _request_key(self, relpath: str) -> str:
+        return request_scope_key_in(self._scope_base, relpath)
+
     def _request_keys(self, old_rel: str, new_rel: str) -> tuple[str, str]:
-        return request_scope_key(self.root, old_rel), request_scope_key(self.root, new_rel)
+        return self._request_key(old_rel), self._request_key(new_rel)
 
     def _write_request(self, relpath: str, request: AnyRequest) -> None:
         on_disk, fields = split_secret_fields(request)
-        self._files.keep_secrets(request.variables, request_scope_key(self.root, relpath), fields)
+        self._files.keep_secrets(request.variables, self._request_key(relpath), fields)
         on_disk = on_disk.model_copy(update={"variables": blank_secrets(request.variables)})
         self._files.write_text(self._path(relpath), dump_yaml(request_doc(on_disk)))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,40 @@ def load_reason(exc: Exception) -> str:
 
 LOAD_ERRORS = (OSError, UnicodeDecodeError, FormatError)
 """What reading a file may raise; ``load_reason`` words each of them."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One visible entry of a folder: ``is_dir`` (following links), or a file, which
+    ``problem`` says cannot be read (in words) when it is no regular file."""
+
+    name: str
+    is_dir: bool
+    problem: str = ""
+
+
+def list_entries(directory: Path) -> list[Entry]:
+    """The entries of ``directory`` not starting with ".", sorted by name, from one
+    directory read (no call per entry on most file systems). Nothing is opened: a FIFO
+    would block a read forever, so it and other special files come with a problem."""
+    with os.scandir(directory) as scan:
+        found = sorted((e for e in scan if not e.name.startswith(".")), key=lambda e: e.name)
+    return [_entry(e) for e in found]
+
+
+def _entry(entry: os.DirEntry[str]) -> Entry:
+    try:
+        if entry.is_dir():
+            return Entry(entry.name, True)
+        if entry.is_file():
+            return Entry(entry.name, False)
+        if entry.is_symlink():
+            return Entry(entry.name, False, "a symbolic link to something that does not exist")
+    except OSError as exc:
+        return Entry(entry.name, False, load_reason(exc))
+    return Entry(
+        entry.name, False, "not a regular file (a pipe, socket or device), so it was not read"
+    )
 
 
 def read_doc(path: Path) -> dict[str, Any]:
@@ -179,6 +213,14 @@ class CollectionFiles:
             v.model_copy(update={"value": stored[v.name]}) if v.secret and v.name in stored else v
             for v in variables
         ]
+
+    def stored_scope_keys(self) -> frozenset[str]:
+        """The scope keys that hold secret values; none (the problem reported) if unreadable."""
+        try:
+            return self.secrets.scope_keys()
+        except StoreError as exc:
+            self.report(exc.path, exc.message)
+            return frozenset()
 
     def stored_secrets(self, scope_key: str) -> dict[str, str]:
         """The secret values stored for a scope; none (the problem reported) if unreadable."""

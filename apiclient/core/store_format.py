@@ -40,7 +40,7 @@ ENVIRONMENTS_DIR = "environments"
 SUFFIX = ".yaml"
 
 # Each ``kind:`` a request file may have, and the model that reads it.
-_REQUEST_MODELS: dict[str, type[AnyRequest]] = {
+REQUEST_MODELS: dict[str, type[AnyRequest]] = {
     "rest": RestRequest,
     "batch": BatchRequest,
     "soap": SoapRequest,
@@ -49,7 +49,7 @@ _REQUEST_MODELS: dict[str, type[AnyRequest]] = {
     "websocket": WebsocketRequest,
     "webhook": WebhookRequest,
 }
-REQUEST_KINDS: tuple[str, ...] = tuple(_REQUEST_MODELS)
+REQUEST_KINDS: tuple[str, ...] = tuple(REQUEST_MODELS)
 _M = TypeVar("_M", bound=BaseModel)
 
 
@@ -182,7 +182,7 @@ def parse_request(text: str) -> AnyRequest:
             f"unknown request kind {kind!r}; this version of apiclient reads "
             f"{', '.join(REQUEST_KINDS)}. It may come from a newer apiclient."
         )
-    return parse_model(_REQUEST_MODELS[kind], doc)
+    return parse_model(REQUEST_MODELS[kind], doc)
 
 
 # ---- file names --------------------------------------------------------------------------

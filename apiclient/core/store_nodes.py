@@ -64,6 +64,17 @@ def is_within(relpath: str, ancestor: str) -> bool:
     return relpath == ancestor or relpath.startswith(ancestor + "/")
 
 
+def in_order(children: list[tuple[str, Node]], order: list[str]) -> list[Node]:
+    """The nodes of ``children`` ((entry name, node) pairs) as a folder shows them: those
+    ``order`` lists first, in its order, then the others sorted by entry name."""
+    rank: dict[str, int] = {}
+    for entry in order:
+        rank.setdefault(entry, len(rank))
+    unlisted = len(rank)
+    children = sorted(children, key=lambda pair: (rank.get(pair[0], unlisted), pair[0]))
+    return [child for _, child in children]
+
+
 def walk(node: Node) -> list[Node]:
     """``node`` and everything under it, depth first."""
     nodes: list[Node] = [node]

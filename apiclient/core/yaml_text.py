@@ -44,12 +44,66 @@ def load(text: str) -> Any:
     one YAML reader of the app (collection files and every importer), so none escapes.
     """
     try:
-        return yaml.load(text, Loader=_SafeLoader)
+        loader = _SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            try:
+                return _build(loader, node, set(), 0)
+            except _Unusual:
+                return loader.construct_document(node)
+        finally:
+            loader.dispose()
     except (ValueError, OverflowError) as exc:
         reason = str(exc)
         if "integer string conversion" in reason:  # Python's advice is for programmers
             reason = "a number has more than 4,300 digits"
         raise YamlValueError(f"a value cannot be read ({reason})") from exc
+
+
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
+class _Unusual(Exception):
+    """A document only PyYAML's constructor builds as it should: merge keys, an alias
+    of a mapping or list, an explicit tag on one, nesting deeper than ``_MAX_DEPTH``
+    (which would exhaust Python's recursion limit here)."""
+
+
+_MAX_DEPTH = 64
+
+
+def _build(loader: yaml.SafeLoader, node: yaml.Node, seen: set[int], depth: int) -> Any:
+    """What PyYAML's safe constructor builds from ``node``, built faster for the plain
+    documents collection files are: strings, mappings and lists directly, other
+    scalars by the constructor. Raises ``_Unusual`` for anything else, including any
+    mapping or list met twice (an alias: built once and shared, as PyYAML does, a
+    document of nested aliases stays small)."""
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        return node.value if node.tag == _STR else loader.construct_object(node, deep=True)
+    if id(node) in seen or depth > _MAX_DEPTH:
+        raise _Unusual
+    seen.add(id(node))
+    if kind is yaml.MappingNode and node.tag == _MAP:
+        mapping = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode or key_node.tag not in _PLAIN_KEY_TAGS:
+                raise _Unusual  # merge keys ("<<"), "=" keys, keys that are lists...
+            key = _build(loader, key_node, seen, depth + 1)
+            mapping[key] = _build(loader, value_node, seen, depth + 1)
+        return mapping
+    if kind is yaml.SequenceNode and node.tag == _SEQ:
+        return [_build(loader, item, seen, depth + 1) for item in node.value]
+    raise _Unusual
+
+
+_PLAIN_KEY_TAGS = frozenset(
+    {_STR, "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"}
+)
 
 
 class _Dumper(yaml.SafeDumper):

@@ -2,6 +2,8 @@
 
 The model reads the workspace's copy of the tree (never the store's, which a worker
 thread may be changing) and is reset whenever the workspace says the tree changed.
+While a big collection opens it shows the collection's outline instead (read-only: its
+requests hold only a name, kind, method and URL), until the workspace's tree arrives.
 Drops are turned into ``move_requested`` so the move happens in the store (on disk)
 rather than in the view.
 """
@@ -50,6 +52,13 @@ _BADGE_COLORS = {
     "HOOK": "#2e7d32",
     "BATCH": "#ef6c00",
 }
+
+
+# Built once: the view asks for each row's flags whenever it lays rows out.
+_SHOWN = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_ROOT_FLAGS = _SHOWN | Qt.ItemFlag.ItemIsDropEnabled
+_REQUEST_FLAGS = _SHOWN | Qt.ItemFlag.ItemIsDragEnabled
+_FOLDER_FLAGS = _REQUEST_FLAGS | Qt.ItemFlag.ItemIsDropEnabled
 
 
 def request_badge(request: AnyRequest) -> str:
@@ -105,28 +114,96 @@ class CollectionTreeModel(QAbstractItemModel):
     def __init__(self, workspace: Workspace, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._workspace = workspace
-        self._parents: dict[int, FolderNode] = {}
+        self._tree: FolderNode | None = None
+        # id of each node -> (its folder, its row there): parent() in constant time.
+        self._parents: dict[int, tuple[FolderNode, int]] = {}
+        # Lower-cased search text of each request (kept with it, so its id stays its own).
+        self._search: dict[int, tuple[AnyRequest, str]] = {}
+        self.outline = False
+        self.generation = 0  # bumped whenever the shown tree is replaced
         workspace.collection_opened.connect(self.reload)
         workspace.tree_changed.connect(self.reload)
         self.reload()
 
     def reload(self) -> None:
+        """Show the workspace's tree (again)."""
+        self._show(self._workspace.tree, outline=False)
+
+    def show_outline(self, tree: FolderNode) -> None:
+        """Show ``tree``, a collection's outline, until the workspace's tree is shown."""
+        self._show(tree, outline=True)
+
+    def _show(self, tree: FolderNode | None, *, outline: bool) -> None:
         self.beginResetModel()
+        self._tree = tree
+        self.outline = outline
+        self.generation += 1
         self._parents.clear()
-        tree = self._workspace.tree
         if tree is not None:
-            self._parents[id(tree)] = tree
             self._index_parents(tree)
         self.endResetModel()
 
-    def node(self, index: QModelIndex) -> Node | None:
+    @property
+    def tree(self) -> FolderNode | None:
+        """The tree shown: the workspace's, or an outline while a collection opens."""
+        return self._tree
+
+    def node(self, index: QModelIndex | QPersistentModelIndex) -> Node | None:
         if not index.isValid():
-            return self._workspace.tree
+            return self._tree
         return index.internalPointer()
+
+    def matching(self, needle: str) -> tuple[set[int], set[int]]:
+        """The ids of the nodes a filter keeps: requests whose name, target or body holds
+        ``needle`` (case-folded), folders whose name does, and every folder above one;
+        and the ids of the folders (the root too) that keep any of their children."""
+        shown: set[int] = set()
+        parents: set[int] = set()
+        cache = self._search
+        used: dict[int, tuple[AnyRequest, str]] = {}
+
+        def visit(folder: FolderNode) -> bool:
+            found = False
+            for child in folder.children:
+                if isinstance(child, FolderNode):
+                    hit = visit(child) or needle in child.name.casefold()
+                else:
+                    request = child.request
+                    entry = cache.get(id(request))
+                    if entry is None or entry[0] is not request:
+                        entry = (request, _searchable(request).casefold())
+                    used[id(request)] = entry
+                    hit = needle in entry[1]
+                if hit:
+                    shown.add(id(child))
+                    found = True
+            if found:
+                parents.add(id(folder))
+            return found
+
+        if self._tree is not None:
+            visit(self._tree)
+        self._search = used  # drops the texts of requests no longer in the tree
+        return shown, parents
+
+    def folder_indexes(self, relpaths: set[str]) -> list[QModelIndex]:
+        """The indexes of the folders at ``relpaths`` (those that exist), in one walk."""
+        found: list[QModelIndex] = []
+
+        def visit(folder: FolderNode) -> None:
+            for row, child in enumerate(folder.children):
+                if isinstance(child, FolderNode):
+                    if child.relpath in relpaths:
+                        found.append(self.createIndex(row, 0, child))
+                    visit(child)
+
+        if self._tree is not None and relpaths:
+            visit(self._tree)
+        return found
 
     def index_of(self, relpath: str) -> QModelIndex:
         """The index of the node at ``relpath`` (invalid if there is none)."""
-        tree = self._workspace.tree
+        tree = self._tree
         if tree is None:
             return QModelIndex()
         return self._find(tree, relpath, QModelIndex())
@@ -144,11 +221,11 @@ class CollectionTreeModel(QAbstractItemModel):
     def parent(self, index: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
         if not index.isValid():
             return QModelIndex()
-        folder = self._parents.get(id(index.internalPointer()))
-        if folder is None or folder.relpath == "":
+        found = self._parents.get(id(index.internalPointer()))
+        if found is None or found[0] is self._tree:
             return QModelIndex()
-        grand = self._parents[id(folder)]
-        return self.createIndex(grand.children.index(folder), 0, folder)
+        folder = found[0]
+        return self.createIndex(self._parents[id(folder)][1], 0, folder)
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         folder = self.node(QModelIndex(parent))
@@ -185,13 +262,11 @@ class CollectionTreeModel(QAbstractItemModel):
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.outline:
+            return _SHOWN  # nothing moves until the collection is read
         if not index.isValid():
-            return base | Qt.ItemFlag.ItemIsDropEnabled
-        base |= Qt.ItemFlag.ItemIsDragEnabled
-        if isinstance(self.node(QModelIndex(index)), FolderNode):
-            base |= Qt.ItemFlag.ItemIsDropEnabled
-        return base
+            return _ROOT_FLAGS
+        return _FOLDER_FLAGS if isinstance(index.internalPointer(), FolderNode) else _REQUEST_FLAGS
 
     # -- drag and drop --------------------------------------------------------------------
 
@@ -215,7 +290,7 @@ class CollectionTreeModel(QAbstractItemModel):
         column: int,
         parent: QModelIndex | QPersistentModelIndex,
     ) -> bool:
-        if action != Qt.DropAction.MoveAction or not data.hasFormat(MIME_TYPE):
+        if self.outline or action != Qt.DropAction.MoveAction or not data.hasFormat(MIME_TYPE):
             return False
         relpath = bytes(data.data(MIME_TYPE).data()).decode("utf-8")
         folder = self.node(QModelIndex(parent))
@@ -232,8 +307,8 @@ class CollectionTreeModel(QAbstractItemModel):
     # -- internals --------------------------------------------------------------------
 
     def _index_parents(self, folder: FolderNode) -> None:
-        for child in folder.children:
-            self._parents[id(child)] = folder
+        for row, child in enumerate(folder.children):
+            self._parents[id(child)] = (folder, row)
             if isinstance(child, FolderNode):
                 self._index_parents(child)
 
@@ -243,9 +318,8 @@ class CollectionTreeModel(QAbstractItemModel):
 
     def _find(self, folder: FolderNode, relpath: str, folder_index: QModelIndex) -> QModelIndex:
         for row, child in enumerate(folder.children):
-            index = self.index(row, 0, folder_index)
             if child.relpath == relpath:
-                return index
+                return self.createIndex(row, 0, child)
             if isinstance(child, FolderNode) and relpath.startswith(child.relpath + "/"):
-                return self._find(child, relpath, index)
+                return self._find(child, relpath, self.createIndex(row, 0, child))
         return QModelIndex()

@@ -32,6 +32,7 @@ from apiclient.ui.tasks import OwnedTask
 from apiclient.ui.workspace import Workspace
 
 DEBOUNCE_MS = 300
+WATCH_BATCH = 500
 CHANGED_ON_DISK = "This request changed on disk (e.g. git pull)."
 RELOAD_LINK = "reload"
 KEEP_LINK = "keep"
@@ -80,6 +81,7 @@ class CollectionWatcher(QObject):
         self._reload = OwnedTask()
         self._again = False
         self._stopped = False
+        self._touched: set[str] = set()  # paths reported changed since the last rewatch
         workspace.collection_opened.connect(self._on_collection_opened)
         # A reload still reading when the window goes must not land on deleted widgets.
         self.destroyed.connect(self._reload.abandon)
@@ -115,16 +117,26 @@ class CollectionWatcher(QObject):
             await asyncio.to_thread(remove_crash_leftovers, store.root)
 
     async def _rewatch(self) -> None:
+        """Watch what the collection holds now: only paths that came or went change, a
+        few thousand at a time (each batch holds the GUI thread for a few milliseconds)."""
         store = self._workspace.store
+        touched, self._touched = self._touched, set()
         paths = await asyncio.to_thread(_watch_paths, store.root) if store is not None else []
-        old = self._watcher.files() + self._watcher.directories()
-        if old:
-            self._watcher.removePaths(old)
-        if paths:
-            self._watcher.addPaths(paths)  # a path gone meanwhile is simply not watched
+        wanted = set(paths)
+        current = set(self._watcher.files() + self._watcher.directories())
+        # Gone, or changed: a changed file may be a new file under the old name (atomic
+        # writes) while its watch is still on the old one, so it is watched anew.
+        stale = (current - wanted) | (current & touched)
+        for batch in _batches(sorted(stale)):
+            self._watcher.removePaths(batch)
+            await asyncio.sleep(0)
+        for batch in _batches(sorted(wanted - (current - stale))):
+            self._watcher.addPaths(batch)  # a path gone meanwhile is simply not watched
+            await asyncio.sleep(0)
 
-    def _on_watcher_changed(self, _path: str) -> None:
+    def _on_watcher_changed(self, path: str) -> None:
         if not self._stopped:
+            self._touched.add(path)
             self._timer.start()
 
     def _on_timer_timeout(self) -> None:
@@ -215,3 +227,7 @@ def _watch_paths(root: Path) -> list[str]:
             os.path.join(folder, f) for f in files if f.endswith(SUFFIX) and not f.startswith(".")
         )
     return paths
+
+
+def _batches(paths: list[str]) -> list[list[str]]:
+    return [paths[i : i + WATCH_BATCH] for i in range(0, len(paths), WATCH_BATCH)]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import deque
 from functools import partial
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,15 +21,22 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from apiclient.core.errors import CoreError
-from apiclient.core.store import FolderNode, RequestNode
+from apiclient.core.store import FolderNode, LoadProblem, RequestNode
+from apiclient.core.store_outline import Outline
 from apiclient.ui import dialogs
 from apiclient.ui.actions import make_action
-from apiclient.ui.collection_model import RELPATH_ROLE, SEARCH_ROLE, CollectionTreeModel
+from apiclient.ui.collection_filter import CollectionFilter
+from apiclient.ui.collection_model import RELPATH_ROLE, CollectionTreeModel
 from apiclient.ui.workspace import NoCollectionError, Workspace
 
 NO_COLLECTION_TEXT = (
     "No collection is open.\nUse File ▸ Open collection… or File ▸ New collection…."
 )
+FILTER_EXPANDED_ROWS = 300
+"""About how many rows the filter opens folders for (more would not fit on a screen)."""
+PROBLEM_LINES = 8
+"""Files listed by name under the tree when some failed to load; the rest are counted."""
+PROBLEM_TOOLTIP_LINES = 40
 
 
 class CollectionsSidebar(QWidget):
@@ -58,11 +66,7 @@ class CollectionsSidebar(QWidget):
         self._request_kinds = request_kinds
         self._workspace = workspace
         self.model = CollectionTreeModel(workspace, self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setRecursiveFilteringEnabled(True)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterRole(SEARCH_ROLE)
+        self.proxy = CollectionFilter(self.model, self)
 
         self.title = QLabel(objectName="collections.name")
         self.filter = QLineEdit(objectName="collections.filter")
@@ -71,10 +75,12 @@ class CollectionsSidebar(QWidget):
         self.tree = QTreeView(objectName="collections.tree")
         self.tree.setModel(self.proxy)
         self.tree.setHeaderHidden(True)
+        self.tree.setUniformRowHeights(True)  # no per-row size query: big trees lay out fast
         self.tree.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.tree.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.loading = QLabel(objectName="collections.loading", wordWrap=True, visible=False)
         self.problems = QLabel(objectName="collections.problems", wordWrap=True, visible=False)
         self.problems.setStyleSheet("color: #c62828")
         self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -91,26 +97,34 @@ class CollectionsSidebar(QWidget):
         layout.addWidget(self.filter)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.empty, 1)
+        layout.addWidget(self.loading)
         layout.addWidget(self.problems)
 
-        self._expanded: set[str] = set()
+        self._expanded: set[str] = set()  # folders the user opened
+        self._expanding_matches = False
+        self._outline: Outline | None = None  # shown while its collection is read
+        self._pending_activation: str | None = None  # opened on the outline
         self._actions()
         self.filter.textChanged.connect(self._on_filter_changed)
         self.tree.activated.connect(self._on_tree_activated)
         self.tree.doubleClicked.connect(self._on_tree_activated)
         self.tree.customContextMenuRequested.connect(self._on_context_menu)
-        self.tree.expanded.connect(lambda i: self._expanded.add(i.data(RELPATH_ROLE)))
+        self.tree.expanded.connect(self._on_tree_expanded)
         self.tree.collapsed.connect(lambda i: self._expanded.discard(i.data(RELPATH_ROLE)))
         self.model.modelReset.connect(self._restore_expanded)
         self.model.move_requested.connect(self._on_move_requested)
         workspace.collection_opened.connect(self._on_collection_opened)
+        workspace.outline_read.connect(self._on_workspace_outline_read)
+        workspace.outline_progress.connect(self._on_workspace_outline_progress)
         self._on_collection_opened()
 
     # -- selection --------------------------------------------------------------------
 
     def current_relpath(self) -> str | None:
+        """The selected item of the open collection (None while an outline is shown: its
+        items are not the open collection's)."""
         index = self.tree.currentIndex()
-        return index.data(RELPATH_ROLE) if index.isValid() else None
+        return index.data(RELPATH_ROLE) if index.isValid() and not self.model.outline else None
 
     def current_folder(self) -> str:
         """The folder a new item goes into: the selected folder, or the selected item's."""
@@ -150,6 +164,8 @@ class CollectionsSidebar(QWidget):
         self.tree.addActions([self.rename_action, self.delete_action])
 
     def _on_context_menu(self, pos) -> None:
+        if self.model.outline:
+            return  # nothing can be changed before the collection is read
         has_item = self.tree.indexAt(pos).isValid()
         menu = QMenu(self)
         menu.addActions(self.new_request_actions)
@@ -235,16 +251,69 @@ class CollectionsSidebar(QWidget):
     def _on_tree_activated(self, index: QModelIndex) -> None:
         node = self.model.node(self.proxy.mapToSource(index))
         if isinstance(node, RequestNode):
-            self.request_activated.emit(node.relpath)
+            if self.model.outline:
+                self._pending_activation = node.relpath  # opened once the store has it
+            else:
+                self.request_activated.emit(node.relpath)
+
+    def _on_tree_expanded(self, index: QModelIndex) -> None:
+        # Folders the filter opens are not remembered: clearing it closes them again.
+        if not self._expanding_matches:
+            self._expanded.add(index.data(RELPATH_ROLE))
 
     def _on_filter_changed(self, text: str) -> None:
-        self.proxy.setFilterFixedString(text)
+        self.proxy.set_text(text)
         if text:
-            self.tree.expandAll()
+            self._expand_matches()
+        else:
+            self.tree.collapseAll()
+            self._restore_expanded()
+
+    def _expand_matches(self) -> None:
+        """Open the folders that hold matches, breadth first, until about
+        ``FILTER_EXPANDED_ROWS`` rows show: opening all of them would lay out thousands
+        of rows at each keystroke when a short text matches everything."""
+        self._expanding_matches = True
+        try:
+            shown = self.proxy.rowCount()
+            queue = deque([QModelIndex()])
+            while queue and shown < FILTER_EXPANDED_ROWS:
+                parent = queue.popleft()
+                for row in range(self.proxy.rowCount(parent)):
+                    index = self.proxy.index(row, 0, parent)
+                    rows = self.proxy.rowCount(index)
+                    if rows and shown + rows <= FILTER_EXPANDED_ROWS:
+                        self.tree.expand(index)
+                        shown += rows
+                        queue.append(index)
+                    if shown >= FILTER_EXPANDED_ROWS:
+                        break
+        finally:
+            self._expanding_matches = False
+
+    def _on_workspace_outline_read(self, outline: Outline) -> None:
+        """Show a big collection's outline while the store reads its files."""
+        self._outline = outline
+        self._expanded.clear()
+        self._pending_activation = None
+        self.tree.show()
+        self.filter.show()
+        self.empty.hide()
+        self.model.show_outline(outline.tree)
+        self.problems.hide()
+        self.title.setText(f"<b>{escape(outline.tree.name)}</b>")
+        self.loading.setText(f"Reading the {outline.requests:,} requests…")
+        self.loading.show()
+
+    def _on_workspace_outline_progress(self, read: int) -> None:
+        outline = self._outline
+        if outline is not None:  # else it came late: the collection is open
+            self.loading.setText(f"Reading the {outline.requests:,} requests… {read:,} read")
 
     def show_loading(self, root: Path) -> None:
         """Say the collection at ``root`` is being read (by a worker, so the window is
         already usable); ``collection_opened`` or ``loading_failed`` ends this."""
+        self._drop_outline()
         self.tree.hide()
         self.filter.hide()
         self.empty.setText(f"Loading {root.name}…")
@@ -253,12 +322,33 @@ class CollectionsSidebar(QWidget):
     def loading_failed(self, reason: str) -> None:
         """The collection did not open: show the one still open (if any, with its
         folders expanded as they were) and why."""
+        self._drop_outline()
         self._show_collection()
         self.show_problems(reason)
 
+    def _drop_outline(self) -> None:
+        if self._outline is not None:
+            self._outline = None
+            self._pending_activation = None
+            self.loading.hide()
+            self.model.reload()
+
     def _on_collection_opened(self) -> None:
-        self._expanded.clear()
+        store = self._workspace.store
+        outline, self._outline = self._outline, None
+        if outline is None or store is None or store.root != outline.root:
+            self._expanded.clear()  # else the folders opened on the outline stay open
+        self.loading.hide()
         self._show_collection()
+        pending, self._pending_activation = self._pending_activation, None
+        if pending is not None and outline is not None:
+            try:
+                node = self._workspace.find(pending)
+            except CoreError:
+                return
+            if isinstance(node, RequestNode):
+                self.select(node.relpath)
+                self.request_activated.emit(node.relpath)
 
     def _show_collection(self) -> None:
         store = self._workspace.store
@@ -272,17 +362,40 @@ class CollectionsSidebar(QWidget):
     def show_problems(self, failure: str = "") -> None:
         """List files that failed to load, or ``failure`` when a whole collection did."""
         store = self._workspace.store
-        lines = [f"• {p.path}: {p.reason}" for p in (store.problems if store else [])]
-        text = failure or (
-            "Some files could not be loaded and were left untouched:\n" + "\n".join(lines)
-            if lines
+        text = failure or (problems_text(store.problems, store.root) if store else "")
+        self.problems.setText(text)
+        listed = not failure and store is not None and len(store.problems) > PROBLEM_LINES
+        # The label names a few; its tooltip names more (a pull may break hundreds).
+        self.problems.setToolTip(
+            problems_text(store.problems, store.root, PROBLEM_TOOLTIP_LINES)
+            if listed and store is not None
             else ""
         )
-        self.problems.setText(text)
         self.problems.setVisible(bool(text))
 
     def _restore_expanded(self) -> None:
-        for relpath in list(self._expanded):
-            index = self.proxy.mapFromSource(self.model.index_of(relpath))
+        for source in self.model.folder_indexes(self._expanded):
+            index = self.proxy.mapFromSource(source)
             if index.isValid():
                 self.tree.expand(index)
+        if self.filter.text():
+            self._expand_matches()
+
+
+def problems_text(problems: list[LoadProblem], root: Path, limit: int = PROBLEM_LINES) -> str:
+    """What the sidebar says about files that failed to load: the first ``limit``
+    (paths inside the collection, with why), then how many more."""
+    if not problems:
+        return ""
+    lines = [f"• {_shown_path(p.path, root)}: {p.reason}" for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"… and {len(problems) - limit:,} more")
+    if len(problems) == 1:
+        head = "A file could not be loaded and was left untouched:"
+    else:
+        head = f"{len(problems):,} files could not be loaded and were left untouched:"
+    return "\n".join([head, *lines])
+
+
+def _shown_path(path: Path, root: Path) -> str:
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)

@@ -18,9 +18,13 @@ from apiclient.core.global_variables import load_globals, save_globals
 from apiclient.core.models import AnyRequest, ContractMockSettings, Environment, Variable
 from apiclient.core.paths import data_dir
 from apiclient.core.store import CollectionStore, FolderNode, RequestNode
+from apiclient.core.store_outline import read_outline
 from apiclient.core.variables import Scope
 
 T = TypeVar("T")
+OUTLINE_MIN_REQUESTS = 300
+"""From this many requests on, an outline is shown while a collection opens: reading
+them in full takes over a tenth of a second."""
 
 
 class Workspace(QObject):
@@ -31,6 +35,10 @@ class Workspace(QObject):
     tree_changed: requests or folders were added, renamed, moved or deleted.
     environments_changed: the list of environments or any variable changed.
     environment_selected(str): the chosen environment ("" for none).
+    outline_read(object): a big collection being opened has been looked over (an
+        ``Outline``, see ``apiclient.core.store_outline``): its tree can be shown while
+        the store reads the rest; ``collection_opened`` (or the open's error) follows.
+    outline_progress(int): how many of the outlined collection's requests are read.
     """
 
     collection_opened = Signal()
@@ -38,6 +46,8 @@ class Workspace(QObject):
     tree_changed = Signal()
     environments_changed = Signal()
     environment_selected = Signal(str)
+    outline_read = Signal(object)
+    outline_progress = Signal(int)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -71,19 +81,28 @@ class Workspace(QObject):
 
         Returns None, adopting nothing and raising nothing, when another collection was
         opened or created while this one was read: the newest request wins."""
-        return await self._load(CollectionStore.open, root)
+        return await self._load(CollectionStore.open, root, outline=True)
 
     async def create_collection(self, root: Path, name: str) -> CollectionStore | None:
         """Create a collection at ``root`` and open it; None as for ``open_collection``."""
         return await self._load(CollectionStore.create, root, name)
 
     async def _load(
-        self, read: Callable[..., CollectionStore], *args: object
+        self, read: Callable[..., CollectionStore], root: Path, *args: object, outline: bool = False
     ) -> CollectionStore | None:
         self._generation += 1
         mine = self._generation
         try:
-            store = await asyncio.to_thread(read, *args)
+            options: dict[str, object] = {}
+            if outline:
+                found = await asyncio.to_thread(read_outline, root)
+                if mine != self._generation:
+                    return None
+                if found is not None and found.requests >= OUTLINE_MIN_REQUESTS:
+                    self.outline_read.emit(found)
+                    # Emitted from the worker: Qt queues it to the GUI thread.
+                    options["progress"] = self.outline_progress.emit
+            store = await asyncio.to_thread(read, root, *args, **options)
         except CoreError:
             if mine != self._generation:
                 return None

@@ -136,3 +136,30 @@ def test_a_broken_pull_is_reported_and_the_rest_stays(qtbot, watched, sample):
     assert "get-item.yaml" in window.sidebar.problems.text()
     assert window.rest.relpath is None  # no longer in the collection: kept as a draft
     assert url_text(window) == "{{base_url}}/api/items/{{item_id}}"
+
+
+def test_an_edit_in_place_after_a_file_was_replaced_is_picked_up(qtbot, watched, sample):
+    # The first write replaces the file (a new file under the old name, as git and the
+    # app's own saves do); the watch must follow it, or the edit in place is missed.
+    window = watched
+    path = sample / "items" / GET_ITEM
+    with qtbot.waitSignal(window.watcher.reloaded, timeout=5000):
+        write_outside(path, PULLED)
+    qtbot.waitUntil(lambda: str(path) in window.watcher.watched_paths())
+    again = PULLED.replace("pulled", "edited-in-place")
+    with qtbot.waitSignal(window.watcher.reloaded, timeout=5000):
+        path.write_text(again, encoding="utf-8")
+    qtbot.waitUntil(lambda: url_text(window) == "{{base_url}}/api/items/edited-in-place")
+
+
+def test_only_paths_that_came_or_went_are_watched_anew(qtbot, watched, sample):
+    window = watched
+    before = set(window.watcher.watched_paths())
+    new = sample / "items" / "items" / "new-one.yaml"
+    with qtbot.waitSignal(window.watcher.reloaded, timeout=5000):
+        new.write_text("kind: rest\nname: New one\n", encoding="utf-8")
+    qtbot.waitUntil(lambda: str(new) in window.watcher.watched_paths())
+    assert set(window.watcher.watched_paths()) == before | {str(new)}
+    with qtbot.waitSignal(window.watcher.reloaded, timeout=5000):
+        new.unlink()
+    qtbot.waitUntil(lambda: set(window.watcher.watched_paths()) == before)

@@ -1,0 +1,170 @@
+"""A big collection in the window: 5,000 requests open, show and filter; an outline shows
+while a big one is read; files that cannot be read among hundreds are listed, the rest
+loads."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from big_collection import request_name, request_sku, request_url, write_big_collection
+from PySide6.QtCore import QModelIndex, Qt
+
+from apiclient.core.store import CollectionStore, RequestNode
+from apiclient.ui.collections_sidebar import PROBLEM_LINES
+
+
+def shown_requests(sidebar) -> list[str]:
+    """The names of the requests the sidebar's (filtered) tree holds, expanded or not."""
+    proxy = sidebar.proxy
+    names: list[str] = []
+
+    def walk(parent: QModelIndex) -> None:
+        for row in range(proxy.rowCount(parent)):
+            index = proxy.index(row, 0, parent)
+            node = sidebar.model.node(proxy.mapToSource(index))
+            if isinstance(node, RequestNode):
+                names.append(node.request.name)
+            walk(index)
+
+    walk(QModelIndex())
+    return names
+
+
+def type_filter(qtbot, sidebar, text: str) -> list[str]:
+    sidebar.filter.clear()
+    qtbot.keyClicks(sidebar.filter, text)
+    return shown_requests(sidebar)
+
+
+def test_five_thousand_requests_open_and_filter_by_name_url_and_body(qtbot, make_window, tmp_path):
+    root = write_big_collection(tmp_path / "big", folders=200, per_folder=25)
+    window = make_window(root)
+    sidebar = window.sidebar
+    assert window.workspace.store.root == root
+    assert sidebar.tree.isVisible() and not sidebar.loading.isVisible()
+    assert sidebar.model.rowCount() == 200
+    assert len(shown_requests(sidebar)) == 5000
+    first = sidebar.model.index(0, 0, sidebar.model.index(0, 0))
+    assert first.data() == f"GET  {request_name(0, 0)}"  # the method badge, then the name
+
+    by_name = type_filter(qtbot, sidebar, request_name(57, 3).lower())
+    assert by_name == [request_name(57, 3)]
+    folder = sidebar.proxy.index(0, 0)
+    assert folder.data() == "Folder 57"
+    assert sidebar.tree.isExpanded(folder)  # the match is in view
+    assert type_filter(qtbot, sidebar, request_url(123, 1).split("v1/")[1]) == [
+        request_name(123, 1)
+    ]
+    assert type_filter(qtbot, sidebar, request_sku(42, 17).upper()) == [request_name(42, 17)]
+    assert type_filter(qtbot, sidebar, "no such request") == []
+
+    # A short text matches everything: all of it stays reachable, a screenful opens.
+    everything = type_filter(qtbot, sidebar, "e")
+    assert len(everything) == 5000
+    opened = [sidebar.proxy.index(r, 0) for r in range(sidebar.proxy.rowCount())]
+    assert 0 < sum(sidebar.tree.isExpanded(i) for i in opened) < 200
+
+    sidebar.filter.clear()
+    assert sidebar.proxy.rowCount() == 200
+    assert len(shown_requests(sidebar)) == 5000
+    assert not any(sidebar.tree.isExpanded(sidebar.proxy.index(r, 0)) for r in range(200))
+
+
+def test_a_filter_stays_applied_while_the_tree_changes(qtbot, make_window, tmp_path, run):
+    root = write_big_collection(tmp_path / "big", folders=20, per_folder=20)
+    window = make_window(root)
+    sidebar = window.sidebar
+    assert type_filter(qtbot, sidebar, request_sku(3, 4)) == [request_name(3, 4)]
+    run(window.workspace.rename("folder-003/request-3-4.yaml", "Renamed"))
+    assert shown_requests(sidebar) == ["Renamed"]  # found by its body still
+    run(window.workspace.rename("folder-005/request-5-5.yaml", request_sku(3, 4)))
+    assert sorted(shown_requests(sidebar)) == ["Renamed", request_sku(3, 4)]
+
+
+def test_a_big_collection_shows_its_outline_while_it_is_read(
+    qtbot, make_window, tmp_path, monkeypatch, sample
+):
+    window = make_window(sample)
+    sidebar = window.sidebar
+    root = write_big_collection(tmp_path / "big", folders=12, per_folder=30)
+    release = threading.Event()
+    read = CollectionStore.open
+
+    def held_read(path: Path, *args: object, **kwargs: Any) -> CollectionStore:
+        if path == root:
+            release.wait(timeout=30)
+        return read(path, *args, **kwargs)
+
+    monkeypatch.setattr(CollectionStore, "open", held_read)
+    opening = asyncio.ensure_future(window.open_collection(root))
+    qtbot.waitUntil(lambda: sidebar.model.outline)
+    assert sidebar.tree.isVisible() and sidebar.loading.isVisible()
+    assert "360 requests" in sidebar.loading.text()
+    assert sidebar.title.text() == "<b>Big</b>"
+    assert sidebar.model.rowCount() == 12
+    assert len(shown_requests(sidebar)) == 360
+    assert window.workspace.store.root == sample  # nothing is open from the outline yet
+    assert type_filter(qtbot, sidebar, request_name(4, 7)) == [request_name(4, 7)]
+    sidebar.filter.clear()
+
+    folder = sidebar.proxy.index(4, 0)
+    sidebar.tree.expand(folder)
+    target = sidebar.proxy.index(7, 0, folder)
+    sidebar.tree.setCurrentIndex(target)
+    assert sidebar.current_relpath() is None  # no rename, move or delete on an outline
+    assert not sidebar.model.flags(sidebar.proxy.mapToSource(target)) & (
+        Qt.ItemFlag.ItemIsDragEnabled
+    )
+    sidebar.tree.doubleClicked.emit(target)  # opened once the collection is read
+
+    release.set()
+    qtbot.waitUntil(opening.done)
+    assert opening.result()
+    assert not sidebar.model.outline and not sidebar.loading.isVisible()
+    assert window.workspace.store.root == root
+    assert window.rest.relpath == "folder-004/request-4-7.yaml"
+    assert window.rest.editor.url.text() == request_url(4, 7)
+    assert sidebar.tree.isExpanded(
+        sidebar.proxy.mapFromSource(sidebar.model.index_of("folder-004"))
+    )
+
+
+def test_files_that_cannot_be_read_among_hundreds_are_listed_and_the_rest_loads(
+    make_window, tmp_path
+):
+    root = write_big_collection(tmp_path / "big", folders=20, per_folder=20)
+    items = root / "items"
+    for n in range(30):
+        (items / f"folder-{n % 20:03d}" / f"bad-{n}.yaml").write_bytes(b"kind: rest\nname: \xff\n")
+    (items / "folder-000" / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    os.mkfifo(items / "folder-001" / "pipe.yaml")  # reading it would block forever
+    (items / "folder-002" / "dir.yaml").mkdir()  # a folder with a .yaml name is a folder
+
+    window = make_window(root)
+    store = window.workspace.store
+    assert sum(isinstance(n, RequestNode) for n in _walk(store.tree)) == 400
+    reasons = {p.path.name: p.reason for p in store.problems}
+    assert len(reasons) == 32
+    assert "not UTF-8" in reasons["bad-0.yaml"]
+    assert "symbolic link" in reasons["gone.yaml"]
+    assert "not a regular file" in reasons["pipe.yaml"]
+
+    text = window.sidebar.problems.text()
+    assert window.sidebar.problems.isVisible()
+    assert text.startswith("32 files could not be loaded")
+    assert len(text.splitlines()) == 1 + PROBLEM_LINES + 1
+    assert text.splitlines()[-1] == f"… and {32 - PROBLEM_LINES} more"
+    assert "folder-000/bad-0.yaml: not UTF-8" in text  # paths inside the collection
+    assert str(root) not in text
+    assert len(window.sidebar.problems.toolTip().splitlines()) == 1 + 32  # all of them
+
+
+def _walk(folder):
+    for child in folder.children:
+        yield child
+        if hasattr(child, "children"):
+            yield from _walk(child)
