@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QTimer
     from qasync import QEventLoop
 
+    from apiclient.ui.gc_timer import GuiThreadGarbageCollector
     from apiclient.ui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,6 +96,9 @@ def fresh_app_dirs() -> Path:
     return tmp
 
 
+_collectors: list[GuiThreadGarbageCollector] = []
+
+
 def window_on_loop(width: int = 1280, height: int = 860) -> tuple[QEventLoop, MainWindow]:
     """The QApplication, a qasync loop made the current one, and a main window shown at
     ``width`` x ``height`` (call :func:`fresh_app_dirs` first)."""
@@ -103,10 +107,14 @@ def window_on_loop(width: int = 1280, height: int = 860) -> tuple[QEventLoop, Ma
     from PySide6.QtWidgets import QApplication
     from qasync import QEventLoop
 
+    from apiclient.ui.gc_timer import GuiThreadGarbageCollector
     from apiclient.ui.main_window import MainWindow
     from apiclient.ui.settings import AppSettings
 
     app = QApplication.instance() or QApplication([])
+    if not _collectors:  # garbage is collected as the app does it
+        _collectors.append(GuiThreadGarbageCollector(app))
+        _collectors[0].start()
     loop = QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = MainWindow(AppSettings())
