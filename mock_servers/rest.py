@@ -54,6 +54,7 @@ ENDPOINTS: list[tuple[str, str]] = [
     ("/digest-auth/auth/{user}/{passwd}", "HTTP Digest auth (MD5, qop=auth)"),
     ("/bytes/{n}", "n seeded random bytes (at most 100 MB); ?seed="),
     ("/json/large?mb=1", "About mb megabytes of JSON (at most 200)"),
+    ("/text/large?mb=1", "mb MiB of text lines ending in END-OF-BODY (at most 2048)"),
     ("/gzip", "gzip-encoded JSON"),
     ("/xml", "An XML patient record"),
     ("/html", "A small HTML page"),

@@ -19,6 +19,9 @@ from starlette.types import Receive, Scope, Send
 
 MAX_BYTES = 100 * 1024 * 1024
 MAX_JSON_MB = 200.0
+MAX_TEXT_MB = 2048
+TEXT_END_MARKER = b"END-OF-BODY\n"
+_MB = 1 << 20
 BROKEN_DECLARED_LENGTH = 100_000
 _CHUNK = 64 * 1024
 
@@ -40,6 +43,33 @@ async def random_bytes(n: Annotated[int, Path(ge=0)], seed: int = 0) -> Response
 
     return StreamingResponse(
         chunks(), media_type="application/octet-stream", headers={"Content-Length": str(n)}
+    )
+
+
+def _text_block() -> bytes:
+    """One mebibyte of numbered 64-byte lines."""
+    lines = (
+        f"line {i:08d} the quick brown fox jumps over the lazy dog .....\n" for i in range(16384)
+    )
+    return "".join(lines).encode("ascii")
+
+
+@router.get("/text/large")
+async def large_text(mb: Annotated[int, Query(gt=0, le=MAX_TEXT_MB)] = 1) -> Response:
+    """``mb`` mebibytes of plain text lines, streamed with a Content-Length; the body
+    ends with ``END-OF-BODY`` (something to search for at the very end)."""
+    block = _text_block()
+    last = block[: -len(TEXT_END_MARKER)] + TEXT_END_MARKER
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for index in range(mb):
+            yield last if index == mb - 1 else block
+
+    return StreamingResponse(
+        chunks(),
+        media_type="text/plain",
+        # "identity": the mock's gzip middleware leaves it as is, so the length holds.
+        headers={"Content-Length": str(mb * _MB), "Content-Encoding": "identity"},
     )
 
 

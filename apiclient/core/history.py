@@ -1,7 +1,9 @@
 """Sent requests, kept in one SQLite file in the user's data folder.
 
 Each entry keeps the request as the user wrote it (``{{variables}}`` unresolved, so
-reopening it works in any environment) and a summary of how the send ended. Secrets
+reopening it works in any environment), a summary of how the send ended, and a preview
+of the response body: its first ``PREVIEW_BYTES`` at most, never the whole body (which
+may be hundreds of megabytes), with the full size in ``size``. Secrets
 never reach the file: auth passwords, tokens and keys, WS-Security passwords, secret
 request variables and credential headers are blanked before the write, and the entry
 lists what was blanked (``redacted``) so the UI can say so when it is reopened. A value
@@ -61,6 +63,7 @@ from apiclient.core.urls import join_url
 
 __all__ = [
     "HISTORY_FILE",
+    "PREVIEW_BYTES",
     "HistoryEntry",
     "HistoryError",
     "HistoryStore",
@@ -71,7 +74,8 @@ __all__ = [
 ]
 
 HISTORY_FILE = "history.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+PREVIEW_BYTES = 64 * 1024
 _BUSY_TIMEOUT_S = 5.0
 # Header values that carry credentials whatever the request kind.
 _SECRET_HEADERS = frozenset(
@@ -99,6 +103,11 @@ CREATE TABLE entries (
     request TEXT NOT NULL,                 -- the request document as JSON
     search_text TEXT NOT NULL              -- casefolded name, method, url, status
 )
+""",
+    # 2: the start of the response body (at most PREVIEW_BYTES) and its content type.
+    """
+ALTER TABLE entries ADD COLUMN preview BLOB NOT NULL DEFAULT x'';
+ALTER TABLE entries ADD COLUMN preview_type TEXT NOT NULL DEFAULT ''
 """,
 )
 _SUMMARY_COLUMNS = "id, sent_at, kind, name, method, url, status, elapsed_ms, size, error"
@@ -141,6 +150,13 @@ class HistoryEntry:
     environment: str = ""
     redacted: tuple[str, ...] = ()
     id: int = 0
+    preview: bytes = b""  # the start of the response body; ``size`` is its whole size
+    preview_type: str = ""  # the response's Content-Type
+
+    @property
+    def preview_is_partial(self) -> bool:
+        """Whether the body was larger than its preview."""
+        return self.size is not None and self.size > len(self.preview)
 
     @classmethod
     def now(
@@ -153,8 +169,11 @@ class HistoryEntry:
         error: str = "",
         environment: str = "",
         sent_at: datetime | None = None,
+        preview: bytes = b"",
+        preview_type: str = "",
     ) -> HistoryEntry:
-        """An entry for ``request`` sent at ``sent_at`` (now when not given)."""
+        """An entry for ``request`` sent at ``sent_at`` (now when not given); ``preview``
+        is cut to ``PREVIEW_BYTES``."""
         when = (sent_at or datetime.now(UTC)).astimezone(UTC)
         return cls(
             sent_at=when.isoformat(timespec="milliseconds"),
@@ -164,6 +183,8 @@ class HistoryEntry:
             size=size,
             error=error,
             environment=environment,
+            preview=preview[:PREVIEW_BYTES],
+            preview_type=preview_type,
         )
 
     @property
@@ -285,7 +306,9 @@ class HistoryStore(SqliteStore):
         """Store ``entry`` (secrets blanked) under a new id and commit; return it as
         stored, with its id and ``redacted`` filled in."""
         request, redacted = redact_request(entry.request)
-        stored = dataclasses.replace(entry, request=request, redacted=redacted)
+        stored = dataclasses.replace(
+            entry, request=request, redacted=redacted, preview=entry.preview[:PREVIEW_BYTES]
+        )
         method, url = describe_request(request)
         row = {
             "sent_at": stored.sent_at,
@@ -301,6 +324,8 @@ class HistoryStore(SqliteStore):
             "redacted": json.dumps(list(redacted)),
             "request": json.dumps(request_doc(request), ensure_ascii=False),
             "search_text": "\n".join((request.name, method, url, stored.status)).casefold(),
+            "preview": stored.preview,
+            "preview_type": stored.preview_type,
         }
         with self._guard("save to"), self._file.transaction() as conn:
             entry_id = insert_row(conn, "entries", row)
@@ -368,8 +393,8 @@ class HistoryStore(SqliteStore):
     def get(self, entry_id: int) -> HistoryEntry:
         """The whole entry; raises :class:`HistoryError` when it is gone."""
         sql = (
-            "SELECT sent_at, status, elapsed_ms, size, error, environment, redacted, request "
-            "FROM entries WHERE id = ?"
+            "SELECT sent_at, status, elapsed_ms, size, error, environment, redacted, request, "
+            "preview, preview_type FROM entries WHERE id = ?"
         )
         with self._guard("read"):
             row = self._connection().execute(sql, (entry_id,)).fetchone()
@@ -378,7 +403,8 @@ class HistoryStore(SqliteStore):
                 f"History entry {entry_id} is gone (deleted or pruned as the oldest).",
                 self._path,
             )
-        sent_at, status, elapsed_ms, size, error, environment, redacted, doc = row
+        sent_at, status, elapsed_ms, size, error, environment, redacted, doc = row[:8]
+        preview, preview_type = row[8:]
         try:
             request = _REQUEST_ADAPTER.validate_python(json.loads(doc))
         except (ValueError, ValidationError) as exc:
@@ -397,6 +423,8 @@ class HistoryStore(SqliteStore):
             environment=environment,
             redacted=tuple(json.loads(redacted)),
             id=entry_id,
+            preview=bytes(preview),
+            preview_type=str(preview_type),
         )
 
     def count(self) -> int:

@@ -11,10 +11,26 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from apiclient.core.formatting import BodyKind, RenderedBody, page_starts
+
+
+class TextParts(Protocol):
+    """A long text in parts: :class:`PagedText` in memory, or ``FileText`` on disk
+    (:mod:`apiclient.core.file_text`)."""
+
+    @property
+    def parts(self) -> Sequence[str]: ...
+    @property
+    def starts(self) -> tuple[int, ...]: ...
+    @property
+    def length(self) -> int: ...
+    def __len__(self) -> int: ...
+    def part_at(self, offset: int) -> int: ...
+    def slice(self, start: int, end: int) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -76,8 +92,8 @@ class PagedBody:
     """A response body ready for the body view: raw and pretty text in parts."""
 
     kind: BodyKind
-    raw: PagedText
-    pretty: PagedText
+    raw: TextParts
+    pretty: TextParts
     problem: str = ""
 
     @classmethod

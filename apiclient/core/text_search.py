@@ -1,10 +1,11 @@
 """Finding a term in a long text (a response body of up to hundreds of megabytes).
 
-The search walks the text's parts (:class:`PagedText`), a hundred thousand characters
-at a time: each regex call holds the GIL for well under a millisecond, so run from a
-worker thread it never freezes the GUI thread the way one ``str.find`` over 100 MB
-(30-100 ms) or a ``QTextDocument.find`` over a long line would. A match may run across
-the seam between two parts.
+The search walks the text's parts (:class:`~apiclient.core.paged_text.TextParts`, in
+memory or read from a file), a hundred thousand characters at a time: each regex call
+holds the GIL for well under a millisecond, so run from a worker thread it never
+freezes the GUI thread the way one ``str.find`` over 100 MB (30-100 ms) or a
+``QTextDocument.find`` over a long line would. A match may run across the seam between
+two parts.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 import threading
 from dataclasses import dataclass
 
-from apiclient.core.paged_text import PagedText
+from apiclient.core.paged_text import TextParts
 
 
 @dataclass(frozen=True)
@@ -29,14 +30,14 @@ def _pattern(needle: str) -> re.Pattern[str]:
     return re.compile(re.escape(needle), re.IGNORECASE)
 
 
-def _window(text: PagedText, index: int, size: int) -> str:
+def _window(text: TextParts, index: int, size: int) -> str:
     """Part ``index`` and what follows it, for a match across the seam."""
     end = text.starts[index] + len(text.parts[index])
     return text.parts[index] + text.slice(end, end + size - 1)
 
 
 def find_forward(
-    text: PagedText, needle: str, start: int, *, stop: threading.Event | None = None
+    text: TextParts, needle: str, start: int, *, stop: threading.Event | None = None
 ) -> Match | None:
     """The first match at or after ``start``, wrapping around to the top of the text.
 
@@ -60,7 +61,7 @@ def find_forward(
 
 
 def find_backward(
-    text: PagedText, needle: str, before: int, *, stop: threading.Event | None = None
+    text: TextParts, needle: str, before: int, *, stop: threading.Event | None = None
 ) -> Match | None:
     """The last match that starts before ``before``, wrapping around to the bottom;
     ``stop`` as for :func:`find_forward`."""

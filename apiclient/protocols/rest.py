@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import io
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.message import Message
 from http.cookiejar import Cookie, CookieJar
@@ -21,6 +20,7 @@ from urllib.request import Request as UrllibRequest
 
 import httpx
 
+from apiclient.core.body_spool import BodyFile
 from apiclient.core.http_parts import (
     auth_part,
     default_content_type,
@@ -30,19 +30,26 @@ from apiclient.core.http_parts import (
     urlencoded_body,
 )
 from apiclient.core.models import Auth, Body, FormField, RequestSettings, RestRequest
-from apiclient.protocols.errors import RequestBuildError
+from apiclient.protocols.body_errors import PartialBodyError
+from apiclient.protocols.errors import ProtocolError, RequestBuildError
 from apiclient.protocols.http import (
     HttpClientPool,
     Timings,
     TraceRecorder,
     append_query,
-    check_body_size,
     decode_header_value,
     encode_header,
     map_httpx_error,
     normalize_url,
     utf8,
     validate_method,
+)
+from apiclient.protocols.rest_receive import (
+    BodyStopped,
+    Progress,
+    Receiver,
+    SpoolPolicy,
+    stopped_message,
 )
 
 _TEXT_MIMES = frozenset(
@@ -80,8 +87,6 @@ _SNIFF_BYTES = 8192
 FileTuple = tuple[str | None, bytes, str | None]
 # A body read from the GUI thread's loop pauses for other work after each megabyte.
 _YIELD_EVERY_BYTES = 1 << 20
-
-
 # --- the result -------------------------------------------------------------------------
 
 
@@ -116,6 +121,18 @@ class RestResponse:
     timings: Timings
     redirects: tuple[tuple[int, str], ...]  # (status, url) of each redirect response followed
     request_headers: tuple[tuple[str, str], ...]  # what was sent on the final hop
+    # A large body is in this file instead, and ``body`` holds only its first HEAD_BYTES.
+    body_file: BodyFile | None = None
+
+    @property
+    def body_size(self) -> int:
+        """The size of the whole body (decoded), in memory or in its file."""
+        return self.body_file.size if self.body_file is not None else len(self.body)
+
+    @property
+    def complete(self) -> bool:
+        """False for a spooled body that stopped early (see :class:`PartialBodyError`)."""
+        return self.body_file is None or self.body_file.complete
 
     def header(self, name: str) -> str | None:
         """The first value of a header (case-insensitive), or None."""
@@ -152,13 +169,14 @@ class RestResponse:
             return False
         decoder = codecs.getincrementaldecoder(self._codec())()
         try:
-            decoder.decode(sample, final=len(self.body) <= _SNIFF_BYTES)
+            decoder.decode(sample, final=self.body_size <= _SNIFF_BYTES)
         except UnicodeDecodeError:
             return True
         return False
 
     def text(self) -> str:
-        """The body as text, in the declared charset (else UTF-8), bad bytes replaced."""
+        """The body as text, in the declared charset (else UTF-8), bad bytes replaced
+        (only its start for a spooled body)."""
         return self.body.decode(self._codec(), errors="replace")
 
     def _codec(self) -> str:
@@ -343,12 +361,15 @@ class RestEngine:
     """Sends REST requests; keeps warm connections and a session cookie jar.
 
     Like Postman, cookies set by any response are stored in the engine's jar and sent
-    with later requests to matching hosts, until :meth:`clear_cookies`.
+    with later requests to matching hosts, until :meth:`clear_cookies`. With a
+    :class:`SpoolPolicy`, a large body goes to a file as it arrives
+    (:attr:`RestResponse.body_file`); without one every body is read into memory.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, spool: SpoolPolicy | None = None) -> None:
         self._jar = CookieJar()
         self._pool = HttpClientPool(cookie_jar=self._jar)
+        self._spool = spool
 
     @property
     def cookies(self) -> tuple[ResponseCookie, ...]:
@@ -358,29 +379,51 @@ class RestEngine:
     def clear_cookies(self) -> None:
         self._jar.clear()
 
-    async def send(self, request: RestRequest) -> RestResponse:
+    async def send(self, request: RestRequest, *, progress: Progress | None = None) -> RestResponse:
         """Send a resolved request and read the whole response.
 
-        Raises a :class:`~apiclient.protocols.errors.ProtocolError` subclass on failure;
-        cancelling the awaiting task aborts the exchange and frees the connection.
+        ``progress`` is told how much of the body has arrived, chunk by chunk. Raises a
+        :class:`~apiclient.protocols.errors.ProtocolError` subclass on failure, a
+        :class:`PartialBodyError` (holding what arrived) when a spooled body stops
+        early; cancelling the awaiting task aborts the exchange, frees the connection
+        and deletes a spooled file.
         """
         started = time.perf_counter()
         parts = await build_request_parts(request)
         settings = request.settings
         recorder = TraceRecorder()
         try:
-            response, body = await self._exchange(parts, settings, recorder)
+            response, body, body_file = await self._exchange(parts, settings, recorder, progress)
+        except BodyStopped as stop:
+            partial = self._response(
+                parts, stop.response, stop.head, recorder, started, time.perf_counter()
+            )
+            partial = replace(partial, body_file=stop.body_file)
+            cause = stop.cause
+            mapped = (
+                map_httpx_error(cause, parts.url, settings.timeout_s)
+                if isinstance(cause, httpx.HTTPError)
+                else None
+            )
+            message = stopped_message(stop, parts.url, settings.timeout_s)
+            raise PartialBodyError(message, response=partial, cause=mapped) from cause
         except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
             raise map_httpx_error(
                 exc, parts.url, settings.timeout_s, max_redirects=settings.max_redirects
             ) from exc
         finished = time.perf_counter()
-        return self._response(parts, response, body, recorder, started, finished)
+        result = self._response(parts, response, body, recorder, started, finished)
+        return replace(result, body_file=body_file) if body_file is not None else result
 
     async def _exchange(
-        self, parts: RequestParts, settings: RequestSettings, recorder: TraceRecorder
-    ) -> tuple[httpx.Response, bytes]:
-        """Send ``parts`` and read the body; httpx's exceptions pass through."""
+        self,
+        parts: RequestParts,
+        settings: RequestSettings,
+        recorder: TraceRecorder,
+        progress: Progress | None = None,
+    ) -> tuple[httpx.Response, bytes, BodyFile | None]:
+        """Send ``parts`` and read the body; httpx's exceptions pass through, and a
+        spooled body that stops early raises :class:`BodyStopped`."""
         async with self._pool.lease(
             verify_tls=settings.verify_tls, max_redirects=settings.max_redirects
         ) as client:
@@ -401,18 +444,28 @@ class RestEngine:
             )
             # Appended as they arrive: one b"".join of a 50 MB body at the end held the
             # GUI thread for 0.3-0.6 s (fresh pages faulted in under the GIL).
-            received = io.BytesIO()
+            receiver = Receiver(self._spool, parts.url, response)
             try:
                 async for chunk in response.aiter_bytes():
-                    received.write(chunk)
-                    check_body_size(received.tell(), parts.url)
-                    if received.tell() % _YIELD_EVERY_BYTES < len(chunk):
+                    receiver.add(chunk)
+                    if progress is not None:
+                        progress(receiver.received, receiver.expected)
+                    if receiver.received % _YIELD_EVERY_BYTES < len(chunk):
                         # Data that is already there is read without a pause; let the
                         # window breathe between megabytes (a 50 MB body took 0.1 s).
-                        await asyncio.sleep(0)
+                        await receiver.pause()
+                await receiver.flush()
+            except (httpx.HTTPError, OSError) as exc:
+                if not receiver.spooling:
+                    raise
+                raise await receiver.stopped(exc, response) from exc
+            except (asyncio.CancelledError, ProtocolError):
+                receiver.discard()
+                raise
             finally:
                 await response.aclose()
-        return response, received.getvalue()
+        body, body_file = receiver.finish()
+        return response, body, body_file
 
     def _response(
         self,

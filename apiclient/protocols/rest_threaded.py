@@ -37,6 +37,7 @@ from apiclient.protocols.http import (
     map_httpx_error,
 )
 from apiclient.protocols.rest import RequestParts, RestEngine, RestResponse, build_request_parts
+from apiclient.protocols.rest_receive import Progress
 from apiclient.protocols.runner_workers import Job, Workers
 
 # httpcore's trace events whose return value is a connection's new network stream.
@@ -186,8 +187,10 @@ class ThreadedRestEngine(RestEngine):
         self._idle: dict[tuple[bool, int], list[_Lent]] = {}
         self._lent: set[_Lent] = set()
 
-    async def send(self, request: RestRequest) -> RestResponse:
-        """As :meth:`RestEngine.send`, all but building on a worker thread."""
+    async def send(self, request: RestRequest, *, progress: Progress | None = None) -> RestResponse:
+        """As :meth:`RestEngine.send`, all but building on a worker thread. The body is
+        read into memory (a run keeps no large bodies), and ``progress`` is told once,
+        when it has all arrived."""
         started = time.perf_counter()
         parts = await build_request_parts(request)
         settings = request.settings
@@ -198,7 +201,7 @@ class ThreadedRestEngine(RestEngine):
             functools.partial(_send_blocking, self, lent, parts, settings, started)
         )
         try:
-            return await lent.in_flight.waiter
+            response = await lent.in_flight.waiter
         except asyncio.CancelledError:
             self._lent.discard(lent)
             lent.retire()  # the thread still holds the client: never lent again
@@ -206,6 +209,9 @@ class ThreadedRestEngine(RestEngine):
         finally:
             if lent in self._lent:
                 self._give_back(lent)
+        if progress is not None:
+            progress(len(response.body), len(response.body))
+        return response
 
     async def _lend(self, verify_tls: bool, max_redirects: int) -> _Lent:
         """An idle client for these settings (the most recent first), else a new one."""

@@ -47,6 +47,7 @@ from apiclient.core.store import FolderNode
 from apiclient.ui import dialogs
 from apiclient.ui.history_model import ENTRY_ROLE, HistoryDelegate, HistoryModel
 from apiclient.ui.tasks import OwnedTask, start_task
+from apiclient.ui.widgets.body_preview import BodyPreview
 from apiclient.ui.workspace import NoCollectionError, Workspace
 
 PAGE_SIZE = 200
@@ -62,6 +63,7 @@ class HistoryPanel(QWidget):
     entry_added(int): a sent request was stored under this id (and shown if it matches
         the search).
     entries_shown: the list was refilled (a search or a refresh finished).
+    preview_shown: the selected entry's response preview is on screen.
     """
 
     open_requested = Signal(object)
@@ -69,6 +71,7 @@ class HistoryPanel(QWidget):
     problem_reported = Signal(str)
     entry_added = Signal(int)
     entries_shown = Signal()
+    preview_shown = Signal()
 
     def __init__(
         self,
@@ -87,6 +90,7 @@ class HistoryPanel(QWidget):
         self._opening: asyncio.Future[HistoryStore | None] | None = None
         self._store: HistoryStore | None = None
         self._search = OwnedTask()
+        self._preview_task = OwnedTask()
         self._writes: set[asyncio.Task[None]] = set()
 
         self.search = QLineEdit(objectName="history.search")
@@ -117,6 +121,7 @@ class HistoryPanel(QWidget):
         self.delete_button = QPushButton("Delete", objectName="history.delete")
         self.clear_button = QPushButton("Clear…", objectName="history.clear")
         self.clear_button.setToolTip("Delete every request from the history")
+        self.preview = BodyPreview("history.preview")
 
         self._stack = QStackedLayout()
         self._stack.addWidget(self.list)
@@ -133,6 +138,7 @@ class HistoryPanel(QWidget):
         layout.addWidget(self.more)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
+        layout.addWidget(self.preview, 1)
 
         self._search_timer = QTimer(self, singleShot=True, interval=_SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.refresh)
@@ -141,6 +147,7 @@ class HistoryPanel(QWidget):
         # open the entry twice).
         self.list.activated.connect(self._on_list_activated)
         self.list.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.list.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.model.modelReset.connect(self._update_buttons)
         self.open_button.clicked.connect(self.open_selected)
         self.save_button.clicked.connect(self.save_selected)
@@ -175,6 +182,7 @@ class HistoryPanel(QWidget):
         if self._writes:
             await asyncio.gather(*self._writes, return_exceptions=True)
         self._search.abandon()
+        self._preview_task.abandon()
         if self._store is not None:
             await asyncio.to_thread(self._store.close)
             self._store = None
@@ -270,6 +278,21 @@ class HistoryPanel(QWidget):
         for button in (self.open_button, self.save_button, self.delete_button):
             button.setEnabled(chosen)
         self.clear_button.setEnabled(bool(self.model.entries))
+
+    def _on_selection_changed(self) -> None:
+        """Show the selected entry's response preview (read in a worker)."""
+        if self._selected() is None:
+            self._preview_task.abandon()
+            self.preview.clear()
+            return
+        self._preview_task.start(self._show_preview())
+
+    async def _show_preview(self) -> None:
+        entry = await self._selected_entry()
+        if entry is None or not isValid(self) or entry.id != self._selected_id():
+            return
+        self.preview.show_preview(entry.preview, entry.size, entry.preview_type)
+        self.preview_shown.emit()
 
     # -- actions -----------------------------------------------------------------------
 

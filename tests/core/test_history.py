@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from apiclient.core.history import (
+    _MIGRATIONS,
+    PREVIEW_BYTES,
     HistoryEntry,
     HistoryError,
     HistoryStore,
@@ -247,3 +249,38 @@ def test_a_closed_store_refuses_use(tmp_path: Path) -> None:
     store.close()
     with pytest.raises(HistoryError, match="closed"):
         store.search()
+
+
+def test_the_response_preview_is_capped_and_kept_with_the_full_size(tmp_path: Path) -> None:
+    body = bytes(range(256)) * 1024  # 256 KB
+    with HistoryStore(tmp_path / "h.sqlite3") as store:
+        stored = store.add(
+            entry(rest("big"), size=500 << 20, preview=body, preview_type="application/json")
+        )
+        got = store.get(stored.id)
+    assert got.preview == body[:PREVIEW_BYTES] and len(got.preview) == 64 * 1024
+    assert got.preview_type == "application/json"
+    assert got.size == 500 << 20 and got.preview_is_partial
+
+
+def test_a_history_written_before_previews_opens_and_gains_them(tmp_path: Path) -> None:
+    """Schema 1 (no preview columns) is migrated in place; its entries read back with an
+    empty preview, and new entries keep one."""
+    path = tmp_path / "h.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(_MIGRATIONS[0])
+        conn.execute(
+            "INSERT INTO entries (sent_at, kind, name, method, url, status, elapsed_ms, size,"
+            " error, environment, redacted, request, search_text) VALUES ('2026-01-01T00:00:00',"
+            " 'rest', 'old', 'GET', 'http://x', '200 OK', 1.0, 10, '', '', '[]',"
+            ' \'{"kind": "rest", "name": "old", "url": "http://x"}\', \'old\')'
+        )
+        conn.execute("PRAGMA user_version = 1")
+    with HistoryStore(path) as store:
+        (old,) = store.search()
+        kept = store.get(old.id)
+        assert kept.name == "old" and kept.preview == b"" and kept.preview_type == ""
+        new = store.add(entry(rest("new"), size=2, preview=b"{}", preview_type="text/plain"))
+        assert store.get(new.id).preview == b"{}"
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (2,)

@@ -90,3 +90,14 @@ def test_broken_mid_body_raises_in_the_client(client: httpx.Client) -> None:
         client.get("/broken/mid-body")
     # The server stays healthy afterwards.
     assert client.get("/echo").status_code == 200
+
+
+def test_large_text_is_exactly_the_size_asked_and_not_gzipped(client: httpx.Client) -> None:
+    response = client.get("/text/large", params={"mb": 2})
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.headers["content-length"] == str(2 * 2**20)
+    assert response.headers["content-encoding"] == "identity"
+    assert len(response.content) == 2 * 2**20
+    assert response.content.startswith(b"line 00000000 ")
+    assert response.content.endswith(b"END-OF-BODY\n")
+    assert client.get("/text/large", params={"mb": 0}).status_code == 422

@@ -6,7 +6,7 @@ import socket
 import threading
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QPushButton
+from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QPlainTextEdit, QPushButton
 from ui_helpers import send, type_url
 
 from apiclient.core.history import HistoryEntry, HistoryStore, default_history_path
@@ -255,3 +255,22 @@ def test_a_send_recorded_while_the_list_is_read_stays_in_the_list(
         f"{rest_url}/api/items",
         f"{rest_url}/older",
     ]
+
+
+def test_the_selected_entry_shows_a_capped_preview_of_its_response(qtbot, window, rest_url):
+    entry_id = send_and_record(qtbot, window, f"{rest_url}/text/large?mb=1", "200")
+    window.show_history()
+    panel = window.history
+    with qtbot.waitSignal(panel.preview_shown, timeout=10_000):
+        assert panel.select_entry(entry_id)
+    note = window.findChild(QLabel, "history.preview.note").text()
+    assert note.startswith("Response body preview: first 64.0 KB of 1.0 MB")
+    text = window.findChild(QPlainTextEdit, "history.preview").toPlainText()
+    assert text.startswith("line 00000000 the quick brown fox")
+    assert len(text) == 64 * 1024
+
+    small = send_and_record(qtbot, window, f"{rest_url}/api/items/1", "200")
+    with qtbot.waitSignal(panel.preview_shown, timeout=10_000):
+        assert panel.select_entry(small)
+    assert window.findChild(QLabel, "history.preview.note").text().startswith("Response body:")
+    assert '"id"' in window.findChild(QPlainTextEdit, "history.preview").toPlainText()

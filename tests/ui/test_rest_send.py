@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import socket
+from pathlib import Path
 
-from PySide6.QtCore import Qt
+import pytest
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
@@ -16,6 +18,8 @@ from PySide6.QtWidgets import (
 )
 from ui_helpers import body_text, send, status_text, type_url
 
+from apiclient.core.body_spool import spool_folder
+from apiclient.ui.tabs import rest as rest_tab
 from apiclient.ui.widgets.body_view import PAGE_CHARS
 
 
@@ -171,3 +175,68 @@ def test_ctrl_l_focuses_the_url(qtbot, window):
     window.rest.editor.headers.setFocus()
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.findChild(QLineEdit, "rest.url").hasFocus())
+
+
+# --- large bodies spooled to a file ------------------------------------------------------
+
+
+@pytest.fixture
+def spool_small(monkeypatch: pytest.MonkeyPatch, window) -> None:
+    """Bodies over 256 KB go to a file (the engine is made on the first send), and the
+    progress figure is refreshed at every turn of the loop, so it shows on a fast
+    loopback."""
+    monkeypatch.setattr(rest_tab, "SPOOL_THRESHOLD_BYTES", 256 * 1024)
+    window.rest._progress_timer.setInterval(0)
+
+
+def test_a_large_body_shows_receiving_progress_then_pages_from_its_file(
+    qtbot, window, rest_url, spool_small
+):
+    status = window.findChild(QLabel, "rest.response.status")
+    seen: list[str] = []
+    probe = QTimer(interval=1, timeout=lambda: seen.append(status.text()))
+    probe.start()
+    type_url(qtbot, window, f"{rest_url}/text/large?mb=6")
+    send(qtbot, window, "200", timeout=30_000)
+    probe.stop()
+    receiving = [text for text in seen if "Receiving" in text]
+    assert receiving and "of 6.0 MB" in receiving[-1]
+    body_file = window.rest._body_file
+    assert body_file is not None and Path(body_file.path).stat().st_size == 6 << 20
+    view = window.rest.response.body
+    qtbot.waitUntil(lambda: body_text(window).startswith("line 00000000"))
+    assert window.findChild(QLabel, "rest.response.size").text() == "6.0 MB"
+    assert window.findChild(QPushButton, "rest.response.open_external").isEnabled()
+    view.find.query.setText("END-OF-BODY")
+    qtbot.waitUntil(lambda: view.text.textCursor().selectedText() == "END-OF-BODY", timeout=15_000)
+
+    # A new response deletes the file of the one it replaces.
+    type_url(qtbot, window, f"{rest_url}/status/204")
+    send(qtbot, window, "204")
+    qtbot.waitUntil(lambda: not Path(body_file.path).exists())
+
+
+def test_a_spooled_body_that_ends_early_is_shown_as_partial(qtbot, window, rest_url, monkeypatch):
+    monkeypatch.setattr(rest_tab, "SPOOL_THRESHOLD_BYTES", 100)
+    type_url(qtbot, window, f"{rest_url}/broken/mid-body")
+    send(qtbot, window, "Connection closed mid-response")
+    text = status_text(window)
+    assert "The 1000 B of 97.7 KB that arrived are kept in" in text
+    qtbot.waitUntil(lambda: body_text(window).startswith("x" * 100))
+    info = window.findChild(QLabel, "rest.response.info").text()
+    assert "Partial body: only 1000 B of 97.7 KB arrived" in info
+    assert "(partial)" in window.findChild(QLabel, "rest.response.size").text()
+
+
+def test_cancel_while_a_large_body_arrives_stops_it_and_deletes_its_file(
+    qtbot, window, rest_url, spool_small
+):
+    type_url(qtbot, window, f"{rest_url}/text/large?mb=1024")
+    qtbot.mouseClick(window.findChild(QPushButton, "rest.send"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Receiving" in status_text(window), timeout=10_000)
+    folder = spool_folder()
+    qtbot.waitUntil(lambda: bool(list(folder.glob("body-*"))), timeout=10_000)
+    with qtbot.waitSignal(window.rest.send_finished, timeout=10_000):
+        qtbot.mouseClick(window.findChild(QPushButton, "rest.cancel"), Qt.MouseButton.LeftButton)
+    assert "Cancelled" in status_text(window)
+    qtbot.waitUntil(lambda: not list(folder.glob("body-*")), timeout=5_000)

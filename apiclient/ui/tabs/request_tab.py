@@ -219,9 +219,12 @@ class RequestTab(QWidget):
         elapsed_s: float | None = None,
         size: int | None = None,
         error: str = "",
+        preview: bytes = b"",
+        preview_type: str = "",
     ) -> None:
         """Announce (``request_sent``) that ``request``, as written in the editor, was sent
-        and how it ended; a tab calls this once per send that reached the network."""
+        and how it ended; a tab calls this once per send that reached the network.
+        ``preview`` is the start of the response body, for the history."""
         # Imported here (the history's models and SQLite are not needed to show the
         # window); the REST tab's warm-up imports it in a worker after start-up.
         from apiclient.core.history import HistoryEntry
@@ -234,13 +237,28 @@ class RequestTab(QWidget):
             error=error,
             environment=self._workspace.environment_name,
             sent_at=self._send_started,
+            preview=preview,
+            preview_type=preview_type,
         )
         self.request_sent.emit(entry)
 
-    def _sent_http(self, request: AnyRequest, http: RestResponse, status: str = "") -> None:
-        """``_sent`` for an answer read over HTTP; ``status`` overrides "200 OK"."""
+    def _sent_http(
+        self, request: AnyRequest, http: RestResponse, status: str = "", error: str = ""
+    ) -> None:
+        """``_sent`` for an answer read over HTTP; ``status`` overrides "200 OK"; ``error``
+        says why the body is incomplete, if it is. The history keeps the body's start."""
+        from apiclient.core.history import PREVIEW_BYTES
+
         shown = status or f"{http.status_code} {http.reason}".strip()
-        self._sent(request, shown, elapsed_s=http.elapsed_s, size=len(http.body))
+        self._sent(
+            request,
+            shown,
+            elapsed_s=http.elapsed_s,
+            size=http.body_size,
+            error=error,
+            preview=http.body[:PREVIEW_BYTES],
+            preview_type=http.header("content-type") or "",
+        )
 
     def _sent_error(self, request: AnyRequest, exc: Exception) -> None:
         """``_sent`` for a send that failed on the way (refused connection, timeout...)."""

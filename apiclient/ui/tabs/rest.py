@@ -3,10 +3,16 @@
 The tab resolves variables, hands the resolved request to ``RestEngine`` and renders
 what comes back; it builds no HTTP itself. Errors of every layer end in the response
 panel's status line, worded for a person.
+
+A body larger than ``SPOOL_THRESHOLD_BYTES`` is written to a file in the session's spool
+folder as it arrives, with the amount received in the status line; the tab deletes that
+file when the response is replaced or the tab closes (the folder itself goes at quit,
+and one left by a crashed session is swept on the first send).
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
@@ -14,10 +20,17 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QSplitter, QWidget
 from qasync import asyncSlot
 
+from apiclient.core.body_spool import (
+    BodyFile,
+    remove_spool_folder,
+    spool_folder,
+    sweep_stale_spools,
+)
 from apiclient.core.errors import CoreError, VariableError
 from apiclient.core.models import AnyRequest, RestRequest
 from apiclient.core.urls import join_url
 from apiclient.core.variables import resolve_request
+from apiclient.protocols.body_errors import PartialBodyError
 from apiclient.protocols.errors import ProtocolError
 from apiclient.ui.error_titles import error_title
 from apiclient.ui.tabs.request_tab import RequestTab
@@ -30,6 +43,10 @@ if TYPE_CHECKING:
     from apiclient.protocols.rest import RestEngine
     from apiclient.ui.workspace import Workspace
 
+SPOOL_THRESHOLD_BYTES = 8 << 20
+# How often the status line tells the amount received.
+_PROGRESS_MS = 100
+
 
 class RestTab(RequestTab):
     """An HTTP request and its response (signals as :class:`RequestTab`)."""
@@ -39,6 +56,10 @@ class RestTab(RequestTab):
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(workspace, parent)
         self._engine: RestEngine | None = None
+        self._body_file: BodyFile | None = None  # the spooled body shown, deleted when replaced
+        self._progress: tuple[str, str, int, int | None] | None = None
+        self._progress_timer = QTimer(self, interval=_PROGRESS_MS)
+        self._progress_timer.timeout.connect(self._show_progress)
         self.editor = RestRequestEditor()
         self.response = ResponseView("rest.response")
         splitter = QSplitter(Qt.Orientation.Vertical, objectName="rest.splitter")
@@ -65,6 +86,7 @@ class RestTab(RequestTab):
         assert isinstance(request, RestRequest)
         self.editor.set_request(request)
         self.response.show_idle()
+        self._drop_body_file()
         self.refresh_hint()
 
     def _editor_rename(self, name: str) -> None:
@@ -72,6 +94,8 @@ class RestTab(RequestTab):
 
     def _editor_set_sending(self, sending: bool) -> None:
         self.editor.set_sending(sending)
+        if not sending:
+            self._stop_progress()
 
     def _show_cancelled(self) -> None:
         self.response.show_cancelled()
@@ -79,6 +103,8 @@ class RestTab(RequestTab):
     async def _close_engine(self) -> None:
         if self._engine is not None:
             await self._engine.aclose()
+        self._body_file = None
+        await asyncio.to_thread(remove_spool_folder)
 
     def focus_main_field(self) -> None:
         self.focus_url()
@@ -105,17 +131,52 @@ class RestTab(RequestTab):
         except VariableError as exc:
             self.response.show_error(error_title(exc), str(exc))
             return
-        self.response.show_sending(resolved.method, join_url(resolved.url, resolved.params))
+        url = join_url(resolved.url, resolved.params)
+        self.response.show_sending(resolved.method, url)
+        self._drop_body_file()
         self.editor.set_sending(True)
+        self._progress = (resolved.method, url, 0, None)
+        self._progress_timer.start()
         try:
-            response = await self._rest_engine().send(resolved)
+            response = await self._rest_engine().send(resolved, progress=self._on_progress)
+            self._stop_progress()
             self._received = True
+            self._body_file = response.body_file
             self._sent_http(request, response)
             await self.response.show_response(response)
+        except PartialBodyError as exc:
+            self._stop_progress()
+            self._received = True
+            partial = exc.response
+            self._body_file = partial.body_file
+            self._sent_http(request, partial, error=str(exc))
+            title = error_title(exc.cause) if exc.cause is not None else "Body not saved"
+            await self.response.show_partial(title, str(exc), partial)
         except (ProtocolError, CoreError) as exc:
+            self._stop_progress()
             if not self._received:
                 self._sent_error(request, exc)
             self.response.show_error(error_title(exc), str(exc))
+
+    def _on_progress(self, received: int, total: int | None) -> None:
+        """Told by the engine per chunk: only noted here, shown by the timer."""
+        if self._progress is not None:
+            method, url, _, _ = self._progress
+            self._progress = (method, url, received, total)
+
+    def _show_progress(self) -> None:
+        if self._progress is not None and self._progress[2]:
+            self.response.show_receiving(*self._progress)
+
+    def _stop_progress(self) -> None:
+        self._progress = None
+        self._progress_timer.stop()
+
+    def _drop_body_file(self) -> None:
+        """Delete the spooled body of the response shown before (in a thread)."""
+        body_file, self._body_file = self._body_file, None
+        if body_file is not None:
+            asyncio.get_event_loop().run_in_executor(None, body_file.remove)
 
     async def warm_up(self) -> None:
         """Import the engine (httpx and friends, ~0.1 s) and the history's models and
@@ -129,8 +190,12 @@ class RestTab(RequestTab):
         if self._engine is None:
             # Imported on first send: httpx is not needed to show the window.
             from apiclient.protocols.rest import RestEngine
+            from apiclient.protocols.rest_receive import SpoolPolicy
 
-            self._engine = RestEngine()
+            self._engine = RestEngine(
+                spool=SpoolPolicy(spool_folder, threshold=SPOOL_THRESHOLD_BYTES)
+            )
+            asyncio.get_event_loop().run_in_executor(None, sweep_stale_spools)
         return self._engine
 
     # -- code and curl ------------------------------------------------------------------

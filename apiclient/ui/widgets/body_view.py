@@ -1,10 +1,16 @@
 """The response body: pretty or raw, searchable, savable, and safe with huge bodies.
 
-Formatting runs off the GUI thread (:mod:`body_render`). A long text is shown in parts of
-about ``PAGE_CHARS`` characters, with Previous/Next to move through it, and lines longer
-than ``LINE_CHARS`` are shown broken into pieces: QPlainTextEdit lays out a part, and
-every line it paints, as a whole, so neither may be long. Search looks through the
-whole text, in a worker thread when it is long, and turns to the part with the match.
+A body in memory is formatted off the GUI thread (:mod:`body_render`). A body the engine
+spooled to a file (hundreds of megabytes) is never read whole: its parts are read from
+the file as they are shown or searched (:class:`~apiclient.core.file_text.FileText`),
+and its pretty text is made on demand, file to file in the worker process, with the
+progress told (:mod:`body_file_render`). Either can be saved or opened in an editor.
+
+A long text is shown in parts of about ``PAGE_CHARS`` characters, with Previous/Next to
+move through it, and lines longer than ``LINE_CHARS`` are shown broken into pieces:
+QPlainTextEdit lays out a part, and every line it paints, as a whole, so neither may be
+long. Search looks through the whole text, in a worker thread when it is long, and
+turns to the part with the match.
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -32,10 +39,13 @@ from qasync import asyncSlot
 
 from apiclient.core.atomic import atomic_write_bytes
 from apiclient.core.body_files import decode_in_steps
+from apiclient.core.body_spool import BodyFile, copy_body_file, write_body_copy
 from apiclient.core.errors import CoreError
+from apiclient.core.file_text import IndexStopped
 from apiclient.core.formatting import decode_body, display_part, human_size, looks_binary
-from apiclient.core.paged_text import PagedBody, PagedText
+from apiclient.core.paged_text import PagedBody, PagedText, TextParts
 from apiclient.core.text_search import Match, find_backward, find_forward
+from apiclient.ui.widgets.body_file_render import PrettyFile, open_spooled, pretty_print_file
 from apiclient.ui.widgets.body_render import render_off_gui
 from apiclient.ui.widgets.find_bar import HERE, PREVIOUS, FindBar
 from apiclient.ui.widgets.part_view import PartView
@@ -64,12 +74,17 @@ class BodyView(QWidget):
     def __init__(self, prefix: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._body = b""
+        self._size = 0
+        self._content_type = ""
+        self._file: BodyFile | None = None
+        self._pretty: PrettyFile | None = None  # a spooled body's pretty text, once asked
         self._rendered: PagedBody | None = None
         self._page = 0
         self._generation = 0
         self._searches = 0
         self._search_task: asyncio.Future[None] | None = None  # held, or it may be collected
         self._search_stop = threading.Event()
+        self._index_stop = threading.Event()  # set: reading a spooled body is moot
 
         self.pretty = QRadioButton("Pretty", objectName=f"{prefix}.pretty", checked=True)
         self.raw = QRadioButton("Raw", objectName=f"{prefix}.raw")
@@ -81,6 +96,12 @@ class BodyView(QWidget):
         self.info = QLabel(objectName=f"{prefix}.info", wordWrap=True)
         self.save = QPushButton("Save…", objectName=f"{prefix}.save", enabled=False)
         self.save.setToolTip("Save the body, exactly as received, to a file")
+        self.open_external = QPushButton(
+            "Open in editor", objectName=f"{prefix}.open_external", enabled=False
+        )
+        self.open_external.setToolTip(
+            "Open the body, as received, in the program your system uses for its type"
+        )
         self.text = PartView(f"{prefix}.body")
         self.text.setPlaceholderText("The response body appears here.")
         self.find = FindBar(f"{prefix}.find")
@@ -94,6 +115,7 @@ class BodyView(QWidget):
         bar.addWidget(self.wrap)
         bar.addWidget(self.find, 1)
         bar.addWidget(self.save)
+        bar.addWidget(self.open_external)
         banner = QHBoxLayout()
         banner.addWidget(self.truncated, 1)
         banner.addWidget(self.previous_page)
@@ -110,6 +132,7 @@ class BodyView(QWidget):
         self.previous_page.clicked.connect(lambda: self._turn_page(-1))
         self.next_page.clicked.connect(lambda: self._turn_page(1))
         self.save.clicked.connect(self._on_save_clicked)
+        self.open_external.clicked.connect(self._on_open_external_clicked)
         self.find.find_requested.connect(self._on_find_requested)
         self.info.setVisible(False)
         self._set_pager(0, 0)
@@ -117,9 +140,17 @@ class BodyView(QWidget):
     def clear(self) -> None:
         self._generation += 1
         self._stop_search()
+        self._index_stop.set()
+        self._index_stop = threading.Event()
         self._body = b""
+        self._size = 0
+        self._file = None
+        if self._pretty is not None:
+            self._pretty.task.cancel()  # the worker's job runs out; its answer is moot
+        self._pretty = None
         self._rendered = None
         self.save.setEnabled(False)
+        self.open_external.setEnabled(False)
         self.info.setVisible(False)
         self._set_pager(0, 0)
         self.text.clear_part()
@@ -129,7 +160,10 @@ class BodyView(QWidget):
         self.clear()
         generation = self._generation
         self._body = body
+        self._size = len(body)
+        self._content_type = content_type
         self.save.setEnabled(True)
+        self.open_external.setEnabled(True)
         if len(body) > PREVIEW_BYTES and not looks_binary(body):
             self._show_preview(body, charset)
         try:
@@ -145,25 +179,124 @@ class BodyView(QWidget):
         self._show()
         self.body_shown.emit()
 
-    def _show_preview(self, body: bytes, charset: str | None) -> None:
-        """The start of a large body, as received, while the whole is being formatted."""
+    async def show_body_file(
+        self, content_type: str, charset: str | None, body_file: BodyFile
+    ) -> None:
+        """Show a spooled body, read from its file part by part; a newer call wins.
+        Its pretty text is made when Pretty is chosen (see :meth:`_pretty_print`)."""
+        self.clear()
+        generation = self._generation
+        self._file = body_file
+        self._size = body_file.size
+        self._content_type = content_type
+        self.save.setEnabled(True)
+        self.open_external.setEnabled(True)
+        try:
+            head = await asyncio.to_thread(body_file.head, PAGE_CHARS)
+            if generation != self._generation:
+                return
+            if not looks_binary(head):
+                self._show_preview(head, charset, "Reading", body_file.size)
+            rendered = await open_spooled(
+                content_type, charset, body_file, PAGE_CHARS, self._index_stop
+            )
+        except IndexStopped:
+            return
+        except OSError as exc:
+            if generation == self._generation:
+                self.info.setText(
+                    f"Cannot read the body from {body_file.path} "
+                    f"({exc.strerror or exc}); it may have been deleted."
+                )
+            return
+        if generation != self._generation:
+            return
+        self._rendered = rendered
+        self._page = 0
+        self._show()
+        self.body_shown.emit()
+        if self.pretty.isChecked():
+            self._pretty_print()
+
+    def _pretty_print(self) -> None:
+        """Start making the spooled body's pretty text, once (a no-op when there is
+        nothing to make or it is under way)."""
+        rendered, body_file = self._rendered, self._file
+        if body_file is None or rendered is None or self._pretty is not None:
+            return
+        if rendered.kind not in ("json", "xml", "html"):
+            return
+        self._pretty = pretty_print_file(
+            self._content_type, rendered, body_file, PAGE_CHARS, self._on_pretty_progress
+        )
+        self._pretty.task.add_done_callback(partial(self._on_pretty_done, self._generation))
+        self._show()
+
+    def _on_pretty_progress(self) -> None:
+        if self._pretty is not None and not self._pretty.task.done():
+            self._show_info()
+
+    def _on_pretty_done(self, generation: int, task: asyncio.Future[PagedBody]) -> None:
+        if generation != self._generation or task.cancelled():
+            return
+        self._rendered = task.result()
+        self._show()
+        self.body_shown.emit()
+
+    def _formatting_file(self) -> bool:
+        """Whether the pretty text shown is still being made from the file."""
+        return self._pretty is not None and not self._pretty.task.done()
+
+    def _show_preview(
+        self, body: bytes, charset: str | None, doing: str = "Formatting", size: int = 0
+    ) -> None:
+        """The start of a large body, as received, while the whole is being formatted
+        (or read: ``doing``); ``size`` is the whole body's, when ``body`` is its start."""
         head = decode_body(body[:PAGE_CHARS], charset)
         self.text.show_part(
             PagedText.of(head, PAGE_CHARS), display_part(head, 0, LINE_CHARS), "text"
         )
         self.info.setText(
-            f"Formatting {human_size(len(body))} in the background; meanwhile, the start of "
-            "the body is shown as received."
+            f"{doing} {human_size(size or len(body))} in the background; meanwhile, the "
+            "start of the body is shown as received."
         )
         self.info.setVisible(True)
 
-    def shown_text(self) -> PagedText | None:
+    def shown_text(self) -> TextParts | None:
         """The whole text of the current mode (pretty or raw), not only the part shown;
         ``None`` while there is no body or it is being formatted."""
         rendered = self._rendered
-        if rendered is None:
+        if rendered is None or (self.pretty.isChecked() and self._formatting_file()):
             return None
         return rendered.pretty if self.pretty.isChecked() else rendered.raw
+
+    def _show_info(self) -> None:
+        """The notes above the text: a partial body, a hex preview, a formatting problem,
+        the pretty text being made."""
+        rendered = self._rendered
+        if rendered is None:
+            return
+        notes = []
+        size = human_size(self._size)
+        body_file = self._file
+        if body_file is not None and not body_file.complete:
+            of = f" of {human_size(body_file.expected)}" if body_file.expected else ""
+            notes.append(f"Partial body: only {size}{of} arrived (kept in {body_file.path}).")
+        if rendered.kind == "binary":
+            notes.append(
+                f"Binary body, {size}. Hex preview of the first "
+                f"{human_size(min(self._size, 64 * 1024))}; use Save… to keep it all."
+            )
+        elif self.pretty.isChecked() and self._pretty is not None and not self._pretty.task.done():
+            notes.append(
+                f"Pretty-printing {size} in the background "
+                f"({human_size(self._pretty.written())} written); meanwhile, the body is "
+                "shown as received. Raw can be searched now."
+            )
+        elif rendered.problem and self.pretty.isChecked():
+            notes.append(f"{rendered.problem}. Showing the body as received.")
+        self.info.setText(" ".join(notes))
+        self.info.setVisible(bool(notes))
 
     def _show(self) -> None:
         rendered = self._rendered
@@ -172,17 +305,16 @@ class BodyView(QWidget):
         binary = rendered.kind == "binary"
         self.pretty.setEnabled(not binary)
         self.raw.setEnabled(not binary)
-        if binary:
-            self.info.setText(
-                f"Binary body, {human_size(len(self._body))}. Hex preview of the first "
-                f"{human_size(min(len(self._body), 64 * 1024))}; use Save… to keep it all."
-            )
-        elif rendered.problem and self.pretty.isChecked():
-            self.info.setText(f"{rendered.problem}. Showing the body as received.")
-        self.info.setVisible(binary or bool(rendered.problem and self.pretty.isChecked()))
+        self._show_info()
         text = rendered.pretty if self.pretty.isChecked() else rendered.raw
         self._page = min(self._page, len(text.parts) - 1)
-        part = display_part(text.parts[self._page], text.starts[self._page], LINE_CHARS)
+        try:
+            shown = text.parts[self._page]
+        except OSError as exc:  # a spooled body's file went (deleted outside the app)
+            self.info.setText(f"Cannot read the body file: {exc.strerror or exc}.")
+            self.info.setVisible(True)
+            return
+        part = display_part(shown, text.starts[self._page], LINE_CHARS)
         self.text.show_part(text, part, rendered.kind)
         self._set_pager(len(text.parts), len(text), part.start, part.end, bool(part.breaks))
 
@@ -196,7 +328,7 @@ class BodyView(QWidget):
         notes = []
         if paged:
             notes.append(
-                f"Large body ({human_size(len(self._body))}), shown in {pages:,} parts to keep "
+                f"Large body ({human_size(self._size)}), shown in {pages:,} parts to keep "
                 f"the window responsive: part {self._page + 1:,} of {pages:,} (characters "
                 f"{start + 1:,}–{end:,} of {total:,}). Search looks through the whole body."
             )
@@ -216,6 +348,8 @@ class BodyView(QWidget):
     def _on_mode_toggled(self) -> None:
         self._stop_search()  # its match would be in the other text
         self._page = 0
+        if self.pretty.isChecked():
+            self._pretty_print()
         self._show()
 
     def _on_wrap_toggled(self, wrap: bool) -> None:
@@ -237,7 +371,7 @@ class BodyView(QWidget):
         self._stop_search()
         text = self.shown_text()
         if text is None:
-            formatting = bool(self._body)
+            formatting = bool(self._size)
             self.find.show_result(
                 "Search is ready once the body is formatted" if formatting else "No body yet"
             )
@@ -250,7 +384,7 @@ class BodyView(QWidget):
             # matches ("aa" in "aaaa") are each found, as Previous finds them.
             begin = start + 1 if where != HERE and end > start else start
             search = partial(find_forward, text, needle, begin, stop=self._search_stop)
-        if len(text) <= SYNC_SEARCH_CHARS:
+        if isinstance(text, PagedText) and len(text) <= SYNC_SEARCH_CHARS:
             self._select(search())
             return
         self.find.show_result(SEARCHING)
@@ -259,7 +393,12 @@ class BodyView(QWidget):
     async def _search_in_worker(self, search: Callable[[], Match | None], ticket: int) -> None:
         """Run ``search`` in a thread; its answer counts only if no newer search began
         (nor a new body or mode, see :meth:`_stop_search`)."""
-        match = await asyncio.to_thread(search)
+        try:
+            match = await asyncio.to_thread(search)
+        except OSError as exc:  # a spooled body's file went (deleted outside the app)
+            if ticket == self._searches:
+                self.find.show_result(f"Cannot read the body file ({exc.strerror or exc})")
+            return
         if ticket == self._searches:
             self._select(match)
 
@@ -282,10 +421,37 @@ class BodyView(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "Save response body")
         if not path:
             return
+        body_file = self._file
         try:
-            await asyncio.to_thread(atomic_write_bytes, Path(path), self._body)
+            if body_file is not None:
+                await asyncio.to_thread(copy_body_file, body_file.path, Path(path))
+            else:
+                await asyncio.to_thread(atomic_write_bytes, Path(path), self._body)
         except CoreError as exc:
             self.info.setText(str(exc))
         else:
-            self.info.setText(f"Saved {human_size(len(self._body))} to {path}")
+            self.info.setText(f"Saved {human_size(self._size)} to {path}")
         self.info.setVisible(True)
+
+    @asyncSlot()
+    async def _on_open_external_clicked(self) -> None:
+        """Open the body file (a body in memory is first written to one) with the
+        program the system uses for its type."""
+        generation = self._generation
+        body_file = self._file
+        if body_file is not None:
+            path = body_file.path
+        else:
+            try:
+                path = await asyncio.to_thread(write_body_copy, self._body, self._content_type)
+            except CoreError as exc:
+                self.info.setText(str(exc))
+                self.info.setVisible(True)
+                return
+        if generation != self._generation:
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(path)):
+            self.info.setText(
+                f"No program would open {path}. Open it yourself, or use Save… to keep it."
+            )
+            self.info.setVisible(True)

@@ -12,7 +12,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QWidget
 
 from apiclient.core.formatting import DisplayPart
-from apiclient.core.paged_text import PagedText
+from apiclient.core.paged_text import PagedText, TextParts
 from apiclient.ui.widgets.code_editor import CodeEditor
 
 
@@ -21,14 +21,14 @@ class PartView(CodeEditor):
 
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__(object_name, read_only=True, parent=parent)
-        self._source = PagedText.of("", 1)
+        self._source: TextParts = PagedText.of("", 1)
         self._part = DisplayPart(0, 0, "")
 
     @property
     def part(self) -> DisplayPart:
         return self._part
 
-    def show_part(self, source: PagedText, part: DisplayPart, language: str) -> None:
+    def show_part(self, source: TextParts, part: DisplayPart, language: str) -> None:
         """Show ``part`` of ``source`` (the whole text), highlighted as ``language``."""
         self._source = source
         self._part = part

@@ -99,13 +99,31 @@ class ResponseView(QWidget):
         self._set_status(f"Sending {method} {url} …", "palette(mid)")
         self._clear_details()
 
+    def show_receiving(self, method: str, url: str, received: int, total: int | None) -> None:
+        """The progress of a body arriving: ``Receiving 123.4 MB of 500.0 MB…``."""
+        of = f" of {human_size(total)}" if total else ""
+        self._set_status(
+            f"Receiving {human_size(received)}{of} · {escape(method)} {escape(url)} …",
+            "palette(mid)",
+        )
+
     def show_cancelled(self) -> None:
         self._set_status("Cancelled. Nothing was received.", "palette(mid)")
 
     def show_error(self, title: str, message: str) -> None:
         """A failure, told in place: ``title`` says what, ``message`` says why and what to try."""
-        self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "#c62828")
+        self.show_error_only(title, message)
         self._clear_details()
+
+    async def show_partial(self, title: str, message: str, response: RestResponse) -> None:
+        """A response whose body stopped early: the failure in the status line, and the
+        part of the body that arrived below it."""
+        await self.show_response(response)
+        self.show_error_only(title, message)
+
+    def show_error_only(self, title: str, message: str) -> None:
+        """Tell a failure in the status line, keeping what is shown below it."""
+        self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "#c62828")
 
     async def show_response(self, response: RestResponse) -> None:
         redirects = f" · {len(response.redirects)} redirect(s)" if response.redirects else ""
@@ -115,12 +133,12 @@ class ResponseView(QWidget):
             _status_color(response.status_code),
         )
         self.time.setText(human_duration(response.elapsed_s))
+        size = response.body_size
         compressed = (
-            f" ({human_size(response.wire_size)} on the wire)"
-            if response.wire_size != len(response.body)
-            else ""
+            f" ({human_size(response.wire_size)} on the wire)" if response.wire_size != size else ""
         )
-        self.size.setText(f"{human_size(len(response.body))}{compressed}")
+        partial = "" if response.complete else " (partial)"
+        self.size.setText(f"{human_size(size)}{compressed}{partial}")
         set_rows(self.headers, list(response.headers))
         set_rows(
             self.cookies,
@@ -149,7 +167,12 @@ class ResponseView(QWidget):
             note=f"Network time {human_duration(t.total_s)} of {human_duration(response.elapsed_s)}"
             + (" · connection reused" if t.reused_connection else ""),
         )
-        await self.body.show_body(response.content_type, response.charset, response.body)
+        if response.body_file is not None:
+            await self.body.show_body_file(
+                response.content_type, response.charset, response.body_file
+            )
+        else:
+            await self.body.show_body(response.content_type, response.charset, response.body)
 
     def _set_status(self, html: str, color: str) -> None:
         self.status.setText(f'<span style="color:{color}">{html}</span>')
