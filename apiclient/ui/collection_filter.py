@@ -18,7 +18,7 @@ from apiclient.ui.collection_model import CollectionTreeModel
 
 class CollectionFilter(QSortFilterProxyModel):
     """Keeps the requests whose name, target or body holds the text (any case), the
-    folders whose name does, and the folders above either."""
+    folders whose name does (with everything in them), and the folders above either."""
 
     def __init__(self, model: CollectionTreeModel, parent: QObject | None = None) -> None:
         super().__init__(parent)

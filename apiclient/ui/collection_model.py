@@ -155,25 +155,27 @@ class CollectionTreeModel(QAbstractItemModel):
 
     def matching(self, needle: str) -> tuple[set[int], set[int]]:
         """The ids of the nodes a filter keeps: requests whose name, target or body holds
-        ``needle`` (case-folded), folders whose name does, and every folder above one;
-        and the ids of the folders (the root too) that keep any of their children."""
+        ``needle`` (case-folded), folders whose name does with everything in them, and
+        every folder above one; and the ids of the folders (the root too) that keep any
+        of their children."""
         shown: set[int] = set()
         parents: set[int] = set()
         cache = self._search
         used: dict[int, tuple[AnyRequest, str]] = {}
 
-        def visit(folder: FolderNode) -> bool:
+        def visit(folder: FolderNode, keep_all: bool) -> bool:
             found = False
             for child in folder.children:
                 if isinstance(child, FolderNode):
-                    hit = visit(child) or needle in child.name.casefold()
+                    named = keep_all or needle in child.name.casefold()
+                    hit = visit(child, named) or named
                 else:
                     request = child.request
                     entry = cache.get(id(request))
                     if entry is None or entry[0] is not request:
                         entry = (request, _searchable(request).casefold())
                     used[id(request)] = entry
-                    hit = needle in entry[1]
+                    hit = keep_all or needle in entry[1]
                 if hit:
                     shown.add(id(child))
                     found = True
@@ -182,7 +184,7 @@ class CollectionTreeModel(QAbstractItemModel):
             return found
 
         if self._tree is not None:
-            visit(self._tree)
+            visit(self._tree, False)
         self._search = used  # drops the texts of requests no longer in the tree
         return shown, parents
 

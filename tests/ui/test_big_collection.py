@@ -61,6 +61,8 @@ def test_five_thousand_requests_open_and_filter_by_name_url_and_body(qtbot, make
     ]
     assert type_filter(qtbot, sidebar, request_sku(42, 17).upper()) == [request_name(42, 17)]
     assert type_filter(qtbot, sidebar, "no such request") == []
+    # A folder found by its name comes with everything in it.
+    assert type_filter(qtbot, sidebar, "folder 199") == [request_name(199, r) for r in range(25)]
 
     # A short text matches everything: all of it stays reachable, a screenful opens.
     everything = type_filter(qtbot, sidebar, "e")
