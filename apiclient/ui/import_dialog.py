@@ -1,11 +1,14 @@
 """File > Import…, files dropped on the window, and Import curl…
 
 An import runs in three steps, none on the GUI thread's time: the file is read by
-``import_any`` in a worker; the Import summary dialog shows what came in (format, counts,
-every warning) and asks where it goes; the chosen place is written in a worker. Either a
-new collection folder (``write_collection``: all or nothing, then opened), or a new
-folder in the open collection, written request by request through the workspace; a
-failure there deletes the new folder again, so no import is left half-written.
+``import_any`` in a worker (a file that takes longer than a moment shows the Reading
+dialog, with how many requests are read and Cancel); the Import summary dialog shows what
+came in (format, counts, every warning) and asks where it goes; the chosen place is
+written in a worker, the summary showing "Writing requests 1,234 of 5,000" and keeping
+Cancel live. Either a new collection folder (``write_collection``: all or nothing, then
+opened), or a new folder in the open collection, written request by request through the
+workspace; a failure or a cancel there deletes the new folder again, so no import is
+left half-written.
 
 An import of environments only (a Postman environment file) is offered to the open
 collection: its environments are added (renamed "<name> (imported)" when the name is
@@ -18,25 +21,17 @@ only a Close button; nothing is written.
 from __future__ import annotations
 
 import asyncio
-import html
 from collections.abc import Coroutine, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
-    QPushButton,
-    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
@@ -56,178 +51,32 @@ from apiclient.core.importers.detect import (
     environments_only,
     import_any,
 )
+from apiclient.core.importers.progress import WRITING, ImportCancelledError, ImportProgress
 from apiclient.core.models import AnyRequest, Folder, RestRequest
 from apiclient.core.paths import data_dir
 from apiclient.ui import dialogs
+from apiclient.ui.import_progress import (
+    OPENING,
+    ImportProgressView,
+    ImportReadingDialog,
+    progress_for,
+)
+from apiclient.ui.import_summary import DestinationError, ImportSummaryDialog
 from apiclient.ui.tasks import start_task
-from apiclient.ui.transfer_summary import counts_text, plural
+from apiclient.ui.transfer_summary import plural
 from apiclient.ui.workspace import NoCollectionError
 
 if TYPE_CHECKING:
     from apiclient.ui.main_window import MainWindow
 
+__all__ = ["CurlDialog", "ImportController", "ImportSummaryDialog"]
+
 FILE_FILTER = (
     "Importable files (*.json *.yaml *.yml *.har *.txt *.sh *.curl *.postman_collection);;"
     "All files (*)"
 )
-
-
-class DestinationError(Exception):
-    """The folder typed for a new collection cannot be used; the message says why."""
-
-
-@dataclass(frozen=True)
-class Destination:
-    """Where the user chose to put an import: a new collection folder, or (``folder``
-    None) the open collection."""
-
-    folder: Path | None
-
-
-class ImportSummaryDialog(QDialog):
-    """What an import brought in and where it goes; or, for a file that cannot be
-    imported, the sentence saying why.
-
-    Signals:
-    import_clicked: the user pressed Import (the dialog stays open until the import is
-        written, so a failure is shown in it).
-    """
-
-    import_clicked = Signal()
-
-    def __init__(
-        self,
-        parent: QWidget,
-        file_name: str,
-        result: ImportResult | None = None,
-        open_collection: str = "",
-        default_folder: Path | None = None,
-    ) -> None:
-        super().__init__(parent, objectName="import.summary")
-        self.setWindowTitle(f"Import {file_name}")
-        self.setMinimumWidth(620)
-        layout = QVBoxLayout(self)
-        self.error = QLabel(objectName="import.error", wordWrap=True)
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error.setStyleSheet(
-            "QLabel { background: #fdecea; color: #8a1c1c; border: 1px solid #f5c2c0;"
-            " border-radius: 4px; padding: 8px; }"
-        )
-        self.error.setVisible(False)
-        self.buttons = QDialogButtonBox(objectName="import.buttons")
-        if result is None:
-            self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
-            self.buttons.rejected.connect(self.reject)
-            layout.addWidget(
-                QLabel(
-                    f"<b>{html.escape(file_name)}</b> could not be imported. Nothing was written."
-                )
-            )
-            layout.addWidget(self.error)
-            layout.addStretch(1)
-            layout.addWidget(self.buttons)
-            return
-        self.import_result = result
-        form = QFormLayout()
-        form.setVerticalSpacing(6)
-        self.source = QLabel(result.source, objectName="import.source")
-        self.name = QLabel(result.collection.name, objectName="import.name")
-        self.name.setTextFormat(Qt.TextFormat.PlainText)
-        self.counts = QLabel(
-            counts_text(count_items(result.collection)), objectName="import.counts", wordWrap=True
-        )
-        form.addRow("Format:", self.source)
-        form.addRow("Name:", self.name)
-        form.addRow("Brought in:", self.counts)
-        layout.addLayout(form)
-        layout.addSpacing(6)
-        warnings = result.warnings
-        self.warnings_label = QLabel(
-            f"Warnings ({len(warnings)}): what was left out or changed"
-            if warnings
-            else "No warnings: everything in the file was brought in."
-        )
-        layout.addWidget(self.warnings_label)
-        self.warnings = QPlainTextEdit(objectName="import.warnings", readOnly=True)
-        self.warnings.setPlainText("\n".join(f"• {w}" for w in warnings))
-        self.warnings.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        self.warnings.setVisible(bool(warnings))
-        self.warnings.setMinimumHeight(140)
-        layout.addWidget(self.warnings, 1)
-        self.copy_warnings = QPushButton("Copy warnings", objectName="import.copy_warnings")
-        self.copy_warnings.setVisible(bool(warnings))
-        self.copy_warnings.clicked.connect(self._on_copy_warnings_clicked)
-        copy_row = QHBoxLayout()
-        copy_row.addStretch(1)
-        copy_row.addWidget(self.copy_warnings)
-        layout.addLayout(copy_row)
-        layout.addWidget(self._destination_box(result, open_collection, default_folder))
-        layout.addWidget(self.error)
-        self.import_button = dialogs.add_accept_cancel(self.buttons, "import", "Import")
-        self.buttons.accepted.connect(self.import_clicked)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-
-    def _destination_box(
-        self, result: ImportResult, open_collection: str, default_folder: Path | None
-    ) -> QWidget:
-        box = QWidget(objectName="import.destination")
-        grid = QVBoxLayout(box)
-        grid.setContentsMargins(0, 8, 0, 0)
-        grid.addWidget(QLabel("<b>Where should it go?</b>"))
-        self.new_collection = QRadioButton(
-            "Create a new collection in this folder:", objectName="import.new"
-        )
-        self.folder = QLineEdit(str(default_folder or ""), objectName="import.folder")
-        self.browse = QPushButton("Choose…", objectName="import.browse")
-        row = QHBoxLayout()
-        row.setContentsMargins(24, 0, 0, 0)
-        row.addWidget(self.folder, 1)
-        row.addWidget(self.browse)
-        envs_only = environments_only(result)
-        what = "its environments" if envs_only else f"a new folder '{result.collection.name}'"
-        label = (
-            f"Add to the open collection '{open_collection}' as {what}"
-            if open_collection
-            else "Add to the open collection (none is open)"
-        )
-        self.add_to_open = QRadioButton(label, objectName="import.add")
-        self.add_to_open.setEnabled(bool(open_collection))
-        group = QButtonGroup(box)
-        group.addButton(self.new_collection)
-        group.addButton(self.add_to_open)
-        grid.addWidget(self.new_collection)
-        grid.addLayout(row)
-        grid.addWidget(self.add_to_open)
-        self.new_collection.toggled.connect(self._on_new_collection_toggled)
-        if envs_only and open_collection:
-            self.add_to_open.setChecked(True)
-        else:
-            self.new_collection.setChecked(True)
-        self._on_new_collection_toggled(self.new_collection.isChecked())
-        return box
-
-    def destination(self) -> Destination:
-        if self.add_to_open.isChecked():
-            return Destination(None)
-        return Destination(Path(self.folder.text().strip()).expanduser())
-
-    def show_error(self, text: str) -> None:
-        """Tell, in the dialog, why the import could not be done (or written)."""
-        self.error.setText(text)
-        self.error.setVisible(bool(text))
-
-    def set_busy(self, busy: bool) -> None:
-        self.buttons.setEnabled(not busy)
-        self.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
-
-    def _on_new_collection_toggled(self, checked: bool) -> None:
-        self.folder.setEnabled(checked)
-        self.browse.setEnabled(checked)
-
-    def _on_copy_warnings_clicked(self) -> None:
-        QGuiApplication.clipboard().setText("\n".join(self.import_result.warnings))
+READING_DIALOG_AFTER_S = 0.3
+"""A read that takes longer than this shows the Reading dialog (a small file never does)."""
 
 
 class CurlDialog(QDialog):
@@ -330,7 +179,10 @@ class ImportController(QObject):
         window = self._window
         window.statusBar().showMessage(f"Reading {path.name}…")
         try:
-            result = await asyncio.to_thread(import_any, path)
+            result = await self._read(path)
+        except ImportCancelledError:
+            window.statusBar().showMessage(f"Import of {path.name} cancelled", 8000)
+            return
         except CollectionImportError as exc:
             window.statusBar().showMessage(f"⚠ Could not import {path.name}", 8000)
             dialog = ImportSummaryDialog(window, path.name)
@@ -349,10 +201,28 @@ class ImportController(QObject):
         window.statusBar().clearMessage()
         await self._run_summary(dialog, result, path)
 
+    async def _read(self, path: Path) -> ImportResult:
+        """``import_any(path)`` in a worker; past a moment, in the Reading dialog whose
+        Cancel stops it (``ImportCancelledError``)."""
+        dialog = ImportReadingDialog(self._window, path.name)
+        progress = progress_for(dialog.progress)
+        dialog.rejected.connect(progress.cancel)
+        reading = asyncio.ensure_future(asyncio.to_thread(import_any, path, progress))
+        try:
+            done, _pending = await asyncio.wait({reading}, timeout=READING_DIALOG_AFTER_S)
+            if not done:
+                dialog.open()
+            return await reading
+        finally:
+            dialog.rejected.disconnect(progress.cancel)
+            dialog.close()
+            dialog.deleteLater()
+
     async def _run_summary(
         self, dialog: ImportSummaryDialog, result: ImportResult, path: Path
     ) -> None:
-        """Show ``dialog`` until the import is written or the user cancels."""
+        """Show ``dialog`` until the import is written or the user cancels (Cancel while
+        writing stops the writing: nothing is left)."""
         clicks: asyncio.Queue[bool] = asyncio.Queue()
         dialog.import_clicked.connect(lambda: clicks.put_nowait(True))
         dialog.finished.connect(lambda _code: clicks.put_nowait(False))
@@ -361,12 +231,18 @@ class ImportController(QObject):
             while await clicks.get():
                 dialog.show_error("")
                 dialog.set_busy(True)
+                progress = progress_for(dialog.progress)
+                dialog.rejected.connect(progress.cancel)
                 try:
-                    message = await self._write(result, dialog.destination(), path)
+                    message = await self._write(dialog, result, path, progress)
+                except ImportCancelledError as exc:
+                    self._window.statusBar().showMessage(str(exc), 10000)
+                    return
                 except (CoreError, DestinationError, NoCollectionError) as exc:
                     dialog.show_error(f"Nothing was imported: {exc}")
                     continue
                 finally:
+                    dialog.rejected.disconnect(progress.cancel)
                     dialog.set_busy(False)
                 if message:
                     dialog.accept()
@@ -382,9 +258,17 @@ class ImportController(QObject):
                 str(free_folder(Path(chosen), dialog.import_result.collection.name))
             )
 
-    async def _write(self, result: ImportResult, where: Destination, path: Path) -> str:
-        """Write the import; the status message, or "" when the user backed out."""
+    async def _write(
+        self,
+        dialog: ImportSummaryDialog,
+        result: ImportResult,
+        path: Path,
+        progress: ImportProgress,
+    ) -> str:
+        """Write the import where ``dialog`` says, showing progress in it; the status
+        message, or "" when the user backed out."""
         window = self._window
+        where = dialog.destination()
         counts = count_items(result.collection)
         what = (
             plural(counts.environments, "environment")
@@ -393,7 +277,7 @@ class ImportController(QObject):
         )
         message = f"Imported {what} from {path.name}"
         if where.folder is None:
-            folder = await self._add_to_open(result)
+            folder = await self._add_to_open(result, progress, dialog.progress, counts.requests)
             if folder:
                 window.sidebar.select(folder)
             return message
@@ -403,16 +287,27 @@ class ImportController(QObject):
             )
         if not await window.confirm_discard():
             return ""
-        dest = await asyncio.to_thread(write_collection, result.collection, where.folder)
+        dest = await asyncio.to_thread(
+            write_collection, result.collection, where.folder, None, progress
+        )
         # As File > Open collection does: every tab starts with a blank draft.
         for tab in window.request_tabs:
             tab.open_request(tab.new_request(), None)
+        # Written: too late to cancel, so say what happens now.
+        dialog.set_busy(True, cancellable=False)
+        dialog.progress.show_progress(OPENING, 0, 0)
         await window.open_collection(dest)  # a problem opening it is reported there
         return message
 
-    async def _add_to_open(self, result: ImportResult) -> str:
+    async def _add_to_open(
+        self,
+        result: ImportResult,
+        progress: ImportProgress,
+        view: ImportProgressView,
+        total: int,
+    ) -> str:
         """Put the import into the open collection; the relpath of its new folder ("" for
-        environments only). A failure deletes the new folder again."""
+        environments only). A failure or a cancel deletes the new folder again."""
         workspace = self._window.workspace
         if workspace.store is None:
             raise NoCollectionError
@@ -422,7 +317,7 @@ class ImportController(QObject):
             if collection.items:
                 name = collection.name.strip() or UNNAMED_FOLDER
                 folder = await workspace.new_folder("", name)
-                await self._add_items(collection.items, folder)
+                await self._add_items(collection.items, folder, progress, view, total, [0])
             if collection.environments or collection.variables:
                 variables, environments = merge_settings(
                     workspace.store.variables, workspace.environments(), collection
@@ -434,16 +329,28 @@ class ImportController(QObject):
             raise
         return folder
 
-    async def _add_items(self, items: Iterable[Folder | AnyRequest], parent: str) -> None:
+    async def _add_items(
+        self,
+        items: Iterable[Folder | AnyRequest],
+        parent: str,
+        progress: ImportProgress,
+        view: ImportProgressView,
+        total: int,
+        done: list[int],
+    ) -> None:
+        """Save ``items`` under ``parent`` one by one; ``done[0]`` counts the requests."""
         workspace = self._window.workspace
         for item in items:
+            progress.check()
             if isinstance(item, Folder):
                 relpath = await workspace.new_folder(parent, item.name.strip() or UNNAMED_FOLDER)
-                await self._add_items(item.items, relpath)
+                await self._add_items(item.items, relpath, progress, view, total, done)
             else:
                 if not item.name.strip():
                     item = item.model_copy(update={"name": UNNAMED_REQUEST})
                 await workspace.save_request(item, None, parent)
+                done[0] += 1
+                view.show_progress(WRITING, done[0], total)
 
     # -- curl -------------------------------------------------------------------------------
 

@@ -16,11 +16,11 @@ def counts_text(counts: ImportCounts) -> str:
     kinds = sorted(counts.requests_by_kind.items(), key=lambda pair: (-pair[1], pair[0]))
     if len(kinds) == 1:
         ((kind, n),) = kinds
-        text = f"{n} {RequestTabs.label(kind)} {'request' if n == 1 else 'requests'}"
+        text = f"{n:,} {RequestTabs.label(kind)} {'request' if n == 1 else 'requests'}"
     else:
         text = plural(counts.requests, "request")
         if kinds:
-            text += " (" + ", ".join(f"{n} {RequestTabs.label(k)}" for k, n in kinds) + ")"
+            text += " (" + ", ".join(f"{n:,} {RequestTabs.label(k)}" for k, n in kinds) + ")"
     if counts.folders:
         text += f" in {plural(counts.folders, 'folder')}"
     if counts.environments:
@@ -29,5 +29,5 @@ def counts_text(counts: ImportCounts) -> str:
 
 
 def plural(n: int, noun: str) -> str:
-    """ "1 folder", "2 folders"."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+    """ "1 folder", "2 folders", "5,000 requests"."""
+    return f"{n} {noun}" if n == 1 else f"{n:,} {noun}s"

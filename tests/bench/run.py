@@ -17,12 +17,16 @@ import bench_common  # noqa: F401  (puts the repository on sys.path, Qt offscree
 
 SECTIONS = (
     "startup",
+    "big_collection",
+    "big_import",
     "large_body",
+    "big_body",
     "ui_send",
     "wsdl",
     "grpc",
     "websocket",
     "webhook",
+    "long_session",
     "rest",
     "runner",
 )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from apiclient.core.collection_writer import (
     write_collection,
 )
 from apiclient.core.errors import StoreError
+from apiclient.core.importers.progress import WRITING, ImportCancelledError, ImportProgress
 from apiclient.core.models import (
     Auth,
     Body,
@@ -223,3 +226,117 @@ def test_merge_settings_adds_without_changing_what_is_there() -> None:
     ]
     assert [e.name for e in environments] == ["Prod", "Prod (imported)", "Prod (imported 2)"]
     assert environments[2].variables == imported.environments[0].variables
+
+
+def _nested() -> Collection:
+    """Folders in folders, names that slug alike, blank names, an empty folder with a
+    description, secret fields: what the one-pass writer must lay out as the store does."""
+    return Collection(
+        name="Nested",
+        description="Two levels",
+        items=[
+            Folder(
+                name="Users",
+                description="About users",
+                items=[
+                    RestRequest(name="Get user", url="http://127.0.0.1:1/u/1"),
+                    RestRequest(name="Get  user", url="http://127.0.0.1:1/u/2"),
+                    RestRequest(name=" ", url="http://127.0.0.1:1/blank"),
+                    Folder(
+                        name="Admin",
+                        items=[
+                            RestRequest(
+                                name="Folder",  # a reserved file name
+                                url="http://127.0.0.1:1/a",
+                                auth=Auth(kind="bearer", token="s3cr3t-token"),
+                            )
+                        ],
+                    ),
+                    Folder(name="Users", description="Empty, with a description"),
+                    Folder(name=" "),
+                ],
+            ),
+            Folder(name="users"),
+            RestRequest(name="Users", url="http://127.0.0.1:1/all"),
+        ],
+    )
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_the_files_are_those_the_store_writes(tmp_path: Path) -> None:
+    secrets = SecretStore(tmp_path / "secrets.json")
+    collection = _nested()
+    by_store = CollectionStore.create(tmp_path / "by-store", "Nested", secrets)
+    by_store.description = collection.description
+    by_store.save_settings()
+    for item in collection.items:
+        if isinstance(item, Folder):
+            add_folder(by_store, item)
+        else:
+            by_store.save_request(item)
+
+    dest = write_collection(collection, tmp_path / "written", secrets)
+
+    assert _files(dest) == _files(tmp_path / "by-store")
+    reopened = CollectionStore.open(dest, secrets)
+    token = next(
+        n.request.auth.token
+        for n in walk(reopened.tree)
+        if isinstance(n, RequestNode) and n.request.auth.kind == "bearer"
+    )
+    assert token == "s3cr3t-token"
+    assert "s3cr3t-token" not in "".join(t.decode() for t in _files(dest).values())
+
+
+def test_progress_counts_the_requests_and_a_cancel_leaves_nothing(tmp_path: Path) -> None:
+    secrets_path = tmp_path / "secrets.json"
+    reports: list[tuple[str, int, int]] = []
+    write_collection(
+        _nested(),
+        tmp_path / "counted",
+        SecretStore(secrets_path),
+        ImportProgress(lambda *report: reports.append(report)),
+    )
+    assert reports[0] == (WRITING, 0, 5) and reports[-1] == (WRITING, 5, 5)
+
+    def cancel_at_two(phase: str, done: int, total: int) -> None:
+        if done == 2:
+            progress.cancel()
+
+    progress = ImportProgress(lambda *report: cancel_at_two(*report), interval=0)
+    with pytest.raises(ImportCancelledError, match="nothing was written"):
+        write_collection(_nested(), tmp_path / "stopped", SecretStore(secrets_path), progress)
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["counted", "secrets.json"]
+    values = json.loads(secrets_path.read_text(encoding="utf-8"))["values"]
+    assert all(str((tmp_path / "counted").resolve()) in key for key in values)
+
+
+def test_a_full_disk_while_writing_leaves_nothing_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write = os.write
+    calls = [0]
+
+    def fills_up(fd: int, data: bytes | memoryview) -> int:
+        calls[0] += 1
+        if calls[0] > 4:  # collection.yaml and the first requests fit
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return write(fd, data)
+
+    monkeypatch.setattr("apiclient.core.collection_writer.os.write", fills_up)
+    with pytest.raises(StoreError, match="disk is full") as caught:
+        write_collection(_nested(), tmp_path / "full", SecretStore(tmp_path / "secrets.json"))
+    monkeypatch.undo()
+
+    message = str(caught.value)
+    assert f"while saving {tmp_path / 'full' / 'items'}" in message  # not the hidden folder
+    assert "the half-written collection was deleted" in message
+    assert [p.name for p in tmp_path.iterdir() if p.name != "secrets.json"] == []

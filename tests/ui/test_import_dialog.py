@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from big_postman import write_big_postman
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
@@ -106,8 +110,10 @@ def _trigger_import(window: MainWindow) -> None:
     window.findChild(QAction, "action.import").trigger()
 
 
-def _finish(qtbot: QtBot, window: MainWindow) -> None:
-    qtbot.waitUntil(lambda: window.importer.task is not None and window.importer.task.done())
+def _finish(qtbot: QtBot, window: MainWindow, timeout: int = 5000) -> None:
+    qtbot.waitUntil(
+        lambda: window.importer.task is not None and window.importer.task.done(), timeout=timeout
+    )
     window.importer.task.result()
 
 
@@ -326,3 +332,145 @@ def test_import_curl_opens_a_rest_draft(qtbot: QtBot, window: MainWindow) -> Non
 def _visible(window: MainWindow, name: str) -> bool:
     dialog = window.findChild(QDialog, name)
     return dialog is not None and dialog.isVisible()
+
+
+def _writing(qtbot: QtBot, dialog: ImportSummaryDialog) -> str:
+    """Press Import and wait for the first "Writing requests" figure; returns it."""
+    text = dialog.findChild(QLabel, "import.progress.text")
+    dialog.findChild(QPushButton, "import.accept").click()
+    qtbot.waitUntil(lambda: text.text().startswith("Writing requests"), timeout=10_000)
+    assert text.isVisible() and dialog.findChild(QPushButton, "import.cancel").isEnabled()
+    return text.text()
+
+
+def test_a_big_postman_file_imports_with_progress_and_opens(
+    qtbot: QtBot, window: MainWindow, files: list[str], tmp_path: Path
+) -> None:
+    files.append(str(write_big_postman(tmp_path / "big.json", 400, 20, 200)))
+
+    _trigger_import(window)
+    dialog = _summary(qtbot, window)
+    assert dialog.findChild(QLabel, "import.counts").text() == "400 REST requests in 22 folders"
+    folder = Path(dialog.findChild(QLineEdit, "import.folder").text())
+    figure = _writing(qtbot, dialog)
+    _finish(qtbot, window, timeout=30_000)
+
+    assert re.fullmatch(r"Writing requests \d+ of 400", figure)
+    store = window.workspace.store
+    assert store is not None and store.root == folder
+    assert len(_request_names(store.tree)) == 400
+    assert window.sidebar.tree.model().rowCount() == 2  # the two top-level folders
+    assert window.statusBar().currentMessage() == "Imported 400 requests from big.json"
+
+
+def test_cancel_while_writing_leaves_no_collection(
+    qtbot: QtBot, window: MainWindow, files: list[str], tmp_path: Path, sample: Path
+) -> None:
+    files.append(str(write_big_postman(tmp_path / "big.json", 400, 20, 200)))
+
+    _trigger_import(window)
+    dialog = _summary(qtbot, window)
+    folder = Path(dialog.findChild(QLineEdit, "import.folder").text())
+    _writing(qtbot, dialog)
+    dialog.findChild(QPushButton, "import.cancel").click()
+    _finish(qtbot, window, timeout=30_000)
+
+    assert not folder.exists()
+    assert [p.name for p in folder.parent.iterdir() if folder.name in p.name] == []
+    assert window.workspace.store.root == sample
+    assert window.statusBar().currentMessage() == "The import was cancelled; nothing was written."
+
+
+def test_a_full_disk_while_writing_is_said_and_leaves_nothing(
+    qtbot: QtBot,
+    window: MainWindow,
+    files: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    files.append(str(write_big_postman(tmp_path / "big.json", 200, 10, 200)))
+    _trigger_import(window)
+    dialog = _summary(qtbot, window)
+    folder = Path(dialog.findChild(QLineEdit, "import.folder").text())
+    write = os.write
+    calls = [0]
+
+    def fills_up(fd: int, data: bytes | memoryview) -> int:
+        calls[0] += 1
+        if calls[0] > 50:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return write(fd, data)
+
+    monkeypatch.setattr("apiclient.core.collection_writer.os.write", fills_up)
+    dialog.findChild(QPushButton, "import.accept").click()
+    error = dialog.findChild(QLabel, "import.error")
+    qtbot.waitUntil(error.isVisible, timeout=10_000)
+    monkeypatch.undo()
+
+    assert error.text().startswith(f"Nothing was imported: The disk is full while saving {folder}")
+    assert "half-written collection was deleted" in error.text()
+    assert dialog.isVisible() and dialog.findChild(QPushButton, "import.accept").isEnabled()
+    assert not folder.exists()
+    assert [p.name for p in folder.parent.iterdir() if folder.name in p.name] == []
+    dialog.findChild(QPushButton, "import.cancel").click()
+    _finish(qtbot, window)
+
+
+def test_a_big_file_cut_short_says_where_and_writes_nothing(
+    qtbot: QtBot, window: MainWindow, files: list[str], tmp_path: Path
+) -> None:
+    whole = write_big_postman(tmp_path / "whole.json", 300, 12, 200).read_text(encoding="utf-8")
+    cut = tmp_path / "cut.postman_collection.json"
+    cut.write_text(whole[: len(whole) // 2], encoding="utf-8")
+    files.append(str(cut))
+    tree_before = _request_names(window.workspace.tree)
+
+    _trigger_import(window)
+    dialog = _summary(qtbot, window)
+
+    error = dialog.findChild(QLabel, "import.error")
+    assert re.search(r"is not valid JSON \(line \d+, column \d+", error.text())
+    assert "Export it again from Postman" in error.text()
+    dialog.reject()
+    _finish(qtbot, window)
+    assert _request_names(window.workspace.tree) == tree_before
+
+
+def test_cancel_while_reading_a_big_file_stops_it(
+    qtbot: QtBot,
+    window: MainWindow,
+    files: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    files.append(str(write_big_postman(tmp_path / "big.json", 1000, 40, 200)))
+    monkeypatch.setattr("apiclient.ui.import_dialog.READING_DIALOG_AFTER_S", 0)
+
+    _trigger_import(window)
+    qtbot.waitUntil(lambda: _visible(window, "import.reading"))
+    reading = window.findChild(QDialog, "import.reading")
+    assert reading.findChild(QLabel, "import.progress.text").text().startswith("Reading")
+    reading.findChild(QPushButton, "import.reading.cancel").click()
+    _finish(qtbot, window, timeout=15_000)
+
+    assert window.findChild(ImportSummaryDialog, "import.summary") is None
+    assert window.statusBar().currentMessage() == "Import of big.json cancelled"
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads a file of mode 000"
+)
+def test_an_unreadable_file_says_so_and_writes_nothing(
+    qtbot: QtBot, window: MainWindow, files: list[str], tmp_path: Path
+) -> None:
+    path = write_big_postman(tmp_path / "locked.json", 50, 5, 100)
+    path.chmod(0)
+    files.append(str(path))
+
+    _trigger_import(window)
+    dialog = _summary(qtbot, window)
+
+    error = dialog.findChild(QLabel, "import.error")
+    assert error.text().startswith(f"Cannot read {path}: Permission denied")
+    dialog.reject()
+    _finish(qtbot, window)

@@ -62,6 +62,8 @@ DEFERRED = (
     "apiclient.ui.history_panel",
     "apiclient.ui.environment_editor",
     "apiclient.ui.import_dialog",
+    "apiclient.ui.import_summary",
+    "apiclient.ui.import_progress",
     "apiclient.ui.export_dialog",
 )
 

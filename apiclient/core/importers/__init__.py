@@ -15,6 +15,7 @@ from typing import Any
 
 from apiclient.core.errors import CoreError
 from apiclient.core.importers.common import json_syntax_message, read_text
+from apiclient.core.importers.json_steps import loads_in_steps
 from apiclient.core.models import Collection
 
 
@@ -39,10 +40,11 @@ class CollectionImportError(CoreError):
 
 def read_json_file(path: Path, error: type[CollectionImportError], advice: str) -> Any:
     """The JSON document in ``path`` (UTF-8, a BOM allowed); ``error`` with a sentence
-    (ending in ``advice``) when it cannot be read, is empty or is not JSON."""
+    (ending in ``advice``) when it cannot be read, is empty or is not JSON. Parsed in short
+    steps (see ``json_steps``), so a worker reading a big export leaves the window responsive."""
     content = read_text(path, error, "a JSON export", advice)
     try:
-        return json.loads(content)
+        return loads_in_steps(content)
     except json.JSONDecodeError as exc:
         raise error(json_syntax_message(path, exc, advice), path) from exc
     except RecursionError as exc:

@@ -32,6 +32,8 @@ from apiclient.core.importers import (
     describe_document,
     read_json_file,
 )
+from apiclient.core.importers.json_steps import loads_in_steps
+from apiclient.core.importers.progress import READING, ImportProgress
 from apiclient.core.models import Collection, Folder
 
 _SNIFF_BYTES = 4096
@@ -72,13 +74,18 @@ class ImportCounts:
         return sum(self.requests_by_kind.values())
 
 
-def import_any(path: Path) -> ImportResult:
+def import_any(path: Path, progress: ImportProgress | None = None) -> ImportResult:
     """Import ``path`` with the importer its content calls for.
 
-    Raises a :class:`CollectionImportError` subclass: the chosen importer's own error for
-    a file of a known format that is broken, :class:`UnknownFormatError` otherwise.
+    ``progress`` hears of each phase (and, for a Postman collection, of each request) and
+    may cancel the import (``ImportCancelledError``). Raises a
+    :class:`CollectionImportError` subclass: the chosen importer's own error for a file of
+    a known format that is broken, :class:`UnknownFormatError` otherwise.
     """
-    importer = _importer_for(path)
+    progress = progress if progress is not None else ImportProgress()
+    progress.start(READING)
+    importer = _importer_for(path, progress)
+    progress.check()
     return importer(path)
 
 
@@ -126,7 +133,7 @@ def _plural(n: int, noun: str) -> str:
 Importer = Callable[[Path], ImportResult]
 
 
-def _importer_for(path: Path) -> Importer:
+def _importer_for(path: Path, progress: ImportProgress) -> Importer:
     if path.is_dir():
         if (path / "collection.yaml").is_file():
             raise UnknownFormatError(
@@ -172,7 +179,7 @@ def _importer_for(path: Path) -> Importer:
     doc = _parse(path, stripped)
     if doc is _UNPARSED:
         return _by_suffix(path, stripped)
-    return _by_document(path, doc)
+    return _by_document(path, doc, progress)
 
 
 _UNPARSED = object()
@@ -195,7 +202,7 @@ def _parse(path: Path, head: str) -> Any:
         return _UNPARSED
     if head.startswith(("{", "[")):
         try:
-            return json.loads(text)
+            return loads_in_steps(text)
         except (json.JSONDecodeError, RecursionError):
             return _UNPARSED
     try:
@@ -246,7 +253,7 @@ def _named_importer(path: Path) -> Importer | None:
     return None
 
 
-def _by_document(path: Path, doc: Any) -> Importer:
+def _by_document(path: Path, doc: Any, progress: ImportProgress) -> Importer:
     if not isinstance(doc, dict):
         return _unknown_doc(path, doc)
     if "openapi" in doc or "swagger" in doc:
@@ -260,7 +267,7 @@ def _by_document(path: Path, doc: Any) -> Importer:
     if isinstance(doc.get("values"), list) and "item" not in doc:
         return _postman_environment()
     if "item" in doc or ("requests" in doc and ("order" in doc or "folders" in doc)):
-        return _postman()
+        return _postman_parsed(doc, progress)
     if "schema_version" in doc and "name" in doc:
         raise UnknownFormatError(
             f"{path} is an apiclient collection file: open its folder with File > Open "
@@ -305,6 +312,13 @@ def _postman() -> Importer:
     from apiclient.core.importers.postman import import_postman
 
     return import_postman
+
+
+def _postman_parsed(doc: Any, progress: ImportProgress) -> Importer:
+    """The Postman importer for a file already parsed here (a 10 MB file is not parsed twice)."""
+    from apiclient.core.importers.postman import import_postman
+
+    return lambda path: import_postman(path, doc=doc, progress=progress)
 
 
 def _postman_environment() -> Importer:

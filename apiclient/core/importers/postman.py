@@ -56,6 +56,7 @@ from apiclient.core.importers.postman_variables import (
     own_variables,
     read_variable,
 )
+from apiclient.core.importers.progress import PARSING, ImportProgress
 from apiclient.core.models import (
     Auth,
     Body,
@@ -93,11 +94,18 @@ class PostmanImportError(CollectionImportError):
     """A file that is not a Postman collection (or environment) we can read."""
 
 
-def import_postman(path: Path) -> ImportResult:
-    """Read a Postman v2.1 or v2.0 collection export; raise ``PostmanImportError``."""
-    doc = read_json_file(path, PostmanImportError, _EXPORT_AGAIN)
+def import_postman(
+    path: Path, doc: Any = None, progress: ImportProgress | None = None
+) -> ImportResult:
+    """Read a Postman v2.1 or v2.0 collection export; raise ``PostmanImportError``.
+
+    ``doc`` is the file's JSON when the caller parsed it already; ``progress`` hears of
+    each request converted and may cancel (``ImportCancelledError``).
+    """
+    if doc is None:
+        doc = read_json_file(path, PostmanImportError, _EXPORT_AGAIN)
     _check_collection_shape(doc, path)
-    return _Importer(path).collection(doc)
+    return _Importer(path, progress or ImportProgress()).collection(doc)
 
 
 def import_postman_environment(path: Path) -> Environment:
@@ -212,9 +220,11 @@ class _Inherited:
 
 
 class _Importer:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, progress: ImportProgress) -> None:
         self.path = path
         self.warnings: list[str] = []
+        self.progress = progress
+        self.done = 0
 
     def collection(self, doc: Json) -> ImportResult:
         info = as_obj(doc.get("info"))
@@ -228,6 +238,7 @@ class _Importer:
             if v is not None
         ]
         auth = self._auth(doc.get("auth"), f"the collection {name!r}") or Auth()
+        self.progress.start(PARSING, _count_requests(doc["item"]))
         items = self._items(doc["item"], (name,), _Inherited(auth, []))
         collection = Collection(
             name=name, description=description, variables=variables, items=items
@@ -250,6 +261,8 @@ class _Importer:
                 if isinstance(entry.get("item"), list):
                     items.append(self._folder(entry, (*trail, name), where, inherited))
                 elif "request" in entry:
+                    self.done += 1
+                    self.progress.step(self.done)
                     items.append(self._request(entry, name, where, inherited))
                 else:
                     self.warnings.append(f"{where!r} is neither a request nor a folder; skipped.")
@@ -445,6 +458,18 @@ class _Importer:
                         "kept as text in the description and not run."
                     )
         return checks
+
+
+def _count_requests(entries: Any) -> int:
+    """How many requests the item tree holds (as ``_Importer._items`` will find them)."""
+    count = 0
+    for entry in as_list(entries):
+        if isinstance(entry, dict):
+            if isinstance(entry.get("item"), list):
+                count += _count_requests(entry["item"])
+            elif "request" in entry:
+                count += 1
+    return count
 
 
 def _url_from_parts(url: Json) -> str:
