@@ -3,15 +3,17 @@
     .venv/bin/python tests/bench/run.py [--quick] [--only SECTION]
 
 Each section is a module ``<section>_bench.py`` beside this one with ``run(quick)``;
-they run in the order below, one after another, in this process (start-up measures
-fresh processes of its own).
+they run in the order below, one after another, each in a fresh process of its own, so
+that no section's memory figure carries what an earlier one left in the heap (one
+section alone runs in this process).
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib
+import subprocess
+import sys
 
 import bench_common  # noqa: F401  (puts the repository on sys.path, Qt offscreen)
 
@@ -37,9 +39,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer runs, smaller loads")
     parser.add_argument("--only", choices=SECTIONS, action="append", help="run this section")
     args = parser.parse_args()
-    for name in args.only or SECTIONS:
-        importlib.import_module(f"{name}_bench").run(args.quick)
-        gc.collect()  # that window's Qt objects die here, not later in some worker thread
+    sections = args.only or SECTIONS
+    if len(sections) == 1:
+        importlib.import_module(f"{sections[0]}_bench").run(args.quick)
+        return
+    for name in sections:
+        quick = ["--quick"] if args.quick else []
+        subprocess.run([sys.executable, __file__, "--only", name, *quick], check=False)
 
 
 if __name__ == "__main__":
