@@ -21,6 +21,7 @@ SECTIONS = (
     "startup",
     "big_collection",
     "big_import",
+    "yaml_dump",
     "large_body",
     "big_body",
     "ui_send",

@@ -6,9 +6,9 @@ those ``CollectionStore`` writes, byte for byte, but each file is written once (
 rewrites a folder's order after every request it adds) and none is synced on its own:
 the folder is hidden until renamed, and the caller syncs it once before that.
 
-What remains is mostly PyYAML's emitter, which is pure Python: about 2 ms per request.
-Making it in worker processes was tried: on a machine with no idle core it was slower
-(pickling, and the processes compete for the same cores), so the YAML is made here.
+Making the YAML in worker processes was tried: on a machine with no idle core it was
+slower (pickling, and the processes compete for the same cores), so it is made here
+(``yaml_text.dump`` takes about 0.1 ms per request).
 """
 
 from __future__ import annotations
