@@ -47,6 +47,7 @@ from apiclient.core.store_environments import EnvironmentStore
 from apiclient.core.store_files import (
     LOAD_ERRORS,
     CollectionFiles,
+    NotRegularFileError,
     blank_secrets,
     list_entries,
     load_reason,
@@ -148,6 +149,13 @@ class CollectionStore:
                 raise FormatError("field 'schema_version' is missing")
             check_schema_version(doc)
             settings = parse_model(CollectionFile, doc)
+        except NotRegularFileError as exc:
+            raise CollectionLoadError(
+                path,
+                f"{COLLECTION_FILE} is not a regular file (it is a pipe, socket or device), "
+                "so it was not read. Put the collection's YAML file in its place and open "
+                "the collection again.",
+            ) from exc
         except LOAD_ERRORS as exc:
             reason = load_reason(exc).rstrip(".")
             raise CollectionLoadError(

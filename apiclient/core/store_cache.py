@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from apiclient.core.models import AnyRequest
+from apiclient.core.store_files import read_text
 from apiclient.core.store_format import parse_request
 
 RACY_NS = 2_000_000_000
@@ -77,6 +78,6 @@ def read_request(path: Path) -> AnyRequest:
     stamp = stamp_of(os.stat(name))
     request = PARSED_REQUESTS.get(name, stamp)
     if request is None:
-        request = parse_request(path.read_text(encoding="utf-8"))
+        request = parse_request(read_text(path))
         PARSED_REQUESTS.put(name, stamp, request)
     return request

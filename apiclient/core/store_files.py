@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -58,6 +59,16 @@ def list_entries(directory: Path) -> list[Entry]:
     return [_entry(e) for e in found]
 
 
+NOT_REGULAR = "not a regular file (a pipe, socket or device), so it was not read"
+
+
+class NotRegularFileError(FormatError):
+    """A file to read is a pipe, socket or device: reading a pipe would wait forever."""
+
+    def __init__(self) -> None:
+        super().__init__(NOT_REGULAR)
+
+
 def _entry(entry: os.DirEntry[str]) -> Entry:
     try:
         if entry.is_dir():
@@ -65,17 +76,36 @@ def _entry(entry: os.DirEntry[str]) -> Entry:
         if entry.is_file():
             return Entry(entry.name, False)
         if entry.is_symlink():
-            return Entry(entry.name, False, "a symbolic link to something that does not exist")
+            return Entry(entry.name, False, _link_problem(entry.path))
     except OSError as exc:
         return Entry(entry.name, False, load_reason(exc))
-    return Entry(
-        entry.name, False, "not a regular file (a pipe, socket or device), so it was not read"
-    )
+    return Entry(entry.name, False, NOT_REGULAR)
+
+
+def _link_problem(path: str) -> str:
+    """Why a symbolic link that leads to no file or folder is not read."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return "a symbolic link to something that does not exist"
+    except OSError as exc:
+        return load_reason(exc)
+    return f"a symbolic link to something {NOT_REGULAR}"
+
+
+def read_text(path: Path | str) -> str:
+    """A regular file's text; raises one of ``LOAD_ERRORS``, ``NotRegularFileError`` for
+    anything else. Opened without waiting, so a pipe is refused rather than read forever."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFileError
+        return file.read().decode("utf-8")
 
 
 def read_doc(path: Path) -> dict[str, Any]:
-    """A YAML file as a mapping; raises one of ``LOAD_ERRORS``."""
-    return load_yaml(path.read_text(encoding="utf-8"))
+    """A YAML file (a regular one) as a mapping; raises one of ``LOAD_ERRORS``."""
+    return load_yaml(read_text(path))
 
 
 def remove_crash_leftovers(root: Path) -> list[Path]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from apiclient.core.models import AnyRequest
-from apiclient.core.store_files import LOAD_ERRORS, list_entries, read_doc
+from apiclient.core.store_files import LOAD_ERRORS, list_entries, read_doc, read_text
 from apiclient.core.store_format import (
     COLLECTION_FILE,
     FOLDER_FILE,
@@ -167,9 +167,8 @@ class _Reader:
 
 
 def _read(path: str) -> str | None:
-    """A file's text; None when it cannot be read (the store says why)."""
+    """A regular file's text; None when it cannot be read (the store says why)."""
     try:
-        with open(path, "rb") as file:
-            return file.read().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        return read_text(path)
+    except LOAD_ERRORS:
         return None

@@ -3,7 +3,8 @@
 The model reads the workspace's copy of the tree (never the store's, which a worker
 thread may be changing) and is reset whenever the workspace says the tree changed.
 While a big collection opens it shows the collection's outline instead (read-only: its
-requests hold only a name, kind, method and URL), until the workspace's tree arrives.
+requests hold only a name, kind, method and URL) until the collection is opened or its
+opening ends; changes to the tree of the collection still open meanwhile are not shown.
 Drops are turned into ``move_requested`` so the move happens in the store (on disk)
 rather than in the view.
 """
@@ -122,12 +123,18 @@ class CollectionTreeModel(QAbstractItemModel):
         self.outline = False
         self.generation = 0  # bumped whenever the shown tree is replaced
         workspace.collection_opened.connect(self.reload)
-        workspace.tree_changed.connect(self.reload)
+        workspace.tree_changed.connect(self._on_workspace_tree_changed)
         self.reload()
 
     def reload(self) -> None:
-        """Show the workspace's tree (again)."""
+        """Show the workspace's tree (again), in place of any outline."""
         self._show(self._workspace.tree, outline=False)
+
+    def _on_workspace_tree_changed(self) -> None:
+        # While an outline is shown, the workspace's tree is still the collection open
+        # before: showing it would put its items under the outlined collection's name.
+        if not self.outline:
+            self.reload()
 
     def show_outline(self, tree: FolderNode) -> None:
         """Show ``tree``, a collection's outline, until the workspace's tree is shown."""

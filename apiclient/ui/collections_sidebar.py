@@ -101,8 +101,11 @@ class CollectionsSidebar(QWidget):
         layout.addWidget(self.problems)
 
         self._expanded: set[str] = set()  # folders the user opened
+        # The open collection's opened folders, while an outline is shown in its place.
+        self._expanded_before_outline: set[str] | None = None
         self._expanding_matches = False
         self._outline: Outline | None = None  # shown while its collection is read
+        self._loading_shown = False  # "Loading…" or an outline stands in for the tree
         self._pending_activation: str | None = None  # opened on the outline
         self._actions()
         self.filter.textChanged.connect(self._on_filter_changed)
@@ -293,8 +296,10 @@ class CollectionsSidebar(QWidget):
 
     def _on_workspace_outline_read(self, outline: Outline) -> None:
         """Show a big collection's outline while the store reads its files."""
+        if self._outline is None:
+            self._expanded_before_outline = self._expanded
         self._outline = outline
-        self._expanded.clear()
+        self._expanded = set()
         self._pending_activation = None
         self.tree.show()
         self.filter.show()
@@ -304,6 +309,7 @@ class CollectionsSidebar(QWidget):
         self.title.setText(f"<b>{escape(outline.tree.name)}</b>")
         self.loading.setText(f"Reading the {outline.requests:,} requests…")
         self.loading.show()
+        self._loading_shown = True
 
     def _on_workspace_outline_progress(self, read: int) -> None:
         outline = self._outline
@@ -318,6 +324,15 @@ class CollectionsSidebar(QWidget):
         self.filter.hide()
         self.empty.setText(f"Loading {root.name}…")
         self.empty.show()
+        self._loading_shown = True
+
+    def loading_dropped(self) -> None:
+        """An opening ended with nothing to show (a newer open or create superseded it)
+        while nothing newer is being read: show the open collection again if the sidebar
+        still says something is loading."""
+        if self._loading_shown:
+            self._drop_outline()
+            self._show_collection()
 
     def loading_failed(self, reason: str) -> None:
         """The collection did not open: show the one still open (if any, with its
@@ -327,21 +342,26 @@ class CollectionsSidebar(QWidget):
         self.show_problems(reason)
 
     def _drop_outline(self) -> None:
+        """Show the open collection again, with the folders that were open in it."""
         if self._outline is not None:
             self._outline = None
             self._pending_activation = None
+            self._expanded = self._expanded_before_outline or set()
+            self._expanded_before_outline = None
             self.loading.hide()
             self.model.reload()
 
     def _on_collection_opened(self) -> None:
         store = self._workspace.store
         outline, self._outline = self._outline, None
-        if outline is None or store is None or store.root != outline.root:
-            self._expanded.clear()  # else the folders opened on the outline stay open
+        self._expanded_before_outline = None
+        opened_outline = outline is not None and store is not None and store.root == outline.root
+        if not opened_outline:
+            self._expanded = set()  # else the folders opened on the outline stay open
         self.loading.hide()
         self._show_collection()
         pending, self._pending_activation = self._pending_activation, None
-        if pending is not None and outline is not None:
+        if pending is not None and opened_outline:
             try:
                 node = self._workspace.find(pending)
             except CoreError:
@@ -352,6 +372,7 @@ class CollectionsSidebar(QWidget):
 
     def _show_collection(self) -> None:
         store = self._workspace.store
+        self._loading_shown = False
         self.tree.setVisible(store is not None)
         self.filter.setVisible(store is not None)
         self.empty.setText(NO_COLLECTION_TEXT)

@@ -112,6 +112,8 @@ class MainWindow(QMainWindow):
         # Per tab kind: the folder a new draft was started in, where Save puts it.
         self._new_request_folder: dict[str, str] = {}
         self._confirming: asyncio.Future[None] | None = None
+        # The collection the requests open in tabs (their relpaths) belong to.
+        self._tabs_collection: Path | None = None
         self._parts: WindowParts | None = None
         # Menu actions that need the parts: disabled until they are built.
         self._part_actions: list[QAction] = []
@@ -175,6 +177,8 @@ class MainWindow(QMainWindow):
         from apiclient.ui.workspace import Workspace
 
         workspace = Workspace(self)
+        # First, before the sidebar opens a request on the collection just opened.
+        workspace.collection_opened.connect(self._on_workspace_collection_opened)
         sidebar = CollectionsSidebar(workspace, RequestTabs.kinds())
         self._collections_page.layout().addWidget(sidebar)
         # Never lose work: drafts of unsaved edits, and changes made outside the app.
@@ -262,6 +266,8 @@ class MainWindow(QMainWindow):
             self.sidebar.loading_failed(str(exc))
             return False
         if opened is None:
+            if not self.workspace.loading:  # nothing newer is being read: show what is open
+                self.sidebar.loading_dropped()
             return False
         self._collection_shown(root)
         return True
@@ -568,6 +574,7 @@ class MainWindow(QMainWindow):
     ) -> bool:
         from apiclient.ui.workspace import NoCollectionError
 
+        store = self.workspace.store
         try:
             saved_path = await self.workspace.save_request(request, relpath, folder)
         except (CoreError, NoCollectionError) as exc:
@@ -575,6 +582,13 @@ class MainWindow(QMainWindow):
             self.report_problem(f"Not saved: {exc}")
             return False
         self._new_request_folder.pop(tab.kind, None)
+        if store is not None and self._tabs_collection != store.root:
+            # Another collection opened while it was written: the tab keeps it as a draft.
+            tab.detach()
+            self.statusBar().showMessage(
+                f"Saved {saved_path} in {store.name}, which is no longer open", 6000
+            )
+            return True
         tab.mark_saved(saved_path, request)
         self.sidebar.select(saved_path)
         self.statusBar().showMessage(f"Saved {saved_path}", 4000)
@@ -606,6 +620,18 @@ class MainWindow(QMainWindow):
     def _on_tab_dirty_changed(self, tab: RequestTab) -> None:
         label = RequestTabs.label(tab.kind)
         self.tabs.setTabText(self.tabs.indexOf(tab), f"{label} ●" if tab.dirty else label)
+
+    def _on_workspace_collection_opened(self) -> None:
+        """Requests open in tabs belong to the collection open before: when another one
+        opens, they become unsaved drafts (nothing is lost), so Save never writes one
+        into the new collection at the relpath it had in the old one."""
+        store = self.workspace.store
+        root = store.root if store is not None else None
+        if root != self._tabs_collection:
+            for tab in self.request_tabs:
+                if tab.relpath is not None:
+                    tab.detach()
+        self._tabs_collection = root
 
     def _clear_request_tabs(self) -> None:
         """A collection was opened or created: every tab starts with a blank draft."""
@@ -686,11 +712,9 @@ class MainWindow(QMainWindow):
         if not path:
             return
         try:
-            created = await self.workspace.create_collection(Path(path), name.strip())
-        except CoreError as exc:
+            await self.workspace.create_collection(Path(path), name.strip())
+        except CoreError as exc:  # a collection being opened meanwhile goes on opening
             self.report_problem(str(exc))
-            return
-        if created is None:  # another collection was opened meanwhile
             return
         self._clear_request_tabs()
         self._collection_shown(Path(path))

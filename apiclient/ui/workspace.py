@@ -59,6 +59,7 @@ class Workspace(QObject):
         # Bumped by each open or create: a read that finishes after a newer one began is
         # dropped, so the collection the user asked for last is the one that stays open.
         self._generation = 0
+        self._loading = 0  # opens in flight
         self.environment_name = ""
         self.globals: list[Variable] = []
         self.globals_problem = ""
@@ -80,34 +81,57 @@ class Workspace(QObject):
         """Open the collection at ``root``; raises ``StoreError`` with path and reason.
 
         Returns None, adopting nothing and raising nothing, when another collection was
-        opened or created while this one was read: the newest request wins."""
-        return await self._load(CollectionStore.open, root, outline=True)
-
-    async def create_collection(self, root: Path, name: str) -> CollectionStore | None:
-        """Create a collection at ``root`` and open it; None as for ``open_collection``."""
-        return await self._load(CollectionStore.create, root, name)
-
-    async def _load(
-        self, read: Callable[..., CollectionStore], root: Path, *args: object, outline: bool = False
-    ) -> CollectionStore | None:
+        opened or created while this one was read: the newest request wins, and the
+        read it superseded stops early."""
         self._generation += 1
         mine = self._generation
+        self._loading += 1
         try:
-            options: dict[str, object] = {}
-            if outline:
-                found = await asyncio.to_thread(read_outline, root)
-                if mine != self._generation:
-                    return None
-                if found is not None and found.requests >= OUTLINE_MIN_REQUESTS:
-                    self.outline_read.emit(found)
-                    # Emitted from the worker: Qt queues it to the GUI thread.
-                    options["progress"] = self.outline_progress.emit
-            store = await asyncio.to_thread(read, root, *args, **options)
+            found = await asyncio.to_thread(read_outline, root)
+            if mine != self._generation:
+                return None
+            outlined = found is not None and found.requests >= OUTLINE_MIN_REQUESTS
+            if outlined:
+                self.outline_read.emit(found)
+            progress = self._progress_reporter(mine, outlined)
+            store = await asyncio.to_thread(CollectionStore.open, root, progress=progress)
+        except _Superseded:
+            return None
         except CoreError:
             if mine != self._generation:
                 return None
             raise
+        finally:
+            self._loading -= 1
         return self._adopt(store) if mine == self._generation else None
+
+    async def create_collection(self, root: Path, name: str) -> CollectionStore:
+        """Create a collection at ``root`` and open it; raises ``StoreError`` when it
+        cannot, leaving any collection being opened meanwhile to open."""
+        store = await asyncio.to_thread(CollectionStore.create, root, name)
+        # Only now does it supersede a collection being opened: a failed create does not.
+        self._generation += 1
+        return self._adopt(store)
+
+    @property
+    def loading(self) -> bool:
+        """Whether a collection is being opened (read by a worker) right now."""
+        return self._loading > 0
+
+    def _progress_reporter(self, mine: int, shown: bool) -> Callable[[int], None]:
+        """What ``CollectionStore.open`` calls (on the worker) as it reads: it stops the
+        read once a newer open or create began, and reports progress while ``shown``."""
+
+        def report(read: int) -> None:
+            if mine != self._generation:
+                raise _Superseded
+            if shown:
+                try:
+                    self.outline_progress.emit(read)  # Qt queues it to the GUI thread
+                except RuntimeError as exc:  # the window was closed meanwhile
+                    raise _Superseded from exc
+
+        return report
 
     async def reload(self) -> bool:
         """Read the open collection again (changed on disk, e.g. by a git pull), keeping
@@ -296,6 +320,10 @@ class Workspace(QObject):
         if self.store is None:
             raise NoCollectionError
         return self.store
+
+
+class _Superseded(Exception):
+    """Raised into a worker's read to stop it: its result would be dropped anyway."""
 
 
 class NoCollectionError(Exception):

@@ -4,14 +4,19 @@ of parsed files, and the fast path of the YAML reader."""
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import yaml
 
 from apiclient.core import store_cache, yaml_text
+from apiclient.core.errors import CollectionLoadError
 from apiclient.core.models import (
     Auth,
+    Environment,
     GraphqlRequest,
     GrpcRequest,
     RestRequest,
@@ -21,7 +26,10 @@ from apiclient.core.models import (
 )
 from apiclient.core.store import CollectionStore, FolderNode, Node, RequestNode
 from apiclient.core.store_cache import PARSED_REQUESTS
+from apiclient.core.store_files import NOT_REGULAR
 from apiclient.core.store_outline import read_outline
+
+T = TypeVar("T")
 
 
 def _outline_shape(node: Node) -> object:
@@ -217,3 +225,61 @@ def test_reading_a_big_collection_reports_progress(tmp_path: Path) -> None:
     store = CollectionStore.open(root, progress=read.append)
     assert read == [250]
     assert sum(len(f.children) for f in store.tree.children if isinstance(f, FolderNode)) == 260
+
+
+def _finishes(call: Callable[[], T]) -> T:
+    """``call``'s result, failing (not hanging) when it blocks: a pipe opened for reading
+    waits for a writer forever."""
+    done: list[T] = []
+    worker = threading.Thread(target=lambda: done.append(call()), daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert done, "blocked"
+    return done[0]
+
+
+def test_pipes_in_place_of_folder_and_environment_files_are_reported_not_read(
+    tmp_path: Path,
+) -> None:
+    store = CollectionStore.create(tmp_path / "api", "API")
+    store.new_folder("", "Users")
+    store.save_request(RestRequest(name="List", url="http://h/users"), folder="users")
+    store.save_environment(Environment(name="Local"))
+    os.mkfifo(tmp_path / "pipe")
+    for path in (
+        store.root / "items" / "users" / "folder.yaml",
+        store.root / "environments" / "local.yaml",
+    ):
+        path.unlink()
+        os.mkfifo(path)
+    (store.root / "items" / "linked.yaml").symlink_to(tmp_path / "pipe")
+
+    outline = _finishes(lambda: read_outline(store.root))
+    assert outline is not None and outline.requests == 1
+    reopened = _finishes(lambda: CollectionStore.open(store.root))
+    assert [c.name for c in reopened.tree.children if isinstance(c, FolderNode)] == ["users"]
+    assert reopened.environments == []
+    reasons = {p.path.name: p.reason for p in reopened.problems}
+    assert reasons == {
+        "folder.yaml": NOT_REGULAR,
+        "local.yaml": NOT_REGULAR,
+        "linked.yaml": f"a symbolic link to something {NOT_REGULAR}",
+    }
+
+
+def test_a_pipe_in_place_of_the_collection_file_is_a_clear_error(tmp_path: Path) -> None:
+    root = tmp_path / "api"
+    root.mkdir()
+    os.mkfifo(root / "collection.yaml")
+    assert _finishes(lambda: read_outline(root)) is None
+
+    def opened() -> str:
+        try:
+            CollectionStore.open(root)
+        except CollectionLoadError as exc:
+            return str(exc)
+        return "opened"
+
+    assert "collection.yaml is not a regular file (it is a pipe, socket or device)" in (
+        _finishes(opened)
+    )

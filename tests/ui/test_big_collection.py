@@ -170,3 +170,204 @@ def _walk(folder):
         yield child
         if hasattr(child, "children"):
             yield from _walk(child)
+
+
+class HeldReads:
+    """``CollectionStore.open`` held for some roots until released, with how each read ended."""
+
+    def __init__(self, monkeypatch, *roots: Path) -> None:
+        self.release = {root: threading.Event() for root in roots}
+        self.ended: dict[Path, str] = {}
+        read = CollectionStore.open
+
+        def held_read(path: Path, *args: object, **kwargs: Any) -> CollectionStore:
+            if path in self.release:
+                self.release[path].wait(timeout=30)
+            try:
+                store = read(path, *args, **kwargs)
+            except Exception as exc:
+                self.ended[path] = type(exc).__name__
+                raise
+            self.ended[path] = "read"
+            return store
+
+        monkeypatch.setattr(CollectionStore, "open", held_read)
+
+
+def _set_url(root: Path, relpath: str, folder: int, request: int, url: str) -> Path:
+    """Give a request of a generated collection another URL on disk; returns its file."""
+    path = root / "items" / relpath
+    path.write_text(path.read_text().replace(request_url(folder, request), url))
+    return path
+
+
+def _activate(qtbot, sidebar, folder: int, request: int) -> None:
+    """Double-click a request of a generated collection in the sidebar."""
+    folder_index = sidebar.proxy.index(folder, 0)
+    sidebar.tree.expand(folder_index)
+    sidebar.tree.doubleClicked.emit(sidebar.proxy.index(request, 0, folder_index))
+
+
+def test_changes_to_the_open_collection_never_replace_the_outline(
+    qtbot, make_window, tmp_path, monkeypatch, run
+):
+    open_ = write_big_collection(tmp_path / "open", folders=6, per_folder=10, name="Open")
+    window = make_window(open_)
+    sidebar = window.sidebar
+    big = write_big_collection(tmp_path / "big", folders=12, per_folder=30)
+    held = HeldReads(monkeypatch, big)
+    opening = asyncio.ensure_future(window.open_collection(big))
+    qtbot.waitUntil(lambda: sidebar.model.outline)
+
+    # The open collection changes on disk and is read again meanwhile.
+    _set_url(open_, "folder-004/request-4-7.yaml", 4, 7, "http://open.example/4-7")
+    assert run(window.workspace.reload())
+    assert sidebar.model.outline and sidebar.loading.isVisible()
+    assert sidebar.title.text() == "<b>Big</b>"
+    assert sidebar.model.rowCount() == 12
+    _activate(qtbot, sidebar, 4, 7)
+    assert window.rest.relpath is None  # opened once the big collection is read
+
+    held.release[big].set()
+    qtbot.waitUntil(opening.done)
+    assert opening.result() and window.workspace.store.root == big
+    assert window.rest.relpath == "folder-004/request-4-7.yaml"
+    assert window.rest.editor.url.text() == request_url(4, 7)
+
+
+def test_a_request_of_the_collection_open_before_is_never_saved_into_the_next(
+    qtbot, make_window, tmp_path, run, dialogs
+):
+    open_ = write_big_collection(tmp_path / "open", folders=6, per_folder=10, name="Open")
+    _set_url(open_, "folder-004/request-4-7.yaml", 4, 7, "http://open.example/4-7")
+    window = make_window(open_)
+    _activate(qtbot, window.sidebar, 4, 7)
+    assert window.rest.relpath == "folder-004/request-4-7.yaml"
+    other = write_big_collection(tmp_path / "other", folders=6, per_folder=10, name="Other")
+    kept = (other / "items" / "folder-004" / "request-4-7.yaml").read_bytes()
+
+    # Opened by a way that does not first clear the tabs (as a drop or an import does).
+    assert run(window.open_collection(other))
+    assert window.rest.relpath is None and window.rest.dirty  # an unsaved draft now
+    assert window.rest.editor.url.text() == "http://open.example/4-7"  # nothing lost
+    assert not run(window.save())  # asks for a name (answered with Cancel here)
+    assert dialogs.asked == ["Save request: Request name:"]
+    assert (other / "items" / "folder-004" / "request-4-7.yaml").read_bytes() == kept
+
+
+def test_a_failed_new_collection_leaves_the_big_one_opening(
+    qtbot, make_window, tmp_path, monkeypatch, dialogs, sample
+):
+    from apiclient.ui import dialogs as app_dialogs
+
+    window = make_window(sample)
+    sidebar = window.sidebar
+    big = write_big_collection(tmp_path / "big", folders=12, per_folder=30)
+    held = HeldReads(monkeypatch, big)
+    opening = asyncio.ensure_future(window.open_collection(big))
+    qtbot.waitUntil(lambda: sidebar.model.outline)
+
+    taken = tmp_path / "taken"
+    (taken / "notes.txt").parent.mkdir()
+    (taken / "notes.txt").write_text("not empty")
+
+    async def chosen(*_args: object) -> str:
+        return str(taken)
+
+    monkeypatch.setattr(app_dialogs, "existing_directory", chosen)
+    dialogs.texts.append("New one")
+    creating = window._on_new_collection()
+    qtbot.waitUntil(creating.done)
+    assert "not an empty folder" in window.statusBar().currentMessage()
+    assert sidebar.model.outline and sidebar.loading.isVisible()  # still opening
+
+    held.release[big].set()
+    qtbot.waitUntil(opening.done)
+    assert opening.result() and window.workspace.store.root == big
+    assert not sidebar.model.outline and not sidebar.loading.isVisible()
+
+
+def test_a_new_collection_made_while_a_big_one_opens_wins_and_stops_its_read(
+    qtbot, make_window, tmp_path, monkeypatch, run, sample
+):
+    window = make_window(sample)
+    sidebar = window.sidebar
+    big = write_big_collection(tmp_path / "big", folders=12, per_folder=30)
+    held = HeldReads(monkeypatch, big)
+    opening = asyncio.ensure_future(window.open_collection(big))
+    qtbot.waitUntil(lambda: sidebar.model.outline)
+    _activate(qtbot, sidebar, 4, 7)  # to be opened once the big one is read
+
+    new = tmp_path / "new"
+    run(window.workspace.create_collection(new, "New"))
+    assert not sidebar.model.outline and not sidebar.loading.isVisible()
+    assert sidebar.title.text() == "<b>New</b>"
+    held.release[big].set()
+    qtbot.waitUntil(opening.done)
+    assert opening.result() is False
+    assert held.ended[big] == "_Superseded"  # stopped after its first 250 files
+    assert window.workspace.store.root == new
+    assert sidebar.title.text() == "<b>New</b>" and not sidebar.loading.isVisible()
+    assert window.rest.relpath is None  # the request chosen on the outline is not New's
+
+
+def test_a_superseded_read_neither_reports_its_progress_nor_goes_on(
+    qtbot, make_window, tmp_path, monkeypatch, sample
+):
+    window = make_window(sample)
+    sidebar = window.sidebar
+    first = write_big_collection(tmp_path / "first", folders=12, per_folder=50, name="First")
+    second = write_big_collection(tmp_path / "second", folders=10, per_folder=40, name="Second")
+    held = HeldReads(monkeypatch, first, second)
+    opening_first = asyncio.ensure_future(window.open_collection(first))
+    qtbot.waitUntil(lambda: sidebar.model.outline)
+    opening_second = asyncio.ensure_future(window.open_collection(second))
+    qtbot.waitUntil(lambda: sidebar.title.text() == "<b>Second</b>")
+
+    held.release[first].set()
+    qtbot.waitUntil(opening_first.done)
+    assert opening_first.result() is False
+    qtbot.wait(50)  # any progress the first read sent has arrived by now
+    assert sidebar.loading.text() == "Reading the 400 requests…"
+    assert held.ended[first] == "_Superseded"  # stopped after its first 250 files
+
+    held.release[second].set()
+    qtbot.waitUntil(opening_second.done)
+    assert opening_second.result() and window.workspace.store.root == second
+
+
+def test_a_failed_open_keeps_the_open_collections_folders_expanded(qtbot, make_window, tmp_path):
+    open_ = write_big_collection(tmp_path / "open", folders=6, per_folder=10, name="Open")
+    window = make_window(open_)
+    sidebar = window.sidebar
+    sidebar.tree.expand(sidebar.proxy.index(1, 0))
+    sidebar.tree.expand(sidebar.proxy.index(3, 0))
+    newer = write_big_collection(tmp_path / "newer", folders=12, per_folder=30, name="Newer")
+    settings = newer / "collection.yaml"
+    settings.write_text(settings.read_text().replace("schema_version: 1", "schema_version: 99"))
+
+    with qtbot.waitSignal(window.workspace.outline_read):  # the outline does not check it
+        opening = asyncio.ensure_future(window.open_collection(newer))
+    qtbot.waitUntil(opening.done)
+    assert opening.result() is False
+    assert "schema" in sidebar.problems.text()
+    assert window.workspace.store.root == open_ and not sidebar.model.outline
+    expanded = [r for r in range(6) if sidebar.tree.isExpanded(sidebar.proxy.index(r, 0))]
+    assert expanded == [1, 3]
+
+
+def test_a_read_whose_window_is_gone_stops_quietly(qtbot, qt_loop, tmp_path, monkeypatch):
+    import shiboken6
+
+    from apiclient.ui.workspace import Workspace
+
+    workspace = Workspace()
+    big = write_big_collection(tmp_path / "big", folders=12, per_folder=30)
+    held = HeldReads(monkeypatch, big)
+    with qtbot.waitSignal(workspace.outline_read):
+        opening = asyncio.ensure_future(workspace.open_collection(big))
+    shiboken6.delete(workspace)  # the window closed while the worker reads
+    held.release[big].set()
+    qtbot.waitUntil(opening.done)
+    assert opening.result() is None
+    assert held.ended[big] == "_Superseded"

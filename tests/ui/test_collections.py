@@ -8,6 +8,7 @@ import json
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QMimeData, QModelIndex, Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QMessageBox, QTabWidget
@@ -162,9 +163,9 @@ def test_the_sidebar_says_what_is_loading_until_the_tree_is_filled(
     release = threading.Event()
     read = CollectionStore.open
 
-    def held_read(root: Path) -> CollectionStore:
+    def held_read(root: Path, **options: Any) -> CollectionStore:
         release.wait(timeout=30)
-        return read(root)
+        return read(root, **options)
 
     monkeypatch.setattr(CollectionStore, "open", held_read)
     opening = asyncio.ensure_future(window.open_collection(sample))
@@ -325,10 +326,10 @@ def test_opening_another_collection_while_one_loads_keeps_the_newer(
     release = threading.Event()
     read = CollectionStore.open
 
-    def held_read(root: Path) -> CollectionStore:
+    def held_read(root: Path, **options: Any) -> CollectionStore:
         if root == slow:
             release.wait(timeout=30)
-        return read(root)
+        return read(root, **options)
 
     monkeypatch.setattr(CollectionStore, "open", held_read)
     opening_slow = asyncio.ensure_future(window.open_collection(slow))
