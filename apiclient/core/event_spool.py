@@ -5,7 +5,9 @@ Each event log writes every event to its own SQLite file in the app's spool fold
 (:mod:`apiclient.core.spool_files`: scratch space, deleted when the log is cleared or
 closed, abandoned files swept). A spool belongs to one thread (the log's writer): every
 call runs there, in order, so a page read after a write always sees it. Writes skip
-fsync: losing scratch space in a power cut costs nothing that was promised.
+fsync: losing scratch space in a power cut costs nothing that was promised. Summaries
+and details are stored as UTF-8 in BLOBs (:func:`~apiclient.core.spool_files.encode_text`),
+so a NUL or a lone surrogate inside neither cuts them short nor fails the write.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from apiclient.core.errors import CoreError
-from apiclient.core.spool_files import new_spool_path
+from apiclient.core.spool_files import decode_text, delete_spool, encode_text, new_spool_path
 from apiclient.core.sqlite_file import SqliteProblem, classify
 
 __all__ = ["EventSpool", "EventSpoolError", "LoggedEvent", "SpooledEvent"]
@@ -27,8 +29,8 @@ CREATE TABLE IF NOT EXISTS events (
     n INTEGER PRIMARY KEY,
     at REAL NOT NULL,
     kind TEXT NOT NULL,
-    summary TEXT NOT NULL,
-    detail TEXT NOT NULL
+    summary BLOB NOT NULL,
+    detail BLOB NOT NULL
 )
 """
 
@@ -87,17 +89,25 @@ class EventSpool:
 
     def write(self, first: int, events: Sequence[LoggedEvent]) -> None:
         """Store ``events`` numbered from ``first``, in one transaction."""
-        rows = [
-            (first + offset, e.at, e.kind, e.summary, e.detail) for offset, e in enumerate(events)
-        ]
         try:
+            rows = [
+                (first + offset, e.at, e.kind, encode_text(e.summary), encode_text(e.detail))
+                for offset, e in enumerate(events)
+            ]
             self._conn.execute("BEGIN")
             self._conn.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?)", rows)
             self._conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            if self._conn.in_transaction:
-                self._conn.rollback()
             raise self._error(exc, "write to") from exc
+        except Exception as exc:  # an event that cannot be stored: none of the batch is
+            raise EventSpoolError(
+                f"Cannot write events {first:,}-{first + len(events) - 1:,} to the events "
+                f"file {self.path}: {exc}.",
+                path=self.path,
+            ) from exc
+        finally:
+            if self._conn.in_transaction:  # the file stays as it was before the batch
+                self._conn.rollback()
 
     def read(self, numbers: Sequence[int], preview: int) -> list[SpooledEvent]:
         """The events with these numbers (those that exist), details cut to ``preview``
@@ -114,7 +124,16 @@ class EventSpool:
                     (preview, preview, *chunk),
                 ).fetchall()
                 found += [
-                    SpooledEvent(n, LoggedEvent(at, kind, summary, detail), bool(complete))
+                    SpooledEvent(
+                        n,
+                        LoggedEvent(
+                            at,
+                            kind,
+                            decode_text(summary),
+                            decode_text(detail, cut=not complete),
+                        ),
+                        bool(complete),
+                    )
                     for n, at, kind, summary, detail, complete in rows
                 ]
         except sqlite3.Error as exc:
@@ -129,13 +148,14 @@ class EventSpool:
             ).fetchone()
         except sqlite3.Error as exc:
             raise self._error(exc, "read") from exc
-        return None if row is None else LoggedEvent(*row)
+        if row is None:
+            return None
+        at, kind, summary, detail = row
+        return LoggedEvent(at, kind, decode_text(summary), decode_text(detail))
 
     def remove(self) -> None:
         """Close the file and delete it (with its WAL files); the spool is done."""
-        self._conn.close()
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        delete_spool(self._conn, self.path)
 
     def _error(self, exc: sqlite3.Error, action: str) -> EventSpoolError:
         where = f"the events file {self.path}"

@@ -9,13 +9,24 @@ when the next log opens one (:func:`sweep_stale`).
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import os
+import sqlite3
 import uuid
 from pathlib import Path
 
 from apiclient.core.paths import data_dir
 
-__all__ = ["SPOOL_FOLDER", "new_spool_path", "spool_folder", "sweep_stale"]
+__all__ = [
+    "SPOOL_FOLDER",
+    "decode_text",
+    "delete_spool",
+    "encode_text",
+    "new_spool_path",
+    "spool_folder",
+    "sweep_stale",
+]
 
 SPOOL_FOLDER = "spool"
 SUFFIX = ".sqlite3"
@@ -24,6 +35,33 @@ SUFFIX = ".sqlite3"
 def spool_folder() -> Path:
     """Where logs keep their spool files: ``spool`` in the app's data folder."""
     return data_dir() / SPOOL_FOLDER
+
+
+def encode_text(text: str) -> bytes:
+    """``text`` as spools store it: UTF-8 bytes in a BLOB, so that a NUL inside is kept
+    (SQLite's text functions stop at one) and a lone surrogate (a frame that is not
+    valid Unicode) is kept as it came instead of failing the write."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def decode_text(stored: bytes | str, *, cut: bool = False) -> str:
+    """Text stored by :func:`encode_text`; ``cut``: the bytes are a preview cut at any
+    byte, so a character split at the end is left out."""
+    if isinstance(stored, str):
+        return stored
+    decoder = codecs.getincrementaldecoder("utf-8")("surrogatepass")
+    return decoder.decode(bytes(stored), final=not cut)
+
+
+def delete_spool(conn: sqlite3.Connection, path: Path) -> None:
+    """Close a spool's connection and delete its files (with its WAL files). Called off
+    the connection's thread (a log dropped at interpreter exit) the close is refused,
+    but the files go all the same; one that cannot go is left to the next sweep."""
+    with contextlib.suppress(sqlite3.ProgrammingError):
+        conn.close()
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(OSError):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def new_spool_path(folder: Path, kind: str) -> Path:

@@ -10,11 +10,15 @@ A spool belongs to one thread (the log's writer): every call runs there, in orde
 page read after a write always sees it. Writes skip fsync (``synchronous=OFF``): losing
 the scratch file in a power cut costs nothing that was promised.
 
-Search is over the whole file in SQL: a text frame matches when its text contains the
-needle (ASCII letters folded, as SQLite's ``lower``; other needles casefolded in
-Python), a binary or control frame when its bytes in hex (``de ad``) do; connection
-changes show unless searching. :class:`LogFilter` holds the same rule for entries still
-in memory.
+Texts are stored as UTF-8 in BLOBs (:func:`~apiclient.core.spool_files.encode_text`):
+SQLite's text functions stop at a NUL, so a text frame holding one would read back cut
+short, and a frame that is not valid Unicode would fail the write.
+
+Search is over the whole file in SQL: a text frame matches when its text, casefolded,
+contains the casefolded needle ("Straße" matches "strasse"), a binary or control frame
+when its bytes in hex (``de ad``) do; connection changes show unless searching. The
+SQL calls the same Python function (:func:`_contains`) that :class:`LogFilter` uses for
+entries still in memory, so both always agree.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from apiclient.core.spool_files import new_spool_path
+from apiclient.core.spool_files import decode_text, delete_spool, encode_text, new_spool_path
 from apiclient.core.sqlite_file import SqliteProblem, classify
 from apiclient.protocols.errors import ProtocolError
 from apiclient.protocols.websocket_events import WsFrame, WsStatus
@@ -52,13 +56,15 @@ CREATE TABLE IF NOT EXISTS entries (
     direction TEXT NOT NULL,
     kind TEXT NOT NULL,          -- the frame's kind, or the change's phase
     size INTEGER NOT NULL,
-    text TEXT,                   -- a text frame's text, a close frame's reason
+    text BLOB,                   -- a text frame's text, a close frame's reason (UTF-8)
     data BLOB,                   -- a binary, ping or pong frame's bytes
     close_code INTEGER,
-    meta TEXT                    -- a connection change's other fields, as JSON
+    meta TEXT,                   -- a connection change's other fields, as JSON
+    plain INTEGER NOT NULL       -- 1: the text is ASCII without a NUL (SQL folds it alike)
 )
 """
 _COLUMNS = "n, at, status, direction, kind, size, text, data, close_code, meta"
+_INSERT = f"INSERT OR REPLACE INTO entries ({_COLUMNS}, plain) VALUES ({', '.join('?' * 11)})"
 
 
 class SpoolError(ProtocolError):
@@ -126,21 +132,22 @@ class LogFilter:
         needle = self.text.casefold()
         if needle:
             params["needle"] = needle
-            if needle.isascii():
-                text_match = "instr(lower(text), :needle) > 0"
-            else:
-                text_match = "ws_contains(text, NULL, :needle)"
+            # A plain text (ASCII, no NUL) folds in SQL as casefold() does; only the
+            # others need the Python function (a non-ASCII needle: only they can hold it).
+            plain = "plain AND instr(lower(text), :needle) > 0" if needle.isascii() else "0"
             clauses.append(
-                f"status = 0 AND ((text IS NOT NULL AND {text_match}) "
+                f"status = 0 AND ((text IS NOT NULL AND ({plain} OR (NOT plain AND "
+                "ws_contains(text, NULL, :needle)))) "
                 "OR (data IS NOT NULL AND ws_contains(NULL, data, :needle)))"
             )
         return (" AND ".join(clauses) or "1"), params
 
 
-def _contains(text: str | None, data: bytes | None, needle: str) -> bool:
-    """Whether the casefolded ``needle`` is in ``text`` (casefolded) or ``data`` in hex."""
+def _contains(text: str | bytes | None, data: bytes | None, needle: str) -> bool:
+    """Whether the casefolded ``needle`` is in ``text`` (casefolded; as stored, or as
+    held in memory) or ``data`` in hex."""
     if text is not None:
-        return needle in text.casefold()
+        return needle in decode_text(text).casefold()
     if data is not None:
         return needle in bytes(data).hex(" ")
     return False
@@ -177,17 +184,22 @@ class WsSpool:
 
     def write(self, first: int, entries: Sequence[LogEntry]) -> None:
         """Store ``entries`` numbered from ``first``, in one transaction."""
-        rows = [_row(first + offset, entry) for offset, entry in enumerate(entries)]
         try:
+            rows = [_row(first + offset, entry) for offset, entry in enumerate(entries)]
             self._conn.execute("BEGIN")
-            self._conn.executemany(
-                f"INSERT OR REPLACE INTO entries ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", rows
-            )
+            self._conn.executemany(_INSERT, rows)
             self._conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            if self._conn.in_transaction:
-                self._conn.rollback()
             raise self._error(exc, "write to") from exc
+        except Exception as exc:  # an entry that cannot be stored: none of the batch is
+            raise SpoolError(
+                f"Cannot write entries {first:,}-{first + len(entries) - 1:,} to the "
+                f"session's log file {self.path}: {exc}.",
+                path=self.path,
+            ) from exc
+        finally:
+            if self._conn.in_transaction:  # the file stays as it was before the batch
+                self._conn.rollback()
 
     def read(self, numbers: Sequence[int], preview: int) -> list[SpooledEntry]:
         """The entries with these numbers (those that exist), payloads cut to ``preview``
@@ -195,8 +207,8 @@ class WsSpool:
         wanted = sorted(set(numbers))
         columns = (
             "n, at, status, direction, kind, size, substr(text, 1, :k), substr(data, 1, :k), "
-            "close_code, meta, length(text) <= :k OR text IS NULL, "
-            "length(data) <= :k OR data IS NULL"
+            "close_code, meta, text IS NULL OR length(text) <= :k, "
+            "data IS NULL OR length(data) <= :k"
         )
         found: list[SpooledEntry] = []
         try:
@@ -215,7 +227,8 @@ class WsSpool:
         except sqlite3.Error as exc:
             raise self._error(exc, "read") from exc
         for row in rows:
-            found.append(SpooledEntry(row[0], _entry(row[:10]), bool(row[10] and row[11])))
+            complete = bool(row[10] and row[11])
+            found.append(SpooledEntry(row[0], _entry(row[:10], cut=not complete), complete))
         return found
 
     def entry(self, number: int) -> LogEntry | None:
@@ -262,9 +275,7 @@ class WsSpool:
 
     def remove(self) -> None:
         """Close the file and delete it (with its WAL files); the spool is done."""
-        self._conn.close()
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        delete_spool(self._conn, self.path)
 
     def _error(self, exc: sqlite3.Error, action: str) -> SpoolError:
         where = f"the session's log file {self.path}"
@@ -283,8 +294,10 @@ class WsSpool:
 
 def _row(number: int, entry: LogEntry) -> tuple[Any, ...]:
     if isinstance(entry, WsFrame):
-        text = entry.data if isinstance(entry.data, str) else None
-        data = entry.data if isinstance(entry.data, bytes) else None
+        payload = entry.data
+        text = encode_text(payload) if isinstance(payload, str) else None
+        data = payload if isinstance(payload, bytes) else None
+        plain = isinstance(payload, str) and payload.isascii() and "\0" not in payload
         return (
             number,
             entry.at,
@@ -296,6 +309,7 @@ def _row(number: int, entry: LogEntry) -> tuple[Any, ...]:
             data,
             entry.close_code,
             None,
+            plain,
         )
     meta = {
         "url": entry.url,
@@ -317,14 +331,17 @@ def _row(number: int, entry: LogEntry) -> tuple[Any, ...]:
         None,
         None,
         entry.close_code,
-        json.dumps(meta, ensure_ascii=False),
+        json.dumps(meta),  # ASCII escapes: a lone surrogate in an error message is kept
+        False,
     )
 
 
-def _entry(row: Sequence[Any]) -> LogEntry:
+def _entry(row: Sequence[Any], *, cut: bool = False) -> LogEntry:
     _n, at, status, direction, kind, size, text, data, close_code, meta = row
     if not status:
-        payload: str | bytes = text if text is not None else bytes(data or b"")
+        payload: str | bytes = (
+            decode_text(text, cut=cut) if text is not None else bytes(data or b"")
+        )
         return WsFrame(direction, kind, at, payload, size, close_code)
     fields = json.loads(meta)
     error = fields["error"]

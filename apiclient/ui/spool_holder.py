@@ -1,5 +1,5 @@
-"""A log's spool as the log's own thread sees it: opened on the first write, gone after
-a failure until the log is cleared.
+"""A log's spool as the log's own thread sees it: opened on the first write, written no
+more after a write fails (what it holds stays readable) until the log is cleared.
 
 The logs that write everything to disk (the WebSocket log, the event log of a
 subscription or a gRPC stream) run every spool call on one thread, in order
@@ -32,7 +32,8 @@ S = TypeVar("S", bound=Spool)
 
 class SpoolHolder(Generic[S]):
     """The spool of one log (made by ``make(folder)``); ``failure`` is the error that
-    ended it, re-raised by :meth:`open` until :meth:`reset`. Touch it on one thread."""
+    ended its writing, re-raised by :meth:`open` until :meth:`reset`; ``spool`` stays
+    open for reading what was written before it. Touch it on one thread."""
 
     def __init__(self, folder: Path, make: Callable[[Path], S], errors: type[Exception]) -> None:
         self.folder = folder
@@ -62,7 +63,8 @@ class SpoolHolder(Generic[S]):
 
     def write(self, first: int, entries: Sequence[object]) -> None:
         """Write ``entries`` numbered from ``first``; after a failure, nothing (the log
-        heard of it from the write that failed)."""
+        heard of it from the write that failed). A failed write leaves the spool as
+        it was before it: every earlier entry can still be read."""
         if self.failure is not None:
             return
         spool = self.open()
@@ -70,7 +72,6 @@ class SpoolHolder(Generic[S]):
             spool.write(first, entries)
         except self._errors as exc:
             self.failure = exc
-            self.remove()
             raise
 
     def remove(self) -> None:

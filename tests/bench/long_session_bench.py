@@ -6,6 +6,9 @@ shown and scrolled end to end. 99,000 events go in through ``WebhookStore.add_ma
 through the real receiver (HTTP POSTs from another process), then the inbox is listed
 again (as after a restart) and scrolled.
 
+Then, with the 100,000 rows listed: the longest GUI stall of Ctrl+A in the inbox, and of
+listing it again with every row selected (a refilter keeps the selection).
+
 ``ws_day_rss_mb``: RSS growth (peak) while 500,000 log entries are fed at full speed
 through the WebSocket tab's own frame callback (the path a session's frames take),
 written to the log's spool; then the longest GUI stall while scrolling to the top of
@@ -121,17 +124,43 @@ def bench_inbox(count: int, tail: int) -> None:
         table.scrollToBottom()
         await asyncio.sleep(0.05)
         await _scroll_through(table, 40, settle)
+        scroll_stall, scroll_cpu = max(gaps) * 1000, max(cpu_gaps) * 1000
+
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+
+        table.setFocus()
+        await asyncio.sleep(0.05)
+        gaps.clear()
+        last[0] = time.perf_counter()
+        QTest.keyClick(table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        await asyncio.sleep(0.1)
+        select_all_stall = max(gaps, default=0.0) * 1000
+        selected = len(tab.inbox.selected_ids())
+        reloaded = asyncio.Event()
+        tab.inbox.loaded.connect(reloaded.set)
+        gaps.clear()
+        last[0] = time.perf_counter()
+        tab._reload_inbox()
+        await reloaded.wait()
+        await asyncio.sleep(0.1)
+        reload_selected_stall = max(gaps, default=0.0) * 1000
+        still_selected = len(tab.inbox.selected_ids())
         ticker.stop()
         gc.collect()
         return {
+            "select_all_stall": select_all_stall,
+            "reload_selected_stall": reload_selected_stall,
+            "selected": selected,
+            "still_selected": still_selected,
             "empty": empty,
             "filled": filled,
             "shown": rss_mb(),
             "listed_s": listed_s,
             "reload_stall": reload_stall,
             "stored": stored,
-            "scroll_stall": max(gaps) * 1000,
-            "scroll_cpu": max(cpu_gaps) * 1000,
+            "scroll_stall": scroll_stall,
+            "scroll_cpu": scroll_cpu,
         }
 
     with loop:
@@ -148,6 +177,14 @@ def bench_inbox(count: int, tail: int) -> None:
     print(f"inbox_100k_reload_max_stall_ms: {got['reload_stall']:.0f} ms")
     print(f"inbox_100k_scroll_max_stall_ms: {got['scroll_stall']:.0f} ms")
     print(f"inbox_100k_scroll_max_stall_cpu_ms: {got['scroll_cpu']:.0f} ms of the GUI thread")
+    print(
+        f"inbox_100k_select_all_max_stall_ms: {got['select_all_stall']:.0f} ms "
+        f"({got['selected']:,} rows selected)"
+    )
+    print(
+        f"inbox_100k_reload_selected_max_stall_ms: {got['reload_selected_stall']:.0f} ms "
+        f"({got['still_selected']:,} rows still selected)"
+    )
 
 
 def bench_ws_day(count: int) -> None:

@@ -29,3 +29,20 @@ def test_a_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("in the way")
     with pytest.raises(EventSpoolError, match="Cannot keep the events on disk"):
         EventSpool(blocker / "spool")
+
+
+def test_a_nul_or_a_lone_surrogate_is_kept_and_a_failed_batch_rolls_back(
+    tmp_path: Path,
+) -> None:
+    spool = EventSpool(tmp_path)
+    odd = LoggedEvent(1.0, "event", "nul\0inside", "a\0" + "b" * 50 + " \udc80")
+    spool.write(1, [odd])
+    (back,) = spool.read([1], preview=1_000)
+    assert back.event == odd and back.complete
+    assert spool.event(1) == odd
+    with pytest.raises(EventSpoolError, match="Cannot write events 2-3 to the events file"):
+        spool.write(2, [LoggedEvent(2.0, "event", "ok", "{}"), LoggedEvent(2**70, "x", "", "")])
+    assert spool.event(2) is None
+    spool.write(2, [LoggedEvent(2.0, "event", "ok", "{}")])  # no transaction left open
+    assert spool.event(2) is not None
+    spool.remove()

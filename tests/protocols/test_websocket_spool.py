@@ -117,3 +117,77 @@ def test_sweep_removes_only_files_of_ended_processes(tmp_path: Path) -> None:
     assert not any(name.startswith("ws-999999999") for name in left)
     assert {mine.path.name, "notes.txt"} <= left
     mine.remove()
+
+
+def test_text_with_a_nul_or_a_lone_surrogate_is_kept_whole(tmp_path: Path) -> None:
+    spool = WsSpool(tmp_path)
+    nul = "a\0" + "b" * 50
+    broken = "half a pair: \ud800 end"
+    spool.write(1, [WsFrame("in", "text", 1.0, nul, 52), WsFrame("in", "text", 2.0, broken, 20)])
+
+    (first, second) = spool.read([1, 2], preview=1_000)
+    assert first.entry.data == nul and first.complete  # not cut at the NUL
+    assert second.entry.data == broken and spool.entry(2).data == broken  # type: ignore[union-attr]
+    (cut,) = spool.read([1], preview=10)
+    assert cut.entry.data == nul[:10] and not cut.complete
+    spool.write(3, [WsFrame("in", "text", 3.0, "next", 4)])  # the file takes more
+    assert spool.entry(3).data == "next"  # type: ignore[union-attr]
+    spool.remove()
+
+
+def test_a_batch_that_cannot_be_stored_is_rolled_back_and_the_next_one_goes_in(
+    tmp_path: Path,
+) -> None:
+    spool = WsSpool(tmp_path)
+    spool.write(1, [WsFrame("in", "text", 1.0, "one", 3)])
+    unstorable = WsFrame("in", "text", 2.0, "two", 3, close_code=2**70)  # no 64-bit int
+    with pytest.raises(SpoolError, match=r"Cannot write entries 2-3 to the session's log"):
+        spool.write(2, [WsFrame("in", "text", 2.0, "fine", 4), unstorable])
+    assert spool.entry(2) is None  # none of the failed batch
+
+    spool.write(2, [WsFrame("in", "text", 2.0, "two", 3)])  # no transaction left open
+    assert [n for n, _ in spool.entries(10)] == [1, 2]
+    spool.remove()
+
+
+@pytest.mark.parametrize(
+    ("text", "needle", "found"),
+    [
+        ("Straße", "STRASSE", True),
+        ("ΣΊΣΥΦΟΣ", "σίσυφος", True),
+        ("plain", "LAI", True),
+        ("plain", "σ", False),
+        ("a\0after the NUL", "AFTER", True),
+        ("plain", "plane", False),
+    ],
+)
+def test_search_on_disk_folds_case_exactly_as_in_memory(
+    tmp_path: Path, text: str, needle: str, found: bool
+) -> None:
+    spool = WsSpool(tmp_path)
+    frame = WsFrame("in", "text", 1.0, text, len(text))
+    spool.write(1, [frame])
+    log_filter = LogFilter(text=needle, control=True)
+    assert log_filter.matcher()(frame) is found
+    assert list(spool.matching(log_filter, 1)) == ([1] if found else [])
+    spool.remove()
+
+
+def test_a_spool_dropped_off_its_thread_still_deletes_its_file(tmp_path: Path) -> None:
+    import threading
+
+    spool = WsSpool(tmp_path)
+    spool.write(1, [WsFrame("in", "text", 1.0, "one", 3)])
+    done: list[Exception | None] = []
+
+    def remove() -> None:
+        try:
+            spool.remove()
+            done.append(None)
+        except Exception as exc:  # reported by the assert below
+            done.append(exc)
+
+    thread = threading.Thread(target=remove)
+    thread.start()
+    thread.join()
+    assert done == [None] and list(tmp_path.iterdir()) == []

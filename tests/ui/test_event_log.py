@@ -71,3 +71,80 @@ def test_an_unwritable_spool_goes_on_in_memory_and_says_so(qtbot, tmp_path: Path
     model.clear()
     assert model.spool_problem == "" and model.rowCount() == 0
     model.close()
+
+
+def _on_spool_thread(qtbot, model: EventLogModel, sql: str) -> None:
+    done = model._worker.submit(lambda: model._holder.spool._conn.execute(sql))
+    qtbot.waitUntil(done.done, timeout=5_000)
+
+
+def _view_with_events(qtbot, tmp_path: Path, count: int, capacity: int) -> EventLogView:
+    view = EventLogView("log", folder=tmp_path)
+    qtbot.addWidget(view)
+    view.model.capacity = capacity
+    for n in range(count):
+        view.model.append(_event(n))
+    view.model.flush()
+    return view
+
+
+def test_an_event_no_longer_on_disk_shows_as_such_and_is_not_read_again(qtbot, tmp_path):
+    view = _view_with_events(qtbot, tmp_path, 300, capacity=10)
+    model = view.model
+    _on_spool_thread(qtbot, model, "DELETE FROM events WHERE n = 3")
+    changed: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda top, bottom: changed.append((top.row(), bottom.row())))
+
+    assert model.index(2, 3).data() == "…"
+    qtbot.waitUntil(lambda: model.index(2, 3).data() == "(not on disk)", timeout=5_000)
+
+    assert model.index(3, 3).data() == '{"n": 3}' and changed == [(0, 199)]
+    qtbot.wait(30)
+    assert not model._asked and changed == [(0, 199)]  # not asked again
+    view.table.selectRow(2)
+    qtbot.waitUntil(lambda: "not on disk" in view.detail.toPlainText(), timeout=5_000)
+    assert "Event #3 is not on disk (the log was cleared)" in view.detail.toPlainText()
+    model.close()
+
+
+def test_read_failures_are_told_and_the_rows_stay(qtbot, tmp_path: Path):
+    view = _view_with_events(qtbot, tmp_path, 300, capacity=10)
+    model = view.model
+    _on_spool_thread(qtbot, model, "DROP TABLE events")
+
+    with qtbot.waitSignal(model.read_failed, timeout=5_000):
+        model.index(0, 3).data()
+    assert "Cannot read older events" in view.status.text() and not view.status.isHidden()
+    assert "no such table" in view.status.text()
+    assert model.rowCount() == 300 and model.index(0, 3).data() == "…"  # asked again
+    view.table.selectRow(5)
+    qtbot.waitUntil(lambda: "cannot be read" in view.detail.toPlainText(), timeout=5_000)
+    assert view.detail.toPlainText().startswith("Event #6 cannot be read from disk:")
+    model.close()
+
+
+def test_a_full_disk_keeps_the_events_written_and_later_ones_in_memory(qtbot, tmp_path):
+    view = _view_with_events(qtbot, tmp_path, 100, capacity=20)
+    model = view.model
+    _on_spool_thread(qtbot, model, "PRAGMA max_page_count = 1")
+    with qtbot.waitSignal(model.spool_failed, timeout=5_000) as failed:
+        for n in range(100, 3_000):
+            model.append(_event(n))
+            if n % 50 == 0:
+                model.flush()
+        model.flush()
+    written = model.total() - model.dropped - 20
+    assert written >= 100 and f"The {written:,} events before it stay on disk" in failed.args[0]
+    assert "the disk is full" in failed.args[0]
+    assert model.rowCount() == written + 20 and model.total() == 3_000
+    assert model.event_at(written).summary == '{"n": 2980}'  # memory: the newest 20
+    qtbot.waitUntil(lambda: model.index(0, 3).data() == '{"n": 0}', timeout=5_000)
+    assert "stay on disk" in view.status.text() and len(_spool_files(tmp_path)) == 1
+    model.close()
+
+
+def test_a_log_never_written_starts_no_thread(qtbot, tmp_path: Path):
+    model = EventLogModel(folder=tmp_path)
+    model.clear()  # what an idle tab does when it is shown
+    assert model._worker._executor is None
+    model.close()

@@ -240,7 +240,7 @@ def test_export_writes_entries_text_and_base64(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == [path]  # no partial file left behind
 
 
-def test_a_full_disk_mid_session_is_told_and_the_log_goes_on_in_memory(
+def test_a_full_disk_mid_session_keeps_what_was_written_and_goes_on_in_memory(
     qtbot, tmp_path: Path
 ) -> None:
     model = MessageLogModel(capacity=50, folder=tmp_path)
@@ -252,11 +252,26 @@ def test_a_full_disk_mid_session_is_told_and_the_log_goes_on_in_memory(
     qtbot.waitUntil(full.done, timeout=5_000)
     with qtbot.waitSignal(model.spool_failed, timeout=5_000) as failed:
         _fill(model, 2_000)
-    assert "the disk is full" in failed.args[0] and "in memory" in failed.args[0]
+    assert "the disk is full" in failed.args[0] and "stay on disk" in failed.args[0]
     assert model.total == 2_100  # still counted exactly
-    assert model.kept == model.rowCount() == 50 and model.dropped == 2_050
-    assert model.entry_at(49).data == '{"seq": 1999}'
-    qtbot.waitUntil(lambda: not _spool_files(tmp_path), timeout=5_000)  # the file went
+    written = model.total - model.dropped - 50  # on disk: every entry before the failure
+    assert written >= 100 and f"The {written:,} entries before it" in failed.args[0]
+    assert model.kept == model.rowCount() == written + 50
+    assert model.entry_at(written).data == '{"seq": 1950}'  # the newest 50, in memory
+    assert _read_row(qtbot, model, 0).data == '{"seq": 0}'  # the oldest, read from disk
+    assert _read_row(qtbot, model, written - 1).data == json.dumps({"seq": written - 101})
+    assert len(_spool_files(tmp_path)) == 1  # the file stays, for reading
+
+    model.set_filter(LogFilter(direction="out", control=True))  # disk and memory
+    qtbot.waitUntil(lambda: not model.searching, timeout=5_000)
+    seqs = [*range(100), *range(written - 100), *range(1_950, 2_000)]
+    numbers = [*range(1, written + 1), *range(2_051, 2_101)]
+    outs = [number for number, seq in zip(numbers, seqs, strict=True) if seq % 3 == 0]
+    assert [model.number_at(row) for row in range(model.rowCount())] == outs
+    target = tmp_path / "session.json"
+    future = model.export(lambda entries: write_session(target, entries, {}))
+    qtbot.waitUntil(future.done, timeout=10_000)
+    assert future.result() == written + 50
     model.close()
 
 
@@ -270,4 +285,62 @@ def test_entries_arriving_during_a_search_are_counted_exactly(qtbot, tmp_path: P
         _fill(model, 300)  # while the spool is searched
     assert model.rowCount() == 1 + 1_000 + 100
     assert [model.number_at(row) for row in (0, 1, 1_000, 1_001)] == [1, 2, 2_999, 3_002]
+    model.close()
+
+
+def _on_spool_thread(qtbot, model: MessageLogModel, sql: str) -> None:
+    done = model._worker.submit(lambda: model._holder.spool._conn.execute(sql))
+    qtbot.waitUntil(done.done, timeout=5_000)
+
+
+def _view(qtbot, count: int) -> MessageLogView:
+    view = MessageLogView()
+    qtbot.addWidget(view)
+    view.control.setChecked(True)  # every entry shows
+    view.model.set_capacity(10)
+    _fill(view.model, count)
+    return view
+
+
+def test_an_entry_no_longer_on_disk_shows_as_such_and_is_not_read_again(qtbot) -> None:
+    view = _view(qtbot, 300)
+    model = view.model
+    _on_spool_thread(qtbot, model, "DELETE FROM entries WHERE n = 3")
+    changed: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda top, bottom: changed.append((top.row(), bottom.row())))
+
+    assert model.index(2, 5).data() == "…"
+    qtbot.waitUntil(lambda: model.index(2, 5).data() == "(not on disk)", timeout=5_000)
+
+    assert model.index(3, 5).data() == '{"seq": 3}' and changed == [(0, 199)]
+    qtbot.wait(30)
+    assert not model._asked and changed == [(0, 199)]  # not asked again
+    view.table.setCurrentIndex(model.index(2, 0))
+    qtbot.waitUntil(lambda: "not on disk" in view.detail_info.text(), timeout=5_000)
+    assert view.detail_info.text() == "#3 · not on disk (the log was cleared)."
+    model.close()
+
+
+def test_read_failures_are_told_and_the_rows_stay(qtbot) -> None:
+    view = _view(qtbot, 300)
+    model = view.model
+    _on_spool_thread(qtbot, model, "DROP TABLE entries")
+
+    with qtbot.waitSignal(model.read_failed, timeout=5_000):
+        model.index(0, 5).data()
+    assert "Cannot read older entries" in view.summary.text()
+    assert "no such table" in view.summary.text()
+    assert model.rowCount() == model.kept == 300 and model.index(0, 5).data() == "…"
+    view.table.setCurrentIndex(model.index(5, 0))
+    qtbot.waitUntil(lambda: "cannot be read" in view.detail_info.text(), timeout=5_000)
+    assert view.detail_info.text().startswith("#6 · cannot be read from disk:")
+
+    with qtbot.waitSignal(model.filtered, timeout=5_000):
+        view.search.setText("seq")
+        view._apply_filter()
+    assert "Cannot read the search" in view.summary.text()
+    assert model.rowCount() == 10 and model.total == 300  # what memory holds; none lost
+    view.search.setText("")
+    view._apply_filter()
+    assert model.rowCount() == 300
     model.close()

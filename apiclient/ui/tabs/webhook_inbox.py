@@ -4,8 +4,10 @@ The inbox may hold 100,000 events and more, so the model is virtual: it keeps th
 of every listed event (8 bytes each, from :meth:`WebhookStore.ids`, so the count is
 exact) and a cache of at most ``CACHE_ROWS`` summaries. A row outside the cache shows
 "…" and asks for its page (``PAGE_ROWS`` summaries) on the model's reading thread; the
-page comes back a few milliseconds later. Bodies stay in SQLite and are read for the
-selected event only.
+page comes back a few milliseconds later. An id the store no longer holds (deleted by
+another window sharing the store) shows "(deleted)" instead of being asked for again;
+a page that cannot be read is told with ``read_failed`` and asked for again when seen.
+Bodies stay in SQLite and are read for the selected event only.
 
 A burst of webhooks (a retry storm, a load test) arrives faster than a view repaints,
 so ``add`` only buffers; a timer moves the buffer in at most ~20 times a second, as one
@@ -49,6 +51,7 @@ _VERDICT_BRUSHES = {verdict: QBrush(color) for verdict, color in VERDICT_COLORS.
 _ERROR_BRUSH = QBrush(QColor("#c62828"))
 _GREY_BRUSH = QBrush(QColor("#757575"))
 _LOADING = "…"
+_GONE = "(deleted)"
 
 Fetch = Callable[[Sequence[int]], list[EventSummary]]
 
@@ -82,16 +85,20 @@ class InboxSnapshot:
 class WebhookInboxModel(HeaderTableModel):
     """Columns: #, time, method, path, size, source, signature, answered status.
 
-    Signal page_loaded: summaries read from the store are in (views repaint them).
+    Signals:
+        page_loaded: summaries read from the store are in (views repaint them).
+        read_failed(str): a page could not be read (what failed and what to try).
     """
 
     HEADERS = ("#", "Time", "Method", "Path", "Size", "Source", "Signature", "Answer")
     page_loaded = Signal()
+    read_failed = Signal(str)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._ids: array[int] = array("q")  # every listed event, oldest first
-        self._cache: OrderedDict[int, EventSummary] = OrderedDict()
+        # None: asked for, but the store no longer holds it
+        self._cache: OrderedDict[int, EventSummary | None] = OrderedDict()
         self._asked: set[int] = set()  # pages being read, by their first row's id
         self._pending: list[EventSummary] = []
         self._fetch: Fetch | None = None
@@ -113,17 +120,19 @@ class WebhookInboxModel(HeaderTableModel):
         if not self._timer.isActive():
             self._timer.start()
 
-    def flush(self) -> None:
-        """Move the buffered events in at the top, as one insertion."""
+    def flush(self) -> int:
+        """Move the buffered events in at the top, as one insertion; returns how many
+        went in (events already listed, e.g. read by a reload too, do not)."""
         pending, self._pending = self._pending, []
         newest = self._ids[-1] if self._ids else 0
-        fresh = sorted((s for s in pending if s.id > newest), key=lambda s: s.id)
+        fresh = sorted({s.id: s for s in pending if s.id > newest}.values(), key=lambda s: s.id)
         if not fresh:
-            return
+            return 0
         self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
         self._ids.extend(s.id for s in fresh)
         self._remember(fresh)
         self.endInsertRows()
+        return len(fresh)
 
     def newest_id(self) -> int:
         """The highest id listed or waiting to be (0: none)."""
@@ -164,15 +173,48 @@ class WebhookInboxModel(HeaderTableModel):
         """The id of the event at ``row`` (known for every row, read or not)."""
         return self._ids[len(self._ids) - 1 - row]
 
+    def ids_in_rows(self, top: int, bottom: int) -> array[int]:
+        """The ids shown in rows ``top`` to ``bottom`` (inclusive), oldest first."""
+        count = len(self._ids)
+        return self._ids[max(0, count - 1 - bottom) : max(0, count - top)]
+
+    def row_ranges(self, ids: array[int]) -> list[tuple[int, int]]:
+        """The rows showing ``ids`` (sorted, oldest first; those not listed are skipped)
+        as ``(top, bottom)`` runs of adjacent rows, top first. Runs are matched a slice
+        at a time, so a hundred thousand ids in a few runs cost a few comparisons."""
+        listed = self._ids
+        count = len(listed)
+        runs: list[tuple[int, int]] = []
+        i = 0
+        while i < len(ids):
+            at = bisect.bisect_left(listed, ids[i])
+            if at == count or listed[at] != ids[i]:
+                i += 1
+                continue
+            length = _common_run(ids, i, listed, at)
+            runs.append((count - at - length, count - 1 - at))
+            i += length
+        runs.reverse()
+        return runs
+
     def summary(self, row: int) -> EventSummary | None:
-        """The summary at ``row``, or None: no such row, or not read yet (it is asked
-        for, and ``page_loaded`` follows)."""
+        """The summary at ``row``, or None: no such row, no longer in the store
+        (:meth:`is_gone`), or not read yet (it is asked for, and ``page_loaded``
+        follows)."""
         if not 0 <= row < len(self._ids):
             return None
-        found = self._cache.get(self.id_at(row))
-        if found is None:
+        event_id = self.id_at(row)
+        found = self._cache.get(event_id)
+        if found is None and event_id not in self._cache:
             self._ask(row)
         return found
+
+    def is_gone(self, row: int) -> bool:
+        """Whether the event at ``row`` was asked for and the store no longer holds it."""
+        if not 0 <= row < len(self._ids):
+            return False
+        event_id = self.id_at(row)
+        return event_id in self._cache and self._cache[event_id] is None
 
     def row_of(self, event_id: int) -> int:
         """The row showing ``event_id``, or -1."""
@@ -181,11 +223,13 @@ class WebhookInboxModel(HeaderTableModel):
             return len(self._ids) - 1 - at
         return -1
 
-    def _remember(self, summaries: Sequence[EventSummary]) -> None:
+    def _remember(self, summaries: Sequence[EventSummary], gone: Sequence[int] = ()) -> None:
         cache = self._cache
         for summary in summaries:
             cache[summary.id] = summary
             cache.move_to_end(summary.id)
+        for event_id in gone:
+            cache[event_id] = None
         while len(cache) > CACHE_ROWS:
             cache.popitem(last=False)
 
@@ -205,17 +249,26 @@ class WebhookInboxModel(HeaderTableModel):
         self._asked.add(key)
         generation = self._generation
         self._worker.submit(
-            lambda: fetch(wanted), lambda found: self._on_page(generation, key, found)
+            lambda: fetch(wanted), lambda found: self._on_page(generation, key, wanted, found)
         )
 
-    def _on_page(self, generation: int, key: int, found: object) -> None:
+    def _on_page(self, generation: int, key: int, wanted: list[int], found: object) -> None:
         self._asked.discard(key)
-        if generation != self._generation or not isinstance(found, list):
-            return  # listed anew meanwhile, or the store closed: asked again when seen
-        self._remember(found)
-        rows = self.rowCount()
-        if rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, len(self.HEADERS) - 1))
+        if generation != self._generation:
+            return  # listed anew meanwhile: asked again when seen
+        if isinstance(found, Exception):
+            self.read_failed.emit(
+                f"Some events cannot be read from the inbox: {found} They are read again "
+                "when scrolled to."
+            )
+            return
+        assert isinstance(found, list)
+        returned = {summary.id for summary in found}
+        self._remember(found, [event_id for event_id in wanted if event_id not in returned])
+        rows = [row for row in (self.row_of(wanted[0]), self.row_of(wanted[-1])) if row >= 0]
+        if rows:  # only this page's rows: the rest of the view is not asked again
+            last_column = len(self.HEADERS) - 1
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), last_column))
         self.page_loaded.emit()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
@@ -231,7 +284,9 @@ class WebhookInboxModel(HeaderTableModel):
             return str(self.id_at(row))
         summary = self.summary(row)
         if summary is None:
-            return _LOADING if role == _DISPLAY and column == _PATH_COLUMN else None
+            if role != _DISPLAY or column != _PATH_COLUMN:
+                return _GREY_BRUSH if role == _FOREGROUND else None
+            return _GONE if self.is_gone(row) else _LOADING
         return _cell(summary, column, role)
 
 
@@ -262,6 +317,27 @@ def _cell(summary: EventSummary, column: int, role: int) -> object:
         if role == _TOOLTIP and summary.note:
             return summary.note
     return None
+
+
+def _common_run(ids: array[int], i: int, listed: array[int], at: int) -> int:
+    """How many of ``ids[i:]`` equal ``listed[at:]`` one for one (at least 1: the first
+    does): the longest matching slice, its length found by doubling then bisecting."""
+    limit = min(len(ids) - i, len(listed) - at)
+
+    def same(size: int) -> bool:
+        return ids[i : i + size] == listed[at : at + size]
+
+    good, size = 1, 2
+    while size <= limit and same(size):
+        good, size = size, size * 2
+    bad = min(size, limit + 1)
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        if same(middle):
+            good = middle
+        else:
+            bad = middle
+    return good
 
 
 _TEXTS: tuple[Callable[[EventSummary], str], ...] = (

@@ -4,12 +4,14 @@ be done with events (replay, copy as curl, delete, clear, export)."""
 
 from __future__ import annotations
 
+from array import array
 from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from PySide6.QtCore import (
+    QItemSelection,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -167,6 +169,10 @@ class WebhookInboxView(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
+        # The header paints a column as selected when every row of it is: it asks the
+        # selection row by row, the model once per row (seconds for a select-all of
+        # 100,000 rows). A selection model of its own, always empty, spares that.
+        header.setSelectionModel(QItemSelectionModel(self.model, header))
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(_PATH_COLUMN, QHeaderView.ResizeMode.Stretch)
         width = self.table.fontMetrics().horizontalAdvance
@@ -253,9 +259,10 @@ class WebhookInboxView(QWidget):
         self.delete.clicked.connect(self.delete_requested)
         self.clear.clicked.connect(self.clear_requested)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
-        self.model.rowsInserted.connect(self._on_rows_changed)
+        self.model.rowsInserted.connect(self._on_rows_inserted)
         self.model.rowsRemoved.connect(self._on_rows_changed)
         self.model.modelReset.connect(self._on_rows_changed)
+        self.model.read_failed.connect(lambda text: self.show_status(text, error=True))
         self.set_url("")
         self.show_event(None, None)
 
@@ -284,13 +291,12 @@ class WebhookInboxView(QWidget):
         """A new event arrived: counted and listed, unless a filter is typed (the tab
         then asks the store again, since the filter also searches headers and bodies)."""
         if not self.filter_text():
-            self._total += 1
-            self.model.add(summary)  # the count is shown when the batch comes in
+            self.model.add(summary)  # counted when the batch goes in (_on_rows_inserted)
 
     def load(self, snapshot: InboxSnapshot) -> None:
         """Show what the store held (and what arrived since), keeping the selection;
         ``loaded`` follows."""
-        wanted = set(self.selected_ids())
+        wanted = self._selected_id_array()
         selection = self.table.selectionModel()
         blocked = selection.blockSignals(True)
         try:
@@ -305,13 +311,15 @@ class WebhookInboxView(QWidget):
         self._on_selection_changed()
         self.loaded.emit()
 
-    def _select_listed(self, ids: set[int]) -> None:
-        """Select the rows of these events (those still listed)."""
-        selection = self.table.selectionModel()
-        for event_id in ids:
-            row = self.model.row_of(event_id)
-            if row >= 0:
-                selection.select(self.model.index(row, 0), _SELECT_ROW)
+    def _select_listed(self, ids: array[int]) -> None:
+        """Select the rows of these events (sorted; those still listed), in one call."""
+        runs = self.model.row_ranges(ids)
+        if not runs:
+            return
+        model, wanted = self.model, QItemSelection()
+        for top, bottom in runs:
+            wanted.select(model.index(top, 0), model.index(bottom, 0))
+        self.table.selectionModel().select(wanted, _SELECT_ROW)
 
     def set_busy(self, busy: bool) -> None:
         """An action on events is under way: the others wait for it."""
@@ -321,12 +329,38 @@ class WebhookInboxView(QWidget):
         self._on_selection_changed()
 
     def selected_ids(self) -> list[int]:
-        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-        return [self.model.id_at(row) for row in rows]
+        """The selected events' ids, newest first."""
+        return list(reversed(self._selected_id_array()))
 
     def current_id(self) -> int:
-        ids = self.selected_ids()
-        return ids[0] if len(ids) == 1 else 0
+        """The selected event's id when exactly one is selected, else 0."""
+        runs = self._selected_rows()
+        if len(runs) == 1 and runs[0][0] == runs[0][1]:
+            return self.model.id_at(runs[0][0])
+        return 0
+
+    def _selected_rows(self) -> list[tuple[int, int]]:
+        """The selected rows as ``(top, bottom)`` runs, top first, none overlapping: read
+        from the selection's ranges, never row by row (a select-all holds 100,000)."""
+        spans = sorted(
+            (span.top(), span.bottom())
+            for span in self.table.selectionModel().selection()
+            if span.isValid()
+        )
+        runs: list[tuple[int, int]] = []
+        for top, bottom in spans:
+            if runs and top <= runs[-1][1] + 1:
+                runs[-1] = (runs[-1][0], max(runs[-1][1], bottom))
+            else:
+                runs.append((top, bottom))
+        return runs
+
+    def _selected_id_array(self) -> array[int]:
+        """The selected events' ids, oldest first."""
+        found: array[int] = array("q")
+        for top, bottom in reversed(self._selected_rows()):
+            found.extend(self.model.ids_in_rows(top, bottom))
+        return found
 
     def select_id(self, event_id: int) -> None:
         row = self.model.row_of(event_id)
@@ -392,15 +426,20 @@ class WebhookInboxView(QWidget):
     # -- reactions -------------------------------------------------------------------------
 
     def _on_selection_changed(self) -> None:
-        ids = self.selected_ids()
-        one = len(ids) == 1
+        any_selected = self.table.selectionModel().hasSelection()
+        current = self.current_id()
+        one = current != 0
         self.replay.setEnabled(one and not self._busy)
         self.copy_curl.setEnabled(one and not self._busy)
-        self.delete.setEnabled(bool(ids) and not self._busy)
-        current = ids[0] if one else 0
+        self.delete.setEnabled(any_selected and not self._busy)
         if current != self._current:  # the same event again is not shown again
             self._current = current
             self.current_changed.emit(current)
+
+    def _on_rows_inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
+        """New events went in at the top (only events not listed yet do)."""
+        self._total += last - first + 1
+        self._on_rows_changed()
 
     def _on_rows_changed(self) -> None:
         has_rows = self.model.rowCount() > 0
@@ -413,7 +452,7 @@ class WebhookInboxView(QWidget):
         self.count.setText(f"{self._total:,} {matching}{noun}")
 
     def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key.Key_Delete and self.selected_ids():
+        if event.key() == Qt.Key.Key_Delete and self.table.selectionModel().hasSelection():
             self.delete_requested.emit()
             return
         super().keyPressEvent(event)

@@ -17,17 +17,21 @@ one page. A filter runs as SQL on the spool thread over the whole session, with 
 exact count; entries that arrive meanwhile are matched in memory.
 
 When the spool cannot be written (no space, a read-only folder) the log says so and
-goes on in memory: it then keeps the newest ``capacity`` entries and lets older ones go
-(``dropped`` counts them), as a log without a disk would.
+goes on in memory for what comes after: the entries already written stay rows, read
+back from the file as before (and exported); of the later ones it keeps the newest
+``capacity`` and lets older ones go (``dropped`` counts them), as a log without a disk
+would. A page or a search that cannot be read is told (``read_failed``) and the rows
+stay; a page is asked for again when scrolled to.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import weakref
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
@@ -60,6 +64,7 @@ PREVIEW_KEEP = 1_024  # characters (or bytes) of a payload read back for the tab
 _PREVIEW_CHARS = 200
 _PREVIEW_BYTES = 48
 _LOADING = "…"
+_MISSING = "(not on disk)"
 _IN_COLOR = QColor("#1565c0")
 _OUT_COLOR = QColor("#2e7d32")
 _STATUS_COLOR = QColor("#6d6d6d")
@@ -98,19 +103,24 @@ class MessageLogModel(HeaderTableModel):
     """Columns: #, time, direction, kind, size, preview.
 
     ``total`` counts every entry appended since the last clear; ``dropped`` those let go
-    (only while the spool is unavailable); ``spool_problem`` says why it is, or is "".
+    (only after the spool could not be written); ``spool_problem`` says why it could
+    not, or is ""; ``read_problem`` is the last read of the spool that failed, or "".
 
     Signals:
         page_loaded: rows read back from the spool are in (views repaint them).
         filtered: a filter's search over the whole session is done.
-        spool_failed(str): the spool stopped working; the log goes on in memory.
-        entry_loaded(int, object): an entry asked for with :meth:`load_entry`, in full.
+        spool_failed(str): the spool cannot be written; later entries stay in memory.
+        read_failed(str): a page or a search could not be read from the spool.
+        entry_loaded(int, object): an entry asked for with :meth:`load_entry`: the
+            entry in full, None when the spool does not hold it, or the error that
+            kept it from being read.
     """
 
     HEADERS = ("#", "Time", "", "Kind", "Size", "Message")
     page_loaded = Signal()
     filtered = Signal()
     spool_failed = Signal(str)
+    read_failed = Signal(str)
     entry_loaded = Signal(int, object)
 
     def __init__(
@@ -119,6 +129,7 @@ class MessageLogModel(HeaderTableModel):
         super().__init__(parent)
         self.capacity = capacity
         self.spool_problem = ""
+        self.read_problem = ""
         self._holder: SpoolHolder[WsSpool] = SpoolHolder(
             folder if folder is not None else spool_folder(), WsSpool, SpoolError
         )
@@ -127,11 +138,15 @@ class MessageLogModel(HeaderTableModel):
         weakref.finalize(self, self._worker.shutdown, self._holder.remove)
         self._generation = 0  # bumped by clear(): answers for older ones are ignored
         self._last = 0  # number of the newest entry moved in
-        self._base = 1  # number of the oldest entry still to be had (1 with a spool)
+        # After a failed write: the first number not on disk. Entries from there up to
+        # _recent_first were let go (_dropped of them); the rows skip them.
+        self._gap: int | None = None
+        self._dropped = 0
         self._recent: list[LogEntry] = []  # the newest entries, in full, oldest first
         self._recent_first = 1  # number of _recent[0]
         self._recent_bytes = 0
-        self._cache: OrderedDict[int, SpooledEntry] = OrderedDict()
+        # None: asked for, and not on disk (its write failed)
+        self._cache: OrderedDict[int, SpooledEntry | None] = OrderedDict()
         self._asked: set[int] = set()  # pages being read, by their first row's number
         self._pending: list[LogEntry] = []
         self._filter = LogFilter(control=True)
@@ -161,7 +176,7 @@ class MessageLogModel(HeaderTableModel):
             generation, holder = self._generation, self._holder
             self._worker.submit(
                 lambda: holder.write(start, pending),
-                lambda outcome: self._on_written(generation, outcome),
+                lambda outcome: self._on_written(generation, start, outcome),
             )
         if not self._recent:
             self._recent_first = start
@@ -187,8 +202,8 @@ class MessageLogModel(HeaderTableModel):
 
     def _trim(self) -> None:
         """Let the oldest entries in memory go while over the count or the byte cap (the
-        newest always stays, however large). With a spool they are still rows, read back
-        when seen; without one they are gone."""
+        newest always stays, however large). Those on disk are still rows, read back
+        when seen; the others (written after the spool failed) are gone."""
         entries = self._recent
         excess = max(0, len(entries) - self.capacity)
         over = self._recent_bytes - MAX_KEPT_BYTES
@@ -202,24 +217,29 @@ class MessageLogModel(HeaderTableModel):
         self._recent_bytes -= sum(_size(entry) for entry in entries[:excess])
         del entries[:excess]
         self._recent_first += excess
-        if self.spool_problem:
-            self._drop_below(self._recent_first)
+        self._drop_unwritten()
 
-    def _drop_below(self, number: int) -> None:
-        """Take the rows of entries numbered below ``number`` out (no spool to read)."""
-        if number <= self._base:
+    def _drop_unwritten(self) -> None:
+        """Take out the rows of entries neither on disk nor in memory any more: those
+        numbered from the gap's end up to ``_recent_first`` (after a failed write)."""
+        if self._gap is None:
+            return
+        start = self._gap + self._dropped  # the first entry not let go yet
+        end = min(self._recent_first, self._last + 1)
+        if end <= start:
             return
         if self._shown is None:
-            rows = min(number, self._last + 1) - self._base
+            first, last = self._gap - 1, self._gap - 1 + end - start - 1
         else:
-            rows = bisect.bisect_left(self._shown, number)
-        if rows <= 0:
-            self._base = number
+            first = bisect.bisect_left(self._shown, start)
+            last = bisect.bisect_left(self._shown, end) - 1
+        if last < first:
+            self._dropped += end - start
             return
-        self.beginRemoveRows(QModelIndex(), 0, rows - 1)
+        self.beginRemoveRows(QModelIndex(), first, last)
         if self._shown is not None:
-            del self._shown[:rows]
-        self._base = number
+            del self._shown[first : last + 1]
+        self._dropped += end - start
         self.endRemoveRows()
 
     def set_capacity(self, capacity: int) -> None:
@@ -238,9 +258,10 @@ class MessageLogModel(HeaderTableModel):
         self._cache.clear()
         self._asked.clear()
         self._recent_bytes = 0
-        self._last = 0
-        self._base = self._recent_first = 1
-        self.spool_problem = ""
+        self._last = self._dropped = 0
+        self._gap = None
+        self._recent_first = 1
+        self.spool_problem = self.read_problem = ""
         self._search = 0
         if self._shown is not None:
             self._shown = array("q")
@@ -252,22 +273,32 @@ class MessageLogModel(HeaderTableModel):
         self._pending.clear()
         self._worker.shutdown(self._holder.remove)
 
-    def _on_written(self, generation: int, outcome: object) -> None:
-        if generation == self._generation and isinstance(outcome, SpoolError):
-            self._fail(str(outcome))
+    def _on_written(self, generation: int, start: int, outcome: object) -> None:
+        if generation == self._generation and isinstance(outcome, Exception):
+            self._fail(start, str(outcome))
 
-    def _fail(self, problem: str) -> None:
-        """The spool is lost: what is in memory is what the log has from now on."""
+    def _fail(self, start: int, problem: str) -> None:
+        """Entries from ``start`` on could not be written: those before stay on disk,
+        read back as before; later ones are kept in memory only."""
+        if self._gap is not None:
+            return
+        self._gap = start
         self.spool_problem = (
-            f"{problem} The log goes on in memory: only the newest {self.capacity:,} "
-            "entries are kept."
+            f"{problem} The {start - 1:,} entries before it stay on disk; later ones are "
+            f"kept in memory only (the newest {self.capacity:,})."
         )
-        self._cache.clear()
-        self._asked.clear()
-        if self._search:  # the search cannot finish: match what memory holds instead
+        if self._search:  # search again, knowing where the file ends
             self.set_filter(self._filter)
-        self._drop_below(self._recent_first)
+        self._drop_unwritten()
         self.spool_failed.emit(self.spool_problem)
+
+    def _on_read_failed(self, what: str, then: str) -> None:
+        self.read_problem = f"Cannot read {what}; {then}"
+        self.read_failed.emit(self.read_problem)
+
+    def _on_disk(self, number: int) -> bool:
+        """Whether entry ``number`` was handed to a spool write that did not fail."""
+        return self._gap is None or number < self._gap
 
     # -- filtering ----------------------------------------------------------------------
 
@@ -282,14 +313,12 @@ class MessageLogModel(HeaderTableModel):
         self._asked.clear()  # rows are other numbers now: pages are asked for anew
         self._search = 0
         self._arrived = array("q")
+        on_disk = self._last if self._gap is None else min(self._last, self._gap - 1)
         if log_filter.shows_all:
             self._shown = None
-        elif self.spool_problem or self._recent_first <= self._base:
+        elif self._recent_first <= 1 or not on_disk:
             # Every entry the log has is in memory: matched here, at once.
-            matches, first = self._matches, self._recent_first
-            self._shown = array(
-                "q", (first + i for i, entry in enumerate(self._recent) if matches(entry))
-            )
+            self._shown = self._memory_matches(0, self._last)
         else:
             self._shown = array("q")
             self._searches += 1
@@ -297,24 +326,40 @@ class MessageLogModel(HeaderTableModel):
             generation, holder, upto = self._generation, self._holder, self._last
 
             def search() -> array[int]:
-                if holder.failed or upto == 0:
-                    return array("q")
-                return holder.open().matching(log_filter, upto)
+                spool = holder.spool
+                return (
+                    array("q")
+                    if spool is None or not on_disk
+                    else spool.matching(log_filter, on_disk)
+                )
 
-            self._worker.submit(search, lambda found: self._on_searched(generation, token, found))
+            self._worker.submit(
+                search, lambda found: self._on_searched(generation, token, on_disk, upto, found)
+            )
         self.endResetModel()
         if not self._search:
             self.filtered.emit()
 
-    def _on_searched(self, generation: int, token: int, found: object) -> None:
+    def _memory_matches(self, above: int, upto: int) -> array[int]:
+        """The numbers of the entries in memory in ``above < n <= upto`` that the filter
+        shows."""
+        matches, first = self._matches, self._recent_first
+        skip = max(0, above + 1 - first)
+        entries = self._recent[skip : max(skip, upto + 1 - first)]
+        return array("q", (first + skip + i for i, entry in enumerate(entries) if matches(entry)))
+
+    def _on_searched(
+        self, generation: int, token: int, on_disk: int, upto: int, found: object
+    ) -> None:
         if generation != self._generation or token != self._search:
             return
-        if isinstance(found, SpoolError):
-            self._fail(str(found))
-            return
+        if isinstance(found, Exception):
+            self._on_read_failed(f"the search ({found})", "showing matches in memory only.")
+            found, on_disk = array("q"), 0
         assert isinstance(found, array)
         self.beginResetModel()
         self._search = 0
+        found.extend(self._memory_matches(on_disk, upto))
         found.extend(self._arrived)
         self._arrived = array("q")
         self._shown = found
@@ -334,13 +379,13 @@ class MessageLogModel(HeaderTableModel):
 
     @property
     def dropped(self) -> int:
-        """Entries let go for good (only while the spool is unavailable)."""
-        return self._base - 1
+        """Entries let go for good (only after the spool could not be written)."""
+        return self._dropped
 
     @property
     def kept(self) -> int:
         """Entries the log still has (in memory or on disk)."""
-        return self._last - self._base + 1
+        return self._last - self._dropped
 
     @property
     def in_memory(self) -> int:
@@ -348,26 +393,45 @@ class MessageLogModel(HeaderTableModel):
 
     def export(self, write: Callable[[Iterable[tuple[int, LogEntry]]], int]) -> Future[int]:
         """Run ``write`` over every entry the log has, oldest first, on the log's thread
-        (after the pending writes); the future holds what ``write`` returns."""
+        (after the pending writes): those on disk read from the spool, then those kept
+        in memory only; the future holds what ``write`` returns."""
         self.flush()
-        upto, base, holder = self._last, self._base, self._holder
-        if self.spool_problem:
-            first = self._recent_first
-            snapshot = [(first + i, e) for i, e in enumerate(self._recent) if first + i >= base]
-            return self._worker.submit(lambda: write(snapshot))
-        return self._worker.submit(lambda: write(holder.open().entries(upto) if upto else iter(())))
+        upto, holder = self._last, self._holder
+        on_disk = upto if self._gap is None else min(upto, self._gap - 1)
+        first = self._recent_first
+        in_memory = [(first + i, e) for i, e in enumerate(self._recent) if first + i > on_disk]
+
+        def run() -> int:
+            spool = holder.spool
+            from_disk: Iterator[tuple[int, LogEntry]] = (
+                spool.entries(on_disk) if spool is not None and on_disk else iter(())
+            )
+            return write(itertools.chain(from_disk, in_memory))
+
+        return self._worker.submit(run)
 
     def number_at(self, row: int) -> int:
-        return self._base + row if self._shown is None else self._shown[row]
+        if self._shown is not None:
+            return self._shown[row]
+        number = row + 1
+        if self._gap is not None and number >= self._gap:
+            number += self._dropped
+        return number
 
     def entry_at(self, row: int) -> LogEntry | None:
         """The entry at ``row`` if memory holds it (its payload may be cut: see
-        :meth:`complete_entry`), else None (its page is asked for)."""
+        :meth:`complete_entry`), else None: not on disk (:meth:`is_missing`) or not
+        read yet (its page is asked for)."""
         number = self.number_at(row)
         found = self._held(number)
-        if found is None:
+        if found is None and number not in self._cache:
             self._ask(row)
         return found
+
+    def is_missing(self, row: int) -> bool:
+        """Whether the entry at ``row`` was asked for and is not on disk."""
+        number = self.number_at(row)
+        return number in self._cache and self._cache[number] is None
 
     def complete_entry(self, number: int) -> LogEntry | None:
         """Entry ``number`` in full if memory holds it whole, else None."""
@@ -377,14 +441,15 @@ class MessageLogModel(HeaderTableModel):
         return cached.entry if cached is not None and cached.complete else None
 
     def load_entry(self, number: int) -> None:
-        """Read entry ``number`` in full from the spool; ``entry_loaded`` brings it."""
+        """Read entry ``number`` in full from the spool; ``entry_loaded`` brings it, or
+        None (not on disk), or the error that kept it from being read."""
         generation, holder = self._generation, self._holder
 
         def read() -> LogEntry | None:
             return None if holder.spool is None else holder.spool.entry(number)
 
         def done(entry: object) -> None:
-            if generation == self._generation and not isinstance(entry, Exception):
+            if generation == self._generation:
                 self.entry_loaded.emit(number, entry)
 
         self._worker.submit(read, done)
@@ -398,8 +463,6 @@ class MessageLogModel(HeaderTableModel):
 
     def _ask(self, row: int) -> None:
         """Read the page of rows around ``row`` from the spool (once)."""
-        if self.spool_problem:
-            return
         first = row - row % PAGE_ROWS
         key = self.number_at(first)
         if key in self._asked:
@@ -418,31 +481,48 @@ class MessageLogModel(HeaderTableModel):
         def read() -> list[SpooledEntry]:
             return [] if holder.spool is None else holder.spool.read(numbers, PREVIEW_KEEP)
 
-        self._worker.submit(read, lambda found: self._on_page(generation, key, found))
+        self._worker.submit(read, lambda found: self._on_page(generation, key, numbers, found))
 
-    def _on_page(self, generation: int, key: int, found: object) -> None:
+    def _on_page(self, generation: int, key: int, numbers: list[int], found: object) -> None:
         if generation != self._generation:
             return
         self._asked.discard(key)
-        if isinstance(found, SpoolError):
-            self._fail(str(found))
+        if isinstance(found, Exception):  # the rows stay, asked again when seen
+            self._on_read_failed(f"older entries ({found})", "they are read again when seen.")
             return
         assert isinstance(found, list)
-        cache = self._cache
+        self.read_problem = ""
+        cache: OrderedDict[int, SpooledEntry | None] = self._cache
         for spooled in found:
             cache[spooled.number] = spooled
+        returned = {spooled.number for spooled in found}
+        for number in numbers:
+            if number not in returned:  # not written (its batch failed): not asked again
+                cache[number] = None
         while len(cache) > CACHE_ROWS:
             cache.popitem(last=False)
-        rows = self.rowCount()
-        if rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, len(self.HEADERS) - 1))
+        rows = [row for row in (self._row_of(numbers[0]), self._row_of(numbers[-1])) if row >= 0]
+        if rows:  # only this page's rows
+            last_column = len(self.HEADERS) - 1
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), last_column))
         self.page_loaded.emit()
+
+    def _row_of(self, number: int) -> int:
+        """The row showing entry ``number``, or -1."""
+        if self._shown is not None:
+            at = bisect.bisect_left(self._shown, number)
+            return at if at < len(self._shown) and self._shown[at] == number else -1
+        if self._gap is not None and number >= self._gap:
+            if number < self._gap + self._dropped:
+                return -1
+            number -= self._dropped
+        return number - 1 if 1 <= number <= self.rowCount() else -1
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         if parent.isValid():
             return 0
         if self._shown is None:
-            return max(0, self._last - self._base + 1)
+            return self._last - self._dropped
         return len(self._shown)
 
     def data(
@@ -455,7 +535,9 @@ class MessageLogModel(HeaderTableModel):
             return self.number_at(row)
         entry = self.entry_at(row)
         if entry is None:
-            return _LOADING if role == Qt.ItemDataRole.DisplayRole and column == 5 else None
+            if role != Qt.ItemDataRole.DisplayRole or column != 5:
+                return None
+            return _MISSING if self.is_missing(row) else _LOADING
         frame = isinstance(entry, WsFrame)
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 1:

@@ -149,6 +149,8 @@ class MessageLogView(QWidget):
         self.model.modelReset.connect(self._on_reset)
         self.model.filtered.connect(self._on_filtered)
         self.model.spool_failed.connect(self._update_summary)
+        self.model.read_failed.connect(self._update_summary)
+        self.model.page_loaded.connect(self._update_summary)
         self.model.entry_loaded.connect(self._on_entry_loaded)
         self._apply_filter()
         self._update_summary()
@@ -212,7 +214,7 @@ class MessageLogView(QWidget):
         shown, kept, total = model.rowCount(), model.kept, model.total
         parts = [f"{total:,} {'entry' if total == 1 else 'entries'}"]
         if model.dropped:
-            parts.append(f"the newest {kept:,} kept ({model.dropped:,} older let go)")
+            parts.append(f"{kept:,} kept ({model.dropped:,} let go)")
         if model.searching:
             parts.append("searching the whole session…")
         elif shown != kept:
@@ -221,6 +223,8 @@ class MessageLogView(QWidget):
             parts.append(self._note)
         if model.spool_problem:
             parts.append(model.spool_problem)
+        if model.read_problem:
+            parts.append(model.read_problem)
         self.summary.setText(" · ".join(parts))
 
     # -- the selected entry ------------------------------------------------------------------
@@ -240,7 +244,7 @@ class MessageLogView(QWidget):
             return
         self._show_entry(number, entry)
 
-    def _on_entry_loaded(self, number: int, entry: LogEntry | None) -> None:
+    def _on_entry_loaded(self, number: int, entry: LogEntry | Exception | None) -> None:
         index = self.table.currentIndex()
         row = index.row()
         if (
@@ -249,8 +253,16 @@ class MessageLogView(QWidget):
             or self.model.number_at(row) != number
         ):
             return  # the selection moved on meanwhile
+        if isinstance(entry, Exception):
+            self.detail_info.setText(f"#{number} · cannot be read from disk: {entry}")
+            return
         if entry is None:
-            self.detail_info.setText(f"#{number} · no longer on disk (the log was cleared).")
+            why = (
+                "it was not written: see the line below the log"
+                if self.model.spool_problem
+                else "the log was cleared"
+            )
+            self.detail_info.setText(f"#{number} · not on disk ({why}).")
             return
         self._show_entry(number, entry)
 

@@ -9,8 +9,10 @@ newest ``capacity`` events (at most ``MAX_KEPT_CHARS`` of detail) and a cache of
 read back (details cut to a preview). ``rowCount`` is the exact number of events; a row
 outside memory shows "…" until its page comes back from disk.
 
-When the spool cannot be written the log says so (``spool_problem``) and goes on in
-memory, keeping the newest ``capacity`` events (``dropped`` counts those let go).
+When the spool cannot be written the log says so (``spool_problem``): the events
+already written stay rows, read back from the file; of the later ones it keeps the
+newest ``capacity`` in memory (``dropped`` counts those let go). A page or an event that
+cannot be read is told in the status line and its rows stay, asked for again when seen.
 """
 
 from __future__ import annotations
@@ -51,23 +53,29 @@ PREVIEW_KEEP = 2_048
 _SUMMARY_CHARS = 200
 DETAIL_LIMIT_CHARS = 200_000
 _LOADING = "…"
+_MISSING = "(not on disk)"
 
 
 class EventLogModel(HeaderTableModel):
     """Columns: #, time, kind, summary.
 
     ``total()`` counts every event since the last clear; ``dropped`` those let go (only
-    while the spool is unavailable); ``spool_problem`` says why it is, or is "".
+    after the spool could not be written); ``spool_problem`` says why it could not, or
+    is ""; ``read_problem`` is the last read of the spool that failed, or "".
 
     Signals:
         page_loaded: rows read back from the spool are in (views repaint them).
-        spool_failed(str): the spool stopped working; the log goes on in memory.
-        event_loaded(int, object): an event asked for with :meth:`load_event`, in full.
+        spool_failed(str): the spool cannot be written; later events stay in memory.
+        read_failed(str): a page of events could not be read from the spool.
+        event_loaded(int, object): an event asked for with :meth:`load_event`: the
+            event in full, None when the spool does not hold it, or the error that kept
+            it from being read.
     """
 
     HEADERS = ("#", "Time", "Kind", "Event")
     page_loaded = Signal()
     spool_failed = Signal(str)
+    read_failed = Signal(str)
     event_loaded = Signal(int, object)
 
     def __init__(
@@ -80,18 +88,24 @@ class EventLogModel(HeaderTableModel):
         super().__init__(parent)
         self.capacity = capacity
         self.spool_problem = ""
+        self.read_problem = ""
         self._holder: SpoolHolder[EventSpool] = SpoolHolder(
             folder if folder is not None else spool_folder(), EventSpool, EventSpoolError
         )
         self._worker = SerialWorker("event-log")
         weakref.finalize(self, self._worker.shutdown, self._holder.remove)
         self._generation = 0
+        self._spooled = False  # a spool job was ever submitted (the thread runs)
         self._last = 0
-        self._base = 1
+        # After a failed write: the first number not on disk. Events from there up to
+        # _recent_first were let go (_dropped of them); the rows skip them.
+        self._gap: int | None = None
+        self._dropped = 0
         self._recent: list[LoggedEvent] = []
         self._recent_first = 1
         self._recent_chars = 0
-        self._cache: OrderedDict[int, SpooledEvent] = OrderedDict()
+        # None: asked for, and not on disk (its write failed)
+        self._cache: OrderedDict[int, SpooledEvent | None] = OrderedDict()
         self._asked: set[int] = set()  # pages being read, by their first number
         self._pending: list[LoggedEvent] = []
         self._timer = QTimer(self, interval=FLUSH_MS, singleShot=True)
@@ -110,9 +124,10 @@ class EventLogModel(HeaderTableModel):
         start = self._last + 1
         if not self.spool_problem:
             generation, holder = self._generation, self._holder
+            self._spooled = True
             self._worker.submit(
                 lambda: holder.write(start, pending),
-                lambda outcome: self._on_written(generation, outcome),
+                lambda outcome: self._on_written(generation, start, outcome),
             )
         if not self._recent:
             self._recent_first = start
@@ -126,7 +141,7 @@ class EventLogModel(HeaderTableModel):
 
     def _trim(self) -> None:
         """Let the oldest events in memory go while over the count or the size cap (the
-        newest always stays). With a spool they are still rows, read back when seen."""
+        newest always stays). Those on disk are still rows, read back when seen."""
         recent = self._recent
         excess = max(0, len(recent) - self.capacity)
         over = self._recent_chars - MAX_KEPT_CHARS - sum(len(e.detail) for e in recent[:excess])
@@ -138,30 +153,37 @@ class EventLogModel(HeaderTableModel):
         self._recent_chars -= sum(len(event.detail) for event in recent[:excess])
         del recent[:excess]
         self._recent_first += excess
-        if self.spool_problem:
-            self._drop_below(self._recent_first)
+        self._drop_unwritten()
 
-    def _drop_below(self, number: int) -> None:
-        rows = min(number, self._last + 1) - self._base
-        if rows <= 0:
+    def _drop_unwritten(self) -> None:
+        """Take out the rows of events neither on disk nor in memory any more: those
+        numbered from the gap's end up to ``_recent_first`` (after a failed write)."""
+        if self._gap is None:
             return
-        self.beginRemoveRows(QModelIndex(), 0, rows - 1)
-        self._base = number
+        start = self._gap + self._dropped
+        end = min(self._recent_first, self._last + 1)
+        if end <= start:
+            return
+        first = self._gap - 1
+        self.beginRemoveRows(QModelIndex(), first, first + end - start - 1)
+        self._dropped += end - start
         self.endRemoveRows()
 
     def clear(self) -> None:
         """Start over: the events, the counters and the spool file go."""
         self._generation += 1
-        self._worker.submit(self._holder.reset)
+        if self._spooled:  # else there is nothing to reset: no thread is started for it
+            self._worker.submit(self._holder.reset)
         self.beginResetModel()
         self._recent.clear()
         self._pending.clear()
         self._cache.clear()
         self._asked.clear()
         self._recent_chars = 0
-        self._last = 0
-        self._base = self._recent_first = 1
-        self.spool_problem = ""
+        self._last = self._dropped = 0
+        self._gap = None
+        self._recent_first = 1
+        self.spool_problem = self.read_problem = ""
         self.endResetModel()
 
     def close(self) -> None:
@@ -170,22 +192,25 @@ class EventLogModel(HeaderTableModel):
         self._pending.clear()
         self._worker.shutdown(self._holder.remove)
 
-    def _on_written(self, generation: int, outcome: object) -> None:
-        if generation != self._generation or not isinstance(outcome, EventSpoolError):
+    def _on_written(self, generation: int, start: int, outcome: object) -> None:
+        """Events from ``start`` on could not be written: those before stay on disk,
+        read back as before; later ones are kept in memory only."""
+        if generation != self._generation or not isinstance(outcome, Exception):
             return
+        if self._gap is not None:
+            return
+        self._gap = start
         self.spool_problem = (
-            f"{outcome} The log goes on in memory: only the newest {self.capacity:,} "
-            "events are kept."
+            f"{outcome} The {start - 1:,} events before it stay on disk; later ones are "
+            f"kept in memory only (the newest {self.capacity:,})."
         )
-        self._cache.clear()
-        self._asked.clear()
-        self._drop_below(self._recent_first)
+        self._drop_unwritten()
         self.spool_failed.emit(self.spool_problem)
 
     @property
     def dropped(self) -> int:
-        """Events let go for good (only while the spool is unavailable)."""
-        return self._base - 1
+        """Events let go for good (only after the spool could not be written)."""
+        return self._dropped
 
     def total(self) -> int:
         """Events received since the last clear, including those not yet shown."""
@@ -193,20 +218,27 @@ class EventLogModel(HeaderTableModel):
 
     def event_at(self, row: int) -> LoggedEvent | None:
         """The event at ``row`` if memory holds it (its detail may be cut: see
-        :meth:`complete_event`), else None (its page is asked for)."""
-        number = self._base + row
+        :meth:`complete_event`), else None: not on disk (:meth:`is_missing`) or not
+        read yet (its page is asked for)."""
+        number = self.number_at(row)
         offset = number - self._recent_first
         if 0 <= offset < len(self._recent):
             return self._recent[offset]
         cached = self._cache.get(number)
         if cached is None:
-            self._ask(number)
+            if number not in self._cache:
+                self._ask(number)
             return None
         return cached.event
 
+    def is_missing(self, row: int) -> bool:
+        """Whether the event at ``row`` was asked for and is not on disk."""
+        number = self.number_at(row)
+        return number in self._cache and self._cache[number] is None
+
     def complete_event(self, row: int) -> LoggedEvent | None:
         """The event at ``row`` in full if memory holds it whole, else None."""
-        number = self._base + row
+        number = self.number_at(row)
         offset = number - self._recent_first
         if 0 <= offset < len(self._recent):
             return self._recent[offset]
@@ -214,57 +246,82 @@ class EventLogModel(HeaderTableModel):
         return cached.event if cached is not None and cached.complete else None
 
     def number_at(self, row: int) -> int:
-        return self._base + row
+        number = row + 1
+        if self._gap is not None and number >= self._gap:
+            number += self._dropped
+        return number
+
+    def row_of(self, number: int) -> int:
+        """The row showing event ``number``, or -1 (let go, or no such event)."""
+        if self._gap is not None and number >= self._gap:
+            if number < self._gap + self._dropped:
+                return -1
+            number -= self._dropped
+        return number - 1 if 1 <= number <= self.rowCount() else -1
 
     def load_event(self, number: int) -> None:
-        """Read event ``number`` in full from the spool; ``event_loaded`` brings it."""
+        """Read event ``number`` in full from the spool; ``event_loaded`` brings it, or
+        None (not on disk), or the error that kept it from being read."""
         generation, holder = self._generation, self._holder
 
         def read() -> LoggedEvent | None:
             return None if holder.spool is None else holder.spool.event(number)
 
         def done(event: object) -> None:
-            if generation == self._generation and not isinstance(event, Exception):
+            if generation == self._generation:
                 self.event_loaded.emit(number, event)
 
+        self._spooled = True
         self._worker.submit(read, done)
 
     def _ask(self, number: int) -> None:
-        if self.spool_problem:
-            return
         first = number - (number - 1) % PAGE_ROWS
         if first in self._asked:
             return
-        self._asked.add(first)
         last = min(first + PAGE_ROWS, self._recent_first)
-        numbers = [n for n in range(max(first, self._base), last) if n not in self._cache]
+        if self._gap is not None:
+            last = min(last, self._gap)
+        numbers = [n for n in range(first, last) if n not in self._cache]
+        if not numbers:
+            return
+        self._asked.add(first)
         generation, holder = self._generation, self._holder
 
         def read() -> list[SpooledEvent]:
-            if holder.spool is None or not numbers:
-                return []
-            return holder.spool.read(numbers, PREVIEW_KEEP)
+            return [] if holder.spool is None else holder.spool.read(numbers, PREVIEW_KEEP)
 
-        self._worker.submit(read, lambda found: self._on_page(generation, first, found))
+        self._spooled = True
+        self._worker.submit(read, lambda found: self._on_page(generation, first, numbers, found))
 
-    def _on_page(self, generation: int, first: int, found: object) -> None:
+    def _on_page(self, generation: int, first: int, numbers: list[int], found: object) -> None:
         if generation != self._generation:
             return
         self._asked.discard(first)
-        if not isinstance(found, list):
+        if isinstance(found, Exception):  # the rows stay, asked again when seen
+            self.read_problem = (
+                f"Cannot read older events ({found}); they are read again when seen."
+            )
+            self.read_failed.emit(self.read_problem)
             return
-        cache = self._cache
+        assert isinstance(found, list)
+        self.read_problem = ""
+        cache: OrderedDict[int, SpooledEvent | None] = self._cache
         for spooled in found:
             cache[spooled.number] = spooled
+        returned = {spooled.number for spooled in found}
+        for number in numbers:
+            if number not in returned:  # not written (its batch failed): not asked again
+                cache[number] = None
         while len(cache) > CACHE_ROWS:
             cache.popitem(last=False)
-        rows = self.rowCount()
-        if rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, len(self.HEADERS) - 1))
+        rows = [row for row in (self.row_of(numbers[0]), self.row_of(numbers[-1])) if row >= 0]
+        if rows:  # only this page's rows
+            last_column = len(self.HEADERS) - 1
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), last_column))
         self.page_loaded.emit()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else max(0, self._last - self._base + 1)
+        return 0 if parent.isValid() else self._last - self._dropped
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
@@ -277,8 +334,9 @@ class EventLogModel(HeaderTableModel):
             return None
         event = self.event_at(index.row())
         if event is None:
-            loading = role == Qt.ItemDataRole.DisplayRole and index.column() == 3
-            return _LOADING if loading else None
+            if role != Qt.ItemDataRole.DisplayRole or index.column() != 3:
+                return None
+            return _MISSING if self.is_missing(index.row()) else _LOADING
         if role == Qt.ItemDataRole.DisplayRole:
             column = index.column()
             if column == 1:
@@ -331,6 +389,8 @@ class EventLogView(QWidget):
         self.model.rowsRemoved.connect(self._tell_dropped)
         self.model.modelReset.connect(self._tell_dropped)
         self.model.spool_failed.connect(self._tell_dropped)
+        self.model.read_failed.connect(self._tell_dropped)
+        self.model.page_loaded.connect(self._tell_dropped)
         self.model.event_loaded.connect(self._on_event_loaded)
 
     def _tell_dropped(self) -> None:
@@ -346,6 +406,8 @@ class EventLogView(QWidget):
             )
         else:
             text = ""
+        if model.read_problem:
+            text = f"{text} {model.read_problem}".strip()
         self.status.setText(text)
         self.status.setVisible(bool(text))
 
@@ -360,11 +422,20 @@ class EventLogView(QWidget):
             return
         self._show_detail(event.detail)
 
-    def _on_event_loaded(self, number: int, event: LoggedEvent | None) -> None:
+    def _on_event_loaded(self, number: int, event: LoggedEvent | Exception | None) -> None:
         current = self.table.currentIndex()
         if not current.isValid() or self.model.number_at(current.row()) != number:
             return  # the selection moved on meanwhile
-        if event is not None:
+        if isinstance(event, Exception):
+            self.detail.set_text(f"Event #{number} cannot be read from disk: {event}")
+        elif event is None:
+            why = (
+                "it was not written: see the line above the log"
+                if self.model.spool_problem
+                else "the log was cleared"
+            )
+            self.detail.set_text(f"Event #{number} is not on disk ({why}).")
+        else:
             self._show_detail(event.detail)
 
     def _show_detail(self, detail: str) -> None:
