@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,16 @@ def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("APICLIENT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("APICLIENT_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("APICLIENT_SECRETS", "file")  # never a developer's own keyring
+
+
+@pytest.fixture(scope="session", autouse=True)
+def worker_process_stops() -> Iterator[None]:
+    """The app's worker process, if a test started one, ends with the session rather
+    than at interpreter exit, where concurrent.futures' own clean-up fails noisily."""
+    yield
+    workers = sys.modules.get("apiclient.ui.workers")
+    if workers is not None:
+        workers.shutdown_workers()
 
 
 @pytest.fixture(scope="session")

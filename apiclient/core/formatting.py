@@ -57,7 +57,7 @@ def decode_body(body: bytes, charset: str | None) -> str:
     """Decode with the declared charset (UTF-8 if none or unknown); never raises."""
     try:
         return body.decode(charset or "utf-8", errors="replace")
-    except LookupError:
+    except (LookupError, UnicodeError):  # unknown, or a codec "replace" cannot cover (idna)
         return body.decode("utf-8", errors="replace")
 
 

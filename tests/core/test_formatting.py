@@ -6,11 +6,13 @@ import itertools
 import re
 import time
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from apiclient.core.formatting import (
     body_kind,
+    decode_body,
     display_part,
     hex_dump,
     human_size,
@@ -153,3 +155,8 @@ def test_a_lone_surrogate_stays_escaped_in_pretty_json() -> None:
     pretty = pretty_json('["\\ud83d", "\\ud83d\\ude00", "\\u00e9"]').text
     assert pretty == '[\n  "\\ud83d",\n  "😀",\n  "é"\n]'
     pretty.encode("utf-8")
+
+
+@pytest.mark.parametrize("charset", ["idna", "base64", "rot13", "no-such-charset", None])
+def test_a_body_in_a_charset_that_cannot_decode_it_is_read_as_utf8(charset):
+    assert decode_body("héllo".encode(), charset) == "héllo"
