@@ -10,6 +10,7 @@ and the app reads and decodes the texts a megabyte at a time in a thread, into p
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
 import re
 import shutil
@@ -19,7 +20,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
+from apiclient.core.body_spool import PART_SUFFIX
+from apiclient.core.file_text import text_codec
 from apiclient.core.formatting import BodyKind, body_kind, decode_body, hex_dump, pretty_body
 from apiclient.core.paged_text import PagedText
 
@@ -43,29 +47,98 @@ class FormattedFile:
     dump: str = ""
 
 
-def format_body_file(content_type: str, charset: str | None, body_path: str) -> FormattedFile:
-    """Runs in the worker process: format the body in ``body_path``."""
+class JobStopped(Exception):
+    """A formatting job found itself moot: its body was deleted, or it was told to stop."""
+
+
+def job_stopped(source: str, stop_path: str = "") -> bool:
+    """Whether the job on the file ``source`` is moot: the file went (the response was
+    replaced, the tab closed), or ``stop_path`` exists (the view asked it to stop). A
+    job in the worker process cannot be cancelled from the app, so it asks this every
+    megabyte, and the single worker is soon free for the next body."""
+    return not os.path.exists(source) or (bool(stop_path) and os.path.exists(stop_path))
+
+
+@contextlib.contextmanager
+def side_file(source: str, target: str, stop_path: str = "") -> Iterator[TextIO]:
+    """A UTF-8 text file to write ``target`` (made from ``source``) into: a file beside
+    it (``<target>.part``), renamed to ``target`` at the end only if the job was not
+    stopped and ``source`` is still there, so a stopped job leaves nothing behind. Raises
+    :class:`JobStopped`; the stop file, if any, is deleted whatever happens."""
+    temp = target + PART_SUFFIX  # one job at a time per target: the worker is single
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        # backslashreplace: a character UTF-8 cannot hold (a lone surrogate) is written
+        # as its escape, which is what a JSON text says anyway; it never fails the write.
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as out:
+            yield out
+        if job_stopped(source, stop_path):
+            raise JobStopped
+        os.replace(temp, target)
+        if not os.path.exists(source):  # the body went just before the rename
+            with contextlib.suppress(OSError):
+                os.unlink(target)
+            raise JobStopped
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    finally:
+        if stop_path:
+            with contextlib.suppress(OSError):
+                os.unlink(stop_path)
+
+
+def format_body_file(
+    content_type: str, charset: str | None, body_path: str, target: str = "", stop_path: str = ""
+) -> FormattedFile:
+    """Runs in the worker process: format the body in ``body_path``; its pretty text
+    goes to ``target`` (``<body_path>.pretty`` by default). Raises :class:`JobStopped`
+    (see :func:`job_stopped`) between steps; the stop file goes whatever happens."""
+    try:
+        return _format_body_file(content_type, charset, body_path, target, stop_path)
+    finally:
+        if stop_path:
+            with contextlib.suppress(OSError):
+                os.unlink(stop_path)
+
+
+def _format_body_file(
+    content_type: str, charset: str | None, body_path: str, target: str, stop_path: str
+) -> FormattedFile:
     body = Path(body_path).read_bytes()
     kind = body_kind(content_type, body)
     if kind == "binary":
         return FormattedFile(kind, None, dump=hex_dump(body))
     raw = decode_body(body, charset)
+    del body
+    if job_stopped(body_path, stop_path):
+        raise JobStopped
     pretty = pretty_body(kind, raw)
     if pretty.problem or pretty.text == raw:
         return FormattedFile(kind, None, pretty.problem)
-    pretty_path = f"{body_path}.pretty"
-    # backslashreplace: a character UTF-8 cannot hold (a lone surrogate) is written as
-    # its escape, which is what a JSON text says anyway; it never fails the write.
-    Path(pretty_path).write_text(pretty.text, encoding="utf-8", errors="backslashreplace")
-    return FormattedFile(kind, pretty_path)
+    target = target or f"{body_path}.pretty"
+    text = pretty.text
+    with side_file(body_path, target, stop_path) as out:
+        for start in range(0, len(text), STEP_BYTES):
+            if job_stopped(body_path, stop_path):
+                raise JobStopped
+            out.write(text[start : start + STEP_BYTES])
+    return FormattedFile(kind, target)
 
 
 def decode_in_steps(data: bytes, charset: str | None, page_chars: int) -> PagedText:
-    """:func:`decode_body` a megabyte at a time, so another thread gets the GIL between."""
+    """:func:`decode_body` a megabyte at a time, so another thread gets the GIL between;
+    a charset that is no text encoding, or refuses to replace bad bytes (idna), is read
+    as UTF-8."""
     try:
-        decoder = codecs.getincrementaldecoder(charset or "utf-8")(errors="replace")
-    except LookupError:
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        return _decode_in_steps(data, text_codec(charset, data[:4]) or "utf-8", page_chars)
+    except (UnicodeError, TypeError):
+        return _decode_in_steps(data, "utf-8", page_chars)
+
+
+def _decode_in_steps(data: bytes, charset: str, page_chars: int) -> PagedText:
+    decoder = codecs.getincrementaldecoder(charset)(errors="replace")
     view = memoryview(data)
     chunks = (decoder.decode(view[i : i + STEP_BYTES]) for i in range(0, len(data), STEP_BYTES))
     return PagedText.from_chunks([*chunks, decoder.decode(b"", final=True)], page_chars)

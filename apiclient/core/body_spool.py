@@ -4,12 +4,13 @@ A body of hundreds of megabytes must never sit whole in the app's memory, so the
 engine writes a large one to a file here as it arrives (:class:`SpoolWriter`) and hands
 on a :class:`BodyFile`. Each session has its own folder in the temp dir, named with the
 process id: the folder goes when the session ends, and a session that crashed or was
-killed leaves one that the next start sweeps (:func:`sweep_stale_spools`), since its
-process is no longer running.
+killed leaves one that the next session sweeps (:func:`sweep_stale_spools`) when it
+makes its own, since its process is no longer running.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import mimetypes
 import os
@@ -17,6 +18,7 @@ import re
 import shutil
 import tempfile
 import threading
+import uuid
 from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,12 +28,23 @@ from apiclient.core.errors import StoreError
 SPOOL_PREFIX = "apiclient-spool-"
 # What spool_folder() names a folder: the prefix, the process id, mkdtemp's letters.
 _FOLDER_NAME = re.compile(re.escape(SPOOL_PREFIX) + r"(\d+)-[a-z0-9_]{8}")
-# Files a body may have beside it: its pretty text and its UTF-8 copy (see file_text).
-SIDE_SUFFIXES = (".pretty", ".utf8", ".utf8.pretty")
+# A file that tells a job making a side file (the pretty text) to stop: see
+# body_files.job_stopped.
+STOP_SUFFIX = ".stop"
+# What a side file is written as until it is whole (see body_files.side_file).
+PART_SUFFIX = ".part"
+# Files a body may have beside it: its pretty text and its UTF-8 copy (see file_text),
+# and the pretty text's stop file and unfinished file.
+SIDE_SUFFIXES = tuple(
+    stem + end
+    for stem in (".pretty", ".utf8", ".utf8.pretty")
+    for end in ("", STOP_SUFFIX, PART_SUFFIX)
+)
 COPY_STEP = 1 << 20
 
 _folder: Path | None = None
 _folder_lock = threading.Lock()
+_exit_hooked = False  # remove_spool_folder runs at exit
 
 
 @dataclass(frozen=True)
@@ -74,11 +87,18 @@ def suffix_for(content_type: str) -> str:
 
 
 def spool_folder() -> Path:
-    """This session's spool folder, made on first use."""
-    global _folder
+    """This session's spool folder, made on first use (by any tab: the REST engine, an
+    Open in editor). The first one made also starts the sweep of folders that ended
+    sessions left (in a thread of its own), and arranges for the folder to go when the
+    process exits, whichever tab made it."""
+    global _folder, _exit_hooked
     with _folder_lock:
         if _folder is None or not _folder.is_dir():
             _folder = Path(tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}{os.getpid()}-"))
+            if not _exit_hooked:
+                _exit_hooked = True
+                atexit.register(remove_spool_folder)
+                threading.Thread(target=sweep_stale_spools, name="spool-sweep", daemon=True).start()
         return _folder
 
 
@@ -155,6 +175,7 @@ class SpoolWriter:
         self._backlog = 0
         self._closing = False
         self._discarded = False
+        self._ended = False  # the thread has closed the file and will touch it no more
         self._error: OSError | None = None
         self._changed = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="body-spool", daemon=True)
@@ -198,13 +219,17 @@ class SpoolWriter:
         return BodyFile(self.path, self.size, expected, complete)
 
     def discard(self) -> None:
-        """Drop what is queued and delete the file (the send was cancelled); the
-        writer's thread does it, so this never waits for the disk."""
+        """Drop what is queued and delete the file (the send was cancelled or failed),
+        whatever the writer's thread is doing: while it runs, it deletes the file as it
+        ends (so this never waits for a write); once it has ended, this does."""
         with self._changed:
             self._discarded = self._closing = True
             self._chunks.clear()
             self._backlog = 0
             self._changed.notify_all()
+            ended = self._ended
+        if ended:
+            BodyFile(self.path, self.size).remove()
 
     def _run(self) -> None:
         while True:
@@ -226,7 +251,10 @@ class SpoolWriter:
                 self._changed.notify_all()
         with contextlib.suppress(OSError):
             os.close(self._fd)
-        if self._discarded:
+        with self._changed:
+            self._ended = True  # from here discard() deletes the file itself
+            discarded = self._discarded
+        if discarded:
             BodyFile(self.path, self.size).remove()
 
     def _write_all(self, data: bytes) -> None:
@@ -250,6 +278,25 @@ def write_body_copy(body: bytes, content_type: str) -> str:
             exc, folder, keep="the response body is still shown; try Save… instead"
         ) from exc
     return writer.path
+
+
+def keep_for_editor(source: str) -> str:
+    """A name for the body file ``source`` in the spool folder that lives until the
+    session ends, for another program to open: the tab deletes ``source`` when the next
+    response comes, which must not pull the file from under an editor. A hard link (no
+    copy, instant) where the file system allows one, else a copy. Returns the new path;
+    raises :class:`StoreError` worded for a person."""
+    folder = spool_folder()
+    target = folder / f"open-{uuid.uuid4().hex[:12]}{Path(source).suffix}"
+    try:
+        os.link(source, target)
+    except OSError as exc:
+        if not os.path.exists(source):
+            raise StoreError.from_os_error(
+                exc, Path(source), "read", keep="send the request again to get the body back"
+            ) from exc
+        copy_body_file(source, target)
+    return str(target)
 
 
 def copy_body_file(source: str, target: Path) -> None:

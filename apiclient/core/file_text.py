@@ -17,6 +17,8 @@ runs in a worker thread and may be stopped.
 from __future__ import annotations
 
 import codecs
+import contextlib
+import os
 import threading
 from bisect import bisect_right
 from collections import OrderedDict
@@ -154,19 +156,37 @@ class FileText:
         return "".join(pieces)
 
 
-def utf8_copy_needed(charset: str | None) -> bool:
-    """Whether a body in ``charset`` must be copied to UTF-8 before it is paged."""
+# Byte order marks, and the byte order assumed without one (as ``bytes.decode`` does on
+# the machines the app runs on).
+_BOMS = {
+    "utf-16": ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), "utf-16-le"),
+    "utf-32": ((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE), "utf-32-le"),
+}
+
+
+def text_codec(charset: str | None, head: bytes = b"") -> str | None:
+    """The codec to read a body in ``charset`` with, or None when it is read as UTF-8
+    as it is: no charset, an unknown one, or one that is no text encoding (base64,
+    zlib, rot13: ``bytes.decode`` refuses those too). ``head`` is the body's start:
+    UTF-16 or UTF-32 with no byte order mark there is read little-endian."""
     if not charset:
-        return False
+        return None
     try:
-        return codecs.lookup(charset).name not in _UTF8_NAMES
+        info = codecs.lookup(charset)
     except LookupError:
-        return False  # an unknown charset is read as UTF-8, as for a body in memory
+        return None  # an unknown charset is read as UTF-8, as for a body in memory
+    if not getattr(info, "_is_text_encoding", True) or info.name in _UTF8_NAMES:
+        return None
+    boms, default = _BOMS.get(info.name, ((), ""))
+    if boms and not head.startswith(boms):
+        return default
+    return info.name
 
 
-def copy_as_utf8(path: str, charset: str, target: str) -> None:
-    """Decode ``path`` from ``charset`` a megabyte at a time into a UTF-8 file."""
-    decoder = codecs.getincrementaldecoder(charset)(errors="replace")
+def copy_as_utf8(path: str, codec: str, target: str) -> None:
+    """Decode ``path`` with ``codec`` (as :func:`text_codec` gave it) a megabyte at a
+    time into a UTF-8 file; raises ``OSError``."""
+    decoder = codecs.getincrementaldecoder(codec)(errors="replace")
     with (
         open(path, "rb") as source,
         open(target, "w", encoding="utf-8", errors="backslashreplace", newline="") as out,
@@ -181,7 +201,16 @@ def open_body_text(
 ) -> FileText:
     """The text of the body file at ``path`` in ``charset``, paged: indexed as it is
     when UTF-8, else first copied to UTF-8 beside it (``<path>.utf8``)."""
-    if charset and utf8_copy_needed(charset):
-        copy_as_utf8(path, charset, path + ".utf8")
-        path += ".utf8"
+    with open(path, "rb") as file:
+        head = file.read(4)
+    codec = text_codec(charset, head)
+    if codec is not None:
+        try:
+            copy_as_utf8(path, codec, path + ".utf8")
+        except (UnicodeError, TypeError):
+            # A codec that refuses errors="replace" (idna): read the body as UTF-8.
+            with contextlib.suppress(OSError):
+                os.unlink(path + ".utf8")
+        else:
+            path += ".utf8"
     return FileText.index(path, page_bytes, stop=stop)

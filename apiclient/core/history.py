@@ -3,11 +3,17 @@
 Each entry keeps the request as the user wrote it (``{{variables}}`` unresolved, so
 reopening it works in any environment), a summary of how the send ended, and a preview
 of the response body: its first ``PREVIEW_BYTES`` at most, never the whole body (which
-may be hundreds of megabytes), with the full size in ``size``. Secrets
-never reach the file: auth passwords, tokens and keys, WS-Security passwords, secret
-request variables and credential headers are blanked before the write, and the entry
-lists what was blanked (``redacted``) so the UI can say so when it is reopened. A value
-made only of ``{{variable}}`` references is no secret itself and is kept.
+may be hundreds of megabytes), with the full size in ``size``. Secrets never reach the
+file: auth passwords, tokens and keys, WS-Security passwords, secret request variables
+and credential headers are blanked before the write; in the preview, the values of
+credential-looking keys (``access_token``, ``password``, ``client_secret``,
+``Authorization``... as JSON, form, XML or header lines) are masked here, and the
+values of the secret variables in scope by the tab that sent the request
+(:mod:`~apiclient.core.preview_redact`). The entry lists what was blanked or masked
+(``redacted``) so the UI can say so when it is reopened. A value made only of
+``{{variable}}`` references is no secret itself and is kept. The preview is otherwise
+the body as received: data that is sensitive without looking like a credential (names,
+addresses) is kept.
 
 Threads: the window writes from workers (``asyncio.to_thread``), so every thread gets
 its own connection (WAL lets readers go on while one writer commits) and writes queue
@@ -49,6 +55,7 @@ from apiclient.core.models import (
     Variable,
 )
 from apiclient.core.paths import data_dir
+from apiclient.core.preview_redact import redact_preview
 from apiclient.core.secret_fields import only_references, split_secret_fields
 from apiclient.core.sqlite_file import (
     SqliteFile,
@@ -171,9 +178,11 @@ class HistoryEntry:
         sent_at: datetime | None = None,
         preview: bytes = b"",
         preview_type: str = "",
+        redacted: tuple[str, ...] = (),
     ) -> HistoryEntry:
         """An entry for ``request`` sent at ``sent_at`` (now when not given); ``preview``
-        is cut to ``PREVIEW_BYTES``."""
+        is cut to ``PREVIEW_BYTES``; ``redacted`` says what the caller masked in it (the
+        values of secret variables, which only the caller knows)."""
         when = (sent_at or datetime.now(UTC)).astimezone(UTC)
         return cls(
             sent_at=when.isoformat(timespec="milliseconds"),
@@ -185,6 +194,7 @@ class HistoryEntry:
             environment=environment,
             preview=preview[:PREVIEW_BYTES],
             preview_type=preview_type,
+            redacted=redacted,
         )
 
     @property
@@ -303,12 +313,13 @@ class HistoryStore(SqliteStore):
     # -- writing ---------------------------------------------------------------------
 
     def add(self, entry: HistoryEntry) -> HistoryEntry:
-        """Store ``entry`` (secrets blanked) under a new id and commit; return it as
-        stored, with its id and ``redacted`` filled in."""
+        """Store ``entry`` (secrets blanked, credentials in its preview masked) under a
+        new id and commit; return it as stored, with its id and ``redacted`` filled in
+        (what the entry said was masked before, and what was blanked here)."""
         request, redacted = redact_request(entry.request)
-        stored = dataclasses.replace(
-            entry, request=request, redacted=redacted, preview=entry.preview[:PREVIEW_BYTES]
-        )
+        preview, masked = redact_preview(entry.preview[:PREVIEW_BYTES], entry.preview_type)
+        notes = tuple(dict.fromkeys((*redacted, *entry.redacted, *masked)))
+        stored = dataclasses.replace(entry, request=request, redacted=notes, preview=preview)
         method, url = describe_request(request)
         row = {
             "sent_at": stored.sent_at,
@@ -321,7 +332,7 @@ class HistoryStore(SqliteStore):
             "size": stored.size,
             "error": stored.error,
             "environment": stored.environment,
-            "redacted": json.dumps(list(redacted)),
+            "redacted": json.dumps(list(notes)),
             "request": json.dumps(request_doc(request), ensure_ascii=False),
             "search_text": "\n".join((request.name, method, url, stored.status)).casefold(),
             "preview": stored.preview,

@@ -2,121 +2,152 @@
 
 ``json.loads`` of a 500 MB body needs gigabytes of memory; this re-indents the text as
 it streams past instead, keeping strings, numbers and literals exactly as written (an
-escaped character stays escaped), so memory stays at a few megabytes whatever the size.
-It checks no more than it needs: brackets that do not pair up are reported as a problem
-and the rest of the text is written on as received. Runs in the worker process.
+escaped character stays escaped), so memory stays at a few megabytes whatever the size,
+even inside a string of hundreds of megabytes: what of a string is known to go on is
+written out at once. It checks no more than it needs: brackets that do not pair up and
+two values with nothing between them are reported as a problem, and the rest of the
+text is written on as received. Runs in the worker process, and stops when the job is
+moot (:func:`~apiclient.core.body_files.job_stopped`).
 """
 
 from __future__ import annotations
 
 import re
 
+from apiclient.core.body_files import JobStopped, job_stopped, side_file
 from apiclient.core.body_spool import COPY_STEP
 
 # A whole string, one structural character, a run of anything else but white space,
 # white space, or a string's opening quote with no end yet (the rest of it in the next
 # chunk).
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+|\s+|"', re.S)
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\],:]|[^\s{}\[\],:"]+|\s+|"', re.S)
 # What may follow a string's opening quote up to its closing one.
-_STRING_BODY = re.compile(r'(?:[^"\\]|\\.)*', re.S)
+_STRING_BODY = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*', re.S)
 _CLOSERS = {"{": "}", "[": "]"}
 _INDENT = "  "
+
+# A token and where it starts in the text being fed.
+Token = tuple[int, str]
 
 
 class _Printer:
     def __init__(self) -> None:
         self.stack: list[str] = []
         self.pending = ""  # an opening bracket not written yet: "{}" stays on one line
+        self.after_value = False  # a value ended last: only , : } ] may come next
         self.problem = ""
 
-    def feed(self, tokens: list[str], out: list[str]) -> None:
-        for token in tokens:
-            first = token[0]
-            if first.isspace():
+    def feed(self, tokens: list[Token], out: list[str], text: str, base: int) -> None:
+        """Write ``tokens`` of ``text``, which starts at byte ``base`` of the file."""
+        for at, token in tokens:
+            if token[0].isspace():
                 continue
             if self.pending:
                 if token == _CLOSERS[self.pending]:
                     out.append(self.pending + token)
                     self.pending = ""
                     self.stack.pop()
+                    self.after_value = True
                     continue
                 out.append(self.pending + "\n" + _INDENT * len(self.stack))
                 self.pending = ""
-            if token in ("{", "["):
-                self.stack.append(token)
-                self.pending = token
-            elif token in ("}", "]"):
+            if token in ("}", "]"):
                 if not self.stack or _CLOSERS[self.stack[-1]] != token:
                     self.problem = self.problem or f"Unexpected {token!r} in the JSON"
                 else:
                     self.stack.pop()
                 out.append("\n" + _INDENT * len(self.stack) + token)
-            elif token == ",":
-                out.append(",\n" + _INDENT * len(self.stack))
-            elif token == ":":
-                out.append(": ")
+                self.after_value = True
+                continue
+            if token in (",", ":"):
+                out.append(",\n" + _INDENT * len(self.stack) if token == "," else ": ")
+                self.after_value = False
+                continue
+            if self.after_value and not self.problem:
+                where = base + len(text[:at].encode("utf-8", "surrogatepass"))
+                self.problem = f"Unexpected value at byte {where:,} in the JSON"
+            if token in ("{", "["):
+                self.stack.append(token)
+                self.pending = token
+                self.after_value = False
             else:
                 out.append(token)
+                self.after_value = True
 
-    def finish(self, out: list[str]) -> None:
+    def finish(self, out: list[str], in_string: bool) -> None:
         if self.pending:
             out.append(self.pending)
+        if in_string:
+            self.problem = self.problem or "The JSON ends inside a string"
         if self.stack and not self.problem:
             self.problem = "The JSON ends before all its brackets are closed"
 
 
-def pretty_json_file(source: str, target: str) -> str:
+def pretty_json_file(source: str, target: str, stop_path: str = "") -> str:
     """Write ``source`` (UTF-8 JSON) re-indented by two spaces to ``target``; returns a
-    problem ("" when none): the pretty text is written all the same."""
+    problem ("" when none): the pretty text is written all the same. Raises
+    :class:`JobStopped` when the job became moot (``target`` is then not written)."""
     printer = _Printer()
     carry = ""
-    checked = 0  # how far the open string in ``carry`` is known to go on, if any
+    in_string = False  # whether ``carry`` goes on inside a string partly written out
+    base = 0  # the byte of the file where ``carry`` starts
     with (
         open(source, encoding="utf-8", errors="replace", newline="") as src,
-        open(target, "w", encoding="utf-8", newline="") as dst,
+        side_file(source, target, stop_path) as dst,
     ):
         while True:
+            if job_stopped(source, stop_path):
+                raise JobStopped
             chunk = src.read(COPY_STEP)
+            final = not chunk
             text = carry + chunk
             out: list[str] = []
-            if checked:
-                # A long string is scanned on from where it was left, not from its
-                # start at every chunk (a 100 MB string would take minutes).
-                end = _string_end(text, checked)
-                if end < len(text) and text[end] == '"':
-                    printer.feed([text[: end + 1]], out)
-                    text = text[end + 1 :]
-                elif chunk:
-                    carry, checked = text, end
-                    continue
-                else:  # the JSON ends inside a string: written as it is
-                    printer.feed([text], out)
-                    text = ""
-                checked = 0
-            tokens, carry = _split(text, final=not chunk)
-            if carry.startswith('"'):
-                checked = _string_end(carry, 1)
-            printer.feed(tokens, out)
-            if not chunk:
-                printer.finish(out)
+            start = 0
+            if in_string:
+                # Written up to where the string is known to go on; only a backslash
+                # whose escaped character is in the next chunk is carried.
+                start = _string_end(text, 0)
+                if start < len(text) and text[start] == '"':
+                    start += 1
+                    in_string = False
+                elif final:  # the JSON ends inside the string: written as it is
+                    start = len(text)
+                out.append(text[:start])
+            if not in_string:
+                tokens, carry, in_string = _split(text, start, final=final)
+                printer.feed(tokens, out, text, base)
+            elif not final:
+                carry = text[start:]
+            if final:
+                printer.finish(out, in_string)
             dst.write("".join(out))
-            if not chunk:
+            if final:
                 break
+            base += len(text.encode("utf-8", "surrogatepass")) - len(
+                carry.encode("utf-8", "surrogatepass")
+            )
     return printer.problem
 
 
-def _split(text: str, *, final: bool) -> tuple[list[str], str]:
-    """The tokens of ``text``, and what to carry to the next chunk: a string with no
-    end yet, or the last token, which may go on (unless it is the very end)."""
-    tokens: list[str] = []
-    for match in _TOKEN.finditer(text):
-        token = match.group()
-        if token == '"' and not final:
-            return tokens, text[match.start() :]
-        tokens.append(token)
+def _split(text: str, start: int, *, final: bool) -> tuple[list[Token], str, bool]:
+    """The tokens of ``text`` from ``start``; what to carry to the next chunk (the last
+    token, which may go on, or the unchecked end of an open string); and whether that
+    carry is inside a string already begun in the tokens."""
+    tokens: list[Token] = []
+    for match in _TOKEN.finditer(text, start):
+        token, at = match.group(), match.start()
+        if token == '"':  # a string with no end in ``text``
+            if final:
+                tokens.append((at, text[at:]))
+                return tokens, "", True
+            end = _string_end(text, at + 1)
+            tokens.append((at, text[at:end]))
+            return tokens, text[end:], True
+        tokens.append((at, token))
     if tokens and not final:
-        return tokens[:-1], tokens[-1]
-    return tokens, ""
+        at, _ = tokens.pop()
+        return tokens, text[at:], False
+    return tokens, "", False
 
 
 def _string_end(text: str, start: int) -> int:

@@ -31,7 +31,7 @@ from apiclient.core.http_parts import (
 )
 from apiclient.core.models import Auth, Body, FormField, RequestSettings, RestRequest
 from apiclient.protocols.body_errors import PartialBodyError
-from apiclient.protocols.errors import ProtocolError, RequestBuildError
+from apiclient.protocols.errors import RequestBuildError
 from apiclient.protocols.http import (
     HttpClientPool,
     Timings,
@@ -424,27 +424,54 @@ class RestEngine:
     ) -> tuple[httpx.Response, bytes, BodyFile | None]:
         """Send ``parts`` and read the body; httpx's exceptions pass through, and a
         spooled body that stops early raises :class:`BodyStopped`."""
-        async with self._pool.lease(
-            verify_tls=settings.verify_tls, max_redirects=settings.max_redirects
-        ) as client:
-            http_request = client.build_request(
-                parts.method,
-                parts.url,
-                headers=list(parts.headers),
-                content=parts.content,
-                files=list(parts.files) or None,
-                timeout=httpx.Timeout(settings.timeout_s),
-                extensions={"trace": recorder},
-            )
-            response = await client.send(
-                http_request,
-                stream=True,
-                auth=parts.auth,
-                follow_redirects=settings.follow_redirects,
-            )
-            # Appended as they arrive: one b"".join of a 50 MB body at the end held the
-            # GUI thread for 0.3-0.6 s (fresh pages faulted in under the GIL).
-            receiver = Receiver(self._spool, parts.url, response)
+        made: BodyFile | None = None
+        try:
+            async with self._pool.lease(
+                verify_tls=settings.verify_tls, max_redirects=settings.max_redirects
+            ) as client:
+                http_request = client.build_request(
+                    parts.method,
+                    parts.url,
+                    headers=list(parts.headers),
+                    content=parts.content,
+                    files=list(parts.files) or None,
+                    timeout=httpx.Timeout(settings.timeout_s),
+                    extensions={"trace": recorder},
+                )
+                response = await client.send(
+                    http_request,
+                    stream=True,
+                    auth=parts.auth,
+                    follow_redirects=settings.follow_redirects,
+                )
+                try:
+                    body, made = await self._read_body(response, parts.url, progress)
+                finally:
+                    await response.aclose()
+        except BodyStopped:
+            raise
+        except BaseException as exc:
+            # Cancelled while the response or the connection was being closed: the file
+            # made (whole, or partial as a BodyStopped said) is nobody's any more.
+            stopped = exc.__context__
+            if isinstance(stopped, BodyStopped):
+                stopped.body_file.remove()
+            if made is not None:
+                made.remove()
+            raise
+        return response, body, made
+
+    async def _read_body(
+        self, response: httpx.Response, url: str, progress: Progress | None
+    ) -> tuple[bytes, BodyFile | None]:
+        """The body of ``response``: in memory, or its start and the file it was spooled
+        to. Whatever way this fails but :class:`BodyStopped` (cancelled even while the
+        file is flushed, a ProtocolError, a failing ``progress``), the file goes."""
+        # Appended as they arrive: one b"".join of a 50 MB body at the end held the GUI
+        # thread for 0.3-0.6 s (fresh pages faulted in under the GIL).
+        receiver = Receiver(self._spool, url, response)
+        kept = False  # whether the spooled file, if any, is handed on
+        try:
             try:
                 async for chunk in response.aiter_bytes():
                     receiver.add(chunk)
@@ -458,14 +485,15 @@ class RestEngine:
             except (httpx.HTTPError, OSError) as exc:
                 if not receiver.spooling:
                     raise
-                raise await receiver.stopped(exc, response) from exc
-            except (asyncio.CancelledError, ProtocolError):
+                stop = await receiver.stopped(exc, response)
+                kept = True
+                raise stop from exc
+            result = receiver.finish()
+            kept = True
+            return result
+        finally:
+            if not kept:
                 receiver.discard()
-                raise
-            finally:
-                await response.aclose()
-        body, body_file = receiver.finish()
-        return response, body, body_file
 
     def _response(
         self,

@@ -291,7 +291,8 @@ class HistoryPanel(QWidget):
         entry = await self._selected_entry()
         if entry is None or not isValid(self) or entry.id != self._selected_id():
             return
-        self.preview.show_preview(entry.preview, entry.size, entry.preview_type)
+        masked = any(note.startswith("response preview") for note in entry.redacted)
+        self.preview.show_preview(entry.preview, entry.size, entry.preview_type, masked)
         self.preview_shown.emit()
 
     # -- actions -----------------------------------------------------------------------

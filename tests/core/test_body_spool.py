@@ -3,6 +3,7 @@ as it streams."""
 
 from __future__ import annotations
 
+import codecs
 import errno
 import json
 import os
@@ -13,10 +14,12 @@ from pathlib import Path
 import pytest
 
 from apiclient.core import body_spool, json_stream
+from apiclient.core.body_files import JobStopped, decode_in_steps, format_body_file
 from apiclient.core.body_spool import (
     SPOOL_PREFIX,
     SpoolWriter,
     copy_body_file,
+    keep_for_editor,
     suffix_for,
     sweep_stale_spools,
 )
@@ -137,3 +140,148 @@ def test_unbalanced_json_is_written_on_with_a_problem(tmp_path: Path) -> None:
     source.write_text('{"a": [1, 2]')
     assert "ends before" in pretty_json_file(str(source), str(target))
     assert target.read_text().startswith('{\n  "a": [')
+
+
+@pytest.mark.parametrize(
+    ("charset", "data", "text"),
+    [
+        ("base64", b"aGk=\n", "aGk=\n"),  # no text encoding: read as UTF-8, as in memory
+        ("zlib", b"plain\n", "plain\n"),
+        ("rot13", b"uryyb\n", "uryyb\n"),
+        ("utf-16", "café\n".encode("utf-16-le"), "café\n"),  # no BOM: little-endian
+        ("utf-16", "café\n".encode("utf-16-be").join([codecs.BOM_UTF16_BE, b""]), "café\n"),
+        ("utf-32", "é\n".encode("utf-32-le"), "é\n"),
+        ("idna", b"plain\n", "plain\n"),  # refuses errors="replace": read as UTF-8
+    ],
+)
+def test_any_charset_gives_a_text(tmp_path: Path, charset: str, data: bytes, text: str) -> None:
+    path = tmp_path / "body"
+    path.write_bytes(data)
+    assert "".join(open_body_text(str(path), charset, 100).parts) == text
+
+
+def test_discard_deletes_the_file_after_the_writer_has_ended(tmp_path: Path) -> None:
+    writer = SpoolWriter(tmp_path)
+    writer.write(b"abc")
+    writer.flush()  # the writer's thread has ended
+    writer.discard()
+    assert not os.path.exists(writer.path)
+
+
+def test_a_stopped_json_job_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source, target = tmp_path / "body", tmp_path / "body.pretty"
+    source.write_text(json.dumps(list(range(2000))))
+    stop = tmp_path / "body.pretty.stop"
+    stop.touch()
+    with pytest.raises(JobStopped):
+        pretty_json_file(str(source), str(target), str(stop))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["body"]
+
+    monkeypatch.setattr(json_stream, "COPY_STEP", 100)
+    checks = 0
+    real = json_stream.job_stopped
+
+    def body_deleted_midway(path: str, stop_path: str = "") -> bool:
+        nonlocal checks
+        checks += 1
+        if checks == 5:
+            source.unlink()  # the tab dropped the body: the job ends at its next check
+        return real(path, stop_path)
+
+    monkeypatch.setattr(json_stream, "job_stopped", body_deleted_midway)
+    with pytest.raises(JobStopped):
+        pretty_json_file(str(source), str(target), str(stop))
+    assert checks == 5 and list(tmp_path.iterdir()) == []
+
+
+def test_a_stopped_format_job_leaves_no_file(tmp_path: Path) -> None:
+    source = tmp_path / "body"
+    source.write_text(json.dumps(list(range(2000))))
+    stop = tmp_path / "body.pretty.stop"
+    stop.touch()
+    with pytest.raises(JobStopped):
+        format_body_file("application/json", None, str(source), "", str(stop))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["body"]
+    formatted = format_body_file("application/json", None, str(source))
+    assert formatted.pretty_path == f"{source}.pretty"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["body", "body.pretty"]
+
+
+def test_a_long_string_is_written_as_it_streams(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the unchecked end of an open string is carried: the chunks a 1,000-chunk
+    string is read in stay small (it was carried whole, read again at every chunk)."""
+    monkeypatch.setattr(json_stream, "COPY_STEP", 64)
+    seen: list[int] = []
+    real = json_stream._string_end
+
+    def measured(text: str, start: int) -> int:
+        seen.append(len(text))
+        return real(text, start)
+
+    monkeypatch.setattr(json_stream, "_string_end", measured)
+    value = {"s": 'x\\"y' * 16_000, "t": [1]}
+    source, target = tmp_path / "in.json", tmp_path / "out.json"
+    source.write_text(json.dumps(value, separators=(",", ":")))
+    assert pretty_json_file(str(source), str(target)) == ""
+    assert target.read_text() == json.dumps(value, indent=2)
+    assert len(seen) > 500 and max(seen) <= 65
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('{"a" 1 2}', "Unexpected value at byte 5"),
+        ('["é" "b"]', "Unexpected value at byte 6"),
+        ("[1 {}]", "Unexpected value at byte 3"),
+        ('["abc', "ends inside a string"),
+    ],
+)
+def test_adjacent_values_are_reported(tmp_path: Path, text: str, problem: str) -> None:
+    source, target = tmp_path / "in.json", tmp_path / "out.json"
+    source.write_text(text, encoding="utf-8")
+    assert problem in pretty_json_file(str(source), str(target))
+
+
+def test_a_body_kept_for_an_editor_outlives_the_spooled_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(body_spool, "spool_folder", lambda: tmp_path / "session")
+    (tmp_path / "session").mkdir()
+    source = tmp_path / "body-1.json"
+    source.write_bytes(b"{}")
+    linked = Path(keep_for_editor(str(source)))
+    assert linked.parent == tmp_path / "session" and linked.suffix == ".json"
+    assert os.path.samefile(linked, source)
+
+    def no_links(*args: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(body_spool.os, "link", no_links)
+    copied = Path(keep_for_editor(str(source)))
+    source.unlink()
+    assert linked.read_bytes() == copied.read_bytes() == b"{}"
+    with pytest.raises(StoreError, match="Send the request again"):
+        keep_for_editor(str(source))
+
+
+def test_the_session_folder_goes_at_exit_whoever_made_it(tmp_path: Path) -> None:
+    """An Open in editor from any tab makes the folder: it goes when the process ends,
+    with no REST tab to remove it; it sweeps the folder of an ended session too."""
+    stale = tmp_path / f"{SPOOL_PREFIX}{dead_pid()}-abcd1234"
+    stale.mkdir()
+    code = (
+        "import time; from apiclient.core.body_spool import write_body_copy, spool_folder; "
+        "path = write_body_copy(b'{}', 'application/json'); print(path); time.sleep(0.5)"
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    path = Path(done.stdout.strip())
+    assert done.returncode == 0 and path.parent.parent == tmp_path
+    assert not path.parent.exists() and not stale.exists()
+
+
+@pytest.mark.parametrize("charset", ["idna", "base64", "rot13", "zlib"])
+def test_a_body_in_memory_in_an_odd_charset_decodes_as_utf8(charset: str) -> None:
+    assert "".join(decode_in_steps("héllo".encode(), charset, 100).parts) == "héllo"

@@ -284,3 +284,42 @@ def test_a_history_written_before_previews_opens_and_gains_them(tmp_path: Path) 
         assert store.get(new.id).preview == b"{}"
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+
+
+def test_credentials_in_the_preview_are_masked_before_the_write(tmp_path: Path) -> None:
+    body = b'{"access_token": "eyJhbGciOi.abc", "expires_in": 3600, "token_type": "Bearer"}'
+    with HistoryStore(tmp_path / "h.sqlite3") as store:
+        stored = store.add(
+            entry(
+                rest("login"),
+                size=len(body),
+                preview=body,
+                preview_type="application/json",
+                redacted=("response preview: secret variable values",),
+            )
+        )
+        got = store.get(stored.id)
+    assert b"eyJhbGciOi" not in (tmp_path / "h.sqlite3").read_bytes()
+    assert got.preview.startswith(b'{"access_token": "[redacted]", "expires_in": 3600')
+    assert got.redacted == (
+        "response preview: secret variable values",
+        "response preview: access_token",
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "kept"),
+    [
+        (b"grant_type=password&password=hunter2&user=bob", "x-www-form-urlencoded", b"user=bob"),
+        (b"<r><ns:Password>hunter2</ns:Password><user>bob</user></r>", "text/xml", b"bob"),
+        (b"Set-Cookie: sid=hunter2\nX: bob\n", "text/plain", b"X: bob"),
+        (b'{"client_secret": 12, "refresh_token": "hunter2", "name": "bob"}', "", b"bob"),
+    ],
+)
+def test_credentials_are_masked_in_any_text(
+    tmp_path: Path, body: bytes, content_type: str, kept: bytes
+) -> None:
+    with HistoryStore(tmp_path / "h.sqlite3") as store:
+        got = store.get(store.add(entry(rest("x"), preview=body, preview_type=content_type)).id)
+    assert b"hunter2" not in got.preview and b"12" not in got.preview
+    assert kept in got.preview and b"[redacted]" in got.preview

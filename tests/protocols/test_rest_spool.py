@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import errno
 import os
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 import apiclient.core.body_spool as body_spool
@@ -125,4 +127,65 @@ async def test_cancel_deletes_the_spooled_file(
         if not list(tmp_path.iterdir()):
             break
         await asyncio.sleep(0.01)
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_failing_progress_callback_leaves_no_file(
+    spooling: RestEngine, rest_url: str, tmp_path: Path
+) -> None:
+    def progress(received: int, _total: int | None) -> None:
+        if received > MB:
+            raise RuntimeError("the progress display broke")
+
+    with pytest.raises(RuntimeError):
+        await spooling.send(RestRequest(url=f"{rest_url}/text/large?mb=4"), progress=progress)
+    await _until_empty(tmp_path)
+
+
+async def test_cancel_while_the_file_is_flushed_leaves_no_file(
+    spooling: RestEngine, rest_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk lags (each write waits): the body has all arrived and the send waits for
+    the writer to finish when it is cancelled."""
+    write = body_spool._write_chunk
+    flushing = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def slow_write(fd: int, data: bytes | memoryview) -> int:
+        loop.call_soon_threadsafe(flushing.set)
+        time.sleep(0.05)
+        return write(fd, data)
+
+    monkeypatch.setattr(body_spool, "_write_chunk", slow_write)
+    task = asyncio.ensure_future(spooling.send(RestRequest(url=f"{rest_url}/text/large?mb=1")))
+    await asyncio.wait_for(flushing.wait(), 20)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await _until_empty(tmp_path)
+
+
+async def _until_empty(folder: Path) -> None:
+    for _ in range(500):
+        if not list(folder.iterdir()):
+            break
+        await asyncio.sleep(0.01)
+    assert list(folder.iterdir()) == []
+
+
+async def test_cancel_while_the_response_is_closed_leaves_no_file(
+    spooling: RestEngine, rest_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole body has arrived; the cancel comes as the response is closed."""
+    close = httpx.Response.aclose
+
+    async def cancelled_while_closing(self: httpx.Response) -> None:
+        closed = self.is_closed  # httpx closed it at the end of the body: the engine's call
+        await close(self)
+        if closed:
+            raise asyncio.CancelledError
+
+    monkeypatch.setattr(httpx.Response, "aclose", cancelled_while_closing)
+    with pytest.raises(asyncio.CancelledError):
+        await spooling.send(RestRequest(url=f"{rest_url}/text/large?mb=1"))
     assert list(tmp_path.iterdir()) == []

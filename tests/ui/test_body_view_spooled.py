@@ -80,7 +80,14 @@ def test_save_copies_the_file_and_open_in_editor_opens_it(
     )
     view.open_external.click()
     qtbot.waitUntil(lambda: bool(opened))
-    assert opened[0].toLocalFile() == body_file.path
+    # A name of its own, which outlives the spooled file (the next send deletes that).
+    handed_out = Path(opened[0].toLocalFile())
+    assert handed_out != Path(body_file.path) and handed_out.read_bytes() == data
+    body_file.remove()
+    assert handed_out.read_bytes() == data
+    view.open_external.click()
+    qtbot.waitUntil(lambda: len(opened) == 2)
+    assert Path(opened[1].toLocalFile()) == handed_out
 
 
 def test_open_in_editor_writes_a_body_in_memory_to_a_file_first(
@@ -137,3 +144,77 @@ def test_a_partial_body_says_so(view: BodyView, run: Callable[..., object], tmp_
     assert "Partial body: only 1000 B of 97.7 KB arrived" in info
     assert str(path) in info and "Binary body" in info
     assert view.text.toPlainText().startswith("00000000  00 78 00 78")
+
+
+@pytest.mark.parametrize("charset", ["base64", "rot13", "utf-16"])
+def test_a_body_in_an_odd_charset_is_shown_not_crashed_on(
+    view: BodyView, run: Callable[..., object], tmp_path: Path, charset: str
+) -> None:
+    body_file = spooled(tmp_path, b"plain text\n" * 10)
+    run(view.show_body_file("text/plain", charset, body_file))
+    assert view.shown_text() is not None and view.text.toPlainText()
+
+
+def test_a_body_that_cannot_be_shown_says_so_in_the_info_line(
+    view: BodyView, run: Callable[..., object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(*args: object, **kwargs: object) -> object:
+        raise UnicodeError("the codec failed")
+
+    monkeypatch.setattr(body_file_render, "open_body_text", failing)
+    body_file = spooled(tmp_path, b"plain text\n")
+    run(view.show_body_file("text/plain", "utf-16", body_file))
+    assert "Cannot show the body (the codec failed)" in view.info.text()
+    assert view.info.isVisible() and body_file.path in view.info.text()
+
+
+def test_a_cancelled_pretty_print_stops_its_job_and_leaves_no_file(
+    qtbot: QtBot,
+    view: BodyView,
+    run: Callable[..., object],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The tab replaces the response (clear, then the body file deleted) while the
+    worker process pretty-prints it: the job stops, writes no pretty text for a body
+    nobody has, and the worker is free for the next body."""
+    monkeypatch.setattr(body_file_render, "FULL_FORMAT_BYTES", 1000)
+    value = [{"id": i, "name": "x" * 40, "tags": ["a", "b"]} for i in range(100_000)]
+    first = spooled(tmp_path, json.dumps(value).encode(), "body-1.json")
+    view.raw.setChecked(True)
+    run(view.show_body_file("application/json", None, first))
+    view.pretty.setChecked(True)
+    pretty = view._pretty
+    assert pretty is not None
+    qtbot.waitUntil(lambda: pretty.written() > 0, timeout=15_000)
+    view.clear()
+    first.remove()
+
+    second = spooled(tmp_path, b'{"b":[1]}', "body-2.json")
+    view.raw.setChecked(True)
+    run(view.show_body_file("application/json", None, second))
+    with qtbot.waitSignal(view.body_shown, timeout=15_000):
+        view.pretty.setChecked(True)
+    assert view.text.toPlainText() == '{\n  "b": [\n    1\n  ]\n}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["body-2.json", "body-2.json.pretty"]
+
+
+def test_clear_tells_the_job_to_stop_while_the_body_stays(
+    qtbot: QtBot,
+    view: BodyView,
+    run: Callable[..., object],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(body_file_render, "FULL_FORMAT_BYTES", 1000)
+    value = [{"id": i, "name": "x" * 40, "tags": ["a", "b"]} for i in range(100_000)]
+    body = spooled(tmp_path, json.dumps(value).encode(), "body-1.json")
+    view.raw.setChecked(True)
+    run(view.show_body_file("application/json", None, body))
+    view.pretty.setChecked(True)
+    pretty = view._pretty
+    assert pretty is not None
+    qtbot.waitUntil(lambda: pretty.written() > 0, timeout=15_000)
+    view.clear()
+    # The job stops at its next megabyte, deletes its unfinished text and the stop file.
+    qtbot.waitUntil(lambda: sorted(p.name for p in tmp_path.iterdir()) == ["body-1.json"])

@@ -14,6 +14,7 @@ from apiclient.core.models import Auth, BatchRequest, GraphqlRequest, RestReques
 from apiclient.core.store import FolderNode, RequestNode
 from apiclient.ui import dialogs as app_dialogs
 from apiclient.ui.history_model import ENTRY_ROLE
+from apiclient.ui.widgets.body_preview import BodyPreview, preview_note
 
 
 def shown(window) -> list[tuple[str, str, str]]:
@@ -274,3 +275,11 @@ def test_the_selected_entry_shows_a_capped_preview_of_its_response(qtbot, window
         assert panel.select_entry(small)
     assert window.findChild(QLabel, "history.preview.note").text().startswith("Response body:")
     assert '"id"' in window.findChild(QPlainTextEdit, "history.preview").toPlainText()
+
+
+def test_a_preview_note_says_when_none_was_kept_or_it_was_masked(qtbot) -> None:
+    assert preview_note(b"", 5000) == "Response body: 4.9 KB; no preview kept."
+    view = BodyPreview("p")
+    qtbot.addWidget(view)
+    view.show_preview(b'{"token": "[redacted]"}', 23, "application/json", masked=True)
+    assert view.note.text().endswith("Credentials in it are masked ([redacted]).")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from ui_helpers import body_text, send, status_text, type_url
 
 from apiclient.core.body_spool import spool_folder
+from apiclient.core.models import RestRequest, Variable
 from apiclient.ui.tabs import rest as rest_tab
 from apiclient.ui.widgets.body_view import PAGE_CHARS
 
@@ -240,3 +241,19 @@ def test_cancel_while_a_large_body_arrives_stops_it_and_deletes_its_file(
         qtbot.mouseClick(window.findChild(QPushButton, "rest.cancel"), Qt.MouseButton.LeftButton)
     assert "Cancelled" in status_text(window)
     qtbot.waitUntil(lambda: not list(folder.glob("body-*")), timeout=5_000)
+
+
+def test_the_history_preview_has_secret_values_masked(qtbot, window, rest_url, run):
+    """The echo endpoint sends the secret back: the entry the tab hands to the history
+    holds a mask in its place, and says so."""
+    entries = []
+    window.rest.request_sent.connect(entries.append)
+    request = RestRequest(
+        url=f"{rest_url}/echo?k={{{{key}}}}&note=kept",
+        variables=[Variable(name="key", value="s3cr3t-value", secret=True)],
+    )
+    run(window.rest._send(request))
+    qtbot.waitUntil(lambda: bool(entries))
+    preview = entries[-1].preview
+    assert b"s3cr3t-value" not in preview and b"[redacted]" in preview and b"kept" in preview
+    assert "response preview: secret variable values" in entries[-1].redacted

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, ClassVar
 from PySide6.QtCore import QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
-from apiclient.core.models import AnyRequest
+from apiclient.core.models import AnyRequest, Auth
+from apiclient.core.secret_fields import only_references
 from apiclient.ui.error_titles import error_title
 
 if TYPE_CHECKING:
@@ -228,7 +229,13 @@ class RequestTab(QWidget):
         # Imported here (the history's models and SQLite are not needed to show the
         # window); the REST tab's warm-up imports it in a worker after start-up.
         from apiclient.core.history import HistoryEntry
+        from apiclient.core.preview_redact import redact_preview
 
+        # The credential keys are masked by the history's writer, in a worker; the
+        # values of secret variables only this tab knows (a millisecond at most).
+        preview, masked = redact_preview(
+            preview, preview_type, self._preview_secrets(request), keys=False
+        )
         entry = HistoryEntry.now(
             request,
             status,
@@ -239,8 +246,19 @@ class RequestTab(QWidget):
             sent_at=self._send_started,
             preview=preview,
             preview_type=preview_type,
+            redacted=masked,
         )
         self.request_sent.emit(entry)
+
+    def _preview_secrets(self, request: AnyRequest) -> set[str]:
+        """The secret values a response body may echo: the secret variables in scope
+        and the request's own, and its auth credentials as written."""
+        secrets = set(self._workspace.secret_values())
+        secrets.update(v.value for v in request.variables if v.secret and v.enabled and v.value)
+        auth = getattr(request, "auth", None)
+        if isinstance(auth, Auth) and auth.kind != "none":
+            secrets.update(c for c in (auth.password, auth.token, auth.key_value) if c)
+        return {s for s in secrets if not only_references(s)}
 
     def _sent_http(
         self, request: AnyRequest, http: RestResponse, status: str = "", error: str = ""

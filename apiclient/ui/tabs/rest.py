@@ -6,8 +6,9 @@ panel's status line, worded for a person.
 
 A body larger than ``SPOOL_THRESHOLD_BYTES`` is written to a file in the session's spool
 folder as it arrives, with the amount received in the status line; the tab deletes that
-file when the response is replaced or the tab closes (the folder itself goes at quit,
-and one left by a crashed session is swept on the first send).
+file when the response is replaced (the folder itself goes at quit, and one left by a
+crashed session is swept when this session makes its own: see
+:func:`~apiclient.core.body_spool.spool_folder`).
 """
 
 from __future__ import annotations
@@ -20,12 +21,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QSplitter, QWidget
 from qasync import asyncSlot
 
-from apiclient.core.body_spool import (
-    BodyFile,
-    remove_spool_folder,
-    spool_folder,
-    sweep_stale_spools,
-)
+from apiclient.core.body_spool import BodyFile, remove_spool_folder, spool_folder
 from apiclient.core.errors import CoreError, VariableError
 from apiclient.core.models import AnyRequest, RestRequest
 from apiclient.core.urls import join_url
@@ -195,7 +191,6 @@ class RestTab(RequestTab):
             self._engine = RestEngine(
                 spool=SpoolPolicy(spool_folder, threshold=SPOOL_THRESHOLD_BYTES)
             )
-            asyncio.get_event_loop().run_in_executor(None, sweep_stale_spools)
         return self._engine
 
     # -- code and curl ------------------------------------------------------------------

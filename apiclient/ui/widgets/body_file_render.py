@@ -6,18 +6,25 @@ Up to ``FULL_FORMAT_BYTES`` the pretty text is the same as for a body in memory
 checked, re-indented); past it, JSON is re-indented as it streams
 (:mod:`apiclient.core.json_stream`), and XML or HTML is left as received: parsing half a
 gigabyte would need gigabytes of memory.
+
+The job in the worker process cannot be cancelled from here, so a pretty-print the view
+drops (:meth:`PrettyFile.stop`, or the tab deleting the body) is told through the file
+system: a stop file beside the pretty text, or the body's file gone. The job looks every
+megabyte, stops, and leaves no pretty text behind, so the single worker is soon free
+for the next body.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from apiclient.core.body_files import FormattedFile, format_body_file
-from apiclient.core.body_spool import BodyFile
+from apiclient.core.body_spool import PART_SUFFIX, STOP_SUFFIX, BodyFile
 from apiclient.core.file_text import FileText, open_body_text
 from apiclient.core.formatting import body_kind, hex_dump, human_size
 from apiclient.core.json_stream import pretty_json_file
@@ -37,11 +44,36 @@ class PrettyFile:
     task: asyncio.Future[PagedBody]
     path: str
 
+    @property
+    def stop_path(self) -> str:
+        """The file whose existence tells the job in the worker process to stop."""
+        return self.path + STOP_SUFFIX
+
     def written(self) -> int:
-        try:
-            return os.path.getsize(self.path)
-        except OSError:
-            return 0
+        """Bytes of the pretty text written so far."""
+        for path in (self.path + PART_SUFFIX, self.path):
+            try:
+                return os.path.getsize(path)
+            except OSError:
+                pass
+        return 0
+
+    def stop(self) -> None:
+        """Cancel the task and tell the job in the worker process to stop (it checks
+        every megabyte), so the worker is soon free and no pretty text is left behind."""
+        if self.task.done():
+            return
+        self.task.cancel()
+        source = self.path.removesuffix(".pretty")
+        asyncio.get_event_loop().run_in_executor(None, _touch_beside, source, self.stop_path)
+
+
+def _touch_beside(source: str, path: str) -> None:
+    """Make the empty file ``path``, unless ``source`` went (then the job stops anyway,
+    and a stop file made now would outlive the body's side files)."""
+    if os.path.exists(source):
+        with contextlib.suppress(OSError):
+            open(path, "ab").close()
 
 
 async def open_spooled(
@@ -61,6 +93,11 @@ async def open_spooled(
         return PagedBody("binary", dump, dump)
     raw = await asyncio.to_thread(open_body_text, body_file.path, charset, page_chars, stop=stop)
     return PagedBody(kind, raw, raw)
+
+
+def _unlink(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
 
 
 def pretty_print_file(
@@ -92,11 +129,15 @@ async def _pretty(
     raw = shown.raw
     assert isinstance(raw, FileText)
     size = body_file.size
+    stop = target + STOP_SUFFIX
+    await asyncio.to_thread(_unlink, stop)  # left by a job stopped before, if any
     if size <= FULL_FORMAT_BYTES:
         # The text file is UTF-8 (a body in another charset was copied to UTF-8).
-        work = run_off_gui(format_body_file, content_type, "utf-8", raw.path, size_hint=size)
+        work = run_off_gui(
+            format_body_file, content_type, "utf-8", raw.path, target, stop, size_hint=size
+        )
     elif shown.kind == "json":
-        work = run_off_gui(pretty_json_file, raw.path, target, size_hint=size)
+        work = run_off_gui(pretty_json_file, raw.path, target, stop, size_hint=size)
     else:
         problem = (
             f"Too large to pretty-print here ({human_size(size)} of {shown.kind.upper()}); "
@@ -104,9 +145,13 @@ async def _pretty(
         )
         return PagedBody(shown.kind, raw, raw, problem)
     future = asyncio.ensure_future(work)
-    while not future.done():
-        await asyncio.wait({future}, timeout=_PROGRESS_EVERY_S)
-        on_progress()
+    try:
+        while not future.done():
+            await asyncio.wait({future}, timeout=_PROGRESS_EVERY_S)
+            on_progress()
+    except asyncio.CancelledError:
+        future.cancel()  # a job still queued for the worker is dropped
+        raise
     try:
         result = future.result()
     except Exception as exc:  # the worker process died, the file went: show it raw

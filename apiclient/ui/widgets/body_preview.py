@@ -23,6 +23,8 @@ def preview_note(preview: bytes, size: int | None) -> str:
     """``Response body preview: first 64.0 KB of 500.0 MB``, or the whole body's size."""
     if size is None:
         return "No response body: the request failed before an answer came."
+    if size and not preview:  # kept before previews were, or a body not kept (gRPC)
+        return f"Response body: {human_size(size)}; no preview kept."
     if size > len(preview):
         return (
             f"Response body preview: first {human_size(len(preview))} of {human_size(size)} "
@@ -51,8 +53,15 @@ class BodyPreview(QWidget):
         self.note.setText("Select a request to see the start of its response.")
         self.text.clear()
 
-    def show_preview(self, preview: bytes, size: int | None, content_type: str) -> None:
-        self.note.setText(preview_note(preview, size))
+    def show_preview(
+        self, preview: bytes, size: int | None, content_type: str, masked: bool = False
+    ) -> None:
+        """Show ``preview``; ``masked``: credentials in it were masked before it was
+        kept (the note says so)."""
+        note = preview_note(preview, size)
+        if masked:
+            note += " Credentials in it are masked ([redacted])."
+        self.note.setText(note)
         if body_kind(content_type, preview) == "binary":
             shown = hex_dump(preview)
         else:

@@ -39,7 +39,7 @@ from qasync import asyncSlot
 
 from apiclient.core.atomic import atomic_write_bytes
 from apiclient.core.body_files import decode_in_steps
-from apiclient.core.body_spool import BodyFile, copy_body_file, write_body_copy
+from apiclient.core.body_spool import BodyFile, copy_body_file, keep_for_editor, write_body_copy
 from apiclient.core.errors import CoreError
 from apiclient.core.file_text import IndexStopped
 from apiclient.core.formatting import decode_body, display_part, human_size, looks_binary
@@ -78,6 +78,7 @@ class BodyView(QWidget):
         self._content_type = ""
         self._file: BodyFile | None = None
         self._pretty: PrettyFile | None = None  # a spooled body's pretty text, once asked
+        self._opened: str | None = None  # the file Open in editor handed out for this body
         self._rendered: PagedBody | None = None
         self._page = 0
         self._generation = 0
@@ -145,8 +146,9 @@ class BodyView(QWidget):
         self._body = b""
         self._size = 0
         self._file = None
+        self._opened = None
         if self._pretty is not None:
-            self._pretty.task.cancel()  # the worker's job runs out; its answer is moot
+            self._pretty.stop()
         self._pretty = None
         self._rendered = None
         self.save.setEnabled(False)
@@ -208,6 +210,16 @@ class BodyView(QWidget):
                     f"Cannot read the body from {body_file.path} "
                     f"({exc.strerror or exc}); it may have been deleted."
                 )
+                self.info.setVisible(True)
+            return
+        except Exception as exc:  # e.g. a codec that fails on the body: say so, not crash
+            if generation == self._generation:
+                reason = str(exc) or type(exc).__name__
+                self.info.setText(
+                    f"Cannot show the body ({reason}); it is kept in {body_file.path}: "
+                    "use Save… or Open in editor."
+                )
+                self.info.setVisible(True)
             return
         if generation != self._generation:
             return
@@ -435,21 +447,25 @@ class BodyView(QWidget):
 
     @asyncSlot()
     async def _on_open_external_clicked(self) -> None:
-        """Open the body file (a body in memory is first written to one) with the
-        program the system uses for its type."""
+        """Open the body with the program the system uses for its type, from a file in
+        the session folder that lives until the app quits: a body in memory is written
+        to one, a spooled body's file is linked (or copied) to one."""
         generation = self._generation
         body_file = self._file
-        if body_file is not None:
-            path = body_file.path
-        else:
-            try:
+        path = self._opened  # opened before: the same file again
+        try:
+            if path is None and body_file is not None:
+                # A name of its own: the tab deletes the spooled file with the next send.
+                path = await asyncio.to_thread(keep_for_editor, body_file.path)
+            elif path is None:
                 path = await asyncio.to_thread(write_body_copy, self._body, self._content_type)
-            except CoreError as exc:
-                self.info.setText(str(exc))
-                self.info.setVisible(True)
-                return
+        except CoreError as exc:
+            self.info.setText(str(exc))
+            self.info.setVisible(True)
+            return
         if generation != self._generation:
             return
+        self._opened = path
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(path)):
             self.info.setText(
                 f"No program would open {path}. Open it yourself, or use Save… to keep it."
