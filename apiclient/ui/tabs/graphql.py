@@ -19,6 +19,7 @@ from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import QCompleter, QFileDialog, QSplitter, QWidget
 from qasync import asyncSlot
+from shiboken6 import isValid
 
 from apiclient.core.errors import CoreError, VariableError
 from apiclient.core.models import AnyRequest, GraphqlRequest
@@ -298,6 +299,8 @@ class GraphqlTab(RequestTab):
         await import_in_worker(*_ENGINE_MODULES)
         from apiclient.protocols import graphql_document as document
 
+        if not isValid(self):  # the window closed while the modules loaded
+            return
         self._follow_schema(request)
         schema = self.schema
         operations = await asyncio.to_thread(document.operations, request.query)
@@ -319,8 +322,8 @@ class GraphqlTab(RequestTab):
                 )
             except (DocumentError, VariablesError, VariableError) as exc:
                 problems.append(str(exc))
-        if self.editor.request() != request:
-            return  # typed meanwhile: the next check will tell
+        if not isValid(self) or self.editor.request() != request:
+            return  # the window closed, or typed meanwhile: the next check will tell
         names = [op.name for op in operations if op.name]
         self.editor.set_operations(names, request.operation_name)
         self.editor.set_subscription_mode(chosen is not None and chosen.kind == "subscription")
