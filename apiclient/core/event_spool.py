@@ -18,8 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from apiclient.core.errors import CoreError
-from apiclient.core.spool_files import decode_text, delete_spool, encode_text, new_spool_path
-from apiclient.core.sqlite_file import SqliteProblem, classify
+from apiclient.core.spool_files import (
+    decode_text,
+    delete_spool,
+    encode_text,
+    folder_problem,
+    new_spool_path,
+    spool_problem,
+    write_rows,
+)
 
 __all__ = ["EventSpool", "EventSpoolError", "LoggedEvent", "SpooledEvent"]
 
@@ -71,9 +78,7 @@ class EventSpool:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise EventSpoolError(
-                f"Cannot keep the events on disk: the folder {folder} cannot be created "
-                f"({exc.strerror or exc}). Check that you may write there.",
-                path=self.path,
+                folder_problem("the events", folder, exc), path=self.path
             ) from exc
         try:
             self._conn = sqlite3.connect(self.path, isolation_level=None)
@@ -94,9 +99,7 @@ class EventSpool:
                 (first + offset, e.at, e.kind, encode_text(e.summary), encode_text(e.detail))
                 for offset, e in enumerate(events)
             ]
-            self._conn.execute("BEGIN")
-            self._conn.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?)", rows)
-            self._conn.execute("COMMIT")
+            write_rows(self._conn, "INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?)", rows)
         except sqlite3.Error as exc:
             raise self._error(exc, "write to") from exc
         except Exception as exc:  # an event that cannot be stored: none of the batch is
@@ -105,9 +108,6 @@ class EventSpool:
                 f"file {self.path}: {exc}.",
                 path=self.path,
             ) from exc
-        finally:
-            if self._conn.in_transaction:  # the file stays as it was before the batch
-                self._conn.rollback()
 
     def read(self, numbers: Sequence[int], preview: int) -> list[SpooledEvent]:
         """The events with these numbers (those that exist), details cut to ``preview``
@@ -158,15 +158,5 @@ class EventSpool:
         delete_spool(self._conn, self.path)
 
     def _error(self, exc: sqlite3.Error, action: str) -> EventSpoolError:
-        where = f"the events file {self.path}"
-        problem = classify(exc)
-        if problem is SqliteProblem.DISK_FULL:
-            text = f"Cannot {action} {where}: the disk is full. Free some space."
-        elif problem in (SqliteProblem.READ_ONLY, SqliteProblem.CANNOT_OPEN):
-            text = (
-                f"Cannot {action} {where}: the folder is read-only or missing. Check that "
-                "you may write to it."
-            )
-        else:
-            text = f"Cannot {action} {where}: {exc}."
+        text = spool_problem(exc, action, f"the events file {self.path}")
         return EventSpoolError(text, path=self.path)

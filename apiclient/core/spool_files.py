@@ -14,18 +14,24 @@ import contextlib
 import os
 import sqlite3
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from apiclient.core.paths import data_dir
+from apiclient.core.sqlite_file import SqliteProblem, classify
 
 __all__ = [
     "SPOOL_FOLDER",
     "decode_text",
     "delete_spool",
     "encode_text",
+    "folder_problem",
     "new_spool_path",
     "spool_folder",
+    "spool_problem",
     "sweep_stale",
+    "write_rows",
 ]
 
 SPOOL_FOLDER = "spool"
@@ -62,6 +68,39 @@ def delete_spool(conn: sqlite3.Connection, path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         with contextlib.suppress(OSError):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def folder_problem(what: str, folder: Path, exc: OSError) -> str:
+    """Why ``what`` (e.g. "the events") cannot be kept on disk in ``folder``."""
+    return (
+        f"Cannot keep {what} on disk: the folder {folder} cannot be created "
+        f"({exc.strerror or exc}). Check that you may write there."
+    )
+
+
+def spool_problem(exc: sqlite3.Error, action: str, where: str) -> str:
+    """A sentence for a person on why ``action`` ("write to", "read"...) failed on the
+    spool file ``where`` names, and what to try."""
+    problem = classify(exc)
+    if problem is SqliteProblem.DISK_FULL:
+        return f"Cannot {action} {where}: the disk is full. Free some space."
+    if problem in (SqliteProblem.READ_ONLY, SqliteProblem.CANNOT_OPEN):
+        return (
+            f"Cannot {action} {where}: the folder is read-only or missing. Check that "
+            "you may write to it."
+        )
+    return f"Cannot {action} {where}: {exc}."
+
+
+def write_rows(conn: sqlite3.Connection, insert: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Insert ``rows`` in one transaction; whatever fails, the file stays as it was."""
+    try:
+        conn.execute("BEGIN")
+        conn.executemany(insert, rows)
+        conn.execute("COMMIT")
+    finally:
+        if conn.in_transaction:
+            conn.rollback()
 
 
 def new_spool_path(folder: Path, kind: str) -> Path:

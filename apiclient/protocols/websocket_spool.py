@@ -31,8 +31,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from apiclient.core.spool_files import decode_text, delete_spool, encode_text, new_spool_path
-from apiclient.core.sqlite_file import SqliteProblem, classify
+from apiclient.core.spool_files import (
+    decode_text,
+    delete_spool,
+    encode_text,
+    folder_problem,
+    new_spool_path,
+    spool_problem,
+    write_rows,
+)
 from apiclient.protocols.errors import ProtocolError
 from apiclient.protocols.websocket_events import WsFrame, WsStatus
 
@@ -165,9 +172,7 @@ class WsSpool:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise SpoolError(
-                f"Cannot keep the session's log on disk: the folder {folder} cannot be "
-                f"created ({exc.strerror or exc}). Check that you may write there.",
-                path=self.path,
+                folder_problem("the session's log", folder, exc), path=self.path
             ) from exc
         try:
             self._conn = sqlite3.connect(self.path, isolation_level=None)
@@ -186,9 +191,7 @@ class WsSpool:
         """Store ``entries`` numbered from ``first``, in one transaction."""
         try:
             rows = [_row(first + offset, entry) for offset, entry in enumerate(entries)]
-            self._conn.execute("BEGIN")
-            self._conn.executemany(_INSERT, rows)
-            self._conn.execute("COMMIT")
+            write_rows(self._conn, _INSERT, rows)
         except sqlite3.Error as exc:
             raise self._error(exc, "write to") from exc
         except Exception as exc:  # an entry that cannot be stored: none of the batch is
@@ -197,9 +200,6 @@ class WsSpool:
                 f"session's log file {self.path}: {exc}.",
                 path=self.path,
             ) from exc
-        finally:
-            if self._conn.in_transaction:  # the file stays as it was before the batch
-                self._conn.rollback()
 
     def read(self, numbers: Sequence[int], preview: int) -> list[SpooledEntry]:
         """The entries with these numbers (those that exist), payloads cut to ``preview``
@@ -278,17 +278,7 @@ class WsSpool:
         delete_spool(self._conn, self.path)
 
     def _error(self, exc: sqlite3.Error, action: str) -> SpoolError:
-        where = f"the session's log file {self.path}"
-        problem = classify(exc)
-        if problem is SqliteProblem.DISK_FULL:
-            text = f"Cannot {action} {where}: the disk is full. Free some space."
-        elif problem in (SqliteProblem.READ_ONLY, SqliteProblem.CANNOT_OPEN):
-            text = (
-                f"Cannot {action} {where}: the folder is read-only or missing. Check that "
-                "you may write to it."
-            )
-        else:
-            text = f"Cannot {action} {where}: {exc}."
+        text = spool_problem(exc, action, f"the session's log file {self.path}")
         return SpoolError(text, path=self.path)
 
 
