@@ -31,15 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from apiclient.core.spool_files import (
-    decode_text,
-    delete_spool,
-    encode_text,
-    folder_problem,
-    new_spool_path,
-    spool_problem,
-    write_rows,
-)
+from apiclient.core.spool_files import decode_text, encode_text
+from apiclient.core.sqlite_spool import READ_CHUNK, SqliteSpool
 from apiclient.protocols.errors import ProtocolError
 from apiclient.protocols.websocket_events import WsFrame, WsStatus
 
@@ -54,7 +47,6 @@ __all__ = [
 LogEntry = WsFrame | WsStatus
 
 _CONTROL = ("ping", "pong", "close")
-_READ_CHUNK = 500  # numbers per IN (...), well under SQLite's bound-parameter limit
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     n INTEGER PRIMARY KEY,
@@ -160,85 +152,44 @@ def _contains(text: str | bytes | None, data: bytes | None, needle: str) -> bool
     return False
 
 
-class WsSpool:
+class WsSpool(SqliteSpool):
     """One log's entries in a new SQLite file in ``folder`` (see the module docstring).
 
     Not thread-safe: make it and call it on one thread.
     """
 
-    def __init__(self, folder: Path) -> None:
-        self.path = new_spool_path(folder, "ws")
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise SpoolError(
-                folder_problem("the session's log", folder, exc), path=self.path
-            ) from exc
-        try:
-            self._conn = sqlite3.connect(self.path, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise self._error(exc, "create") from exc
-        try:
-            self._conn.create_function("ws_contains", 3, _contains, deterministic=True)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=OFF")
-            self._conn.execute(_SCHEMA)
-        except sqlite3.Error as exc:
-            self.remove()
-            raise self._error(exc, "create") from exc
+    KIND = "ws"
+    WHAT = "the session's log"
+    FILE = "the session's log file"
+    NOUN = "entries"
+    TABLE = "entries"
+    SCHEMA = _SCHEMA
+    INSERT = _INSERT
+    ERROR = SpoolError
 
-    def write(self, first: int, entries: Sequence[LogEntry]) -> None:
-        """Store ``entries`` numbered from ``first``, in one transaction."""
-        try:
-            rows = [_row(first + offset, entry) for offset, entry in enumerate(entries)]
-            write_rows(self._conn, _INSERT, rows)
-        except sqlite3.Error as exc:
-            raise self._error(exc, "write to") from exc
-        except Exception as exc:  # an entry that cannot be stored: none of the batch is
-            raise SpoolError(
-                f"Cannot write entries {first:,}-{first + len(entries) - 1:,} to the "
-                f"session's log file {self.path}: {exc}.",
-                path=self.path,
-            ) from exc
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        conn.create_function("ws_contains", 3, _contains, deterministic=True)
+
+    def _row(self, number: int, item: Any) -> Sequence[Any]:
+        return _row(number, item)
 
     def read(self, numbers: Sequence[int], preview: int) -> list[SpooledEntry]:
         """The entries with these numbers (those that exist), payloads cut to ``preview``
         characters or bytes."""
-        wanted = sorted(set(numbers))
         columns = (
             "n, at, status, direction, kind, size, substr(text, 1, :k), substr(data, 1, :k), "
             "close_code, meta, text IS NULL OR length(text) <= :k, "
             "data IS NULL OR length(data) <= :k"
         )
         found: list[SpooledEntry] = []
-        try:
-            if wanted and wanted[-1] - wanted[0] + 1 == len(wanted):
-                sql = f"SELECT {columns} FROM entries WHERE n BETWEEN :lo AND :hi ORDER BY n"
-                params: dict[str, object] = {"k": preview, "lo": wanted[0], "hi": wanted[-1]}
-                rows = self._conn.execute(sql, params).fetchall()
-            else:
-                rows = []
-                for start in range(0, len(wanted), _READ_CHUNK):
-                    chunk = wanted[start : start + _READ_CHUNK]
-                    marks = ", ".join(f":n{i}" for i in range(len(chunk)))
-                    params = {"k": preview, **{f"n{i}": n for i, n in enumerate(chunk)}}
-                    sql = f"SELECT {columns} FROM entries WHERE n IN ({marks}) ORDER BY n"
-                    rows += self._conn.execute(sql, params).fetchall()
-        except sqlite3.Error as exc:
-            raise self._error(exc, "read") from exc
-        for row in rows:
+        for row in self._read_rows(columns, numbers, preview):
             complete = bool(row[10] and row[11])
             found.append(SpooledEntry(row[0], _entry(row[:10], cut=not complete), complete))
         return found
 
     def entry(self, number: int) -> LogEntry | None:
         """Entry ``number`` in full, or None when there is none."""
-        try:
-            row = self._conn.execute(
-                f"SELECT {_COLUMNS} FROM entries WHERE n = ?", (number,)
-            ).fetchone()
-        except sqlite3.Error as exc:
-            raise self._error(exc, "read") from exc
+        row = self._read_one(_COLUMNS, number)
         return None if row is None else _entry(row)
 
     def matching(self, log_filter: LogFilter, upto: int) -> array[int]:
@@ -263,7 +214,7 @@ class WsSpool:
             try:
                 rows = self._conn.execute(
                     f"SELECT {_COLUMNS} FROM entries WHERE n > ? AND n <= ? ORDER BY n LIMIT ?",
-                    (after, upto, _READ_CHUNK),
+                    (after, upto, READ_CHUNK),
                 ).fetchall()
             except sqlite3.Error as exc:
                 raise self._error(exc, "read") from exc
@@ -272,14 +223,6 @@ class WsSpool:
             for row in rows:
                 yield row[0], _entry(row)
             after = rows[-1][0]
-
-    def remove(self) -> None:
-        """Close the file and delete it (with its WAL files); the spool is done."""
-        delete_spool(self._conn, self.path)
-
-    def _error(self, exc: sqlite3.Error, action: str) -> SpoolError:
-        text = spool_problem(exc, action, f"the session's log file {self.path}")
-        return SpoolError(text, path=self.path)
 
 
 def _row(number: int, entry: LogEntry) -> tuple[Any, ...]:

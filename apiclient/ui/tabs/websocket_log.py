@@ -26,21 +26,17 @@ stay; a page is asked for again when scrolled to.
 
 from __future__ import annotations
 
-import bisect
 import itertools
-import weakref
 from array import array
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
 from apiclient.core.formatting import human_size
-from apiclient.core.spool_files import spool_folder
 from apiclient.protocols.websocket_events import WsFrame
 from apiclient.protocols.websocket_spool import (
     LogEntry,
@@ -49,22 +45,14 @@ from apiclient.protocols.websocket_spool import (
     SpoolError,
     WsSpool,
 )
-from apiclient.ui.serial_worker import SerialWorker
-from apiclient.ui.spool_holder import SpoolHolder
-from apiclient.ui.widgets.header_model import HeaderTableModel
+from apiclient.ui.spooled_log_model import DEFAULT_CAPACITY, SpooledLogModel
 
 __all__ = ["DEFAULT_CAPACITY", "LogEntry", "LogFilter", "MessageLogModel", "is_frame", "preview"]
 
-FLUSH_MS = 50
-DEFAULT_CAPACITY = 5_000
 MAX_KEPT_BYTES = 32 * 1024 * 1024
-PAGE_ROWS = 200
-CACHE_ROWS = 4_000
 PREVIEW_KEEP = 1_024  # characters (or bytes) of a payload read back for the table
 _PREVIEW_CHARS = 200
 _PREVIEW_BYTES = 48
-_LOADING = "…"
-_MISSING = "(not on disk)"
 _IN_COLOR = QColor("#1565c0")
 _OUT_COLOR = QColor("#2e7d32")
 _STATUS_COLOR = QColor("#6d6d6d")
@@ -99,7 +87,7 @@ def preview(entry: LogEntry) -> str:
     return head + (" …" if entry.size > _PREVIEW_BYTES else "")
 
 
-class MessageLogModel(HeaderTableModel):
+class MessageLogModel(SpooledLogModel):
     """Columns: #, time, direction, kind, size, preview.
 
     ``total`` counts every entry appended since the last clear; ``dropped`` those let go
@@ -117,184 +105,64 @@ class MessageLogModel(HeaderTableModel):
     """
 
     HEADERS = ("#", "Time", "", "Kind", "Size", "Message")
-    page_loaded = Signal()
+    NOUN = "entries"
+    PREVIEW_KEEP = PREVIEW_KEEP
+    PLACEHOLDER_COLUMN = 5
+    ROLES = _ROLES
     filtered = Signal()
-    spool_failed = Signal(str)
-    read_failed = Signal(str)
     entry_loaded = Signal(int, object)
 
     def __init__(
         self, capacity: int = DEFAULT_CAPACITY, parent=None, *, folder: Path | None = None
     ) -> None:
-        super().__init__(parent)
-        self.capacity = capacity
-        self.spool_problem = ""
-        self.read_problem = ""
-        self._holder: SpoolHolder[WsSpool] = SpoolHolder(
-            folder if folder is not None else spool_folder(), WsSpool, SpoolError
+        super().__init__(
+            capacity,
+            parent,
+            folder=folder,
+            make=WsSpool,
+            errors=SpoolError,
+            thread_name="websocket-log",
         )
-        self._worker = SerialWorker("websocket-log")
-        # A log dropped without close() (a test's, a widget's) still removes its file.
-        weakref.finalize(self, self._worker.shutdown, self._holder.remove)
-        self._generation = 0  # bumped by clear(): answers for older ones are ignored
-        self._last = 0  # number of the newest entry moved in
-        # After a failed write: the first number not on disk. Entries from there up to
-        # _recent_first were let go (_dropped of them); the rows skip them.
-        self._gap: int | None = None
-        self._dropped = 0
-        self._recent: list[LogEntry] = []  # the newest entries, in full, oldest first
-        self._recent_first = 1  # number of _recent[0]
-        self._recent_bytes = 0
-        # None: asked for, and not on disk (its write failed)
-        self._cache: OrderedDict[int, SpooledEntry | None] = OrderedDict()
-        self._asked: set[int] = set()  # pages being read, by their first row's number
-        self._pending: list[LogEntry] = []
         self._filter = LogFilter(control=True)
         self._matches = self._filter.matcher()
-        self._shown: array[int] | None = None  # numbers shown; None: all
         self._search = 0  # the running search's token (0: none)
         self._searches = 0
         self._arrived: array[int] = array("q")  # matches that came in during the search
-        self._timer = QTimer(self, interval=FLUSH_MS, singleShot=True)
-        self._timer.timeout.connect(self.flush)
 
-    # -- feeding ------------------------------------------------------------------------
+    # -- what this log says -------------------------------------------------------------
 
-    def append(self, entry: LogEntry) -> None:
-        """Buffer one entry (cheap: called for every frame of a fast stream)."""
-        self._pending.append(entry)
-        if not self._timer.isActive():
-            self._timer.start()
+    def _size(self, entry: LogEntry) -> int:
+        return _size(entry)
 
-    def flush(self) -> None:
-        """Move the buffered entries in (one insert) and hand them to the spool."""
-        pending, self._pending = self._pending, []
-        if not pending:
-            return
-        start = self._last + 1
-        if not self.spool_problem:
-            generation, holder = self._generation, self._holder
-            self._worker.submit(
-                lambda: holder.write(start, pending),
-                lambda outcome: self._on_written(generation, start, outcome),
-            )
-        if not self._recent:
-            self._recent_first = start
-        self._recent.extend(pending)
-        self._recent_bytes += sum(_size(entry) for entry in pending)
+    def _max_kept(self) -> int:
+        return MAX_KEPT_BYTES
+
+    def _unwrap(self, spooled: SpooledEntry) -> LogEntry:
+        return spooled.entry
+
+    def _insert(self, start: int, pending: list[LogEntry]) -> None:
         if self._shown is None:
-            first_row = self.rowCount()
-            self.beginInsertRows(QModelIndex(), first_row, first_row + len(pending) - 1)
-            self._last += len(pending)
+            super()._insert(start, pending)
+            return
+        self._last += len(pending)
+        matches = self._matches
+        new = [start + i for i, entry in enumerate(pending) if matches(entry)]
+        if self._search:
+            self._arrived.extend(new)
+        elif new:
+            first_row = len(self._shown)
+            self.beginInsertRows(QModelIndex(), first_row, first_row + len(new) - 1)
+            self._shown.extend(new)
             self.endInsertRows()
-        else:
-            self._last += len(pending)
-            matches = self._matches
-            new = [start + i for i, entry in enumerate(pending) if matches(entry)]
-            if self._search:
-                self._arrived.extend(new)
-            elif new:
-                first_row = len(self._shown)
-                self.beginInsertRows(QModelIndex(), first_row, first_row + len(new) - 1)
-                self._shown.extend(new)
-                self.endInsertRows()
-        self._trim()
 
-    def _trim(self) -> None:
-        """Let the oldest entries in memory go while over the count or the byte cap (the
-        newest always stays, however large). Those on disk are still rows, read back
-        when seen; the others (written after the spool failed) are gone."""
-        entries = self._recent
-        excess = max(0, len(entries) - self.capacity)
-        over = self._recent_bytes - MAX_KEPT_BYTES
-        if over > 0:
-            over -= sum(_size(entry) for entry in entries[:excess])
-            while over > 0 and excess < len(entries) - 1:
-                over -= _size(entries[excess])
-                excess += 1
-        if excess <= 0:
-            return
-        self._recent_bytes -= sum(_size(entry) for entry in entries[:excess])
-        del entries[:excess]
-        self._recent_first += excess
-        self._drop_unwritten()
-
-    def _drop_unwritten(self) -> None:
-        """Take out the rows of entries neither on disk nor in memory any more: those
-        numbered from the gap's end up to ``_recent_first`` (after a failed write)."""
-        if self._gap is None:
-            return
-        start = self._gap + self._dropped  # the first entry not let go yet
-        end = min(self._recent_first, self._last + 1)
-        if end <= start:
-            return
-        if self._shown is None:
-            first, last = self._gap - 1, self._gap - 1 + end - start - 1
-        else:
-            first = bisect.bisect_left(self._shown, start)
-            last = bisect.bisect_left(self._shown, end) - 1
-        if last < first:
-            self._dropped += end - start
-            return
-        self.beginRemoveRows(QModelIndex(), first, last)
-        if self._shown is not None:
-            del self._shown[first : last + 1]
-        self._dropped += end - start
-        self.endRemoveRows()
-
-    def set_capacity(self, capacity: int) -> None:
-        self.capacity = max(1, capacity)
-        self.flush()
-        self._trim()
-
-    def clear(self) -> None:
-        """Start over: the entries, the counters and the spool file go."""
-        self._generation += 1
-        holder = self._holder
-        self._worker.submit(holder.reset)
-        self.beginResetModel()
-        self._recent.clear()
-        self._pending.clear()
-        self._cache.clear()
-        self._asked.clear()
-        self._recent_bytes = 0
-        self._last = self._dropped = 0
-        self._gap = None
-        self._recent_first = 1
-        self.spool_problem = self.read_problem = ""
+    def _reset_view(self) -> None:
         self._search = 0
         if self._shown is not None:
             self._shown = array("q")
-        self.endResetModel()
 
-    def close(self) -> None:
-        """The log is done (its tab closes): the spool file goes once queued jobs ran."""
-        self._generation += 1
-        self._pending.clear()
-        self._worker.shutdown(self._holder.remove)
-
-    def _on_written(self, generation: int, start: int, outcome: object) -> None:
-        if generation == self._generation and isinstance(outcome, Exception):
-            self._fail(start, str(outcome))
-
-    def _fail(self, start: int, problem: str) -> None:
-        """Entries from ``start`` on could not be written: those before stay on disk,
-        read back as before; later ones are kept in memory only."""
-        if self._gap is not None:
-            return
-        self._gap = start
-        self.spool_problem = (
-            f"{problem} The {start - 1:,} entries before it stay on disk; later ones are "
-            f"kept in memory only (the newest {self.capacity:,})."
-        )
+    def _gap_opened(self) -> None:
         if self._search:  # search again, knowing where the file ends
             self.set_filter(self._filter)
-        self._drop_unwritten()
-        self.spool_failed.emit(self.spool_problem)
-
-    def _on_read_failed(self, what: str, then: str) -> None:
-        self.read_problem = f"Cannot read {what}; {then}"
-        self.read_failed.emit(self.read_problem)
 
     def _on_disk(self, number: int) -> bool:
         """Whether entry ``number`` was handed to a spool write that did not fail."""
@@ -333,7 +201,7 @@ class MessageLogModel(HeaderTableModel):
                     else spool.matching(log_filter, on_disk)
                 )
 
-            self._worker.submit(
+            self._submit(
                 search, lambda found: self._on_searched(generation, token, on_disk, upto, found)
             )
         self.endResetModel()
@@ -378,11 +246,6 @@ class MessageLogModel(HeaderTableModel):
         return self._last + len(self._pending)
 
     @property
-    def dropped(self) -> int:
-        """Entries let go for good (only after the spool could not be written)."""
-        return self._dropped
-
-    @property
     def kept(self) -> int:
         """Entries the log still has (in memory or on disk)."""
         return self._last - self._dropped
@@ -408,136 +271,24 @@ class MessageLogModel(HeaderTableModel):
             )
             return write(itertools.chain(from_disk, in_memory))
 
-        return self._worker.submit(run)
-
-    def number_at(self, row: int) -> int:
-        if self._shown is not None:
-            return self._shown[row]
-        number = row + 1
-        if self._gap is not None and number >= self._gap:
-            number += self._dropped
-        return number
+        return self._submit(run)
 
     def entry_at(self, row: int) -> LogEntry | None:
         """The entry at ``row`` if memory holds it (its payload may be cut: see
         :meth:`complete_entry`), else None: not on disk (:meth:`is_missing`) or not
         read yet (its page is asked for)."""
-        number = self.number_at(row)
-        found = self._held(number)
-        if found is None and number not in self._cache:
-            self._ask(row)
-        return found
-
-    def is_missing(self, row: int) -> bool:
-        """Whether the entry at ``row`` was asked for and is not on disk."""
-        number = self.number_at(row)
-        return number in self._cache and self._cache[number] is None
+        return self._entry_at(row)
 
     def complete_entry(self, number: int) -> LogEntry | None:
         """Entry ``number`` in full if memory holds it whole, else None."""
-        if number >= self._recent_first and number - self._recent_first < len(self._recent):
-            return self._recent[number - self._recent_first]
-        cached = self._cache.get(number)
-        return cached.entry if cached is not None and cached.complete else None
+        return self._complete(number)
 
     def load_entry(self, number: int) -> None:
         """Read entry ``number`` in full from the spool; ``entry_loaded`` brings it, or
         None (not on disk), or the error that kept it from being read."""
-        generation, holder = self._generation, self._holder
+        self._load(number, lambda spool: spool.entry(number), self.entry_loaded)
 
-        def read() -> LogEntry | None:
-            return None if holder.spool is None else holder.spool.entry(number)
-
-        def done(entry: object) -> None:
-            if generation == self._generation:
-                self.entry_loaded.emit(number, entry)
-
-        self._worker.submit(read, done)
-
-    def _held(self, number: int) -> LogEntry | None:
-        offset = number - self._recent_first
-        if 0 <= offset < len(self._recent):
-            return self._recent[offset]
-        cached = self._cache.get(number)
-        return cached.entry if cached is not None else None
-
-    def _ask(self, row: int) -> None:
-        """Read the page of rows around ``row`` from the spool (once)."""
-        first = row - row % PAGE_ROWS
-        key = self.number_at(first)
-        if key in self._asked:
-            return
-        last = min(first + PAGE_ROWS, self.rowCount())
-        numbers = [
-            number
-            for number in (self.number_at(r) for r in range(first, last))
-            if number < self._recent_first and number not in self._cache
-        ]
-        if not numbers:
-            return
-        self._asked.add(key)
-        generation, holder = self._generation, self._holder
-
-        def read() -> list[SpooledEntry]:
-            return [] if holder.spool is None else holder.spool.read(numbers, PREVIEW_KEEP)
-
-        self._worker.submit(read, lambda found: self._on_page(generation, key, numbers, found))
-
-    def _on_page(self, generation: int, key: int, numbers: list[int], found: object) -> None:
-        if generation != self._generation:
-            return
-        self._asked.discard(key)
-        if isinstance(found, Exception):  # the rows stay, asked again when seen
-            self._on_read_failed(f"older entries ({found})", "they are read again when seen.")
-            return
-        assert isinstance(found, list)
-        self.read_problem = ""
-        cache: OrderedDict[int, SpooledEntry | None] = self._cache
-        for spooled in found:
-            cache[spooled.number] = spooled
-        returned = {spooled.number for spooled in found}
-        for number in numbers:
-            if number not in returned:  # not written (its batch failed): not asked again
-                cache[number] = None
-        while len(cache) > CACHE_ROWS:
-            cache.popitem(last=False)
-        rows = [row for row in (self._row_of(numbers[0]), self._row_of(numbers[-1])) if row >= 0]
-        if rows:  # only this page's rows
-            last_column = len(self.HEADERS) - 1
-            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), last_column))
-        self.page_loaded.emit()
-
-    def _row_of(self, number: int) -> int:
-        """The row showing entry ``number``, or -1."""
-        if self._shown is not None:
-            at = bisect.bisect_left(self._shown, number)
-            return at if at < len(self._shown) and self._shown[at] == number else -1
-        if self._gap is not None and number >= self._gap:
-            if number < self._gap + self._dropped:
-                return -1
-            number -= self._dropped
-        return number - 1 if 1 <= number <= self.rowCount() else -1
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        if parent.isValid():
-            return 0
-        if self._shown is None:
-            return self._last - self._dropped
-        return len(self._shown)
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ):
-        if role not in _ROLES or not index.isValid():
-            return None  # most roles a repaint asks each cell for: answered first, cheaply
-        row, column = index.row(), index.column()
-        if role == Qt.ItemDataRole.DisplayRole and column == 0:
-            return self.number_at(row)
-        entry = self.entry_at(row)
-        if entry is None:
-            if role != Qt.ItemDataRole.DisplayRole or column != 5:
-                return None
-            return _MISSING if self.is_missing(row) else _LOADING
+    def _cell(self, entry: LogEntry, column: int, role: int) -> object:
         frame = isinstance(entry, WsFrame)
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 1:

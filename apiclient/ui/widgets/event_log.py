@@ -17,12 +17,10 @@ cannot be read is told in the status line and its rows stay, asked for again whe
 
 from __future__ import annotations
 
-import weakref
-from collections import OrderedDict
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,27 +34,19 @@ from PySide6.QtWidgets import (
 
 from apiclient.core.event_spool import EventSpool, EventSpoolError, LoggedEvent, SpooledEvent
 from apiclient.core.formatting import pretty_json
-from apiclient.core.spool_files import spool_folder
-from apiclient.ui.serial_worker import SerialWorker
-from apiclient.ui.spool_holder import SpoolHolder
+from apiclient.ui.spooled_log_model import DEFAULT_CAPACITY, SpooledLogModel
 from apiclient.ui.widgets.code_editor import CodeEditor
-from apiclient.ui.widgets.header_model import HeaderTableModel
 
 __all__ = ["EventLogModel", "EventLogView", "LoggedEvent"]
 
-FLUSH_MS = 50
-DEFAULT_CAPACITY = 5_000
 MAX_KEPT_CHARS = 32 * 1024 * 1024
-PAGE_ROWS = 200
-CACHE_ROWS = 4_000
 PREVIEW_KEEP = 2_048
 _SUMMARY_CHARS = 200
 DETAIL_LIMIT_CHARS = 200_000
-_LOADING = "…"
-_MISSING = "(not on disk)"
+_ERROR_COLOR = QColor("#c62828")
 
 
-class EventLogModel(HeaderTableModel):
+class EventLogModel(SpooledLogModel):
     """Columns: #, time, kind, summary.
 
     ``total()`` counts every event since the last clear; ``dropped`` those let go (only
@@ -73,9 +63,12 @@ class EventLogModel(HeaderTableModel):
     """
 
     HEADERS = ("#", "Time", "Kind", "Event")
-    page_loaded = Signal()
-    spool_failed = Signal(str)
-    read_failed = Signal(str)
+    NOUN = "events"
+    PREVIEW_KEEP = PREVIEW_KEEP
+    PLACEHOLDER_COLUMN = 3
+    ROLES = frozenset(
+        int(role) for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole)
+    )
     event_loaded = Signal(int, object)
 
     def __init__(
@@ -85,132 +78,23 @@ class EventLogModel(HeaderTableModel):
         *,
         folder: Path | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.capacity = capacity
-        self.spool_problem = ""
-        self.read_problem = ""
-        self._holder: SpoolHolder[EventSpool] = SpoolHolder(
-            folder if folder is not None else spool_folder(), EventSpool, EventSpoolError
+        super().__init__(
+            capacity,
+            parent,
+            folder=folder,
+            make=EventSpool,
+            errors=EventSpoolError,
+            thread_name="event-log",
         )
-        self._worker = SerialWorker("event-log")
-        weakref.finalize(self, self._worker.shutdown, self._holder.remove)
-        self._generation = 0
-        self._spooled = False  # a spool job was ever submitted (the thread runs)
-        self._last = 0
-        # After a failed write: the first number not on disk. Events from there up to
-        # _recent_first were let go (_dropped of them); the rows skip them.
-        self._gap: int | None = None
-        self._dropped = 0
-        self._recent: list[LoggedEvent] = []
-        self._recent_first = 1
-        self._recent_chars = 0
-        # None: asked for, and not on disk (its write failed)
-        self._cache: OrderedDict[int, SpooledEvent | None] = OrderedDict()
-        self._asked: set[int] = set()  # pages being read, by their first number
-        self._pending: list[LoggedEvent] = []
-        self._timer = QTimer(self, interval=FLUSH_MS, singleShot=True)
-        self._timer.timeout.connect(self.flush)
 
-    def append(self, event: LoggedEvent) -> None:
-        self._pending.append(event)
-        if not self._timer.isActive():
-            self._timer.start()
+    def _size(self, entry: LoggedEvent) -> int:
+        return len(entry.detail)
 
-    def flush(self) -> None:
-        """Move buffered events in (one insert) and hand them to the spool."""
-        pending, self._pending = self._pending, []
-        if not pending:
-            return
-        start = self._last + 1
-        if not self.spool_problem:
-            generation, holder = self._generation, self._holder
-            self._spooled = True
-            self._worker.submit(
-                lambda: holder.write(start, pending),
-                lambda outcome: self._on_written(generation, start, outcome),
-            )
-        if not self._recent:
-            self._recent_first = start
-        self._recent.extend(pending)
-        self._recent_chars += sum(len(event.detail) for event in pending)
-        first_row = self.rowCount()
-        self.beginInsertRows(QModelIndex(), first_row, first_row + len(pending) - 1)
-        self._last += len(pending)
-        self.endInsertRows()
-        self._trim()
+    def _max_kept(self) -> int:
+        return MAX_KEPT_CHARS
 
-    def _trim(self) -> None:
-        """Let the oldest events in memory go while over the count or the size cap (the
-        newest always stays). Those on disk are still rows, read back when seen."""
-        recent = self._recent
-        excess = max(0, len(recent) - self.capacity)
-        over = self._recent_chars - MAX_KEPT_CHARS - sum(len(e.detail) for e in recent[:excess])
-        while over > 0 and excess < len(recent) - 1:
-            over -= len(recent[excess].detail)
-            excess += 1
-        if excess <= 0:
-            return
-        self._recent_chars -= sum(len(event.detail) for event in recent[:excess])
-        del recent[:excess]
-        self._recent_first += excess
-        self._drop_unwritten()
-
-    def _drop_unwritten(self) -> None:
-        """Take out the rows of events neither on disk nor in memory any more: those
-        numbered from the gap's end up to ``_recent_first`` (after a failed write)."""
-        if self._gap is None:
-            return
-        start = self._gap + self._dropped
-        end = min(self._recent_first, self._last + 1)
-        if end <= start:
-            return
-        first = self._gap - 1
-        self.beginRemoveRows(QModelIndex(), first, first + end - start - 1)
-        self._dropped += end - start
-        self.endRemoveRows()
-
-    def clear(self) -> None:
-        """Start over: the events, the counters and the spool file go."""
-        self._generation += 1
-        if self._spooled:  # else there is nothing to reset: no thread is started for it
-            self._worker.submit(self._holder.reset)
-        self.beginResetModel()
-        self._recent.clear()
-        self._pending.clear()
-        self._cache.clear()
-        self._asked.clear()
-        self._recent_chars = 0
-        self._last = self._dropped = 0
-        self._gap = None
-        self._recent_first = 1
-        self.spool_problem = self.read_problem = ""
-        self.endResetModel()
-
-    def close(self) -> None:
-        """The log is done: the spool file goes once queued jobs ran."""
-        self._generation += 1
-        self._pending.clear()
-        self._worker.shutdown(self._holder.remove)
-
-    def _on_written(self, generation: int, start: int, outcome: object) -> None:
-        """Events from ``start`` on could not be written: those before stay on disk,
-        read back as before; later ones are kept in memory only."""
-        if generation != self._generation or not isinstance(outcome, Exception):
-            return
-        if self._gap is not None:
-            return
-        self._gap = start
-        self.spool_problem = (
-            f"{outcome} The {start - 1:,} events before it stay on disk; later ones are "
-            f"kept in memory only (the newest {self.capacity:,})."
-        )
-        self._drop_unwritten()
-        self.spool_failed.emit(self.spool_problem)
-
-    @property
-    def dropped(self) -> int:
-        """Events let go for good (only after the spool could not be written)."""
-        return self._dropped
+    def _unwrap(self, spooled: SpooledEvent) -> LoggedEvent:
+        return spooled.event
 
     def total(self) -> int:
         """Events received since the last clear, including those not yet shown."""
@@ -220,132 +104,26 @@ class EventLogModel(HeaderTableModel):
         """The event at ``row`` if memory holds it (its detail may be cut: see
         :meth:`complete_event`), else None: not on disk (:meth:`is_missing`) or not
         read yet (its page is asked for)."""
-        number = self.number_at(row)
-        offset = number - self._recent_first
-        if 0 <= offset < len(self._recent):
-            return self._recent[offset]
-        cached = self._cache.get(number)
-        if cached is None:
-            if number not in self._cache:
-                self._ask(number)
-            return None
-        return cached.event
-
-    def is_missing(self, row: int) -> bool:
-        """Whether the event at ``row`` was asked for and is not on disk."""
-        number = self.number_at(row)
-        return number in self._cache and self._cache[number] is None
+        return self._entry_at(row)
 
     def complete_event(self, row: int) -> LoggedEvent | None:
         """The event at ``row`` in full if memory holds it whole, else None."""
-        number = self.number_at(row)
-        offset = number - self._recent_first
-        if 0 <= offset < len(self._recent):
-            return self._recent[offset]
-        cached = self._cache.get(number)
-        return cached.event if cached is not None and cached.complete else None
-
-    def number_at(self, row: int) -> int:
-        number = row + 1
-        if self._gap is not None and number >= self._gap:
-            number += self._dropped
-        return number
-
-    def row_of(self, number: int) -> int:
-        """The row showing event ``number``, or -1 (let go, or no such event)."""
-        if self._gap is not None and number >= self._gap:
-            if number < self._gap + self._dropped:
-                return -1
-            number -= self._dropped
-        return number - 1 if 1 <= number <= self.rowCount() else -1
+        return self._complete(self.number_at(row))
 
     def load_event(self, number: int) -> None:
         """Read event ``number`` in full from the spool; ``event_loaded`` brings it, or
         None (not on disk), or the error that kept it from being read."""
-        generation, holder = self._generation, self._holder
+        self._load(number, lambda spool: spool.event(number), self.event_loaded)
 
-        def read() -> LoggedEvent | None:
-            return None if holder.spool is None else holder.spool.event(number)
-
-        def done(event: object) -> None:
-            if generation == self._generation:
-                self.event_loaded.emit(number, event)
-
-        self._spooled = True
-        self._worker.submit(read, done)
-
-    def _ask(self, number: int) -> None:
-        first = number - (number - 1) % PAGE_ROWS
-        if first in self._asked:
-            return
-        last = min(first + PAGE_ROWS, self._recent_first)
-        if self._gap is not None:
-            last = min(last, self._gap)
-        numbers = [n for n in range(first, last) if n not in self._cache]
-        if not numbers:
-            return
-        self._asked.add(first)
-        generation, holder = self._generation, self._holder
-
-        def read() -> list[SpooledEvent]:
-            return [] if holder.spool is None else holder.spool.read(numbers, PREVIEW_KEEP)
-
-        self._spooled = True
-        self._worker.submit(read, lambda found: self._on_page(generation, first, numbers, found))
-
-    def _on_page(self, generation: int, first: int, numbers: list[int], found: object) -> None:
-        if generation != self._generation:
-            return
-        self._asked.discard(first)
-        if isinstance(found, Exception):  # the rows stay, asked again when seen
-            self.read_problem = (
-                f"Cannot read older events ({found}); they are read again when seen."
-            )
-            self.read_failed.emit(self.read_problem)
-            return
-        assert isinstance(found, list)
-        self.read_problem = ""
-        cache: OrderedDict[int, SpooledEvent | None] = self._cache
-        for spooled in found:
-            cache[spooled.number] = spooled
-        returned = {spooled.number for spooled in found}
-        for number in numbers:
-            if number not in returned:  # not written (its batch failed): not asked again
-                cache[number] = None
-        while len(cache) > CACHE_ROWS:
-            cache.popitem(last=False)
-        rows = [row for row in (self.row_of(numbers[0]), self.row_of(numbers[-1])) if row >= 0]
-        if rows:  # only this page's rows
-            last_column = len(self.HEADERS) - 1
-            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), last_column))
-        self.page_loaded.emit()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else self._last - self._dropped
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ):
-        if not index.isValid():
-            return None
-        if role == Qt.ItemDataRole.DisplayRole and index.column() == 0:
-            return self.number_at(index.row())
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole):
-            return None
-        event = self.event_at(index.row())
-        if event is None:
-            if role != Qt.ItemDataRole.DisplayRole or index.column() != 3:
-                return None
-            return _MISSING if self.is_missing(index.row()) else _LOADING
+    def _cell(self, entry: LoggedEvent, column: int, role: int) -> object:
         if role == Qt.ItemDataRole.DisplayRole:
-            column = index.column()
             if column == 1:
-                return datetime.fromtimestamp(event.at).strftime("%H:%M:%S.%f")[:-3]
+                return datetime.fromtimestamp(entry.at).strftime("%H:%M:%S.%f")[:-3]
             if column == 2:
-                return event.kind
-            return event.summary[:_SUMMARY_CHARS]
-        if event.kind == "error":
-            return QColor("#c62828")
+                return entry.kind
+            return entry.summary[:_SUMMARY_CHARS]
+        if entry.kind == "error":
+            return _ERROR_COLOR
         return None
 
 
