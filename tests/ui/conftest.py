@@ -20,6 +20,19 @@ from apiclient.ui.workers import thread_pool
 T = TypeVar("T")
 
 
+@pytest.fixture(autouse=True)
+def gui_thread_garbage_collection() -> Iterator[None]:
+    """Cyclic garbage is collected on the GUI thread only, as in the app
+    (``apiclient/ui/gc_timer.py``): left automatic, a collection triggered in a worker
+    thread may free a QObject there, and Qt later crashes on its dangling timer."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.enable()
+
+
 @pytest.fixture
 def qt_loop(qapp: QApplication) -> Iterator[QEventLoop]:
     """An asyncio loop that runs whenever pytest-qt processes Qt events."""
