@@ -212,7 +212,9 @@ class ImportController(QObject):
             done, _pending = await asyncio.wait({reading}, timeout=READING_DIALOG_AFTER_S)
             if not done:
                 dialog.open()
-            return await reading
+            result = await reading
+            progress.check()  # Cancel clicked as the last request was read still counts
+            return result
         finally:
             dialog.rejected.disconnect(progress.cancel)
             dialog.close()
