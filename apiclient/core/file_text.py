@@ -20,12 +20,12 @@ import codecs
 import contextlib
 import os
 import threading
-from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import overload
 
 from apiclient.core.body_spool import COPY_STEP
+from apiclient.core.paged_text import part_index, text_slice
 
 _CACHED_PARTS = 8
 _UTF8_NAMES = frozenset({"utf-8", "ascii"})
@@ -142,18 +142,10 @@ class FileText:
         return text
 
     def part_at(self, offset: int) -> int:
-        """The index of the part holding ``offset`` (the last part for the very end)."""
-        return max(0, bisect_right(self.starts, offset) - 1)
+        return part_index(self.starts, offset)
 
     def slice(self, start: int, end: int) -> str:
-        """``text[start:end]``: for a selection, not for the whole text."""
-        if end <= start:
-            return ""
-        pieces = []
-        for index in range(self.part_at(start), self.part_at(max(start, end - 1)) + 1):
-            base = self.starts[index]
-            pieces.append(self.read_part(index)[max(0, start - base) : max(0, end - base)])
-        return "".join(pieces)
+        return text_slice(self, start, end)
 
 
 # Byte order marks, and the byte order assumed without one (as ``bytes.decode`` does on

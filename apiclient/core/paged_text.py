@@ -33,6 +33,23 @@ class TextParts(Protocol):
     def slice(self, start: int, end: int) -> str: ...
 
 
+def part_index(starts: Sequence[int], offset: int) -> int:
+    """The index of the part holding ``offset`` (the last part for the very end), given
+    the parts' ``starts``."""
+    return max(0, bisect_right(starts, offset) - 1)
+
+
+def text_slice(text: TextParts, start: int, end: int) -> str:
+    """``text[start:end]``, read from its parts: for a selection, not for the whole text."""
+    if end <= start:
+        return ""
+    pieces = []
+    for index in range(text.part_at(start), text.part_at(max(start, end - 1)) + 1):
+        base = text.starts[index]
+        pieces.append(text.parts[index][max(0, start - base) : max(0, end - base)])
+    return "".join(pieces)
+
+
 @dataclass(frozen=True)
 class PagedText:
     """``parts`` joined are the text; ``starts`` are their offsets in it."""
@@ -73,18 +90,10 @@ class PagedText:
         return self.length
 
     def part_at(self, offset: int) -> int:
-        """The index of the part holding ``offset`` (the last part for the very end)."""
-        return max(0, bisect_right(self.starts, offset) - 1)
+        return part_index(self.starts, offset)
 
     def slice(self, start: int, end: int) -> str:
-        """``text[start:end]``: for a selection, not for the whole text."""
-        if end <= start:
-            return ""
-        pieces = []
-        for index in range(self.part_at(start), self.part_at(max(start, end - 1)) + 1):
-            base = self.starts[index]
-            pieces.append(self.parts[index][max(0, start - base) : max(0, end - base)])
-        return "".join(pieces)
+        return text_slice(self, start, end)
 
 
 @dataclass(frozen=True)
