@@ -24,17 +24,21 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
+from apiclient.core.auth_inherit import effective_auth
 from apiclient.core.errors import CoreError
 from apiclient.core.global_variables import load_globals
 from apiclient.core.importers.postman import import_postman, import_postman_environment
-from apiclient.core.models import Collection, Environment, Folder, Variable
+from apiclient.core.models import ClientCertificate, Collection, Environment, Folder, Variable
+from apiclient.core.oauth2_tokens import TokenCache
 from apiclient.core.paths import data_dir
 from apiclient.core.store import CollectionStore, FolderNode
-from apiclient.core.variables import Scope
+from apiclient.core.variables import Scope, resolve_certificates
 from apiclient.protocols.errors import ProtocolError
+from apiclient.protocols.oauth2 import OAuth2Context
 from apiclient.protocols.runner import Runner
 from apiclient.protocols.runner_model import RunOptions, RunPlan, RunReport, StepResult
 from apiclient.protocols.runner_plan import (
@@ -117,7 +121,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "apiclient run") -> int:
     out = _Output(sys.stdout)
     try:
         reporters = [_reporter(text) for text in args.reporter]
-        plan = _plan(args, out)
+        plan, connection = _plan(args, out)
         check_options(plan.options)
     except (UsageError, CoreError, ProtocolError) as exc:
         print(f"{prog}: error: {_one_line(str(exc))}", file=sys.stderr)
@@ -130,7 +134,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "apiclient run") -> int:
     # A batch call's relative data file is read from the collection's folder (or from
     # the Postman file's folder), wherever the command is run from.
     base_dir = args.path if args.path.is_dir() else args.path.parent
-    report = asyncio.run(_run(plan, printer, base_dir))
+    report = asyncio.run(_run(plan, printer, base_dir, connection))
     out.summary(report)
     if report.summary.cancelled:
         code = EXIT_CANCELLED
@@ -149,10 +153,28 @@ def main(argv: Sequence[str] | None = None, prog: str = "apiclient run") -> int:
     return code
 
 
-async def _run(plan: RunPlan, printer: _Progress, base_dir: Path) -> RunReport:
+@dataclass(frozen=True)
+class _Connection:
+    """What a run needs beyond its plan: where OAuth 2.0 tokens are cached (in memory
+    only: a run on a CI machine leaves no token behind; client-credentials and password
+    grants fetch their own) and the client certificates, resolved."""
+
+    oauth2: OAuth2Context
+    client_certificates: tuple[ClientCertificate, ...] = ()
+
+
+async def _run(
+    plan: RunPlan, printer: _Progress, base_dir: Path, connection: _Connection
+) -> RunReport:
     """Run ``plan``; Ctrl+C (which cancels this task) cancels the runner, and the report
     of what ran is still returned."""
-    runner = Runner(plan, on_step=printer.step, base_dir=base_dir)
+    runner = Runner(
+        plan,
+        on_step=printer.step,
+        base_dir=base_dir,
+        oauth2=connection.oauth2,
+        client_certificates=connection.client_certificates,
+    )
     task = asyncio.ensure_future(runner.run())
     try:
         return await asyncio.shield(task)
@@ -219,7 +241,7 @@ def _globals(out: _Output) -> list[Variable]:
         return []
 
 
-def _plan(args: argparse.Namespace, out: _Output) -> RunPlan:
+def _plan(args: argparse.Namespace, out: _Output) -> tuple[RunPlan, _Connection]:
     path: Path = args.path
     if path.is_dir():
         return _collection_plan(args, out)
@@ -228,13 +250,14 @@ def _plan(args: argparse.Namespace, out: _Output) -> RunPlan:
     raise UsageError(f"{path} does not exist: give a collection folder or a Postman file.")
 
 
-def _collection_plan(args: argparse.Namespace, out: _Output) -> RunPlan:
+def _collection_plan(args: argparse.Namespace, out: _Output) -> tuple[RunPlan, _Connection]:
     store = CollectionStore.open(args.path)
     for problem in store.problems:
         out.warning(f"{problem.path}: {problem.reason} (left out of the run)")
-    environment: list[Variable] = []
+    chosen: Environment | None = None
     if args.env is not None:
-        environment = _environment(args.env, store.environments, args.path).variables
+        chosen = _environment(args.env, store.environments, args.path)
+    environment = chosen.variables if chosen is not None else []
     options = _options(args, out)
     node: FolderNode = store.tree
     if args.folder is not None:
@@ -242,10 +265,18 @@ def _collection_plan(args: argparse.Namespace, out: _Output) -> RunPlan:
     scope = Scope.layered(
         globals=_globals(out), collection=store.variables, environment=environment
     )
-    return plan_from_node(node, name=node.name, scope=scope, options=options)
+    plan = plan_from_node(
+        node,
+        name=node.name,
+        scope=scope,
+        options=options,
+        auth=partial(effective_auth, store.tree, store.auth),
+    )
+    certificates = resolve_certificates(store.client_certificates, scope)
+    return plan, _Connection(OAuth2Context(TokenCache(None)), tuple(certificates))
 
 
-def _postman_plan(args: argparse.Namespace, out: _Output) -> RunPlan:
+def _postman_plan(args: argparse.Namespace, out: _Output) -> tuple[RunPlan, _Connection]:
     imported = import_postman(args.path)
     for warning in imported.warnings:
         out.warning(warning)
@@ -255,13 +286,22 @@ def _postman_plan(args: argparse.Namespace, out: _Output) -> RunPlan:
         environment = _environment(args.env, [], args.path).variables
     options = _options(args, out)
     name, items = collection.name, collection.items
+    parents: tuple[Folder, ...] = ()
     if args.folder is not None:
-        folder = _postman_folder(collection, args.folder)
-        name, items = folder.name, folder.items
+        parents = _postman_folder(collection, args.folder)
+        name, items = parents[-1].name, parents[-1].items
     scope = Scope.layered(
         globals=_globals(out), collection=collection.variables, environment=environment
     )
-    return plan_from_items(items, name=name, scope=scope, options=options)
+    plan = plan_from_items(
+        items,
+        name=name,
+        scope=scope,
+        options=options,
+        collection_auth=collection.auth,
+        parents=parents,
+    )
+    return plan, _Connection(OAuth2Context(TokenCache(None)))
 
 
 def _environment(value: str, known: Sequence[Environment], source: Path) -> Environment:
@@ -315,15 +355,16 @@ def _store_folder(root: FolderNode, wanted: str) -> FolderNode:
     raise UsageError(f"There is no folder {wanted!r} in the collection; its folders: {known}.")
 
 
-def _postman_folder(collection: Collection, wanted: str) -> Folder:
-    folders: list[tuple[str, Folder]] = []
+def _postman_folder(collection: Collection, wanted: str) -> tuple[Folder, ...]:
+    """The folder ``wanted`` names, after the folders holding it (whose auth it inherits)."""
+    folders: list[tuple[str, tuple[Folder, ...]]] = []
 
-    def visit(items: Sequence[object], trail: tuple[str, ...]) -> None:
+    def visit(items: Sequence[object], trail: tuple[Folder, ...]) -> None:
         for item in items:
             if isinstance(item, Folder):
-                names = (*trail, item.name)
-                folders.append((" / ".join(names), item))
-                visit(item.items, names)
+                chain = (*trail, item)
+                folders.append((" / ".join(f.name for f in chain), chain))
+                visit(item.items, chain)
 
     visit(collection.items, ())
     clean = " / ".join(part.strip() for part in wanted.strip().strip("/").split("/"))
@@ -331,7 +372,7 @@ def _postman_folder(collection: Collection, wanted: str) -> Folder:
         found = [
             folder
             for shown, folder in folders
-            if _same(clean, shown, exact) or _same(wanted.strip(), folder.name, exact)
+            if _same(clean, shown, exact) or _same(wanted.strip(), folder[-1].name, exact)
         ]
         if len(found) == 1:
             return found[0]

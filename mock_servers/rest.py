@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from mock_servers.rest_auth import create_auth_router
+from mock_servers.rest_auth_kinds import AUTH_KIND_ENDPOINTS, create_auth_kinds_router
 from mock_servers.rest_batch import BATCH_ENDPOINTS, create_batch_router
 from mock_servers.rest_contacts import ENDPOINTS as CONTACTS_ENDPOINTS
 from mock_servers.rest_contacts import create_contacts_router
@@ -23,6 +24,8 @@ from mock_servers.rest_content import router as content_router
 from mock_servers.rest_echo import echo_routes
 from mock_servers.rest_http import router as http_router
 from mock_servers.rest_items import create_items_router
+from mock_servers.rest_oauth2 import ENDPOINTS as OAUTH2_ENDPOINTS
+from mock_servers.rest_oauth2 import create_oauth2_router
 from mock_servers.rest_playlists import (
     DEMO_TOKEN,
     create_login_router,
@@ -52,6 +55,8 @@ ENDPOINTS: list[tuple[str, str]] = [
     ("/cookies", "Cookies the client sent; /cookies/set?k=v sets, /cookies/delete?k deletes"),
     ("/basic-auth/{user}/{passwd}", "HTTP Basic auth"),
     ("/digest-auth/auth/{user}/{passwd}", "HTTP Digest auth (MD5, qop=auth)"),
+    *AUTH_KIND_ENDPOINTS,
+    *OAUTH2_ENDPOINTS,
     ("/bytes/{n}", "n seeded random bytes (at most 100 MB); ?seed="),
     ("/json/large?mb=1", "About mb megabytes of JSON (at most 200)"),
     ("/text/large?mb=1", "mb MiB of text lines ending in END-OF-BODY (at most 2048)"),
@@ -92,6 +97,8 @@ def create_app(webhook_sender: WebhookSender | None = None) -> FastAPI:
     app.include_router(create_contacts_router())
     app.include_router(create_batch_router())
     app.include_router(create_auth_router())
+    app.include_router(create_auth_kinds_router())
+    app.include_router(create_oauth2_router())
     app.include_router(create_webhook_router(sender))
     app.include_router(http_router)
     app.include_router(content_router)

@@ -12,8 +12,9 @@ would rewrite a folder's ``folder.yaml`` (its order) after every request and fsy
 file on its own, which made a 5,000-request import take a minute; there each file is
 written once, and one sync before the rename makes them all durable.
 
-Secret values (secret variables, auth passwords and tokens) never reach the files: the
-collection's and its environments' go through the store under keys that contain the
+Secret values (secret variables, auth passwords and tokens, certificate passphrases) never
+reach the files: the collection's (variables, auth, certificates) and its environments' go
+through the store under keys that contain the
 hidden folder's path and are re-keyed to the destination after the rename; the requests'
 are kept in memory and stored once, under the destination's keys. Anything the secret
 store still held for that path (a collection once there, deleted by hand) is forgotten
@@ -42,6 +43,7 @@ from apiclient.core.models import AnyRequest, Collection, Environment, Folder, V
 from apiclient.core.paths import ensure_dir
 from apiclient.core.secrets import (
     SecretStore,
+    collection_auth_scope_key,
     collection_scope_key,
     environment_scope_key,
     request_scope_key,
@@ -115,6 +117,8 @@ def add_folder(store: CollectionStore, folder: Folder, parent: str = "") -> str:
     node = store.find(relpath)
     assert isinstance(node, FolderNode)
     node.description = folder.description
+    if folder.auth.kind != "inherit":
+        store.save_folder_auth(relpath, folder.auth)
     _fill_items(store, folder.items, relpath)
     if folder.description and not folder.items:
         # The folder file is written with its children; an empty folder gets its
@@ -192,6 +196,8 @@ def _fill(
     store.description = collection.description
     store.variables = [v.model_copy() for v in collection.variables]
     store.contract_mocks = [mock.model_copy(deep=True) for mock in collection.contract_mocks]
+    store.auth = collection.auth.model_copy()
+    store.client_certificates = [cert.model_copy() for cert in collection.client_certificates]
     for env in collection.environments:
         store.save_environment(env)
     progress.start(WRITING, _count_requests(collection.items))
@@ -214,7 +220,10 @@ def _fill_items(store: CollectionStore, items: list[Folder | AnyRequest], parent
 def _scope_keys(store: CollectionStore, staging: Path, dest: Path) -> list[tuple[str, str]]:
     """Every secret scope key the store may have used, paired with its key at ``dest``
     (requests' values are never stored under the hidden folder's keys)."""
-    pairs = [(collection_scope_key(staging), collection_scope_key(dest))]
+    pairs = [
+        (collection_scope_key(staging), collection_scope_key(dest)),
+        (collection_auth_scope_key(staging), collection_auth_scope_key(dest)),
+    ]
     for env in store.environments:
         pairs.append(
             (environment_scope_key(staging, env.name), environment_scope_key(dest, env.name))

@@ -4,8 +4,8 @@ Each entry keeps the request as the user wrote it (``{{variables}}`` unresolved,
 reopening it works in any environment), a summary of how the send ended, and a preview
 of the response body: its first ``PREVIEW_BYTES`` at most, never the whole body (which
 may be hundreds of megabytes), with the full size in ``size``. Secrets never reach the
-file: auth passwords, tokens and keys, WS-Security passwords, secret request variables
-and credential headers are blanked before the write; in the preview, the values of
+file: auth passwords, tokens, keys and client secrets, WS-Security passwords, secret
+request variables and credential headers are blanked before the write; in the preview, the values of
 credential-looking keys (``access_token``, ``password``, ``client_secret``,
 ``Authorization``... as JSON, form, XML or header lines) are masked here, and the
 values of the secret variables in scope by the tab that sent the request
@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from apiclient.core.auth_fields import SECRET_AUTH_FIELDS
 from apiclient.core.errors import CoreError
 from apiclient.core.models import (
     AnyRequest,
@@ -233,7 +234,7 @@ def redact_request(request: AnyRequest) -> tuple[AnyRequest, tuple[str, ...]]:
     update: dict[str, Any] = {}
     auth = getattr(request, "auth", None)
     if isinstance(auth, Auth):
-        blank = _blank_fields(auth, ("password", "token", "key_value"), "auth", redacted)
+        blank = _blank_fields(auth, SECRET_AUTH_FIELDS, "auth", redacted)
         if blank is not auth:
             update["auth"] = blank
     if isinstance(request, SoapRequest):

@@ -118,13 +118,15 @@ class AuthPart:
 
 
 def auth_part(auth: Auth) -> AuthPart | None:
-    """The row bearer or API key auth adds; None for no auth, basic and digest (each
-    client sends those its own way), an empty bearer token or an API key without a name.
+    """The row bearer, OAuth 2.0 or API key auth adds; None for no auth, the kinds each
+    client sends its own way (basic, digest, NTLM) or signs per request (OAuth 1.0a, AWS
+    Signature v4, Hawk), an empty token or an API key without a name.
 
-    A header value is stripped (header values are sent stripped); a query value is sent
-    as typed.
+    OAuth 2.0 sends the access token its sender filled in ``auth.token`` (the token
+    cache's) exactly as bearer does. A header value is stripped (header values are sent
+    stripped); a query value is sent as typed.
     """
-    if auth.kind == "bearer":
+    if auth.kind in ("bearer", "oauth2"):
         prefix = auth.token_prefix.strip()
         value = f"{prefix} {auth.token.strip()}" if prefix else auth.token
         if value.strip():

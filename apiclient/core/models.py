@@ -79,25 +79,129 @@ class Body(_Model):
     binary_path: str = ""
 
 
-AuthKind = Literal["none", "basic", "bearer", "apikey", "digest"]
+AuthKind = Literal[
+    "inherit",
+    "none",
+    "basic",
+    "bearer",
+    "apikey",
+    "digest",
+    "oauth2",
+    "oauth1",
+    "awsv4",
+    "hawk",
+    "ntlm",
+]
+AUTH_KINDS: tuple[str, ...] = AuthKind.__args__  # type: ignore[attr-defined]
+OAuth2Grant = Literal["client_credentials", "password", "authorization_code"]
+OAUTH2_DEFAULT_REDIRECT = "http://127.0.0.1:8791/callback"
 
 
 class Auth(_Model):
+    """How a request proves who sends it. One flat record for every kind, so switching
+    kinds loses nothing; each kind reads only its own fields (``apiclient.core.auth_fields``
+    says which). ``inherit`` takes the auth of the nearest folder, else of the
+    collection, that sets one; ``inherit`` on the collection is none.
+
+    The default is ``none``, so a file written before inheritance existed (no ``auth``
+    key: no auth) keeps its meaning; new requests and folders are made with ``inherit``
+    (:func:`inherit_auth`), as Postman does, and their files say ``kind: inherit``.
+
+    Field use by kind: basic, digest, ntlm: ``username``/``password`` (ntlm also
+    ``domain``); bearer: ``token``/``token_prefix``; apikey: ``key_*``; oauth2: the
+    ``client_*``, ``*_url``, ``scope``, ``grant_type`` (``username``/``password`` for the
+    password grant) and ``token_prefix``; the token itself is never stored here but in
+    the token cache, per environment. oauth1 (HMAC-SHA1): ``consumer_*``, ``token``
+    (the access token), ``token_secret``, ``realm``; awsv4: ``access_key``,
+    ``secret_key``, ``session_token``, ``region``, ``service``; hawk: ``hawk_id``,
+    ``hawk_key``, ``hawk_algorithm``, ``hawk_ext``.
+    """
+
     kind: AuthKind = "none"
     username: str = ""
     password: str = ""
+    domain: str = ""
     token: str = ""
     token_prefix: str = "Bearer"
     key_name: str = ""
     key_value: str = ""
     key_in: Literal["header", "query"] = "header"
+    grant_type: OAuth2Grant = "client_credentials"
+    token_url: str = ""
+    auth_url: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    scope: str = ""
+    redirect_uri: str = OAUTH2_DEFAULT_REDIRECT
+    pkce: bool = True
+    client_auth: Literal["header", "body"] = "header"
+    consumer_key: str = ""
+    consumer_secret: str = ""
+    token_secret: str = ""
+    realm: str = ""
+    access_key: str = ""
+    secret_key: str = ""
+    session_token: str = ""
+    region: str = "us-east-1"
+    service: str = ""
+    hawk_id: str = ""
+    hawk_key: str = ""
+    hawk_algorithm: Literal["sha256", "sha1"] = "sha256"
+    hawk_ext: str = ""
+
+
+def inherit_auth() -> Auth:
+    """A new request's or folder's auth: whatever its folders or collection set."""
+    return Auth(kind="inherit")
+
+
+ProxyMode = Literal["system", "none", "custom"]
 
 
 class RequestSettings(_Model):
+    """How an HTTP request travels: timeouts, redirects, TLS, HTTP/2, proxy, cookies.
+
+    ``timeout_s`` is the read (and write) timeout, ``connect_timeout_s`` the connect
+    one, ``total_timeout_s`` the whole exchange's (0: no total limit). ``keep_method``
+    re-sends the same method and body on a 301/302 (a 303 always becomes GET).
+    ``ca_file`` is a PEM bundle trusted instead of the system's. ``proxy`` ``system``
+    uses the environment's (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY) and the OS's
+    settings; ``custom`` uses ``proxy_url`` (http://, https://, socks5://) with the
+    optional ``proxy_username``/``proxy_password``, except for the hosts of ``no_proxy``
+    (comma-separated; ``.example.com`` or ``*.example.com`` for a domain and its
+    subdomains). ``send_cookies`` off sends no cookie from the jar and stores none.
+    """
+
     timeout_s: float = Field(default=30.0, gt=0)
+    connect_timeout_s: float = Field(default=30.0, gt=0)
+    total_timeout_s: float = Field(default=0.0, ge=0)
     follow_redirects: bool = True
     max_redirects: int = Field(default=20, ge=0)
+    keep_method: bool = False
     verify_tls: bool = True
+    ca_file: str = ""
+    http2: bool = False
+    proxy: ProxyMode = "system"
+    proxy_url: str = ""
+    proxy_username: str = ""
+    proxy_password: str = ""
+    no_proxy: str = ""
+    send_cookies: bool = True
+
+
+class ClientCertificate(_Model):
+    """A client certificate the collection presents to one host, as Postman's settings
+    do: ``host`` is a name (``api.example.com``, ``*.example.com``) with an optional
+    ``:port``; either ``cert_file`` and ``key_file`` (PEM) or ``pfx_file`` (PKCS#12).
+    ``passphrase`` unlocks the key or the PKCS#12 file; like every secret it is kept in
+    the secret store, not in the collection file."""
+
+    host: str
+    cert_file: str = ""
+    key_file: str = ""
+    pfx_file: str = ""
+    passphrase: str = ""
+    enabled: bool = True
 
 
 CheckSource = Literal["status", "header", "jsonpath", "xpath", "body", "time_ms"]
@@ -320,6 +424,7 @@ class GrpcRequest(_Model):
     method: str = ""
     message: str = ""
     metadata: list[KeyValue] = Field(default_factory=list)
+    auth: Auth = Field(default_factory=Auth)  # bearer, API key and OAuth 2.0 as metadata
     deadline_s: float = Field(default=30.0, gt=0)
     proto_files: list[str] = Field(default_factory=list)
     import_paths: list[str] = Field(default_factory=list)
@@ -456,10 +561,12 @@ Request = Annotated[AnyRequest, Field(discriminator="kind")]
 
 
 class Folder(_Model):
-    """A folder of requests and sub-folders, in the order the user arranged them."""
+    """A folder of requests and sub-folders, in the order the user arranged them; its
+    ``auth`` is what the requests inside inherit (``inherit``: the parent's)."""
 
     name: str
     description: str = ""
+    auth: Auth = Field(default_factory=inherit_auth)
     items: list[Folder | Request] = Field(default_factory=list)
 
 
@@ -490,12 +597,15 @@ class ContractMockSettings(_Model):
 
 
 class Collection(_Model):
-    """A whole collection: its variables, environments, contract mocks (files absolute
-    when taken from a collection folder) and requests."""
+    """A whole collection: its variables, the auth its requests inherit, the client
+    certificates it presents per host, environments, contract mocks (files absolute when
+    taken from a collection folder) and requests."""
 
     name: str
     description: str = ""
     variables: list[Variable] = Field(default_factory=list)
+    auth: Auth = Field(default_factory=Auth)
+    client_certificates: list[ClientCertificate] = Field(default_factory=list)
     contract_mocks: list[ContractMockSettings] = Field(default_factory=list)
     environments: list[Environment] = Field(default_factory=list)
     items: list[Folder | Request] = Field(default_factory=list)

@@ -1,14 +1,20 @@
 """Secret fields of a request, kept out of the collection file the way secret variables are.
 
-The secret fields are the auth password, token and API-key value (REST, batch, SOAP,
-GraphQL and WebSocket requests), the SOAP WS-Security password and the webhook
-receiver's signing secret. On save, a secret field's value goes to the ``SecretStore``
+The secret fields are the auth fields that hold secrets (password, token, API-key
+value, client and consumer secrets...: ``auth_fields.SECRET_AUTH_FIELDS``), a custom
+proxy's password, the SOAP WS-Security password and the webhook receiver's signing
+secret. On save, a secret field's value goes to the ``SecretStore``
 under the request's scope and the file gets an empty field; on load it is put back. A
 value made only of ``{{variable}}`` references is no secret itself (the variable may
 be), so it stays in the file, where a shared collection needs it.
 
 Every field is kept whatever the auth kind, so switching a request's auth to "none" and
 back loses nothing.
+
+A folder's and the collection's auth, and the passphrases of the collection's client
+certificates, are kept the same way (``split_auth``/``fill_auth``,
+``split_certificates``/``fill_certificates``), under the same ``"@auth.<field>"`` keys
+and ``"@cert.<n>.passphrase"`` in the scope of the folder or of the collection's auth.
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from apiclient.core.models import AnyRequest
+from apiclient.core.auth_fields import SECRET_AUTH_FIELDS
+from apiclient.core.models import AnyRequest, Auth, ClientCertificate
 from apiclient.core.variables import VARIABLE_PATTERN
 
 # Variable names cannot hold "@", so these keys never meet a secret variable's value.
@@ -30,9 +37,8 @@ WSSE_PASSWORD_KEY = "@wsse.password"
 WEBHOOK_SECRET_KEY = "@signature.secret"
 
 SECRET_FIELDS: tuple[tuple[str, str], ...] = (
-    ("auth", "password"),
-    ("auth", "token"),
-    ("auth", "key_value"),
+    *(("auth", name) for name in SECRET_AUTH_FIELDS),
+    ("settings", "proxy_password"),
     ("wsse", "password"),
     ("signature", "secret"),
 )
@@ -106,3 +112,58 @@ def fill_secret_fields(request: AnyRequest, stored: Mapping[str, str]) -> AnyReq
         if values:
             update[section_name] = section.model_copy(update=values)
     return request.model_copy(update=update) if update else request
+
+
+def split_auth(auth: Auth) -> tuple[Auth, dict[str, str]]:
+    """A folder's or the collection's ``auth`` as written to its file, and the secret
+    values to store beside it (``"@auth.<field>"`` keys, as a request's)."""
+    secret = {
+        name: value
+        for name in _fields("auth")
+        if (value := getattr(auth, name)) and not only_references(value)
+    }
+    if not secret:
+        return auth, {}
+    stored = {field_key("auth", name): value for name, value in secret.items()}
+    return auth.model_copy(update=dict.fromkeys(secret, "")), stored
+
+
+def fill_auth(auth: Auth, stored: Mapping[str, str]) -> Auth:
+    """``auth`` (as read from its file) with its stored secret fields put back."""
+    values = {
+        name: stored[key]
+        for name in _fields("auth")
+        if not getattr(auth, name) and (key := field_key("auth", name)) in stored
+    }
+    return auth.model_copy(update=values) if values else auth
+
+
+def _passphrase_key(index: int) -> str:
+    return f"@cert.{index}.passphrase"
+
+
+def split_certificates(
+    certs: list[ClientCertificate],
+) -> tuple[list[ClientCertificate], dict[str, str]]:
+    """Client certificates as written to the collection file (no passphrase), and the
+    passphrases to store, keyed by position."""
+    stored: dict[str, str] = {}
+    on_disk: list[ClientCertificate] = []
+    for index, cert in enumerate(certs):
+        if cert.passphrase and not only_references(cert.passphrase):
+            stored[_passphrase_key(index)] = cert.passphrase
+            cert = cert.model_copy(update={"passphrase": ""})
+        on_disk.append(cert)
+    return on_disk, stored
+
+
+def fill_certificates(
+    certs: list[ClientCertificate], stored: Mapping[str, str]
+) -> list[ClientCertificate]:
+    """Client certificates (as read from the file) with their stored passphrases."""
+    return [
+        cert.model_copy(update={"passphrase": stored[key]})
+        if not cert.passphrase and (key := _passphrase_key(index)) in stored
+        else cert
+        for index, cert in enumerate(certs)
+    ]

@@ -84,6 +84,19 @@ def request_scope_key_in(base: str, relpath: str) -> str:
     return f"{base}::request::{relpath}"
 
 
+def collection_auth_scope_key(root: Path) -> str:
+    """The scope key of a collection's own auth and its client certificates' passphrases
+    (apart from its variables' scope, which ``save_settings`` replaces as a whole)."""
+    return f"{root.resolve()}::collection-auth"
+
+
+def folder_scope_key_in(base: str, relpath: str) -> str:
+    """The scope key of a folder's auth: inside the folder's own request prefix (as if
+    it were a request named ``folder.yaml``, a name no request can take), so renaming,
+    moving, copying or deleting the folder carries it with the requests' scopes."""
+    return request_scope_key_in(base, f"{relpath}/folder.yaml")
+
+
 def keyring_username(scope_key: str, name: str) -> str:
     """The keyring entry's username for one value (scope keys and names hold no newline)."""
     return f"{scope_key}\n{name}"

@@ -2,12 +2,13 @@
 
 ```
 my-api/
-  collection.yaml            schema_version, name, description, variables, contract mocks, order
+  collection.yaml            schema_version, name, description, variables, auth, client
+                             certificates, contract mocks, order
   environments/<slug>.yaml   name, variables (secret values live in the SecretStore)
   items/                     the request tree
     get-item.yaml            kind: rest, name, method, url, params, headers, body...
     playlists/               a folder
-      folder.yaml            name, description, order
+      folder.yaml            name, description, auth, order
       list-playlists.yaml
 ```
 
@@ -28,16 +29,30 @@ from collections.abc import Callable
 from pathlib import Path
 
 from apiclient.core.errors import CollectionLoadError, StoreError
-from apiclient.core.models import SCHEMA_VERSION, AnyRequest, Collection, Environment, Folder
+from apiclient.core.models import (
+    SCHEMA_VERSION,
+    AnyRequest,
+    Auth,
+    ClientCertificate,
+    Collection,
+    Environment,
+    Folder,
+)
 from apiclient.core.paths import ensure_dir
 from apiclient.core.secret_fields import (
+    fill_auth,
+    fill_certificates,
     fill_secret_fields,
     needs_secret_fields,
+    split_auth,
+    split_certificates,
     split_secret_fields,
 )
 from apiclient.core.secrets import (
     SecretStore,
+    collection_auth_scope_key,
     collection_scope_key,
+    folder_scope_key_in,
     request_scope_key_in,
     scope_base,
 )
@@ -101,8 +116,11 @@ class CollectionStore:
 
     Build it with ``open`` or ``create``. Every method that changes something writes it
     to disk before returning and raises ``StoreError`` (with a message for a person) when
-    it cannot. ``name``, ``description``, ``variables`` and ``contract_mocks`` are edited
-    in place and written by ``save_settings``.
+    it cannot. ``name``, ``description``, ``variables``, ``contract_mocks``, ``auth`` (what
+    requests inherit when no folder sets one) and ``client_certificates`` are edited in
+    place and written by ``save_settings``; ``save_folder_auth`` and
+    ``save_client_certificates`` write one of the latter at once. Secret values of them
+    all live in the ``SecretStore``, never in the files.
     """
 
     def __init__(self, root: Path, secrets: SecretStore, settings: CollectionFile) -> None:
@@ -120,6 +138,10 @@ class CollectionStore:
         key = collection_scope_key(root)
         self.variables = self._files.fill_secrets(settings.variables, key)
         self.contract_mocks = [mock.model_copy(deep=True) for mock in settings.contract_mocks]
+        # Filled whatever the kind: a secret kept while the auth is switched off stays.
+        stored = self._files.stored_secrets(collection_auth_scope_key(root))
+        self.auth = fill_auth(settings.auth, stored)
+        self.client_certificates = fill_certificates(settings.client_certificates, stored)
 
     # ---- opening -------------------------------------------------------------------------
 
@@ -226,7 +248,17 @@ class CollectionStore:
             except LOAD_ERRORS as exc:
                 self._files.report(path, load_reason(exc))
         self._orders[relpath] = self._listed(directory, settings.order)
-        return self._load_folder(directory, relpath, settings.name, settings.description)
+        node = self._load_folder(directory, relpath, settings.name, settings.description)
+        node.auth = self._filled_folder_auth(relpath, settings.auth)
+        return node
+
+    def _filled_folder_auth(self, relpath: str, auth: Auth) -> Auth:
+        key = folder_scope_key_in(self._scope_base, relpath)
+        if self._secret_scopes is None:
+            self._secret_scopes = self._files.stored_scope_keys()
+        if key not in self._secret_scopes:
+            return auth
+        return fill_auth(auth, self._files.stored_secrets(key))
 
     def _listed(self, directory: Path, order: list[str]) -> list[str]:
         """The entries of ``order`` that exist in ``directory`` (broken files included)."""
@@ -282,16 +314,67 @@ class CollectionStore:
         return self._envs.environments
 
     def save_settings(self) -> None:
-        """Write name, description, variables and contract mocks; secret values go to the
-        SecretStore."""
+        """Write name, description, variables, auth, client certificates and contract
+        mocks; secret values go to the SecretStore."""
         _check_name(self.name, "collection", self.root / COLLECTION_FILE)
         self._files.keep_secrets(self.variables, collection_scope_key(self.root))
+        auth, auth_secrets = split_auth(self.auth)
+        certs, passphrases = split_certificates(self.client_certificates)
+        self._files.keep_secrets(
+            [], collection_auth_scope_key(self.root), auth_secrets | passphrases
+        )
         self._settings = CollectionFile(
             schema_version=SCHEMA_VERSION,
             name=self.name,
             description=self.description,
             variables=blank_secrets(self.variables),
+            auth=auth,
+            client_certificates=certs,
             contract_mocks=for_file(self.contract_mocks),
+        )
+        self._write_collection_file()
+
+    def folder_auth(self, relpath: str) -> Auth:
+        """The auth a folder sets for its requests ("" is the collection's own)."""
+        return self.auth if not relpath else self._folder(relpath).auth
+
+    def save_folder_auth(self, relpath: str, auth: Auth) -> None:
+        """Set and write the auth of the folder at ``relpath`` ("" is the collection's
+        own); its secret values go to the SecretStore."""
+        if not relpath:
+            self.auth = auth.model_copy()
+            self._save_collection_auth()
+            return
+        folder = self._folder(relpath)
+        path = self._path(relpath) / FOLDER_FILE
+        if self._files.is_broken(path):
+            raise StoreError(
+                f"The folder file {path} failed to load, so its auth was not saved (it is "
+                "never overwritten). Fix the file and reload the collection.",
+                path,
+            )
+        _, secrets = split_auth(auth)
+        self._files.keep_secrets([], folder_scope_key_in(self._scope_base, relpath), secrets)
+        self._secret_scopes = None
+        folder.auth = auth.model_copy()
+        self._write_order(folder)
+
+    def save_client_certificates(self, certs: list[ClientCertificate]) -> None:
+        """Set and write the collection's client certificates (passphrases to the
+        SecretStore)."""
+        self.client_certificates = [cert.model_copy() for cert in certs]
+        self._save_collection_auth()
+
+    def _save_collection_auth(self) -> None:
+        """Write the collection's auth and certificates, keeping the rest of the
+        collection file as last written."""
+        auth, auth_secrets = split_auth(self.auth)
+        certs, passphrases = split_certificates(self.client_certificates)
+        self._files.keep_secrets(
+            [], collection_auth_scope_key(self.root), auth_secrets | passphrases
+        )
+        self._settings = self._settings.model_copy(
+            update={"auth": auth, "client_certificates": certs}
         )
         self._write_collection_file()
 
@@ -314,13 +397,22 @@ class CollectionStore:
                     out.append(child.request.model_copy(deep=True))
                 else:
                     sub = items(child)
-                    out.append(Folder(name=child.name, description=child.description, items=sub))
+                    out.append(
+                        Folder(
+                            name=child.name,
+                            description=child.description,
+                            auth=child.auth.model_copy(),
+                            items=sub,
+                        )
+                    )
             return out
 
         return Collection(
             name=self.name,
             description=self.description,
             variables=[v.model_copy() for v in self.variables],
+            auth=self.auth.model_copy(),
+            client_certificates=[cert.model_copy() for cert in self.client_certificates],
             contract_mocks=detached(self.root, self.contract_mocks),
             environments=[env.model_copy(deep=True) for env in self.environments],
             items=items(self.tree),
@@ -334,6 +426,8 @@ class CollectionStore:
         return (
             self.tree == other.tree
             and self.variables == other.variables
+            and self.auth == other.auth
+            and self.client_certificates == other.client_certificates
             and self.contract_mocks == other.contract_mocks
             and self.environments == other.environments
             and self.problems == other.problems
@@ -442,11 +536,13 @@ class CollectionStore:
             order = self._order_with_broken(node)
             self._files.copy_tree(self._path(relpath), self._path(new_rel), skip=FOLDER_FILE)
             self._files.secrets.move_scopes(*self._request_keys(relpath, new_rel), copy=True)
-            doc = FolderFile(name=name, description=node.description, order=order)
+            auth = split_auth(node.auth)[0]
+            doc = FolderFile(name=name, description=node.description, auth=auth, order=order)
             self._files.write_text(self._path(new_rel) / FOLDER_FILE, _folder_text(doc))
             self._orders[new_rel] = order
             self._secret_scopes = None  # the copy's scopes are new
             copy = self._load_folder(self._path(new_rel), new_rel, name, node.description)
+            copy.auth = node.auth.model_copy()
         parent.children.insert(parent.children.index(node) + 1, copy)
         self._write_order(parent)
         return copy.relpath
@@ -550,7 +646,12 @@ class CollectionStore:
             return  # never overwrite a file that failed to load; its order stays as is
         order = self._order_with_broken(folder)
         self._orders[folder.relpath] = order
-        doc = FolderFile(name=folder.name, description=folder.description, order=order)
+        doc = FolderFile(
+            name=folder.name,
+            description=folder.description,
+            auth=split_auth(folder.auth)[0],
+            order=order,
+        )
         self._files.write_text(path, _folder_text(doc))
 
     def _write_collection_file(self) -> None:

@@ -22,7 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from apiclient.core.models import (
     SCHEMA_VERSION,
     AnyRequest,
+    Auth,
     BatchRequest,
+    ClientCertificate,
     ContractMockSettings,
     GraphqlRequest,
     GrpcRequest,
@@ -31,6 +33,7 @@ from apiclient.core.models import (
     Variable,
     WebhookRequest,
     WebsocketRequest,
+    inherit_auth,
 )
 
 COLLECTION_FILE = "collection.yaml"
@@ -66,21 +69,26 @@ class _File(BaseModel):
 
 
 class CollectionFile(_File):
-    """``collection.yaml``: the collection's settings and the order of its top level."""
+    """``collection.yaml``: the collection's settings and the order of its top level.
+    Secret values (of variables, of ``auth``, certificates' passphrases) are left blank."""
 
     schema_version: int
     name: str
     description: str = ""
     variables: list[Variable] = Field(default_factory=list)
+    auth: Auth = Field(default_factory=Auth)
+    client_certificates: list[ClientCertificate] = Field(default_factory=list)
     contract_mocks: list[ContractMockSettings] = Field(default_factory=list)
     order: list[str] = Field(default_factory=list)
 
 
 class FolderFile(_File):
-    """``folder.yaml``: a folder's display name, description and the order of its entries."""
+    """``folder.yaml``: a folder's display name, description, the auth its requests
+    inherit (secret values blank) and the order of its entries."""
 
     name: str
     description: str = ""
+    auth: Auth = Field(default_factory=inherit_auth)
     order: list[str] = Field(default_factory=list)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from apiclient.core.models import AnyRequest
+from apiclient.core.models import AnyRequest, Auth, inherit_auth
 from apiclient.core.store_format import SUFFIX
 
 
@@ -24,12 +24,15 @@ class RequestNode:
 
 @dataclass
 class FolderNode:
-    """A folder in the tree; the root has ``relpath`` "" and the collection's name."""
+    """A folder in the tree; the root has ``relpath`` "" and the collection's name.
+    ``auth`` is what the requests inside inherit (the root's is unused: the collection's
+    auth is ``CollectionStore.auth``)."""
 
     relpath: str
     name: str
     description: str = ""
     children: list[FolderNode | RequestNode] = field(default_factory=list)
+    auth: Auth = field(default_factory=inherit_auth)
 
 
 Node = FolderNode | RequestNode

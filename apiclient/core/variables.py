@@ -19,10 +19,12 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import TypeVar
 
+from apiclient.core.auth_fields import AUTH_TEXT_FIELDS
 from apiclient.core.errors import (
     UndefinedVariableError,
     UnknownVariable,
     VariableCycleError,
+    VariableError,
     VariableExpansionError,
 )
 from apiclient.core.models import (
@@ -30,10 +32,12 @@ from apiclient.core.models import (
     BatchPart,
     BatchRequest,
     Body,
+    ClientCertificate,
     ClientTls,
     GraphqlRequest,
     GrpcRequest,
     KeyValue,
+    RequestSettings,
     RestRequest,
     SoapRequest,
     Variable,
@@ -266,6 +270,7 @@ def resolve_request(request: RestRequest, scope: Scope) -> RestRequest:
             "headers": _rows(resolver, request.headers, "header"),
             "body": _body(resolver, request.body),
             "auth": _auth(resolver, request.auth),
+            "settings": _settings(resolver, request.settings),
         },
     )
     resolver.check()
@@ -290,6 +295,7 @@ def resolve_batch_request(request: BatchRequest, scope: Scope) -> BatchRequest:
             "url": text(request.url, "URL"),
             "headers": _rows(resolver, request.headers, "header"),
             "auth": _auth(resolver, request.auth),
+            "settings": _settings(resolver, request.settings),
             "options_json": text(request.options_json, "options"),
             "data_file": text(request.data_file, "data file"),
             "rows": rows,
@@ -335,6 +341,7 @@ def resolve_soap_request(request: SoapRequest, scope: Scope) -> SoapRequest:
             "envelope": text(request.envelope, "envelope"),
             "auth": _auth(resolver, request.auth),
             "wsse": _wsse(resolver, request.wsse),
+            "settings": _settings(resolver, request.settings),
         },
         deep=True,
     )
@@ -355,6 +362,7 @@ def resolve_graphql_request(request: GraphqlRequest, scope: Scope) -> GraphqlReq
             "headers": _rows(resolver, request.headers, "header"),
             "variables_json": text(request.variables_json, "variables"),
             "auth": _auth(resolver, request.auth),
+            "settings": _settings(resolver, request.settings),
             "schema_file": text(request.schema_file, "schema file"),
         },
         deep=True,
@@ -373,6 +381,7 @@ def resolve_grpc_request(request: GrpcRequest, scope: Scope) -> GrpcRequest:
             "target": text(request.target, "target"),
             "metadata": _rows(resolver, request.metadata, "metadata"),
             "message": text(request.message, "message"),
+            "auth": _auth(resolver, request.auth),
             "tls": _tls(resolver, request.tls),
         },
         deep=True,
@@ -440,6 +449,28 @@ def resolve_webhook_request(request: WebhookRequest, scope: Scope) -> WebhookReq
     return resolved
 
 
+def resolve_certificates(
+    certificates: Iterable[ClientCertificate], scope: Scope
+) -> list[ClientCertificate]:
+    """The enabled client certificates with ``{{variables}}`` in their host, paths and
+    passphrase resolved. An unknown variable is left as typed rather than raised: these
+    are the collection's, not one request's, so the engine names the file or passphrase
+    it cannot use when (and only when) a request goes to that host."""
+
+    def lenient(text: str, where: str) -> str:
+        try:
+            return resolve_text(text, scope, where)
+        except VariableError:
+            return text
+
+    fields = ("host", "cert_file", "key_file", "pfx_file", "passphrase")
+    return [
+        cert.model_copy(update={f: lenient(getattr(cert, f), f) for f in fields})
+        for cert in certificates
+        if cert.enabled
+    ]
+
+
 def _tls(resolver: _Resolver, tls: ClientTls) -> ClientTls:
     return tls.model_copy(
         update={
@@ -492,17 +523,21 @@ def _body(resolver: _Resolver, body: Body) -> Body:
     return body
 
 
-_AUTH_FIELDS: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
-    {
-        "basic": (("username", "auth username"), ("password", "auth password")),
-        "digest": (("username", "auth username"), ("password", "auth password")),
-        "bearer": (("token", "auth token"), ("token_prefix", "auth token prefix")),
-        "apikey": (("key_name", "API key name"), ("key_value", "API key value")),
-    }
-)
-
-
 def _auth(resolver: _Resolver, auth: Auth) -> Auth:
-    fields = _AUTH_FIELDS.get(auth.kind, ())
-    update = {name: resolver.text(getattr(auth, name), where) for name, where in fields}
+    fields = AUTH_TEXT_FIELDS.get(auth.kind, ())
+    update = {f.name: resolver.text(getattr(auth, f.name), f.label) for f in fields}
     return auth.model_copy(update=update)
+
+
+def _settings(resolver: _Resolver, settings: RequestSettings) -> RequestSettings:
+    """The settings with the CA file and, for a custom proxy, its address, user, password
+    and exceptions resolved; the same object when none of them is used."""
+    update: dict[str, str] = {}
+    if settings.ca_file:
+        update["ca_file"] = resolver.text(settings.ca_file, "CA file")
+    if settings.proxy == "custom":
+        update["proxy_url"] = resolver.text(settings.proxy_url, "proxy URL")
+        update["proxy_username"] = resolver.text(settings.proxy_username, "proxy username")
+        update["proxy_password"] = resolver.text(settings.proxy_password, "proxy password")
+        update["no_proxy"] = resolver.text(settings.no_proxy, "no-proxy list")
+    return settings.model_copy(update=update) if update else settings

@@ -16,9 +16,13 @@ every error class at start-up for free; the engines re-export their own classes
         * :class:`EnvelopeError`: a SOAP envelope that cannot be sent as typed
         * :class:`DocumentError`: a GraphQL query that does not parse or fit the schema
         * :class:`VariablesError`: GraphQL variables that are not JSON or do not fit
+        * :class:`ClientCertificateError`: a client certificate (PEM pair or
+          PKCS#12) that cannot be loaded: wrong password, not a certificate
     * :class:`ConnectError`: the connection could not be opened
         * :class:`DnsError`: the host name does not resolve
-    * :class:`RequestTimeoutError`: a phase (connect, read, write, pool) took too long
+        * :class:`ProxyError`: the proxy could not be reached, or refused the request
+    * :class:`RequestTimeoutError`: a phase (connect, read, write, pool) or the whole
+      exchange (total) took too long
     * :class:`TlsError`: TLS handshake or certificate verification failed
     * :class:`ConnectionClosedError`: the server closed the connection mid-exchange
     * :class:`TooManyRedirectsError`: a redirect chain exceeded the limit
@@ -86,11 +90,31 @@ class DnsError(ConnectError):
     """The host name does not resolve to an address."""
 
 
+class ProxyError(ConnectError):
+    """The proxy in the path could not be reached, asked for credentials (407), or
+    could not reach the server itself; ``proxy`` is its ``host:port``."""
+
+    def __init__(self, message: str, *, proxy: str) -> None:
+        super().__init__(message)
+        self.proxy = proxy
+
+
+class ClientCertificateError(RequestBuildError):
+    """A client certificate cannot be loaded (missing file, not PEM, a key that does
+    not belong to it, a PKCS#12 file with a wrong password); ``host`` is the host the
+    certificate is for. Nothing was sent."""
+
+    def __init__(self, message: str, *, host: str) -> None:
+        super().__init__(message)
+        self.host = host
+
+
 class RequestTimeoutError(ProtocolError):
     """A phase of the exchange took longer than the configured limit.
 
-    ``phase`` is one of ``connect``, ``read``, ``write`` or ``pool``; ``timeout_s`` is
-    the limit that was exceeded, so the UI can offer to raise it.
+    ``phase`` is one of ``connect``, ``read``, ``write``, ``pool`` or ``total`` (the
+    whole exchange, body included); ``timeout_s`` is the limit that was exceeded, so
+    the UI can offer to raise it.
     """
 
     def __init__(self, message: str, *, phase: str, timeout_s: float | None) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apiclient.core.models import Body, GraphqlRequest, KeyValue, RestRequest
+from apiclient.protocols.auth_sign import check_handshake_auth
 from apiclient.protocols.errors import RequestBuildError
 from apiclient.protocols.graphql_document import OperationInfo, check_document, check_variables
 from apiclient.protocols.graphql_schema import LoadedSchema
@@ -90,15 +91,12 @@ async def socket_target(request: GraphqlRequest) -> SocketTarget:
     """Where a subscription connects: ``subscription_url``, else ``url`` with http(s)
     turned into ws(s); headers and auth as a REST request would send them.
 
-    Raises :class:`RequestBuildError` for a bad URL or header, and for Digest auth,
-    which needs a challenge a WebSocket upgrade cannot answer.
+    Raises :class:`RequestBuildError` for a bad URL or header, and for an auth kind
+    that answers a challenge or signs the exchange (Digest, NTLM, AWS, Hawk, OAuth
+    1.0a), which a WebSocket upgrade cannot do.
     """
     typed = request.subscription_url.strip() or request.url.strip()
     url = normalize_url(typed, schemes=("ws", "wss", "http", "https"))
-    if request.auth.kind == "digest":
-        raise RequestBuildError(
-            "Digest auth cannot be used for a subscription: the WebSocket upgrade cannot"
-            " answer its challenge. Use Basic, Bearer or an API key for subscriptions."
-        )
+    check_handshake_auth(request.auth, "a subscription")
     socket_url, headers = await upgrade_parts(url, request.headers, request.auth)
     return SocketTarget(socket_url, headers)

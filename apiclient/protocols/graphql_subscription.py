@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import (
     ConnectionClosed,
     InvalidHandshake,
@@ -43,6 +43,7 @@ from apiclient.protocols.graphql_request import prepare, socket_target
 from apiclient.protocols.graphql_response import GraphqlResponseError, parse_errors
 from apiclient.protocols.graphql_schema import LoadedSchema
 from apiclient.protocols.http import USER_AGENT, map_httpx_error
+from apiclient.protocols.websocket_handshake import OriginBoundConnect, credential_headers
 
 __all__ = ["PROTOCOLS", "Subscription", "SubscriptionError", "SubscriptionEvent"]
 
@@ -173,8 +174,9 @@ class Subscription:
             else None
         )
         try:
-            return await connect(
+            return await OriginBoundConnect(
                 url,
+                credential_headers=credential_headers(self._request.auth),
                 subprotocols=[Subprotocol(self.protocol)],
                 additional_headers=list(headers),
                 user_agent_header=USER_AGENT,

@@ -31,6 +31,7 @@ import grpc
 from grpc import aio
 
 from apiclient.core.models import GrpcRequest
+from apiclient.protocols.auth_grpc import auth_metadata
 from apiclient.protocols.errors import (
     ConnectError,
     DnsError,
@@ -39,7 +40,7 @@ from apiclient.protocols.errors import (
     TlsError,
 )
 from apiclient.protocols.http import USER_AGENT
-from apiclient.protocols.tls import check_client_pair, read_tls_file
+from apiclient.protocols.tls import check_client_pair, load_client_pair, read_tls_file
 
 __all__ = [
     "CHANNEL_OPTIONS",
@@ -164,7 +165,7 @@ def _server_certificate(key: ChannelKey) -> tuple[bytes, str]:
     context.verify_mode = ssl.CERT_NONE
     context.set_alpn_protocols(["h2"])
     if key.client_cert_file and key.client_key_file:
-        context.load_cert_chain(key.client_cert_file, key.client_key_file)
+        load_client_pair(context, key.client_cert_file, key.client_key_file)
     try:
         with (
             socket.create_connection((host, port), timeout=10) as raw,
@@ -218,26 +219,31 @@ def _certificate_name(host: str, port: int, pem: bytes) -> str:
 
 
 def call_metadata(request: GrpcRequest) -> Metadata:
-    """The enabled metadata rows, keys in lower case; a ``-bin`` key's value is base64
-    and sent as its bytes. Raises ``RequestBuildError`` for a row gRPC would refuse."""
+    """The enabled metadata rows, keys in lower case, then the auth's row (replacing a
+    typed row of the same key); a ``-bin`` key's value is base64 and sent as its bytes.
+    Raises ``RequestBuildError`` for a row gRPC would refuse and for auth it cannot carry."""
     out: list[tuple[str, str | bytes]] = []
-    for row in request.metadata:
-        if not row.enabled or not row.name.strip():
+    rows = [(row.name, row.value) for row in request.metadata if row.enabled]
+    auth = auth_metadata(request.auth)
+    if auth is not None:
+        rows = [(name, value) for name, value in rows if name.strip().lower() != auth[0]]
+        rows.append(auth)
+    for name, value in rows:
+        if not name.strip():
             continue
-        key = row.name.strip().lower()
+        key = name.strip().lower()
         if not _KEY.fullmatch(key):
             raise RequestBuildError(
-                f"Metadata key {row.name!r} is not allowed: use letters, digits, '-', '_'"
-                " and '.' only."
+                f"Metadata key {name!r} is not allowed: use letters, digits, '-', '_' and '.' only."
             )
         if key.startswith("grpc-"):
             raise RequestBuildError(
                 f"Metadata key {key!r} is reserved for gRPC itself; choose another name."
             )
         if key.endswith("-bin"):
-            out.append((key, _base64(key, row.value)))
+            out.append((key, _base64(key, value)))
             continue
-        value = row.value.strip()
+        value = value.strip()
         if not all(" " <= char <= "~" for char in value):
             raise RequestBuildError(
                 f"The value of metadata {key!r} must be printable ASCII; for binary data,"

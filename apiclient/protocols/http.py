@@ -1,9 +1,12 @@
 """Shared HTTP plumbing for every engine that speaks HTTP (REST, SOAP, GraphQL...).
 
-Three things live here so each engine does not redo them: checking what the user typed
-(method, URL, headers) before any traffic, a pool of warm ``httpx.AsyncClient``s, phase
-timings read from httpcore's ``trace`` extension, and the single mapping from
-httpx/httpcore/ssl/OSError exceptions onto :mod:`apiclient.protocols.errors`.
+What lives here so each engine does not redo it: checking what the user typed
+(method, URL, headers) before any traffic, a pool of warm ``httpx.AsyncClient``s keyed
+on everything that shapes a connection (:class:`ConnectionKey`: TLS settings and client
+certificate from :mod:`.connection_tls`, proxy from :mod:`.connection_proxy`, HTTP/2,
+redirect limit), the per-phase timeouts, phase timings read from httpcore's ``trace``
+extension, and the single mapping from httpx/httpcore/ssl/OSError exceptions onto
+:mod:`apiclient.protocols.errors`.
 """
 
 from __future__ import annotations
@@ -11,29 +14,45 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import os
 import re
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 from urllib.parse import urlsplit
 
-import certifi
 import httpx
 
 from apiclient import __version__
 from apiclient.core.http_parts import SCHEME_RE, encode_url
 from apiclient.core.http_parts import append_query as append_query
+from apiclient.core.models import ClientCertificate, RequestSettings
+from apiclient.protocols.connection_proxy import (
+    SYSTEM,
+    ProxyKey,
+    is_https,
+    proxy_key,
+    proxy_options,
+    system_bypass,
+)
+from apiclient.protocols.connection_tls import (
+    SSL_CONTEXTS_KEPT,
+    TlsKey,
+    certificate_key,
+    ssl_context,
+    stamp,
+)
 from apiclient.protocols.errors import (
     ConnectError,
     ConnectionClosedError,
     DnsError,
     HttpProtocolError,
     ProtocolError,
+    ProxyError,
     RequestBuildError,
     RequestTimeoutError,
     ResponseTooLargeError,
@@ -56,6 +75,11 @@ _OTHER_SCHEME_RE = re.compile(
 MAX_IDLE_CLIENTS = 128
 """Idle clients kept per setting, above the runner's highest concurrency (100); past
 this many concurrent sends, the extra clients are closed when their sends finish."""
+
+MAX_CONNECTION_KEYS = 32
+"""Settings (connection keys) a pool keeps idle clients for: each CA file, certificate
+or proxy change makes a new key; past this many, the idle clients of the least
+recently used key are closed."""
 
 
 # --- checking what the user typed -------------------------------------------------------
@@ -200,122 +224,233 @@ def decode_header_value(raw: bytes) -> str:
 # --- clients ----------------------------------------------------------------------------
 
 
-def _cookieless_jar() -> CookieJar:
-    """A jar that refuses every cookie, for engines that must not carry state across sends."""
-    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+_COOKIELESS_JAR = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+"""A jar that refuses every cookie and so holds none: for a pool without a jar, and for
+a send with cookies turned off (nothing sent, nothing stored)."""
+
+# Kept under its old name: tests clear its cache after changing SSL_CERT_FILE.
+_ssl_context = ssl_context
 
 
-_ALPN = ["http/1.1"]  # what httpcore offers on every connection (HTTP/2 is off)
+@dataclass(frozen=True)
+class ConnectionKey:
+    """Everything that shapes a client: its SSL context (verification, CA file, client
+    certificate, HTTP/2), its proxy, and its redirect limit. Sends with equal keys share
+    clients (and warm connections)."""
+
+    tls: TlsKey = TlsKey()  # noqa: RUF009 (frozen, so one shared default is right)
+    proxy: ProxyKey = SYSTEM
+    max_redirects: int = 20
+
+    def __post_init__(self) -> None:
+        # Hashed on every lease; the nested keys would be hashed anew each time.
+        object.__setattr__(self, "_hash", hash((self.tls, self.proxy, self.max_redirects)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined, no-any-return]
 
 
-class _SharedSslContext(ssl.SSLContext):
-    """An SSL context whose ALPN list is set once, when it is built, so that many
-    clients on many threads can share it.
-
-    httpcore calls ``set_alpn_protocols`` before every TLS connection. Done for real,
-    that rewrites the context while other threads (the runner's send workers) create
-    connections from it with the GIL released: a data race inside OpenSSL. Here it only
-    checks that the list is the one already set; creating connections reads the context
-    and nothing else writes it, which OpenSSL allows from any number of threads.
-    """
-
-    def set_alpn_protocols(self, alpn_protocols: Iterable[str]) -> None:
-        if list(alpn_protocols) != _ALPN:
-            raise ValueError(f"This shared SSL context offers only {_ALPN} by ALPN.")
+DEFAULT_CONNECTION = ConnectionKey()
 
 
-@functools.cache
-def _ssl_context(verify_tls: bool) -> ssl.SSLContext:
-    """The SSL context for this setting, shared by every client of the process, built as
-    httpx builds its own: trusting ``SSL_CERT_FILE``, else ``SSL_CERT_DIR``, else
-    certifi's bundle; with no checks at all when ``verify_tls`` is off.
+KEY_TTL_S = 1.0
+"""How long a connection key made with files (CA file, client certificate) is reused
+before the files are looked at again: an edited file is seen within this time."""
 
-    Shared because building one that verifies costs ~30 ms of CPU (parsing the CA
-    bundle; passing it as bytes saves nothing), 100 times that for a run of 100
-    concurrent sends, while one that does not verify costs ~0.3 ms.
-    """
-    context = _SharedSslContext(ssl.PROTOCOL_TLS_CLIENT)  # checks certificates and names
-    if not verify_tls:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    elif os.environ.get("SSL_CERT_FILE"):
-        context.load_verify_locations(cafile=os.environ["SSL_CERT_FILE"])
-    elif os.environ.get("SSL_CERT_DIR"):
-        context.load_verify_locations(capath=os.environ["SSL_CERT_DIR"])
-    else:
-        context.load_verify_locations(cafile=certifi.where())
-    if keylog := os.environ.get("SSLKEYLOGFILE"):  # as ssl's default context does
-        context.keylog_filename = keylog
-    ssl.SSLContext.set_alpn_protocols(context, _ALPN)
-    return context
+_keys: dict[tuple[Any, ...], tuple[float, ConnectionKey]] = {}
+_MAX_KEYS = 256
+
+
+def connection_key(
+    settings: RequestSettings,
+    certificate: ClientCertificate | None = None,
+    host: str = "",
+    *,
+    secure: bool = True,
+) -> ConnectionKey:
+    """The key of ``settings`` for a request to ``host`` (over TLS when ``secure``: an
+    https:// URL) with ``certificate`` presented; checks the proxy settings and that the
+    CA and certificate files exist (RequestBuildError naming the setting) before any
+    traffic. The CA file and certificate matter only to TLS: a plain http:// send to no
+    https:// proxy neither reads nor needs them. Cheap enough for every send: a key is
+    remembered for :data:`KEY_TTL_S` (the files are stat'ed no more often)."""
+    verify = settings.verify_tls
+    if not secure:
+        certificate = None
+    if (
+        certificate is None
+        and not settings.http2
+        and settings.proxy == "system"
+        and (not verify or not settings.ca_file or not secure)
+        and not system_bypass(host)
+    ):  # the usual case, on every send of a run: made once per setting
+        return _plain_key(verify, settings.max_redirects)
+    memo = (
+        verify,
+        settings.ca_file,
+        settings.http2,
+        settings.proxy,
+        settings.proxy_url,
+        settings.proxy_username,
+        settings.proxy_password,
+        settings.no_proxy,
+        settings.max_redirects,
+        host,
+        secure,
+        None
+        if certificate is None
+        else (
+            certificate.host,
+            certificate.cert_file,
+            certificate.key_file,
+            certificate.pfx_file,
+            certificate.passphrase,
+        ),
+    )
+    now = time.monotonic()
+    known = _keys.get(memo)
+    if known is not None and now - known[0] < KEY_TTL_S:
+        return known[1]
+    key = _connection_key(settings, certificate, host, secure)
+    if len(_keys) >= _MAX_KEYS:
+        _keys.clear()
+    _keys[memo] = (now, key)
+    return key
+
+
+def _connection_key(
+    settings: RequestSettings, certificate: ClientCertificate | None, host: str, secure: bool
+) -> ConnectionKey:
+    verify = settings.verify_tls
+    proxy = proxy_key(settings, host)
+    ca_text = settings.ca_file.strip()
+    ca_file = None
+    if verify and ca_text and (secure or is_https(proxy)):
+        ca_file = stamp(ca_text, "CA file")
+    tls = TlsKey(
+        verify,
+        ca_file,
+        certificate_key(certificate) if certificate is not None else None,
+        settings.http2,
+    )
+    return ConnectionKey(tls, proxy, settings.max_redirects)
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_key(verify: bool, max_redirects: int) -> ConnectionKey:
+    return ConnectionKey(TlsKey(verify), SYSTEM, max_redirects)
 
 
 class HttpClientPool:
-    """Warm ``httpx.AsyncClient``s per (verify_tls, max_redirects), lent one send at a time.
+    """Warm ``httpx.AsyncClient``s per :class:`ConnectionKey`, lent one send at a time.
 
     Reuse keeps connections (and their TLS sessions) warm. Each send leases a client
     that no other send is using (:meth:`lease`), so a client's own connection pool
     never holds more than one request: httpcore's pool re-scans and retries when many
     requests share it, which made 20 concurrent sends slower than one after another.
-    Clients of one setting share one SSL context (loading the CA bundle takes ~30 ms;
-    :class:`_SharedSslContext` says why sharing is safe), so a new client is cheap.
-    Per-request things (timeout, auth, redirects on/off, trace) are passed on each send,
-    never set on a client. The only shared state is the ``cookie_jar`` when one is given
-    (Postman-like session cookies); without one, cookies are never stored.
+    Clients of one TLS setting share one SSL context (loading the CA bundle takes
+    ~30 ms; :class:`~apiclient.protocols.connection_tls.SharedSslContext` says why
+    sharing is safe), so a new client is cheap. Per-request things (timeout, auth,
+    redirects on/off, trace) are passed on each send, never set on a client. The only
+    shared state is the ``cookie_jar`` when one is given (Postman-like session cookies),
+    handed to a client each time it is lent, so switching jars (:meth:`set_cookie_jar`)
+    needs no new client; without one, or for a send with cookies off, cookies are never
+    sent nor stored. Idle clients are kept for the :data:`MAX_CONNECTION_KEYS` most
+    recently used keys only.
     """
 
     def __init__(self, *, cookie_jar: CookieJar | None = None) -> None:
         self._cookie_jar = cookie_jar
-        self._ssl_contexts: dict[bool, asyncio.Future[ssl.SSLContext]] = {}
-        self._idle: dict[tuple[bool, int], list[httpx.AsyncClient]] = {}
+        self._ssl_contexts: OrderedDict[TlsKey, asyncio.Future[ssl.SSLContext]] = OrderedDict()
+        self._idle: OrderedDict[ConnectionKey, list[httpx.AsyncClient]] = OrderedDict()
         self._leased: set[httpx.AsyncClient] = set()
+
+    def set_cookie_jar(self, jar: CookieJar | None) -> None:
+        """Use ``jar`` from the next lease on (None: keep no cookies)."""
+        self._cookie_jar = jar
+
+    def jar(self, send_cookies: bool = True) -> CookieJar:
+        """The jar a send uses: the pool's, or one that keeps nothing."""
+        jar = self._cookie_jar
+        return jar if send_cookies and jar is not None else _COOKIELESS_JAR
 
     @contextlib.asynccontextmanager
     async def lease(
-        self, *, verify_tls: bool = True, max_redirects: int = 20
+        self, key: ConnectionKey = DEFAULT_CONNECTION, *, send_cookies: bool = True
     ) -> AsyncIterator[httpx.AsyncClient]:
-        """A client for these settings, for this send alone until the block ends; the
-        most recently returned one first, so sends one after another share a connection."""
-        key = (verify_tls, max_redirects)
-        idle = self._idle.setdefault(key, [])
-        client = idle.pop() if idle else await self._build(verify_tls, max_redirects)
+        """A client for ``key``, for this send alone until the block ends; the most
+        recently returned one first, so sends one after another share a connection."""
+        idle = self._idle_for(key)
+        await self._drop_old_keys()
+        client = idle.pop() if idle else await self._build(key)
+        jar = self.jar(send_cookies)
+        if client.cookies.jar is not jar:
+            client.cookies = jar
         self._leased.add(client)
         try:
             yield client
         finally:
             self._leased.discard(client)
-            if len(idle) >= MAX_IDLE_CLIENTS:
-                await client.aclose()
-            elif not client.is_closed:  # closed when the pool was closed meanwhile
+            if client.is_closed:  # the pool was closed meanwhile
+                pass
+            elif len(idle) >= MAX_IDLE_CLIENTS or self._idle.get(key) is not idle:
+                await client.aclose()  # too many, or its key was dropped meanwhile
+            else:
                 idle.append(client)
 
-    async def ssl_context(self, verify_tls: bool) -> ssl.SSLContext:
-        """The SSL context for this setting, loaded in a worker thread once however many
+    def _idle_for(self, key: ConnectionKey) -> list[httpx.AsyncClient]:
+        """The idle clients of ``key``, which becomes the most recently used key."""
+        idle = self._idle.get(key)
+        if idle is None:
+            idle = self._idle[key] = []
+        else:
+            self._idle.move_to_end(key)
+        return idle
+
+    async def _drop_old_keys(self) -> None:
+        """Close the idle clients of the least recently used keys past
+        :data:`MAX_CONNECTION_KEYS` (a client lent meanwhile is closed when it is back)."""
+        while len(self._idle) > MAX_CONNECTION_KEYS:
+            _, clients = self._idle.popitem(last=False)
+            for client in clients:
+                await client.aclose()
+
+    async def ssl_context(self, key: TlsKey) -> ssl.SSLContext:
+        """The SSL context for ``key``, loaded in a worker thread once however many
         sends ask for it at once (each would otherwise load the CA bundle)."""
-        load = self._ssl_contexts.get(verify_tls)
+        load = self._ssl_contexts.get(key)
         if load is None:
-            load = asyncio.ensure_future(asyncio.to_thread(_ssl_context, verify_tls))
-            self._ssl_contexts[verify_tls] = load
+            load = asyncio.ensure_future(asyncio.to_thread(ssl_context, key))
+            self._ssl_contexts[key] = load
+            while len(self._ssl_contexts) > SSL_CONTEXTS_KEPT:
+                self._ssl_contexts.popitem(last=False)  # its sends hold it meanwhile
+        else:
+            self._ssl_contexts.move_to_end(key)
         try:
             return await asyncio.shield(load)  # one send cancelled does not cancel the load
-        except Exception:
-            if self._ssl_contexts.get(verify_tls) is load:
-                del self._ssl_contexts[verify_tls]  # a later send tries again
+        except BaseException:
+            if self._ssl_contexts.get(key) is load and load.done():
+                del self._ssl_contexts[key]  # a later send tries again
             raise
 
-    async def client_options(self, verify_tls: bool, max_redirects: int) -> dict[str, Any]:
-        """The keyword arguments of a new client for these settings, sync or async alike
-        (the runner's threaded engine builds ``httpx.Client``s from them)."""
-        jar = self._cookie_jar if self._cookie_jar is not None else _cookieless_jar()
+    async def client_options(self, key: ConnectionKey) -> dict[str, Any]:
+        """The keyword arguments of a new client for ``key``, sync or async alike (the
+        runner's threaded engine builds ``httpx.Client``s from them); its cookie jar is
+        set when it is lent."""
+        proxy_tls = None
+        if is_https(key.proxy):  # the proxy's own TLS: same trust, HTTP/1.1, no certificate
+            proxy_tls = await self.ssl_context(TlsKey(key.tls.verify, key.tls.ca_file))
         return {
-            "verify": await self.ssl_context(verify_tls),
-            "max_redirects": max_redirects,
-            "cookies": jar,
+            "verify": await self.ssl_context(key.tls),
+            "http2": key.tls.http2,
+            "max_redirects": key.max_redirects,
+            "cookies": self.jar(),
             "headers": {"User-Agent": USER_AGENT},
+            **proxy_options(key.proxy, proxy_tls),
         }
 
-    async def _build(self, verify_tls: bool, max_redirects: int) -> httpx.AsyncClient:
-        return httpx.AsyncClient(**await self.client_options(verify_tls, max_redirects))
+    async def _build(self, key: ConnectionKey) -> httpx.AsyncClient:
+        return httpx.AsyncClient(**await self.client_options(key))
 
     async def aclose(self) -> None:
         """Close every client and its connections; the pool may be used again after."""
@@ -343,6 +478,19 @@ class Timings:
     reused_connection: bool
 
 
+class ProxyHop(str):
+    """The ``host:port`` of a proxy in the path of a failed send; ``tls`` tells that the
+    failure came during the TLS handshake with the proxy itself (an https:// proxy),
+    not with the server behind it."""
+
+    tls: bool
+
+    def __new__(cls, where: str, *, tls: bool = False) -> ProxyHop:
+        hop = super().__new__(cls, where)
+        hop.tls = tls
+        return hop
+
+
 class TraceRecorder:
     """Collects httpcore trace events for one send: ``extensions={"trace": recorder}``.
 
@@ -353,6 +501,10 @@ class TraceRecorder:
     def __init__(self) -> None:
         self.started = time.perf_counter()
         self._hops: list[dict[str, float]] = [{}]
+        self.connected_to: str | None = None  # host:port of the last TCP connect begun
+        # Who began the last TLS handshake since that connect: "connection" (with the
+        # host connected to), "proxy" or "socks" (with the server, through a proxy).
+        self._tls_by: str | None = None
 
     async def __call__(self, name: str, info: dict[str, Any]) -> None:
         self.record(name, info)
@@ -368,10 +520,40 @@ class TraceRecorder:
         ):
             hop = {}
             self._hops.append(hop)
+        if event == "connect_tcp.started":
+            self.connected_to = f"{info.get('host')}:{info.get('port')}"
+            self._tls_by = None
+        elif event == "start_tls.started":
+            self._tls_by = name.partition(".")[0]
         if event.endswith(".started"):
             hop.setdefault(event, now)
         else:
             hop[event] = now
+
+    def proxy_in_path(
+        self, exc: BaseException, request_url: str, proxy: ProxyKey | None = None
+    ) -> ProxyHop | None:
+        """The proxy the failing hop connected through: the last TCP connect went
+        elsewhere than to the host of the request that failed (compared as httpcore
+        connects: an IDN host as punycode). With ``proxy`` (the send's choice), a send
+        that goes direct never blames one."""
+        tried = self.connected_to
+        if tried is None or (proxy is not None and proxy.mode == "none"):
+            return None
+        target = request_url
+        if isinstance(exc, httpx.RequestError):
+            with contextlib.suppress(RuntimeError):  # no request attached
+                target = str(exc.request.url)
+        if tried == _connected_to(target):
+            return None
+        return ProxyHop(tried, tls=self._tls_by == "connection")
+
+    def closed_after_handshake(self) -> bool:
+        """Whether the last hop completed a TLS handshake and got no response headers:
+        how a TLS 1.3 server that wants a client certificate (and got none it accepts)
+        hangs up, the handshake having already succeeded on this side."""
+        hop = self._hops[-1]
+        return "start_tls.complete" in hop and "receive_response_headers.complete" not in hop
 
     def timings(self, finished: float) -> Timings:
         """Timings of the final hop, with ``finished`` the moment the body was read."""
@@ -431,6 +613,16 @@ def _where(request_url: str) -> tuple[str, str]:
     return url.host, f"{url.host}:{port}"
 
 
+def _connected_to(request_url: str) -> str:
+    """``host:port`` as httpcore's trace names the connection to the URL's host."""
+    try:
+        url = httpx.URL(request_url)
+    except httpx.InvalidURL:
+        return request_url
+    port = url.port or {"https": 443, "wss": 443}.get(url.scheme, 80)
+    return f"{url.raw_host.decode('ascii')}:{port}"
+
+
 def _seconds(timeout_s: float | None) -> str:
     return "the time limit" if timeout_s is None else f"{timeout_s:g} s"
 
@@ -447,16 +639,28 @@ def map_httpx_error(
     timeout_s: float | None,
     *,
     max_redirects: int | None = None,
+    connect_timeout_s: float | None = None,
+    proxy: str | None = None,
 ) -> ProtocolError:
     """Turn an httpx/httpcore/ssl/OSError exception into the engine error tree.
 
     This is the one place that knows library exception types; the message says what
-    failed, where, and what to try.
+    failed, where, and what to try. ``connect_timeout_s`` is the connect timeout when
+    it differs from ``timeout_s``; ``proxy`` the ``host:port`` of the proxy the failing
+    hop went through (:meth:`TraceRecorder.proxy_in_path`), so a proxy that cannot be
+    reached is not blamed on the server; as a :class:`ProxyHop`, it also tells when the
+    TLS handshake that failed was the one with the proxy itself.
     """
     if isinstance(exc, ProtocolError):
         return exc
+    proxy_tls = isinstance(proxy, ProxyHop) and proxy.tls
+    proxy = str(proxy) if proxy is not None else None  # a plain str in the error
     host, where = _where(request_url)
     if isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, httpx.ConnectTimeout) and connect_timeout_s is not None:
+            timeout_s = connect_timeout_s
+        if proxy is not None and isinstance(exc, httpx.ConnectTimeout):
+            return _map_timeout(exc, f"the proxy {proxy}", timeout_s)
         return _map_timeout(exc, where, timeout_s)
     if isinstance(exc, httpx.TooManyRedirects):
         limit = f" ({max_redirects})" if max_redirects is not None else ""
@@ -471,12 +675,16 @@ def map_httpx_error(
         return RequestBuildError(f"The request could not be sent as valid HTTP: {exc}.")
     tls = _map_tls(exc, host, where)
     if tls is not None:
+        if proxy_tls and proxy is not None:
+            return _map_proxy_tls(exc, proxy, where)
         return tls
     if isinstance(exc, httpx.ProxyError):
-        return ConnectError(f"The proxy refused the connection to {where}: {exc}.")
+        return _map_proxy_refusal(exc, proxy, where)
     if isinstance(exc, httpx.ConnectError) or (
         isinstance(exc, OSError) and not isinstance(exc, httpx.HTTPError)
     ):
+        if proxy is not None:
+            return _map_proxy_connect(exc, proxy, where)
         return _map_connect(exc, host, where)
     if isinstance(exc, httpx.RemoteProtocolError):
         return _map_remote_protocol(exc, where)
@@ -531,12 +739,19 @@ def _map_tls(exc: BaseException, host: str, where: str) -> TlsError | None:
     if isinstance(verify, ssl.SSLCertVerificationError):
         reason = verify.verify_message or verify.reason or str(verify)
         return TlsError(
-            f"The TLS certificate of {host} could not be verified: {reason}. If you trust"
-            " this server, turn off certificate verification for this request in Settings."
+            f"The TLS certificate of {host} could not be verified: {reason}. If the server's"
+            " certificate comes from a private CA, set that CA file in the request's"
+            " Settings; if you trust this server, turn off certificate verification there."
         )
     other = _first(exc, ssl.SSLError)
     if isinstance(other, ssl.SSLError):
         reason = other.reason or str(other)
+        if "CERTIFICATE" in reason.upper():  # an alert: certificate required, bad...
+            return TlsError(
+                f"The server at {where} refused the TLS handshake ({reason}): it wants a"
+                " client certificate it accepts. Add one for this host in the collection's"
+                " client certificates, or check the one presented."
+            )
         return TlsError(
             f"The TLS handshake with {where} failed: {reason}. Check that the server speaks"
             " HTTPS on this port (or use http://)."
@@ -564,6 +779,55 @@ def _map_connect(exc: BaseException, host: str, where: str) -> ConnectError:
     )
 
 
+def _map_proxy_refusal(exc: httpx.ProxyError, proxy: str | None, where: str) -> ProxyError:
+    """The proxy answered the tunnel request (CONNECT) with an error status."""
+    said = str(exc) or type(exc).__name__
+    named = f"The proxy {proxy}" if proxy else "The proxy"
+    if said.startswith("407"):
+        text = (
+            f"{named} asks for credentials ({said}) before it connects to {where}: set the"
+            " proxy username and password in the request settings."
+        )
+    else:
+        text = (
+            f"{named} could not open a tunnel to {where} ({said}). The server may be"
+            " unreachable from the proxy; check the address, or the proxy settings."
+        )
+    return ProxyError(text, proxy=proxy or "")
+
+
+def _map_proxy_tls(exc: BaseException, proxy: str, where: str) -> ProxyError:
+    """The TLS handshake with an https:// proxy failed."""
+    failed = _first(exc, ssl.SSLError)
+    if isinstance(failed, ssl.SSLCertVerificationError):
+        reason = failed.verify_message or failed.reason or str(failed)
+    else:
+        reason = getattr(failed, "reason", None) or str(failed)
+    return ProxyError(
+        f"The TLS handshake with the proxy {proxy} failed ({reason}) before reaching"
+        f" {where}. Check that the proxy speaks HTTPS (else use an http:// proxy URL), and"
+        " the CA file of the request settings (or turn off certificate verification).",
+        proxy=proxy,
+    )
+
+
+def _map_proxy_connect(exc: BaseException, proxy: str, where: str) -> ProxyError:
+    if _first(exc, socket.gaierror) is not None:
+        reason = "its name does not resolve to an address"
+    elif _first(exc, ConnectionRefusedError) is not None:
+        reason = "connection refused"
+    else:
+        specific = next(
+            (e for e in _causes(exc) if isinstance(e, OSError) and e.errno is not None), None
+        )
+        reason = _os_reason(specific or exc)
+    return ProxyError(
+        f"Could not connect to the proxy {proxy} ({reason}) to reach {where}: check the"
+        " proxy settings (request settings, or the system's), or choose no proxy.",
+        proxy=proxy,
+    )
+
+
 def _map_remote_protocol(exc: httpx.RemoteProtocolError, where: str) -> ProtocolError:
     text = str(exc)
     if "peer closed connection" in text:
@@ -581,3 +845,47 @@ def _map_remote_protocol(exc: httpx.RemoteProtocolError, where: str) -> Protocol
             " It may have crashed or rejected the request; try again."
         )
     return HttpProtocolError(f"The server at {where} sent invalid HTTP: {text}.")
+
+
+# --- timeouts -------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=64)
+def _timeout(connect_s: float, other_s: float) -> httpx.Timeout:
+    return httpx.Timeout(connect=connect_s, read=other_s, write=other_s, pool=other_s)
+
+
+def request_timeout(settings: RequestSettings) -> httpx.Timeout:
+    """httpx's per-phase limits of ``settings``: the connect timeout, and the read
+    timeout for reading, writing and waiting for a connection."""
+    return _timeout(settings.connect_timeout_s, settings.timeout_s)
+
+
+def client_certificate_refused(where: str, presented: bool) -> TlsError:
+    """A TLS server at ``where`` hung up right after the handshake (see
+    :meth:`TraceRecorder.closed_after_handshake`)."""
+    if presented:
+        advice = (
+            "it may not accept the client certificate presented: check that it is the right one"
+        )
+    else:
+        advice = (
+            "it probably requires a client certificate. Add one for this host in the"
+            " collection's client certificates"
+        )
+    return TlsError(
+        f"The server at {where} closed the connection right after the TLS handshake,"
+        f" without answering: {advice}."
+    )
+
+
+def total_timeout_error(request_url: str, total_s: float) -> RequestTimeoutError:
+    """The whole exchange with ``request_url`` took longer than ``total_s``."""
+    _, where = _where(request_url)
+    return RequestTimeoutError(
+        f"The exchange with {where} took longer than the total timeout of {total_s:g} s"
+        " (connecting, sending and the whole response body, redirects included). Raise"
+        " the total timeout in the request settings, or set it to 0 for no limit.",
+        phase="total",
+        timeout_s=total_s,
+    )

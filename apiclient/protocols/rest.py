@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import contextlib
+import functools
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.message import Message
 from http.cookiejar import Cookie, CookieJar
 from pathlib import Path
+from urllib.parse import urlsplit
 from urllib.request import Request as UrllibRequest
 
 import httpx
@@ -29,18 +32,33 @@ from apiclient.core.http_parts import (
     query_pairs,
     urlencoded_body,
 )
-from apiclient.core.models import Auth, Body, FormField, RequestSettings, RestRequest
+from apiclient.core.models import (
+    Auth,
+    Body,
+    ClientCertificate,
+    FormField,
+    RequestSettings,
+    RestRequest,
+)
+from apiclient.protocols.auth_sign import added_headers, request_auth
 from apiclient.protocols.body_errors import PartialBodyError
-from apiclient.protocols.errors import RequestBuildError
+from apiclient.protocols.connection_redirects import next_hop
+from apiclient.protocols.connection_tls import choose_certificate
+from apiclient.protocols.errors import ConnectionClosedError, ProtocolError, RequestBuildError
 from apiclient.protocols.http import (
+    ConnectionKey,
     HttpClientPool,
     Timings,
     TraceRecorder,
     append_query,
+    client_certificate_refused,
+    connection_key,
     decode_header_value,
     encode_header,
     map_httpx_error,
     normalize_url,
+    request_timeout,
+    total_timeout_error,
     utf8,
     validate_method,
 )
@@ -202,6 +220,10 @@ class RequestParts:
     content: bytes | None
     files: tuple[tuple[str, FileTuple], ...]  # multipart rows in order (text rows too)
     auth: httpx.Auth | None
+    # The headers (lower case) the auth adds: never sent on to another origin.
+    auth_headers: tuple[str, ...] = ()
+    # The auth authenticates the connection itself (NTLM): it serves no other send.
+    binds_connection: bool = False
 
 
 def _has_header(headers: list[tuple[bytes, bytes]], name: str) -> bool:
@@ -249,21 +271,22 @@ def _read_multipart(rows: list[FormField]) -> list[tuple[str, FileTuple]]:
 
 def _auth_parts(
     auth: Auth, headers: list[tuple[bytes, bytes]], query: list[tuple[str, str | None]]
-) -> httpx.Auth | None:
-    """Apply the Auth tab: header/query auth goes into ``headers``/``query`` in place."""
-    if auth.kind in ("basic", "digest"):
-        utf8(auth.username, "The username (Auth tab)")
-        utf8(auth.password, "The password (Auth tab)")
-        kind = httpx.BasicAuth if auth.kind == "basic" else httpx.DigestAuth
-        return kind(auth.username, auth.password)
+) -> tuple[httpx.Auth | None, tuple[str, ...]]:
+    """Apply the Auth tab: header/query auth goes into ``headers``/``query`` in place;
+    the kinds that sign or answer a challenge come back as the ``httpx.Auth`` that does
+    it at send time, on the final request. Also the names (lower case) of the headers
+    the auth adds either way."""
     if auth.kind == "apikey" and not auth.key_name.strip():
         raise RequestBuildError("API key auth needs a key name (Auth tab).")
+    send_time = request_auth(auth)
+    names = added_headers(send_time)
     part = auth_part(auth)
     if part is not None and part.where == "query":
         query.append((part.name, part.value))
     elif part is not None:
         _set_header(headers, part.name, part.value)
-    return None
+        names = (*names, part.name.lower())
+    return send_time, names
 
 
 async def _body_parts(
@@ -299,10 +322,19 @@ async def build_request_parts(request: RestRequest) -> RequestParts:
     url = normalize_url(request.url)
     headers = [encode_header(row.name.strip(), row.value) for row in enabled_rows(request.headers)]
     query = query_pairs(request.params)
-    auth = _auth_parts(request.auth, headers, query)
+    auth, auth_headers = _auth_parts(request.auth, headers, query)
     url = append_query(url, query)
     content, files = await _body_parts(request.body, headers)
-    return RequestParts(method, url, tuple(headers), content, tuple(files), auth)
+    return RequestParts(
+        method,
+        url,
+        tuple(headers),
+        content,
+        tuple(files),
+        auth,
+        auth_headers,
+        binds_connection=request.auth.kind == "ntlm",
+    )
 
 
 # --- cookies ----------------------------------------------------------------------------
@@ -357,27 +389,98 @@ def _decode_headers(raw: list[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ..
     return tuple((k.decode("latin-1"), decode_header_value(v)) for k, v in raw)
 
 
+@functools.lru_cache(maxsize=1024)
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, lower-case host, port) of a checked URL; remembered, as a run sends the
+    same URLs over and over."""
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port
+
+
+def map_send_error(
+    exc: BaseException,
+    url: str,
+    settings: RequestSettings,
+    recorder: TraceRecorder,
+    key: ConnectionKey | None = None,
+) -> ProtocolError:
+    """:func:`map_httpx_error` with what this send knows: its limits, its proxy, and
+    whether a TLS server hung up on it right after the handshake."""
+    error = map_httpx_error(
+        exc,
+        url,
+        settings.timeout_s,
+        max_redirects=settings.max_redirects,
+        connect_timeout_s=settings.connect_timeout_s,
+        proxy=recorder.proxy_in_path(exc, url, key.proxy if key is not None else None),
+    )
+    if (
+        isinstance(error, ConnectionClosedError)
+        and error.received_bytes is None
+        and recorder.closed_after_handshake()
+    ):
+        presented = key is not None and key.tls.certificate is not None
+        return client_certificate_refused(httpx.URL(url).netloc.decode("ascii"), presented)
+    return error
+
+
 class RestEngine:
     """Sends REST requests; keeps warm connections and a session cookie jar.
 
     Like Postman, cookies set by any response are stored in the engine's jar and sent
-    with later requests to matching hosts, until :meth:`clear_cookies`. With a
-    :class:`SpoolPolicy`, a large body goes to a file as it arrives
-    (:attr:`RestResponse.body_file`); without one every body is read into memory.
+    with later requests to matching hosts, until :meth:`clear_cookies`; the jar is a
+    private one unless one is given (``cookie_jar``, :meth:`set_cookie_jar`: the
+    environment's, kept across restarts by its owner). With a :class:`SpoolPolicy`, a
+    large body goes to a file as it arrives (:attr:`RestResponse.body_file`); without
+    one every body is read into memory. :meth:`set_client_certificates` names the
+    certificates presented to HTTPS hosts.
     """
 
-    def __init__(self, *, spool: SpoolPolicy | None = None) -> None:
-        self._jar = CookieJar()
+    def __init__(
+        self, *, spool: SpoolPolicy | None = None, cookie_jar: CookieJar | None = None
+    ) -> None:
+        self._jar = cookie_jar if cookie_jar is not None else CookieJar()
         self._pool = HttpClientPool(cookie_jar=self._jar)
         self._spool = spool
+        self._certificates: tuple[ClientCertificate, ...] = ()
+        self._chosen: dict[tuple[str, int], ClientCertificate | None] = {}
 
     @property
     def cookies(self) -> tuple[ResponseCookie, ...]:
         """A snapshot of the cookie jar."""
         return tuple(_to_response_cookie(cookie) for cookie in self._jar)
 
+    @property
+    def cookie_jar(self) -> CookieJar:
+        return self._jar
+
+    def set_cookie_jar(self, jar: CookieJar | None) -> None:
+        """Send and store cookies with ``jar`` from the next send on (None: a new
+        private session jar). Warm connections are kept: a client takes the engine's
+        jar each time it is lent."""
+        self._jar = jar if jar is not None else CookieJar()
+        self._pool.set_cookie_jar(self._jar)
+
     def clear_cookies(self) -> None:
         self._jar.clear()
+
+    def set_client_certificates(self, certificates: list[ClientCertificate]) -> None:
+        """The client certificates (variables resolved) to present: to each HTTPS
+        host, the enabled one whose host matches (name or ``*.domain``, optional port)."""
+        self._certificates = tuple(certificates)
+        self._chosen.clear()
+
+    def connection_key(self, url: str, settings: RequestSettings) -> ConnectionKey:
+        """The key of the clients that may send to ``url`` with ``settings``; checks the
+        connection settings (RequestBuildError) before any traffic."""
+        scheme, host, port = _origin(url)
+        certificate = None
+        if self._certificates and scheme == "https":
+            where = (host, port or 443)
+            if where not in self._chosen:
+                self._chosen[where] = choose_certificate(self._certificates, *where)
+            certificate = self._chosen[where]
+        return connection_key(settings, certificate, host, secure=scheme == "https")
 
     async def send(self, request: RestRequest, *, progress: Progress | None = None) -> RestResponse:
         """Send a resolved request and read the whole response.
@@ -386,14 +489,21 @@ class RestEngine:
         :class:`~apiclient.protocols.errors.ProtocolError` subclass on failure, a
         :class:`PartialBodyError` (holding what arrived) when a spooled body stops
         early; cancelling the awaiting task aborts the exchange, frees the connection
-        and deletes a spooled file.
+        and deletes a spooled file. A total timeout in the settings bounds the whole
+        exchange, body included.
         """
         started = time.perf_counter()
         parts = await build_request_parts(request)
         settings = request.settings
+        key = self.connection_key(parts.url, settings)
         recorder = TraceRecorder()
+        total_s = settings.total_timeout_s or None
+        deadline = asyncio.timeout(total_s)
         try:
-            response, body, body_file = await self._exchange(parts, settings, recorder, progress)
+            async with deadline:
+                response, body, body_file = await self._exchange(
+                    parts, settings, key, recorder, progress
+                )
         except BodyStopped as stop:
             partial = self._response(
                 parts, stop.response, stop.head, recorder, started, time.perf_counter()
@@ -401,16 +511,18 @@ class RestEngine:
             partial = replace(partial, body_file=stop.body_file)
             cause = stop.cause
             mapped = (
-                map_httpx_error(cause, parts.url, settings.timeout_s)
+                map_send_error(cause, parts.url, settings, recorder, key)
                 if isinstance(cause, httpx.HTTPError)
                 else None
             )
             message = stopped_message(stop, parts.url, settings.timeout_s)
             raise PartialBodyError(message, response=partial, cause=mapped) from cause
+        except TimeoutError as exc:
+            if total_s is not None and deadline.expired():
+                raise total_timeout_error(parts.url, total_s) from None
+            raise map_send_error(exc, parts.url, settings, recorder, key) from exc
         except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-            raise map_httpx_error(
-                exc, parts.url, settings.timeout_s, max_redirects=settings.max_redirects
-            ) from exc
+            raise map_send_error(exc, parts.url, settings, recorder, key) from exc
         finished = time.perf_counter()
         result = self._response(parts, response, body, recorder, started, finished)
         return replace(result, body_file=body_file) if body_file is not None else result
@@ -419,6 +531,7 @@ class RestEngine:
         self,
         parts: RequestParts,
         settings: RequestSettings,
+        key: ConnectionKey,
         recorder: TraceRecorder,
         progress: Progress | None = None,
     ) -> tuple[httpx.Response, bytes, BodyFile | None]:
@@ -426,28 +539,28 @@ class RestEngine:
         spooled body that stops early raises :class:`BodyStopped`."""
         made: BodyFile | None = None
         try:
-            async with self._pool.lease(
-                verify_tls=settings.verify_tls, max_redirects=settings.max_redirects
-            ) as client:
-                http_request = client.build_request(
-                    parts.method,
-                    parts.url,
-                    headers=list(parts.headers),
-                    content=parts.content,
-                    files=list(parts.files) or None,
-                    timeout=httpx.Timeout(settings.timeout_s),
-                    extensions={"trace": recorder},
-                )
-                response = await client.send(
-                    http_request,
-                    stream=True,
-                    auth=parts.auth,
-                    follow_redirects=settings.follow_redirects,
-                )
+            async with (
+                self._pool.lease(key, send_cookies=settings.send_cookies) as client,
+                contextlib.AsyncExitStack() as hops,
+            ):
                 try:
-                    body, made = await self._read_body(response, parts.url, progress)
+                    http_request = client.build_request(
+                        parts.method,
+                        parts.url,
+                        headers=list(parts.headers),
+                        content=parts.content,
+                        files=list(parts.files) or None,
+                        timeout=request_timeout(settings),
+                        extensions={"trace": recorder},
+                    )
+                    response = await self._send(client, key, http_request, parts, settings, hops)
+                    try:
+                        body, made = await self._read_body(response, parts.url, progress)
+                    finally:
+                        await response.aclose()
                 finally:
-                    await response.aclose()
+                    if parts.binds_connection:
+                        await client.aclose()  # not lent again: see RequestParts
         except BodyStopped:
             raise
         except BaseException as exc:
@@ -460,6 +573,51 @@ class RestEngine:
                 made.remove()
             raise
         return response, body, made
+
+    async def _send(
+        self,
+        client: httpx.AsyncClient,
+        key: ConnectionKey,
+        request: httpx.Request,
+        parts: RequestParts,
+        settings: RequestSettings,
+        hops: contextlib.AsyncExitStack,
+    ) -> httpx.Response:
+        """Send ``request`` (streamed) with ``client``, then follow its redirects hop by
+        hop when the settings say so (:mod:`.connection_redirects`): a hop to another
+        origin goes without the auth's headers, through a client leased (into ``hops``)
+        for that origin's connection key."""
+        response = await client.send(request, stream=True, auth=parts.auth, follow_redirects=False)
+        if not settings.follow_redirects or response.next_request is None:
+            return response
+        clients = {key: client}
+        history: list[httpx.Response] = []
+        try:
+            while (
+                following := next_hop(
+                    response,
+                    len(history),
+                    settings.max_redirects,
+                    keep_method=settings.keep_method,
+                    home=request.url,
+                    auth_headers=parts.auth_headers,
+                )
+            ) is not None:
+                await response.aread()
+                history.append(response)
+                hop_key = self.connection_key(str(following.url), settings)
+                if hop_key not in clients:
+                    lease = self._pool.lease(hop_key, send_cookies=settings.send_cookies)
+                    clients[hop_key] = await hops.enter_async_context(lease)
+                # The auth flow ran on the first hop only, never for another origin.
+                response = await clients[hop_key].send(
+                    following, stream=True, follow_redirects=False
+                )
+        except BaseException:
+            await response.aclose()
+            raise
+        response.history = history
+        return response
 
     async def _read_body(
         self, response: httpx.Response, url: str, progress: Progress | None

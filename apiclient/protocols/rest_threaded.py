@@ -30,13 +30,22 @@ from typing import Any
 import httpx
 
 from apiclient.core.models import RequestSettings, RestRequest
+from apiclient.protocols.connection_redirects import next_hop
 from apiclient.protocols.http import (
     MAX_IDLE_CLIENTS,
+    ConnectionKey,
     TraceRecorder,
     check_body_size,
-    map_httpx_error,
+    request_timeout,
+    total_timeout_error,
 )
-from apiclient.protocols.rest import RequestParts, RestEngine, RestResponse, build_request_parts
+from apiclient.protocols.rest import (
+    RequestParts,
+    RestEngine,
+    RestResponse,
+    build_request_parts,
+    map_send_error,
+)
 from apiclient.protocols.rest_receive import Progress
 from apiclient.protocols.runner_workers import Job, Workers
 
@@ -46,6 +55,9 @@ _OPENED_EVENTS = ("connect_tcp.complete", "start_tls.complete")
 # A URL parsed once per text: parsing is a tenth of a loopback send's CPU, and a run
 # sends the same URLs over and over. httpx.URL is immutable, so threads may share one.
 _parsed_url = functools.lru_cache(maxsize=1024)(httpx.URL)
+# How long a worker thread waits for the loop to give it a redirect hop's client options
+# (loading an SSL context at worst); bounded so a loop that closed cannot hang it.
+_HOP_CLIENT_WAIT_S = 30.0
 
 
 class _JarCookies(httpx.Cookies):
@@ -82,7 +94,7 @@ class _Client(httpx.Client):
 class _Lent:
     """A sync client lent to one send, and the network streams it opened, to abort."""
 
-    def __init__(self, key: tuple[bool, int], client: httpx.Client) -> None:
+    def __init__(self, key: ConnectionKey, client: httpx.Client) -> None:
         self.key = key
         self.client = client
         self.in_flight: Job[RestResponse] | None = None
@@ -123,7 +135,11 @@ def _shut_down(stream: Any) -> None:
 
 
 def _exchange_blocking(
-    lent: _Lent, parts: RequestParts, settings: RequestSettings, recorder: TraceRecorder
+    engine: ThreadedRestEngine,
+    lent: _Lent,
+    parts: RequestParts,
+    settings: RequestSettings,
+    recorder: TraceRecorder,
 ) -> tuple[httpx.Response, bytes]:
     """The exchange, on a worker thread; httpx's exceptions pass through."""
 
@@ -139,21 +155,60 @@ def _exchange_blocking(
         headers=list(parts.headers),
         content=parts.content,
         files=list(parts.files) or None,
-        timeout=httpx.Timeout(settings.timeout_s),
+        timeout=request_timeout(settings),
         extensions={"trace": trace},
     )
-    response = client.send(
-        http_request, stream=True, auth=parts.auth, follow_redirects=settings.follow_redirects
-    )
-    chunks, size = [], 0
-    try:
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            check_body_size(size, parts.url)
-            chunks.append(chunk)
-    finally:
-        response.close()
+    with contextlib.ExitStack() as hops:
+        response = _send(engine, lent, http_request, parts, settings, hops)
+        chunks, size = [], 0
+        try:
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                check_body_size(size, parts.url)
+                chunks.append(chunk)
+        finally:
+            response.close()
     return response, b"".join(chunks)
+
+
+def _send(
+    engine: ThreadedRestEngine,
+    lent: _Lent,
+    request: httpx.Request,
+    parts: RequestParts,
+    settings: RequestSettings,
+    hops: contextlib.ExitStack,
+) -> httpx.Response:
+    """As the async engine's :meth:`RestEngine._send`: a hop to another origin whose
+    connection key differs goes through a client of its own, made for this send and
+    closed with ``hops`` (a redirect across origins is rare in a run)."""
+    response = lent.client.send(request, stream=True, auth=parts.auth, follow_redirects=False)
+    if not settings.follow_redirects or response.next_request is None:
+        return response
+    clients: dict[ConnectionKey, httpx.Client] = {lent.key: lent.client}
+    history: list[httpx.Response] = []
+    try:
+        while (
+            following := next_hop(
+                response,
+                len(history),
+                settings.max_redirects,
+                keep_method=settings.keep_method,
+                home=request.url,
+                auth_headers=parts.auth_headers,
+            )
+        ) is not None:
+            response.read()
+            history.append(response)
+            hop_key = engine.connection_key(str(following.url), settings)
+            if hop_key not in clients:
+                clients[hop_key] = hops.enter_context(engine.hop_client(hop_key, settings))
+            response = clients[hop_key].send(following, stream=True, follow_redirects=False)
+    except BaseException:
+        response.close()
+        raise
+    response.history = history
+    return response
 
 
 def _send_blocking(
@@ -167,11 +222,9 @@ def _send_blocking(
     errors mapped, the response read into a :class:`RestResponse`."""
     recorder = TraceRecorder()
     try:
-        response, body = _exchange_blocking(lent, parts, settings, recorder)
+        response, body = _exchange_blocking(engine, lent, parts, settings, recorder)
     except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-        raise map_httpx_error(
-            exc, parts.url, settings.timeout_s, max_redirects=settings.max_redirects
-        ) from exc
+        raise map_send_error(exc, parts.url, settings, recorder, lent.key) from exc
     finished = time.perf_counter()
     return engine._response(parts, response, body, recorder, started, finished)
 
@@ -180,12 +233,13 @@ class ThreadedRestEngine(RestEngine):
     """A :class:`RestEngine` whose exchanges run on up to ``workers`` threads, for a
     loop that belongs to a run (never the window's: the loop only waits meanwhile)."""
 
-    def __init__(self, workers: int) -> None:
-        super().__init__()
+    def __init__(self, workers: int, *, cookie_jar: CookieJar | None = None) -> None:
+        super().__init__(cookie_jar=cookie_jar)
         self._workers = workers
         self._threads: Workers | None = None
-        self._idle: dict[tuple[bool, int], list[_Lent]] = {}
+        self._idle: dict[ConnectionKey, list[_Lent]] = {}
         self._lent: set[_Lent] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def send(self, request: RestRequest, *, progress: Progress | None = None) -> RestResponse:
         """As :meth:`RestEngine.send`, all but building on a worker thread. The body is
@@ -194,41 +248,64 @@ class ThreadedRestEngine(RestEngine):
         started = time.perf_counter()
         parts = await build_request_parts(request)
         settings = request.settings
-        lent = await self._lend(settings.verify_tls, settings.max_redirects)
+        self._loop = asyncio.get_running_loop()
+        lent = await self._lend(self.connection_key(parts.url, settings), settings.send_cookies)
         if self._threads is None:
             self._threads = Workers(self._workers, "rest-send")
         lent.in_flight = self._threads.submit(
             functools.partial(_send_blocking, self, lent, parts, settings, started)
         )
+        total_s = settings.total_timeout_s or None
+        deadline = asyncio.timeout(total_s)
         try:
-            response = await lent.in_flight.waiter
-        except asyncio.CancelledError:
+            async with deadline:
+                response = await lent.in_flight.waiter
+        except (asyncio.CancelledError, TimeoutError):
             self._lent.discard(lent)
             lent.retire()  # the thread still holds the client: never lent again
+            if total_s is not None and deadline.expired():
+                raise total_timeout_error(parts.url, total_s) from None
             raise
         finally:
             if lent in self._lent:
-                self._give_back(lent)
+                self._give_back(lent, keep=not parts.binds_connection)
         if progress is not None:
             progress(len(response.body), len(response.body))
         return response
 
-    async def _lend(self, verify_tls: bool, max_redirects: int) -> _Lent:
-        """An idle client for these settings (the most recent first), else a new one."""
-        key = (verify_tls, max_redirects)
+    async def _lend(self, key: ConnectionKey, send_cookies: bool) -> _Lent:
+        """An idle client for ``key`` (the most recent first), else a new one, with
+        the engine's jar (or none, with cookies off)."""
         idle = self._idle.setdefault(key, [])
-        lent = idle.pop() if idle else _Lent(key, await self._client(verify_tls, max_redirects))
+        lent = idle.pop() if idle else _Lent(key, await self._client(key))
+        jar = self._pool.jar(send_cookies)
+        if lent.client.cookies.jar is not jar:
+            lent.client.cookies = jar
         self._lent.add(lent)
         return lent
 
-    async def _client(self, verify_tls: bool, max_redirects: int) -> httpx.Client:
-        return _Client(**await self._pool.client_options(verify_tls, max_redirects))
+    async def _client(self, key: ConnectionKey) -> httpx.Client:
+        return _Client(**await self._pool.client_options(key))
 
-    def _give_back(self, lent: _Lent) -> None:
+    def hop_client(self, key: ConnectionKey, settings: RequestSettings) -> httpx.Client:
+        """A new client for ``key``, called on a worker thread while the engine's loop
+        waits for it: the redirect hop of one send to another origin."""
+        if self._loop is None:
+            raise RuntimeError("hop_client is only for a send in flight")
+        options = asyncio.run_coroutine_threadsafe(
+            self._pool.client_options(key), self._loop
+        ).result(timeout=_HOP_CLIENT_WAIT_S)
+        client = _Client(**options)
+        client.cookies = self._pool.jar(settings.send_cookies)
+        return client
+
+    def _give_back(self, lent: _Lent, *, keep: bool = True) -> None:
+        """Make ``lent`` idle again, or close it when ``keep`` is False (a connection
+        NTLM authenticated serves no other send) or enough are idle."""
         self._lent.discard(lent)
         lent.in_flight = None
         idle = self._idle.setdefault(lent.key, [])
-        if len(idle) < MAX_IDLE_CLIENTS:
+        if keep and len(idle) < MAX_IDLE_CLIENTS:
             idle.append(lent)
         else:
             lent.client.close()

@@ -48,7 +48,14 @@ from pathlib import Path
 from typing import Any
 
 from apiclient.core.errors import CoreError, UndefinedVariableError
-from apiclient.core.models import AnyRequest, Capture, Check, RestRequest, Variable
+from apiclient.core.models import (
+    AnyRequest,
+    Capture,
+    Check,
+    ClientCertificate,
+    RestRequest,
+    Variable,
+)
 from apiclient.core.variables import Scope, resolve_text
 from apiclient.protocols.checks import (
     CaptureResult,
@@ -58,6 +65,7 @@ from apiclient.protocols.checks import (
     run_captures,
 )
 from apiclient.protocols.errors import ProtocolError
+from apiclient.protocols.oauth2 import OAuth2Context
 from apiclient.protocols.runner_model import (
     Outcome,
     RunPlan,
@@ -163,9 +171,13 @@ class Runner:
         *,
         on_step: Callable[[StepResult], None] | None = None,
         base_dir: Path | None = None,
+        oauth2: OAuth2Context | None = None,
+        client_certificates: Sequence[ClientCertificate] = (),
     ) -> None:
         self.plan = plan
         self.base_dir = base_dir
+        self.oauth2 = oauth2
+        self.client_certificates = tuple(client_certificates)
         self._on_step = on_step
         self._schedule = _Schedule(plan)
         self._wake = asyncio.Condition()
@@ -194,7 +206,12 @@ class Runner:
         started_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         started = time.perf_counter()
         lanes = min(self.plan.options.concurrency, max(self.plan.total_steps, 1))
-        self._engines = StepEngines(self.base_dir, workers=lanes)
+        self._engines = StepEngines(
+            self.base_dir,
+            workers=lanes,
+            oauth2=self.oauth2,
+            client_certificates=self.client_certificates,
+        )
         try:
             if not self._cancelled:
                 self._lanes = [asyncio.ensure_future(self._lane()) for _ in range(lanes)]

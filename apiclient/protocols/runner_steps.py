@@ -23,6 +23,12 @@ What each kind reports as :class:`Answer`:
   message JSON (unary, client stream) or a JSON array of messages (server and bidi
   streams). A status other than OK is an answer to check, not an error.
 * WebSocket: see :mod:`.runner_ws`.
+
+OAuth 2.0: before a request whose (effective, resolved) auth is OAuth 2.0 goes out, its
+``auth.token`` is filled with the access token :func:`~.oauth2.ensure_token` gives: the
+cached one while valid, else refreshed, else fetched (client credentials and password);
+an authorization code grant without a usable token fails the step saying what to click.
+Steps needing the same token wait for one fetch rather than each fetching their own.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,8 +46,10 @@ import grpc
 from apiclient.core.errors import CoreError
 from apiclient.core.models import (
     AnyRequest,
+    Auth,
     BatchRequest,
     Check,
+    ClientCertificate,
     GraphqlRequest,
     GrpcRequest,
     RestRequest,
@@ -49,6 +57,7 @@ from apiclient.core.models import (
     WebhookRequest,
     WebsocketRequest,
 )
+from apiclient.core.oauth2_tokens import TokenCache
 from apiclient.core.variables import (
     Scope,
     resolve_batch_request,
@@ -66,11 +75,13 @@ from apiclient.protocols.graphql import GraphqlEngine
 from apiclient.protocols.graphql_document import check_document
 from apiclient.protocols.graphql_schema import LoadedSchema, schema_from_sdl_file
 from apiclient.protocols.grpc import GrpcCatalog, GrpcEngine, load_proto_files, reflect
+from apiclient.protocols.oauth2 import OAuth2Context, ensure_token
 from apiclient.protocols.rest import RestResponse
 from apiclient.protocols.rest_threaded import ThreadedRestEngine
 from apiclient.protocols.runner_ws import run_ws_script
 from apiclient.protocols.soap import SoapEngine, SoapResponse
 from apiclient.protocols.soap_wsdl import LoadedWsdl, load_wsdl
+from apiclient.protocols.soap_wsdl_http import WsdlHttp
 
 MAX_SUBSCRIPTION_EVENTS = 100
 """A subscription step stops after this many events (or its timeout), whichever first."""
@@ -167,11 +178,25 @@ class StepEngines:
 
     HTTP exchanges (REST, batch, SOAP, GraphQL) run on up to ``workers`` threads
     (:mod:`.rest_threaded`): a run's loop is its own, and sync httpx costs less CPU
-    per request, which is what bounds a run's rate."""
+    per request, which is what bounds a run's rate.
 
-    def __init__(self, base_dir: Path | None = None, *, workers: int = 1) -> None:
+    ``oauth2`` is where OAuth 2.0 tokens are cached (the window's cache for the
+    environment in use); without one, tokens fetched are kept for this run only.
+    ``client_certificates`` (resolved) are presented to the HTTPS hosts they name."""
+
+    def __init__(
+        self,
+        base_dir: Path | None = None,
+        *,
+        workers: int = 1,
+        oauth2: OAuth2Context | None = None,
+        client_certificates: Sequence[ClientCertificate] = (),
+    ) -> None:
         self.base_dir = base_dir
+        self.oauth2 = oauth2 if oauth2 is not None else OAuth2Context(TokenCache(None))
+        self._token_locks: dict[str, asyncio.Lock] = {}
         self.rest = ThreadedRestEngine(workers)
+        self.rest.set_client_certificates(list(client_certificates))
         self.batch = BatchEngine(self.rest)
         self.soap = SoapEngine(self.rest)
         self.graphql = GraphqlEngine(self.rest)
@@ -181,6 +206,7 @@ class StepEngines:
     async def send(self, request: AnyRequest, scope: Scope) -> Answer:
         """Send a resolved ``request``; ``scope`` resolves WebSocket script steps as
         they run. Raises the engines' ``ProtocolError``s when nothing usable came back."""
+        request = await self.with_oauth2_token(request)
         if isinstance(request, RestRequest):
             return _rest_answer(label_of(request), await self.rest.send(request))
         if isinstance(request, SoapRequest):
@@ -207,6 +233,21 @@ class StepEngines:
         if isinstance(request, WebhookRequest):
             raise RequestBuildError(f"A {request.kind} request cannot be sent by the runner.")
         raise RequestBuildError(f"Unknown request kind {request.kind!r}.")
+
+    async def with_oauth2_token(self, request: AnyRequest) -> AnyRequest:
+        """``request`` with its OAuth 2.0 access token filled in (itself when its auth is
+        not OAuth 2.0). Raises the errors of :func:`~.oauth2.ensure_token`."""
+        auth: Auth | None = getattr(request, "auth", None)
+        if auth is None or auth.kind != "oauth2":
+            return request
+        key = self.oauth2.key(auth)
+        lock = self._token_locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            token = await ensure_token(
+                auth, self.oauth2.cache, key, self.rest, settings=getattr(request, "settings", None)
+            )
+        filled = auth.model_copy(update={"token": token.access_token})
+        return request.model_copy(update={"auth": filled})
 
     async def aclose(self) -> None:
         await self._loads.aclose()
@@ -245,8 +286,12 @@ class StepEngines:
         settings = request.settings
 
         async def load() -> LoadedWsdl:
+            # Fetched as the request was sent: its (effective) auth, token and connection.
             return await load_wsdl(
-                location, timeout_s=settings.timeout_s, verify_tls=settings.verify_tls
+                location,
+                timeout_s=settings.timeout_s,
+                verify_tls=settings.verify_tls,
+                http=WsdlHttp(self.rest, request.auth, settings),
             )
 
         try:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from apiclient.core.errors import CoreError
+from apiclient.core.models import ClientCertificate
 from apiclient.protocols.errors import ProtocolError
+from apiclient.protocols.oauth2 import OAuth2Context
 from apiclient.protocols.runner import Runner
 from apiclient.protocols.runner_model import RunPlan, RunReport, StepResult
 
@@ -37,9 +39,13 @@ class BackgroundRun:
         on_step: Callable[[StepResult], None],
         on_done: Callable[[RunReport | None, str], None],
         base_dir: Path | None = None,
+        oauth2: OAuth2Context | None = None,
+        client_certificates: Sequence[ClientCertificate] = (),
     ) -> None:
         self.plan = plan
         self.base_dir = base_dir
+        self.oauth2 = oauth2
+        self.client_certificates = tuple(client_certificates)
         self._on_step = on_step
         self._on_done = on_done
         self._thread: threading.Thread | None = None
@@ -86,7 +92,13 @@ class BackgroundRun:
         self._on_done(report, message)
 
     async def _run(self, loop: asyncio.AbstractEventLoop) -> tuple[RunReport | None, str]:
-        runner = Runner(self.plan, on_step=self._on_step, base_dir=self.base_dir)
+        runner = Runner(
+            self.plan,
+            on_step=self._on_step,
+            base_dir=self.base_dir,
+            oauth2=self.oauth2,
+            client_certificates=self.client_certificates,
+        )
         with self._lock:
             self._loop, self._runner = loop, runner
             if self._cancel_asked:

@@ -11,12 +11,14 @@ tab's questions: which operations, a sample envelope for one
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from apiclient.protocols import soap_wsdl_transport as transport
 from apiclient.protocols.errors import UnsafeXmlError, WsdlError, WsdlFetchError, WsdlParseError
 from apiclient.protocols.soap_wsdl_reader import (
     ReadWsdl,
@@ -28,6 +30,10 @@ from apiclient.protocols.soap_wsdl_reader import (
 from apiclient.protocols.soap_wsdl_samples import build_sample_envelope
 from apiclient.protocols.soap_wsdl_transport import LoadCancelled, is_remote, local_path
 from apiclient.protocols.soap_wsdl_validate import check_response
+
+if TYPE_CHECKING:
+    from apiclient.protocols.rest import RestResponse
+    from apiclient.protocols.soap_wsdl_http import WsdlHttp
 
 __all__ = [
     "LoadedWsdl",
@@ -121,17 +127,22 @@ async def load_wsdl(
     timeout_s: float = 30.0,
     verify_tls: bool = True,
     on_progress: Callable[[str], None] | None = None,
+    http: WsdlHttp | None = None,
 ) -> LoadedWsdl:
     """Read the WSDL at ``location`` (http(s) URL, file:// URL or path) and its imports.
 
     Runs zeep in a daemon thread; ``on_progress`` is called on this event loop's thread.
     Cancelling returns at once; the thread stops at its next fetch (a daemon thread, not
     the default executor, so a fetch stuck on a slow server never delays loop shutdown).
+    With ``http``, the http(s) documents are fetched on this event loop the way the
+    request is sent (its auth, to the WSDL's origin only, and its connection settings;
+    ``timeout_s`` and ``verify_tls`` are then unused); without it, with requests.
     """
     target = _normalize_location(location)
     loop = asyncio.get_running_loop()
     result: asyncio.Future[LoadedWsdl] = loop.create_future()
     cancelled = threading.Event()
+    fetches = _LoopFetches(loop, http, target, cancelled) if http is not None else None
 
     def progress(text: str) -> None:
         if on_progress is not None and not cancelled.is_set():
@@ -153,6 +164,7 @@ async def load_wsdl(
                 verify_tls=verify_tls,
                 cancelled=cancelled,
                 report=lambda text: _call_soon(loop, progress, text),
+                fetch=fetches.fetch if fetches is not None else None,
             )
             loaded = LoadedWsdl(read)
         except LoadCancelled:
@@ -167,6 +179,52 @@ async def load_wsdl(
         return await result
     finally:
         cancelled.set()
+        if fetches is not None:
+            fetches.cancel_all()
+
+
+class _LoopFetches:
+    """Runs the loading thread's fetches on the event loop (where the engine lives),
+    and cancels the ones in flight when the load ends."""
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        http: WsdlHttp,
+        home: str,
+        cancelled: threading.Event,
+    ) -> None:
+        self._loop = loop
+        self._http = http
+        self._home = home
+        self._cancelled = cancelled
+        self._lock = threading.Lock()
+        self._running: set[concurrent.futures.Future[RestResponse]] = set()
+
+    def fetch(self, url: str) -> RestResponse:
+        """Called in the loading thread: wait for the GET of ``url`` on the loop."""
+        with self._lock:
+            if self._cancelled.is_set():
+                raise LoadCancelled
+            fetching = self._http.get(url, self._home, limit=transport.MAX_DOCUMENT_BYTES)
+            try:
+                future = asyncio.run_coroutine_threadsafe(fetching, self._loop)
+            except RuntimeError:  # the loop closed: nobody waits for this load
+                fetching.close()
+                raise LoadCancelled from None
+            self._running.add(future)
+        try:
+            return future.result()
+        except concurrent.futures.CancelledError:
+            raise LoadCancelled from None
+        finally:
+            with self._lock:
+                self._running.discard(future)
+
+    def cancel_all(self) -> None:
+        with self._lock:
+            for future in self._running:
+                future.cancel()
 
 
 def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[..., None], *args: Any) -> None:

@@ -35,7 +35,7 @@ from zeep.wsdl import Document
 from apiclient.protocols.errors import WsdlError, WsdlParseError
 from apiclient.protocols.soap_wsdl_bindings import LenientBinding, LenientSoap12Binding
 from apiclient.protocols.soap_wsdl_index import WsdlIndex
-from apiclient.protocols.soap_wsdl_transport import LoadCancelled, WsdlTransport
+from apiclient.protocols.soap_wsdl_transport import Fetch, LoadCancelled, WsdlTransport
 from apiclient.protocols.soap_wsdl_types import EnumerationIndex
 
 _CLARK_RE = re.compile(r"\{([^}]*)\}([\w.\-]+)")
@@ -91,10 +91,18 @@ def read_wsdl(
     verify_tls: bool,
     cancelled: threading.Event,
     report: Callable[[str], None],
+    fetch: Fetch | None = None,
 ) -> ReadWsdl:
-    """Load ``location`` (an absolute path or a URL). Raises WsdlError or LoadCancelled."""
+    """Load ``location`` (an absolute path or a URL). Raises WsdlError or LoadCancelled.
+
+    ``fetch`` reads the http(s) documents (see :class:`WsdlTransport`)."""
     transport = WsdlTransport(
-        location, timeout_s=timeout_s, verify_tls=verify_tls, cancelled=cancelled, on_fetch=report
+        location,
+        timeout_s=timeout_s,
+        verify_tls=verify_tls,
+        cancelled=cancelled,
+        on_fetch=report,
+        fetch=fetch,
     )
     # strict=False only lets libxml2 recover from the namespace slips vet_document
     # already vetted; everything else zeep would refuse was refused before zeep saw it.

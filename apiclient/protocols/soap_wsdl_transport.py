@@ -27,6 +27,7 @@ import stat
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -35,12 +36,20 @@ from lxml import etree
 from zeep.loader import absolute_location
 from zeep.transports import Transport
 
-from apiclient.protocols.errors import WsdlError, WsdlFetchError, WsdlParseError
+from apiclient.protocols.errors import ProtocolError, WsdlError, WsdlFetchError, WsdlParseError
 from apiclient.protocols.http import USER_AGENT
 from apiclient.protocols.soap_wsdl_bindings import LenientSoap11Binding, LenientSoap12Binding
 from apiclient.protocols.soap_wsdl_builtin import BUILTIN_DOCUMENTS, LOCATION_BY_NAMESPACE
 from apiclient.protocols.soap_wsdl_documents import ADDRESS_HINT, ReadDocument, vet_document
+from apiclient.protocols.soap_wsdl_http import DocumentTooLarge, same_origin
 from apiclient.protocols.soap_xml import XSD_NS
+
+if TYPE_CHECKING:
+    from apiclient.protocols.rest import RestResponse
+
+Fetch = Callable[[str], "RestResponse"]
+"""Fetches one http(s) document the request's way (see :mod:`soap_wsdl_http`); called
+in the loading thread, it raises LoadCancelled or the engine's ProtocolError."""
 
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 _CHUNK = 64 * 1024
@@ -91,7 +100,10 @@ class WsdlTransport(Transport):
         verify_tls: bool,
         cancelled: threading.Event,
         on_fetch: Callable[[str], None],
+        fetch: Fetch | None = None,
     ) -> None:
+        """``fetch``: how http(s) documents are read (the request's auth and connection
+        settings); without it, requests reads them with ``timeout_s`` and ``verify_tls``."""
         super().__init__(timeout=timeout_s)
         self.session.headers["User-Agent"] = USER_AGENT
         self.location = location
@@ -102,6 +114,7 @@ class WsdlTransport(Transport):
         self._verify_tls = verify_tls
         self._cancelled = cancelled
         self._on_fetch = on_fetch
+        self._fetch = fetch
 
     # zeep calls this for every document it needs.
     def load(self, url: str) -> bytes:
@@ -177,12 +190,14 @@ class WsdlTransport(Transport):
         )
 
     def _read_http(self, url: str) -> bytes:
+        if self._fetch is not None:
+            return self._read_fetched(url, self._fetch)
         try:
             with self.session.get(
                 url, timeout=self._timeout_s, stream=True, verify=self._verify_tls
             ) as response:
                 if response.status_code >= 400:
-                    raise _ReadFailed(*_status_reason(response))
+                    raise _ReadFailed(*_status_reason(response.status_code, response.reason))
                 chunks: list[bytes] = []
                 size = 0
                 for chunk in response.iter_content(_CHUNK):
@@ -190,14 +205,46 @@ class WsdlTransport(Transport):
                         raise LoadCancelled
                     size += len(chunk)
                     if size > MAX_DOCUMENT_BYTES:
-                        raise _ReadFailed(
-                            f"it is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB",
-                            "This is not a plausible WSDL or schema; check the address.",
-                        )
+                        raise _too_large("check the address")
                     chunks.append(chunk)
                 return b"".join(chunks)
         except requests.exceptions.RequestException as exc:
             raise _ReadFailed(*_network_reason(exc, self._timeout_s)) from None
+
+    def _read_fetched(self, url: str, fetch: Fetch) -> bytes:
+        try:
+            response = fetch(url)
+        except ProtocolError as exc:
+            raise _ReadFailed("the request failed", str(exc)) from None
+        except DocumentTooLarge:
+            raise _too_large("check the address") from None
+        if response.status_code >= 400:
+            reason, hint, import_hint = _status_reason(response.status_code, response.reason)
+            if response.status_code in (401, 403):
+                hint = import_hint = _CREDENTIALS_HINT
+                if not same_origin(url, self.location):
+                    import_hint = _OTHER_ORIGIN_HINT
+            raise _ReadFailed(reason, hint, import_hint)
+        return response.body
+
+
+_CREDENTIALS_HINT = (
+    "The WSDL is read with the request's auth (Auth tab, or the one it inherits): check "
+    "the credentials there, or save the WSDL from a browser and load the saved file."
+)
+
+
+_OTHER_ORIGIN_HINT = (
+    "It is on another server than the WSDL, so the request's credentials were not sent "
+    "to it: save the WSDL and its schemas as files and load the saved WSDL."
+)
+
+
+def _too_large(what_to_check: str) -> _ReadFailed:
+    return _ReadFailed(
+        f"it is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB",
+        f"This is not a plausible WSDL or schema; {what_to_check}.",
+    )
 
 
 def _same(first: str, second: str) -> bool:
@@ -207,10 +254,7 @@ def _same(first: str, second: str) -> bool:
 
 
 def _read_file(path: Path) -> bytes:
-    too_large = _ReadFailed(
-        f"it is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB",
-        "This is not a plausible WSDL or schema; check the file.",
-    )
+    too_large = _too_large("check the file")
     try:
         mode = path.stat().st_mode
         if stat.S_ISDIR(mode):
@@ -233,21 +277,21 @@ def _read_file(path: Path) -> bytes:
     return content
 
 
-def _status_reason(response: requests.Response) -> tuple[str, str, str | None]:
-    status = f"the server answered {response.status_code} {response.reason or ''}".strip()
-    if response.status_code == 404:
+def _status_reason(status_code: int, reason: str | None) -> tuple[str, str, str | None]:
+    status = f"the server answered {status_code} {reason or ''}".strip()
+    if status_code == 404:
         return (
             status,
             ADDRESS_HINT,
             "The WSDL points at a document its server does not have: tell the publisher, or "
             "save the WSDL and its schemas as files and fix the location.",
         )
-    if response.status_code in (401, 403):
+    if status_code in (401, 403):
         hint = (
             "The server wants credentials: open the address in a browser, save the WSDL "
             "and load the saved file."
         )
-    elif response.status_code >= 500:
+    elif status_code >= 500:
         hint = "The server failed; try again later or ask its owner."
     else:
         hint = "Check the address."
@@ -267,7 +311,9 @@ def _network_reason(exc: requests.exceptions.RequestException, timeout_s: float)
         why = f" ({refusal.verify_message})" if refusal and refusal.verify_message else ""
         return (
             f"the server's TLS certificate could not be verified{why}",
-            "If you trust this server, turn off certificate verification in the request settings.",
+            "If the server's certificate comes from a private CA, set that CA file in the "
+            "request settings; if you trust this server, turn off certificate verification "
+            "there.",
         )
     if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
         return "the address is not a valid URL", "Check the address."

@@ -14,7 +14,7 @@ from pathlib import Path
 from apiclient.core.models import ClientTls
 from apiclient.protocols.errors import RequestBuildError
 
-__all__ = ["check_client_pair", "client_ssl_context", "read_tls_file"]
+__all__ = ["check_client_pair", "client_ssl_context", "load_client_pair", "read_tls_file"]
 
 
 def read_tls_file(path: str, what: str) -> bytes:
@@ -63,17 +63,36 @@ def client_ssl_context(tls: ClientTls) -> ssl.SSLContext:
     if cert_file:
         for path, what in ((cert_file, "client certificate"), (key_file, "client key")):
             read_tls_file(path, what)
-        try:
-            context.load_cert_chain(
-                str(Path(cert_file).expanduser()), str(Path(key_file).expanduser())
-            )
-        except ssl.SSLError as exc:
-            raise RequestBuildError(
-                f"The client certificate {cert_file} and key {key_file} could not be loaded"
-                f" ({exc.reason or exc}). Both must be PEM, and the key must belong to the"
-                " certificate."
-            ) from None
+        load_client_pair(context, cert_file, key_file)
     if not tls.verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     return context
+
+
+def load_client_pair(context: ssl.SSLContext, cert_file: str, key_file: str) -> None:
+    """Make ``context`` present the certificate ``cert_file`` with its key ``key_file``
+    (PEM). These settings have no passphrase: an encrypted key is refused with a message
+    (the password is a callable so that OpenSSL never prompts on the terminal, which it
+    does when there is none). Raises ``RequestBuildError`` naming the files."""
+    asked: list[bool] = []
+
+    def no_passphrase() -> bytes:
+        asked.append(True)
+        return b""
+
+    cert, key = str(Path(cert_file).expanduser()), str(Path(key_file).expanduser())
+    try:
+        context.load_cert_chain(cert, key, password=no_passphrase)
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        if asked:
+            raise RequestBuildError(
+                f"The client key {key_file} is encrypted, and these TLS settings take no"
+                " passphrase: use a key without one (openssl pkey -in key.pem -out"
+                " plain-key.pem)."
+            ) from None
+        reason = getattr(exc, "reason", None) or exc
+        raise RequestBuildError(
+            f"The client certificate {cert_file} and key {key_file} could not be loaded"
+            f" ({reason}). Both must be PEM, and the key must belong to the certificate."
+        ) from None

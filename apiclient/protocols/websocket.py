@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any, cast
 
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConcurrencyError, ConnectionClosed
 from websockets.frames import Close
 from websockets.protocol import State
@@ -58,6 +58,7 @@ from apiclient.protocols.websocket_events import (
 )
 from apiclient.protocols.websocket_handshake import (
     HandshakeTarget,
+    OriginBoundConnect,
     handshake_target,
     open_failure,
     subprotocol_missing,
@@ -238,8 +239,9 @@ class WebsocketSession:
             return made[-1]
 
         try:
-            connection = await connect(
+            connection = await OriginBoundConnect(
                 target.url,
+                credential_headers=target.credential_headers,
                 subprotocols=[Subprotocol(name) for name in target.subprotocols] or None,
                 additional_headers=list(target.headers),
                 user_agent_header=USER_AGENT,

@@ -15,7 +15,8 @@ import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.datastructures import Headers
 from websockets.exceptions import (
     InvalidHandshake,
     InvalidMessage,
@@ -26,8 +27,11 @@ from websockets.exceptions import (
     ProxyError,
 )
 from websockets.http11 import Response
+from websockets.uri import parse_uri
 
-from apiclient.core.models import WebsocketRequest
+from apiclient.core.http_parts import auth_part
+from apiclient.core.models import Auth, WebsocketRequest
+from apiclient.protocols.auth_sign import check_handshake_auth
 from apiclient.protocols.errors import (
     ConnectError,
     ProtocolError,
@@ -42,7 +46,14 @@ from apiclient.protocols.http import decode_header_value, map_httpx_error, norma
 from apiclient.protocols.tls import client_ssl_context
 from apiclient.protocols.upgrade import upgrade_parts
 
-__all__ = ["HandshakeTarget", "handshake_target", "open_failure", "subprotocol_missing"]
+__all__ = [
+    "HandshakeTarget",
+    "OriginBoundConnect",
+    "credential_headers",
+    "handshake_target",
+    "open_failure",
+    "subprotocol_missing",
+]
 
 BODY_CAP = 64 * 1024  # characters of a refusal's body kept for the UI
 
@@ -69,6 +80,8 @@ class HandshakeTarget:
     subprotocols: tuple[str, ...]
     ssl: ssl.SSLContext | None  # wss:// only
     server_hostname: str | None  # the name checked in the certificate, when overridden
+    # The headers (lower case) that carry the auth: never sent to another origin.
+    credential_headers: tuple[str, ...] = ()
 
 
 async def handshake_target(request: WebsocketRequest) -> HandshakeTarget:
@@ -76,11 +89,7 @@ async def handshake_target(request: WebsocketRequest) -> HandshakeTarget:
     :class:`RequestBuildError` (URL, header, subprotocol, auth, TLS file) before any
     traffic. The TLS context is built in a worker: it reads files."""
     url = _websocket_url(request.url)
-    if request.auth.kind == "digest":
-        raise RequestBuildError(
-            "Digest auth is not available for WebSocket handshakes: the upgrade request"
-            " cannot answer its challenge. Use Basic, Bearer or an API key."
-        )
+    check_handshake_auth(request.auth, "WebSocket handshakes")
     for row in request.headers:
         name = row.name.strip()
         if row.enabled and name.lower() in _HANDSHAKE_HEADERS:
@@ -104,7 +113,59 @@ async def handshake_target(request: WebsocketRequest) -> HandshakeTarget:
         subprotocols=subprotocols,
         ssl=context,
         server_hostname=server_name or None,
+        credential_headers=credential_headers(request.auth),
     )
+
+
+def credential_headers(auth: Auth) -> tuple[str, ...]:
+    """The headers (lower case) an upgrade request's ``auth`` goes in: Authorization for
+    Basic, Bearer and OAuth 2.0, the key's own header for an API key; none for a key in
+    the query (the redirect's address has its own query)."""
+    if auth.kind == "basic":
+        return ("authorization",)
+    part = auth_part(auth)
+    return (part.name.lower(),) if part is not None and part.where == "header" else ()
+
+
+def _origin(uri: str) -> tuple[bool, str, int]:
+    parsed = parse_uri(uri)
+    return parsed.secure, parsed.host.lower(), parsed.port
+
+
+class OriginBoundConnect(connect):
+    """websockets' ``connect`` that refuses to follow a redirect to another origin
+    (scheme, host, port) while the handshake carries credentials.
+
+    websockets drops only Authorization, Cookie and Proxy-Authorization on such a hop;
+    an API key header would go on. Rather than open a socket the user did not ask for
+    without the auth it needs, the handshake stops with a :class:`WebsocketError`
+    naming the address to use. ``credential_headers`` (lower case) are the headers that
+    count (:attr:`HandshakeTarget.credential_headers`); without any, redirects are
+    followed as websockets does."""
+
+    def __init__(
+        self, uri: str, *, credential_headers: tuple[str, ...] = (), **kwargs: object
+    ) -> None:
+        super().__init__(uri, **kwargs)  # type: ignore[arg-type]
+        self._credential_headers = frozenset(credential_headers)
+
+    def process_redirect(self, exc: Exception) -> Exception | str:
+        before = self.uri
+        carried = self._carries_credentials()
+        result = super().process_redirect(exc)
+        if isinstance(result, str) and carried and _origin(result) != _origin(before):
+            return WebsocketError(
+                f"The server redirected the WebSocket handshake to another host {result};"
+                " apiclient does not send your credentials there. Use that address"
+                " directly."
+            )
+        return result
+
+    def _carries_credentials(self) -> bool:
+        if not self._credential_headers or self.additional_headers is None:
+            return False
+        sent = Headers(self.additional_headers)
+        return any(name.lower() in self._credential_headers for name in sent)
 
 
 def _websocket_url(text: str) -> str:

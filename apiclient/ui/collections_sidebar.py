@@ -164,6 +164,10 @@ class CollectionsSidebar(QWidget):
         self.run_collection_action = make_action(
             self, "Run collection…", lambda: self.run_requested.emit("")
         )
+        self.folder_auth_action = make_action(self, "Auth…", lambda: self._on_folder_auth(None))
+        self.collection_settings_action = make_action(
+            self, "Collection auth and certificates…", lambda: self._on_folder_auth("")
+        )
         self.tree.addActions([self.rename_action, self.delete_action])
 
     def _on_context_menu(self, pos) -> None:
@@ -178,6 +182,7 @@ class CollectionsSidebar(QWidget):
         if isinstance(node, FolderNode):
             menu.addSeparator()
             menu.addAction(self.run_folder_action if has_item else self.run_collection_action)
+            menu.addAction(self.folder_auth_action if has_item else self.collection_settings_action)
         if has_item:
             menu.addSeparator()
             menu.addAction(self.rename_action)
@@ -190,6 +195,21 @@ class CollectionsSidebar(QWidget):
 
     def _on_run_folder(self, *_checked: bool) -> None:
         self.run_requested.emit(self.current_folder())
+
+    @asyncSlot()
+    async def _on_folder_auth(self, relpath: str | None = None) -> None:
+        """Open the auth of ``relpath`` ("": the collection; None: the selected folder)."""
+        from apiclient.ui.folder_settings_dialog import FolderSettingsDialog  # on first use
+
+        if self._workspace.store is None or self.model.outline:
+            return
+        relpath = self.current_folder() if relpath is None else relpath
+        try:
+            dialog = FolderSettingsDialog(self._workspace, relpath, self)
+        except CoreError as exc:  # the folder went away meanwhile
+            self.problem_reported.emit(str(exc))
+            return
+        await dialogs.shown(dialog)
 
     @asyncSlot()
     async def _on_new_folder(self) -> None:

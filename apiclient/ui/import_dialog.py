@@ -10,6 +10,13 @@ opened), or a new folder in the open collection, written request by request thro
 workspace; a failure or a cancel there deletes the new folder again, so no import is
 left half-written.
 
+Added to the open collection, the import keeps its own auth: the new folder gets the
+imported collection's auth, or an explicit "none" when it set none, so its requests
+never inherit the open collection's credentials and send them to another API's host;
+each imported folder keeps the auth it set. The imported client certificates join the
+open collection's, except for a host that already has one (the open collection's is
+kept, and the status message says so).
+
 An import of environments only (a Postman environment file) is offered to the open
 collection: its environments are added (renamed "<name> (imported)" when the name is
 taken) instead of making a collection that holds no request.
@@ -52,7 +59,7 @@ from apiclient.core.importers.detect import (
     import_any,
 )
 from apiclient.core.importers.progress import WRITING, ImportCancelledError, ImportProgress
-from apiclient.core.models import AnyRequest, Folder, RestRequest
+from apiclient.core.models import AnyRequest, Auth, ClientCertificate, Folder, RestRequest
 from apiclient.core.paths import data_dir
 from apiclient.ui import dialogs
 from apiclient.ui.import_progress import (
@@ -279,9 +286,13 @@ class ImportController(QObject):
         )
         message = f"Imported {what} from {path.name}"
         if where.folder is None:
-            folder = await self._add_to_open(result, progress, dialog.progress, counts.requests)
+            folder, kept = await self._add_to_open(
+                result, progress, dialog.progress, counts.requests
+            )
             if folder:
                 window.sidebar.select(folder)
+            if kept:
+                message += f"; kept the open collection's client certificate for {', '.join(kept)}"
             return message
         if not where.folder.is_absolute():
             raise DestinationError(
@@ -307,9 +318,11 @@ class ImportController(QObject):
         progress: ImportProgress,
         view: ImportProgressView,
         total: int,
-    ) -> str:
+    ) -> tuple[str, list[str]]:
         """Put the import into the open collection; the relpath of its new folder ("" for
-        environments only). A failure or a cancel deletes the new folder again."""
+        environments only) and the hosts whose imported client certificate was left out
+        (the open collection has one). A failure or a cancel deletes the new folder
+        again."""
         workspace = self._window.workspace
         if workspace.store is None:
             raise NoCollectionError
@@ -319,17 +332,26 @@ class ImportController(QObject):
             if collection.items:
                 name = collection.name.strip() or UNNAMED_FOLDER
                 folder = await workspace.new_folder("", name)
+                # An explicit none stops the open collection's credentials at this folder.
+                own = collection.auth if collection.auth.kind != "inherit" else Auth(kind="none")
+                await workspace.save_folder_auth(folder, own)
                 await self._add_items(collection.items, folder, progress, view, total, [0])
             if collection.environments or collection.variables:
                 variables, environments = merge_settings(
                     workspace.store.variables, workspace.environments(), collection
                 )
                 await workspace.save_variables(workspace.globals, variables, environments, {})
+            kept: list[str] = []
+            if collection.client_certificates:
+                certs, kept = _merged_certificates(
+                    workspace.client_certificates(), collection.client_certificates
+                )
+                await workspace.save_client_certificates(certs)
         except BaseException:
             if folder:
                 await workspace.delete(folder)
             raise
-        return folder
+        return folder, kept
 
     async def _add_items(
         self,
@@ -346,6 +368,8 @@ class ImportController(QObject):
             progress.check()
             if isinstance(item, Folder):
                 relpath = await workspace.new_folder(parent, item.name.strip() or UNNAMED_FOLDER)
+                if item.auth.kind != "inherit":
+                    await workspace.save_folder_auth(relpath, item.auth)
                 await self._add_items(item.items, relpath, progress, view, total, done)
             else:
                 if not item.name.strip():
@@ -388,6 +412,24 @@ class ImportController(QObject):
             tab.show_notice("From curl: " + " ".join(warnings))
         message = f"Opened {request.method} {request.url} from curl as an unsaved draft"
         window.statusBar().showMessage(message, 8000)
+
+
+def _merged_certificates(
+    held: list[ClientCertificate], imported: list[ClientCertificate]
+) -> tuple[list[ClientCertificate], list[str]]:
+    """``held`` plus the ``imported`` certificates for hosts ``held`` has none for, and
+    the hosts whose imported certificate was left out."""
+    hosts = {cert.host.strip().lower() for cert in held}
+    merged = list(held)
+    kept: list[str] = []
+    for cert in imported:
+        host = cert.host.strip().lower()
+        if host in hosts:
+            kept.append(cert.host)
+            continue
+        hosts.add(host)
+        merged.append(cert.model_copy())
+    return merged, kept
 
 
 def _local_files(urls: Iterable[object]) -> list[Path]:

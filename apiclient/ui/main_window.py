@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from apiclient.ui.collection_watcher import CollectionWatcher
     from apiclient.ui.collections_sidebar import CollectionsSidebar
     from apiclient.ui.contract_mocks_panel import ContractMocksPanel
+    from apiclient.ui.cookie_manager import CookieManager
     from apiclient.ui.draft_keeper import DraftKeeper
     from apiclient.ui.environment_editor import EnvironmentEditor
     from apiclient.ui.history_panel import HistoryPanel
@@ -142,6 +143,7 @@ class MainWindow(QMainWindow):
         self.mocks.contracts_requested.connect(self.open_contract_mocks)
         self._contract_mocks: ContractMocksPanel | None = None  # built on first use
         self._importer: ImportController | None = None  # built on first import
+        self._cookie_manager: CookieManager | None = None  # built on first use
         self.setAcceptDrops(True)  # a file dropped on the window is imported
         self._build_toolbar()
         self._build_menus()
@@ -190,6 +192,7 @@ class MainWindow(QMainWindow):
         sidebar.problem_reported.connect(self.report_problem)
         sidebar.run_requested.connect(self.run_folder)
         drafts.problem_reported.connect(self.report_problem)
+        workspace.cookies.problem_reported.connect(self.report_problem)
         watcher.problem_reported.connect(self.report_problem)
         drafts.conflict_found.connect(watcher.show_conflict)
         workspace.environments_changed.connect(self._fill_environment_picker)
@@ -239,6 +242,7 @@ class MainWindow(QMainWindow):
         if target is not None:
             await self.open_collection(target)
         store = self.workspace.store
+        self.workspace.cookies.follow()  # the "no collection" jar when none opened
         await self.drafts.restore(store.root if store is not None else None)
         if start_mocks:
             await self.mocks.start()
@@ -354,6 +358,7 @@ class MainWindow(QMainWindow):
         action(request_menu, "Cancel", lambda: self.current_tab().cancel(), "Esc")
         action(request_menu, "Focus URL", lambda: self.current_tab().focus_main_field(), "Ctrl+L")
         action(request_menu, "Environments…", self.open_environment_editor, "Ctrl+E")
+        action(request_menu, "Cookies…", self.open_cookie_manager).setObjectName("action.cookies")
         action(view_menu, "Collections", lambda: self.side_tabs.setCurrentIndex(0), "Ctrl+Shift+C")
         action(view_menu, "History", self.show_history, "Ctrl+H")
         action(
@@ -671,6 +676,17 @@ class MainWindow(QMainWindow):
         editor.open()
         return editor
 
+    def open_cookie_manager(self) -> CookieManager:
+        """Show the cookies of the chosen environment (the dialog is built on first use)."""
+        if self._cookie_manager is None:
+            from apiclient.ui.cookie_manager import CookieManager
+
+            self._cookie_manager = CookieManager(self.workspace.cookies, self)
+        self._cookie_manager.show()
+        self._cookie_manager.raise_()
+        self._cookie_manager.activateWindow()
+        return self._cookie_manager
+
     # -- contract mocks ------------------------------------------------------------------
 
     def open_contract_mocks(self) -> ContractMocksPanel:
@@ -788,6 +804,8 @@ class MainWindow(QMainWindow):
             await self.history.aclose()
         if parts is not None:
             await parts.drafts.aclose()
+            await parts.workspace.cookies.flush()  # after the tabs: no send adds more
+            parts.workspace.cookies.detach()
         if self._contract_mocks is not None:
             await self._contract_mocks.controller.aclose()
         await self.mocks.stop()

@@ -13,13 +13,25 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from apiclient.core import auth_inherit
+from apiclient.core.cookie_store import PersistentCookieJar
 from apiclient.core.errors import CoreError, StoreError
 from apiclient.core.global_variables import load_globals, save_globals
-from apiclient.core.models import AnyRequest, ContractMockSettings, Environment, Variable
+from apiclient.core.models import (
+    AnyRequest,
+    Auth,
+    ClientCertificate,
+    ContractMockSettings,
+    Environment,
+    Variable,
+)
+from apiclient.core.oauth2_tokens import TokenCache
 from apiclient.core.paths import data_dir
+from apiclient.core.secrets import SecretStore
 from apiclient.core.store import CollectionStore, FolderNode, RequestNode
 from apiclient.core.store_outline import read_outline
 from apiclient.core.variables import Scope
+from apiclient.ui.cookie_keeper import CookieKeeper
 
 T = TypeVar("T")
 OUTLINE_MIN_REQUESTS = 300
@@ -39,6 +51,8 @@ class Workspace(QObject):
         ``Outline``, see ``apiclient.core.store_outline``): its tree can be shown while
         the store reads the rest; ``collection_opened`` (or the open's error) follows.
     outline_progress(int): how many of the outlined collection's requests are read.
+    auth_changed: a folder's or the collection's auth, or the client certificates, were
+        saved or reloaded (what requests inherit may differ now).
     """
 
     collection_opened = Signal()
@@ -48,6 +62,7 @@ class Workspace(QObject):
     environment_selected = Signal(str)
     outline_read = Signal(object)
     outline_progress = Signal(int)
+    auth_changed = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -55,6 +70,8 @@ class Workspace(QObject):
         # What the GUI reads: a copy of the store's tree, replaced only on the GUI thread
         # between store operations, which run in a worker thread one at a time.
         self.tree: FolderNode | None = None
+        self._collection_auth = Auth()  # the GUI's copies, as ``tree``
+        self._certificates: list[ClientCertificate] = []
         self._store_lock = asyncio.Lock()
         # Bumped by each open or create: a read that finishes after a newer one began is
         # dropped, so the collection the user asked for last is the one that stays open.
@@ -64,6 +81,20 @@ class Workspace(QObject):
         self.globals: list[Variable] = []
         self.globals_problem = ""
         self._globals_path = data_dir() / "globals.yaml"
+        # One jar for the window's life, shared by every engine; the keeper swaps its
+        # content to the chosen collection and environment and saves it.
+        self.cookie_jar = PersistentCookieJar()
+        self.cookies = CookieKeeper(self, self.cookie_jar)
+        self._token_cache: TokenCache | None = None
+
+    @property
+    def token_cache(self) -> TokenCache:
+        """The OAuth 2.0 token cache every tab shares, made on first use (so the
+        keyring is not probed at start-up). Its calls may block (a keyring unlock
+        prompt): call them through ``asyncio.to_thread``."""
+        if self._token_cache is None:
+            self._token_cache = TokenCache(SecretStore())
+        return self._token_cache
 
     async def load_globals(self) -> str:
         """Read the global variables; a broken file is reported, kept, and not overwritten."""
@@ -149,21 +180,68 @@ class Workspace(QObject):
                 return False
             if await asyncio.to_thread(store.same_content, held):
                 return False
-            self.store = store
-            self.tree = _copy_tree(store.tree)
+            self._take(store)
         self.environments_changed.emit()
         if self.environment_name not in {e.name for e in store.environments}:
             self.select_environment("")
         self.tree_changed.emit()
+        self.auth_changed.emit()  # the files may set other auth now
         return True
 
     def _adopt(self, store: CollectionStore) -> CollectionStore:
-        self.store = store
-        self.tree = _copy_tree(store.tree)
+        self._take(store)
         self.environment_name = ""
         self.collection_opened.emit()
         self.environments_changed.emit()
         return store
+
+    def _take(self, store: CollectionStore) -> None:
+        """Hold ``store`` and the GUI's copies of what it read (on the GUI thread)."""
+        self.store = store
+        self.tree = _copy_tree(store.tree)
+        self._collection_auth = store.auth.model_copy()
+        self._certificates = [cert.model_copy() for cert in store.client_certificates]
+
+    # -- auth and certificates ------------------------------------------------------------
+
+    def effective_auth(self, relpath: str | None, auth: Auth) -> tuple[Auth, str]:
+        """The auth a request at ``relpath`` (None: a draft) whose own auth is ``auth``
+        sends, and where it comes from (see ``apiclient.core.auth_inherit``)."""
+        tree = self.tree if self.tree is not None else FolderNode("", "")
+        return auth_inherit.effective_auth(tree, self._collection_auth, relpath, auth)
+
+    def folder_auth(self, relpath: str) -> Auth:
+        """The auth the folder at ``relpath`` sets ("" is the collection's own)."""
+        if not relpath:
+            return self._collection_auth.model_copy()
+        node = self.find(relpath)
+        if not isinstance(node, FolderNode):
+            root = self.store.root if self.store else Path()
+            raise StoreError(f"{relpath} is a request, not a folder.", root / relpath)
+        return node.auth.model_copy()
+
+    async def save_folder_auth(self, relpath: str, auth: Auth) -> None:
+        """Write the auth of the folder at ``relpath`` ("" is the collection's own);
+        ``StoreError`` when it cannot. ``auth_changed`` follows."""
+        await self._auth_op(self._require_store().save_folder_auth, relpath, auth)
+
+    def client_certificates(self) -> list[ClientCertificate]:
+        """The collection's client certificates (secret passphrases included)."""
+        return [cert.model_copy() for cert in self._certificates]
+
+    async def save_client_certificates(self, certs: list[ClientCertificate]) -> None:
+        """Write the collection's client certificates; ``auth_changed`` follows."""
+        await self._auth_op(self._require_store().save_client_certificates, certs)
+
+    async def _auth_op(self, op: Callable[..., None], *args: object) -> None:
+        async with self._store_lock:
+            store = self._require_store()
+            try:
+                await asyncio.to_thread(op, *args)
+            finally:  # a failed write may have changed part of it: show what is held
+                if self.store is store:
+                    self._take(store)
+                    self.auth_changed.emit()
 
     # -- environments and variables -------------------------------------------------------
 
@@ -342,4 +420,4 @@ def _copy_tree(folder: FolderNode) -> FolderNode:
         _copy_tree(c) if isinstance(c, FolderNode) else RequestNode(c.relpath, c.request)
         for c in folder.children
     ]
-    return FolderNode(folder.relpath, folder.name, folder.description, children)
+    return FolderNode(folder.relpath, folder.name, folder.description, children, folder.auth)

@@ -352,6 +352,9 @@ def test_ctrl_c_cancels_writes_the_report_and_exits_130(rest_url: str, tmp_path:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A shell starting the tests in the background ignores SIGINT, and so would the
+        # child: give it the default, as a terminal's Ctrl+C finds it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert process.stdout is not None

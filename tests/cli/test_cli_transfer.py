@@ -53,7 +53,7 @@ POSTMAN: dict[str, Any] = {
             "request": {
                 "method": "GET",
                 "url": "{{base}}/signed",
-                "auth": {"type": "hawk", "hawk": [{"key": "authId", "value": "x"}]},
+                "auth": {"type": "edgegrid", "edgegrid": [{"key": "accessToken", "value": "x"}]},
             },
         },
     ],
@@ -98,7 +98,7 @@ def test_import_a_postman_file_prints_what_came_in_and_what_did_not(
     assert lines[0] == "Imported 'Shop' (Postman collection): 3 requests in 1 folder"
     assert lines[1] == f"Wrote {into}"
     assert lines[2] == "1 warning(s):"
-    assert "hawk" in lines[3] and "'Signed'" in lines[3]
+    assert "edgegrid" in lines[3] and "'Signed'" in lines[3]
     requests = _requests(into)
     assert [r.name for r in requests] == ["List items", "Create item", "Signed"]
     assert requests[1].auth.kind == "bearer"

@@ -22,6 +22,7 @@ from apiclient.core.models import (
     GrpcRequest,
     RestRequest,
     WebsocketRequest,
+    inherit_auth,
 )
 
 FILES = Path(__file__).parent / "import_files" / "insomnia"
@@ -112,17 +113,16 @@ def test_bodies_and_auth_kinds(shop: Any) -> None:
         ("user", "ann"),
         ("password", "{{password}}"),
     ]
-    assert login.auth == Auth()  # "none" stops the folder's auth
+    assert login.auth == Auth(kind="none")  # "none" stops the folder's auth
 
     note = admin["Note"]
     assert (note.body.mode, note.body.raw, note.body.language) == ("raw", "hello", "text")
     assert ("Cookie", "sid=abc") in [(h.name, h.value) for h in note.headers]
-    assert note.auth == Auth()
+    assert note.auth == Auth(kind="none")
 
     blob = admin["Send file"]
     assert (blob.body.mode, blob.body.binary_path) == ("binary", "/tmp/blob.bin")
-    assert blob.auth == Auth()
-    assert any("Send file" in w and "oauth2 auth is not supported" in w for w in shop.warnings)
+    assert blob.auth == Auth(kind="oauth2", grant_type="client_credentials", pkce=False)
 
     search = admin["Search by key"]
     assert search.auth == Auth(kind="apikey", key_name="key", key_value="k1", key_in="query")
@@ -131,9 +131,11 @@ def test_bodies_and_auth_kinds(shop: Any) -> None:
 def test_folder_auth_is_inherited_and_path_parameters_filled(shop: Any) -> None:
     admin = _by_name(shop.collection.items)["Admin"]
     report = admin.items[4].items[0]
-    assert report.auth == Auth(
+    assert report.auth == inherit_auth()  # inherits, as in Insomnia
+    assert admin.auth == Auth(
         kind="apikey", key_name="X-Api-Key", key_value="{{api_key}}", key_in="header"
     )
+    assert admin.items[4].auth == inherit_auth()
     assert report.url == "{{base_url}}{{admin_path}}/reports/2026-11-21"
 
 
@@ -344,3 +346,101 @@ def test_real_smoke_export_with_every_request_kind() -> None:
     kinds = [item.kind for item in result.collection.items if not isinstance(item, Folder)]
     assert kinds == ["websocket", "grpc", "graphql", "rest"]
     assert [e.name for e in result.collection.environments] == ["production", "staging"]
+
+
+def test_every_insomnia_auth_kind_we_send_is_mapped(tmp_path: Path) -> None:
+    def request(name: str, auth: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "_id": f"r_{name}",
+            "parentId": "wrk",
+            "_type": "request",
+            "name": name,
+            "url": "http://h/",
+            "authentication": auth,
+        }
+
+    doc = {
+        "_type": "export",
+        "__export_format": 4,
+        "resources": [
+            {"_id": "wrk", "_type": "workspace", "name": "W"},
+            request(
+                "oauth2",
+                {
+                    "type": "oauth2",
+                    "grantType": "authorization_code",
+                    "authorizationUrl": "http://h/authorize",
+                    "accessTokenUrl": "http://h/token",
+                    "clientId": "app",
+                    "clientSecret": "{{ _.secret }}",
+                    "redirectUrl": "http://127.0.0.1:9/cb",
+                    "usePkce": True,
+                    "credentialsInBody": True,
+                },
+            ),
+            request("implicit", {"type": "oauth2", "grantType": "implicit"}),
+            request(
+                "oauth1",
+                {
+                    "type": "oauth1",
+                    "consumerKey": "ck",
+                    "consumerSecret": "cs",
+                    "tokenKey": "t",
+                    "tokenSecret": "ts",
+                    "signatureMethod": "HMAC-SHA1",
+                },
+            ),
+            request("rsa", {"type": "oauth1", "signatureMethod": "RSA-SHA1"}),
+            request(
+                "iam",
+                {
+                    "type": "iam",
+                    "accessKeyId": "AK",
+                    "secretAccessKey": "SK",
+                    "region": "eu-west-1",
+                    "service": "s3",
+                },
+            ),
+            request("hawk", {"type": "hawk", "id": "i", "key": "k", "algorithm": "sha1"}),
+            request("ntlm", {"type": "ntlm", "username": "u", "password": "p"}),
+        ],
+    }
+    path = tmp_path / "auth.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+
+    result = import_insomnia(path)
+    auths = {item.name: item.auth for item in result.collection.items}
+
+    oauth2 = auths["oauth2"]
+    assert (oauth2.kind, oauth2.grant_type, oauth2.pkce, oauth2.client_auth) == (
+        "oauth2",
+        "authorization_code",
+        True,
+        "body",
+    )
+    assert (oauth2.auth_url, oauth2.token_url, oauth2.client_secret) == (
+        "http://h/authorize",
+        "http://h/token",
+        "{{secret}}",
+    )
+    assert oauth2.redirect_uri == "http://127.0.0.1:9/cb"
+    assert (auths["oauth1"].kind, auths["oauth1"].token, auths["oauth1"].token_secret) == (
+        "oauth1",
+        "t",
+        "ts",
+    )
+    assert (auths["iam"].kind, auths["iam"].secret_key, auths["iam"].region) == (
+        "awsv4",
+        "SK",
+        "eu-west-1",
+    )
+    assert (auths["hawk"].kind, auths["hawk"].hawk_key, auths["hawk"].hawk_algorithm) == (
+        "hawk",
+        "k",
+        "sha1",
+    )
+    assert (auths["ntlm"].kind, auths["ntlm"].password) == ("ntlm", "p")
+    assert auths["implicit"].kind == auths["rsa"].kind == "none"
+    assert len(result.warnings) == 2
+    assert "the oauth2 (implicit grant) auth is not supported" in result.warnings[0]
+    assert "the oauth1 (RSA-SHA1) auth is not supported" in result.warnings[1]

@@ -132,9 +132,18 @@ def test_security_at_operation_level_wins_and_empty_means_none(shop: ImportResul
     delete = requests["Delete an item"]
     assert delete.auth.kind == "none"
     assert delete.description.endswith("Deprecated.")
-    assert requests["Place an order"].auth.kind == "none"
-    oauth = [w for w in shop.warnings if "'oauth'" in w]
-    assert len(oauth) == 1 and "oauth2" in oauth[0] and "POST /orders" in oauth[0]
+    order = requests["Place an order"].auth
+    assert (order.kind, order.grant_type, order.token_url, order.scope) == (
+        "oauth2",
+        "client_credentials",
+        "https://shop.example.com/token",
+        "write",
+    )
+    assert (order.client_id, order.client_secret) == (
+        "{{oauth_client_id}}",
+        "{{oauth_client_secret}}",
+    )
+    assert not [w for w in shop.warnings if "'oauth'" in w]
 
 
 def test_json_body_generated_from_the_schema(shop: ImportResult) -> None:

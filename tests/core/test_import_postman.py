@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from corpus_paths import CORPUS
 
+from apiclient.core.auth_inherit import inherited_auth
 from apiclient.core.importers.postman import (
     SCRIPTS_HEADING,
     PostmanImportError,
     import_postman,
     import_postman_environment,
 )
-from apiclient.core.models import Check, Folder, GraphqlRequest, RestRequest, Variable
+from apiclient.core.models import Auth, Check, Folder, GraphqlRequest, RestRequest, Variable
 from apiclient.core.variables import Scope, resolve_text
 
 POSTMAN_CORPUS = CORPUS / "postman"
@@ -189,7 +190,10 @@ def test_auth_is_inherited_and_unknown_kinds_are_warned_about(tmp_path: Path) ->
                     },
                 },
                 {"name": "none", "request": {"url": "http://h/3", "auth": {"type": "noauth"}}},
-                {"name": "hawk", "request": {"url": "http://h/4", "auth": {"type": "hawk"}}},
+                {
+                    "name": "edgegrid",
+                    "request": {"url": "http://h/4", "auth": {"type": "edgegrid"}},
+                },
             ],
         },
         {"name": "top", "request": {"url": "http://h/5"}},
@@ -197,19 +201,118 @@ def test_auth_is_inherited_and_unknown_kinds_are_warned_about(tmp_path: Path) ->
     )
 
     result = import_postman(_write(tmp_path, doc))
-    folder = result.collection.items[0]
+    collection = result.collection
+    folder = collection.items[0]
     assert isinstance(folder, Folder)
-    auths = {item.name: item.auth for item in [*folder.items, result.collection.items[1]]}
+    assert (collection.auth.kind, collection.auth.username) == ("basic", "ann")
+    assert (folder.auth.kind, folder.auth.key_name) == ("apikey", "X-Key")
+    assert (folder.auth.key_value, folder.auth.key_in) == ("{{key}}", "query")
 
+    def sent(item: Any, folders: list[Folder]) -> Auth:
+        if item.auth.kind != "inherit":
+            return item.auth
+        chain = [(f.name, f.auth) for f in reversed(folders)]
+        return inherited_auth(chain, collection.name, collection.auth)[0]
+
+    auths = {item.name: sent(item, [folder]) for item in folder.items}
+    auths["top"] = sent(collection.items[1], [])
+    assert {item.name: item.auth.kind for item in folder.items} == {
+        "inherits": "inherit",
+        "bearer": "bearer",
+        "none": "none",
+        "edgegrid": "none",
+    }
     assert (auths["inherits"].kind, auths["inherits"].key_name) == ("apikey", "X-Key")
-    assert (auths["inherits"].key_value, auths["inherits"].key_in) == ("{{key}}", "query")
     assert (auths["bearer"].kind, auths["bearer"].token) == ("bearer", "{{t}}")
     assert auths["none"].kind == "none"
-    assert auths["hawk"].kind == "none"
+    assert auths["edgegrid"].kind == "none"
     assert (auths["top"].kind, auths["top"].username) == ("basic", "ann")
     assert result.warnings == (
-        "The hawk auth of request 'Keyed / hawk' is not supported by apiclient; it was "
-        "imported without auth. Set the auth by hand (a header or a bearer token).",
+        "The edgegrid auth of request 'Keyed / edgegrid' is not supported by apiclient; it "
+        "was imported without auth. Set the auth by hand.",
+    )
+
+
+def _params(**values: str) -> list[dict[str, str]]:
+    return [{"key": key, "value": value} for key, value in values.items()]
+
+
+def test_every_postman_auth_kind_we_send_is_mapped(tmp_path: Path) -> None:
+    def request(name: str, kind: str, **params: str) -> dict[str, Any]:
+        auth = {"type": kind, kind: _params(**params)}
+        return {"name": name, "request": {"url": "http://h/", "auth": auth}}
+
+    doc = _collection(
+        request(
+            "oauth2",
+            "oauth2",
+            grant_type="password_credentials",
+            accessTokenUrl="http://h/token",
+            clientId="app",
+            clientSecret="{{secret}}",
+            username="ann",
+            password="pw",
+            scope="read",
+            client_authentication="body",
+        ),
+        request(
+            "pkce",
+            "oauth2",
+            grant_type="authorization_code_with_pkce",
+            authUrl="http://h/authorize",
+            redirect_uri="http://127.0.0.1:9/cb",
+        ),
+        request(
+            "oauth1",
+            "oauth1",
+            consumerKey="ck",
+            consumerSecret="cs",
+            token="t",
+            tokenSecret="ts",
+            signatureMethod="HMAC-SHA1",
+        ),
+        request("rsa", "oauth1", signatureMethod="RSA-SHA1"),
+        request("implicit", "oauth2", grant_type="implicit"),
+        request("aws", "awsv4", accessKey="AK", secretKey="SK", region="eu-west-1", service="s3"),
+        request("hawk", "hawk", authId="id", authKey="key", algorithm="sha1", extraData="x"),
+        request("ntlm", "ntlm", username="u", password="p", domain="D"),
+    )
+
+    result = import_postman(_write(tmp_path, doc))
+    auths = {item.name: item.auth for item in result.collection.items}
+
+    oauth2 = auths["oauth2"]
+    assert (oauth2.kind, oauth2.grant_type, oauth2.token_url) == (
+        "oauth2",
+        "password",
+        "http://h/token",
+    )
+    assert (oauth2.client_id, oauth2.client_secret, oauth2.scope) == ("app", "{{secret}}", "read")
+    assert (oauth2.username, oauth2.password, oauth2.client_auth) == ("ann", "pw", "body")
+    pkce = auths["pkce"]
+    assert (pkce.grant_type, pkce.pkce, pkce.auth_url) == (
+        "authorization_code",
+        True,
+        "http://h/authorize",
+    )
+    assert pkce.redirect_uri == "http://127.0.0.1:9/cb"
+    oauth1 = auths["oauth1"]
+    assert (oauth1.kind, oauth1.consumer_key, oauth1.consumer_secret) == ("oauth1", "ck", "cs")
+    assert (oauth1.token, oauth1.token_secret) == ("t", "ts")
+    aws = auths["aws"]
+    assert (aws.kind, aws.access_key, aws.secret_key) == ("awsv4", "AK", "SK")
+    assert (aws.region, aws.service) == ("eu-west-1", "s3")
+    hawk = auths["hawk"]
+    assert (hawk.kind, hawk.hawk_id, hawk.hawk_key) == ("hawk", "id", "key")
+    assert (hawk.hawk_algorithm, hawk.hawk_ext) == ("sha1", "x")
+    ntlm = auths["ntlm"]
+    assert (ntlm.kind, ntlm.username, ntlm.password, ntlm.domain) == ("ntlm", "u", "p", "D")
+    assert auths["rsa"].kind == auths["implicit"].kind == "none"
+    assert result.warnings == (
+        "The OAuth 1.0 signature method RSA-SHA1 of request 'rsa' is not supported by "
+        "apiclient; it was imported without auth. Set the auth by hand.",
+        "The OAuth 2.0 grant 'implicit' of request 'implicit' is not supported by "
+        "apiclient; it was imported without auth. Set the auth by hand.",
     )
 
 
@@ -369,7 +472,8 @@ def test_corpus_inherited_auth_and_status_checks() -> None:
     override = next(i for i in items if i.name == "Auth override")
 
     assert isinstance(folder_level, Folder)
-    assert {r.auth.kind for r in folder_level.items} == {"digest"}
+    assert folder_level.auth.kind == "digest"
+    assert {r.auth.kind for r in folder_level.items} == {"inherit"}
     assert override.auth.kind == "none"
     assert override.checks == [Check(source="status", op="equals", expected="401")]
 

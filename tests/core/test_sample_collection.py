@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from apiclient.core.auth_inherit import effective_auth
 from apiclient.core.models import (
     BatchRequest,
     GraphqlRequest,
@@ -15,9 +16,10 @@ from apiclient.core.models import (
     WebhookRequest,
     WebsocketRequest,
     WsMessage,
+    inherit_auth,
 )
 from apiclient.core.paths import resources_dir
-from apiclient.core.store import CollectionStore, RequestNode
+from apiclient.core.store import CollectionStore, FolderNode, RequestNode
 from apiclient.core.store_nodes import walk
 from apiclient.core.variables import (
     Scope,
@@ -88,6 +90,7 @@ def test_sample_loads_without_problems(sample: CollectionStore) -> None:
         "Contacts (batch)",
         "Runner demo: log in, check, capture",
         "HTTP basics",
+        "Auth kinds",
         "Hospital (SOAP)",
         "Calculator (SOAP rpc)",
         "Events (GraphQL)",
@@ -130,7 +133,16 @@ def test_sample_covers_the_special_requests(sample: CollectionStore) -> None:
         for _, node in _requests(sample)
         if isinstance(node.request, RestRequest)
     }
-    assert requests["List playlists"].auth.kind == "bearer"
+    assert requests["List playlists"].auth.kind == "inherit"
+    playlists = sample.find("playlists")
+    assert isinstance(playlists, FolderNode)
+    assert (playlists.auth.kind, playlists.auth.token) == ("bearer", "{{token}}")
+    assert effective_auth(
+        sample.tree, sample.auth, "playlists/list-playlists.yaml", inherit_auth()
+    ) == (
+        playlists.auth,
+        "folder 'Playlists'",
+    )
     assert requests["List playlists without auth (401)"].auth.kind == "none"
     assert requests["Basic auth"].auth.kind == "basic"
     assert requests["Digest auth"].auth.kind == "digest"

@@ -157,6 +157,9 @@ def test_sample_requests_with_referenced_secrets_stay_unchanged(tmp_path: Path) 
             store.save_request(node.request, node.relpath)
             assert path.read_bytes() == before, node.relpath
             saved.append(node.relpath)
-    assert "playlists/get-playlist.yaml" in saved
     assert "http-basics/api-key-in-header.yaml" in saved
+    folder_file = root / "items" / "playlists" / "folder.yaml"
+    before = folder_file.read_bytes()
+    store.save_folder_auth("playlists", store.folder_auth("playlists"))  # {{token}}
+    assert folder_file.read_bytes() == before
     assert not secrets.path.exists()

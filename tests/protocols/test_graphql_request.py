@@ -120,7 +120,7 @@ async def test_api_key_in_the_query_goes_into_the_socket_url() -> None:
 
 
 async def test_socket_refuses_digest_auth_and_bad_input() -> None:
-    with pytest.raises(RequestBuildError, match="Digest auth cannot be used for a subscription"):
+    with pytest.raises(RequestBuildError, match="Digest auth is not available for a subscription"):
         await socket_target(request(auth=Auth(kind="digest", username="a", password="b")))
     with pytest.raises(RequestBuildError, match="unsupported scheme 'ftp'"):
         await socket_target(request(subscription_url="ftp://example.test/subs"))

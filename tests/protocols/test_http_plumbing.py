@@ -7,6 +7,7 @@ import time
 import httpx
 import pytest
 
+from apiclient.protocols.connection_tls import TlsKey
 from apiclient.protocols.errors import (
     ConnectionClosedError,
     HttpProtocolError,
@@ -15,6 +16,7 @@ from apiclient.protocols.errors import (
     RequestTimeoutError,
 )
 from apiclient.protocols.http import (
+    ConnectionKey,
     HttpClientPool,
     TraceRecorder,
     append_query,
@@ -163,9 +165,9 @@ async def test_pool_lends_each_client_to_one_send_at_a_time() -> None:
         async with pool.lease() as plain:
             async with pool.lease() as concurrent:
                 assert concurrent is not plain
-            async with pool.lease(verify_tls=False) as unverified:
+            async with pool.lease(ConnectionKey(TlsKey(verify=False))) as unverified:
                 assert unverified is not plain
-            async with pool.lease(max_redirects=3) as fewer_redirects:
+            async with pool.lease(ConnectionKey(max_redirects=3)) as fewer_redirects:
                 assert fewer_redirects is not plain
         async with pool.lease() as again:
             assert again is plain  # sends one after another keep one warm connection

@@ -10,6 +10,7 @@ import threading
 import pytest
 
 from apiclient.core.models import RequestSettings, RestRequest
+from apiclient.protocols.connection_tls import TlsKey
 from apiclient.protocols.http import HttpClientPool
 from apiclient.protocols.rest_threaded import ThreadedRestEngine
 
@@ -75,7 +76,7 @@ async def test_tls_connections_on_many_threads_never_rewrite_the_shared_context(
     engine = ThreadedRestEngine(workers=8)
     request = RestRequest(url=f"{tls_url}/", settings=RequestSettings(verify_tls=False))
     # The process-wide context is built (its ALPN list set once) before the count starts.
-    await HttpClientPool().ssl_context(verify_tls=False)
+    await HttpClientPool().ssl_context(TlsKey(verify=False))
     monkeypatch.setattr(ssl.SSLContext, "_set_alpn_protocols", counted)
     try:
         responses = await asyncio.gather(*(engine.send(request) for _ in range(8)))

@@ -605,6 +605,13 @@ async def test_tls_verification_can_be_turned_off(tls_url: str) -> None:
         await load_wsdl(f"{tls_url}/svc?wsdl", verify_tls=False)
 
 
+async def test_an_unverified_certificate_suggests_a_ca_file_first(tls_url: str) -> None:
+    with pytest.raises(WsdlFetchError) as caught:
+        await load_wsdl(f"{tls_url}/svc?wsdl")
+    message = str(caught.value)
+    assert message.index("set that CA file") < message.index("turn off certificate verification")
+
+
 async def test_a_broken_import_names_its_importer(tmp_path: Path) -> None:
     write(tmp_path, "types.xsd", "<xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema'>\n<oops")
     schema = '<xs:import namespace="urn:x" schemaLocation="types.xsd"/>'

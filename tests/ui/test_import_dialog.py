@@ -24,10 +24,14 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from apiclient.core.importers import ImportResult
+from apiclient.core.importers.progress import ImportProgress
+from apiclient.core.models import Auth, ClientCertificate, Collection, RestRequest
 from apiclient.core.store import FolderNode, RequestNode
 from apiclient.core.store_nodes import walk
 from apiclient.ui import dialogs as app_dialogs
 from apiclient.ui.import_dialog import ImportSummaryDialog
+from apiclient.ui.import_progress import ImportProgressView
 from apiclient.ui.main_window import MainWindow
 
 V21 = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
@@ -53,7 +57,7 @@ POSTMAN: dict[str, Any] = {
             "request": {
                 "method": "GET",
                 "url": "{{base}}/signed",
-                "auth": {"type": "hawk", "hawk": [{"key": "authId", "value": "x"}]},
+                "auth": {"type": "edgegrid", "edgegrid": [{"key": "accessToken", "value": "x"}]},
             },
         },
         {
@@ -133,9 +137,9 @@ def test_import_a_postman_file_into_a_new_collection(
     counts = dialog.findChild(QLabel, "import.counts").text()
     assert counts == "4 requests (3 REST, 1 GraphQL) in 1 folder"
     warnings = dialog.findChild(QPlainTextEdit, "import.warnings")
-    assert warnings.isReadOnly() and "hawk" in warnings.toPlainText()
+    assert warnings.isReadOnly() and "edgegrid" in warnings.toPlainText()
     dialog.findChild(QPushButton, "import.copy_warnings").click()
-    assert "hawk" in QGuiApplication.clipboard().text()
+    assert "edgegrid" in QGuiApplication.clipboard().text()
     assert dialog.findChild(QRadioButton, "import.new").isChecked()
     folder = Path(dialog.findChild(QLineEdit, "import.folder").text())
     assert folder.parent.name == "collections" and folder.name == "shop"
@@ -176,6 +180,80 @@ def test_add_an_import_to_the_open_collection_as_a_folder(
     assert isinstance(added, FolderNode) and added.name == "Shop"
     assert _request_names(added) == ["List items", "Create item", "Signed", "Ask"]
     assert window.sidebar.tree.currentIndex().data() == "Shop"
+
+
+def _bearer(token: str) -> dict[str, Any]:
+    return {"type": "bearer", "bearer": [{"key": "token", "value": token}]}
+
+
+def test_an_import_added_to_the_open_collection_keeps_its_own_auth(
+    qtbot: QtBot, window: MainWindow, files: list[str], tmp_path: Path, run: Any
+) -> None:
+    """Requests added to the open collection never inherit its credentials: they would
+    send them to the imported API's host."""
+    run(window.workspace.save_folder_auth("", Auth(kind="bearer", token="MINE")))
+    basic = {
+        "type": "basic",
+        "basic": [{"key": "username", "value": "ann"}, {"key": "password", "value": "pw"}],
+    }
+    doc = {
+        "info": {"name": "Other", "schema": V21},
+        "auth": _bearer("OTHER"),
+        "item": [
+            {"name": "Top", "request": {"method": "GET", "url": "https://other.test/top"}},
+            {
+                "name": "Locked",
+                "auth": basic,
+                "item": [{"name": "In", "request": {"method": "GET", "url": "https://o.test/"}}],
+            },
+        ],
+    }
+    plain = {"info": {"name": "Plain", "schema": V21}, "item": doc["item"][:1]}
+    for name, what in (("other", doc), ("plain", plain)):
+        files.append(str(_postman(tmp_path, what, f"{name}.postman_collection.json")))
+        _trigger_import(window)
+        dialog = _summary(qtbot, window)
+        dialog.findChild(QRadioButton, "import.add").click()
+        dialog.findChild(QPushButton, "import.accept").click()
+        _finish(qtbot, window)
+
+    def effective(relpath: str) -> tuple[str, str, str, str]:
+        node = window.workspace.find(relpath)
+        assert isinstance(node, RequestNode)
+        auth, where = window.workspace.effective_auth(relpath, node.request.auth)
+        return auth.kind, auth.token or auth.username, auth.password, where
+
+    other, plain_folder = (n.relpath for n in window.workspace.tree.children[-2:])
+    top, locked = (n.relpath for n in window.workspace.find(other).children)
+    inner = window.workspace.find(locked).children[0].relpath
+    assert effective(top) == ("bearer", "OTHER", "", "folder 'Other'")
+    assert effective(inner) == ("basic", "ann", "pw", "folder 'Locked'")
+    plain_top = window.workspace.find(plain_folder).children[0].relpath
+    assert effective(plain_top) == ("none", "", "", "folder 'Plain'")
+    assert window.workspace.folder_auth("").token == "MINE"
+
+
+def test_imported_client_certificates_join_the_open_collections(
+    window: MainWindow, run: Any
+) -> None:
+    """A host the open collection already has a certificate for keeps it."""
+    mine = ClientCertificate(host="api.test", pfx_file="/certs/mine.p12")
+    run(window.workspace.save_client_certificates([mine]))
+    theirs = ClientCertificate(host="API.test", pfx_file="/certs/theirs.p12")
+    new = ClientCertificate(host="other.test:8443", cert_file="/c.pem", key_file="/k.pem")
+    collection = Collection(
+        name="Certs",
+        client_certificates=[theirs, new],
+        items=[RestRequest(name="One", url="https://other.test:8443/")],
+    )
+    result = ImportResult(collection, (), "Postman collection")
+
+    folder, kept = run(
+        window.importer._add_to_open(result, ImportProgress(), ImportProgressView(), 1)
+    )
+
+    assert folder and kept == ["API.test"]
+    assert window.workspace.client_certificates() == [mine, new]
 
 
 def test_a_postman_environment_is_added_to_the_open_collection(

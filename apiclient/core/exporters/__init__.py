@@ -23,6 +23,24 @@ from apiclient.core.http_parts import (
 )
 from apiclient.core.models import Auth, RestRequest
 
+_SIGNED_KINDS = {
+    "oauth1": "OAuth 1.0 (HMAC-SHA1)",
+    "awsv4": "AWS Signature v4",
+    "hawk": "Hawk",
+    "ntlm": "NTLM",
+}
+
+
+def unsigned_note(auth: Auth, tool: str, kinds: tuple[str, ...] = tuple(_SIGNED_KINDS)) -> str:
+    """A sentence for a comment line when ``tool`` cannot sign as ``auth`` does (one of
+    ``kinds``); "" otherwise."""
+    if auth.kind not in kinds:
+        return ""
+    return (
+        f"apiclient signs this request with {_SIGNED_KINDS[auth.kind]}; {tool} cannot, so "
+        "it goes without that auth."
+    )
+
 
 @dataclass(frozen=True)
 class SentRequest:

@@ -3,8 +3,9 @@ JavaScript with fetch (Node 18+ or a browser).
 
 Each snippet is complete and runnable as it stands: it sends what the app sends (URL,
 headers with the Auth tab's and the default Content-Type, body) and prints the status and
-the body. Literals are written with :func:`repr` (Python) and JSON (JavaScript), so any
-text, quotes and newlines included, comes out as a valid literal.
+the body; an auth kind the snippet cannot sign with (OAuth 1.0, AWS Signature v4, Hawk,
+NTLM) is said in a comment line. Literals are written with :func:`repr` (Python) and JSON
+(JavaScript), so any text, quotes and newlines included, comes out as a valid literal.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import base64
 import json
 
-from apiclient.core.exporters import sent_request
+from apiclient.core.exporters import sent_request, unsigned_note
 from apiclient.core.http_parts import enabled_rows, urlencoded_body
 from apiclient.core.models import FormField, RestRequest
 
@@ -24,7 +25,9 @@ def to_httpx(request: RestRequest) -> str:
     needs_path = body.mode == "binary" or any(
         row.type == "file" for row in enabled_rows(body.multipart)
     )
-    lines = ["import httpx"]
+    note = unsigned_note(sent.auth, "this snippet")
+    lines = [f"# {note}"] if note else []
+    lines.append("import httpx")
     if needs_path:
         lines.append("from pathlib import Path")
     lines.append("")
@@ -76,6 +79,8 @@ def to_fetch(request: RestRequest) -> str:
         headers.append(("Authorization", "Basic " + base64.b64encode(token).decode("ascii")))
     elif sent.auth.kind == "digest":
         lines.append("// Digest auth needs a challenge round trip, which fetch cannot do alone.")
+    elif note := unsigned_note(sent.auth, "this snippet"):
+        lines.append(f"// {note}")
     if not request.settings.verify_tls:
         lines.append(
             "// TLS verification is off in apiclient; fetch cannot turn it off "

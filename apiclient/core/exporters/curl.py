@@ -5,16 +5,18 @@ One flag per line, joined with `` \\`` continuations, every value quoted with
 (with the Auth tab's and the default Content-Type) and body bytes. ``-X`` is written only
 when curl would not infer the method itself (curl keeps an explicit ``-X POST`` on a
 redirect, where the app switches to GET as browsers do). ``--compressed`` is not added:
-it would add an Accept-Encoding header the app does not send.
+it would add an Accept-Encoding header the app does not send. NTLM and AWS Signature v4
+use curl's own ``--ntlm`` and ``--aws-sigv4``; OAuth 1.0 and Hawk, which curl cannot
+sign, are said in a comment line above the command.
 """
 
 from __future__ import annotations
 
 import shlex
 
-from apiclient.core.exporters import sent_request
+from apiclient.core.exporters import sent_request, unsigned_note
 from apiclient.core.http_parts import enabled_rows, urlencoded_body
-from apiclient.core.models import FormField, RequestSettings, RestRequest
+from apiclient.core.models import Auth, FormField, RequestSettings, RestRequest
 
 _DEFAULTS = RequestSettings()
 
@@ -33,11 +35,7 @@ def to_curl(request: RestRequest) -> str:
         # "Name:" with no value tells curl to leave the header out; "Name;" sends it empty.
         header = f"{name}: {value}" if value else f"{name};"
         flags.append(f"-H {shlex.quote(header)}")
-    auth = sent.auth
-    if auth.kind in ("basic", "digest"):
-        if auth.kind == "digest":
-            flags.append("--digest")
-        flags.append(f"-u {shlex.quote(f'{auth.username}:{auth.password}')}")
+    flags += _auth_flags(sent.auth)
     if body.mode == "raw":
         flags.append(f"--data-raw {shlex.quote(body.raw)}")
     elif body.mode == "urlencoded":
@@ -48,7 +46,29 @@ def to_curl(request: RestRequest) -> str:
         flags += [_form_flag(row) for row in enabled_rows(body.multipart)]
     flags += _setting_flags(request.settings)
     lines = [f"curl {shlex.quote(sent.url)}", *flags]
-    return " \\\n  ".join(lines)
+    note = unsigned_note(sent.auth, "curl", ("oauth1", "hawk"))
+    return (f"# {note}\n" if note else "") + " \\\n  ".join(lines)
+
+
+def _auth_flags(auth: Auth) -> list[str]:
+    """The flags that make curl send ``auth`` (bearer, API key, OAuth 2.0 are headers)."""
+    if auth.kind in ("basic", "digest", "ntlm"):
+        user = (
+            f"{auth.domain}\\{auth.username}"
+            if auth.kind == "ntlm" and auth.domain
+            else auth.username
+        )
+        extra = {"digest": ["--digest"], "ntlm": ["--ntlm"]}.get(auth.kind, [])
+        return [*extra, f"-u {shlex.quote(f'{user}:{auth.password}')}"]
+    if auth.kind == "awsv4":
+        flags = [
+            f"--aws-sigv4 {shlex.quote(f'aws:amz:{auth.region}:{auth.service}')}",
+            f"-u {shlex.quote(f'{auth.access_key}:{auth.secret_key}')}",
+        ]
+        if auth.session_token:
+            flags.append(f"-H {shlex.quote(f'x-amz-security-token: {auth.session_token}')}")
+        return flags
+    return []
 
 
 def _form_flag(row: FormField) -> str:

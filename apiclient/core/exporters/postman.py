@@ -1,29 +1,32 @@
 """A collection as Postman Collection v2.1, the format Postman imports and newman runs.
 
 What carries over: folders in order, descriptions, collection variables, REST requests
-(method, URL with its query rows, headers, every body mode, basic/digest/bearer/API-key
-auth), GraphQL requests (Postman's graphql body) and SOAP requests (a raw XML POST with
-its SOAPAction). A request's own variables become ``pm.variables.set`` lines at the top of
-its pre-request script: local variables, which outrank the environment as ours do (our
-Postman importer reads them back). Checks become ``pm.test`` lines newman runs, captures
-become ``pm.collectionVariables.set`` lines, where they translate simply.
+(method, URL with its query rows, headers, every body mode, auth of every kind), the
+collection's and folders' auth (a request that inherits has no ``auth``, as in Postman;
+kind none is ``noauth``; see ``importers.postman_auth``), GraphQL requests (Postman's
+graphql body) and SOAP requests (a raw XML POST with its SOAPAction). A request's own
+variables become ``pm.variables.set`` lines at the top of its pre-request script: local
+variables, which outrank the environment as ours do (our Postman importer reads them back).
+Checks become ``pm.test`` lines newman runs, captures become ``pm.collectionVariables.set``
+lines, where they translate simply.
 
-Secrets: an export is a file people share, so by default it holds no secret value.
-Secret collection variables are written blank (type "secret"). A literal secret becomes a
+Secrets: an export is a file people share, so by default it holds no secret value. Secret
+collection variables are written blank (type "secret"). A literal secret becomes a
 ``{{name}}`` reference to a new blank secret collection variable named after the first
 request that uses it (``items.create-item.password``); a value used by many requests (an
-inherited token) shares one. Literal secrets are: auth passwords, tokens and API-key
-values; the values of secret request variables; the credentials of ``Authorization``,
-``Proxy-Authorization``, ``Cookie`` and API-key headers; query rows named like a key or
-token (``api_key``, ``access_token``...); ``user:password@`` in a URL. One warning names
-the variables and says how to supply them to newman (``--env-var``, which wins over
-collection variables). ``include_secrets=True`` writes the values instead, and a warning
-says the file then holds secrets in clear text.
+inherited token) shares one. Literal secrets are: the secret fields of the auth kind in use
+(passwords, tokens, API-key values, client and consumer secrets, AWS secret keys...); the
+values of secret request variables; the credentials of ``Authorization``,
+``Proxy-Authorization``, ``Cookie`` and API-key headers; query rows named like a key or token
+(``api_key``, ``access_token``...); ``user:password@`` in a URL. One warning names the
+variables and says how to supply them to newman (``--env-var``, which wins over collection
+variables). ``include_secrets=True`` writes the values instead, and a warning says the file
+then holds secrets in clear text.
 
-What does not, each named in a warning: gRPC, WebSocket, webhook and batch requests
-(newman cannot run them), checks and captures with no simple JavaScript translation (kept
-as a comment in the test script), WS-Security headers. ``{{variables}}`` pass through:
-Postman uses the same syntax.
+What does not, each named in a warning: gRPC, WebSocket, webhook and batch requests (newman
+cannot run them), checks and captures with no simple JavaScript translation (kept as a
+comment in the test script), WS-Security headers. ``{{variables}}`` pass through: Postman
+uses the same syntax.
 """
 
 from __future__ import annotations
@@ -32,7 +35,9 @@ import json
 import re
 from typing import Any
 
+from apiclient.core.auth_fields import AUTH_TEXT_FIELDS, SECRET_AUTH_FIELDS
 from apiclient.core.importers.postman import SCRIPTS_HEADING
+from apiclient.core.importers.postman_auth import auth_to_postman
 from apiclient.core.models import (
     Auth,
     Body,
@@ -63,14 +68,9 @@ _SCRIPT_BLOCK = re.compile(
     r"### (Pre-request script|Test script)\n\n```javascript\n(.*?)\n```", re.DOTALL
 )
 _URL = re.compile(r"^(?:(?P<protocol>[A-Za-z][\w+.-]*)://)?(?P<host>[^/?#]*)(?P<path>[^?#]*)")
-_SECRET_AUTH_FIELD = {
-    "basic": ("password", "password"),
-    "digest": ("password", "password"),
-    "bearer": ("token", "token"),
-    "apikey": ("key_value", "api-key"),
-}
-"""By auth kind: the field that holds its secret, and the suffix of the name of the
-variable that replaces a literal one."""
+_SECRET_SUFFIX = {"key_value": "api-key"}
+"""The suffix of the name of the variable that replaces a literal secret auth field,
+where it is not the field's name in kebab case."""
 _SECRET_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"}
 )
@@ -100,6 +100,9 @@ def export_postman(
     }
     if collection.description:
         doc["info"]["description"] = collection.description
+    auth = exporter.folder_auth(collection.auth, (collection.name,))
+    if auth is not None and auth["type"] != "noauth":  # Postman's collection default
+        doc["auth"] = auth
     variables += [{"key": name, "value": "", "type": "secret"} for name in exporter.references]
     if variables:
         doc["variable"] = variables
@@ -128,6 +131,9 @@ class _Exporter:
                 }
                 if item.description:
                     folder["description"] = item.description
+                auth = self.folder_auth(item.auth, path)
+                if auth is not None:
+                    folder["auth"] = auth
                 out.append(folder)
             elif item.kind in LEFT_OUT_KINDS:
                 self.warnings.append(
@@ -242,13 +248,25 @@ class _Exporter:
             self.references.append(name)
         return f"{{{{{name}}}}}"
 
+    def folder_auth(self, auth: Auth, path: tuple[str, ...]) -> Json | None:
+        """A folder's or the collection's Postman ``auth`` (secrets hidden), or None
+        when it inherits."""
+        return self._auth(self._secret_auth(auth, path), None, " / ".join(path))
+
     def _secret_auth(self, auth: Auth, path: tuple[str, ...]) -> Auth:
-        """``auth`` with the secret field of the kind in use hidden (see ``_secret``)."""
-        field, suffix = _SECRET_AUTH_FIELD.get(auth.kind, ("", ""))
-        if not field:
-            return auth
-        value = self._secret(getattr(auth, field), path, suffix, "the auth")
-        return auth.model_copy(update={field: value})
+        """``auth`` with the secret fields of the kind in use hidden (see ``_secret``)."""
+        used = {f.name for f in AUTH_TEXT_FIELDS.get(auth.kind, ())}
+        update = {
+            name: self._secret(
+                getattr(auth, name),
+                path,
+                _SECRET_SUFFIX.get(name, name.replace("_", "-")),
+                "the auth",
+            )
+            for name in SECRET_AUTH_FIELDS
+            if name in used
+        }
+        return auth.model_copy(update=update) if update else auth
 
     def _secret_header(self, row: KeyValue, path: tuple[str, ...]) -> KeyValue:
         """A credentials header with its credentials hidden; an Authorization scheme
@@ -359,26 +377,26 @@ class _Exporter:
             return {"mode": "file", "file": {"src": body.binary_path}}
         return None
 
-    def _auth(self, auth: Auth, headers: list[Json], where: str) -> Json | None:
-        if auth.kind in ("basic", "digest"):
-            params = {"username": auth.username, "password": auth.password}
-        elif auth.kind == "bearer":
-            if auth.token_prefix.strip() != "Bearer":
-                value = f"{auth.token_prefix.strip()} {auth.token}".strip()
-                headers[:] = [h for h in headers if h["key"].lower() != "authorization"]
-                headers.append({"key": "Authorization", "value": value})
+    def _auth(self, auth: Auth, headers: list[Json] | None, where: str) -> Json | None:
+        """The Postman ``auth`` object; None when it inherits. ``headers`` are a request's
+        (None for a folder): a bearer token with a prefix other than "Bearer" becomes an
+        Authorization header there, since Postman's bearer auth always says "Bearer"."""
+        if auth.kind == "bearer" and auth.token_prefix.strip() != "Bearer":
+            if headers is None:
                 self.warnings.append(
-                    f"{where!r}: Postman's bearer auth always says 'Bearer'; the token with "
-                    f"the prefix {auth.token_prefix!r} became an Authorization header."
+                    f"{where!r}: Postman's bearer auth always says 'Bearer'; the prefix "
+                    f"{auth.token_prefix!r} of the folder's token was not exported."
                 )
-                return None
-            params = {"token": auth.token}
-        elif auth.kind == "apikey":
-            params = {"key": auth.key_name, "value": auth.key_value, "in": auth.key_in}
-        else:
+                return auth_to_postman(auth)
+            value = f"{auth.token_prefix.strip()} {auth.token}".strip()
+            headers[:] = [h for h in headers if h["key"].lower() != "authorization"]
+            headers.append({"key": "Authorization", "value": value})
+            self.warnings.append(
+                f"{where!r}: Postman's bearer auth always says 'Bearer'; the token with "
+                f"the prefix {auth.token_prefix!r} became an Authorization header."
+            )
             return None
-        entries = [{"key": k, "value": v, "type": "string"} for k, v in params.items()]
-        return {"type": auth.kind, auth.kind: entries}
+        return auth_to_postman(auth)
 
     def _script(
         self, checks: list[Check], captures: list[Capture], kept: list[str], where: str

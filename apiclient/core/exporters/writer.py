@@ -23,7 +23,7 @@ from apiclient.core.atomic import atomic_write_text
 from apiclient.core.collection_writer import write_collection
 from apiclient.core.errors import StoreError
 from apiclient.core.models import AnyRequest, Collection, Folder
-from apiclient.core.secret_fields import split_secret_fields
+from apiclient.core.secret_fields import split_auth, split_certificates, split_secret_fields
 from apiclient.core.secrets import SecretStore
 from apiclient.core.store import CollectionStore
 
@@ -140,20 +140,23 @@ def _inside(target: Path, root: Path) -> bool:
 
 
 def _has_secrets(collection: Collection) -> bool:
-    """True when any variable marked secret or any secret request field has a value."""
+    """True when any variable marked secret, any secret request field, the secret fields
+    of a folder's or the collection's auth or a certificate's passphrase has a value."""
     variables = [*collection.variables]
     for env in collection.environments:
         variables += env.variables
     if any(v.secret and v.value for v in variables):
         return True
+    if split_auth(collection.auth)[1] or split_certificates(collection.client_certificates)[1]:
+        return True
 
-    def requests(items: list[Folder | AnyRequest]) -> list[AnyRequest]:
-        found: list[AnyRequest] = []
+    def walk(items: list[Folder | AnyRequest]) -> bool:
         for item in items:
-            found += requests(item.items) if isinstance(item, Folder) else [item]
-        return found
+            if isinstance(item, Folder):
+                if split_auth(item.auth)[1] or walk(item.items):
+                    return True
+            elif split_secret_fields(item)[1] or any(v.secret and v.value for v in item.variables):
+                return True
+        return False
 
-    return any(
-        split_secret_fields(r)[1] or any(v.secret and v.value for v in r.variables)
-        for r in requests(collection.items)
-    )
+    return walk(collection.items)

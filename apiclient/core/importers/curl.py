@@ -105,7 +105,8 @@ class _Command:
     data: list[tuple[str, str]] = field(default_factory=list)  # (flag, value)
     form: list[FormField] = field(default_factory=list)
     cookies: list[str] = field(default_factory=list)
-    auth: Auth = field(default_factory=Auth)
+    # A command says all it sends: without -u or a bearer flag, no auth (not inherited).
+    auth: Auth = field(default_factory=lambda: Auth(kind="none"))
     digest: bool = False
     get: bool = False
     head: bool = False

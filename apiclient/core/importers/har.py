@@ -36,6 +36,7 @@ from apiclient.core.importers import (
 )
 from apiclient.core.importers.common import as_list, as_obj, as_text, left_out, raw_language
 from apiclient.core.models import (
+    Auth,
     Body,
     Collection,
     Folder,
@@ -210,8 +211,15 @@ class _Importer:
                 "it is sent as captured with no Content-Type header; add one if the server "
                 "needs it."
             )
+        # What was sent, Authorization header included: nothing to inherit on top.
         return RestRequest(
-            name=name, method=method, url=base, params=params, headers=headers, body=body
+            name=name,
+            method=method,
+            url=base,
+            params=params,
+            headers=headers,
+            body=body,
+            auth=Auth(kind="none"),
         )
 
     def _headers(self, request: Json, where: str) -> list[KeyValue]:

@@ -3,6 +3,9 @@
 An export is a flat list of resources linked by ``parentId``; this rebuilds the tree.
 What carries over: the workspace (name, description), folders in ``metaSortKey`` order,
 HTTP requests (method, URL, query parameters, headers, body, auth, redirect setting),
+folders' auth (a request without one inherits it, as in Insomnia; basic, digest, NTLM,
+bearer, API key, OAuth 2.0 but its implicit grant, OAuth 1.0 HMAC-SHA1, AWS IAM as
+Signature v4, Hawk),
 GraphQL requests, gRPC requests, WebSocket requests with their saved payload, the base
 environment (as collection variables) and its sub-environments (as environments).
 Insomnia's ``{{ _.name }}`` becomes our ``{{name}}``.
@@ -39,6 +42,7 @@ from apiclient.core.importers.common import (
     raw_language,
     with_scripts,
 )
+from apiclient.core.importers.insomnia_auth import UnsupportedAuth, auth_from_insomnia
 from apiclient.core.importers.insomnia_read import InsomniaImportError, read_export
 from apiclient.core.models import (
     Auth,
@@ -55,6 +59,7 @@ from apiclient.core.models import (
     Variable,
     WebsocketRequest,
     WsMessage,
+    inherit_auth,
 )
 from apiclient.core.urls import join_url, split_url
 
@@ -314,55 +319,40 @@ class _Importer:
         return Folder(
             name=name,
             description=_scripts(as_text(group.get("description")), group),
+            auth=self._folder_auth(group, where),
             items=self._items(children, where),
         )
 
-    def _inherited_auth(self, resource: Json) -> Any:
-        """The nearest folder ``authentication`` set above ``resource``, or {}."""
-        seen: set[str] = set()
-        parent = self.by_id.get(resource.get("parentId"))
-        while parent is not None and parent.get("_type") == "request_group":
-            if parent["_id"] in seen:
-                break
-            seen.add(parent["_id"])
-            if as_obj(parent.get("authentication")):
-                return parent["authentication"]
-            parent = self.by_id.get(parent.get("parentId"))
-        return {}
+    def _folder_auth(self, group: Json, where: str) -> Auth:
+        """The auth a folder's requests inherit; inherit when it sets none."""
+        value = as_obj(group.get("authentication"))
+        if not value:
+            return inherit_auth()
+        auth, headers = self._auth_of(value, f"Folder {where!r}")
+        if headers:
+            self.warnings.append(
+                f"Folder {where!r} sends its API key as a cookie; apiclient has no folder "
+                "headers, so it was not imported. Add the Cookie header to each request."
+            )
+            return inherit_auth()
+        return auth
 
     def _auth(self, resource: Json, where: str) -> tuple[Auth, list[KeyValue]]:
+        """A request's auth (inherit when it sets none, as in Insomnia) and any header it
+        turns into."""
+        value = as_obj(resource.get("authentication"))
+        return self._auth_of(value, where) if value else (inherit_auth(), [])
+
+    def _auth_of(self, value: Json, where: str) -> tuple[Auth, list[KeyValue]]:
         """Our auth for an ``authentication`` object, and any header it turns into."""
-        value = as_obj(resource.get("authentication")) or as_obj(self._inherited_auth(resource))
-        kind = as_text(value.get("type"))
-        if not kind or kind == "none" or value.get("disabled") is True:
-            return Auth(), []
-
-        def field(key: str) -> str:
-            return self._tpl(value.get(key), where)
-
-        if kind == "basic":
-            return Auth(kind="basic", username=field("username"), password=field("password")), []
-        if kind == "digest":
-            return Auth(kind="digest", username=field("username"), password=field("password")), []
-        if kind == "bearer":
-            return Auth(
-                kind="bearer", token=field("token"), token_prefix=field("prefix") or "Bearer"
-            ), []
-        if kind == "apikey":
-            add_to = as_text(value.get("addTo"))
-            if add_to == "cookie":
-                return Auth(), [KeyValue(name="Cookie", value=f"{field('key')}={field('value')}")]
-            return Auth(
-                kind="apikey",
-                key_name=field("key"),
-                key_value=field("value"),
-                key_in="query" if add_to == "queryParams" else "header",
-            ), []
-        self.warnings.append(
-            f"{where}: the {kind} auth is not supported by apiclient; it was imported without "
-            "auth. Set the auth by hand (a header or a bearer token)."
-        )
-        return Auth(), []
+        try:
+            return auth_from_insomnia(value, lambda key: self._tpl(value.get(key), where))
+        except UnsupportedAuth as exc:
+            self.warnings.append(
+                f"{where}: {exc} is not supported by apiclient; it was imported without "
+                "auth. Set the auth by hand (a header or a bearer token)."
+            )
+            return Auth(kind="none"), []
 
     def _url(self, resource: Json, where: str) -> tuple[str, list[KeyValue]]:
         base, params = split_url(self._tpl(resource.get("url"), where))

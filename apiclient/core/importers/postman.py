@@ -1,9 +1,12 @@
 """Postman Collection v2.1 and v2.0 exports, and Postman environments, read into our models.
 
 What carries over: folders (item groups) in order, requests (method, URL with its query
-rows, headers, body, auth), collection variables, descriptions. Auth is inherited as in
-Postman: a request without ``auth`` takes its folder's, then the collection's; ``noauth``
-stops the search. ``{{variables}}`` pass through unchanged.
+rows, headers, body, auth), collection variables, descriptions. The collection's and the
+folders' auth land on the collection and the folders, and a request without ``auth``
+inherits, as in Postman; ``noauth`` is kind none. Basic, digest, NTLM, bearer, API key,
+OAuth 2.0 (client credentials, password, authorization code), OAuth 1.0 (HMAC-SHA1), AWS
+Signature v4 and Hawk map onto our kinds (see ``postman_auth``). ``{{variables}}`` pass
+through unchanged.
 
 We have no folder variables, so a folder's ``variable`` list is copied into every request
 under it as request variables: an inner folder's value wins over an outer one's, and the
@@ -15,10 +18,11 @@ variables below it (and newman does not apply them at all).
 pre-request script, as our Postman exporter writes a request's own variables, come back
 as request variables (winning over both lists) and leave the script.
 
-What does not, each said in a warning naming the request: auth kinds we do not have
-(OAuth, Hawk, AWS...), path variables (``:id``) without a value. Pre-request and test
-scripts are JavaScript we do not run: they are kept as text at the end of the
-description, under a heading that says so. Two common test lines,
+What does not, each said in a warning naming the request: auth kinds and variants we do
+not have (EdgeGrid, Akamai, the implicit OAuth 2.0 grant, RSA-signed OAuth 1.0...), path
+variables (``:id``) without a value. Pre-request and test scripts are JavaScript we do
+not run: they are kept as text at the end of the description, under a heading that says
+so. Two common test lines,
 ``pm.response.to.have.status(200)`` and ``pm.expect(pm.response.code).to.eql(201)``,
 also become status checks.
 
@@ -31,7 +35,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +54,7 @@ from apiclient.core.importers.common import (
     left_out,
     with_scripts,
 )
+from apiclient.core.importers.postman_auth import UnsupportedAuth, auth_from_postman
 from apiclient.core.importers.postman_variables import (
     merge_variables,
     own_variables,
@@ -69,6 +73,7 @@ from apiclient.core.models import (
     KeyValue,
     RestRequest,
     Variable,
+    inherit_auth,
 )
 from apiclient.core.urls import join_url, split_url
 
@@ -196,27 +201,7 @@ def _rows(value: Any, make: Callable[..., KeyValue] = KeyValue) -> list[Any]:
     return rows
 
 
-def _kv(entries: Any) -> dict[str, str]:
-    """v2.1 auth parameters (a list of {key, value}) or v2.0 ones (an object) as a dict."""
-    if isinstance(entries, dict):
-        return {str(k): as_text(v) for k, v in entries.items()}
-    return {
-        as_text(e.get("key")): as_text(e.get("value"))
-        for e in as_list(entries)
-        if isinstance(e, dict)
-    }
-
-
 # ---- the conversion ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Inherited:
-    """What a folder passes down to its items: its auth (or its parent's) and the
-    variables of it and every folder above it, inner ones winning."""
-
-    auth: Auth
-    variables: list[Variable]
 
 
 class _Importer:
@@ -237,16 +222,16 @@ class _Importer:
             )
             if v is not None
         ]
-        auth = self._auth(doc.get("auth"), f"the collection {name!r}") or Auth()
+        auth = self._auth(doc.get("auth"), f"the collection {name!r}")
         self.progress.start(PARSING, _count_requests(doc["item"]))
-        items = self._items(doc["item"], (name,), _Inherited(auth, []))
+        items = self._items(doc["item"], (name,), [])
         collection = Collection(
-            name=name, description=description, variables=variables, items=items
+            name=name, description=description, variables=variables, auth=auth, items=items
         )
         return ImportResult(collection, tuple(self.warnings), "Postman collection")
 
     def _items(
-        self, entries: Iterable[Any], trail: tuple[str, ...], inherited: _Inherited
+        self, entries: Iterable[Any], trail: tuple[str, ...], inherited: list[Variable]
     ) -> list[Any]:
         items: list[Any] = []
         for number, entry in enumerate(entries, start=1):
@@ -271,7 +256,7 @@ class _Importer:
         return items
 
     def _folder(
-        self, entry: Json, trail: tuple[str, ...], where: str, inherited: _Inherited
+        self, entry: Json, trail: tuple[str, ...], where: str, inherited: list[Variable]
     ) -> Folder:
         """``trail`` ends with this folder's name."""
         variables = own_variables(entry)
@@ -283,22 +268,19 @@ class _Importer:
                 "variables, which outrank the environment. In Postman folder variables "
                 "rank below the environment, and newman does not apply them at all."
             )
-        own = self._auth(entry.get("auth"), f"folder {where!r}")
+        auth = self._auth(entry.get("auth"), f"folder {where!r}")
         description = _with_scripts(_description(entry.get("description")), entry.get("event"))
-        passed_on = _Inherited(
-            own or inherited.auth, merge_variables(inherited.variables, variables)
-        )
-        children = self._items(entry["item"], trail, passed_on)
-        return Folder(name=trail[-1], description=description, items=children)
+        children = self._items(entry["item"], trail, merge_variables(inherited, variables))
+        return Folder(name=trail[-1], description=description, auth=auth, items=children)
 
-    def _request(self, entry: Json, name: str, where: str, inherited: _Inherited) -> Any:
+    def _request(self, entry: Json, name: str, where: str, inherited: list[Variable]) -> Any:
         set_in_script, events = _script_variables(entry.get("event"))
-        variables = merge_variables(inherited.variables, own_variables(entry), set_in_script)
+        variables = merge_variables(inherited, own_variables(entry), set_in_script)
         request = entry["request"]
         if isinstance(request, str):
             request = {"url": request}
         request = as_obj(request)
-        auth = self._auth(request.get("auth"), f"request {where!r}") or inherited.auth
+        auth = self._auth(request.get("auth"), f"request {where!r}")
         url, params = self._url(request.get("url"), where)
         headers = _rows(request.get("header"))
         description = _with_scripts(_description(request.get("description")), events)
@@ -409,42 +391,16 @@ class _Importer:
             )
         return fields
 
-    def _auth(self, value: Any, where: str) -> Auth | None:
-        """Our auth for a Postman ``auth`` object, or None to inherit the parent's."""
-        if not isinstance(value, dict):
-            return None
-        kind = as_text(value.get("type"))
-        params = _kv(value.get(kind))
-        if kind == "inherit":
-            return None
-        if kind in ("noauth", ""):
-            return Auth()
-        if kind == "basic":
-            return Auth(
-                kind="basic",
-                username=params.get("username", ""),
-                password=params.get("password", ""),
+    def _auth(self, value: Any, where: str) -> Auth:
+        """Our auth for a Postman ``auth`` object; inherit when it has none."""
+        try:
+            return auth_from_postman(value) or inherit_auth()
+        except UnsupportedAuth as exc:
+            self.warnings.append(
+                f"{str(exc)[0].upper()}{str(exc)[1:]} of {where} is not supported by "
+                "apiclient; it was imported without auth. Set the auth by hand."
             )
-        if kind == "digest":
-            return Auth(
-                kind="digest",
-                username=params.get("username", ""),
-                password=params.get("password", ""),
-            )
-        if kind == "bearer":
-            return Auth(kind="bearer", token=params.get("token", ""))
-        if kind == "apikey":
-            return Auth(
-                kind="apikey",
-                key_name=params.get("key", ""),
-                key_value=params.get("value", ""),
-                key_in="query" if params.get("in") == "query" else "header",
-            )
-        self.warnings.append(
-            f"The {kind} auth of {where} is not supported by apiclient; it was imported "
-            "without auth. Set the auth by hand (a header or a bearer token)."
-        )
-        return Auth()
+            return Auth(kind="none")
 
     def _checks(self, events: Any, where: str) -> list[Check]:
         checks = []

@@ -1,7 +1,7 @@
 """The request tree of a new collection folder written in one pass (for
 ``collection_writer.write_collection``), laid out as the store lays it out.
 
-File names, ``folder.yaml`` (name, description, order) and the YAML of each request are
+File names, ``folder.yaml`` (name, description, auth, order) and the YAML of each request are
 those ``CollectionStore`` writes, byte for byte, but each file is written once (the store
 rewrites a folder's order after every request it adds) and none is synced on its own:
 the folder is hidden until renamed, and the caller syncs it once before that.
@@ -19,7 +19,7 @@ from pathlib import Path
 from apiclient.core.errors import StoreError
 from apiclient.core.importers.progress import ImportProgress
 from apiclient.core.models import AnyRequest, Folder
-from apiclient.core.secret_fields import split_secret_fields
+from apiclient.core.secret_fields import split_auth, split_secret_fields
 from apiclient.core.store_files import blank_secrets
 from apiclient.core.store_format import (
     FOLDER_FILE,
@@ -41,7 +41,8 @@ _NEW_FILE_MODE = 0o666  # narrowed by the umask, as the store's atomic writes do
 class TreeWriter:
     """Writes an item tree under ``items``, telling ``progress`` of each request written.
     ``secrets`` holds each request's secret values by relpath (its file leaves them
-    blank), for the caller to store. An error names a file under ``shown`` (where the
+    blank), and each folder's auth secrets under ``<folder>/folder.yaml``, for the caller
+    to store. An error names a file under ``shown`` (where the
     folder will be, not its hidden name) instead of ``items``."""
 
     def __init__(self, items: Path, progress: ImportProgress, shown: Path) -> None:
@@ -63,7 +64,9 @@ class TreeWriter:
                 name = item.name.strip() or UNNAMED_FOLDER
                 slug = unique_slug(name, taken, "folder")
                 taken.add(slug)
-                folder = FolderNode(join_relpath(relpath, slug), name, item.description)
+                folder = FolderNode(
+                    join_relpath(relpath, slug), name, item.description, auth=item.auth.model_copy()
+                )
                 folder.children = self.write(item.items, folder.relpath)
                 self._write_folder_file(folder)
                 nodes.append(folder)
@@ -90,9 +93,13 @@ class TreeWriter:
 
     def _write_folder_file(self, folder: FolderNode) -> None:
         order = [entry_name(child) for child in folder.children]
-        doc = FolderFile(name=folder.name, description=folder.description, order=order)
+        auth, values = split_auth(folder.auth)
+        relpath = join_relpath(folder.relpath, FOLDER_FILE)
+        if values:  # under the folder's scope key (``secrets.folder_scope_key_in``)
+            self.secrets[relpath] = values
+        doc = FolderFile(name=folder.name, description=folder.description, auth=auth, order=order)
         text = dump_yaml(model_doc(doc, always=("name",)))
-        self._write_file(join_relpath(folder.relpath, FOLDER_FILE), text)
+        self._write_file(relpath, text)
 
     def _make_dir(self, relpath: str) -> None:
         try:

@@ -28,8 +28,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 from qasync import asyncSlot
 
-from apiclient.core.errors import CoreError, VariableError
-from apiclient.core.models import AnyRequest, BatchRequest
+from apiclient.core.errors import CoreError
+from apiclient.core.models import AnyRequest, BatchRequest, inherit_auth
 from apiclient.core.variables import resolve_batch_request
 from apiclient.protocols.errors import ProtocolError
 from apiclient.ui.error_titles import error_title
@@ -117,7 +117,7 @@ class BatchTab(RequestTab):
     # -- RequestTab hooks ------------------------------------------------------------------
 
     def new_request(self) -> BatchRequest:
-        return BatchRequest()
+        return BatchRequest(auth=inherit_auth())
 
     def _editor_request(self) -> BatchRequest:
         return self.editor.request()
@@ -170,14 +170,21 @@ class BatchTab(RequestTab):
             from apiclient.protocols.batch import BatchEngine
             from apiclient.protocols.rest import RestEngine
 
-            self._rest = RestEngine()
+            self._rest = RestEngine(cookie_jar=self._workspace.cookie_jar)
             self._engine = BatchEngine(self._rest)
         return self._engine
 
-    def _resolved(self, request: BatchRequest) -> BatchRequest | None:
+    def _http_engine(self) -> RestEngine:
+        self._batch_engine()
+        assert self._rest is not None  # made with the batch engine
+        self._use_client_certificates(self._rest)
+        return self._rest
+
+    async def _resolved(self, request: BatchRequest, *, send: bool = True) -> BatchRequest | None:
         """``request`` with its variables resolved, or None (the error is shown). With a
         data file the table is left out: the file's rows are sent, so a variable in an
-        unsent cell must not stop the send."""
+        unsent cell must not stop the send. ``send`` False (a preview of the body) leaves
+        the auth as written: no token is fetched for it."""
         if request.data_file.strip():
             request = request.model_copy(update={"columns": [], "rows": []})
         if not request.url.strip():
@@ -186,8 +193,10 @@ class BatchTab(RequestTab):
             )
             return None
         try:
-            return resolve_batch_request(request, self._workspace.scope())
-        except VariableError as exc:
+            if not send:
+                return resolve_batch_request(request, self._workspace.scope())
+            return await self._prepare(request, resolve_batch_request, waiting=self._show_sending)
+        except (CoreError, ProtocolError) as exc:
             self.response.show_error(error_title(exc), str(exc))
             return None
 
@@ -196,10 +205,8 @@ class BatchTab(RequestTab):
         """Resolve and send the batch; a new send replaces one still running."""
         await self._run_send(self._send(self.editor.request()))
 
-    async def _send(self, request: BatchRequest) -> None:
-        resolved = self._resolved(request)
-        if resolved is None:
-            return
+    def _show_sending(self, resolved: BatchRequest) -> None:
+        """The sending state (also while an OAuth 2.0 token is fetched first)."""
         if resolved.style == "multipart":
             what = f"{sum(part.enabled for part in resolved.parts)} parts"
         elif resolved.data_file:
@@ -208,7 +215,14 @@ class BatchTab(RequestTab):
             what = f"{len(resolved.rows)} rows"
         self.response.show_sending(resolved.method, resolved.url, what)
         self.editor.set_sending(True)
+
+    async def _send(self, request: BatchRequest) -> None:
+        resolved = await self._resolved(request)
+        if resolved is None:
+            return
+        self._show_sending(resolved)
         try:
+            self._http_engine()  # the collection's certificates, as they are now
             answer = await self._batch_engine().send(resolved, base_dir=self._base_dir())
             self._received = True
             self._sent_http(request, answer.response)
@@ -221,7 +235,7 @@ class BatchTab(RequestTab):
     @asyncSlot()
     async def preview(self) -> None:
         """Show the body Send would send (built in a worker: it may read a data file)."""
-        resolved = self._resolved(self.editor.request())
+        resolved = await self._resolved(self.editor.request(), send=False)
         if resolved is None:
             return
         try:

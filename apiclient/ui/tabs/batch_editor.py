@@ -37,6 +37,7 @@ from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.key_value_table import KeyValueTable
 from apiclient.ui.widgets.send_buttons import swap_send_cancel
 from apiclient.ui.widgets.settings_editor import SettingsEditor
+from apiclient.ui.widgets.tls_warning import TlsOffWarning
 
 BATCH_METHODS = ("POST", "PATCH", "PUT")
 OPERATIONS = ("create", "upsert", "update", "delete")
@@ -119,10 +120,13 @@ class BatchRequestEditor(QWidget):
         line.addWidget(self.preview)
         line.addWidget(self.send)
         line.addWidget(self.cancel)
+        self.tls_warning = TlsOffWarning("batch")
+        self.settings.verify_changed.connect(self.tls_warning.show_verified)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(line)
         layout.addWidget(self.url_hint)
+        layout.addWidget(self.tls_warning)
         layout.addWidget(self.tabs, 1)
 
         self.method.currentTextChanged.connect(self._on_part_edited)

@@ -39,7 +39,10 @@ from PySide6.QtWidgets import (
 )
 
 from apiclient.core.errors import CoreError
+from apiclient.core.secrets import scope_base
+from apiclient.core.variables import resolve_certificates
 from apiclient.protocols.errors import RunOptionsError
+from apiclient.protocols.oauth2 import OAuth2Context
 from apiclient.protocols.runner_model import RunPlan, RunReport
 from apiclient.protocols.runner_plan import check_options, plan_from_node
 from apiclient.protocols.runner_report import ReportFormat, write_report
@@ -280,6 +283,14 @@ class RunnerPanel(QWidget):
             on_step=self._signals.add_step,
             on_done=self._signals.end,
             base_dir=store.root if store is not None else None,
+            oauth2=OAuth2Context(
+                self._workspace.token_cache,
+                environment=self._workspace.environment_name,
+                collection=scope_base(store.root) if store is not None else "",
+            ),
+            client_certificates=resolve_certificates(
+                self._workspace.client_certificates(), self._workspace.scope()
+            ),
         )
         self._started = time.monotonic()
         # Rows go in at the end, unsorted, until the run is over (_finish sorts once).
@@ -309,7 +320,13 @@ class RunnerPanel(QWidget):
             form.say(str(exc))
             return None
         name = form.folder.currentText()
-        plan = plan_from_node(node, name=name, scope=self._workspace.scope(), options=options)
+        plan = plan_from_node(
+            node,
+            name=name,
+            scope=self._workspace.scope(),
+            options=options,
+            auth=self._workspace.effective_auth,
+        )
         if not plan.requests:
             self._show_not_runnable(plan)
             form.say(f"{EMPTY_FOLDER}.")

@@ -22,7 +22,7 @@ from qasync import asyncSlot
 from shiboken6 import isValid
 
 from apiclient.core.errors import CoreError, VariableError
-from apiclient.core.models import AnyRequest, GraphqlRequest
+from apiclient.core.models import AnyRequest, GraphqlRequest, inherit_auth
 from apiclient.core.variables import resolve_graphql_request, resolve_text
 from apiclient.protocols.errors import (
     DocumentError,
@@ -127,7 +127,7 @@ class GraphqlTab(RequestTab):
     def new_request(self) -> GraphqlRequest:
         """A blank request on the same endpoint, so the schema in view still applies."""
         current = self.editor.request()
-        return GraphqlRequest(url=current.url, schema_file=current.schema_file)
+        return GraphqlRequest(url=current.url, schema_file=current.schema_file, auth=inherit_auth())
 
     def focus_main_field(self) -> None:
         self.editor.url.setFocus()
@@ -181,7 +181,9 @@ class GraphqlTab(RequestTab):
             await import_in_worker(*_ENGINE_MODULES)
             from apiclient.protocols.graphql import GraphqlEngine
 
-            self._engine = GraphqlEngine()
+            self._engine = GraphqlEngine(self._http_engine())
+        else:
+            self._http_engine()  # the collection's certificates, as they are now
         return self._engine
 
     # -- the schema ------------------------------------------------------------------------
@@ -254,8 +256,8 @@ class GraphqlTab(RequestTab):
             self.explorer.show_error("No endpoint", "Type the GraphQL URL first.")
             return
         try:
-            resolved = resolve_graphql_request(request, self._workspace.scope())
-        except VariableError as exc:
+            resolved = await self._prepare(request, resolve_graphql_request)
+        except (CoreError, ProtocolError) as exc:
             self.explorer.show_error(error_title(exc), str(exc))
             return
         engine = await self._graphql_engine()
@@ -431,6 +433,11 @@ class GraphqlTab(RequestTab):
         """Run the chosen operation; a subscription streams until stopped."""
         await self._run_send(self._send(self.editor.request()))
 
+    def _show_sending(self, resolved: GraphqlRequest) -> None:
+        """The sending state while an OAuth 2.0 token is fetched first (Cancel works)."""
+        self.response.show_sending(resolved.method, resolved.url)
+        self.editor.set_sending(True)
+
     async def _send(self, request: GraphqlRequest) -> None:
         if not request.url.strip():
             self.response.show_error("Nothing to send", "Type the GraphQL endpoint URL first.")
@@ -439,8 +446,10 @@ class GraphqlTab(RequestTab):
             self.response.show_error("Nothing to send", "Write a query, e.g. { __typename }.")
             return
         try:
-            resolved = resolve_graphql_request(request, self._workspace.scope())
-        except VariableError as exc:
+            resolved = await self._prepare(
+                request, resolve_graphql_request, waiting=self._show_sending
+            )
+        except (CoreError, ProtocolError) as exc:
             self.response.show_error(error_title(exc), str(exc))
             return
         engine = await self._graphql_engine()

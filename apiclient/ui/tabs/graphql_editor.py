@@ -23,6 +23,7 @@ from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.key_value_table import KeyValueTable
 from apiclient.ui.widgets.send_buttons import swap_send_cancel
 from apiclient.ui.widgets.settings_editor import SettingsEditor
+from apiclient.ui.widgets.tls_warning import TlsOffWarning
 
 
 class GraphqlRequestEditor(QWidget):
@@ -121,10 +122,13 @@ class GraphqlRequestEditor(QWidget):
         operation_line.addWidget(QLabel("Operation"))
         operation_line.addWidget(self.operation, 1)
         operation_line.addWidget(self.format)
+        self.tls_warning = TlsOffWarning("graphql")
+        self.settings.verify_changed.connect(self.tls_warning.show_verified)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(line)
         layout.addWidget(self.url_hint)
+        layout.addWidget(self.tls_warning)
         layout.addLayout(operation_line)
         layout.addWidget(self.tabs, 1)
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QSplitter, QWidget
 from qasync import asyncSlot
 
 from apiclient.core.errors import CoreError, VariableError
-from apiclient.core.models import AnyRequest, GrpcRequest
+from apiclient.core.models import AnyRequest, GrpcRequest, inherit_auth
 from apiclient.core.variables import resolve_grpc_request, resolve_text
 from apiclient.protocols.errors import ProtocolError
 from apiclient.ui.error_titles import error_title
@@ -29,6 +29,7 @@ from apiclient.ui.tabs.grpc_response import GrpcResponseView
 from apiclient.ui.tabs.request_tab import RequestTab
 from apiclient.ui.tasks import OwnedTask, start_task
 from apiclient.ui.variable_hint import variable_hint_html
+from apiclient.ui.widgets.auth_editor import GRPC_AUTH_KINDS
 from apiclient.ui.workers import import_in_worker
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ class GrpcTab(RequestTab):
             tls=current.tls,
             proto_files=current.proto_files,
             import_paths=current.import_paths,
+            auth=inherit_auth(),
         )
 
     def focus_main_field(self) -> None:
@@ -232,8 +234,13 @@ class GrpcTab(RequestTab):
             self.methods.show_error("No target", "Type the server's host:port first.")
             return
         try:
-            resolved = resolve_grpc_request(request, self._workspace.scope())
-        except VariableError as exc:
+            resolved = await self._prepare(
+                request,
+                resolve_grpc_request,
+                carries=frozenset(GRPC_AUTH_KINDS),
+                where="gRPC calls",
+            )
+        except (CoreError, ProtocolError) as exc:
             self.methods.show_error(error_title(exc), str(exc))
             return
         key = self._key(request)  # before the wait: the environment may change meanwhile
@@ -314,15 +321,25 @@ class GrpcTab(RequestTab):
                 "No method", "Reflect (or load .proto files) and choose a method first."
             )
             return
+        streaming = method.server_streams or method.client_streams
+
+        def calling(_: GrpcRequest) -> None:
+            self.response.show_calling(method.path, streaming)
+            self.editor.set_sending(True)
+
         try:
-            resolved = resolve_grpc_request(request, self._workspace.scope())
-        except VariableError as exc:
+            resolved = await self._prepare(
+                request,
+                resolve_grpc_request,
+                waiting=calling,
+                carries=frozenset(GRPC_AUTH_KINDS),
+                where="gRPC calls",
+            )
+        except (CoreError, ProtocolError) as exc:
             self.response.show_error(error_title(exc), str(exc))
             return
         engine = await self._grpc_engine()
-        streaming = method.server_streams or method.client_streams
-        self.response.show_calling(method.path, streaming)
-        self.editor.set_sending(True)
+        calling(resolved)
         stream = engine.stream(resolved, catalog)
         self._stream = stream
         self.editor.set_streaming(method.client_streams)

@@ -1,4 +1,5 @@
-"""The request half of the gRPC tab: target, security, message, metadata, TLS, deadline."""
+"""The request half of the gRPC tab: target, security, message, metadata, auth, TLS,
+deadline."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from apiclient.core.models import GrpcRequest
+from apiclient.ui.widgets.auth_editor import GRPC_AUTH_KINDS, AuthEditor
 from apiclient.ui.widgets.checks_editor import ChecksEditor, keep_count_in_title
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.key_value_table import KeyValueTable
@@ -85,6 +87,7 @@ class GrpcRequestEditor(QWidget):
         message_layout.addWidget(self.notes)
 
         self.metadata = KeyValueTable("grpc.metadata", "Metadata key")
+        self.auth = AuthEditor("grpc", kinds=GRPC_AUTH_KINDS)
         self.tls = TlsEditor("grpc")
         self.deadline = QDoubleSpinBox(objectName="grpc.deadline")
         self.deadline.setDecimals(3)
@@ -103,6 +106,7 @@ class GrpcRequestEditor(QWidget):
         self.tabs = QTabWidget(objectName="grpc.request.tabs", usesScrollButtons=True)
         self.tabs.addTab(message_page, "Message")
         self.tabs.addTab(self.metadata, "Metadata")
+        self.tabs.addTab(self.auth, "Auth")
         self.tabs.addTab(self.tls, "TLS")
         self.tabs.addTab(settings_page, "Settings")
         self.tests = ChecksEditor("grpc")
@@ -132,6 +136,7 @@ class GrpcRequestEditor(QWidget):
         for field in (self.proto_files, self.import_paths):
             field.textEdited.connect(self._on_part_edited)
         self.tls.edited.connect(self._on_part_edited)
+        self.auth.edited.connect(self._on_part_edited)
         self.tests.edited.connect(self._on_part_edited)
         self.deadline.valueChanged.connect(self._on_part_edited)
         self.send.clicked.connect(self.send_requested)
@@ -149,6 +154,7 @@ class GrpcRequestEditor(QWidget):
             self.security.setCurrentIndex(max(0, self.security.findData(request.security)))
             self.message.set_text(request.message)
             self.metadata.set_rows(request.metadata)
+            self.auth.set_auth(request.auth)
             self.tls.set_tls(request.tls)
             self.deadline.setValue(request.deadline_s)
             self.proto_files.setText(f"{_LIST_SEPARATOR} ".join(request.proto_files))
@@ -166,6 +172,7 @@ class GrpcRequestEditor(QWidget):
                 "security": self.security.currentData(),
                 "message": self.message.toPlainText(),
                 "metadata": self.metadata.rows(),
+                "auth": self.auth.auth(),
                 "tls": self.tls.tls(),
                 "deadline_s": self.deadline.value(),
                 "proto_files": _split(self.proto_files.text()),

@@ -10,21 +10,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from html import escape
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from PySide6.QtCore import QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
+from apiclient.core.auth_fields import auth_credentials
 from apiclient.core.models import AnyRequest, Auth
 from apiclient.core.secret_fields import only_references
+from apiclient.core.variables import Scope, resolve_certificates
 from apiclient.ui.error_titles import error_title
+from apiclient.ui.widgets.auth_editor import AuthEditor
+from apiclient.ui.widgets.auth_session import AuthSession
 
 if TYPE_CHECKING:
-    from apiclient.protocols.rest import RestResponse
+    from apiclient.protocols.rest import RestEngine, RestResponse
     from apiclient.ui.workspace import Workspace
+
+R = TypeVar("R", bound=AnyRequest)
 
 
 class RequestTab(QWidget):
@@ -64,6 +70,8 @@ class RequestTab(QWidget):
         self.title = QLabel(objectName=f"{self.kind}.title")
         self.notice = QLabel(objectName=f"{self.kind}.notice", wordWrap=True, visible=False)
         self.notice.setStyleSheet("color: #c62828")
+        self._http: RestEngine | None = None  # see _http_engine
+        self.auth_session = AuthSession(workspace, lambda: self.relpath, self._http_engine, self)
 
     # -- hooks for subclasses --------------------------------------------------------------
     # Abstract: every tab overrides them (Qt's metaclass rules out abc.ABCMeta here, so
@@ -111,10 +119,17 @@ class RequestTab(QWidget):
 
     def _connect_editor(self, editor: QWidget) -> None:
         """Wire an editor with ``edited``, ``send_requested`` and ``cancel_requested``
-        signals: see ``_track_edits``; Send and Cancel."""
+        signals: see ``_track_edits``; Send and Cancel; its ``auth`` editor, if any."""
         self._track_edits(editor.edited)
+        auth = getattr(editor, "auth", None)
+        if isinstance(auth, AuthEditor):
+            self._attach_auth(auth)
         editor.send_requested.connect(self.send)
         editor.cancel_requested.connect(self.cancel)
+
+    def _attach_auth(self, editor: AuthEditor) -> None:
+        """Show in ``editor`` what "Inherit" sends, and wire its OAuth 2.0 buttons."""
+        self.auth_session.attach(editor, self._editor_request)
 
     def _track_edits(self, edited: SignalInstance) -> None:
         """Each ``edited``: dirty tracking at once, the URL hint shortly after typing stops."""
@@ -155,6 +170,7 @@ class RequestTab(QWidget):
         self._editor_show(request)
         self.notice.setVisible(False)
         self._set_dirty(False)
+        self.auth_session.forget_request()
 
     def current_request(self) -> AnyRequest:
         return self._editor_request()
@@ -169,6 +185,7 @@ class RequestTab(QWidget):
         draft), so Save writes it and the dirty marker compares with the file."""
         self._editor_show(request)
         self._update_dirty()
+        self.auth_session.forget_request()
 
     def mark_saved(self, relpath: str, request: AnyRequest) -> None:
         """``request`` is now on disk at ``relpath`` (saved, renamed or moved).
@@ -180,12 +197,14 @@ class RequestTab(QWidget):
         self._editor_rename(request.name)
         self.notice.setVisible(False)
         self._update_dirty()
+        self.auth_session.show_effective()  # moved: maybe under other folders
 
     def detach(self) -> None:
         """The saved file is gone (deleted elsewhere): keep the content as an unsaved draft."""
         self.relpath = None
         self._saved = None
         self._set_dirty(True)
+        self.auth_session.forget_request()
 
     def show_notice(self, text: str) -> None:
         """A problem with the request itself (saving, loading), told above the editor."""
@@ -193,6 +212,43 @@ class RequestTab(QWidget):
         self.notice.setVisible(bool(text))
 
     # -- sending -------------------------------------------------------------------------
+
+    async def _prepare(
+        self,
+        request: R,
+        resolve: Callable[[R, Scope], R],
+        *,
+        waiting: Callable[[R], None] | None = None,
+        carries: frozenset[str] | None = None,
+        where: str = "",
+    ) -> R:
+        """``request`` as it goes out: the effective (maybe inherited) auth, variables
+        resolved with ``resolve``, an OAuth 2.0 token filled in. Raises ``VariableError``,
+        the secret store's ``StoreError`` (both ``CoreError``) and, for OAuth 2.0 or an
+        inherited kind outside ``carries``, a ``ProtocolError`` saying what to do.
+        ``waiting(resolved)`` runs before waiting for a token: show the tab busy there
+        (see :meth:`AuthSession.prepare`)."""
+        return await self.auth_session.prepare(
+            request, resolve, waiting=waiting, carries=carries, where=where
+        )
+
+    def _http_engine(self) -> RestEngine:
+        """The tab's HTTP engine, with the workspace's cookie jar and the collection's
+        client certificates: OAuth 2.0 token requests go through it, and the GraphQL
+        and SOAP engines send with it (the REST and batch tabs have their own)."""
+        if self._http is None:
+            from apiclient.protocols.rest import RestEngine
+
+            self._http = RestEngine(cookie_jar=self._workspace.cookie_jar)
+        self._use_client_certificates(self._http)
+        return self._http
+
+    def _use_client_certificates(self, engine: RestEngine) -> None:
+        """Give ``engine`` the collection's client certificates, ``{{variables}}``
+        resolved (:func:`~apiclient.core.variables.resolve_certificates`)."""
+        engine.set_client_certificates(
+            resolve_certificates(self._workspace.client_certificates(), self._workspace.scope())
+        )
 
     async def _run_send(self, work: Awaitable[None]) -> None:
         """Run ``work`` as the tab's one send; a new send cancels the one still running."""
@@ -256,8 +312,10 @@ class RequestTab(QWidget):
         secrets = set(self._workspace.secret_values())
         secrets.update(v.value for v in request.variables if v.secret and v.enabled and v.value)
         auth = getattr(request, "auth", None)
-        if isinstance(auth, Auth) and auth.kind != "none":
-            secrets.update(c for c in (auth.password, auth.token, auth.key_value) if c)
+        if isinstance(auth, Auth):
+            effective, _ = self.auth_session.effective(auth)
+            secrets.update(auth_credentials(effective))
+        secrets.update(self.auth_session.sent_tokens)
         return {s for s in secrets if not only_references(s)}
 
     def _sent_http(
@@ -309,7 +367,10 @@ class RequestTab(QWidget):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.auth_session.aclose()
         await self._close_engine()
+        if self._http is not None:
+            await self._http.aclose()
 
     # -- state ---------------------------------------------------------------------------
 

@@ -16,14 +16,16 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QSplitter, QWidget
 from qasync import asyncSlot
 
+from apiclient.core.auth_fields import auth_credentials
 from apiclient.core.body_spool import BodyFile, remove_spool_folder, spool_folder
 from apiclient.core.errors import CoreError, VariableError
-from apiclient.core.models import AnyRequest, RestRequest
+from apiclient.core.models import AnyRequest, RestRequest, inherit_auth
 from apiclient.core.urls import join_url
 from apiclient.core.variables import resolve_request
 from apiclient.protocols.body_errors import PartialBodyError
@@ -56,6 +58,7 @@ class RestTab(RequestTab):
         self._progress: tuple[str, str, int, int | None] | None = None
         self._progress_timer = QTimer(self, interval=_PROGRESS_MS)
         self._progress_timer.timeout.connect(self._show_progress)
+        self._code_task: asyncio.Future[None] | None = None  # copying with an OAuth 2.0 token
         self.editor = RestRequestEditor()
         self.response = ResponseView("rest.response")
         splitter = QSplitter(Qt.Orientation.Vertical, objectName="rest.splitter")
@@ -73,7 +76,7 @@ class RestTab(RequestTab):
     # -- RequestTab hooks ------------------------------------------------------------------
 
     def new_request(self) -> RestRequest:
-        return RestRequest()
+        return RestRequest(auth=inherit_auth())
 
     def _editor_request(self) -> RestRequest:
         return self.editor.request()
@@ -123,18 +126,16 @@ class RestTab(RequestTab):
             )
             return
         try:
-            resolved = resolve_request(request, self._workspace.scope())
-        except VariableError as exc:
+            resolved = await self._prepare(request, resolve_request, waiting=self._show_sending)
+        except (CoreError, ProtocolError) as exc:
             self.response.show_error(error_title(exc), str(exc))
             return
-        url = join_url(resolved.url, resolved.params)
-        self.response.show_sending(resolved.method, url)
-        self._drop_body_file()
-        self.editor.set_sending(True)
+        url = self._show_sending(resolved)
         self._progress = (resolved.method, url, 0, None)
         self._progress_timer.start()
         try:
-            response = await self._rest_engine().send(resolved, progress=self._on_progress)
+            engine = self._http_engine()
+            response = await engine.send(resolved, progress=self._on_progress)
             self._stop_progress()
             self._received = True
             self._body_file = response.body_file
@@ -153,6 +154,15 @@ class RestTab(RequestTab):
             if not self._received:
                 self._sent_error(request, exc)
             self.response.show_error(error_title(exc), str(exc))
+
+    def _show_sending(self, resolved: RestRequest) -> str:
+        """The sending state (also while an OAuth 2.0 token is fetched first, so Cancel
+        works and the old response does not look current); returns the URL sent."""
+        url = join_url(resolved.url, resolved.params)
+        self.response.show_sending(resolved.method, url)
+        self._drop_body_file()
+        self.editor.set_sending(True)
+        return url
 
     def _on_progress(self, received: int, total: int | None) -> None:
         """Told by the engine per chunk: only noted here, shown by the timer."""
@@ -189,9 +199,15 @@ class RestTab(RequestTab):
             from apiclient.protocols.rest_receive import SpoolPolicy
 
             self._engine = RestEngine(
-                spool=SpoolPolicy(spool_folder, threshold=SPOOL_THRESHOLD_BYTES)
+                spool=SpoolPolicy(spool_folder, threshold=SPOOL_THRESHOLD_BYTES),
+                cookie_jar=self._workspace.cookie_jar,
             )
         return self._engine
+
+    def _http_engine(self) -> RestEngine:
+        engine = self._rest_engine()
+        self._use_client_certificates(engine)
+        return engine
 
     # -- code and curl ------------------------------------------------------------------
 
@@ -199,20 +215,54 @@ class RestTab(RequestTab):
         """Put the request, variables resolved, on the clipboard as curl, Python (httpx)
         or JavaScript (fetch) code; an unknown variable is said in the notice instead."""
         # The exporters and the curl parser load on first use: the window starts without.
-        from apiclient.core.exporters.code import to_fetch, to_httpx
-        from apiclient.core.exporters.curl import to_curl
-
+        request = self.editor.request()
+        effective, _ = self.auth_session.effective(request.auth)
         try:
-            resolved = resolve_request(self.editor.request(), self._workspace.scope())
+            resolved = resolve_request(
+                request.model_copy(update={"auth": effective}), self._workspace.scope()
+            )
         except VariableError as exc:
             self.show_notice(f"Not copied: {exc}")
             return
+        if resolved.auth.kind == "oauth2":
+            # The token is read from the cache in a worker (it may be the keyring).
+            self._code_task = asyncio.ensure_future(self._copy_with_token(resolved, language))
+            return
+        self._copy_code(resolved, language)
+
+    async def _copy_with_token(self, resolved: RestRequest, language: str) -> None:
+        """Copy ``resolved`` with its cached OAuth 2.0 token, or say why not."""
+        try:
+            token = await self.auth_session.cached_token(resolved.auth)
+        except CoreError as exc:
+            refusal = f"Not copied: {exc}"
+        else:
+            if token is None:
+                refusal = "Not copied. No OAuth 2.0 token yet: click Get new token in the Auth tab."
+            elif token.expired():
+                refusal = (
+                    f"Not copied: the OAuth 2.0 token {token.expires_in_text()}: click Refresh "
+                    "or Get new token in the Auth tab."
+                )
+            else:
+                refusal = ""
+        if not shiboken6.isValid(self):
+            return
+        if refusal:
+            self.show_notice(refusal)
+            return
+        assert token is not None
+        with_token = resolved.auth.model_copy(update={"token": token.access_token})
+        self._copy_code(resolved.model_copy(update={"auth": with_token}), language)
+
+    def _copy_code(self, resolved: RestRequest, language: str) -> None:
+        from apiclient.core.exporters.code import to_fetch, to_httpx
+        from apiclient.core.exporters.curl import to_curl
+
         exporters = {"curl": to_curl, "httpx": to_httpx, "fetch": to_fetch}
         code = exporters[language](resolved)
         QGuiApplication.clipboard().setText(code)
-        auth = resolved.auth
-        credentials = (auth.password, auth.token, auth.key_value) if auth.kind != "none" else ()
-        secrets = self._workspace.secret_values() | {c for c in credentials if c}
+        secrets = self._workspace.secret_values() | auth_credentials(resolved.auth)
         self.show_notice(
             "Copied with secret values in clear text (credentials or secret variables): "
             "mind where you paste it."

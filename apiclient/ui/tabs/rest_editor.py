@@ -28,6 +28,7 @@ from apiclient.ui.widgets.checks_editor import ChecksEditor, keep_count_in_title
 from apiclient.ui.widgets.key_value_table import KeyValueTable
 from apiclient.ui.widgets.send_buttons import swap_send_cancel
 from apiclient.ui.widgets.settings_editor import SettingsEditor
+from apiclient.ui.widgets.tls_warning import TlsOffWarning
 
 CODE_LANGUAGES = (
     ("Copy as curl", "curl"),
@@ -100,10 +101,13 @@ class RestRequestEditor(QWidget):
         line.addWidget(self.send)
         line.addWidget(self.cancel)
         line.addWidget(self.code)
+        self.tls_warning = TlsOffWarning("rest")
+        self.settings.verify_changed.connect(self.tls_warning.show_verified)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(line)
         layout.addWidget(self.url_hint)
+        layout.addWidget(self.tls_warning)
         layout.addWidget(self.tabs, 1)
 
         self.method.currentTextChanged.connect(self._on_part_edited)

@@ -20,8 +20,8 @@ from qasync import asyncSlot
 
 from apiclient.core.errors import CoreError, VariableError
 from apiclient.core.formatting import pretty_xml
-from apiclient.core.models import AnyRequest, SoapRequest
-from apiclient.core.variables import resolve_soap_request, resolve_text
+from apiclient.core.models import AnyRequest, RestRequest, SoapRequest, inherit_auth
+from apiclient.core.variables import resolve_request, resolve_soap_request, resolve_text
 from apiclient.protocols.errors import EnvelopeError, ProtocolError
 from apiclient.ui import dialogs
 from apiclient.ui.error_titles import error_title
@@ -37,6 +37,7 @@ from apiclient.ui.workers import import_in_worker
 if TYPE_CHECKING:
     from apiclient.protocols.soap import SoapEngine, SoapResponse
     from apiclient.protocols.soap_wsdl import LoadedWsdl, SoapOperation
+    from apiclient.protocols.soap_wsdl_http import WsdlHttp
     from apiclient.ui.workspace import Workspace
 
 _DEFAULT_NAME = SoapRequest().name
@@ -94,7 +95,7 @@ class SoapTab(RequestTab):
 
     def new_request(self) -> SoapRequest:
         """A blank request that keeps the WSDL in view, ready to pick another operation."""
-        return SoapRequest(wsdl=self.wsdl_panel.location.text().strip())
+        return SoapRequest(wsdl=self.wsdl_panel.location.text().strip(), auth=inherit_auth())
 
     def focus_main_field(self) -> None:
         self.wsdl_panel.location.setFocus()
@@ -200,7 +201,11 @@ class SoapTab(RequestTab):
                     timeout_s=request.settings.timeout_s,
                     verify_tls=request.settings.verify_tls,
                     on_progress=self.wsdl_panel.show_progress,
+                    http=await self._wsdl_http(request, location),
                 )
+            except CoreError as exc:
+                self.wsdl_panel.show_error(error_title(exc), str(exc))
+                return
             except ProtocolError as exc:
                 self._wsdls.forget(location)
                 self.wsdl_panel.show_error("WSDL not loaded", str(exc))
@@ -211,6 +216,23 @@ class SoapTab(RequestTab):
         self.wsdl_panel.show_wsdl(wsdl)
         current = self.editor.request()
         self.wsdl_panel.select_operation(current.service, current.port, current.operation)
+
+    async def _wsdl_http(self, request: SoapRequest, location: str) -> WsdlHttp | None:
+        """How an http(s) WSDL is fetched: like Send, with the effective auth (variables
+        resolved, an OAuth 2.0 token filled in) and the connection settings, through the
+        tab's engine (cookies, client certificates). None for a file. Raises
+        ``VariableError`` and the OAuth 2.0 token errors."""
+        from apiclient.protocols.soap_wsdl_http import WsdlHttp
+        from apiclient.protocols.soap_wsdl_transport import is_remote
+
+        if not is_remote(location):
+            return None
+        # Only the auth and settings are used: the location is resolved already.
+        probe = RestRequest(
+            auth=request.auth, settings=request.settings, variables=request.variables
+        )
+        prepared = await self._prepare(probe, resolve_request)
+        return WsdlHttp(self._http_engine(), prepared.auth, prepared.settings)
 
     def cancel_load(self) -> None:
         self._load.cancel()
@@ -299,6 +321,11 @@ class SoapTab(RequestTab):
         """Resolve and send the envelope; a new send replaces one still running."""
         await self._run_send(self._send(self.editor.request()))
 
+    def _show_sending(self, resolved: SoapRequest) -> None:
+        """The sending state (also while an OAuth 2.0 token is fetched first)."""
+        self.response.show_sending(resolved.endpoint)
+        self.editor.set_sending(True)
+
     async def _send(self, request: SoapRequest) -> None:
         if not request.envelope.strip():
             self.response.show_error(
@@ -312,12 +339,13 @@ class SoapTab(RequestTab):
             )
             return
         try:
-            resolved = resolve_soap_request(request, self._workspace.scope())
-        except VariableError as exc:
+            resolved = await self._prepare(
+                request, resolve_soap_request, waiting=self._show_sending
+            )
+        except (CoreError, ProtocolError) as exc:
             self.response.show_error(error_title(exc), str(exc))
             return
-        self.response.show_sending(resolved.endpoint)
-        self.editor.set_sending(True)
+        self._show_sending(resolved)
         engine = await self._soap_engine()
         try:
             response = await engine.send(resolved)
@@ -354,5 +382,7 @@ class SoapTab(RequestTab):
             await import_in_worker(*_ENGINE_MODULES)
             from apiclient.protocols.soap import SoapEngine
 
-            self._engine = SoapEngine()
+            self._engine = SoapEngine(self._http_engine())
+        else:
+            self._http_engine()  # the collection's certificates, as they are now
         return self._engine

@@ -28,6 +28,7 @@ from apiclient.ui.widgets.key_value_table import KeyValueTable
 from apiclient.ui.widgets.secret_line_edit import SecretLineEdit
 from apiclient.ui.widgets.send_buttons import swap_send_cancel
 from apiclient.ui.widgets.settings_editor import SettingsEditor
+from apiclient.ui.widgets.tls_warning import TlsOffWarning
 
 _WSSE_MODES = [
     ("none", "No WS-Security"),
@@ -145,9 +146,12 @@ class SoapRequestEditor(QWidget):
         )
         settings_page = QWidget()
         settings_layout = QVBoxLayout(settings_page)
-        settings_layout.addWidget(self.settings)
-        settings_layout.addWidget(self.validate)
-        settings_layout.addStretch(1)
+        settings_layout.setContentsMargins(0, 0, 0, 0)
+        validate_row = QHBoxLayout()
+        validate_row.setContentsMargins(11, 8, 11, 0)  # in line with the groups below
+        validate_row.addWidget(self.validate)
+        settings_layout.addLayout(validate_row)
+        settings_layout.addWidget(self.settings, 1)
         self.tabs = QTabWidget(objectName="soap.request.tabs", usesScrollButtons=True)
         self.tabs.addTab(self.envelope, "Envelope")
         self.tabs.addTab(self.headers, "HTTP headers")
@@ -168,10 +172,13 @@ class SoapRequestEditor(QWidget):
         action_line.addWidget(QLabel("Action"))
         action_line.addWidget(self.action, 1)
         action_line.addWidget(self.format)
+        self.tls_warning = TlsOffWarning("soap")
+        self.settings.verify_changed.connect(self.tls_warning.show_verified)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(line)
         layout.addWidget(self.endpoint_hint)
+        layout.addWidget(self.tls_warning)
         layout.addLayout(action_line)
         layout.addWidget(self.tabs, 1)
 

@@ -23,7 +23,7 @@ from qasync import asyncSlot
 
 from apiclient.core.errors import CoreError, VariableError
 from apiclient.core.formatting import human_size
-from apiclient.core.models import AnyRequest, WebsocketRequest, WsMessage
+from apiclient.core.models import AnyRequest, WebsocketRequest, WsMessage, inherit_auth
 from apiclient.core.variables import resolve_websocket_request, resolve_ws_message
 from apiclient.protocols.errors import ProtocolError
 from apiclient.protocols.websocket_spool import SpoolError
@@ -34,6 +34,7 @@ from apiclient.ui.tabs.websocket_editor import WebsocketRequestEditor
 from apiclient.ui.tabs.websocket_log_view import MessageLogView
 from apiclient.ui.tasks import OwnedTask, start_task
 from apiclient.ui.variable_hint import variable_hint_html
+from apiclient.ui.widgets.auth_editor import WEBSOCKET_AUTH_KINDS
 from apiclient.ui.workers import import_in_worker
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class WebsocketTab(RequestTab):
     # -- RequestTab hooks ------------------------------------------------------------------
 
     def new_request(self) -> WebsocketRequest:
-        return WebsocketRequest()
+        return WebsocketRequest(auth=inherit_auth())
 
     def focus_main_field(self) -> None:
         self.editor.url.setFocus()
@@ -212,14 +213,25 @@ class WebsocketTab(RequestTab):
             return
         self.disconnect(int(code_text), reason.strip())
 
+    def _show_getting_token(self, resolved: WebsocketRequest) -> None:
+        """Connecting, while an OAuth 2.0 token is fetched first (Disconnect stops it)."""
+        self.editor.show_state("connecting", f"Getting an OAuth 2.0 token for {resolved.url}…")
+        self.editor.set_connection("connecting")
+
     async def _connect(self) -> None:
         request = self.editor.request()
         if not request.url.strip():
             self._show_failure("Nothing to connect to: type a ws:// or wss:// URL first.")
             return
         try:
-            resolved = resolve_websocket_request(request, self._workspace.scope())
-        except VariableError as exc:
+            resolved = await self._prepare(
+                request,
+                resolve_websocket_request,
+                waiting=self._show_getting_token,
+                carries=frozenset(WEBSOCKET_AUTH_KINDS),
+                where="WebSocket handshakes",
+            )
+        except (CoreError, ProtocolError) as exc:
             self._show_failure(f"{error_title(exc)}. {exc}")
             return
         self.editor.show_state("connecting", f"Connecting to {resolved.url}…")

@@ -29,11 +29,12 @@ from apiclient.core.formatting import json_problem, pretty_json
 from apiclient.core.models import WebsocketRequest, WsMessage
 from apiclient.ui.tabs.websocket_saved import FORMAT_LABELS, SavedMessages
 from apiclient.ui.tabs.websocket_script import ScriptEditor
-from apiclient.ui.widgets.auth_editor import AuthEditor
+from apiclient.ui.widgets.auth_editor import WEBSOCKET_AUTH_KINDS, AuthEditor
 from apiclient.ui.widgets.checks_editor import keep_count_in_title
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.key_value_table import KeyValueTable
 from apiclient.ui.widgets.tls_editor import TlsEditor
+from apiclient.ui.widgets.tls_warning import CONNECTION_TEXT, TlsOffWarning
 
 _MB = 1024 * 1024
 # (code, what it means) offered by the Disconnect menu; any other code can be typed.
@@ -157,7 +158,7 @@ class WebsocketRequestEditor(QWidget):
         subprotocol_form.addRow("Subprotocols", self.subprotocols)
         headers_layout.addLayout(subprotocol_form)
         headers_layout.addWidget(self.headers, 1)
-        self.auth = AuthEditor("websocket", digest=False)
+        self.auth = AuthEditor("websocket", kinds=WEBSOCKET_AUTH_KINDS)
         self.tls = TlsEditor("websocket")
         self.tls.setToolTip("Used for wss:// URLs")
 
@@ -208,10 +209,13 @@ class WebsocketRequestEditor(QWidget):
         state_line = QHBoxLayout()
         state_line.addWidget(self.state, 1)
         state_line.addWidget(self.counters)
+        self.tls_warning = TlsOffWarning("websocket", CONNECTION_TEXT)
+        self.tls.verify_changed.connect(self.tls_warning.show_verified)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(line)
         layout.addWidget(self.url_hint)
+        layout.addWidget(self.tls_warning)
         layout.addLayout(state_line)
         layout.addWidget(self.tabs, 1)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -15,8 +14,10 @@ from PySide6.QtWidgets import (
     QToolButton,
     QWidget,
 )
+from qasync import asyncSlot
 
 from apiclient.core.models import ClientTls
+from apiclient.ui import dialogs
 from apiclient.ui.widgets.page_warning import mark_page
 
 _VERIFY_WARNING = "⚠ Not verified: the connection is encrypted, but nobody vouches for the server."
@@ -28,9 +29,12 @@ class TlsEditor(QWidget):
 
     Signals:
         edited: the user changed a field.
+        verify_changed(bool): verification is now on (True) or off, whether the user
+            switched it or another request was shown.
     """
 
     edited = Signal()
+    verify_changed = Signal(bool)
 
     def __init__(self, prefix: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,8 +105,9 @@ class TlsEditor(QWidget):
         line.addWidget(button)
         return row
 
-    def _pick(self, field: QLineEdit, title: str) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, title, field.text(), _PEM_FILTER)
+    @asyncSlot()
+    async def _pick(self, field: QLineEdit, title: str) -> None:
+        path = await dialogs.open_file(self, title, field.text(), _PEM_FILTER)
         if path:
             field.setText(path)
             self._on_edited()
@@ -114,6 +119,7 @@ class TlsEditor(QWidget):
     def _show_warning(self, verified: bool) -> None:
         self.verify_warning.setVisible(not verified)
         mark_page(self, "" if verified else _VERIFY_WARNING)
+        self.verify_changed.emit(verified)
 
     def _on_edited(self) -> None:
         if not self._loading:
