@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,12 +36,13 @@ from websockets.exceptions import (
 )
 from websockets.typing import Subprotocol
 
-from apiclient.core.models import GraphqlRequest
+from apiclient.core.models import ClientTls, GraphqlRequest
 from apiclient.protocols.errors import RequestBuildError, RequestTimeoutError, SubscriptionError
 from apiclient.protocols.graphql_request import prepare, socket_target
 from apiclient.protocols.graphql_response import GraphqlResponseError, parse_errors
 from apiclient.protocols.graphql_schema import LoadedSchema
 from apiclient.protocols.http import USER_AGENT, map_httpx_error
+from apiclient.protocols.tls import client_ssl_context
 from apiclient.protocols.websocket_handshake import OriginBoundConnect, credential_headers
 
 __all__ = ["PROTOCOLS", "Subscription", "SubscriptionError", "SubscriptionEvent"]
@@ -169,7 +169,9 @@ class Subscription:
     async def _connect(self, url: str, headers: tuple[tuple[str, str], ...]) -> ClientConnection:
         settings = self._request.settings
         context = (
-            await asyncio.to_thread(_tls_context, settings.verify_tls)
+            await asyncio.to_thread(
+                client_ssl_context, ClientTls(ca_file=settings.ca_file, verify=settings.verify_tls)
+            )
             if url.startswith("wss")
             else None
         )
@@ -331,15 +333,6 @@ class Subscription:
             pass  # already closed by the server: nothing left to say
         self._subscribed = False
         await socket.close()
-
-
-def _tls_context(verify: bool) -> ssl.SSLContext:
-    """Built in a worker: loading the CA bundle takes tens of milliseconds."""
-    context = ssl.create_default_context()
-    if not verify:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context
 
 
 def _event(payload: object) -> SubscriptionEvent:

@@ -6,18 +6,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
+import trustme
 from graphql_helpers import at
 from websockets.asyncio.server import ServerConnection, serve
 
-from apiclient.core.models import Auth, KeyValue
+from apiclient.core.models import Auth, KeyValue, RequestSettings
 from apiclient.protocols.errors import (
     ConnectError,
     DocumentError,
+    ProtocolError,
     SubscriptionError,
     VariablesError,
 )
@@ -274,3 +278,34 @@ async def test_frames_sent_from_start_to_stop(
     }
     assert rest == goodbye
     assert recording.close_code == 1000
+
+
+async def test_a_wss_subscription_trusts_the_ca_file_of_the_settings(
+    gql: GraphqlEngine, tmp_path: Path
+) -> None:
+    """The request's CA file is trusted for wss://, as for its HTTP sends; without it
+    the private CA's certificate is refused."""
+    authority = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server_context)
+    ca_file = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
+    recording = Recording()
+
+    async def handler(connection: ServerConnection) -> None:
+        await _serve_one(connection, recording)
+
+    async with serve(
+        handler,
+        "127.0.0.1",
+        0,
+        subprotocols=BOTH,  # type: ignore[arg-type]
+        ssl=server_context,
+    ) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        request = at(f"https://127.0.0.1:{port}/graphql", "subscription { n }")
+        with pytest.raises(ProtocolError, match=r"(?i)certificate"):
+            await collect(gql.subscribe(request, None))
+        trusted = request.model_copy(update={"settings": RequestSettings(ca_file=str(ca_file))})
+        events = await collect(gql.subscribe(trusted, None), stop_after=2)
+    assert [event.data for event in events] == [{"n": 1}, {"n": 2}]
