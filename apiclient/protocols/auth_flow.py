@@ -11,6 +11,7 @@ threads) signs in place.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import importlib
 import sys
@@ -30,7 +31,7 @@ async def import_off_loop(name: str) -> None:
         await asyncio.to_thread(importlib.import_module, name)
 
 
-class SigningAuth(httpx.Auth):
+class SigningAuth(httpx.Auth, abc.ABC):
     """An auth that adds headers computed from the final request, sent once.
 
     ``library`` is the module :meth:`sign` imports, imported off the loop beforehand."""
@@ -38,9 +39,9 @@ class SigningAuth(httpx.Auth):
     requires_request_body = True
     library = ""
 
+    @abc.abstractmethod
     def sign(self, request: httpx.Request) -> None:
         """Add the auth headers to ``request`` (its body is already read)."""
-        raise NotImplementedError
 
     def sync_auth_flow(
         self, request: httpx.Request
