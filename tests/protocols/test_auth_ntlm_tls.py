@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import socket
 import ssl
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +14,7 @@ from typing import Any
 import pytest
 import spnego
 import trustme
-import uvicorn
+from connection_servers import uvicorn_on_thread
 from spnego.channel_bindings import GssChannelBindings
 from spnego.exceptions import SpnegoError
 from starlette.types import Receive, Scope, Send
@@ -71,33 +68,8 @@ def ntlm_tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, by
     cert.cert_chain_pems[0].write_to_path(cert_file)
     der = ssl.PEM_cert_to_DER_cert(cert.cert_chain_pems[0].bytes().decode())
     app = _NtlmServer()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(
-        app,
-        http="h11",
-        ws="none",
-        lifespan="off",
-        log_config=None,
-        log_level="error",
-        access_log=False,
-        ssl_keyfile=str(key_file),
-        ssl_certfile=str(cert_file),
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("The NTLM TLS test server did not start.")
-        time.sleep(0.01)
-    try:
-        yield f"https://127.0.0.1:{sock.getsockname()[1]}/", der, app
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
+    with uvicorn_on_thread(app, ssl_keyfile=str(key_file), ssl_certfile=str(cert_file)) as port:
+        yield f"https://127.0.0.1:{port}/", der, app
 
 
 @pytest.fixture
