@@ -20,6 +20,7 @@ from qasync import QEventLoop
 
 from apiclient import __version__
 from apiclient.ui.app_icon import app_icon
+from apiclient.ui.app_preferences import app_preferences
 from apiclient.ui.gc_timer import GuiThreadGarbageCollector
 from apiclient.ui.main_window import MainWindow
 from apiclient.ui.settings import AppSettings
@@ -73,8 +74,11 @@ def run_gui(
     loop = QEventLoop(app)
     loop.set_default_executor(thread_pool())
     asyncio.set_event_loop(loop)
+    preferences_problem = app_preferences().load()
     window = MainWindow(AppSettings(), ephemeral_mocks=ephemeral_mocks)
     window.show()
+    if preferences_problem:
+        window.report_problem(preferences_problem)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
 

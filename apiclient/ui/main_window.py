@@ -42,23 +42,28 @@ from apiclient.core.errors import CoreError
 from apiclient.core.paths import data_dir, resources_dir
 from apiclient.ui import dialogs
 from apiclient.ui.actions import make_action
+from apiclient.ui.app_preferences import app_preferences
 from apiclient.ui.lazy_page import LazyPage
 from apiclient.ui.mocks_panel import MocksPanel
 from apiclient.ui.request_tabs import RequestTabs
 from apiclient.ui.settings import AppSettings
+from apiclient.ui.status_indicators import StatusIndicators
 from apiclient.ui.tasks import start_task
+from apiclient.ui.theme import ThemeController
 
 if TYPE_CHECKING:
     from apiclient.core.history import HistoryEntry
     from apiclient.core.models import AnyRequest
     from apiclient.ui.collection_watcher import CollectionWatcher
     from apiclient.ui.collections_sidebar import CollectionsSidebar
+    from apiclient.ui.command_palette import CommandPalette
     from apiclient.ui.contract_mocks_panel import ContractMocksPanel
     from apiclient.ui.cookie_manager import CookieManager
     from apiclient.ui.draft_keeper import DraftKeeper
     from apiclient.ui.environment_editor import EnvironmentEditor
     from apiclient.ui.history_panel import HistoryPanel
     from apiclient.ui.import_dialog import ImportController
+    from apiclient.ui.settings_dialog import SettingsDialog
     from apiclient.ui.tabs.batch import BatchTab
     from apiclient.ui.tabs.graphql import GraphqlTab
     from apiclient.ui.tabs.grpc import GrpcTab
@@ -144,10 +149,15 @@ class MainWindow(QMainWindow):
         self._contract_mocks: ContractMocksPanel | None = None  # built on first use
         self._importer: ImportController | None = None  # built on first import
         self._cookie_manager: CookieManager | None = None  # built on first use
+        self._palette: CommandPalette | None = None  # built on first use
         self.setAcceptDrops(True)  # a file dropped on the window is imported
+        self.preferences = app_preferences()
+        self.theme = ThemeController(self.preferences, self)
         self._build_toolbar()
         self._build_menus()
         self.statusBar().setObjectName("status")
+        self.indicators = StatusIndicators(self.mocks)
+        self.statusBar().addPermanentWidget(self.indicators)
         self.statusBar().showMessage("Starting…")
         self._restore_layout()
         self._enable_part_controls(False)
@@ -199,6 +209,7 @@ class MainWindow(QMainWindow):
         workspace.node_moved.connect(self._on_node_moved)
         workspace.tree_changed.connect(self._on_tree_changed)
         workspace.environment_selected.connect(self._remember_environment)
+        workspace.environment_selected.connect(self.indicators.show_environment)
         self.environment_picker.currentIndexChanged.connect(self._on_picker_changed)
         self.edit_environments.clicked.connect(self.open_environment_editor)
         return WindowParts(workspace, sidebar, drafts, watcher)
@@ -351,6 +362,10 @@ class MainWindow(QMainWindow):
         self.save_action = action(file_menu, "Save", self.save, "Ctrl+S")
         action(file_menu, "Save as…", self.save_as, "Ctrl+Shift+S")
         file_menu.addSeparator()
+        action(file_menu, "Settings…", self.open_settings, "Ctrl+,").setObjectName(
+            "action.settings"
+        )
+        file_menu.addSeparator()
         action(file_menu, "Quit", self.close, "Ctrl+Q", needs_parts=False)
         self.send_action = action(
             request_menu, "Send", lambda: self.current_tab().send(), "Ctrl+Return", "Ctrl+Enter"
@@ -359,11 +374,28 @@ class MainWindow(QMainWindow):
         action(request_menu, "Focus URL", lambda: self.current_tab().focus_main_field(), "Ctrl+L")
         action(request_menu, "Environments…", self.open_environment_editor, "Ctrl+E")
         action(request_menu, "Cookies…", self.open_cookie_manager).setObjectName("action.cookies")
+        action(request_menu, "Find", self.find_in_focus, "Ctrl+F").setObjectName("action.find")
+        request_menu.addSeparator()
+        action(request_menu, "Start mock servers", self.start_mocks).setObjectName(
+            "action.start_mocks"
+        )
+        action(request_menu, "Stop mock servers", self.stop_mocks).setObjectName(
+            "action.stop_mocks"
+        )
+        action(
+            view_menu, "Command palette…", self.open_palette, "Ctrl+K", "Ctrl+Shift+P"
+        ).setObjectName("action.palette")
         action(view_menu, "Collections", lambda: self.side_tabs.setCurrentIndex(0), "Ctrl+Shift+C")
         action(view_menu, "History", self.show_history, "Ctrl+H")
         action(
             view_menu, "Contract mocks…", self.open_contract_mocks, "Ctrl+Shift+M"
         ).setObjectName("action.contract_mocks")
+        theme_menu = view_menu.addMenu("Theme")
+        for theme, label in (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark")):
+            act = action(theme_menu, label, lambda t=theme: self.theme.choose(t), needs_parts=False)
+            act.setObjectName(f"action.theme.{theme}")
+            act.setCheckable(True)
+            self.theme.track_action(theme, act)
         action(help_menu, "About apiclient", self._on_about, needs_parts=False)
 
     # -- requests ------------------------------------------------------------------------
@@ -686,6 +718,34 @@ class MainWindow(QMainWindow):
         self._cookie_manager.raise_()
         self._cookie_manager.activateWindow()
         return self._cookie_manager
+
+    def open_palette(self) -> CommandPalette:
+        """Ctrl+K: jump to a request, an environment, a history entry or an action."""
+        if self._palette is None:
+            from apiclient.ui.command_palette import CommandPalette  # built on first use
+
+            self._palette = CommandPalette(self)
+        self._palette.popup()
+        return self._palette
+
+    def open_settings(self) -> SettingsDialog:
+        from apiclient.ui.settings_dialog import SettingsDialog  # built on first use
+
+        dialog = SettingsDialog(self.preferences, self)
+        dialog.open()
+        return dialog
+
+    def find_in_focus(self) -> None:
+        """Ctrl+F: search the text view that has the focus (or the response's body)."""
+        from apiclient.ui.text_find import find_in_focus
+
+        find_in_focus(self)
+
+    def start_mocks(self) -> None:
+        start_task(self.mocks.start())
+
+    def stop_mocks(self) -> None:
+        start_task(self.mocks.stop())
 
     # -- contract mocks ------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from qasync import QEventLoop
 
+from apiclient.ui.app_preferences import reset_app_preferences
 from apiclient.ui.main_window import MainWindow
 from apiclient.ui.settings import AppSettings
 from apiclient.ui.workers import thread_pool
@@ -65,6 +66,15 @@ def run(qtbot: QtBot, qt_loop: QEventLoop) -> Callable[[Awaitable[T]], T]:
         return task.result()
 
     return runner
+
+
+@pytest.fixture(autouse=True)
+def fresh_preferences(tmp_path: Path) -> Iterator[None]:
+    """Each test starts on the default preferences (the holder is per process), read
+    from its own config folder; the theme goes back to the system's after it."""
+    reset_app_preferences(tmp_path / "config" / "preferences.json")
+    yield
+    reset_app_preferences()
 
 
 @pytest.fixture

@@ -1,0 +1,152 @@
+"""The app's preferences: defaults for new requests, the history's size, the look.
+
+Kept in ``preferences.json`` in the config folder (``core.paths.config_dir``: the
+platform's user config folder from platformdirs, or ``APICLIENT_CONFIG_DIR``), written
+atomically. A file that does not load is reported (``StoreError`` with its path and
+reason) and left untouched; the app then runs on the defaults.
+
+They are read while the window's frame is built, before the collection models load, so
+this module uses a dataclass and JSON rather than pydantic and YAML (each would add
+tens of milliseconds to start-up).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, get_args
+
+from apiclient.core.atomic import atomic_write_text
+from apiclient.core.errors import StoreError
+from apiclient.core.paths import config_dir, ensure_dir
+
+if TYPE_CHECKING:
+    from apiclient.core.models import AnyRequest, RequestSettings
+
+Theme = Literal["system", "light", "dark"]
+THEMES: tuple[str, ...] = get_args(Theme)
+PROXY_MODES: tuple[str, ...] = ("system", "none", "custom")  # models.ProxyMode
+PREFERENCES_FILE = "preferences.json"
+
+# Per numeric field: (lowest, highest) allowed.
+_RANGES: dict[str, tuple[float, float]] = {
+    "font_size": (0, 48),
+    "tab_width": (1, 16),
+    "history_size": (10, 1_000_000),
+    "timeout_s": (0.1, 86_400),
+    "connect_timeout_s": (0.1, 86_400),
+}
+_CHOICES: dict[str, tuple[str, ...]] = {"theme": THEMES, "proxy": PROXY_MODES}
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """Every field has a default, so an older or partial file still loads.
+
+    ``font_size`` 0 keeps the system's size (points otherwise); ``tab_width`` is in
+    spaces, for the code editors; ``history_size`` is how many sent requests the
+    history keeps. The request defaults are what a new request's Settings tab starts
+    with (``with_default_settings``).
+    """
+
+    theme: Theme = "system"
+    font_size: int = 0
+    tab_width: int = 4
+    history_size: int = 5000
+    timeout_s: float = 30.0
+    connect_timeout_s: float = 30.0
+    verify_tls: bool = True
+    proxy: str = "system"
+    proxy_url: str = ""
+    no_proxy: str = ""
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            kind = type(getattr(Preferences, field.name))
+            value = getattr(self, field.name)
+            if kind is float and type(value) is int:
+                value = float(value)
+                object.__setattr__(self, field.name, value)
+            _check(field.name, value, kind)
+
+    def updated(self, **changes: Any) -> Preferences:
+        """A copy with ``changes``; raises ``ValueError`` naming a bad value."""
+        return replace(self, **changes)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Preferences:
+        """From a saved mapping; unknown keys (a newer app's) are ignored."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _check(name: str, value: object, kind: type) -> None:
+    if type(value) is not kind:
+        raise ValueError(f"{name}: expected {kind.__name__}, found {value!r}")
+    if name in _CHOICES and value not in _CHOICES[name]:
+        raise ValueError(f"{name}: expected one of {', '.join(_CHOICES[name])}, found {value!r}")
+    if name in _RANGES:
+        low, high = _RANGES[name]
+        if not low <= value <= high:  # type: ignore[operator]
+            raise ValueError(f"{name}: expected {low:g} to {high:g}, found {value!r}")
+
+
+def preferences_path() -> Path:
+    return config_dir() / PREFERENCES_FILE
+
+
+def load_preferences(path: Path | None = None) -> Preferences:
+    """The saved preferences; the defaults when there is no file yet. Raises
+    ``StoreError`` naming the file when it cannot be read or holds bad values."""
+    path = path or preferences_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Preferences()
+    except OSError as exc:
+        raise StoreError.from_os_error(exc, path, "read") from exc
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError(f"expected an object of settings, found {type(data).__name__}")
+        return Preferences.from_dict(data)
+    except (ValueError, TypeError) as exc:
+        raise StoreError(
+            f"The preferences in {path} could not be read ({exc}); "
+            "the defaults are used and the file is left as it is.",
+            path,
+        ) from exc
+
+
+def save_preferences(preferences: Preferences, path: Path | None = None) -> None:
+    """Write ``preferences`` atomically; raises ``StoreError`` with the path and reason."""
+    path = path or preferences_path()
+    ensure_dir(path.parent)
+    text = json.dumps(preferences.to_dict(), indent=2, sort_keys=True)
+    atomic_write_text(path, text + "\n")
+
+
+def default_settings(preferences: Preferences) -> RequestSettings:
+    """A new request's connection settings: the built-in ones with the preferences'."""
+    from apiclient.core.models import RequestSettings
+
+    return RequestSettings(
+        timeout_s=preferences.timeout_s,
+        connect_timeout_s=preferences.connect_timeout_s,
+        verify_tls=preferences.verify_tls,
+        proxy=preferences.proxy,  # type: ignore[arg-type]
+        proxy_url=preferences.proxy_url,
+        no_proxy=preferences.no_proxy,
+    )
+
+
+def with_default_settings(request: AnyRequest, preferences: Preferences) -> AnyRequest:
+    """``request`` (a new one) with the preferences' connection settings, for the kinds
+    that have settings; other kinds come back as they are."""
+    if not hasattr(request, "settings"):
+        return request
+    return request.model_copy(update={"settings": default_settings(preferences)})
