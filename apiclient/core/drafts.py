@@ -3,10 +3,12 @@
 A crash, a power cut or a killed process must not cost what a person typed since the last
 Save, yet a draft must never touch the collection's own files (they are shared through
 git, and an unsaved edit is not a decision to change them). So each collection keeps, per
-tab kind, one small YAML file in the data dir, written atomically:
+open request, one small YAML file in the data dir, written atomically. Its name is the
+*slot* of the sub-tab the request is open in: the first of a kind is the kind itself,
+later ones ``<kind>-2``, ``<kind>-3``...
 
 ```
-drafts/<collection folder name>-<hash of its path>/rest.yaml
+drafts/<collection folder name>-<hash of its path>/rest.yaml, rest-2.yaml, soap.yaml
 drafts/no-collection/rest.yaml      (typed while no collection was open)
     schema_version, kind, collection, relpath, saved_at, base, request
 ```
@@ -53,18 +55,34 @@ from apiclient.core.store_format import (
 )
 from apiclient.core.store_nodes import LoadProblem
 
-__all__ = ["Draft", "DraftStore", "Fingerprints", "Found", "request_fingerprint"]
+__all__ = ["Draft", "DraftStore", "Fingerprints", "Found", "request_fingerprint", "slot_kind"]
 
 _PRIVATE_MODE = 0o600
 _NO_COLLECTION = "no-collection"
 
 
+def slot_kind(slot: str) -> str:
+    """The request kind of a draft slot (``rest`` and ``rest-2`` hold REST requests);
+    raises ``ValueError`` for a name that is no slot."""
+    kind, dash, number = slot.partition("-")
+    if kind not in REQUEST_KINDS or (
+        dash and not (number.isdigit() and int(number) >= 2 and str(int(number)) == number)
+    ):
+        raise ValueError(slot)
+    return kind
+
+
+def _slot_number(slot: str) -> int:
+    number = slot.partition("-")[2]
+    return int(number) if number else 1
+
+
 @dataclass(frozen=True)
 class Draft:
-    """The unsaved state of one tab: which collection and file it belongs to (``relpath``
-    None for a request never saved), the request as it was in the editor, and ``base``,
-    the ``request_fingerprint`` of the saved request it was edited from (None: unknown,
-    or never saved)."""
+    """The unsaved state of one open request: which collection and file it belongs to
+    (``relpath`` None for a request never saved), the request as it was in the editor,
+    ``base``, the ``request_fingerprint`` of the saved request it was edited from (None:
+    unknown, or never saved), and ``slot``, where it is kept (default: its kind)."""
 
     kind: str
     collection: Path | None
@@ -72,6 +90,11 @@ class Draft:
     request: AnyRequest
     saved_at: datetime
     base: str | None = None
+    slot: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.slot:
+            object.__setattr__(self, "slot", self.kind)
 
 
 @dataclass(frozen=True)
@@ -82,7 +105,7 @@ class Found:
     loose: list[Draft]  # typed while no collection was open (none when that is the one)
     problems: list[LoadProblem]  # drafts that did not load, moved aside
     moved_aside: list[LoadProblem]  # drafts recorded for another path, moved aside
-    kept: dict[str, list[Path]]  # per kind, the drafts kept aside (oldest first)
+    kept: dict[str, list[Path]]  # per slot, the drafts kept aside (oldest first)
 
 
 def request_fingerprint(request: AnyRequest) -> str:
@@ -95,25 +118,25 @@ def request_fingerprint(request: AnyRequest) -> str:
 
 
 class Fingerprints:
-    """``request_fingerprint`` of the saved request of each tab kind, computed once per
+    """``request_fingerprint`` of the saved request of each draft slot, computed once per
     saved request (the store replaces a request object, never edits it). Used from
     worker threads; two of them racing at worst compute one twice."""
 
     def __init__(self) -> None:
         self._last: dict[str, tuple[AnyRequest, str]] = {}
 
-    def of(self, kind: str, saved: AnyRequest) -> str:
-        cached = self._last.get(kind)
+    def of(self, slot: str, saved: AnyRequest) -> str:
+        cached = self._last.get(slot)
         if cached is not None and cached[0] is saved:
             return cached[1]
         fingerprint = request_fingerprint(saved)
-        self._last[kind] = (saved, fingerprint)
+        self._last[slot] = (saved, fingerprint)
         return fingerprint
 
 
 class DraftStore:
-    """The drafts in folder ``directory``: per collection, one file per tab kind (created
-    on first save).
+    """The drafts in folder ``directory``: per collection, one file per slot (created on
+    first save).
 
     Methods do blocking file I/O: the UI calls them through ``asyncio.to_thread``.
     """
@@ -131,31 +154,35 @@ class DraftStore:
         digest = hashlib.sha256(str(collection.resolve()).encode("utf-8")).hexdigest()[:12]
         return self.directory / f"{slugify(collection.name, 'collection')}-{digest}"
 
-    def path(self, kind: str, collection: Path | None) -> Path:
-        """The draft file of tab kind ``kind`` in ``collection``."""
-        if kind not in REQUEST_KINDS:
-            raise StoreError(f"There is no tab kind {kind!r} to keep a draft for.", self.directory)
-        return self.folder(collection) / f"{kind}{SUFFIX}"
+    def path(self, slot: str, collection: Path | None) -> Path:
+        """The draft file of ``slot`` (a tab kind, or ``<kind>-<n>``) in ``collection``."""
+        try:
+            slot_kind(slot)
+        except ValueError:
+            raise StoreError(
+                f"There is no tab kind {slot!r} to keep a draft for.", self.directory
+            ) from None
+        return self.folder(collection) / f"{slot}{SUFFIX}"
 
     def save(self, draft: Draft) -> None:
-        """Write ``draft`` over the previous draft of its kind and collection, atomically."""
-        path = self.path(draft.kind, draft.collection)
+        """Write ``draft`` over the previous draft of its slot and collection, atomically."""
+        path = self.path(draft.slot, draft.collection)
         ensure_dir(path.parent)
         atomic_write_text(path, _text(draft), mode=_PRIVATE_MODE)
 
-    def discard(self, kind: str, collection: Path | None) -> None:
-        """Forget the draft of ``kind`` in ``collection`` (saved, or its edits dropped); no
+    def discard(self, slot: str, collection: Path | None) -> None:
+        """Forget the draft of ``slot`` in ``collection`` (saved, or its edits dropped); no
         draft is fine."""
-        path = self.path(kind, collection)
+        path = self.path(slot, collection)
         try:
             path.unlink(missing_ok=True)
         except OSError as exc:
             raise StoreError.from_os_error(exc, path, "delete") from exc
 
-    def set_aside(self, kind: str, collection: Path | None) -> Path:
-        """Move the draft of ``kind`` in ``collection`` out of the way of the next autosave,
+    def set_aside(self, slot: str, collection: Path | None) -> Path:
+        """Move the draft of ``slot`` in ``collection`` out of the way of the next autosave,
         keeping it for a person to look at (it could not be restored); returns where."""
-        path = self.path(kind, collection)
+        path = self.path(slot, collection)
         target = _aside(path, "kept")
         try:
             os.replace(path, target)
@@ -163,11 +190,11 @@ class DraftStore:
             raise StoreError.from_os_error(exc, path, "move") from exc
         return target
 
-    def kept(self, kind: str, collection: Path | None) -> list[Path]:
-        """The drafts of ``kind`` in ``collection`` kept aside (``set_aside``, ``swap``, or
+    def kept(self, slot: str, collection: Path | None) -> list[Path]:
+        """The drafts of ``slot`` in ``collection`` kept aside (``set_aside``, ``swap``, or
         recorded for another path), oldest first."""
         try:
-            found = self.folder(collection).glob(f"{kind}{SUFFIX}.kept-*")
+            found = self.folder(collection).glob(f"{slot}{SUFFIX}.kept-*")
             return sorted(found, key=lambda path: (path.stat().st_mtime, path.name))
         except OSError:
             return []
@@ -175,18 +202,18 @@ class DraftStore:
     def swap(
         self, collection: Path | None, kept: Path, current: Draft | None
     ) -> tuple[Draft, Path | None]:
-        """Make the draft kept in ``kept`` the draft of its kind in ``collection`` again,
+        """Make the draft kept in ``kept`` the draft of its slot in ``collection`` again,
         keeping ``current`` (the edits it replaces in the tab, if any) aside instead.
         Returns the draft and where ``current`` is kept. Nothing changes when ``kept``
         does not load; a crash midway leaves a copy too many, never one too few."""
-        kind = kept.name.partition(".")[0]
+        slot = kept.name.partition(".")[0]
         try:
-            draft = _parse(kind, kept.read_text(encoding="utf-8"))
+            draft = _parse(slot, kept.read_text(encoding="utf-8"))
         except (*LOAD_ERRORS, StoreError) as exc:
             reason = exc.message if isinstance(exc, StoreError) else load_reason(exc)
             raise StoreError(f"{kept} cannot be restored: {reason}", kept) from exc
         draft = replace(draft, collection=collection)
-        path = self.path(kind, collection)
+        path = self.path(slot, collection)
         ensure_dir(path.parent)
         aside = None
         if current is not None:
@@ -209,8 +236,27 @@ class DraftStore:
             loose = self.load(None)
             problems += self.problems
             moved += self.moved_aside
-        kept = {kind: paths for kind in REQUEST_KINDS if (paths := self.kept(kind, collection))}
+        slots = self._slots(collection, f"{SUFFIX}.kept-*")
+        kept = {slot: paths for slot in slots if (paths := self.kept(slot, collection))}
         return Found(drafts, loose, problems, moved, kept)
+
+    def _slots(self, collection: Path | None, pattern: str) -> list[str]:
+        """The slots with a file named ``<slot><pattern>`` in ``collection``'s folder: by
+        kind, then by number."""
+        try:
+            names = [path.name for path in self.folder(collection).glob(f"*{pattern}")]
+        except OSError:
+            return []
+        slots = set()
+        for name in names:
+            slot = name.partition(".")[0]
+            try:
+                slot_kind(slot)
+            except ValueError:
+                continue
+            slots.add(slot)
+        order = {kind: i for i, kind in enumerate(REQUEST_KINDS)}
+        return sorted(slots, key=lambda slot: (order[slot_kind(slot)], _slot_number(slot)))
 
     def load(self, collection: Path | None) -> list[Draft]:
         """Every draft of ``collection`` that loads; the others are moved aside and listed
@@ -218,8 +264,8 @@ class DraftStore:
         self.problems = []
         self.moved_aside = []
         drafts = []
-        for kind in REQUEST_KINDS:
-            path = self.path(kind, collection)
+        for slot in self._slots(collection, SUFFIX):
+            path = self.path(slot, collection)
             try:
                 data = path.read_bytes()
             except FileNotFoundError:
@@ -228,7 +274,7 @@ class DraftStore:
                 self.problems.append(LoadProblem(path, load_reason(exc)))
                 continue
             try:
-                draft = _parse(kind, data.decode("utf-8"))
+                draft = _parse(slot, data.decode("utf-8"))
             except LOAD_ERRORS as exc:
                 self.problems.append(LoadProblem(self._set_aside_broken(path), load_reason(exc)))
                 continue
@@ -288,7 +334,8 @@ def _same(a: Path | None, b: Path | None) -> bool:
     return a.resolve() == b.resolve()
 
 
-def _parse(kind: str, text: str) -> Draft:
+def _parse(slot: str, text: str) -> Draft:
+    kind = slot_kind(slot)
     doc = load_yaml(text)
     check_schema_version(doc)
     if doc.get("kind") != kind:
@@ -320,4 +367,5 @@ def _parse(kind: str, text: str) -> Draft:
         request=request,
         saved_at=when if when.tzinfo is not None else when.replace(tzinfo=UTC),
         base=base,
+        slot=slot,
     )

@@ -20,7 +20,8 @@ its own connection (WAL lets readers go on while one writer commits) and writes 
 on a lock; :class:`~apiclient.core.sqlite_file.SqliteFile` does both. The cap is kept
 cheaply: every ``prune_every`` adds (about 1/20 of the cap), the oldest entries over
 ``max_entries`` are deleted, so the file may briefly hold a few more than the cap,
-never many.
+never many. The cap may change while the store is open (``set_max_entries``, the
+user's history size); the next add prunes to the new one.
 
 A file that is not a usable history (damaged, not SQLite) is moved aside, a new one is
 started, and :attr:`HistoryStore.recovered_from` names the moved file so the caller can
@@ -302,14 +303,25 @@ class HistoryStore(SqliteStore):
     """
 
     def __init__(self, path: Path, *, max_entries: int = 5000) -> None:
+        self._adds_since_prune = 0
+        self._prune_lock = threading.Lock()  # guards _adds_since_prune and cap changes
+        self._set_cap(max_entries)
+        self.recovered_from: Path | None = None
+        super().__init__(SqliteFile(path, busy_timeout_s=_BUSY_TIMEOUT_S))
+
+    def set_max_entries(self, max_entries: int) -> None:
+        """Keep ``max_entries`` from now on (the user changed the history size). Nothing
+        is deleted here: the next add prunes to the new cap, so a smaller cap takes
+        effect with the next request sent."""
+        with self._prune_lock:
+            self._set_cap(max_entries)
+            self._adds_since_prune = self.prune_every  # prune on the next add
+
+    def _set_cap(self, max_entries: int) -> None:
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1")
         self.max_entries = max_entries
         self.prune_every = max(1, min(100, max_entries // 20))
-        self._adds_since_prune = 0
-        self._prune_lock = threading.Lock()  # guards _adds_since_prune
-        self.recovered_from: Path | None = None
-        super().__init__(SqliteFile(path, busy_timeout_s=_BUSY_TIMEOUT_S))
 
     # -- writing ---------------------------------------------------------------------
 

@@ -1,7 +1,11 @@
-"""Where apiclient keeps its own files, following the XDG base directory layout.
+"""Where apiclient keeps its own files: the platform's user folders, from platformdirs.
 
-``APICLIENT_DATA_DIR`` and ``APICLIENT_CONFIG_DIR`` override everything, so tests and
-portable installs can point the app at any folder without touching the user's home.
+On Linux these are the XDG base directories (``$XDG_DATA_HOME/apiclient``, else
+``~/.local/share/apiclient``; ``$XDG_CONFIG_HOME/apiclient``, else
+``~/.config/apiclient``; relative XDG values are ignored, as the spec says); on macOS
+``~/Library/Application Support/apiclient``; on Windows ``%LOCALAPPDATA%\\apiclient``.
+``APICLIENT_DATA_DIR`` and ``APICLIENT_CONFIG_DIR`` override them, so tests and portable
+installs can point the app at any folder without touching the user's home.
 """
 
 from __future__ import annotations
@@ -9,30 +13,31 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import platformdirs
+
 from apiclient.core.errors import StoreError
 
 APP_NAME = "apiclient"
 
 
-def _xdg(app_var: str, xdg_var: str, fallback: str) -> Path:
-    override = os.environ.get(app_var)
-    if override:
-        return Path(override).expanduser()
-    base = os.environ.get(xdg_var)
-    # The XDG spec says relative values are invalid and must be ignored.
-    if base and Path(base).is_absolute():
-        return Path(base) / APP_NAME
-    return Path.home() / fallback / APP_NAME
+def _override(app_var: str) -> Path | None:
+    value = os.environ.get(app_var)
+    return Path(value).expanduser() if value else None
 
 
 def data_dir() -> Path:
     """Folder for data the app owns (history, secrets); not created here, see ``ensure_dir``."""
-    return _xdg("APICLIENT_DATA_DIR", "XDG_DATA_HOME", ".local/share")
+    # appauthor=False: no "<author>\" level on Windows, the folder is just "apiclient".
+    return _override("APICLIENT_DATA_DIR") or Path(
+        platformdirs.user_data_dir(APP_NAME, appauthor=False)
+    )
 
 
 def config_dir() -> Path:
     """Folder for settings; not created here, see ``ensure_dir``."""
-    return _xdg("APICLIENT_CONFIG_DIR", "XDG_CONFIG_HOME", ".config")
+    return _override("APICLIENT_CONFIG_DIR") or Path(
+        platformdirs.user_config_dir(APP_NAME, appauthor=False)
+    )
 
 
 def ensure_dir(path: Path) -> Path:

@@ -16,6 +16,7 @@ import json
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
+from urllib.parse import urlsplit
 
 from apiclient.core.atomic import atomic_write_text
 from apiclient.core.errors import StoreError
@@ -28,6 +29,10 @@ Theme = Literal["system", "light", "dark"]
 THEMES: tuple[str, ...] = get_args(Theme)
 PROXY_MODES: tuple[str, ...] = ("system", "none", "custom")  # models.ProxyMode
 PREFERENCES_FILE = "preferences.json"
+FORMAT_VERSION = 1
+"""Written as ``"version"`` in the file, for a later format to migrate from; a newer
+file still loads (its unknown keys are ignored)."""
+PROXY_SCHEMES: tuple[str, ...] = ("http://", "https://", "socks5://", "socks5h://")
 
 # Per numeric field: (lowest, highest) allowed.
 _RANGES: dict[str, tuple[float, float]] = {
@@ -84,6 +89,39 @@ class Preferences:
         return asdict(self)
 
 
+def proxy_problem(proxy: str, proxy_url: str) -> str:
+    """What is wrong with a default custom proxy, in a sentence; ``""`` when nothing is
+    (or when the URL is a ``{{variable}}``, checked once a request resolves it).
+
+    Not checked by :class:`Preferences` itself, so a file with a half-typed proxy still
+    loads; the Settings dialog refuses to save one."""
+    if proxy != "custom":
+        return ""
+    url = proxy_url.strip()
+    if not url:
+        return "Custom proxy: type the proxy's URL, e.g. http://proxy.local:3128."
+    if "{{" in url:
+        return ""
+    if not url.lower().startswith(PROXY_SCHEMES):
+        return (
+            f"Custom proxy: '{url}' has no known scheme; start it with http://, https:// "
+            "or socks5:// (e.g. socks5://127.0.0.1:1080)."
+        )
+    try:
+        parts = urlsplit(url)
+        host, _port = parts.hostname, parts.port  # .port raises ValueError for "x:abc"
+    except ValueError as exc:
+        return f"Custom proxy: '{url}' is not a usable URL ({exc})."
+    if not host:
+        return f"Custom proxy: '{url}' names no host; e.g. http://proxy.local:3128."
+    if parts.password:
+        return (
+            "Custom proxy: leave the password out of the URL (the preferences file is plain"
+            " text); give the user and password in each request's Settings tab."
+        )
+    return ""
+
+
 def _check(name: str, value: object, kind: type) -> None:
     if type(value) is not kind:
         raise ValueError(f"{name}: expected {kind.__name__}, found {value!r}")
@@ -95,6 +133,9 @@ def _check(name: str, value: object, kind: type) -> None:
             raise ValueError(f"{name}: expected {low:g} to {high:g}, found {value!r}")
 
 
+_KEPT = "the defaults are used and the file is left as it is"
+
+
 def preferences_path() -> Path:
     return config_dir() / PREFERENCES_FILE
 
@@ -104,20 +145,20 @@ def load_preferences(path: Path | None = None) -> Preferences:
     ``StoreError`` naming the file when it cannot be read or holds bad values."""
     path = path or preferences_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return Preferences()
     except OSError as exc:
-        raise StoreError.from_os_error(exc, path, "read") from exc
+        raise StoreError.from_os_error(exc, path, "read", keep=_KEPT) from exc
     try:
-        data = json.loads(text)
+        data = json.loads(raw.decode("utf-8"))
         if not isinstance(data, dict):
             raise ValueError(f"expected an object of settings, found {type(data).__name__}")
         return Preferences.from_dict(data)
     except (ValueError, TypeError) as exc:
         raise StoreError(
-            f"The preferences in {path} could not be read ({exc}); "
-            "the defaults are used and the file is left as it is.",
+            f"The preferences in {path} could not be read ({exc}); {_KEPT}. Correct the"
+            " file, or choose File > Settings… and Save to replace it.",
             path,
         ) from exc
 
@@ -126,7 +167,8 @@ def save_preferences(preferences: Preferences, path: Path | None = None) -> None
     """Write ``preferences`` atomically; raises ``StoreError`` with the path and reason."""
     path = path or preferences_path()
     ensure_dir(path.parent)
-    text = json.dumps(preferences.to_dict(), indent=2, sort_keys=True)
+    document = {"version": FORMAT_VERSION, **preferences.to_dict()}
+    text = json.dumps(document, indent=2, sort_keys=True)
     atomic_write_text(path, text + "\n")
 
 

@@ -28,6 +28,7 @@ from qasync import asyncSlot
 
 from apiclient.core.models import ClientCertificate
 from apiclient.ui import dialogs
+from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.secret_line_edit import SecretLineEdit
 
 PEM_FILTER = "PEM files (*.pem *.crt *.cer *.key);;All files (*)"
@@ -164,7 +165,7 @@ class ClientCertificatesEditor(QWidget):
         )
         self.note.setStyleSheet("color: palette(mid)")
         self.problem_label = QLabel(objectName="certificates.problem", wordWrap=True)
-        self.problem_label.setStyleSheet("color: #c62828")
+        themed_style(self.problem_label, "color: $error")
         self.problem_label.setVisible(False)
 
         buttons = QHBoxLayout()

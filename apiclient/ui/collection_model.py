@@ -11,6 +11,8 @@ rather than in the view.
 
 from __future__ import annotations
 
+from functools import cache
+
 from PySide6.QtCore import (
     QAbstractItemModel,
     QMimeData,
@@ -20,12 +22,12 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QStyle
 
 from apiclient.core.models import (
     AnyRequest,
     BatchRequest,
-    GraphqlRequest,
     GrpcRequest,
     RestRequest,
     SoapRequest,
@@ -33,27 +35,14 @@ from apiclient.core.models import (
     WebsocketRequest,
 )
 from apiclient.core.store import FolderNode, RequestNode
+from apiclient.ui.method_style import request_badge, request_icon
+from apiclient.ui.theme import is_dark
 from apiclient.ui.workspace import Workspace
 
 Node = FolderNode | RequestNode
 MIME_TYPE = "application/x-apiclient-relpath"
 RELPATH_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
-
-_BADGE_COLORS = {
-    "GET": "#2e7d32",
-    "POST": "#e65100",
-    "PUT": "#1565c0",
-    "PATCH": "#6a1b9a",
-    "DELETE": "#c62828",
-    "SOAP": "#00695c",
-    "GQL": "#ad1457",
-    "gRPC": "#4527a0",
-    "WS": "#37474f",
-    "HOOK": "#2e7d32",
-    "BATCH": "#ef6c00",
-}
-
 
 # Built once: the view asks for each row's flags whenever it lays rows out.
 _SHOWN = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -62,19 +51,9 @@ _REQUEST_FLAGS = _SHOWN | Qt.ItemFlag.ItemIsDragEnabled
 _FOLDER_FLAGS = _REQUEST_FLAGS | Qt.ItemFlag.ItemIsDropEnabled
 
 
-def request_badge(request: AnyRequest) -> str:
-    """The short word shown before a request's name: its HTTP method, or its kind."""
-    if isinstance(request, RestRequest):
-        return request.method
-    if isinstance(request, GraphqlRequest):
-        return "GQL"
-    if isinstance(request, BatchRequest):
-        return "BATCH"
-    if isinstance(request, WebsocketRequest):
-        return "WS"
-    if isinstance(request, WebhookRequest):
-        return "HOOK"
-    return "gRPC" if isinstance(request, GrpcRequest) else request.kind.upper()
+@cache
+def _folder_icon() -> QIcon:
+    return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_DirIcon)
 
 
 def _target(request: AnyRequest) -> str:
@@ -254,14 +233,17 @@ class CollectionTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if isinstance(node, FolderNode):
                 return node.name
-            return f"{request_badge(node.request)}  {node.request.name}"
+            return node.request.name
         if role == Qt.ItemDataRole.ToolTipRole:
             if isinstance(node, FolderNode):
                 return f"Folder · {node.relpath}"
             return f"{request_badge(node.request)} {_target(node.request)}\n{node.relpath}"
-        if role == Qt.ItemDataRole.ForegroundRole and isinstance(node, RequestNode):
-            color = _BADGE_COLORS.get(request_badge(node.request))
-            return QColor(color) if color else None
+        if role == Qt.ItemDataRole.DecorationRole:
+            if isinstance(node, FolderNode):
+                return _folder_icon()
+            return request_icon(node.request, is_dark())
+        if role == Qt.ItemDataRole.AccessibleTextRole and isinstance(node, RequestNode):
+            return f"{request_badge(node.request)} {node.request.name}"
         if role == RELPATH_ROLE:
             return node.relpath
         if role == SEARCH_ROLE:

@@ -71,8 +71,8 @@ class CollectionWatcher(QObject):
         self._workspace = workspace
         self._tabs = tabs
         self._sidebar = sidebar
-        self._conflicts: set[str] = set()  # kinds of the tabs showing the conflict notice
-        self._linked: set[str] = set()  # kinds whose notice links are connected
+        self._conflicts: set[RequestTab] = set()  # the tabs showing the conflict notice
+        self._linked: set[RequestTab] = set()  # the tabs whose notice links are connected
         self._watcher = QFileSystemWatcher(self)
         self._watcher.directoryChanged.connect(self._on_watcher_changed)
         self._watcher.fileChanged.connect(self._on_watcher_changed)
@@ -98,7 +98,12 @@ class CollectionWatcher(QObject):
 
     def has_conflict(self, tab: RequestTab) -> bool:
         """Whether ``tab`` shows edits made over a file that changed on disk since."""
-        return tab.kind in self._conflicts and tab.dirty
+        return tab in self._conflicts and tab.dirty
+
+    def forget(self, tab: RequestTab) -> None:
+        """``tab`` is being closed."""
+        self._conflicts.discard(tab)
+        self._linked.discard(tab)
 
     def watched_paths(self) -> list[str]:
         """The folders and files watched now (empty until the collection is opened)."""
@@ -175,7 +180,7 @@ class CollectionWatcher(QObject):
 
     def _bring_in_step(self, tab: RequestTab) -> None:
         if tab.relpath is None:  # the window detached it: its file is gone
-            self._conflicts.discard(tab.kind)
+            self._conflicts.discard(tab)
             tab.show_notice(DELETED_NOTICE)
             return
         try:
@@ -194,17 +199,17 @@ class CollectionWatcher(QObject):
     def show_conflict(self, tab: RequestTab, cause: str = CHANGED_ON_DISK) -> None:
         """Tell ``tab`` that its unsaved edits were made over a file that changed on disk
         since (``cause`` says how), offering Reload and Keep my edits."""
-        if tab.kind not in self._linked:
-            self._linked.add(tab.kind)
+        if tab not in self._linked:
+            self._linked.add(tab)
             tab.notice.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
             tab.notice.linkActivated.connect(lambda link: self._on_notice_link(tab, link))
-        self._conflicts.add(tab.kind)
+        self._conflicts.add(tab)
         tab.show_notice(f"{cause} {CONFLICT_CHOICES}")
 
     def _on_notice_link(self, tab: RequestTab, link: str) -> None:
-        if tab.kind not in self._conflicts or link not in (RELOAD_LINK, KEEP_LINK):
+        if tab not in self._conflicts or link not in (RELOAD_LINK, KEEP_LINK):
             return
-        self._conflicts.discard(tab.kind)
+        self._conflicts.discard(tab)
         if link == RELOAD_LINK and tab.relpath is not None:
             try:
                 node = self._workspace.find(tab.relpath)

@@ -7,13 +7,14 @@ from functools import partial
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
     QLineEdit,
     QMenu,
+    QPushButton,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -27,11 +28,15 @@ from apiclient.ui import dialogs
 from apiclient.ui.actions import make_action
 from apiclient.ui.collection_filter import CollectionFilter
 from apiclient.ui.collection_model import RELPATH_ROLE, CollectionTreeModel
+from apiclient.ui.method_style import badge_size
+from apiclient.ui.theme import themed_style
+from apiclient.ui.widgets.empty_state import EmptyState
 from apiclient.ui.workspace import NoCollectionError, Workspace
 
-NO_COLLECTION_TEXT = (
-    "No collection is open.\nUse File ▸ Open collection… or File ▸ New collection…."
-)
+NO_COLLECTION_TEXT = "No collection open"
+NO_COLLECTION_HINT = "Open a collection folder, or start a new one."
+NO_REQUESTS_TEXT = "No requests yet"
+NO_REQUESTS_HINT = "Press Ctrl+N or right-click to add one."
 FILTER_EXPANDED_ROWS = 300
 """About how many rows the filter opens folders for (more would not fit on a screen)."""
 PROBLEM_LINES = 8
@@ -82,21 +87,46 @@ class CollectionsSidebar(QWidget):
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.loading = QLabel(objectName="collections.loading", wordWrap=True, visible=False)
         self.problems = QLabel(objectName="collections.problems", wordWrap=True, visible=False)
-        self.problems.setStyleSheet("color: #c62828")
+        themed_style(self.problems, "color: $error")
         self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.empty = QLabel(
-            NO_COLLECTION_TEXT,
-            objectName="collections.empty",
-            wordWrap=True,
-            alignment=Qt.AlignmentFlag.AlignCenter,
+        self.tree.setIconSize(badge_size())
+        # No collection open (or one loading): what to do, with buttons for it. Its
+        # title is the label "collections.empty", which says why the tree is not shown.
+        self.no_collection = EmptyState(
+            "collections.none", NO_COLLECTION_TEXT, NO_COLLECTION_HINT, "Open collection…"
+        )
+        self.empty = self.no_collection.title
+        self.empty.setObjectName("collections.empty")
+        self.new_collection_button = QPushButton(
+            "New collection…", objectName="collections.none.new", autoDefault=False
+        )
+        self.no_collection.layout().insertWidget(
+            5, self.new_collection_button, 0, Qt.AlignmentFlag.AlignHCenter
+        )
+        self.no_collection.button_clicked.connect(
+            lambda: self._trigger_window_action("Open collection…")
+        )
+        self.new_collection_button.clicked.connect(
+            lambda: self._trigger_window_action("New collection…")
+        )
+        # A collection without any request: how to add the first one.
+        self.no_requests = EmptyState(
+            "collections.no_requests", NO_REQUESTS_TEXT, NO_REQUESTS_HINT, "New request"
+        )
+        self.no_requests.button_clicked.connect(lambda: self._trigger_window_action("New request"))
+        self.no_requests.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.no_requests.customContextMenuRequested.connect(
+            lambda pos: self._show_menu(QModelIndex(), self.no_requests.mapToGlobal(pos))
         )
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 0, 6)
+        layout.setContentsMargins(8, 8, 4, 8)
+        layout.setSpacing(6)
         layout.addWidget(self.title)
         layout.addWidget(self.filter)
         layout.addWidget(self.tree, 1)
-        layout.addWidget(self.empty, 1)
+        layout.addWidget(self.no_collection, 1)
+        layout.addWidget(self.no_requests, 1)
         layout.addWidget(self.loading)
         layout.addWidget(self.problems)
 
@@ -115,6 +145,7 @@ class CollectionsSidebar(QWidget):
         self.tree.expanded.connect(self._on_tree_expanded)
         self.tree.collapsed.connect(lambda i: self._expanded.discard(i.data(RELPATH_ROLE)))
         self.model.modelReset.connect(self._restore_expanded)
+        self.model.modelReset.connect(self._show_tree_or_empty_state)
         self.model.move_requested.connect(self._on_move_requested)
         workspace.collection_opened.connect(self._on_collection_opened)
         workspace.outline_read.connect(self._on_workspace_outline_read)
@@ -171,14 +202,18 @@ class CollectionsSidebar(QWidget):
         self.tree.addActions([self.rename_action, self.delete_action])
 
     def _on_context_menu(self, pos) -> None:
-        if self.model.outline:
+        self._show_menu(self.tree.indexAt(pos), self.tree.viewport().mapToGlobal(pos))
+
+    def _show_menu(self, index: QModelIndex, where: QPoint) -> None:
+        """The menu for the item at ``index`` (an invalid one: the whole collection)."""
+        if self.model.outline or self._workspace.store is None:
             return  # nothing can be changed before the collection is read
-        has_item = self.tree.indexAt(pos).isValid()
+        has_item = index.isValid()
         menu = QMenu(self)
         menu.addActions(self.new_request_actions)
         menu.addAction(self.new_folder_action)
         # An empty spot stands for the root, i.e. the whole collection.
-        node = self.model.node(self.proxy.mapToSource(self.tree.indexAt(pos)))
+        node = self.model.node(self.proxy.mapToSource(index))
         if isinstance(node, FolderNode):
             menu.addSeparator()
             menu.addAction(self.run_folder_action if has_item else self.run_collection_action)
@@ -188,7 +223,14 @@ class CollectionsSidebar(QWidget):
             menu.addAction(self.rename_action)
             menu.addAction(self.duplicate_action)
             menu.addAction(self.delete_action)
-        menu.exec(self.tree.viewport().mapToGlobal(pos))
+        menu.exec(where)
+
+    def _trigger_window_action(self, text: str) -> None:
+        """Do what the window's menu item ``text`` does (one way to do each thing)."""
+        for action in self.window().findChildren(QAction):
+            if action.text() == text and action.isEnabled():
+                action.trigger()
+                return
 
     def _on_new_request(self, kind: str, *_checked: bool) -> None:
         self.new_request_requested.emit(self.current_folder(), kind)
@@ -323,7 +365,8 @@ class CollectionsSidebar(QWidget):
         self._pending_activation = None
         self.tree.show()
         self.filter.show()
-        self.empty.hide()
+        self.no_collection.hide()
+        self.no_requests.hide()
         self.model.show_outline(outline.tree)
         self.problems.hide()
         self.title.setText(f"<b>{escape(outline.tree.name)}</b>")
@@ -342,8 +385,11 @@ class CollectionsSidebar(QWidget):
         self._drop_outline()
         self.tree.hide()
         self.filter.hide()
-        self.empty.setText(f"Loading {root.name}…")
-        self.empty.show()
+        self.no_requests.hide()
+        self.no_collection.set_text(f"Loading {root.name}…", "")
+        self.no_collection.set_button("")
+        self.new_collection_button.hide()
+        self.no_collection.show()
         self._loading_shown = True
 
     def loading_dropped(self) -> None:
@@ -393,12 +439,25 @@ class CollectionsSidebar(QWidget):
     def _show_collection(self) -> None:
         store = self._workspace.store
         self._loading_shown = False
-        self.tree.setVisible(store is not None)
-        self.filter.setVisible(store is not None)
-        self.empty.setText(NO_COLLECTION_TEXT)
-        self.empty.setVisible(store is None)
+        self.no_collection.set_text(NO_COLLECTION_TEXT, NO_COLLECTION_HINT)
+        self.no_collection.set_button("Open collection…")
+        self.new_collection_button.show()
         self.title.setText(f"<b>{escape(store.name)}</b>" if store else "")
+        self._show_tree_or_empty_state()
         self.show_problems()
+
+    def _show_tree_or_empty_state(self) -> None:
+        """The tree, or what to do when there is no collection or nothing in it."""
+        if self._loading_shown:
+            return  # "Loading…" stays until the collection opened or failed
+        store = self._workspace.store
+        tree = self.model.tree
+        empty = store is not None and not self.model.outline and tree is not None
+        empty = empty and not tree.children
+        self.tree.setVisible(store is not None and not empty)
+        self.filter.setVisible(store is not None and not empty)
+        self.no_collection.setVisible(store is None)
+        self.no_requests.setVisible(empty)
 
     def show_problems(self, failure: str = "") -> None:
         """List files that failed to load, or ``failure`` when a whole collection did."""

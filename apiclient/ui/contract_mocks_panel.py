@@ -33,6 +33,7 @@ from apiclient.ui.contract_mocks_controller import ContractMocksController
 from apiclient.ui.contract_mocks_pins import PinEditor
 from apiclient.ui.contract_mocks_rows import State
 from apiclient.ui.contract_mocks_table import MocksTable
+from apiclient.ui.theme import themed_style
 
 EMPTY_TEXT = (
     "No contract mocks yet. Add an OpenAPI, WSDL, GraphQL SDL or .proto file to mock it: "
@@ -86,7 +87,7 @@ class ContractMocksPanel(QDialog):
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setToolTip("Generated data depends only on the seed (applies at its next start)")
         self.problem = QLabel(objectName="contracts.problem", wordWrap=True)
-        self.problem.setStyleSheet("color: #c62828")
+        themed_style(self.problem, "color: $error")
         self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.pins = PinEditor()
         self.status = QLabel(objectName="contracts.status", wordWrap=True)

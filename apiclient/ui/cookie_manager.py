@@ -28,6 +28,7 @@ from apiclient.core.cookie_store import expiry_text, is_http_only
 from apiclient.ui import dialogs
 from apiclient.ui.cookie_form import CookieForm
 from apiclient.ui.cookie_keeper import CookieKeeper
+from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.response_view import read_only_table, set_rows
 
 COLUMNS = ["Domain", "Name", "Value", "Path", "Expires", "Secure", "HttpOnly"]
@@ -209,7 +210,7 @@ class CookieManager(QDialog):
 
     def _say(self, text: str, *, problem: bool = False) -> None:
         self.message.setText(f"⚠ {text}" if problem else text)
-        self.message.setStyleSheet("color: #c62828;" if problem else "")
+        themed_style(self.message, "color: $error;" if problem else "")
 
 
 def _identity(cookie: Cookie) -> tuple[str, str, str]:

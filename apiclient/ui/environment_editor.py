@@ -27,6 +27,7 @@ from qasync import asyncSlot
 from apiclient.core.errors import CoreError
 from apiclient.core.models import Environment, Variable
 from apiclient.core.secrets import SecretStore
+from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.key_value_table import KeyValueTable
 from apiclient.ui.workspace import Workspace
 
@@ -65,7 +66,7 @@ class EnvironmentEditor(QDialog):
         )
         self.secrets_backend.setWordWrap(True)
         self.error = QLabel(objectName="environment.error", wordWrap=True, visible=False)
-        self.error.setStyleSheet("color: #c62828")
+        themed_style(self.error, "color: $error")
         if workspace.globals_problem:
             self.error.setText(workspace.globals_problem)
             self.error.setVisible(True)

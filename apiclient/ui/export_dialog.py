@@ -41,6 +41,7 @@ from apiclient.core.exporters.writer import FORMATS, ExportResult, export_collec
 from apiclient.core.store_format import unique_slug
 from apiclient.ui import dialogs
 from apiclient.ui.tasks import start_task
+from apiclient.ui.theme import themed_style
 from apiclient.ui.transfer_summary import counts_text, plural
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ NO_COLLECTION = (
     "(File > Open collection…)."
 )
 _ERROR_STYLE = (
-    "QLabel { background: #fdecea; color: #8a1c1c; border: 1px solid #f5c2c0;"
+    "QLabel { background: $removed; color: $error; border: 1px solid $error;"
     " border-radius: 4px; padding: 8px; }"
 )
 
@@ -165,7 +166,7 @@ class ExportDialog(QDialog):
         self.error = QLabel(objectName="export.error", wordWrap=True)
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error.setStyleSheet(_ERROR_STYLE)
+        themed_style(self.error, _ERROR_STYLE)
         self.error.setVisible(False)
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(objectName="export.buttons")

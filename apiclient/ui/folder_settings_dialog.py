@@ -28,13 +28,14 @@ from apiclient.core.models import AUTH_KINDS, Auth, ClientCertificate, inherit_a
 from apiclient.core.store import FolderNode
 from apiclient.ui import dialogs
 from apiclient.ui.client_certificates_editor import ClientCertificatesEditor
+from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.auth_editor import AuthEditor
 from apiclient.ui.workspace import NoCollectionError, Workspace
 
 COLLECTION_KINDS = tuple(kind for kind in AUTH_KINDS if kind != "inherit")
 """The collection is the top: it has nothing to inherit from."""
 _ERROR_STYLE = (
-    "QLabel { background: #fdecea; color: #8a1c1c; border: 1px solid #f5c2c0;"
+    "QLabel { background: $removed; color: $error; border: 1px solid $error;"
     " border-radius: 4px; padding: 6px; }"
 )
 
@@ -80,7 +81,7 @@ class FolderSettingsDialog(QDialog):
 
         self.certificates: ClientCertificatesEditor | None = None
         self.error = QLabel(objectName="folder_settings.error", wordWrap=True, visible=False)
-        self.error.setStyleSheet(_ERROR_STYLE)
+        themed_style(self.error, _ERROR_STYLE)
         buttons = QDialogButtonBox()
         self.save = dialogs.add_accept_cancel(buttons, "folder_settings", "Save")
         self.cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)

@@ -23,20 +23,13 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from apiclient.core.history import HistorySummary
+from apiclient.ui.method_style import badge_color as method_color
+from apiclient.ui.theme import is_dark
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 _GREEN, _BLUE, _ORANGE, _RED = "#2e7d32", "#1565c0", "#e65100", "#c62828"
 _HTTP_STATUS = re.compile(r"(\d{3})\b")
-_METHOD_COLORS = {
-    "GET": _GREEN,
-    "POST": "#ef6c00",
-    "PUT": _BLUE,
-    "PATCH": "#6a1b9a",
-    "DELETE": _RED,
-    "SOAP": "#00838f",
-    "gRPC": "#37474f",
-}
 _KIND_LABELS = {"batch": "BATCH", "graphql": "GQL"}
 _ROW_PAD = 4
 _Index = QModelIndex | QPersistentModelIndex
@@ -213,7 +206,7 @@ class HistoryDelegate(QStyledItemDelegate):
         bold_metrics = QFontMetrics(bold)
         badge_width = bold_metrics.horizontalAdvance(badge) + 8
         painter.setFont(bold)
-        badge_color = QColor(_METHOD_COLORS.get(entry.method, "#455a64"))
+        badge_color = method_color(entry.method, is_dark(option.palette))
         painter.setPen(text_color if selected else badge_color)
         painter.drawText(top.adjusted(0, 0, 0, 0), middle | Qt.AlignmentFlag.AlignLeft, badge)
         status = entry.status

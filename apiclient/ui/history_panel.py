@@ -10,6 +10,9 @@ it (tabs announce them through ``RequestTab.request_sent``). Not recorded: input
 before any traffic (an undefined variable), a send the user cancelled, WebSocket
 connections and GraphQL subscriptions (sessions with their own logs, not one request and
 one answer), and the webhook receiver (it receives, it sends nothing).
+
+How many requests are kept follows the preferences' ``history_size``, also when it
+changes while the app runs (the store's next prune uses the new size).
 """
 
 from __future__ import annotations
@@ -43,10 +46,13 @@ from apiclient.core.history import (
     default_history_path,
     describe_request,
 )
+from apiclient.core.preferences import Preferences
 from apiclient.core.store import FolderNode
 from apiclient.ui import dialogs
+from apiclient.ui.app_preferences import AppPreferences, app_preferences
 from apiclient.ui.history_model import ENTRY_ROLE, HistoryDelegate, HistoryModel
 from apiclient.ui.tasks import OwnedTask, start_task
+from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.body_preview import BodyPreview
 from apiclient.ui.workspace import NoCollectionError, Workspace
 
@@ -79,12 +85,16 @@ class HistoryPanel(QWidget):
         default_folder: Callable[[], str] = lambda: "",
         path: Callable[[], Path] = default_history_path,
         parent: QWidget | None = None,
+        preferences: AppPreferences | None = None,
     ) -> None:
         """``default_folder``: where "Save to collection" proposes to save (the
-        sidebar's current folder); ``path``: where the history file lives."""
+        sidebar's current folder); ``path``: where the history file lives;
+        ``preferences``: whose ``history_size`` caps the history (the app's)."""
         super().__init__(parent)
         self.setObjectName("history.panel")
         self._workspace = workspace
+        self._preferences = preferences or app_preferences()
+        self._preferences.changed.connect(self._on_preferences_changed)
         self._default_folder = default_folder
         self._path = path
         self._opening: asyncio.Future[HistoryStore | None] | None = None
@@ -97,7 +107,7 @@ class HistoryPanel(QWidget):
         self.search.setPlaceholderText("Search name, URL, method or status")
         self.search.setClearButtonEnabled(True)
         self.model = HistoryModel(self)
-        self.list = QListView(objectName="history.list")
+        self.list = QListView(self, objectName="history.list")
         self.list.setModel(self.model)
         self.list.setItemDelegate(HistoryDelegate(self.list))
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -105,13 +115,14 @@ class HistoryPanel(QWidget):
         self.list.setUniformItemSizes(False)
         self.empty = QLabel(
             EMPTY_TEXT,
+            self,
             objectName="history.empty",
             wordWrap=True,
             alignment=Qt.AlignmentFlag.AlignCenter,
         )
         self.empty.setStyleSheet("color: palette(mid)")
         self.message = QLabel(objectName="history.message", wordWrap=True, visible=False)
-        self.message.setStyleSheet("color: #c62828")
+        themed_style(self.message, "color: $error")
         self.more = QLabel(objectName="history.more", wordWrap=True, visible=False)
         self.more.setStyleSheet("color: palette(mid)")
         self.open_button = QPushButton("Open", objectName="history.open")
@@ -164,18 +175,25 @@ class HistoryPanel(QWidget):
         return await asyncio.shield(self._opening)
 
     async def _open_store(self) -> HistoryStore | None:
+        size = self._preferences.current.history_size
         try:
-            store = await asyncio.to_thread(HistoryStore, self._path())
+            store = await asyncio.to_thread(HistoryStore, self._path(), max_entries=size)
         except HistoryError as exc:
             self._report(f"History is off: {exc}")
             return None
         self._store = store
+        self._on_preferences_changed(self._preferences.current)  # changed while it opened
         if store.recovered_from is not None:
             self._report(
                 f"The request history was damaged; it was moved to {store.recovered_from} "
                 "and a new one was started."
             )
         return store
+
+    def _on_preferences_changed(self, preferences: Preferences) -> None:
+        store = self._store
+        if store is not None and store.max_entries != preferences.history_size:
+            store.set_max_entries(preferences.history_size)
 
     async def aclose(self) -> None:
         """Wait for pending writes, then close the store (at quit)."""
@@ -389,11 +407,28 @@ class HistoryPanel(QWidget):
 
     async def _selected_entry(self) -> HistoryEntry | None:
         summary = self._selected()
+        return None if summary is None else await self.entry(summary.id)
+
+    async def recent(self, limit: int = PAGE_SIZE) -> list[HistorySummary]:
+        """The newest ``limit`` entries, whatever the search field holds (the command
+        palette's history); [] when the history cannot be read (said in the panel)."""
         store = await self._ready_store()
-        if summary is None or store is None:
+        if store is None:
+            return []
+        try:
+            return await asyncio.to_thread(store.search, "", limit=limit)
+        except HistoryError as exc:
+            self._report(str(exc))
+            return []
+
+    async def entry(self, entry_id: int) -> HistoryEntry | None:
+        """The full entry ``entry_id``, read in a worker; None when it is gone or the
+        history cannot be read (said in the panel)."""
+        store = await self._ready_store()
+        if store is None:
             return None
         try:
-            return await asyncio.to_thread(store.get, summary.id)
+            return await asyncio.to_thread(store.get, entry_id)
         except HistoryError as exc:
             self._report(str(exc))
             return None

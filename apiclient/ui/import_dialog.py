@@ -70,6 +70,7 @@ from apiclient.ui.import_progress import (
 )
 from apiclient.ui.import_summary import DestinationError, ImportSummaryDialog
 from apiclient.ui.tasks import start_task
+from apiclient.ui.theme import themed_style
 from apiclient.ui.transfer_summary import plural
 from apiclient.ui.workspace import NoCollectionError
 
@@ -107,7 +108,7 @@ class CurlDialog(QDialog):
         )
         layout.addWidget(self.text, 1)
         self.error = QLabel(objectName="import.curl.error", wordWrap=True)
-        self.error.setStyleSheet("QLabel { color: #8a1c1c; }")
+        themed_style(self.error, "QLabel { color: $error; }")
         self.error.setVisible(False)
         layout.addWidget(self.error)
         buttons = QDialogButtonBox()
@@ -401,15 +402,11 @@ class ImportController(QObject):
             dialog.deleteLater()
 
     async def _open_draft(self, request: RestRequest, warnings: tuple[str, ...]) -> None:
+        """A new sub-tab: nothing open is replaced, so nothing needs confirming."""
         window = self._window
-        tab = window.rest
-        if not await window.confirm_discard(tab):
+        notice = "From curl: " + " ".join(warnings) if warnings else ""
+        if window.open_draft(request, notice) is None:
             return
-        tab.open_request(request, None)
-        tab.detach()  # an unsaved draft: Save asks for a name, closing asks first
-        window.tabs.setCurrentWidget(tab)
-        if warnings:
-            tab.show_notice("From curl: " + " ".join(warnings))
         message = f"Opened {request.method} {request.url} from curl as an unsaved draft"
         window.statusBar().showMessage(message, 8000)
 

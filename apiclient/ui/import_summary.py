@@ -29,6 +29,7 @@ from apiclient.core.importers import ImportResult
 from apiclient.core.importers.detect import count_items, environments_only
 from apiclient.ui import dialogs
 from apiclient.ui.import_progress import ImportProgressView
+from apiclient.ui.theme import themed_style
 from apiclient.ui.transfer_summary import counts_text
 
 
@@ -70,9 +71,10 @@ class ImportSummaryDialog(QDialog):
         self.error = QLabel(objectName="import.error", wordWrap=True)
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error.setStyleSheet(
-            "QLabel { background: #fdecea; color: #8a1c1c; border: 1px solid #f5c2c0;"
-            " border-radius: 4px; padding: 8px; }"
+        themed_style(
+            self.error,
+            "QLabel { background: $removed; color: $error; border: 1px solid $error;"
+            " border-radius: 4px; padding: 8px; }",
         )
         self.error.setVisible(False)
         self.buttons = QDialogButtonBox(objectName="import.buttons")

@@ -45,8 +45,9 @@ from apiclient.ui.actions import make_action
 from apiclient.ui.app_preferences import app_preferences
 from apiclient.ui.lazy_page import LazyPage
 from apiclient.ui.mocks_panel import MocksPanel
-from apiclient.ui.request_tabs import RequestTabs
+from apiclient.ui.request_tabs import ProtocolTabs, RequestTabs
 from apiclient.ui.settings import AppSettings
+from apiclient.ui.shortcut_guard import ShortcutGuard
 from apiclient.ui.status_indicators import StatusIndicators
 from apiclient.ui.tasks import start_task
 from apiclient.ui.theme import ThemeController
@@ -54,6 +55,7 @@ from apiclient.ui.theme import ThemeController
 if TYPE_CHECKING:
     from apiclient.core.history import HistoryEntry
     from apiclient.core.models import AnyRequest
+    from apiclient.core.store import RequestNode
     from apiclient.ui.collection_watcher import CollectionWatcher
     from apiclient.ui.collections_sidebar import CollectionsSidebar
     from apiclient.ui.command_palette import CommandPalette
@@ -63,6 +65,7 @@ if TYPE_CHECKING:
     from apiclient.ui.environment_editor import EnvironmentEditor
     from apiclient.ui.history_panel import HistoryPanel
     from apiclient.ui.import_dialog import ImportController
+    from apiclient.ui.open_requests import OpenRequests
     from apiclient.ui.settings_dialog import SettingsDialog
     from apiclient.ui.tabs.batch import BatchTab
     from apiclient.ui.tabs.graphql import GraphqlTab
@@ -84,6 +87,7 @@ _PARTS_MODULES = (
     "apiclient.ui.draft_keeper",
     "apiclient.ui.collection_watcher",
     "apiclient.core.drafts",
+    "apiclient.ui.open_requests",
     RequestTabs.module_of(RequestTabs.kinds()[0][0]),
 )
 
@@ -115,11 +119,18 @@ class MainWindow(QMainWindow):
         self.resize(1280, 820)
         self._settings = settings
         self._closing_confirmed = False
-        # Per tab kind: the folder a new draft was started in, where Save puts it.
-        self._new_request_folder: dict[str, str] = {}
+        # Per open request: the folder a new draft was started in, where Save puts it.
+        self._new_request_folder: dict[RequestTab, str] = {}
         self._confirming: asyncio.Future[None] | None = None
         # The collection the requests open in tabs (their relpaths) belong to.
         self._tabs_collection: Path | None = None
+        # Closed sub-tabs whose sends and connections are still being stopped.
+        self._disposing: set[asyncio.Task[None]] = set()
+        # While true, which requests are open is not remembered: the tabs are being cleared.
+        self._open_requests_frozen = False
+        # Reopening the requests remembered for the collection just opened (meanwhile,
+        # what is open is not remembered either: it is not all there yet).
+        self._reopening: asyncio.Task[None] | None = None
         self._parts: WindowParts | None = None
         # Menu actions that need the parts: disabled until they are built.
         self._part_actions: list[QAction] = []
@@ -127,8 +138,8 @@ class MainWindow(QMainWindow):
         self._collections_page = QWidget(objectName="collections.page")
         QVBoxLayout(self._collections_page).setContentsMargins(0, 0, 0, 0)
         self._history_page = LazyPage(self._build_history, "history.page")
-        self.tabs = QTabWidget(objectName="protocol.tabs")
-        self._request_tabs = RequestTabs(self.tabs, self._on_tab_built)
+        self.tabs = ProtocolTabs()
+        self._request_tabs = RequestTabs(self.tabs, self._on_tab_built, self._on_group_built)
         self.side_tabs = QTabWidget(objectName="sidebar.tabs")
         self.side_tabs.setDocumentMode(True)
         self.side_tabs.addTab(self._collections_page, "Collections")
@@ -156,6 +167,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_menus()
         self.statusBar().setObjectName("status")
+        self.statusBar().setContentsMargins(8, 0, 0, 0)
         self.indicators = StatusIndicators(self.mocks)
         self.statusBar().addPermanentWidget(self.indicators)
         self.statusBar().showMessage("Starting…")
@@ -174,11 +186,15 @@ class MainWindow(QMainWindow):
         """The parts beyond the frame, built now if they were not yet (``startup`` builds
         them once the frame is on screen; anything needing them earlier builds them)."""
         if self._parts is None:
+            from apiclient.ui.accessibility import label_controls
+
             self._parts = self._build_parts()
             self._request_tabs.attach(self._parts.workspace)
             self._fill_environment_picker()
             self._enable_part_controls(True)
-            self.statusBar().showMessage("Ready")
+            label_controls(self)
+            if self.statusBar().currentMessage() == "Starting…":  # not a problem told meanwhile
+                self.statusBar().showMessage("Ready")
         return self._parts
 
     def _build_parts(self) -> WindowParts:
@@ -194,7 +210,7 @@ class MainWindow(QMainWindow):
         sidebar = CollectionsSidebar(workspace, RequestTabs.kinds())
         self._collections_page.layout().addWidget(sidebar)
         # Never lose work: drafts of unsaved edits, and changes made outside the app.
-        drafts = DraftKeeper(DraftStore(data_dir() / "drafts"), workspace, self.tab_for, self)
+        drafts = DraftKeeper(DraftStore(data_dir() / "drafts"), workspace, self._tab_for_slot, self)
         watcher = CollectionWatcher(workspace, lambda: self.request_tabs, sidebar, self)
 
         sidebar.request_activated.connect(self._on_sidebar_request_activated)
@@ -310,7 +326,9 @@ class MainWindow(QMainWindow):
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main", objectName="toolbar.main", movable=False)
-        bar.addWidget(QLabel(" Environment: "))
+        bar.setContentsMargins(8, 4, 8, 4)
+        bar.layout().setSpacing(6)
+        bar.addWidget(QLabel("Environment:"))
         bar.addWidget(self.environment_picker)
         bar.addWidget(self.edit_environments)
         spacer = QWidget()
@@ -340,8 +358,11 @@ class MainWindow(QMainWindow):
         action(
             file_menu,
             "New request",
-            lambda: self._on_new_request("", self.current_tab().kind),
+            lambda: self.new_request(self.current_tab().kind),
             "Ctrl+N",
+        ).setObjectName("action.new_request")
+        action(file_menu, "Close request", lambda: self.close_request(), "Ctrl+W").setObjectName(
+            "action.close_request"
         )
         action(file_menu, "Open collection…", self._on_open_collection, "Ctrl+O")
         action(file_menu, "New collection…", self._on_new_collection)
@@ -372,7 +393,9 @@ class MainWindow(QMainWindow):
         )
         action(request_menu, "Cancel", lambda: self.current_tab().cancel(), "Esc")
         action(request_menu, "Focus URL", lambda: self.current_tab().focus_main_field(), "Ctrl+L")
-        action(request_menu, "Environments…", self.open_environment_editor, "Ctrl+E")
+        environments_action = action(
+            request_menu, "Environments…", self.open_environment_editor, "Ctrl+E"
+        )
         action(request_menu, "Cookies…", self.open_cookie_manager).setObjectName("action.cookies")
         action(request_menu, "Find", self.find_in_focus, "Ctrl+F").setObjectName("action.find")
         request_menu.addSeparator()
@@ -382,9 +405,25 @@ class MainWindow(QMainWindow):
         action(request_menu, "Stop mock servers", self.stop_mocks).setObjectName(
             "action.stop_mocks"
         )
-        action(
+        palette_action = action(
             view_menu, "Command palette…", self.open_palette, "Ctrl+K", "Ctrl+Shift+P"
-        ).setObjectName("action.palette")
+        )
+        palette_action.setObjectName("action.palette")
+        action(
+            view_menu,
+            "Next open request",
+            lambda: self.cycle_requests(1),
+            "Ctrl+Tab",
+            "Ctrl+PgDown",
+        ).setObjectName("action.next_request")
+        action(
+            view_menu,
+            "Previous open request",
+            lambda: self.cycle_requests(-1),
+            "Ctrl+Shift+Tab",
+            "Ctrl+Shift+Backtab",
+            "Ctrl+PgUp",
+        ).setObjectName("action.previous_request")
         action(view_menu, "Collections", lambda: self.side_tabs.setCurrentIndex(0), "Ctrl+Shift+C")
         action(view_menu, "History", self.show_history, "Ctrl+H")
         action(
@@ -392,11 +431,12 @@ class MainWindow(QMainWindow):
         ).setObjectName("action.contract_mocks")
         theme_menu = view_menu.addMenu("Theme")
         for theme, label in (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark")):
-            act = action(theme_menu, label, lambda t=theme: self.theme.choose(t), needs_parts=False)
-            act.setObjectName(f"action.theme.{theme}")
-            act.setCheckable(True)
-            self.theme.track_action(theme, act)
+            act = QAction(label, self, objectName=f"action.theme.{theme}")
+            theme_menu.addAction(act)
+            self.theme.track_action(theme, act)  # it runs the action
         action(help_menu, "About apiclient", self._on_about, needs_parts=False)
+        # Text fields take Ctrl+K and Ctrl+E as editing keys on Linux and macOS.
+        self._shortcut_guard = ShortcutGuard(self, [palette_action, environments_action])
 
     # -- requests ------------------------------------------------------------------------
 
@@ -434,33 +474,82 @@ class MainWindow(QMainWindow):
         return cast("BatchTab", self.tab_for("batch"))
 
     def current_tab(self) -> RequestTab:
-        """The request tab in front (the REST tab when another kind of page is)."""
-        widget = self.tabs.currentWidget()
-        return next((tab for tab in self.request_tabs if tab is widget), None) or self.rest
+        """The open request in front (the current REST one when another kind of page is)."""
+        page = self.tabs.widget(self.tabs.currentIndex())
+        group = next((g for g in self._request_tabs.groups() if g is page), None)
+        return group.current() if group is not None else self.rest
 
     def tab_for(self, kind: str) -> RequestTab | None:
-        """The tab for requests of ``kind`` (built now if it was not yet)."""
+        """The current open request of ``kind`` (its tab built now if it was not yet)."""
         self.build_parts()
         return self._request_tabs.get(kind)
 
+    def open_requests(self, kind: str) -> OpenRequests:
+        """The sub-tabs of the requests of ``kind`` (built now if they were not yet)."""
+        self.build_parts()
+        group = self._request_tabs.group(kind)
+        if group is None:
+            raise ValueError(f"This version of apiclient has no tab for {kind} requests.")
+        return group
+
+    def _group_of(self, tab: RequestTab) -> OpenRequests | None:
+        return next((g for g in self._request_tabs.groups() if tab in g.tabs()), None)
+
+    def _focus_tab(self, tab: RequestTab) -> None:
+        """Bring ``tab`` to the front: its protocol tab, then its sub-tab."""
+        group = self._group_of(tab)
+        if group is not None:
+            group.focus(tab)
+            self.tabs.setCurrentWidget(group)
+
     def _on_tab_built(self, tab: RequestTab) -> None:
+        from apiclient.ui.accessibility import label_controls
+
+        label_controls(tab)
         tab.request_sent.connect(lambda entry: self.history.record(entry))
-        tab.dirty_changed.connect(lambda _dirty: self._on_tab_dirty_changed(tab))
         self.drafts.track(tab)
-        saved = self._settings.splitter(tab.kind)
+        # A new sub-tab takes the layout of the one in front of its kind, else the saved one.
+        group = next((g for g in self._request_tabs.groups() if g.kind == tab.kind), None)
+        shown = group.current() if group is not None else None
+        saved = shown.splitter.saveState() if shown is not None else None
+        saved = saved or self._settings.splitter(tab.kind)
         if saved is not None:
             tab.splitter.restoreState(saved)
 
+    def _on_group_built(self, group: OpenRequests) -> None:
+        from apiclient.ui.accessibility import label_controls
+
+        group.close_requested.connect(self.close_request)
+        group.current_changed.connect(self._on_group_current_changed)
+        group.dirty_changed.connect(lambda dirty: self._on_group_dirty_changed(group, dirty))
+        group.tabs_changed.connect(self._remember_open_requests)
+        # Qt makes each sub-tab's close button with a tooltip only: name them too.
+        group.tabs_changed.connect(lambda: label_controls(group.bar))
+
+    def _on_group_current_changed(self, tab: RequestTab) -> None:
+        """Another open request in front: the sidebar shows where it is saved."""
+        if tab.relpath is not None and self._parts is not None:
+            self._parts.sidebar.select(tab.relpath)
+
+    def _tab_for_slot(self, slot: str) -> RequestTab | None:
+        """The open request whose drafts are kept in ``slot`` (a sub-tab is opened for
+        it, behind the others, if none is); None for a kind without a tab."""
+        self.build_parts()
+        group = self._request_tabs.group(slot.partition("-")[0])
+        if group is None:
+            return None
+        return group.find_slot(slot) or group.open_tab(slot, focus=False)
+
     async def confirm_discard(self, tab: RequestTab | None = None) -> bool:
-        """True when ``tab`` (else every tab) has nothing unsaved, or the user saved or
-        chose to drop it."""
+        """True when ``tab`` (else every open request) has nothing unsaved, or the user
+        saved or chose to drop it."""
         for each in (tab,) if tab is not None else self.request_tabs:
             if each.dirty and not await self._confirm_discard_one(each):
                 return False
         return True
 
     async def _confirm_discard_one(self, tab: RequestTab) -> bool:
-        self.tabs.setCurrentWidget(tab)
+        self._focus_tab(tab)
         answer = await dialogs.question(
             self,
             "Unsaved changes",
@@ -472,7 +561,11 @@ class MainWindow(QMainWindow):
             return await self._save(tab)
         return answer == dialogs.Button.Discard
 
-    def _on_sidebar_request_activated(self, relpath: str) -> None:
+    # -- public API: what the sidebar, the palette and the history call ------------------
+
+    def open_saved_request(self, relpath: str) -> None:
+        """Show the saved request at ``relpath``: its sub-tab if it is open, else in a
+        new sub-tab (or in place of an untouched blank one). Nothing is replaced."""
         from apiclient.core.store import RequestNode
 
         try:
@@ -481,14 +574,131 @@ class MainWindow(QMainWindow):
             self.report_problem(str(exc))
             return
         if isinstance(node, RequestNode):
-            tab = self._tab_or_report(node.request.kind)
-            if tab is not None:
-                self._after_confirm(tab, lambda: self._show_request(tab, relpath))
+            self._show_saved(node)
+
+    def open_history_entry(self, entry: HistoryEntry) -> None:
+        """Reopen a sent request from the history as an unsaved draft, in a new sub-tab,
+        saying which secrets the history did not keep."""
+        tab = self._vacant_tab(entry.kind)
+        if tab is None:
+            return
+        tab.open_request(entry.request, None)
+        self._focus_tab(tab)
+        if entry.redacted:
+            tab.show_notice(
+                "Reopened from history without its secrets; type them again: "
+                + ", ".join(entry.redacted)
+                + "."
+            )
+
+    def open_draft(self, request: AnyRequest, notice: str = "") -> RequestTab | None:
+        """Show ``request`` (imported, pasted...) as an unsaved draft in a new sub-tab of
+        its kind; ``notice`` says where it came from. Closing it asks first."""
+        tab = self._vacant_tab(request.kind)
+        if tab is None:
+            return None
+        tab.open_request(request, None)
+        tab.detach()  # unsaved work from the start: Save asks for a name
+        self._focus_tab(tab)
+        if notice:
+            tab.show_notice(notice)
+        return tab
+
+    def select_environment(self, name: str) -> None:
+        """Make ``name`` the active environment ("" for none)."""
+        self._select_environment(name)
+
+    def new_request(self, kind: str, folder: str = "") -> None:
+        """Start a new request of ``kind`` in a new sub-tab; Save puts it in ``folder``."""
+        from apiclient.core.preferences import with_default_settings
+
+        tab = self._vacant_tab(kind)
+        if tab is None:
+            return
+        blank = with_default_settings(tab.new_request(), self.preferences.current)
+        tab.open_request(blank, None, blank=True)
+        self._new_request_folder[tab] = folder
+        self._focus_tab(tab)
+        tab.focus_main_field()
+
+    def close_request(self, tab: RequestTab | None = None) -> None:
+        """Close ``tab`` (else the open request in front), asking first when it holds
+        unsaved edits (Save / Discard / Cancel)."""
+        tab = tab if tab is not None else self.current_tab()
+        if not tab.dirty:
+            self._close_tab(tab)
+            return
+
+        async def confirm_then_close() -> None:
+            if await self.confirm_discard(tab) and self._group_of(tab) is not None:
+                self._close_tab(tab)
+
+        self._confirming = start_task(confirm_then_close())
+
+    def cycle_requests(self, step: int) -> None:
+        """Ctrl+Tab / Ctrl+Shift+Tab: the next or previous open request of the protocol
+        tab in front."""
+        group = self._group_of(self.current_tab())
+        if group is not None:
+            group.cycle(step)
+            group.current().focus_main_field()
+
+    # -- opening and closing open requests -------------------------------------------------
+
+    def _on_sidebar_request_activated(self, relpath: str) -> None:
+        self.open_saved_request(relpath)
 
     def _on_new_request(self, folder: str, kind: str) -> None:
-        tab = self._tab_or_report(kind)
-        if tab is not None:
-            self._after_confirm(tab, lambda: self._start_new_request(tab, folder))
+        self.new_request(kind, folder)
+
+    def _show_saved(self, node: RequestNode, focus: bool = True) -> RequestTab | None:
+        """The sub-tab showing ``node``, opened if needed; brought to the front with
+        ``focus``, else opened behind the one in front (unless that one was blank)."""
+        group = self._group_or_report(node.request.kind)
+        if group is None:
+            return None
+        tab = group.find(node.relpath)
+        if tab is None:
+            tab = self._vacant_tab(node.request.kind, focus)
+            assert tab is not None
+            self._new_request_folder.pop(tab, None)
+            tab.open_request(node.request, node.relpath)
+        if focus:
+            self._focus_tab(tab)
+            self.sidebar.select(node.relpath)
+        return tab
+
+    def _vacant_tab(self, kind: str, focus: bool = True) -> RequestTab | None:
+        """Where a request of ``kind`` opens: the sub-tab in front if it holds a blank
+        request nobody touched, else a new sub-tab (brought to the front with ``focus``)."""
+        group = self._group_or_report(kind)
+        if group is None:
+            return None
+        current = group.current()
+        if current.blank and not current.is_sending():
+            return current
+        return group.open_tab(focus=focus)
+
+    def _close_tab(self, tab: RequestTab) -> None:
+        """Take ``tab`` away now (its draft discarded: its edits were saved or dropped by
+        choice), then stop its send and connections, and delete it."""
+        group = self._group_of(tab)
+        if group is None:
+            return
+        self.drafts.forget(tab)
+        self.watcher.forget(tab)
+        self._new_request_folder.pop(tab, None)
+        group.remove(tab)
+        task = start_task(self._dispose(tab))
+        self._disposing.add(task)
+        task.add_done_callback(self._disposing.discard)
+
+    @staticmethod
+    async def _dispose(tab: RequestTab) -> None:
+        try:
+            await tab.aclose()
+        finally:
+            tab.deleteLater()
 
     def run_folder(self, relpath: str) -> None:
         """Show the Batch tab's runner with the folder at ``relpath`` ("" for the whole
@@ -496,42 +706,52 @@ class MainWindow(QMainWindow):
         tab = cast("BatchTab | None", self._tab_or_report("batch"))
         if tab is None:
             return
-        self.tabs.setCurrentWidget(tab)
+        self._focus_tab(tab)
         tab.pages.setCurrentWidget(tab.runner)
         tab.runner.select_folder(relpath)
 
     def _tab_or_report(self, kind: str) -> RequestTab | None:
-        tab = self.tab_for(kind)
-        if tab is None:
+        group = self._group_or_report(kind)
+        return group.current() if group is not None else None
+
+    def _group_or_report(self, kind: str) -> OpenRequests | None:
+        self.build_parts()
+        group = self._request_tabs.group(kind)
+        if group is None:
             self.report_problem(f"This version of apiclient has no tab for {kind} requests.")
-        return tab
+        return group
 
-    def _after_confirm(self, tab: RequestTab, step: Callable[[], None]) -> None:
-        """Do ``step`` now if ``tab`` has nothing unsaved, else after the user chose."""
-        if not tab.dirty:
-            step()
+    # -- open requests across restarts ---------------------------------------------------------
+
+    def _remember_open_requests(self) -> None:
+        """Write down the saved requests open for the collection shown (reopened when it
+        is opened again), unless the tabs are being cleared or refilled."""
+        store = self._parts.workspace.store if self._parts is not None else None
+        reopening = self._reopening is not None and not self._reopening.done()
+        if self._open_requests_frozen or reopening:
             return
+        if store is None or store.root != self._tabs_collection:
+            return
+        relpaths = [tab.relpath for tab in self.request_tabs if tab.relpath is not None]
+        self._settings.set_open_requests_for(store.root, relpaths)
 
-        async def confirm_then_step() -> None:
-            if await self.confirm_discard(tab):
-                step()
-
-        self._confirming = start_task(confirm_then_step())
-
-    def _show_request(self, tab: RequestTab, relpath: str) -> None:
+    async def _reopen_requests(self, root: Path, relpaths: list[str]) -> None:
+        """Once the drafts of ``root`` are back, reopen the saved requests that were open
+        when it was last shown (those gone since are skipped)."""
         from apiclient.core.store import RequestNode
 
-        self.tabs.setCurrentWidget(tab)
-        if relpath == tab.relpath:
-            return
-        try:
-            node = self.workspace.find(relpath)
-        except CoreError as exc:  # deleted while the user answered the unsaved-changes prompt
-            self.report_problem(str(exc))
-            return
-        if isinstance(node, RequestNode):
-            tab.open_request(node.request, relpath)
-            self.sidebar.select(relpath)
+        await self.drafts.restore(root)
+        if self._tabs_collection != root:
+            return  # another collection opened meanwhile
+        for relpath in relpaths:
+            try:
+                node = self.workspace.find(relpath)
+            except CoreError:
+                continue
+            if isinstance(node, RequestNode):
+                self._show_saved(node, focus=False)
+
+    # -- history -------------------------------------------------------------------------
 
     @property
     def history(self) -> HistoryPanel:
@@ -554,34 +774,11 @@ class MainWindow(QMainWindow):
         self.history.search.setFocus()
 
     def _on_history_open_requested(self, entry: HistoryEntry) -> None:
-        """Reopen a sent request in its tab as an unsaved draft, saying which secrets the
-        history did not keep."""
-        tab = self._tab_or_report(entry.kind)
-        if tab is None:
-            return
-
-        def show() -> None:
-            self._new_request_folder.pop(tab.kind, None)
-            tab.open_request(entry.request, None)
-            self.tabs.setCurrentWidget(tab)
-            if entry.redacted:
-                tab.show_notice(
-                    "Reopened from history without its secrets; type them again: "
-                    + ", ".join(entry.redacted)
-                    + "."
-                )
-
-        self._after_confirm(tab, show)
+        self.open_history_entry(entry)
 
     def _on_history_request_saved(self, relpath: str) -> None:
         self.sidebar.select(relpath)
         self.statusBar().showMessage(f"Saved {relpath}", 4000)
-
-    def _start_new_request(self, tab: RequestTab, folder: str) -> None:
-        self._new_request_folder[tab.kind] = folder
-        tab.open_request(tab.new_request(), None)
-        self.tabs.setCurrentWidget(tab)
-        tab.focus_main_field()
 
     @asyncSlot()
     async def save(self) -> bool:
@@ -601,7 +798,7 @@ class MainWindow(QMainWindow):
         name, ok = await dialogs.get_text(self, "Save request", "Request name:", request.name)
         if not ok or not name.strip():
             return False
-        folder = self._new_request_folder.get(tab.kind) or self.sidebar.current_folder()
+        folder = self._new_request_folder.get(tab) or self.sidebar.current_folder()
         return await self._write(
             tab, request.model_copy(update={"name": name.strip()}), None, folder
         )
@@ -618,7 +815,7 @@ class MainWindow(QMainWindow):
             tab.show_notice(f"Not saved: {exc}")
             self.report_problem(f"Not saved: {exc}")
             return False
-        self._new_request_folder.pop(tab.kind, None)
+        self._new_request_folder.pop(tab, None)
         if store is not None and self._tabs_collection != store.root:
             # Another collection opened while it was written: the tab keeps it as a draft.
             tab.detach()
@@ -627,6 +824,7 @@ class MainWindow(QMainWindow):
             )
             return True
         tab.mark_saved(saved_path, request)
+        self._remember_open_requests()
         self.sidebar.select(saved_path)
         self.statusBar().showMessage(f"Saved {saved_path}", 4000)
         return True
@@ -641,6 +839,7 @@ class MainWindow(QMainWindow):
                 node = self.workspace.find(new + current[len(old) :])
                 if isinstance(node, RequestNode):
                     tab.mark_saved(node.relpath, node.request)
+        self._remember_open_requests()
 
     def _on_tree_changed(self) -> None:
         """A deleted open request becomes an unsaved draft rather than vanishing."""
@@ -653,10 +852,11 @@ class MainWindow(QMainWindow):
                 self.workspace.find(tab.relpath)
             except CoreError:
                 tab.detach()
+        self._remember_open_requests()
 
-    def _on_tab_dirty_changed(self, tab: RequestTab) -> None:
-        label = RequestTabs.label(tab.kind)
-        self.tabs.setTabText(self.tabs.indexOf(tab), f"{label} ●" if tab.dirty else label)
+    def _on_group_dirty_changed(self, group: OpenRequests, dirty: bool) -> None:
+        label = RequestTabs.label(group.kind)
+        self.tabs.setTabText(self.tabs.indexOf(group), f"{label} ●" if dirty else label)
 
     def _on_workspace_collection_opened(self) -> None:
         """Requests open in tabs belong to the collection open before: when another one
@@ -669,11 +869,31 @@ class MainWindow(QMainWindow):
                 if tab.relpath is not None:
                     tab.detach()
         self._tabs_collection = root
+        if self._reopening is not None:
+            self._reopening.cancel()  # for the collection open before
+        if root is not None:
+            self._reopening = start_task(
+                self._reopen_requests(root, self._settings.open_requests_for(root)),
+                lambda _task: self._remember_open_requests(),
+            )
 
     def _clear_request_tabs(self) -> None:
-        """A collection was opened or created: every tab starts with a blank draft."""
-        for tab in self.request_tabs:
-            tab.open_request(tab.new_request(), None)
+        """A collection is being opened or created (the user chose what to do with every
+        unsaved edit): every kind is left with one blank request, in its first sub-tab."""
+        from apiclient.core.preferences import with_default_settings
+
+        self._open_requests_frozen = True
+        try:
+            for group in self._request_tabs.groups():
+                for tab in group.tabs():
+                    if tab.slot != group.kind:
+                        self._close_tab(tab)
+                first = group.current()
+                self._new_request_folder.pop(first, None)
+                blank = with_default_settings(first.new_request(), self.preferences.current)
+                first.open_request(blank, None, blank=True)
+        finally:
+            self._open_requests_frozen = False
 
     # -- environments ------------------------------------------------------------------
 
@@ -820,8 +1040,9 @@ class MainWindow(QMainWindow):
     def save_layout(self) -> None:
         self._settings.set_window_state(self.saveGeometry(), self.saveState())
         self._settings.set_splitter("main", self.splitter.saveState())
-        for tab in self.request_tabs:
-            self._settings.set_splitter(tab.kind, tab.splitter.saveState())
+        for group in self._request_tabs.groups():
+            self._settings.set_splitter(group.kind, group.current().splitter.saveState())
+        self._remember_open_requests()
         self._settings.sync()
 
     @property
@@ -860,6 +1081,8 @@ class MainWindow(QMainWindow):
             parts.watcher.stop()
         for tab in self.request_tabs:
             await tab.aclose()
+        while self._disposing:
+            await asyncio.gather(*self._disposing, return_exceptions=True)
         if self._history_page.built:
             await self.history.aclose()
         if parts is not None:

@@ -3,7 +3,9 @@
 Importing and building a tab costs 30-50 ms (its widgets, its module's imports), and a
 person starting the app looks at one tab. So the tab bar starts with every label and
 empty pages; once the workspace is attached, the tab in front is built, and the others
-when first shown or when a request of their kind is opened.
+when first shown or when a request of their kind is opened. A built protocol tab is an
+:class:`~apiclient.ui.open_requests.OpenRequests` group: the requests of its kind open
+as sub-tabs.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 if TYPE_CHECKING:
+    from apiclient.ui.open_requests import OpenRequests
     from apiclient.ui.tabs.request_tab import RequestTab
     from apiclient.ui.workspace import Workspace
 
@@ -39,14 +42,63 @@ TAB_KINDS: tuple[TabKind, ...] = (
 )
 
 
-class RequestTabs:
-    """Owns the tabs in a ``QTabWidget``: builds each on first use and tells ``on_built``."""
+class ProtocolTabs(QTabWidget):
+    """The window's protocol tabs (objectName ``protocol.tabs``); each built page is the
+    group of the open requests of its kind.
 
-    def __init__(self, tabs: QTabWidget, on_built: Callable[[RequestTab], None]) -> None:
+    Callers name the request a person works in rather than the group around it, so an
+    open request stands for its page: ``indexOf`` and ``setCurrentWidget`` take one (the
+    latter also brings it to the front of its group), and ``currentWidget`` is the open
+    request in front of the current page.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(objectName="protocol.tabs")
+        self._groups: list[OpenRequests] = []
+
+    def insert_group(self, index: int, group: OpenRequests, label: str) -> None:
+        self._groups.append(group)
+        self.insertTab(index, group, label)
+
+    def indexOf(self, widget: QWidget) -> int:
+        group = self._group_holding(widget)
+        return super().indexOf(group if group is not None else widget)
+
+    def setCurrentWidget(self, widget: QWidget) -> None:
+        group = self._group_holding(widget)
+        if group is None:
+            super().setCurrentWidget(widget)
+            return
+        if widget is not group:
+            group.focus(widget)  # type: ignore[arg-type]  # one of its open requests
+        super().setCurrentWidget(group)
+
+    def currentWidget(self) -> QWidget:
+        page = super().currentWidget()
+        group = next((g for g in self._groups if g is page), None)
+        return group.current() if group is not None else page
+
+    def _group_holding(self, widget: QWidget) -> OpenRequests | None:
+        """The group that is ``widget`` or holds it as one of its open requests."""
+        return next((g for g in self._groups if g is widget or widget in g.tabs()), None)
+
+
+class RequestTabs:
+    """Owns the protocol tabs in a ``QTabWidget``: builds each kind's group of open
+    requests on first use, tells ``on_built`` about every sub-tab made and
+    ``on_group_built`` about every group."""
+
+    def __init__(
+        self,
+        tabs: ProtocolTabs,
+        on_built: Callable[[RequestTab], None],
+        on_group_built: Callable[[OpenRequests], None],
+    ) -> None:
         self._tabs = tabs
         self._workspace: Workspace | None = None
         self._on_built = on_built
-        self._built: dict[str, RequestTab] = {}
+        self._on_group_built = on_group_built
+        self._groups: dict[str, OpenRequests] = {}
         self._placeholders: dict[str, QWidget] = {}
         self._swapping = False
         for spec in TAB_KINDS:
@@ -75,36 +127,49 @@ class RequestTabs:
         return next(spec.module for spec in TAB_KINDS if spec.kind == kind)
 
     def built(self) -> tuple[RequestTab, ...]:
-        """The tabs built so far: the only ones that can hold unsaved work or a send."""
-        return tuple(self._built.values())
+        """Every open request of every group built so far: the only ones that can hold
+        unsaved work or a send."""
+        return tuple(tab for group in self._groups.values() for tab in group.tabs())
+
+    def groups(self) -> tuple[OpenRequests, ...]:
+        return tuple(self._groups.values())
 
     def get(self, kind: str) -> RequestTab | None:
-        """The tab for ``kind``, built now if needed; None for a kind without a tab."""
-        tab = self._built.get(kind)
-        if tab is not None:
-            return tab
+        """The current sub-tab of ``kind``, built now if needed; None for a kind
+        without a tab."""
+        group = self.group(kind)
+        return group.current() if group is not None else None
+
+    def group(self, kind: str) -> OpenRequests | None:
+        """The open requests of ``kind``, built now if needed; None for a kind without
+        a tab."""
+        group = self._groups.get(kind)
+        if group is not None:
+            return group
         spec = next((spec for spec in TAB_KINDS if spec.kind == kind), None)
         if spec is None:
             return None
         assert self._workspace is not None, "a tab is built only once attached"
+        from apiclient.ui.open_requests import OpenRequests
+
         tab_class = getattr(importlib.import_module(spec.module), spec.class_name)
-        tab = tab_class(self._workspace)
-        assert tab.kind == kind
+        workspace = self._workspace
+        group = OpenRequests(kind, spec.label, lambda: tab_class(workspace), self._on_built)
+        self._groups[kind] = group
         placeholder = self._placeholders.pop(kind)
         index = self._tabs.indexOf(placeholder)
         was_current = self._tabs.currentIndex() == index
         self._swapping = True
         try:
             self._tabs.removeTab(index)
-            self._tabs.insertTab(index, tab, spec.label)
+            self._tabs.insert_group(index, group, spec.label)
             if was_current:
                 self._tabs.setCurrentIndex(index)
         finally:
             self._swapping = False
         placeholder.deleteLater()
-        self._built[kind] = tab
-        self._on_built(tab)
-        return tab
+        self._on_group_built(group)
+        return group
 
     def _on_current_changed(self, index: int) -> None:
         if self._swapping or self._workspace is None:
@@ -112,4 +177,4 @@ class RequestTabs:
         widget = self._tabs.widget(index)
         for kind, placeholder in list(self._placeholders.items()):
             if placeholder is widget:
-                self.get(kind)
+                self.group(kind)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -43,6 +44,21 @@ class AppSettings:
 
     def set_environment_for(self, collection: Path, name: str) -> None:
         self._qt.setValue(f"environments/{_key(collection)}", name)
+
+    def open_requests_for(self, collection: Path) -> list[str]:
+        """The relpaths of the saved requests last open for ``collection``, in order."""
+        value = self._qt.value(f"open_requests/{_key(collection)}")
+        try:
+            relpaths = json.loads(value) if isinstance(value, str) else []
+        except ValueError:  # edited by hand: nothing to reopen, nothing to fail on
+            return []
+        if not isinstance(relpaths, list):
+            return []
+        return [relpath for relpath in relpaths if isinstance(relpath, str)]
+
+    def set_open_requests_for(self, collection: Path, relpaths: list[str]) -> None:
+        # JSON: QSettings' own lists read back a one-item list as a bare string.
+        self._qt.setValue(f"open_requests/{_key(collection)}", json.dumps(relpaths))
 
     def sync(self) -> None:
         self._qt.sync()

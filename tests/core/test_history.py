@@ -128,6 +128,26 @@ def test_the_oldest_entries_go_past_the_cap(tmp_path: Path) -> None:
         assert [s.id for s in small.search()] == ids[::-1][:10]
 
 
+def test_a_new_cap_applies_from_the_next_add(tmp_path: Path) -> None:
+    """The user's history size changed while the store is open: nothing is deleted
+    at once, the next add prunes to the new cap, and later adds keep to it."""
+    with HistoryStore(tmp_path / "h.sqlite3", max_entries=100) as store:
+        for i in range(40):
+            store.add(entry(rest(f"r{i}")))
+        store.set_max_entries(10)
+        assert store.count() == 40 and store.prune_every == 1
+        store.add(entry(rest("r40")))
+        assert store.count() == 10
+        assert [s.name for s in store.search()] == [f"r{i}" for i in range(40, 30, -1)]
+        store.set_max_entries(1000)
+        for i in range(41, 61):
+            store.add(entry(rest(f"r{i}")))
+        assert store.count() == 30 and store.prune_every == 50
+        with pytest.raises(ValueError, match="at least 1"):
+            store.set_max_entries(0)
+        assert store.max_entries == 1000
+
+
 def test_the_cap_is_checked_every_few_adds_and_never_overshoots_by_more(tmp_path: Path) -> None:
     with HistoryStore(tmp_path / "h.sqlite3", max_entries=100) as store:
         assert store.prune_every == 5

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from qasync import QEventLoop
 
+from apiclient.ui import theme
 from apiclient.ui.app_preferences import reset_app_preferences
 from apiclient.ui.main_window import MainWindow
 from apiclient.ui.settings import AppSettings
@@ -75,6 +76,8 @@ def fresh_preferences(tmp_path: Path) -> Iterator[None]:
     reset_app_preferences(tmp_path / "config" / "preferences.json")
     yield
     reset_app_preferences()
+    theme.apply_palette(dark=False)
+    theme.apply_font_size(0)
 
 
 @pytest.fixture

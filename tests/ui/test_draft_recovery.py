@@ -55,7 +55,7 @@ def test_dropping_the_edits_discards_the_draft(qtbot, make_window, sample, dialo
     open_get_item(qtbot, window)
     edit_and_wait_for_draft(qtbot, window, "{{base_url}}/api/items/8")
     with qtbot.waitSignal(window.drafts.draft_discarded, timeout=5000):
-        window.sidebar.request_activated.emit("items/list-items.yaml")  # Discard is answered
+        window.close_request()  # Ctrl+W; Discard is answered
     assert any("unsaved changes" in asked for asked in dialogs.asked)
     assert not draft_file(sample).exists()
 

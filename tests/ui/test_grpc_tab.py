@@ -185,9 +185,12 @@ def test_the_methods_follow_the_target_and_a_saved_call_reopens(qtbot, window, t
     assert "target changed" in _find(window, QLabel, "grpc.methods_status").text()
     assert "No method" in send(qtbot, window)
 
-    window.grpc.open_request(type(saved)(), None)
-    window.sidebar.request_activated.emit(relpath)
-    qtbot.waitUntil(lambda: window.grpc.relpath == relpath)
+    window.close_request(window.grpc)  # its edits dropped (the prompt is answered Discard)
+    qtbot.waitUntil(lambda: window.grpc.relpath is None)
+    with qtbot.waitSignal(window.grpc.catalog_finished, timeout=10_000):  # reflected again
+        window.sidebar.request_activated.emit(relpath)  # in place of the blank one left
+    assert window.grpc.relpath == relpath
+    tree = _find(window, QTreeWidget, "grpc.methods")
     qtbot.waitUntil(tree.isEnabled)
     assert window.grpc.current_request() == saved and not window.grpc.dirty
     assert "OK" in send(qtbot, window)

@@ -68,10 +68,13 @@ def test_a_sent_request_appears_at_the_top_and_reopens_as_a_draft(qtbot, window,
     rect = view.visualRect(view.currentIndex())
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    url = window.findChild(QLineEdit, "rest.url")
-    qtbot.waitUntil(lambda: url.text() == f"{rest_url}/api/items?page=1")
+    # In a new sub-tab, in front: what was typed meanwhile stays in its own.
+    qtbot.waitUntil(
+        lambda: window.findChild(QLineEdit, "rest.url").text() == f"{rest_url}/api/items?page=1"
+    )
     assert window.rest.relpath is None
-    assert window.tabs.currentWidget() is window.rest
+    assert window.current_tab() is window.rest
+    assert len(window.open_requests("rest").tabs()) == 2
 
 
 def test_search_as_you_type_filters_the_list(qtbot, window, rest_url):
@@ -143,10 +146,9 @@ def test_reopening_says_which_secrets_were_not_kept(qtbot, window, rest_url):
     with qtbot.waitSignal(window.history.entry_added, timeout=15_000) as added:
         send(qtbot, window, "200")
     window.history.select_entry(added.args[0])
-    click(qtbot, window, "history.open")
-    notice = window.findChild(QLabel, "rest.notice")
-    qtbot.waitUntil(lambda: "auth token" in notice.text())
-    assert notice.isVisible()
+    click(qtbot, window, "history.open")  # in a new sub-tab, in front
+    qtbot.waitUntil(lambda: "auth token" in window.findChild(QLabel, "rest.notice").text())
+    assert window.rest.notice.isVisible()
     assert window.rest.current_request().auth.token == ""
     assert b"s3cr3t-token-value" not in default_history_path().read_bytes()
 

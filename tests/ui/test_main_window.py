@@ -164,20 +164,19 @@ def test_digest_auth_from_the_auth_tab(qtbot, window, rest_url):
     assert "200" in status_text(window)
 
 
-def test_unsaved_changes_are_asked_about_before_opening_another_request(
+def test_opening_another_request_keeps_the_unsaved_edits_in_their_sub_tab(
     qtbot, window, dialogs, sample: Path
 ):
-    from PySide6.QtWidgets import QMessageBox
-
     type_url(qtbot, window, "{{base_url}}/typed-by-hand")
-    assert window.rest.dirty
-    dialogs.answers.append(QMessageBox.StandardButton.Cancel)
+    edited = window.rest
+    assert edited.dirty
     relpath = "items/list-items.yaml"
     window.sidebar.request_activated.emit(relpath)
-    qtbot.waitUntil(lambda: bool(dialogs.asked))
-    assert "unsaved changes" in dialogs.asked[-1]
-    assert window.rest.editor.url.text() == "{{base_url}}/typed-by-hand"
-    assert window.rest.relpath != relpath
+    qtbot.waitUntil(lambda: window.rest.relpath == relpath)
+    assert dialogs.asked == []  # nothing is replaced, so nothing to ask
+    assert window.rest is not edited
+    assert edited.dirty and edited.editor.url.text() == "{{base_url}}/typed-by-hand"
+    assert window.open_requests("rest").tabs() == [edited, window.rest]
 
 
 def test_first_open_picks_the_collections_first_environment(make_window, sample):
@@ -192,6 +191,6 @@ def test_tabs_are_built_when_first_shown(qtbot, window):
     assert labels == ["REST", "Batch", "SOAP", "GraphQL", "gRPC", "WebSocket", "Webhook"]
     bar = window.tabs.tabBar()
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(3).center())
-    qtbot.waitUntil(lambda: window.tabs.currentWidget().objectName() == "tab.graphql")
+    qtbot.waitUntil(lambda: window.current_tab().objectName() == "tab.graphql")
     assert [tab.kind for tab in window.request_tabs] == ["rest", "graphql"]
     assert window.tabs.tabText(3) == "GraphQL"

@@ -106,15 +106,15 @@ def test_is_reference_only(text: str, only: bool) -> None:
     assert is_reference_only(text) is only
 
 
-def test_opening_another_request_masks_again(qtbot: QtBot, window: MainWindow) -> None:
+def test_replacing_the_request_masks_again(qtbot: QtBot, window: MainWindow) -> None:
     window.sidebar.request_activated.emit("http-basics/basic-auth.yaml")
     auth = window.rest.editor.auth
     qtbot.waitUntil(lambda: auth.password.text() == "passwd")
     assert auth.password.is_masked()
     qtbot.mouseClick(_eye(auth.password), Qt.MouseButton.LeftButton)
     assert not auth.password.is_masked()
-    window.sidebar.request_activated.emit("http-basics/digest-auth.yaml")
-    qtbot.waitUntil(lambda: window.rest.relpath == "http-basics/digest-auth.yaml")
+    node = window.workspace.find("http-basics/digest-auth.yaml")
+    window.rest.open_request(node.request, node.relpath)  # in place, as a reload does
     assert auth.password.is_masked() and not auth.password.reveal.isChecked()
     assert not window.rest.dirty
 

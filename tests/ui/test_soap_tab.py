@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from apiclient.core.models import SoapRequest
 from apiclient.ui.main_window import MainWindow
 
 
@@ -254,9 +253,9 @@ def test_saved_request_reopens_exactly(qtbot, window, soap_url, dialogs, sample)
     files = list((sample / "items").rglob("divide-by-zero.yaml"))
     assert files and "kind: soap" in files[0].read_text(encoding="utf-8")
 
-    window.soap.open_request(SoapRequest(), None)
+    window.close_request(window.soap)  # nothing unsaved: closed at once, a blank one left
     with qtbot.waitSignal(window.soap.wsdl_finished, timeout=20_000):
-        window.sidebar.request_activated.emit(relpath)
+        window.sidebar.request_activated.emit(relpath)  # opens in place of the blank one
     assert window.soap.current_request() == saved
     assert not window.soap.dirty
     tree = _find(window, QTreeWidget, "soap.operations")
@@ -307,9 +306,12 @@ def test_sidebar_shows_soap_requests_with_their_badge(qtbot, window):
     texts = []
     for row in range(model.rowCount()):
         folder = model.index(row, 0)
-        texts += [model.index(r, 0, folder).data() for r in range(model.rowCount(folder))]
-    assert "SOAP  Get patient record" in texts
-    assert "SOAP  Divide by zero (Fault)" in texts
+        texts += [
+            model.index(r, 0, folder).data(Qt.ItemDataRole.AccessibleTextRole)
+            for r in range(model.rowCount(folder))
+        ]
+    assert "SOAP Get patient record" in texts
+    assert "SOAP Divide by zero (Fault)" in texts
 
 
 def test_opening_a_sample_request_loads_its_wsdl_and_shows_the_endpoint(qtbot, window, soap_url):

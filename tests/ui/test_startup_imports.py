@@ -65,6 +65,8 @@ DEFERRED = (
     "apiclient.ui.import_summary",
     "apiclient.ui.import_progress",
     "apiclient.ui.export_dialog",
+    "apiclient.ui.settings_dialog",
+    "apiclient.ui.command_palette",
 )
 
 

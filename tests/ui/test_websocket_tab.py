@@ -47,11 +47,10 @@ def show_tab(qtbot: QtBot, window: MainWindow) -> WebsocketTab:
 
 
 def open_sample(qtbot: QtBot, window: MainWindow, name: str) -> WebsocketTab:
-    tab = window.websocket
     relpath = f"live-websocket/{name}.yaml"
     window.sidebar.request_activated.emit(relpath)
-    qtbot.waitUntil(lambda: tab.relpath == relpath)
-    return tab
+    qtbot.waitUntil(lambda: window.websocket.relpath == relpath)
+    return window.websocket
 
 
 def connect(qtbot: QtBot, window: MainWindow, phase: str = "open") -> str:
@@ -333,12 +332,13 @@ def test_export_saves_the_session_as_json(qtbot, window, ws_url, dialogs, tmp_pa
     assert [json.loads(text) for text in texts] == [{"seq": 1, "of": 2}, {"seq": 2, "of": 2}]
 
 
-def test_opening_another_request_closes_the_session_and_keeps_the_log(qtbot, window):
-    open_sample(qtbot, window, "echo")
+def test_replacing_the_request_closes_the_session_and_keeps_the_log(qtbot, window):
+    tab = open_sample(qtbot, window, "echo")
     connect(qtbot, window)
-    session = window.websocket.session
-    open_sample(qtbot, window, "ticker-gentle")
-    assert window.websocket.session is None
+    session = tab.session
+    node = window.workspace.find("live-websocket/ticker-gentle.yaml")
+    tab.open_request(node.request, node.relpath)  # in place, as a reload from disk does
+    assert tab.session is None
     assert _find(window, QPushButton, "websocket.connect").text() == "Connect"
     assert "socket closed" in _find(window, QLabel, "websocket.state").text()
     qtbot.waitUntil(lambda: session.status.phase == "closed")

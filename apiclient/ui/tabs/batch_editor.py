@@ -31,6 +31,7 @@ from apiclient.core.models import BatchRequest, Variable
 from apiclient.ui import dialogs
 from apiclient.ui.tabs.batch_call_parts import BatchPartsEditor
 from apiclient.ui.tabs.batch_call_rows import BatchRowsModel, BatchRowsView, ColumnNameError
+from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.auth_editor import AuthEditor
 from apiclient.ui.widgets.checks_editor import ChecksEditor, keep_count_in_title
 from apiclient.ui.widgets.code_editor import CodeEditor
@@ -179,7 +180,7 @@ class BatchRequestEditor(QWidget):
         self.rows_hint = QLabel(objectName="batch.rows.hint", wordWrap=True)
         self.rows_hint.setStyleSheet("color: palette(mid)")
         self.rows_problem = QLabel(objectName="batch.rows.problem", wordWrap=True, visible=False)
-        self.rows_problem.setStyleSheet("color: #c62828")
+        themed_style(self.rows_problem, "color: $error")
 
         fields = QFormLayout()
         fields.addRow("Operation", self.operation)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from apiclient.core.formatting import human_size
+from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.response_view import ResponseView, read_only_table
 
@@ -153,7 +154,7 @@ class BatchResponseView(QWidget):
         self.summary_line = QLabel(objectName="batch.summary_line")
         self.summary_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result_error = QLabel(objectName="batch.result_error", wordWrap=True)
-        self.result_error.setStyleSheet("color: #c62828")
+        themed_style(self.result_error, "color: $error")
         self.result_error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.items_model = BatchItemsModel(self)
         self.items = _items_view(self.items_model)

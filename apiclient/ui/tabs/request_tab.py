@@ -23,6 +23,8 @@ from apiclient.core.models import AnyRequest, Auth
 from apiclient.core.secret_fields import only_references
 from apiclient.core.variables import Scope, resolve_certificates
 from apiclient.ui.error_titles import error_title
+from apiclient.ui.method_style import request_badge
+from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.auth_editor import AuthEditor
 from apiclient.ui.widgets.auth_session import AuthSession
 
@@ -39,6 +41,8 @@ class RequestTab(QWidget):
     Signals:
         dirty_changed(bool): the request now differs (or no longer) from disk.
         edited: the user changed something in the editor (the draft keeper autosaves).
+        title_changed(str, str): what names the request changed (its name, saved state,
+            dirty marker or method): its name and its badge (``method_style``).
         send_finished: a send ended, with a response, an error or a cancel.
         request_sent(HistoryEntry): a request went out and got a response or failed on
             the way (not for input refused before any traffic, nor for a cancel); the
@@ -51,6 +55,7 @@ class RequestTab(QWidget):
 
     dirty_changed = Signal(bool)
     edited = Signal()
+    title_changed = Signal(str, str)
     send_finished = Signal()
     request_sent = Signal(object)
 
@@ -67,9 +72,14 @@ class RequestTab(QWidget):
         self.relpath: str | None = None
         self._saved: AnyRequest | None = None
         self._dirty = False
+        # A blank request never edited: opening a saved request may take its place.
+        self._blank = True
+        self._badge = ""  # the request's method or kind word, as last shown
+        # Where the draft of this tab's unsaved edits is kept (set by its sub-tab group).
+        self.slot: str = self.kind
         self.title = QLabel(objectName=f"{self.kind}.title")
         self.notice = QLabel(objectName=f"{self.kind}.notice", wordWrap=True, visible=False)
-        self.notice.setStyleSheet("color: #c62828")
+        themed_style(self.notice, "color: $error")
         self._http: RestEngine | None = None  # see _http_engine
         self.auth_session = AuthSession(workspace, lambda: self.relpath, self._http_engine, self)
 
@@ -150,6 +160,7 @@ class RequestTab(QWidget):
         else:
             self._update_dirty()
         self._hint_timer.start()
+        self._blank = False
         self.edited.emit()
 
     # -- what is open ------------------------------------------------------------------
@@ -158,13 +169,21 @@ class RequestTab(QWidget):
     def dirty(self) -> bool:
         return self._dirty
 
-    def open_request(self, request: AnyRequest, relpath: str | None) -> None:
-        """Show a saved request (``relpath``) or a new draft (``None``).
+    @property
+    def blank(self) -> bool:
+        """Whether the tab shows a new request nobody touched (never edited nor saved):
+        replacing it loses nothing."""
+        return self._blank and self.relpath is None and not self._dirty
+
+    def open_request(self, request: AnyRequest, relpath: str | None, blank: bool = False) -> None:
+        """Show a saved request (``relpath``) or a draft (``None``); ``blank``: a new
+        request, not yet anybody's work.
 
         A send still running belongs to the request shown before: it is stopped, so its
         response never lands under this one.
         """
         self._abandon_send()
+        self._blank = blank and relpath is None
         self.relpath = relpath
         self._saved = request if relpath is not None else None
         self._editor_show(request)
@@ -183,6 +202,7 @@ class RequestTab(QWidget):
     def show_edits(self, request: AnyRequest) -> None:
         """Put ``request`` in the editor over the saved copy, as unsaved edits (a restored
         draft), so Save writes it and the dirty marker compares with the file."""
+        self._blank = False
         self._editor_show(request)
         self._update_dirty()
         self.auth_session.forget_request()
@@ -194,6 +214,7 @@ class RequestTab(QWidget):
         """
         self.relpath = relpath
         self._saved = request
+        self._blank = False
         self._editor_rename(request.name)
         self.notice.setVisible(False)
         self._update_dirty()
@@ -203,8 +224,13 @@ class RequestTab(QWidget):
         """The saved file is gone (deleted elsewhere): keep the content as an unsaved draft."""
         self.relpath = None
         self._saved = None
+        self._blank = False
         self._set_dirty(True)
         self.auth_session.forget_request()
+
+    def refresh_title(self) -> None:
+        """Show (and announce with ``title_changed``) the request's name and state again."""
+        self._update_title()
 
     def show_notice(self, text: str) -> None:
         """A problem with the request itself (saving, loading), told above the editor."""
@@ -377,20 +403,26 @@ class RequestTab(QWidget):
     def _update_dirty(self) -> None:
         request = self._editor_request()
         saved = self._saved
-        self._set_dirty(saved is None or request != saved, request.name)
+        self._set_dirty(saved is None or request != saved, request)
 
-    def _set_dirty(self, dirty: bool, name: str | None = None) -> None:
+    def _set_dirty(self, dirty: bool, request: AnyRequest | str | None = None) -> None:
         changed = dirty != self._dirty
         self._dirty = dirty
-        self._update_title(name)
+        self._update_title(request)
         if changed:
             self.dirty_changed.emit(dirty)
 
-    def _update_title(self, name: str | None = None) -> None:
-        """``name``: the request's, when the caller has it (reading it copies the request)."""
-        name = self._editor_request().name if name is None else name
+    def _update_title(self, request: AnyRequest | str | None = None) -> None:
+        """``request``: the editor's (or just its name), when the caller has it (reading
+        it copies the request)."""
+        request = self._editor_request() if request is None else request
+        if isinstance(request, str):
+            name = request
+        else:
+            name, self._badge = request.name, request_badge(request)
         where = self.relpath or "not saved yet"
         marker = " ●" if self._dirty else ""
         where_html = f"<span style='color:palette(mid)'>{escape(where)}</span>"
         self.title.setText(f"<b>{escape(name)}</b>{marker}  {where_html}")
         self.title.setToolTip("Unsaved changes (Ctrl+S saves)" if self._dirty else "")
+        self.title_changed.emit(name, self._badge or self.kind.upper())

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from apiclient.core.formatting import json_problem
 from apiclient.core.models import Body
 from apiclient.core.variables import VARIABLE_PATTERN
+from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.key_value_table import KeyValueTable
 
@@ -46,7 +47,7 @@ class BodyEditor(QWidget):
         self.language = QComboBox(objectName="rest.body.language")
         self.language.addItems(_LANGUAGES)
         self.hint = QLabel(objectName="rest.body.hint")
-        self.hint.setStyleSheet("color: #b26a00")
+        themed_style(self.hint, "color: $warning")
         self.raw = CodeEditor("rest.body")
         self.raw.setPlaceholderText('{"name": "Road Trip Hits"}')
         self.urlencoded = KeyValueTable("rest.body.urlencoded", "Field")

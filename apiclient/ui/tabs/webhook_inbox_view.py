@@ -46,6 +46,7 @@ from apiclient.ui.tabs.webhook_inbox import (
     WebhookInboxModel,
     event_target,
 )
+from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.header_model import HeaderTableModel
 
@@ -368,7 +369,7 @@ class WebhookInboxView(QWidget):
             self.table.selectRow(row)
 
     def show_status(self, text: str, *, error: bool = False) -> None:
-        self.status.setStyleSheet("color: #c62828" if error else "color: palette(mid)")
+        themed_style(self.status, "color: $error" if error else "color: $muted")
         self.status.setText(text)
 
     # -- the selected event -------------------------------------------------------------------

@@ -29,6 +29,7 @@ from apiclient.core.formatting import json_problem, pretty_json
 from apiclient.core.models import WebsocketRequest, WsMessage
 from apiclient.ui.tabs.websocket_saved import FORMAT_LABELS, SavedMessages
 from apiclient.ui.tabs.websocket_script import ScriptEditor
+from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.auth_editor import WEBSOCKET_AUTH_KINDS, AuthEditor
 from apiclient.ui.widgets.checks_editor import keep_count_in_title
 from apiclient.ui.widgets.code_editor import CodeEditor
@@ -398,7 +399,7 @@ class WebsocketRequestEditor(QWidget):
 
     def show_message_status(self, text: str, error: bool = False) -> None:
         self._showing_problem = False
-        self.message_status.setStyleSheet("color: #c62828" if error else "color: palette(mid)")
+        themed_style(self.message_status, "color: $error" if error else "color: $muted")
         self.message_status.setText(text)
 
     def _prettify(self) -> None:

@@ -11,6 +11,11 @@ move through it, and lines longer than ``LINE_CHARS`` are shown broken into piec
 QPlainTextEdit lays out a part, and every line it paints, as a whole, so neither may be
 long. Search looks through the whole text, in a worker thread when it is long, and
 turns to the part with the match.
+
+Besides Pretty and Raw, a JSON body has a Tree mode (:mod:`json_tree`), and every body
+a Compare mode showing the differences from the previous response of the same request
+(:mod:`diff_view`; the response view hands both responses over). The filter field
+(:mod:`body_filter`) narrows Pretty, Raw and Tree to what a JSONPath or XPath finds.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
@@ -32,6 +38,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -42,12 +49,24 @@ from apiclient.core.body_files import decode_in_steps
 from apiclient.core.body_spool import BodyFile, copy_body_file, keep_for_editor, write_body_copy
 from apiclient.core.errors import CoreError
 from apiclient.core.file_text import IndexStopped
-from apiclient.core.formatting import decode_body, display_part, human_size, looks_binary
+from apiclient.core.formatting import (
+    BodyKind,
+    body_kind,
+    decode_body,
+    display_part,
+    human_size,
+    looks_binary,
+)
 from apiclient.core.paged_text import PagedBody, PagedText, TextParts
+from apiclient.core.response_filter import FilterError, FilterResult
 from apiclient.core.text_search import Match, find_backward, find_forward
+from apiclient.ui.response_memory import RememberedResponse
 from apiclient.ui.widgets.body_file_render import PrettyFile, open_spooled, pretty_print_file
+from apiclient.ui.widgets.body_filter import BodyFilter
 from apiclient.ui.widgets.body_render import render_off_gui
+from apiclient.ui.widgets.diff_view import DiffView
 from apiclient.ui.widgets.find_bar import HERE, PREVIOUS, FindBar
+from apiclient.ui.widgets.json_tree import JsonTreeView
 from apiclient.ui.widgets.part_view import PartView
 
 # A part of 100,000 characters takes 15-30 ms to lay out in QPlainTextEdit (more on a
@@ -86,14 +105,28 @@ class BodyView(QWidget):
         self._search_task: asyncio.Future[None] | None = None  # held, or it may be collected
         self._search_stop = threading.Event()
         self._index_stop = threading.Event()  # set: reading a spooled body is moot
+        self._filtered: tuple[FilterResult, PagedText] | None = None  # shown for the body
+        self._tree_task: asyncio.Future[None] | None = None  # held, or it may be collected
+        # What the tree shows (body generation, filter result), kept while it stays so:
+        # going back to Tree finds the branches unfolded as they were.
+        self._tree_shows: tuple[int, FilterResult | None] | None = None
 
         self.pretty = QRadioButton("Pretty", objectName=f"{prefix}.pretty", checked=True)
         self.raw = QRadioButton("Raw", objectName=f"{prefix}.raw")
+        self.tree_mode = QRadioButton("Tree", objectName=f"{prefix}.tree", visible=False)
+        self.tree_mode.setToolTip("The JSON body as a tree: fold, unfold, copy a value or its path")
+        self.compare = QRadioButton("Compare", objectName=f"{prefix}.diff")
+        self.compare.setToolTip(
+            "Compare with the previous response of this request: added lines green, removed red"
+        )
         modes = QButtonGroup(self)
-        modes.addButton(self.pretty)
-        modes.addButton(self.raw)
+        for mode in (self.pretty, self.raw, self.tree_mode, self.compare):
+            modes.addButton(mode)
         self.wrap = QCheckBox("Wrap", objectName=f"{prefix}.wrap")
         self.wrap.setToolTip("Wrap long lines at the edge of the view")
+        self.filter = BodyFilter(prefix)
+        self.tree = JsonTreeView(f"{prefix}.tree")
+        self.diff = DiffView(f"{prefix}.diff")
         self.info = QLabel(objectName=f"{prefix}.info", wordWrap=True)
         self.save = QPushButton("Save…", objectName=f"{prefix}.save", enabled=False)
         self.save.setToolTip("Save the body, exactly as received, to a file")
@@ -111,24 +144,43 @@ class BodyView(QWidget):
         self.next_page = QPushButton("Next part ▶", objectName=f"{prefix}.next")
 
         bar = QHBoxLayout()
-        bar.addWidget(self.pretty)
-        bar.addWidget(self.raw)
-        bar.addWidget(self.wrap)
+        for widget in (self.pretty, self.raw, self.tree_mode, self.compare, self.wrap):
+            bar.addWidget(widget)
         bar.addWidget(self.find, 1)
-        bar.addWidget(self.save)
-        bar.addWidget(self.open_external)
         banner = QHBoxLayout()
         banner.addWidget(self.truncated, 1)
         banner.addWidget(self.previous_page)
         banner.addWidget(self.next_page)
-        layout = QVBoxLayout(self)
+        text_page = QWidget()
+        text_layout = QVBoxLayout(text_page)
+        text_layout.setContentsMargins(0, 0, 0, 0)
+        text_layout.addLayout(banner)
+        text_layout.addWidget(self.text, 1)
+        self.views = QStackedWidget()
+        for page in (text_page, self.tree, self.diff):
+            self.views.addWidget(page)
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(bar)
+        tools = QHBoxLayout()
+        tools.addWidget(self.filter, 1)
+        tools.addWidget(self.tree.controls)
+        tools.addWidget(self.save)
+        tools.addWidget(self.open_external)
+        self.tree.controls.setVisible(False)  # in Tree mode only
+        layout.addLayout(tools)
         layout.addWidget(self.info)
-        layout.addLayout(banner)
-        layout.addWidget(self.text, 1)
+        layout.addWidget(self.views, 1)
+        # The body's own page, and where an empty state goes (see set_empty_state).
+        self.pages = QStackedWidget()
+        self.pages.addWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.pages)
 
-        self.pretty.toggled.connect(self._on_mode_toggled)
+        modes.buttonToggled.connect(self._on_modes_button_toggled)
+        self.filter.filtered.connect(self._on_filter_filtered)
         self.wrap.toggled.connect(self._on_wrap_toggled)
         self.previous_page.clicked.connect(lambda: self._turn_page(-1))
         self.next_page.clicked.connect(lambda: self._turn_page(1))
@@ -137,6 +189,19 @@ class BodyView(QWidget):
         self.find.find_requested.connect(self._on_find_requested)
         self.info.setVisible(False)
         self._set_pager(0, 0)
+
+    def set_empty_state(self, widget: QWidget) -> None:
+        """What the view shows instead of a body while :meth:`show_empty` says so."""
+        self.pages.addWidget(widget)
+
+    def show_empty(self, empty: bool) -> None:
+        self.pages.setCurrentIndex(self.pages.count() - 1 if empty else 0)
+
+    def set_comparison(
+        self, previous: RememberedResponse | None, current: RememberedResponse | None
+    ) -> None:
+        """The responses Compare shows the differences of (``previous`` None: none yet)."""
+        self.diff.set_responses(previous, current)
 
     def clear(self) -> None:
         self._generation += 1
@@ -156,6 +221,11 @@ class BodyView(QWidget):
         self.info.setVisible(False)
         self._set_pager(0, 0)
         self.text.clear_part()
+        self._filtered = None
+        self.filter.set_source(None, b"", None, 0)
+        self.tree.clear()
+        self._tree_shows = None
+        self.diff.set_responses(None, None)
 
     async def show_body(self, content_type: str, charset: str | None, body: bytes) -> None:
         """Format ``body`` off the GUI thread and show it; a newer call wins."""
@@ -166,6 +236,7 @@ class BodyView(QWidget):
         self._content_type = content_type
         self.save.setEnabled(True)
         self.open_external.setEnabled(True)
+        self._set_kind(body_kind(content_type, body[:4096]), body, charset, len(body))
         if len(body) > PREVIEW_BYTES and not looks_binary(body):
             self._show_preview(body, charset)
         try:
@@ -197,6 +268,8 @@ class BodyView(QWidget):
             head = await asyncio.to_thread(body_file.head, PAGE_CHARS)
             if generation != self._generation:
                 return
+            kind = body_kind(content_type, head[:4096])
+            self._set_kind(kind, Path(body_file.path).read_bytes, charset, body_file.size)
             if not looks_binary(head):
                 self._show_preview(head, charset, "Reading", body_file.size)
             rendered = await open_spooled(
@@ -275,12 +348,65 @@ class BodyView(QWidget):
         self.info.setVisible(True)
 
     def shown_text(self) -> TextParts | None:
-        """The whole text of the current mode (pretty or raw), not only the part shown;
-        ``None`` while there is no body or it is being formatted."""
+        """The whole text of the current mode (pretty or raw, or what the filter found),
+        not only the part shown; ``None`` while there is no body or it is being
+        formatted."""
         rendered = self._rendered
+        if self._filtered is not None:
+            return self._filtered[1]
         if rendered is None or (self.pretty.isChecked() and self._formatting_file()):
             return None
         return rendered.pretty if self.pretty.isChecked() else rendered.raw
+
+    def _set_kind(
+        self, kind: BodyKind, body: bytes | Callable[[], bytes], charset: str | None, size: int
+    ) -> None:
+        """A new body of this kind: the filter reads it, the Tree mode is for JSON."""
+        json_body = kind == "json"
+        self.tree_mode.setVisible(json_body)
+        if self.tree_mode.isChecked() and not json_body:
+            self.pretty.setChecked(True)
+        self.filter.set_source(kind, body, charset, size)
+        if self.tree_mode.isChecked():
+            self._show_tree()
+
+    def _on_filter_filtered(self, result: FilterResult | None) -> None:
+        """Show what the filter found (``None``: the whole body again)."""
+        self._stop_search()
+        self._filtered = None if result is None else (result, PagedText.of(result.text, PAGE_CHARS))
+        self._page = 0
+        self._show_info()
+        if self.tree_mode.isChecked():
+            self._show_tree()
+        elif not self.compare.isChecked():
+            self._show()
+
+    def _show_tree(self) -> None:
+        """The tree of the body, or of the filter's matches; the body is parsed (once)
+        in a worker when it is large."""
+        self.views.setCurrentWidget(self.tree)
+        result = self._filtered[0] if self._filtered is not None else None
+        if self._tree_shows == (self._generation, result):
+            return
+        self._tree_shows = (self._generation, result)
+        if result is not None:
+            self.tree.show_matches(result.values, result.paths)
+            return
+        self._tree_task = asyncio.ensure_future(self._load_tree(self._generation))
+
+    async def _load_tree(self, generation: int) -> None:
+        self.tree.clear()
+        self.tree.note.setText("Reading the body…")
+        try:
+            document = await self.filter.document()
+        except FilterError as exc:
+            if shiboken6.isValid(self) and generation == self._generation:
+                self.tree.note.setText(str(exc))
+            return
+        if not shiboken6.isValid(self):  # closed with its window meanwhile
+            return
+        if generation == self._generation and self._filtered is None:
+            self.tree.show_document(document)
 
     def _show_info(self) -> None:
         """The notes above the text: a partial body, a hex preview, a formatting problem,
@@ -299,6 +425,8 @@ class BodyView(QWidget):
                 f"Binary body, {size}. Hex preview of the first "
                 f"{human_size(min(self._size, 64 * 1024))}; use Save… to keep it all."
             )
+        elif self._filtered is not None:  # the matches are shown, pretty-printed
+            pass
         elif self.pretty.isChecked() and self._pretty is not None and not self._pretty.task.done():
             notes.append(
                 f"Pretty-printing {size} in the background "
@@ -314,11 +442,18 @@ class BodyView(QWidget):
         rendered = self._rendered
         if rendered is None:
             return
+        if not (self.tree_mode.isChecked() or self.compare.isChecked()):
+            self.views.setCurrentIndex(0)
         binary = rendered.kind == "binary"
         self.pretty.setEnabled(not binary)
         self.raw.setEnabled(not binary)
         self._show_info()
-        text = rendered.pretty if self.pretty.isChecked() else rendered.raw
+        language: str = rendered.kind
+        if self._filtered is not None:
+            text: TextParts = self._filtered[1]
+            language = self._filtered[0].language
+        else:
+            text = rendered.pretty if self.pretty.isChecked() else rendered.raw
         self._page = min(self._page, len(text.parts) - 1)
         try:
             shown = text.parts[self._page]
@@ -327,7 +462,7 @@ class BodyView(QWidget):
             self.info.setVisible(True)
             return
         part = display_part(shown, text.starts[self._page], LINE_CHARS)
-        self.text.show_part(text, part, rendered.kind)
+        self.text.show_part(text, part, language)
         self._set_pager(len(text.parts), len(text), part.start, part.end, bool(part.breaks))
 
     def _set_pager(
@@ -357,16 +492,28 @@ class BodyView(QWidget):
         self._page = max(0, self._page + step)
         self._show()
 
-    def _on_mode_toggled(self) -> None:
+    def _on_modes_button_toggled(self, _button: QRadioButton, checked: bool) -> None:
+        if not checked:
+            return
         self._stop_search()  # its match would be in the other text
         self._page = 0
-        if self.pretty.isChecked():
-            self._pretty_print()
-        self._show()
+        self.filter.setEnabled(not self.compare.isChecked())
+        self.tree.controls.setVisible(self.tree_mode.isChecked())
+        self.wrap.setEnabled(not self.tree_mode.isChecked())  # the tree has no long lines
+        self._show_info()
+        if self.tree_mode.isChecked():
+            self._show_tree()
+        elif self.compare.isChecked():
+            self.views.setCurrentWidget(self.diff)
+        else:
+            if self.pretty.isChecked():
+                self._pretty_print()
+            self._show()
 
     def _on_wrap_toggled(self, wrap: bool) -> None:
         mode = QPlainTextEdit.LineWrapMode
         self.text.setLineWrapMode(mode.WidgetWidth if wrap else mode.NoWrap)
+        self.diff.set_wrap(wrap)
 
     def _stop_search(self) -> None:
         """Make the search still running, if any, moot: a newer search, a new body or the
@@ -381,6 +528,13 @@ class BodyView(QWidget):
         """Find ``needle`` from the current match (see :mod:`find_bar`) in the whole text:
         at once when the text is short, else in a worker thread."""
         self._stop_search()
+        if self.compare.isChecked():
+            found = self.diff.find_text(needle, where == PREVIOUS, where == HERE)
+            self.find.show_result("" if found else "No match")
+            return
+        if self.tree_mode.isChecked():
+            self.find.show_result("Search works in Pretty and Raw; in the tree, use the filter")
+            return
         text = self.shown_text()
         if text is None:
             formatting = bool(self._size)

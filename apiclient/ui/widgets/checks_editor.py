@@ -227,9 +227,26 @@ class _RuleTable(QTableWidget):
                 self._make_used(enabled, model.enabled)  # type: ignore[attr-defined]
             self.setItem(r, 0, enabled)
             self._fill_row(r, model)
+            self._chain_cell_widgets(r)
             self._refresh_row(r)
         finally:
             self._loading = was_loading
+
+    def _chain_cell_widgets(self, r: int) -> None:
+        """Tab reaches row ``r``'s combo boxes after those of the rows above, right after
+        the table: Qt puts a new cell widget last in the window's Tab order."""
+        before: QWidget = self
+        for row in range(r - 1, -1, -1):
+            boxes = [self.cellWidget(row, c) for c in range(self.columnCount())]
+            boxes = [box for box in boxes if box is not None]
+            if boxes:
+                before = boxes[-1]
+                break
+        for c in range(self.columnCount()):
+            box = self.cellWidget(r, c)
+            if box is not None:
+                QWidget.setTabOrder(before, box)
+                before = box
 
     @staticmethod
     def _make_used(item: QTableWidgetItem, enabled: bool) -> None:

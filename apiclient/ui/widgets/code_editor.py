@@ -7,12 +7,16 @@ documents, where it would cost more than it helps.
 from __future__ import annotations
 
 import re
+from functools import cache
 
-from PySide6.QtCore import QMimeData
+from PySide6.QtCore import QEvent, QMimeData, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
+    QFontMetricsF,
+    QKeyEvent,
+    QShowEvent,
     QSyntaxHighlighter,
     QTextCharFormat,
     QTextCursor,
@@ -20,7 +24,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
+from apiclient.core.preferences import Preferences
 from apiclient.core.variables import VARIABLE_PATTERN
+from apiclient.ui.app_preferences import app_preferences
+from apiclient.ui.theme import is_dark
 
 # QSyntaxHighlighter colours the whole document on the GUI thread (0.75-2 µs a character
 # here, more on a busy machine): past this size a text is shown plain, so it never
@@ -28,62 +35,111 @@ from apiclient.core.variables import VARIABLE_PATTERN
 HIGHLIGHT_LIMIT_CHARS = 30_000
 
 
-def _fmt(color: str, bold: bool = False) -> QTextCharFormat:
-    fmt = QTextCharFormat()
-    fmt.setForeground(QColor(color))
-    if bold:
-        fmt.setFontWeight(QFont.Weight.Bold)
-    return fmt
-
-
-_VARIABLE_FORMAT = _fmt("#c2185b", bold=True)
-_RULES: dict[str, list[tuple[re.Pattern[str], QTextCharFormat]]] = {
+# Token kind -> (shade on a light background, shade on a dark background).
+_SHADES: dict[str, tuple[str, str]] = {
+    "number": ("#b05a00", "#e8a866"),
+    "keyword": ("#7a3e9d", "#c99ae8"),
+    "string": ("#28794a", "#9ccc8c"),
+    "key": ("#1f5fa8", "#82aaff"),
+    "comment": ("#808080", "#8c8c8c"),
+    "field": ("#6a1b9a", "#d4a6f0"),
+    "argument": ("#c2185b", "#f48fb1"),
+    "directive": ("#00695c", "#80cbc4"),
+    "variable": ("#c2185b", "#f07aa8"),
+}
+_NUMBER = re.compile(r"-?\b\d+(\.\d+)?([eE][+-]?\d+)?\b")
+# Per language: (pattern, token kind, bold); later rules win where they overlap.
+_PATTERNS: dict[str, list[tuple[re.Pattern[str], str, bool]]] = {
     "json": [
-        (re.compile(r"-?\b\d+(\.\d+)?([eE][+-]?\d+)?\b"), _fmt("#b05a00")),
-        (re.compile(r"\b(true|false|null)\b"), _fmt("#7a3e9d", bold=True)),
-        (re.compile(r'"(?:[^"\\]|\\.)*"'), _fmt("#28794a")),
-        (re.compile(r'"(?:[^"\\]|\\.)*"(?=\s*:)'), _fmt("#1f5fa8", bold=True)),
-        (VARIABLE_PATTERN, _VARIABLE_FORMAT),
+        (_NUMBER, "number", False),
+        (re.compile(r"\b(true|false|null)\b"), "keyword", True),
+        (re.compile(r'"(?:[^"\\]|\\.)*"'), "string", False),
+        (re.compile(r'"(?:[^"\\]|\\.)*"(?=\s*:)'), "key", True),
     ],
     "xml": [
-        (re.compile(r"</?[\w:.\-]+|/?>"), _fmt("#1f5fa8", bold=True)),
-        (re.compile(r"\b[\w:.\-]+(?==)"), _fmt("#b05a00")),
-        (re.compile(r'"[^"]*"|\'[^\']*\''), _fmt("#28794a")),
-        (re.compile(r"<!--.*?-->"), _fmt("#808080")),
-        (VARIABLE_PATTERN, _VARIABLE_FORMAT),
+        (re.compile(r"</?[\w:.\-]+|/?>"), "key", True),
+        (re.compile(r"\b[\w:.\-]+(?==)"), "number", False),
+        (re.compile(r'"[^"]*"|\'[^\']*\''), "string", False),
+        (re.compile(r"<!--.*?-->"), "comment", False),
     ],
     "graphql": [
-        (re.compile(r"-?\b\d+(\.\d+)?([eE][+-]?\d+)?\b"), _fmt("#b05a00")),
-        (re.compile(r"\b[A-Za-z_]\w*(?=\s*:)"), _fmt("#6a1b9a")),
+        (_NUMBER, "number", False),
+        (re.compile(r"\b[A-Za-z_]\w*(?=\s*:)"), "field", False),
         (
             re.compile(
                 r"\b(query|mutation|subscription|fragment|on|true|false|null|schema|type"
                 r"|input|enum|union|interface|scalar|extend|implements|directive)\b"
             ),
-            _fmt("#7a3e9d", bold=True),
+            "keyword",
+            True,
         ),
-        (re.compile(r"\$\w+"), _fmt("#c2185b")),
-        (re.compile(r"@\w+"), _fmt("#00695c")),
-        (re.compile(r'"""[^"]*"""|"(?:[^"\\]|\\.)*"'), _fmt("#28794a")),
-        (re.compile(r"#.*$"), _fmt("#808080")),
-        (VARIABLE_PATTERN, _VARIABLE_FORMAT),
+        (re.compile(r"\$\w+"), "argument", False),
+        (re.compile(r"@\w+"), "directive", False),
+        (re.compile(r'"""[^"]*"""|"(?:[^"\\]|\\.)*"'), "string", False),
+        (re.compile(r"#.*$"), "comment", False),
     ],
 }
-_RULES["html"] = _RULES["xml"]
+_PATTERNS["html"] = _PATTERNS["xml"]
+Rules = list[tuple[re.Pattern[str], QTextCharFormat]]
+
+
+def syntax_color(kind: str, dark: bool) -> QColor:
+    """The colour of a token ``kind`` ("key", "string", ...) in the light or dark theme."""
+    return QColor(_SHADES[kind][1 if dark else 0])
+
+
+def _fmt(kind: str, dark: bool, bold: bool = False) -> QTextCharFormat:
+    fmt = QTextCharFormat()
+    fmt.setForeground(syntax_color(kind, dark))
+    if bold:
+        fmt.setFontWeight(QFont.Weight.Bold)
+    return fmt
+
+
+def _variable_format(dark: bool) -> QTextCharFormat:
+    """{{variables}} stand out in every language."""
+    return _fmt("variable", dark, bold=True)
+
+
+@cache
+def _rules(dark: bool) -> dict[str, Rules]:
+    """Each language's rules with the light or dark theme's colours (built on first use)."""
+    variable = (VARIABLE_PATTERN, _variable_format(dark))
+    return {
+        language: [(pattern, _fmt(kind, dark, bold)) for pattern, kind, bold in patterns]
+        + [variable]
+        for language, patterns in _PATTERNS.items()
+    }
 
 
 class SyntaxHighlighter(QSyntaxHighlighter):
     """Regex rules per language; later rules win where they overlap."""
 
-    def __init__(self, document: QTextDocument) -> None:
+    def __init__(self, document: QTextDocument, dark: bool = False) -> None:
         super().__init__(document)
-        self._rules: list[tuple[re.Pattern[str], QTextCharFormat]] = []
+        self._rules: Rules = []
+        self._language = "text"
+        self._dark = dark
+
+    @property
+    def dark(self) -> bool:
+        return self._dark
 
     def set_language(self, language: str) -> None:
-        rules = _RULES.get(language, [])
+        self._language = language
+        self._use_rules()
+
+    def set_dark(self, dark: bool) -> None:
+        """Colour with the dark (or light) theme's shades from now on."""
+        self._dark = dark
+        self._use_rules()
+
+    def _use_rules(self) -> None:
+        rules = _rules(self._dark).get(self._language, [])
         if rules is not self._rules:
             self._rules = rules
-            self.rehighlight()
+            if self.document() is not None:
+                self.rehighlight()
 
     def highlightBlock(self, text: str) -> None:
         for pattern, fmt in self._rules:
@@ -92,17 +148,66 @@ class SyntaxHighlighter(QSyntaxHighlighter):
 
 
 class CodeEditor(QPlainTextEdit):
-    """Monospace editor or viewer; ``set_language`` picks the highlighting."""
+    """Monospace editor or viewer; ``set_language`` picks the highlighting.
+
+    Its font size and tab width follow the app's preferences, its colours the theme
+    (an editor hidden during a switch is coloured again when it is shown).
+
+    Tab indents in an editable editor; Ctrl+M switches Tab to moving the focus on and
+    back (the convention of VS Code and Monaco), so a keyboard user is never trapped. A
+    read-only viewer always passes Tab on."""
 
     def __init__(self, object_name: str, read_only: bool = False, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName(object_name)
         self.setReadOnly(read_only)
-        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setTabChangesFocus(read_only)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 2)
-        self._highlighter = SyntaxHighlighter(self.document())
+        self._highlighter = SyntaxHighlighter(self.document(), is_dark(self.palette()))
         self._language = "text"
+        self._looks: tuple[int, int] | None = None  # (font size, tab width) applied
+        preferences = app_preferences()
+        self._apply_preferences(preferences.current)
+        preferences.changed.connect(self._on_preferences_changed)
+
+    def _on_preferences_changed(self, preferences: Preferences) -> None:
+        self._apply_preferences(preferences)
+
+    def _apply_preferences(self, preferences: Preferences) -> None:
+        looks = (preferences.font_size, preferences.tab_width)
+        if looks == self._looks:
+            return
+        self._looks = looks
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        if preferences.font_size > 0:
+            font.setPointSize(preferences.font_size)
+        self.setFont(font)
+        advance = QFontMetricsF(font).horizontalAdvance(" ")
+        self.setTabStopDistance(advance * preferences.tab_width)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if (
+            event.key() == Qt.Key.Key_M
+            and event.modifiers() == Qt.KeyboardModifier.ControlModifier
+            and not self.isReadOnly()
+        ):
+            self.setTabChangesFocus(not self.tabChangesFocus())
+            return
+        super().keyPressEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.isVisible():
+            self._follow_theme()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._follow_theme()  # the theme may have changed while it was hidden
+        super().showEvent(event)
+
+    def _follow_theme(self) -> None:
+        dark = is_dark(self.palette())
+        if dark != self._highlighter.dark:
+            self._highlighter.set_dark(dark)
 
     def set_language(self, language: str) -> None:
         self._language = language

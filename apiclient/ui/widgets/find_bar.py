@@ -25,8 +25,14 @@ class FindBar(QWidget):
         self.query = QLineEdit(objectName=object_name, placeholderText="Search in body")
         self.query.setClearButtonEnabled(True)
         self.result = QLabel(objectName=f"{object_name}.result")
-        previous = QToolButton(text="▲", toolTip="Previous match (Shift+Enter)")
-        following = QToolButton(text="▼", toolTip="Next match (Enter)")
+        previous = QToolButton(
+            text="▲", objectName=f"{object_name}.previous", toolTip="Previous match (Shift+Enter)"
+        )
+        previous.setAccessibleName("Previous match")
+        following = QToolButton(
+            text="▼", objectName=f"{object_name}.next", toolTip="Next match (Enter)"
+        )
+        following.setAccessibleName("Next match")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.query, 1)

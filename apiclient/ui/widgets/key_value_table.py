@@ -12,7 +12,7 @@ copying a masked value copies nothing.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -95,6 +95,9 @@ class KeyValueTable(QTableWidget):
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(26)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        # Tab leaves the table, arrows move between cells (while a cell is edited, Tab
+        # still goes on to the next cell): Qt's default keeps Tab inside for ever.
+        self.setTabKeyNavigation(False)
         self.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed
@@ -172,6 +175,13 @@ class KeyValueTable(QTableWidget):
         """Show (or mask again) the values of every secret row."""
         self._revealed = revealed
         self.viewport().update()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """Reached by Tab with no cell chosen yet: start on the first name, so typing
+        writes a name (on the checkbox column it would only search)."""
+        if not self.currentIndex().isValid() and event.reason() != Qt.FocusReason.MouseFocusReason:
+            self.setCurrentCell(0, _NAME)
+        super().focusInEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Delete and self.state() != self.State.EditingState:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from apiclient.core.models import OAUTH2_DEFAULT_REDIRECT, Auth
+from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.secret_line_edit import SecretLineEdit
 
 if TYPE_CHECKING:
@@ -125,7 +126,7 @@ class OAuth2Panel(QWidget):
         self.token_scope = QLabel(objectName=f"{name}.oauth2.scope", wordWrap=True)
         self.token_scope.setStyleSheet("color: palette(mid)")
         self.error = QLabel(objectName=f"{name}.oauth2.error", wordWrap=True, visible=False)
-        self.error.setStyleSheet("color: #c62828")
+        themed_style(self.error, "color: $error")
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         # Selectable: it may hold the sign-in address to open by hand.
         self.error.setTextInteractionFlags(

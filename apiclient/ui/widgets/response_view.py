@@ -1,15 +1,23 @@
 """The response panel: a status line, then body, headers, cookies and timing tabs.
 
 The status line is the one place where the outcome of a send is told: the status code,
-or, when the send failed, what went wrong and what to try.
+or, when the send failed, what went wrong and what to try. Before the first response the
+body page says what to do next (and offers to start the mock servers when they are
+stopped).
+
+Each response shown is remembered (:mod:`apiclient.ui.response_memory`) under its
+request, so the body's Compare mode can show what changed since the previous one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -23,7 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from apiclient.core.formatting import human_duration, human_size
+from apiclient.ui.response_memory import MAX_BODY_BYTES, RememberedResponse, response_memory
 from apiclient.ui.widgets.body_view import BodyView
+from apiclient.ui.widgets.empty_state import EmptyState
 from apiclient.ui.widgets.timing_chart import TimingChart
 
 if TYPE_CHECKING:
@@ -51,6 +61,22 @@ def read_only_table(object_name: str, headers: list[str]) -> QTableWidget:
     return table
 
 
+def _remembered(response: RestResponse) -> RememberedResponse:
+    """What the comparison keeps of a response (not a body above ``MAX_BODY_BYTES``)."""
+    body = response.body if response.body_file is None else None
+    if body is not None and len(body) > MAX_BODY_BYTES:
+        body = None
+    return RememberedResponse(
+        status=f"{response.status_code} {response.reason}".strip(),
+        headers=tuple(response.headers),
+        content_type=response.content_type,
+        charset=response.charset,
+        body=body,
+        size=response.body_size,
+        received_at=datetime.now(),
+    )
+
+
 def set_rows(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
     table.setRowCount(len(rows))
     for r, row in enumerate(rows):
@@ -58,13 +84,21 @@ def set_rows(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
             table.setItem(r, c, QTableWidgetItem(value))
 
 
+START_MOCKS_ACTION = "action.start_mocks"
+
+
 class ResponseView(QWidget):
     """Shows one response or one failure. ``prefix`` is e.g. ``rest.response``."""
 
     def __init__(self, prefix: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._shown = 0  # responses begun showing: a slower, older one must not win
+        self._watched_mocks: QObject | None = None
         self.status = QLabel(objectName=f"{prefix}.status")
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
         self.status.setWordWrap(True)
         self.time = QLabel(objectName=f"{prefix}.time")
         self.size = QLabel(objectName=f"{prefix}.size")
@@ -75,6 +109,14 @@ class ResponseView(QWidget):
             ["Name", "Value", "Domain", "Path", "Expires", "Secure", "HttpOnly"],
         )
         self.timing = TimingChart(f"{prefix}.timing")
+        self.empty = EmptyState(
+            f"{prefix}.empty",
+            "No response yet",
+            "Send the request (Ctrl+Enter) to see the response here.",
+        )
+        self.empty.button_clicked.connect(self._on_empty_button_clicked)
+        self.empty.installEventFilter(self)
+        self.body.set_empty_state(self.empty)
         self.tabs = QTabWidget(objectName=f"{prefix}.tabs")
         self.tabs.addTab(self.body, "Body")
         self.tabs.addTab(self.headers, "Headers")
@@ -92,12 +134,18 @@ class ResponseView(QWidget):
         self.show_idle()
 
     def show_idle(self) -> None:
-        self._set_status("No response yet. Press Send (Ctrl+Enter).", "palette(mid)")
+        """Nothing sent yet for the request shown (a request just opened)."""
+        self.status.clear()
         self._clear_details()
+        self.body.show_empty(True)
+        self._show_mocks_offer()
+        if self._owner_relpath() is None:  # a draft: its earlier responses were another's
+            response_memory().forget(self._draft_key())
 
     def show_sending(self, method: str, url: str) -> None:
         self._set_status(f"Sending {method} {url} …", "palette(mid)")
         self._clear_details()
+        self.body.show_empty(False)
 
     def show_receiving(self, method: str, url: str, received: int, total: int | None) -> None:
         """The progress of a body arriving: ``Receiving 123.4 MB of 500.0 MB…``."""
@@ -114,6 +162,7 @@ class ResponseView(QWidget):
         """A failure, told in place: ``title`` says what, ``message`` says why and what to try."""
         self.show_error_only(title, message)
         self._clear_details()
+        self.body.show_empty(False)
 
     async def show_partial(self, title: str, message: str, response: RestResponse) -> None:
         """A response whose body stopped early: the failure in the status line, and the
@@ -126,6 +175,21 @@ class ResponseView(QWidget):
         self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "#c62828")
 
     async def show_response(self, response: RestResponse) -> None:
+        self._shown += 1
+        shown = self._shown
+        self.body.show_empty(False)
+        key = self._request_key()
+        current = _remembered(response)
+        memory = response_memory()
+        draft = self._draft_key()
+        if key != draft:  # a draft saved since its responses: they are the request's
+            if not memory.last_two(key):
+                for earlier in memory.last_two(draft):
+                    memory.remember(key, earlier)
+            memory.forget(draft)
+        memory.remember(key, current)
+        kept = memory.last_two(key)
+        previous = kept[0] if len(kept) == 2 else None
         redirects = f" · {len(response.redirects)} redirect(s)" if response.redirects else ""
         self._set_status(
             f"<b>{response.status_code} {escape(response.reason)}</b>"
@@ -173,6 +237,72 @@ class ResponseView(QWidget):
             )
         else:
             await self.body.show_body(response.content_type, response.charset, response.body)
+        if shown == self._shown:
+            self.body.set_comparison(previous, current)
+
+    # -- which request this is ----------------------------------------------------------
+
+    def _owner(self) -> QWidget | None:
+        """The request tab showing this view (it has a ``relpath``), if any."""
+        owner = self.parentWidget()
+        while owner is not None and not hasattr(owner, "relpath"):
+            owner = owner.parentWidget()
+        return owner
+
+    def _owner_relpath(self) -> str | None:
+        owner = self._owner()
+        return getattr(owner, "relpath", None) if owner is not None else None
+
+    def _draft_key(self) -> Hashable:
+        return ("draft", id(self))
+
+    def _request_key(self) -> Hashable:
+        """A saved request by its collection, kind and file; a draft by this view."""
+        owner = self._owner()
+        relpath = getattr(owner, "relpath", None)
+        if owner is None or not relpath:
+            return self._draft_key()
+        store = getattr(getattr(self.window(), "workspace", None), "store", None)
+        root = str(getattr(store, "root", ""))  # the same relpath in another collection
+        return ("saved", root, getattr(owner, "kind", ""), relpath)
+
+    # -- the empty state's offer to start the mock servers ------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.empty and event.type() == QEvent.Type.Show:
+            self._show_mocks_offer()
+        return super().eventFilter(watched, event)
+
+    def _start_mocks_action(self) -> QAction | None:
+        window = self.window()
+        return window.findChild(QAction, START_MOCKS_ACTION) if window is not self else None
+
+    def _show_mocks_offer(self) -> None:
+        """The button when the window can start its mock servers and they are stopped."""
+        action = self._start_mocks_action()
+        mocks = getattr(self.window(), "mocks", None)
+        self._watch(mocks)
+        stopped = getattr(mocks, "state", "stopped") in ("stopped", "failed")
+        offer = action is not None and stopped
+        self.empty.set_button(
+            "Start the mock servers" if offer else "",
+            "Run the bundled mock servers on 127.0.0.1, to try requests offline",
+        )
+
+    def _watch(self, mocks: QObject | None) -> None:
+        """Follow the mock servers' state, once per panel, when it tells changes."""
+        if mocks is None or mocks is self._watched_mocks:
+            return
+        self._watched_mocks = mocks
+        changed = getattr(mocks, "state_changed", None)
+        if changed is not None:
+            changed.connect(self._show_mocks_offer)
+
+    def _on_empty_button_clicked(self) -> None:
+        action = self._start_mocks_action()
+        if action is not None:
+            action.trigger()
+            self.empty.set_button("")  # until the servers' state is told again
 
     def _set_status(self, html: str, color: str) -> None:
         self.status.setText(f'<span style="color:{color}">{html}</span>')

@@ -33,6 +33,7 @@ from qasync import asyncSlot
 
 from apiclient.core.models import RequestSettings
 from apiclient.ui import dialogs
+from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.page_warning import mark_page
 from apiclient.ui.widgets.secret_line_edit import SecretLineEdit
 
@@ -141,7 +142,7 @@ class SettingsEditor(QWidget):
         self.ca_browse = QPushButton("Browse…", objectName=f"{name}.ca_file.browse")
         self.ca_browse.setToolTip("Choose the CA bundle file")
         self.tls_warning = QLabel(_TLS_WARNING, wordWrap=True, objectName=f"{name}.tls_warning")
-        self.tls_warning.setStyleSheet("color: #c62828")
+        themed_style(self.tls_warning, "color: $error")
 
         self.http2 = QCheckBox("Use HTTP/2 when the server offers it", objectName=f"{name}.http2")
         self.http2.setToolTip(
@@ -182,7 +183,7 @@ class SettingsEditor(QWidget):
         self.proxy_note = QLabel(wordWrap=True, objectName=f"{name}.proxy_note")
         self.proxy_note.setStyleSheet("color: palette(mid)")
         self.proxy_problem = QLabel(wordWrap=True, objectName=f"{name}.proxy_problem")
-        self.proxy_problem.setStyleSheet("color: #c62828")
+        themed_style(self.proxy_problem, "color: $error")
 
         self._lay_out()
         for spin in (self.connect_timeout, self.timeout, self.total_timeout, self.max_redirects):

@@ -18,6 +18,7 @@ from qasync import asyncSlot
 
 from apiclient.core.models import ClientTls
 from apiclient.ui import dialogs
+from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.page_warning import mark_page
 
 _VERIFY_WARNING = "⚠ Not verified: the connection is encrypted, but nobody vouches for the server."
@@ -55,7 +56,7 @@ class TlsEditor(QWidget):
             wordWrap=True,
             objectName=f"{prefix}.tls.warning",
         )
-        self.verify_warning.setStyleSheet("color: #c62828")
+        themed_style(self.verify_warning, "color: $error")
 
         form = QFormLayout(self)
         form.addRow("CA file", self._with_picker(self.ca_file, "Choose the CA file"))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QWidget
 
+from apiclient.ui.theme import themed_style
+
 REQUEST_TEXT = "⚠ TLS certificate verification is off for this request"
 CONNECTION_TEXT = "⚠ TLS certificate verification is off for this connection (wss://)"
 
@@ -16,7 +18,7 @@ class TlsOffWarning(QLabel):
 
     def __init__(self, prefix: str, text: str = REQUEST_TEXT, parent: QWidget | None = None):
         super().__init__(text, parent, objectName=f"{prefix}.tls_warning", wordWrap=True)
-        self.setStyleSheet("color: #c62828")
+        themed_style(self, "color: $error")
         self.setToolTip(
             "Anyone on the network path could read or change the traffic. Turn "
             "verification back on in Settings, or trust the server's CA with a CA file."
