@@ -26,7 +26,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QPalette,
 )
-from PySide6.QtWidgets import QApplication, QToolTip, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QToolTip, QWidget
 
 from apiclient.core.errors import StoreError
 from apiclient.core.preferences import Preferences, Theme
@@ -41,6 +41,7 @@ _SEMANTIC: dict[str, tuple[str, str]] = {
     "warning": ("#a35200", "#f0b45a"),
     "success": ("#2e7d32", "#7cc784"),
     "muted": ("#6b6b6b", "#9a9a9a"),
+    "info": ("#1565c0", "#7ab8f5"),
     "added": ("#dcf5e2", "#1f3b28"),
     "removed": ("#fde3e1", "#4a2529"),
 }
@@ -63,7 +64,7 @@ _PALETTE: dict[QPalette.ColorRole, tuple[str, str]] = {
     Role.BrightText: ("#ffffff", "#ffffff"),
     Role.Light: ("#ffffff", "#4a4a4a"),
     Role.Midlight: ("#e2e2e2", "#404040"),
-    Role.Mid: ("#b8b8b8", "#5a5a5a"),
+    Role.Mid: ("#8f8f8f", "#8a8a8a"),  # also the hints' text ("palette(mid)"): readable
     Role.Dark: ("#9c9c9c", "#202020"),
     Role.Shadow: ("#707070", "#0c0c0c"),
     Role.Highlight: ("#2f6fd6", "#3d7bd9"),
@@ -301,3 +302,22 @@ class ThemeController(QObject):
     def _sync_actions(self) -> None:
         for theme, action in self._actions.items():
             action.setChecked(theme == self._preferences.current.theme)
+
+
+# The light shades status lines are written with, and the semantic colour each stands for.
+_STATUS_SHADES = {
+    "#2e7d32": "success",
+    "#1565c0": "info",
+    "#e65100": "warning",
+    "#a35200": "warning",
+    "#c62828": "error",
+}
+
+
+def show_status(label: QLabel, html: str, color: str) -> None:
+    """Put ``html`` in a status line in ``color``: a light-theme shade of success, info,
+    warning or error (shown in the theme's own shade, also after a switch) or any
+    style sheet colour such as ``palette(mid)``."""
+    name = _STATUS_SHADES.get(color.lower())
+    label.setText(html)
+    themed_style(label, f"color: ${name}" if name else f"color: {color}")

@@ -56,11 +56,16 @@ def test_light_and_dark_windows_with_several_open_requests(qtbot, window, tmp_pa
     window.new_request("rest")  # an unsaved draft, in italics
     window.open_saved_request(REST_REQUESTS[0])
     rest = window.rest
-    rest.editor.url.setText(rest.editor.url.text() + "?per_page=5")  # unsaved: " ●"
+    rest.editor.url.setFocus()
+    rest.editor.url.end(False)
+    qtbot.keyClicks(rest.editor.url, "?per_page=5")  # typed: unsaved, " ●"
+    qtbot.waitUntil(lambda: rest.dirty)
     with qtbot.waitSignal(rest.send_finished, timeout=15_000):
         window.send_action.trigger()
     qtbot.waitUntil(lambda: rest.response.status.text() != "", timeout=5_000)
-    assert len(window.open_requests("rest").tabs()) == len(REST_REQUESTS) + 1
+    group = window.open_requests("rest")
+    assert len(group.tabs()) == len(REST_REQUESTS) + 1
+    assert group.bar.tabText(group.bar.currentIndex()).endswith(" ●")
 
     window.findChild(type(window.send_action), "action.theme.light").trigger()
     qtbot.waitUntil(lambda: not window.theme.dark)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from apiclient.ui.theme import show_status
 from apiclient.ui.widgets.send_buttons import swap_send_cancel
 
 if TYPE_CHECKING:
@@ -172,7 +173,7 @@ class MethodsPanel(QWidget):
         return items
 
     def _set_status(self, html: str, color: str) -> None:
-        self.status.setText(f'<span style="color:{color}">{html}</span>')
+        show_status(self.status, html, color)
 
     def _on_current_changed(self, item: QTreeWidgetItem | None) -> None:
         method = item.data(0, _ROLE) if item is not None else None

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from apiclient.core.formatting import human_duration
+from apiclient.ui.theme import show_status
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.event_log import EventLogView, LoggedEvent
 from apiclient.ui.widgets.response_view import read_only_table, set_rows
@@ -108,7 +109,7 @@ class GrpcResponseView(QWidget):
             self.tabs.setCurrentWidget(self.details)
 
     def _set_status(self, html: str, color: str) -> None:
-        self.status.setText(f'<span style="color:{color}">{html}</span>')
+        show_status(self.status, html, color)
 
     def _clear(self) -> None:
         self.time.clear()

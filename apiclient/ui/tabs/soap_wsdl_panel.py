@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from apiclient.ui.theme import show_status
 from apiclient.ui.widgets.send_buttons import swap_send_cancel
 
 if TYPE_CHECKING:
@@ -213,7 +214,7 @@ class WsdlPanel(QWidget):
         return items
 
     def _set_status(self, html: str, color: str) -> None:
-        self.status.setText(f'<span style="color:{color}">{html}</span>')
+        show_status(self.status, html, color)
 
     # -- user actions ------------------------------------------------------------------------
 

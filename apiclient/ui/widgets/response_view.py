@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from apiclient.core.formatting import human_duration, human_size
 from apiclient.ui.response_memory import MAX_BODY_BYTES, RememberedResponse, response_memory
+from apiclient.ui.theme import show_status
 from apiclient.ui.widgets.body_view import BodyView
 from apiclient.ui.widgets.empty_state import EmptyState
 from apiclient.ui.widgets.timing_chart import TimingChart
@@ -305,7 +306,7 @@ class ResponseView(QWidget):
             self.empty.set_button("")  # until the servers' state is told again
 
     def _set_status(self, html: str, color: str) -> None:
-        self.status.setText(f'<span style="color:{color}">{html}</span>')
+        show_status(self.status, html, color)
 
     def _clear_details(self) -> None:
         self.time.clear()
