@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from apiclient.core.fuzzy import FuzzyIndex
 from apiclient.ui.method_style import badge_icon, request_badge, request_icon
@@ -368,6 +369,8 @@ class CommandPalette(QFrame):
 
     async def _read_history(self) -> None:
         entries = await self._window.history.recent(HISTORY_LIMIT)
+        if not isValid(self):  # the window closed meanwhile
+            return
         self._history = _Group.of(history_items(self._window, entries))
         if self.isVisible():
             self._refresh()

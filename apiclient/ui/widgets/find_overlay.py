@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QToolButton,
     QWidget,
 )
+from shiboken6 import isValid
 
 from apiclient.ui.tasks import start_task
 from apiclient.ui.theme import is_dark
@@ -227,7 +228,7 @@ class FindOverlay(QFrame):
 
     async def _search_in_worker(self, text: str, needle: str, generation: int) -> None:
         matches = await asyncio.to_thread(find_all, text, needle)
-        if generation == self._generation:
+        if isValid(self) and generation == self._generation:  # not closed meanwhile
             self._show(matches)
 
     def _show(self, matches: Matches) -> None:
