@@ -25,7 +25,7 @@ import re
 from functools import cache
 from html import unescape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -291,6 +291,16 @@ def label_controls(root: QWidget) -> None:
             widget.setAccessibleName(name)
 
 
+NAMING_DELAY_MS = 300
+
+
+def label_controls_soon(root: QWidget) -> None:
+    """:func:`label_controls` once the window has painted and takes input: naming a tab
+    walks hundreds of widgets (20-40 ms), which must not delay the first keystroke. A
+    screen reader asks for names when the focus moves, later than that."""
+    QTimer.singleShot(NAMING_DELAY_MS, root, lambda: label_controls(root))
+
+
 @cache
 def _is_control(widget_type: type) -> bool:
     """Whether widgets of this type are controls (asked per type: isinstance on a Qt type
@@ -381,32 +391,44 @@ def _labels_by_control(root: QWidget, found: list[QLabel]) -> dict[QWidget, str]
         buddy = label.buddy()
         if buddy is not None and _plain(label.text()):
             labels[buddy] = _plain(label.text())
+    # Only a widget holding a label can hold a label beside a control.
+    holders = {label.parentWidget() for label in found}
+    children = _Children()
     for layout in root.findChildren(QLayout):
+        if layout.parentWidget() not in holders:
+            continue
         if isinstance(layout, QFormLayout):
-            _form_labels(layout, labels)
+            _form_labels(layout, labels, children)
         elif isinstance(layout, QBoxLayout | QGridLayout):
-            _neighbour_labels(layout, labels)
+            _neighbour_labels(layout, labels, children)
     return labels
 
 
-def _laid_out(layout: QLayout) -> list[QWidget]:
+class _Children(dict[QWidget, list[QWidget]]):
+    """Each widget's direct child widgets, asked of Qt once per walk."""
+
+    def __missing__(self, owner: QWidget) -> list[QWidget]:
+        found = owner.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        self[owner] = found
+        return found
+
+
+def _laid_out(layout: QLayout, children: _Children) -> list[QWidget]:
     """The widgets ``layout`` itself holds (not its nested layouts'), in its order."""
     owner = layout.parentWidget()
     if owner is None:
         return []
     placed = [
-        (index, widget)
-        for widget in owner.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
-        if (index := layout.indexOf(widget)) >= 0
+        (index, widget) for widget in children[owner] if (index := layout.indexOf(widget)) >= 0
     ]
     return [widget for _index, widget in sorted(placed, key=lambda pair: pair[0])]
 
 
-def _form_labels(form: QFormLayout, labels: dict[QWidget, str]) -> None:
-    fields: list[QWidget] = [w for w in _laid_out(form) if _is_control(type(w))]
+def _form_labels(form: QFormLayout, labels: dict[QWidget, str], children: _Children) -> None:
+    fields: list[QWidget] = [w for w in _laid_out(form, children) if _is_control(type(w))]
     for nested in form.findChildren(QLayout, options=Qt.FindChildOption.FindDirectChildrenOnly):
         label = form.labelForField(nested)
-        first = next((w for w in _laid_out(nested) if _is_control(type(w))), None)
+        first = next((w for w in _laid_out(nested, children) if _is_control(type(w))), None)
         if isinstance(label, QLabel) and first is not None:
             _pair(label, first, labels)
     for field in fields:
@@ -415,9 +437,9 @@ def _form_labels(form: QFormLayout, labels: dict[QWidget, str]) -> None:
             _pair(label, field, labels)
 
 
-def _neighbour_labels(layout: QLayout, labels: dict[QWidget, str]) -> None:
+def _neighbour_labels(layout: QLayout, labels: dict[QWidget, str], children: _Children) -> None:
     previous: QWidget | None = None
-    for widget in _laid_out(layout):
+    for widget in _laid_out(layout, children):
         if isinstance(previous, QLabel) and _is_control(type(widget)):
             _pair(previous, widget, labels)
         previous = widget

@@ -186,13 +186,13 @@ class MainWindow(QMainWindow):
         """The parts beyond the frame, built now if they were not yet (``startup`` builds
         them once the frame is on screen; anything needing them earlier builds them)."""
         if self._parts is None:
-            from apiclient.ui.accessibility import label_controls
+            from apiclient.ui.accessibility import label_controls_soon
 
             self._parts = self._build_parts()
             self._request_tabs.attach(self._parts.workspace)
             self._fill_environment_picker()
             self._enable_part_controls(True)
-            label_controls(self)
+            label_controls_soon(self)
             if self.statusBar().currentMessage() == "Starting…":  # not a problem told meanwhile
                 self.statusBar().showMessage("Ready")
         return self._parts
@@ -503,9 +503,9 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentWidget(group)
 
     def _on_tab_built(self, tab: RequestTab) -> None:
-        from apiclient.ui.accessibility import label_controls
+        from apiclient.ui.accessibility import label_controls_soon
 
-        label_controls(tab)
+        label_controls_soon(tab)
         tab.request_sent.connect(lambda entry: self.history.record(entry))
         self.drafts.track(tab)
         # A new sub-tab takes the layout of the one in front of its kind, else the saved one.
