@@ -89,6 +89,20 @@ class Preferences:
         return asdict(self)
 
 
+def proxy_url_problem(url: str) -> str:
+    """What is wrong with a custom proxy's URL on its face (none, or an unknown scheme),
+    in a sentence; ``""`` when nothing is or it is a ``{{variable}}``. Shared by a
+    request's Settings tab and the Settings dialog."""
+    if not url:
+        return "Custom proxy: type the proxy's URL, e.g. http://proxy.local:3128."
+    if "{{" in url or url.lower().startswith(PROXY_SCHEMES):
+        return ""
+    return (
+        f"Custom proxy: '{url}' has no known scheme; start it with http://, https:// "
+        "or socks5:// (e.g. socks5://127.0.0.1:1080)."
+    )
+
+
 def proxy_problem(proxy: str, proxy_url: str) -> str:
     """What is wrong with a default custom proxy, in a sentence; ``""`` when nothing is
     (or when the URL is a ``{{variable}}``, checked once a request resolves it).
@@ -98,15 +112,9 @@ def proxy_problem(proxy: str, proxy_url: str) -> str:
     if proxy != "custom":
         return ""
     url = proxy_url.strip()
-    if not url:
-        return "Custom proxy: type the proxy's URL, e.g. http://proxy.local:3128."
-    if "{{" in url:
-        return ""
-    if not url.lower().startswith(PROXY_SCHEMES):
-        return (
-            f"Custom proxy: '{url}' has no known scheme; start it with http://, https:// "
-            "or socks5:// (e.g. socks5://127.0.0.1:1080)."
-        )
+    problem = proxy_url_problem(url)
+    if problem or "{{" in url:
+        return problem
     try:
         parts = urlsplit(url)
         host, _port = parts.hostname, parts.port  # .port raises ValueError for "x:abc"

@@ -48,6 +48,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from apiclient.ui.actions import without_mnemonic
+
 INTERACTIVE = (
     QAbstractButton,
     QLineEdit,
@@ -458,8 +460,7 @@ def _plain(text: str) -> str:
     """Label or tooltip text as words: no markup, no mnemonic "&", no trailing colon."""
     if "<" in text:
         text = unescape(_TAGS.sub(" ", text))
-    text = text.replace("&&", "\0").replace("&", "").replace("\0", "&")
-    return " ".join(text.split()).rstrip(":").strip()
+    return " ".join(without_mnemonic(text).split()).rstrip(":").strip()
 
 
 def _first_sentence(text: str) -> str:

@@ -29,3 +29,8 @@ def make_action(
     if context is not None:
         action.setShortcutContext(context)
     return action
+
+
+def without_mnemonic(text: str) -> str:
+    """A menu or label text as shown: "&File" -> "File", "Save && close" -> "Save & close"."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")

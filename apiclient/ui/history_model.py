@@ -19,37 +19,33 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from apiclient.core.history import HistorySummary
 from apiclient.ui.method_style import badge_color as method_color
-from apiclient.ui.theme import is_dark
+from apiclient.ui.theme import http_status_tone, is_dark, semantic_color
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 
-_GREEN, _BLUE, _ORANGE, _RED = "#2e7d32", "#1565c0", "#e65100", "#c62828"
 _HTTP_STATUS = re.compile(r"(\d{3})\b")
 _KIND_LABELS = {"batch": "BATCH", "graphql": "GQL"}
 _ROW_PAD = 4
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def status_color(summary: HistorySummary) -> str:
-    """Green for success, blue for redirects, orange for client-side trouble (4xx, a
-    gRPC status, GraphQL errors), red for server errors, faults and failed sends."""
+def status_tone(summary: HistorySummary) -> str:
+    """The semantic colour of an entry's status: success, info for redirects, warning
+    for client-side trouble (4xx, a gRPC status, GraphQL errors), error for server
+    errors, faults and failed sends."""
     status = summary.status
     if summary.error or status == "Fault":
-        return _RED
+        return "error"
     match = _HTTP_STATUS.match(status)
     if match:
         code = int(match.group(1))
-        if code >= 500:
-            return _RED
-        if code >= 400 or "error" in status:
-            return _ORANGE
-        return _BLUE if code >= 300 else _GREEN
-    return _GREEN if status == "OK" else _ORANGE
+        return "warning" if code < 400 and "error" in status else http_status_tone(code)
+    return "success" if status == "OK" else "warning"
 
 
 def badge_text(summary: HistorySummary) -> str:
@@ -213,7 +209,7 @@ class HistoryDelegate(QStyledItemDelegate):
         # A few pixels of slack: eliding to the exact advance may cut the last letter.
         status_width = min(bold_metrics.horizontalAdvance(status) + 4, rect.width() * 11 // 20)
         status = bold_metrics.elidedText(status, Qt.TextElideMode.ElideRight, status_width)
-        painter.setPen(text_color if selected else QColor(status_color(entry)))
+        painter.setPen(text_color if selected else semantic_color(status_tone(entry)))
         painter.drawText(top, middle | Qt.AlignmentFlag.AlignRight, status)
         painter.setFont(option.font)
         painter.setPen(text_color)

@@ -19,6 +19,7 @@ from PySide6.QtGui import QKeySequence
 
 from apiclient.core.history import HistorySummary
 from apiclient.core.store_nodes import FolderNode, RequestNode
+from apiclient.ui.actions import without_mnemonic
 from apiclient.ui.main_window import NO_ENVIRONMENT
 from apiclient.ui.tasks import start_task
 
@@ -124,7 +125,7 @@ def _menu_items(menu: QMenu, top: str, prefix: str) -> Iterator[PaletteItem]:
 
 def _plain(text: str) -> str:
     """A menu text without its mnemonic ("&File") and ellipsis ("Import…")."""
-    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…").strip()
+    return without_mnemonic(text).rstrip("…").strip()
 
 
 def history_items(window: MainWindow, entries: list[HistorySummary]) -> list[PaletteItem]:

@@ -304,20 +304,19 @@ class ThemeController(QObject):
             action.setChecked(theme == self._preferences.current.theme)
 
 
-# The light shades status lines are written with, and the semantic colour each stands for.
-_STATUS_SHADES = {
-    "#2e7d32": "success",
-    "#1565c0": "info",
-    "#e65100": "warning",
-    "#a35200": "warning",
-    "#c62828": "error",
-}
+def http_status_tone(code: int) -> str:
+    """The semantic colour of an HTTP status: success (2xx), info (3xx), warning (4xx),
+    error (5xx)."""
+    if code >= 500:
+        return "error"
+    if code >= 400:
+        return "warning"
+    return "info" if code >= 300 else "success"
 
 
 def show_status(label: QLabel, html: str, color: str) -> None:
-    """Put ``html`` in a status line in ``color``: a light-theme shade of success, info,
-    warning or error (shown in the theme's own shade, also after a switch) or any
-    style sheet colour such as ``palette(mid)``."""
-    name = _STATUS_SHADES.get(color.lower())
+    """Put ``html`` in a status line in ``color``: one of :data:`SEMANTIC_NAMES` (shown
+    in the theme's shade, also after a switch) or any style sheet colour such as
+    ``palette(mid)``."""
     label.setText(html)
-    themed_style(label, f"color: ${name}" if name else f"color: {color}")
+    themed_style(label, f"color: ${color}" if color in SEMANTIC_NAMES else f"color: {color}")

@@ -161,13 +161,13 @@ class SchemaExplorer(QWidget):
             self._set_status(
                 "The endpoint changed: Fetch the schema again. Until then queries are not "
                 "checked (the schema in view is the previous endpoint's).",
-                "#e65100",
+                "warning",
             )
         elif self._schema is not None:
             self._show_count()
 
     def show_error(self, title: str, message: str) -> None:
-        self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "#c62828")
+        self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "error")
 
     def show_cancelled(self) -> None:
         self._set_status("Cancelled: no schema was loaded.", "palette(mid)")
@@ -186,7 +186,7 @@ class SchemaExplorer(QWidget):
         notes = "".join(f"<br>⚠ {escape(w)}" for w in schema.warnings[:3])
         self._set_status(
             f"{len(self._types)} types, {fields} fields · from {escape(schema.source)}{notes}",
-            "#2e7d32",
+            "success",
         )
 
     def _set_status(self, html: str, color: str) -> None:

@@ -113,13 +113,13 @@ class MethodsPanel(QWidget):
         if stale:
             self._set_status(
                 "The target changed: Reflect (or load its .proto files) to list its methods.",
-                "#e65100",
+                "warning",
             )
 
     def show_error(self, title: str, message: str) -> None:
         self.tree.clear()
         self.info.clear()
-        self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "#c62828")
+        self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "error")
 
     def show_cancelled(self) -> None:
         self._set_status("Cancelled.", "palette(mid)")
@@ -146,7 +146,7 @@ class MethodsPanel(QWidget):
         self._set_status(
             f"{count} method(s) in {len(catalog.services)} service(s) · "
             f"{escape(catalog.source)}{problems}",
-            "#2e7d32",
+            "success",
         )
 
     def select_method(self, path: str) -> bool:

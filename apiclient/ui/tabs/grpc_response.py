@@ -71,19 +71,19 @@ class GrpcResponseView(QWidget):
     def show_error(self, title: str, message: str) -> None:
         """The call could not be made: nothing of an earlier response stays."""
         self._clear()
-        self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "#c62828")
+        self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "error")
 
     def show_failure(self, title: str, message: str) -> None:
         """The call broke off: what arrived before stays in the log."""
         self.log.model.flush()
-        self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "#c62828")
+        self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "error")
 
     def show_note(self, text: str) -> None:
         """A problem beside the running call (a message that could not be sent)."""
-        self._set_status(escape(text), "#e65100")
+        self._set_status(escape(text), "warning")
 
     def show_streaming(self, count: int) -> None:
-        self._set_status(f"Streaming · {count} message(s)", "#2e7d32")
+        self._set_status(f"Streaming · {count} message(s)", "success")
 
     def add_message(self, event: GrpcMessageEvent) -> None:
         summary = " ".join(event.json[:_SUMMARY_CHARS].split())
@@ -93,7 +93,7 @@ class GrpcResponseView(QWidget):
         """The status the call ended with, and what came with it (``received`` counts
         every message, also those beyond what the result keeps)."""
         self.log.model.flush()
-        color = "#2e7d32" if result.ok else "#c62828"
+        color = "success" if result.ok else "error"
         details = f" · {escape(result.details)}" if result.details else ""
         count = f" · {received} message(s)" if received else ""
         self._set_status(f"<b>{escape(result.code)}</b>{details}{count}", color)

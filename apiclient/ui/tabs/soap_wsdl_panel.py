@@ -145,14 +145,14 @@ class WsdlPanel(QWidget):
 
     def show_problem(self, title: str, message: str) -> None:
         """A problem that leaves the loaded WSDL in place (e.g. no sample for one operation)."""
-        self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "#c62828")
+        self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "error")
 
     def set_stale(self, stale: bool) -> None:
         """The location no longer names the WSDL in the tree: its operations are not offered."""
         self.tree.setEnabled(not stale)
         if stale:
             self._set_status(
-                "The WSDL location changed: press Load to list its operations.", "#e65100"
+                "The WSDL location changed: press Load to list its operations.", "warning"
             )
 
     def show_cancelled(self) -> None:
@@ -184,7 +184,7 @@ class WsdlPanel(QWidget):
         files = len(wsdl.documents)
         note = f"{count} operation(s) in {len(wsdl.services)} service(s), from {files} file(s)."
         skipped = "".join(f"<br>{escape(text)}" for text in wsdl.skipped)
-        self._set_status(escape(note) + skipped, "#2e7d32")
+        self._set_status(escape(note) + skipped, "success")
 
     def select_operation(self, service: str, port: str, name: str) -> bool:
         """Highlight the operation a request uses (none when it has none), without

@@ -32,23 +32,13 @@ from PySide6.QtWidgets import (
 
 from apiclient.core.formatting import human_duration, human_size
 from apiclient.ui.response_memory import MAX_BODY_BYTES, RememberedResponse, response_memory
-from apiclient.ui.theme import show_status
+from apiclient.ui.theme import http_status_tone, show_status
 from apiclient.ui.widgets.body_view import BodyView
 from apiclient.ui.widgets.empty_state import EmptyState
 from apiclient.ui.widgets.timing_chart import TimingChart
 
 if TYPE_CHECKING:
     from apiclient.protocols.rest import RestResponse
-
-
-def _status_color(code: int) -> str:
-    if code < 300:
-        return "#2e7d32"
-    if code < 400:
-        return "#1565c0"
-    if code < 500:
-        return "#e65100"
-    return "#c62828"
 
 
 def read_only_table(object_name: str, headers: list[str]) -> QTableWidget:
@@ -173,7 +163,7 @@ class ResponseView(QWidget):
 
     def show_error_only(self, title: str, message: str) -> None:
         """Tell a failure in the status line, keeping what is shown below it."""
-        self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "#c62828")
+        self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "error")
 
     async def show_response(self, response: RestResponse) -> None:
         self._shown += 1
@@ -195,7 +185,7 @@ class ResponseView(QWidget):
         self._set_status(
             f"<b>{response.status_code} {escape(response.reason)}</b>"
             f" · {response.http_version}{redirects}",
-            _status_color(response.status_code),
+            http_status_tone(response.status_code),
         )
         self.time.setText(human_duration(response.elapsed_s))
         size = response.body_size

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from apiclient.core.models import RequestSettings
+from apiclient.core.preferences import proxy_url_problem
 from apiclient.ui import dialogs
 from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.page_warning import mark_page
@@ -46,7 +47,6 @@ PROXY_MODES = (
     ("none", "None", "Connect directly, even when the system names a proxy"),
     ("custom", "Custom", "Use the proxy below"),
 )
-PROXY_SCHEMES = ("http://", "https://", "socks5://", "socks5h://")
 _MAX_SECONDS = 86_400.0
 
 
@@ -56,19 +56,12 @@ def proxy_problem(settings: RequestSettings) -> str:
     if settings.proxy != "custom":
         return ""
     url = settings.proxy_url.strip()
-    if not url:
-        return "Custom proxy: type the proxy's URL, e.g. http://proxy.local:3128."
-    if _holds_password(url):
+    if url and _holds_password(url):
         return (
             "Put the password in the Password field (and the user in Username): the URL "
             "is saved in clear text, in the request file and the history."
         )
-    if "{{" in url or url.lower().startswith(PROXY_SCHEMES):
-        return ""
-    return (
-        f"Custom proxy: '{url}' has no known scheme; start it with http://, https:// "
-        "or socks5:// (e.g. socks5://127.0.0.1:1080)."
-    )
+    return proxy_url_problem(url)
 
 
 def _holds_password(url: str) -> bool:
