@@ -297,6 +297,8 @@ class GraphqlTab(RequestTab):
 
     async def _check(self) -> None:
         """Parse and check the query and variables after a pause in typing."""
+        if not isValid(self):  # the tab closed between the timer and this first step
+            return
         request = self.editor.request()
         await import_in_worker(*_ENGINE_MODULES)
         from apiclient.protocols import graphql_document as document

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QSplitter, QWidget
 from qasync import asyncSlot
+from shiboken6 import isValid
 
 from apiclient.core.errors import CoreError, VariableError
 from apiclient.core.formatting import pretty_xml
@@ -172,6 +173,8 @@ class SoapTab(RequestTab):
 
     async def _load_wsdl(self, force: bool) -> None:
         """``force``: read the WSDL again even if this location was loaded before."""
+        if not isValid(self):  # the tab closed before this first step ran
+            return
         request = self.editor.request()
         typed = self.wsdl_panel.location.text().strip()
         if not typed:
