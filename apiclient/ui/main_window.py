@@ -1,7 +1,9 @@
 """The main window: collections sidebar, protocol tabs, environment picker, mock servers.
 
-It wires the parts together and owns what spans them: opening and saving requests,
-asking before unsaved work is dropped, and remembering the layout between runs.
+It wires the parts together and owns what spans them: the menus, the environment, which
+collection is open, and remembering the layout between runs. The open requests (where
+one opens, saving, asking before unsaved work is dropped) are
+:mod:`apiclient.ui.open_requests_controller`'s.
 
 The window is built in two steps so it shows at once: the frame (menus, tool bar, tab
 labels, status bar) needs Qt and a few light modules only; the parts that need the
@@ -45,6 +47,7 @@ from apiclient.ui.actions import make_action
 from apiclient.ui.app_preferences import app_preferences
 from apiclient.ui.lazy_page import LazyPage
 from apiclient.ui.mocks_panel import MocksPanel
+from apiclient.ui.open_requests_controller import OpenRequestsController
 from apiclient.ui.request_tabs import ProtocolTabs, RequestTabs
 from apiclient.ui.settings import AppSettings
 from apiclient.ui.shortcut_guard import ShortcutGuard
@@ -55,7 +58,6 @@ from apiclient.ui.theme import ThemeController
 if TYPE_CHECKING:
     from apiclient.core.history import HistoryEntry
     from apiclient.core.models import AnyRequest
-    from apiclient.core.store import RequestNode
     from apiclient.ui.collection_watcher import CollectionWatcher
     from apiclient.ui.collections_sidebar import CollectionsSidebar
     from apiclient.ui.command_palette import CommandPalette
@@ -119,18 +121,6 @@ class MainWindow(QMainWindow):
         self.resize(1280, 820)
         self._settings = settings
         self._closing_confirmed = False
-        # Per open request: the folder a new draft was started in, where Save puts it.
-        self._new_request_folder: dict[RequestTab, str] = {}
-        self._confirming: asyncio.Future[None] | None = None
-        # The collection the requests open in tabs (their relpaths) belong to.
-        self._tabs_collection: Path | None = None
-        # Closed sub-tabs whose sends and connections are still being stopped.
-        self._disposing: set[asyncio.Task[None]] = set()
-        # While true, which requests are open is not remembered: the tabs are being cleared.
-        self._open_requests_frozen = False
-        # Reopening the requests remembered for the collection just opened (meanwhile,
-        # what is open is not remembered either: it is not all there yet).
-        self._reopening: asyncio.Task[None] | None = None
         self._parts: WindowParts | None = None
         # Menu actions that need the parts: disabled until they are built.
         self._part_actions: list[QAction] = []
@@ -139,7 +129,12 @@ class MainWindow(QMainWindow):
         QVBoxLayout(self._collections_page).setContentsMargins(0, 0, 0, 0)
         self._history_page = LazyPage(self._build_history, "history.page")
         self.tabs = ProtocolTabs()
-        self._request_tabs = RequestTabs(self.tabs, self._on_tab_built, self._on_group_built)
+        self._request_tabs = RequestTabs(
+            self.tabs,
+            lambda tab: self.requests.on_tab_built(tab),
+            lambda group: self.requests.on_group_built(group),
+        )
+        self.requests = OpenRequestsController(self, self._request_tabs, settings)
         self.side_tabs = QTabWidget(objectName="sidebar.tabs")
         self.side_tabs.setDocumentMode(True)
         self.side_tabs.addTab(self._collections_page, "Collections")
@@ -206,15 +201,19 @@ class MainWindow(QMainWindow):
 
         workspace = Workspace(self)
         # First, before the sidebar opens a request on the collection just opened.
-        workspace.collection_opened.connect(self._on_workspace_collection_opened)
+        workspace.collection_opened.connect(self.requests.on_collection_opened)
         sidebar = CollectionsSidebar(workspace, RequestTabs.kinds())
         self._collections_page.layout().addWidget(sidebar)
         # Never lose work: drafts of unsaved edits, and changes made outside the app.
-        drafts = DraftKeeper(DraftStore(data_dir() / "drafts"), workspace, self._tab_for_slot, self)
+        drafts = DraftKeeper(
+            DraftStore(data_dir() / "drafts"), workspace, self.requests.tab_for_slot, self
+        )
         watcher = CollectionWatcher(workspace, lambda: self.request_tabs, sidebar, self)
 
-        sidebar.request_activated.connect(self._on_sidebar_request_activated)
-        sidebar.new_request_requested.connect(self._on_new_request)
+        sidebar.request_activated.connect(self.requests.open_saved_request)
+        sidebar.new_request_requested.connect(
+            lambda folder, kind: self.requests.new_request(kind, folder)
+        )
         sidebar.problem_reported.connect(self.report_problem)
         sidebar.run_requested.connect(self.run_folder)
         drafts.problem_reported.connect(self.report_problem)
@@ -222,13 +221,18 @@ class MainWindow(QMainWindow):
         watcher.problem_reported.connect(self.report_problem)
         drafts.conflict_found.connect(watcher.show_conflict)
         workspace.environments_changed.connect(self._fill_environment_picker)
-        workspace.node_moved.connect(self._on_node_moved)
-        workspace.tree_changed.connect(self._on_tree_changed)
+        workspace.node_moved.connect(self.requests.on_node_moved)
+        workspace.tree_changed.connect(self.requests.on_tree_changed)
         workspace.environment_selected.connect(self._remember_environment)
         workspace.environment_selected.connect(self.indicators.show_environment)
         self.environment_picker.currentIndexChanged.connect(self._on_picker_changed)
         self.edit_environments.clicked.connect(self.open_environment_editor)
         return WindowParts(workspace, sidebar, drafts, watcher)
+
+    @property
+    def parts(self) -> WindowParts | None:
+        """The parts beyond the frame, None until they are built (nothing builds them)."""
+        return self._parts
 
     @property
     def workspace(self) -> Workspace:
@@ -492,264 +496,43 @@ class MainWindow(QMainWindow):
             raise ValueError(f"This version of apiclient has no tab for {kind} requests.")
         return group
 
-    def _group_of(self, tab: RequestTab) -> OpenRequests | None:
-        return next((g for g in self._request_tabs.groups() if tab in g.tabs()), None)
-
-    def _focus_tab(self, tab: RequestTab) -> None:
-        """Bring ``tab`` to the front: its protocol tab, then its sub-tab."""
-        group = self._group_of(tab)
-        if group is not None:
-            group.focus(tab)
-            self.tabs.setCurrentWidget(group)
-
-    def _on_tab_built(self, tab: RequestTab) -> None:
-        from apiclient.ui.accessibility import label_controls_soon
-
-        label_controls_soon(tab)
-        tab.request_sent.connect(lambda entry: self.history.record(entry))
-        self.drafts.track(tab)
-        # A new sub-tab takes the layout of the one in front of its kind, else the saved one.
-        group = next((g for g in self._request_tabs.groups() if g.kind == tab.kind), None)
-        shown = group.current() if group is not None else None
-        saved = shown.splitter.saveState() if shown is not None else None
-        saved = saved or self._settings.splitter(tab.kind)
-        if saved is not None:
-            tab.splitter.restoreState(saved)
-
-    def _on_group_built(self, group: OpenRequests) -> None:
-        from apiclient.ui.accessibility import label_controls
-
-        group.close_requested.connect(self.close_request)
-        group.current_changed.connect(self._on_group_current_changed)
-        group.dirty_changed.connect(lambda dirty: self._on_group_dirty_changed(group, dirty))
-        group.tabs_changed.connect(self._remember_open_requests)
-        # Qt makes each sub-tab's close button with a tooltip only: name them too.
-        group.tabs_changed.connect(lambda: label_controls(group.bar))
-
-    def _on_group_current_changed(self, tab: RequestTab) -> None:
-        """Another open request in front: the sidebar shows where it is saved."""
-        if tab.relpath is not None and self._parts is not None:
-            self._parts.sidebar.select(tab.relpath)
-
-    def _tab_for_slot(self, slot: str) -> RequestTab | None:
-        """The open request whose drafts are kept in ``slot`` (a sub-tab is opened for
-        it, behind the others, if none is); None for a kind without a tab."""
-        self.build_parts()
-        group = self._request_tabs.group(slot.partition("-")[0])
-        if group is None:
-            return None
-        return group.find_slot(slot) or group.open_tab(slot, focus=False)
-
-    async def confirm_discard(self, tab: RequestTab | None = None) -> bool:
-        """True when ``tab`` (else every open request) has nothing unsaved, or the user
-        saved or chose to drop it."""
-        for each in (tab,) if tab is not None else self.request_tabs:
-            if each.dirty and not await self._confirm_discard_one(each):
-                return False
-        return True
-
-    async def _confirm_discard_one(self, tab: RequestTab) -> bool:
-        self._focus_tab(tab)
-        answer = await dialogs.question(
-            self,
-            "Unsaved changes",
-            f"'{tab.current_request().name}' has unsaved changes. Save them?",
-            dialogs.Button.Save | dialogs.Button.Discard | dialogs.Button.Cancel,
-            dialogs.Button.Save,
-        )
-        if answer == dialogs.Button.Save:
-            return await self._save(tab)
-        return answer == dialogs.Button.Discard
-
     # -- public API: what the sidebar, the palette and the history call ------------------
 
     def open_saved_request(self, relpath: str) -> None:
-        """Show the saved request at ``relpath``: its sub-tab if it is open, else in a
-        new sub-tab (or in place of an untouched blank one). Nothing is replaced."""
-        from apiclient.core.store import RequestNode
-
-        try:
-            node = self.workspace.find(relpath)
-        except CoreError as exc:
-            self.report_problem(str(exc))
-            return
-        if isinstance(node, RequestNode):
-            self._show_saved(node)
+        self.requests.open_saved_request(relpath)
 
     def open_history_entry(self, entry: HistoryEntry) -> None:
-        """Reopen a sent request from the history as an unsaved draft, in a new sub-tab,
-        saying which secrets the history did not keep."""
-        tab = self._vacant_tab(entry.kind)
-        if tab is None:
-            return
-        tab.open_request(entry.request, None)
-        self._focus_tab(tab)
-        if entry.redacted:
-            tab.show_notice(
-                "Reopened from history without its secrets; type them again: "
-                + ", ".join(entry.redacted)
-                + "."
-            )
+        self.requests.open_history_entry(entry)
 
     def open_draft(self, request: AnyRequest, notice: str = "") -> RequestTab | None:
-        """Show ``request`` (imported, pasted...) as an unsaved draft in a new sub-tab of
-        its kind; ``notice`` says where it came from. Closing it asks first."""
-        tab = self._vacant_tab(request.kind)
-        if tab is None:
-            return None
-        tab.open_request(request, None)
-        tab.detach()  # unsaved work from the start: Save asks for a name
-        self._focus_tab(tab)
-        if notice:
-            tab.show_notice(notice)
-        return tab
+        return self.requests.open_draft(request, notice)
+
+    def new_request(self, kind: str, folder: str = "") -> None:
+        self.requests.new_request(kind, folder)
+
+    def close_request(self, tab: RequestTab | None = None) -> None:
+        self.requests.close_request(tab)
+
+    def cycle_requests(self, step: int) -> None:
+        self.requests.cycle_requests(step)
+
+    async def confirm_discard(self, tab: RequestTab | None = None) -> bool:
+        return await self.requests.confirm_discard(tab)
 
     def select_environment(self, name: str) -> None:
         """Make ``name`` the active environment ("" for none)."""
         self._select_environment(name)
 
-    def new_request(self, kind: str, folder: str = "") -> None:
-        """Start a new request of ``kind`` in a new sub-tab; Save puts it in ``folder``."""
-        from apiclient.core.preferences import with_default_settings
-
-        tab = self._vacant_tab(kind)
-        if tab is None:
-            return
-        blank = with_default_settings(tab.new_request(), self.preferences.current)
-        tab.open_request(blank, None, blank=True)
-        self._new_request_folder[tab] = folder
-        self._focus_tab(tab)
-        tab.focus_main_field()
-
-    def close_request(self, tab: RequestTab | None = None) -> None:
-        """Close ``tab`` (else the open request in front), asking first when it holds
-        unsaved edits (Save / Discard / Cancel)."""
-        tab = tab if tab is not None else self.current_tab()
-        if not tab.dirty:
-            self._close_tab(tab)
-            return
-
-        async def confirm_then_close() -> None:
-            if await self.confirm_discard(tab) and self._group_of(tab) is not None:
-                self._close_tab(tab)
-
-        self._confirming = start_task(confirm_then_close())
-
-    def cycle_requests(self, step: int) -> None:
-        """Ctrl+Tab / Ctrl+Shift+Tab: the next or previous open request of the protocol
-        tab in front."""
-        group = self._group_of(self.current_tab())
-        if group is not None:
-            group.cycle(step)
-            group.current().focus_main_field()
-
-    # -- opening and closing open requests -------------------------------------------------
-
-    def _on_sidebar_request_activated(self, relpath: str) -> None:
-        self.open_saved_request(relpath)
-
-    def _on_new_request(self, folder: str, kind: str) -> None:
-        self.new_request(kind, folder)
-
-    def _show_saved(self, node: RequestNode, focus: bool = True) -> RequestTab | None:
-        """The sub-tab showing ``node``, opened if needed; brought to the front with
-        ``focus``, else opened behind the one in front (unless that one was blank)."""
-        group = self._group_or_report(node.request.kind)
-        if group is None:
-            return None
-        tab = group.find(node.relpath)
-        if tab is None:
-            tab = self._vacant_tab(node.request.kind, focus)
-            assert tab is not None
-            self._new_request_folder.pop(tab, None)
-            tab.open_request(node.request, node.relpath)
-        if focus:
-            self._focus_tab(tab)
-            self.sidebar.select(node.relpath)
-        return tab
-
-    def _vacant_tab(self, kind: str, focus: bool = True) -> RequestTab | None:
-        """Where a request of ``kind`` opens: the sub-tab in front if it holds a blank
-        request nobody touched, else a new sub-tab (brought to the front with ``focus``)."""
-        group = self._group_or_report(kind)
-        if group is None:
-            return None
-        current = group.current()
-        if current.blank and not current.is_sending():
-            return current
-        return group.open_tab(focus=focus)
-
-    def _close_tab(self, tab: RequestTab) -> None:
-        """Take ``tab`` away now (its draft discarded: its edits were saved or dropped by
-        choice), then stop its send and connections, and delete it."""
-        group = self._group_of(tab)
-        if group is None:
-            return
-        self.drafts.forget(tab)
-        self.watcher.forget(tab)
-        self._new_request_folder.pop(tab, None)
-        group.remove(tab)
-        task = start_task(self._dispose(tab))
-        self._disposing.add(task)
-        task.add_done_callback(self._disposing.discard)
-
-    @staticmethod
-    async def _dispose(tab: RequestTab) -> None:
-        try:
-            await tab.aclose()
-        finally:
-            tab.deleteLater()
-
     def run_folder(self, relpath: str) -> None:
         """Show the Batch tab's runner with the folder at ``relpath`` ("" for the whole
         collection) chosen, ready to run."""
-        tab = cast("BatchTab | None", self._tab_or_report("batch"))
-        if tab is None:
+        group = self.requests.group_or_report("batch")
+        if group is None:
             return
-        self._focus_tab(tab)
+        tab = cast("BatchTab", group.current())
+        self.requests.focus_tab(tab)
         tab.pages.setCurrentWidget(tab.runner)
         tab.runner.select_folder(relpath)
-
-    def _tab_or_report(self, kind: str) -> RequestTab | None:
-        group = self._group_or_report(kind)
-        return group.current() if group is not None else None
-
-    def _group_or_report(self, kind: str) -> OpenRequests | None:
-        self.build_parts()
-        group = self._request_tabs.group(kind)
-        if group is None:
-            self.report_problem(f"This version of apiclient has no tab for {kind} requests.")
-        return group
-
-    # -- open requests across restarts ---------------------------------------------------------
-
-    def _remember_open_requests(self) -> None:
-        """Write down the saved requests open for the collection shown (reopened when it
-        is opened again), unless the tabs are being cleared or refilled."""
-        store = self._parts.workspace.store if self._parts is not None else None
-        reopening = self._reopening is not None and not self._reopening.done()
-        if self._open_requests_frozen or reopening:
-            return
-        if store is None or store.root != self._tabs_collection:
-            return
-        relpaths = [tab.relpath for tab in self.request_tabs if tab.relpath is not None]
-        self._settings.set_open_requests_for(store.root, relpaths)
-
-    async def _reopen_requests(self, root: Path, relpaths: list[str]) -> None:
-        """Once the drafts of ``root`` are back, reopen the saved requests that were open
-        when it was last shown (those gone since are skipped)."""
-        from apiclient.core.store import RequestNode
-
-        await self.drafts.restore(root)
-        if self._tabs_collection != root:
-            return  # another collection opened meanwhile
-        for relpath in relpaths:
-            try:
-                node = self.workspace.find(relpath)
-            except CoreError:
-                continue
-            if isinstance(node, RequestNode):
-                self._show_saved(node, focus=False)
 
     # -- history -------------------------------------------------------------------------
 
@@ -763,7 +546,7 @@ class MainWindow(QMainWindow):
         from apiclient.ui.history_panel import HistoryPanel  # not needed to show the window
 
         panel = HistoryPanel(self.workspace, self.sidebar.current_folder)
-        panel.open_requested.connect(self._on_history_open_requested)
+        panel.open_requested.connect(self.requests.open_history_entry)
         panel.request_saved.connect(self._on_history_request_saved)
         panel.problem_reported.connect(self.report_problem)
         panel.refresh()
@@ -773,127 +556,17 @@ class MainWindow(QMainWindow):
         self.side_tabs.setCurrentWidget(self._history_page)
         self.history.search.setFocus()
 
-    def _on_history_open_requested(self, entry: HistoryEntry) -> None:
-        self.open_history_entry(entry)
-
     def _on_history_request_saved(self, relpath: str) -> None:
         self.sidebar.select(relpath)
         self.statusBar().showMessage(f"Saved {relpath}", 4000)
 
     @asyncSlot()
     async def save(self) -> bool:
-        return await self._save(self.current_tab())
-
-    async def _save(self, tab: RequestTab) -> bool:
-        if tab.relpath is None:
-            return await self._save_as(tab)
-        return await self._write(tab, tab.current_request(), tab.relpath, "")
+        return await self.requests.save(self.current_tab())
 
     @asyncSlot()
     async def save_as(self) -> bool:
-        return await self._save_as(self.current_tab())
-
-    async def _save_as(self, tab: RequestTab) -> bool:
-        request = tab.current_request()
-        name, ok = await dialogs.get_text(self, "Save request", "Request name:", request.name)
-        if not ok or not name.strip():
-            return False
-        folder = self._new_request_folder.get(tab) or self.sidebar.current_folder()
-        return await self._write(
-            tab, request.model_copy(update={"name": name.strip()}), None, folder
-        )
-
-    async def _write(
-        self, tab: RequestTab, request: AnyRequest, relpath: str | None, folder: str
-    ) -> bool:
-        from apiclient.ui.workspace import NoCollectionError
-
-        store = self.workspace.store
-        try:
-            saved_path = await self.workspace.save_request(request, relpath, folder)
-        except (CoreError, NoCollectionError) as exc:
-            tab.show_notice(f"Not saved: {exc}")
-            self.report_problem(f"Not saved: {exc}")
-            return False
-        self._new_request_folder.pop(tab, None)
-        if store is not None and self._tabs_collection != store.root:
-            # Another collection opened while it was written: the tab keeps it as a draft.
-            tab.detach()
-            self.statusBar().showMessage(
-                f"Saved {saved_path} in {store.name}, which is no longer open", 6000
-            )
-            return True
-        tab.mark_saved(saved_path, request)
-        self._remember_open_requests()
-        self.sidebar.select(saved_path)
-        self.statusBar().showMessage(f"Saved {saved_path}", 4000)
-        return True
-
-    def _on_node_moved(self, old: str, new: str) -> None:
-        """An open request's file (or a folder around it) was renamed or moved."""
-        from apiclient.core.store import RequestNode
-
-        for tab in self.request_tabs:
-            current = tab.relpath
-            if current is not None and (current == old or current.startswith(old + "/")):
-                node = self.workspace.find(new + current[len(old) :])
-                if isinstance(node, RequestNode):
-                    tab.mark_saved(node.relpath, node.request)
-        self._remember_open_requests()
-
-    def _on_tree_changed(self) -> None:
-        """A deleted open request becomes an unsaved draft rather than vanishing."""
-        if self.workspace.store is None:
-            return
-        for tab in self.request_tabs:
-            if tab.relpath is None:
-                continue
-            try:
-                self.workspace.find(tab.relpath)
-            except CoreError:
-                tab.detach()
-        self._remember_open_requests()
-
-    def _on_group_dirty_changed(self, group: OpenRequests, dirty: bool) -> None:
-        label = RequestTabs.label(group.kind)
-        self.tabs.setTabText(self.tabs.indexOf(group), f"{label} ●" if dirty else label)
-
-    def _on_workspace_collection_opened(self) -> None:
-        """Requests open in tabs belong to the collection open before: when another one
-        opens, they become unsaved drafts (nothing is lost), so Save never writes one
-        into the new collection at the relpath it had in the old one."""
-        store = self.workspace.store
-        root = store.root if store is not None else None
-        if root != self._tabs_collection:
-            for tab in self.request_tabs:
-                if tab.relpath is not None:
-                    tab.detach()
-        self._tabs_collection = root
-        if self._reopening is not None:
-            self._reopening.cancel()  # for the collection open before
-        if root is not None:
-            self._reopening = start_task(
-                self._reopen_requests(root, self._settings.open_requests_for(root)),
-                lambda _task: self._remember_open_requests(),
-            )
-
-    def _clear_request_tabs(self) -> None:
-        """A collection is being opened or created (the user chose what to do with every
-        unsaved edit): every kind is left with one blank request, in its first sub-tab."""
-        from apiclient.core.preferences import with_default_settings
-
-        self._open_requests_frozen = True
-        try:
-            for group in self._request_tabs.groups():
-                for tab in group.tabs():
-                    if tab.slot != group.kind:
-                        self._close_tab(tab)
-                first = group.current()
-                self._new_request_folder.pop(first, None)
-                blank = with_default_settings(first.new_request(), self.preferences.current)
-                first.open_request(blank, None, blank=True)
-        finally:
-            self._open_requests_frozen = False
+        return await self.requests.save_as(self.current_tab())
 
     # -- environments ------------------------------------------------------------------
 
@@ -994,7 +667,7 @@ class MainWindow(QMainWindow):
             return
         path = await dialogs.existing_directory(self, "Open collection folder")
         if path:
-            self._clear_request_tabs()
+            self.requests.clear()
             await self.open_collection(Path(path))
 
     @asyncSlot()
@@ -1012,7 +685,7 @@ class MainWindow(QMainWindow):
         except CoreError as exc:  # a collection being opened meanwhile goes on opening
             self.report_problem(str(exc))
             return
-        self._clear_request_tabs()
+        self.requests.clear()
         self._collection_shown(Path(path))
 
     # -- feedback and shutdown -------------------------------------------------------------
@@ -1042,7 +715,7 @@ class MainWindow(QMainWindow):
         self._settings.set_splitter("main", self.splitter.saveState())
         for group in self._request_tabs.groups():
             self._settings.set_splitter(group.kind, group.current().splitter.saveState())
-        self._remember_open_requests()
+        self.requests.remember_open_requests()
         self._settings.sync()
 
     @property
@@ -1081,8 +754,7 @@ class MainWindow(QMainWindow):
             parts.watcher.stop()
         for tab in self.request_tabs:
             await tab.aclose()
-        while self._disposing:
-            await asyncio.gather(*self._disposing, return_exceptions=True)
+        await self.requests.wait_disposed()
         if self._history_page.built:
             await self.history.aclose()
         if parts is not None:
