@@ -192,8 +192,21 @@ class HistoryPanel(QWidget):
 
     def _on_preferences_changed(self, preferences: Preferences) -> None:
         store = self._store
-        if store is not None and store.max_entries != preferences.history_size:
-            store.set_max_entries(preferences.history_size)
+        if store is None or store.max_entries == preferences.history_size:
+            return
+        shrunk = preferences.history_size < store.max_entries
+        store.set_max_entries(preferences.history_size)
+        if shrunk:  # a smaller history shows at once, not after the next send
+            self._search.start(self._prune_then_list(store))
+
+    async def _prune_then_list(self, store: HistoryStore) -> None:
+        try:
+            await asyncio.to_thread(store.prune)
+        except HistoryError as exc:
+            self._report(str(exc))
+            return
+        if isValid(self):
+            await self._refresh(self.search.text())
 
     async def aclose(self) -> None:
         """Wait for pending writes, then close the store (at quit)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 
@@ -285,3 +286,19 @@ def test_a_preview_note_says_when_none_was_kept_or_it_was_masked(qtbot) -> None:
     qtbot.addWidget(view)
     view.show_preview(b'{"token": "[redacted]"}', 23, "application/json", masked=True)
     assert view.note.text().endswith("Credentials in it are masked ([redacted]).")
+
+
+def test_a_smaller_history_size_trims_the_list_at_once(qtbot, window, rest_url):
+    """Lowering "Keep the last" in Settings prunes the file and the list now, not at the
+    next send."""
+    for page in range(1, 13):
+        send_and_record(qtbot, window, f"{rest_url}/api/items?page={page}", "200")
+    window.show_history()
+    qtbot.waitUntil(lambda: len(shown(window)) == 12)
+    preferences = window.preferences
+    preferences.apply(dataclasses.replace(preferences.current, history_size=10))
+    qtbot.waitUntil(lambda: len(shown(window)) == 10)
+    urls = [url for _name, url, _status in shown(window)]
+    assert urls[0].endswith("page=12") and urls[-1].endswith("page=3")  # the newest kept
+    with HistoryStore(default_history_path()) as store:
+        assert len(store.search()) == 10
