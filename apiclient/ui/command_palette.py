@@ -279,7 +279,7 @@ class CommandPalette(QFrame):
         self._memory: _Group | None = None  # requests, environments, actions
         self._memory_build: asyncio.Future[_Group] | None = None
         self._history = _Group.of([])
-        self._recent: list[str] = []
+        self._recent = window.app_settings.palette_recent()  # kept across restarts
         self._pending: str | None = None  # the query a worker ranks next
         self._ranking: asyncio.Task[None] | None = None
         self._watched_history: object | None = None
@@ -508,5 +508,6 @@ class CommandPalette(QFrame):
         if not isinstance(item, PaletteItem):
             return
         self._recent = [item.key, *(key for key in self._recent if key != item.key)][:RECENT_LIMIT]
+        self._window.app_settings.set_palette_recent(self._recent)
         self.close()
         item.run()

@@ -230,6 +230,11 @@ class MainWindow(QMainWindow):
         return WindowParts(workspace, sidebar, drafts, watcher)
 
     @property
+    def app_settings(self) -> AppSettings:
+        """What the window remembers between runs (layout, last collection, recents)."""
+        return self._settings
+
+    @property
     def parts(self) -> WindowParts | None:
         """The parts beyond the frame, None until they are built (nothing builds them)."""
         return self._parts

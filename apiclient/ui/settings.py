@@ -60,6 +60,18 @@ class AppSettings:
         # JSON: QSettings' own lists read back a one-item list as a bare string.
         self._qt.setValue(f"open_requests/{_key(collection)}", json.dumps(relpaths))
 
+    def palette_recent(self) -> list[str]:
+        """The keys of the command palette's recently used items, most recent first."""
+        value = self._qt.value("palette/recent")
+        try:
+            keys = json.loads(value) if isinstance(value, str) else []
+        except ValueError:  # edited by hand: no recent items, nothing to fail on
+            return []
+        return [key for key in keys if isinstance(key, str)] if isinstance(keys, list) else []
+
+    def set_palette_recent(self, keys: list[str]) -> None:
+        self._qt.setValue("palette/recent", json.dumps(keys))
+
     def sync(self) -> None:
         self._qt.sync()
 

@@ -73,6 +73,18 @@ def test_ctrl_k_opens_focused_and_a_fuzzy_name_opens_the_request(
     assert window.rest.relpath is not None and window.rest.relpath.endswith(".yaml")
 
 
+def test_recently_used_items_come_first_after_a_restart(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], sample: Path
+) -> None:
+    first = make_window(sample)
+    _choose(qtbot, _open(qtbot, first), "gplaylist", "Get playlist")
+    _choose(qtbot, _open(qtbot, first), "no env", "No environment")
+    first.close()
+
+    second = make_window(sample)
+    assert _names(_open(qtbot, second))[:2] == ["No environment", "Get playlist"]
+
+
 @pytest.fixture
 def ephemeral_window(
     qtbot: QtBot, run: Callable[..., object], settings_path: Path, sample: Path
