@@ -185,9 +185,13 @@ class CollectionsSidebar(QWidget):
             make_action(self, f"New {label} request", partial(self._on_new_request, kind))
             for kind, label in self._request_kinds
         ]
-        self.new_folder_action = make_action(self, "New folder…", self._on_new_folder)
+        self.new_folder_action = make_action(
+            self, "New folder…", self._on_new_folder, ["Ctrl+Shift+N"], tree_only
+        )
         self.rename_action = make_action(self, "Rename…", self._on_rename, ["F2"], tree_only)
-        self.duplicate_action = make_action(self, "Duplicate", self._on_duplicate)
+        self.duplicate_action = make_action(
+            self, "Duplicate", self._on_duplicate, ["Ctrl+D"], tree_only
+        )
         self.delete_action = make_action(
             self, "Delete…", self._on_delete, [QKeySequence.StandardKey.Delete], tree_only
         )
@@ -199,7 +203,9 @@ class CollectionsSidebar(QWidget):
         self.collection_settings_action = make_action(
             self, "Collection auth and certificates…", lambda: self._on_folder_auth("")
         )
-        self.tree.addActions([self.rename_action, self.delete_action])
+        self.tree.addActions(
+            [self.new_folder_action, self.rename_action, self.duplicate_action, self.delete_action]
+        )
 
     def _on_context_menu(self, pos) -> None:
         self._show_menu(self.tree.indexAt(pos), self.tree.viewport().mapToGlobal(pos))

@@ -156,6 +156,43 @@ def test_sidebar_new_folder_rename_duplicate_delete_and_move(qtbot, window, dial
     qtbot.waitUntil(lambda: not any(n.strip() == "Scratch" for n in tree_names(window)))
 
 
+def test_the_tree_keys_new_folder_duplicate_rename_and_delete(qtbot, window, dialogs, sample):
+    """Ctrl+Shift+N, Ctrl+D, F2 and Delete in the tree, as its context menu shows them."""
+    sidebar = window.sidebar
+    tree = sidebar.tree
+    first = first_request(window)
+    sidebar.select(first.relpath)
+    tree.setFocus()
+    qtbot.waitUntil(tree.hasFocus)
+    names = {a.text(): a.shortcut().toString() for a in tree.actions()}
+    assert names == {
+        "New folder…": "Ctrl+Shift+N",
+        "Rename…": "F2",
+        "Duplicate": "Ctrl+D",
+        "Delete…": "Del",
+    }
+
+    before = len(tree_names(window))
+    qtbot.keyClick(tree, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(tree_names(window)) == before + 1)
+    copy = sidebar.current_relpath()
+    assert copy != first.relpath
+
+    dialogs.texts.append("Renamed by key")
+    qtbot.keyClick(tree, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: any("Renamed by key" in n for n in tree_names(window)))
+
+    dialogs.answers.append(QMessageBox.StandardButton.Yes)
+    qtbot.keyClick(tree, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: not any("Renamed by key" in n for n in tree_names(window)))
+
+    dialogs.texts.append("Keyed folder")
+    qtbot.keyClick(
+        tree, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    qtbot.waitUntil(lambda: (sample / "items" / "keyed-folder").is_dir())
+
+
 def test_the_sidebar_says_what_is_loading_until_the_tree_is_filled(
     qtbot, window, sample, monkeypatch
 ):
