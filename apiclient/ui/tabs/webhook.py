@@ -253,7 +253,8 @@ class WebhookTab(RequestTab):
 
     async def _load_rows(self) -> None:
         store = self._store
-        assert store is not None
+        if store is None or not isValid(self):  # closed before this first step ran
+            return
         search = self.inbox.filter_text()
 
         def query() -> InboxSnapshot:
