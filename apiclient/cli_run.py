@@ -71,7 +71,9 @@ def build_parser(prog: str = "apiclient run") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Run the requests of a collection (or of one folder) and check the "
-        "responses, as in CI.",
+        'responses, as in CI. A request whose settings say "App default" uses the built-in '
+        "defaults (30 s timeouts, TLS verified, the system's proxy), not the window's "
+        "preferences, so a run does not depend on who starts it.",
         epilog="Exit codes: 0 all passed, 1 a check failed or a request erred, 2 bad input, "
         "130 cancelled.",
     )

@@ -155,7 +155,7 @@ def inherit_auth() -> Auth:
     return Auth(kind="inherit")
 
 
-ProxyMode = Literal["system", "none", "custom"]
+ProxyMode = Literal["default", "system", "none", "custom"]
 
 
 class RequestSettings(_Model):
@@ -170,18 +170,26 @@ class RequestSettings(_Model):
     optional ``proxy_username``/``proxy_password``, except for the hosts of ``no_proxy``
     (comma-separated; ``.example.com`` or ``*.example.com`` for a domain and its
     subdomains). ``send_cookies`` off sends no cookie from the jar and stores none.
+
+    ``timeout_s``, ``connect_timeout_s`` and ``verify_tls`` left at ``None``, and
+    ``proxy`` at ``default``, follow the app's defaults (File > Settings; the built-in
+    ones in a headless run): see ``core.connection_defaults``. Resolving a request fills
+    them, so an engine is handed concrete values. The proxy's URL, user, password and
+    no-proxy list are kept as typed while ``proxy`` is ``default`` (switching back to
+    ``custom`` loses nothing); a ``default`` that means the app's custom proxy uses the
+    app's URL and no-proxy list with this request's user and password.
     """
 
-    timeout_s: float = Field(default=30.0, gt=0)
-    connect_timeout_s: float = Field(default=30.0, gt=0)
+    timeout_s: float | None = Field(default=None, gt=0)
+    connect_timeout_s: float | None = Field(default=None, gt=0)
     total_timeout_s: float = Field(default=0.0, ge=0)
     follow_redirects: bool = True
     max_redirects: int = Field(default=20, ge=0)
     keep_method: bool = False
-    verify_tls: bool = True
+    verify_tls: bool | None = None
     ca_file: str = ""
     http2: bool = False
-    proxy: ProxyMode = "system"
+    proxy: ProxyMode = "default"
     proxy_url: str = ""
     proxy_username: str = ""
     proxy_password: str = ""

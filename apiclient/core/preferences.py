@@ -1,4 +1,4 @@
-"""The app's preferences: defaults for new requests, the history's size, the look.
+"""The app's preferences: the requests' connection defaults, the history's size, the look.
 
 Kept in ``preferences.json`` in the config folder (``core.paths.config_dir``: the
 platform's user config folder from platformdirs, or ``APICLIENT_CONFIG_DIR``), written
@@ -15,19 +15,17 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from apiclient.core.atomic import atomic_write_text
+from apiclient.core.connection_defaults import ConnectionDefaults
 from apiclient.core.errors import StoreError
 from apiclient.core.paths import config_dir, ensure_dir
 
-if TYPE_CHECKING:
-    from apiclient.core.models import AnyRequest, RequestSettings
-
 Theme = Literal["system", "light", "dark"]
 THEMES: tuple[str, ...] = get_args(Theme)
-PROXY_MODES: tuple[str, ...] = ("system", "none", "custom")  # models.ProxyMode
+PROXY_MODES: tuple[str, ...] = ("system", "none", "custom")  # models.ProxyMode but "default"
 PREFERENCES_FILE = "preferences.json"
 FORMAT_VERSION = 1
 """Written as ``"version"`` in the file, for a later format to migrate from; a newer
@@ -51,8 +49,8 @@ class Preferences:
 
     ``font_size`` 0 keeps the system's size (points otherwise); ``tab_width`` is in
     spaces, for the code editors; ``history_size`` is how many sent requests the
-    history keeps. The request defaults are what a new request's Settings tab starts
-    with (``with_default_settings``).
+    history keeps. The connection fields (timeouts, TLS verification, proxy) are what
+    every request whose Settings tab says "App default" uses (``connection_defaults``).
     """
 
     theme: Theme = "system"
@@ -87,6 +85,17 @@ class Preferences:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def connection_defaults(self) -> ConnectionDefaults:
+        """What a request's "App default" settings stand for under these preferences."""
+        return ConnectionDefaults(
+            timeout_s=self.timeout_s,
+            connect_timeout_s=self.connect_timeout_s,
+            verify_tls=self.verify_tls,
+            proxy=self.proxy,
+            proxy_url=self.proxy_url,
+            no_proxy=self.no_proxy,
+        )
 
 
 def proxy_url_problem(url: str) -> str:
@@ -178,25 +187,3 @@ def save_preferences(preferences: Preferences, path: Path | None = None) -> None
     document = {"version": FORMAT_VERSION, **preferences.to_dict()}
     text = json.dumps(document, indent=2, sort_keys=True)
     atomic_write_text(path, text + "\n")
-
-
-def default_settings(preferences: Preferences) -> RequestSettings:
-    """A new request's connection settings: the built-in ones with the preferences'."""
-    from apiclient.core.models import RequestSettings
-
-    return RequestSettings(
-        timeout_s=preferences.timeout_s,
-        connect_timeout_s=preferences.connect_timeout_s,
-        verify_tls=preferences.verify_tls,
-        proxy=preferences.proxy,  # type: ignore[arg-type]
-        proxy_url=preferences.proxy_url,
-        no_proxy=preferences.no_proxy,
-    )
-
-
-def with_default_settings(request: AnyRequest, preferences: Preferences) -> AnyRequest:
-    """``request`` (a new one) with the preferences' connection settings, for the kinds
-    that have settings; other kinds come back as they are."""
-    if not hasattr(request, "settings"):
-        return request
-    return request.model_copy(update={"settings": default_settings(preferences)})

@@ -14,12 +14,13 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import TypeVar
 
 from apiclient.core.auth_fields import AUTH_TEXT_FIELDS
+from apiclient.core.connection_defaults import BUILTIN, ConnectionDefaults, effective_settings
 from apiclient.core.errors import (
     UndefinedVariableError,
     UnknownVariable,
@@ -96,13 +97,16 @@ def find_variables(text: str) -> list[VariableRef]:
 
 @dataclass(frozen=True)
 class Scope:
-    """The variables visible to a request, layered global < collection < environment < request.
+    """The variables visible to a request, layered global < collection < environment < request,
+    and what a request's "App default" connection settings stand for.
 
     Only enabled variables count. Build one with ``Scope.layered``; it is immutable, so a
-    scope can be shared between requests and threads.
+    scope can be shared between requests and threads. ``connection`` is the window's
+    preferences in the app and the built-in defaults in a headless run.
     """
 
     layers: tuple[tuple[str, Mapping[str, str]], ...] = field(default=())
+    connection: ConnectionDefaults = BUILTIN
 
     @classmethod
     def layered(
@@ -112,6 +116,7 @@ class Scope:
         collection: Iterable[Variable] = (),
         environment: Iterable[Variable] = (),
         request: Iterable[Variable] = (),
+        connection: ConnectionDefaults = BUILTIN,
     ) -> Scope:
         """A scope from the variables of each layer (disabled ones are left out)."""
         given = {
@@ -120,7 +125,8 @@ class Scope:
             "environment": environment,
             "request": request,
         }
-        return cls(tuple((name, _enabled(given[name])) for name in LAYERS if name in given))
+        layers = tuple((name, _enabled(given[name])) for name in LAYERS if name in given)
+        return cls(layers, connection)
 
     def with_layer(self, layer: str, variables: Iterable[Variable]) -> Scope:
         """A new scope where ``layer`` holds ``variables`` (replacing what it held)."""
@@ -128,7 +134,11 @@ class Scope:
             raise ValueError(f"unknown scope layer {layer!r}; expected one of {LAYERS}")
         rest = {name: values for name, values in self.layers if name != layer}
         rest[layer] = _enabled(variables)
-        return Scope(tuple((name, rest[name]) for name in LAYERS if name in rest))
+        return replace(self, layers=tuple((name, rest[name]) for name in LAYERS if name in rest))
+
+    def with_connection_defaults(self, connection: ConnectionDefaults) -> Scope:
+        """A new scope whose requests' "App default" settings mean ``connection``."""
+        return replace(self, connection=connection)
 
     def lookup(self, name: str) -> str | None:
         """The raw (unresolved) value of ``name`` from the strongest layer that defines it."""
@@ -257,9 +267,10 @@ def resolve_request(request: RestRequest, scope: Scope) -> RestRequest:
     the active auth kind. Disabled rows stay as typed and never cause an error. All unknown
     names across the request are reported together in one ``UndefinedVariableError``.
 
-    The copy is shallow: the fields not resolved (settings, checks, captures, variables)
-    are the request's own objects, shared, and no caller mutates a resolved request
-    (a deep copy was a tenth of a runner step's CPU).
+    The copy is shallow: the fields not resolved (checks, captures, variables, and the
+    settings when nothing in them is filled or resolved) are the request's own objects,
+    shared, and no caller mutates a resolved request (a deep copy was a tenth of a runner
+    step's CPU). The settings' "App default" fields are filled from ``scope.connection``.
     """
     resolver = _Resolver(scope.with_layer("request", request.variables))
     text = resolver.text
@@ -530,8 +541,10 @@ def _auth(resolver: _Resolver, auth: Auth) -> Auth:
 
 
 def _settings(resolver: _Resolver, settings: RequestSettings) -> RequestSettings:
-    """The settings with the CA file and, for a custom proxy, its address, user, password
-    and exceptions resolved; the same object when none of them is used."""
+    """The settings with every "App default" filled from the scope's connection
+    defaults, and the CA file and, for a custom proxy, its address, user, password and
+    exceptions resolved; the same object when none of them is used."""
+    settings = effective_settings(settings, resolver.scope.connection)
     update: dict[str, str] = {}
     if settings.ca_file:
         update["ca_file"] = resolver.text(settings.ca_file, "CA file")

@@ -36,6 +36,7 @@ from websockets.exceptions import (
 )
 from websockets.typing import Subprotocol
 
+from apiclient.core.connection_defaults import effective_settings, verifies
 from apiclient.core.models import ClientTls, GraphqlRequest
 from apiclient.protocols.errors import RequestBuildError, RequestTimeoutError, SubscriptionError
 from apiclient.protocols.graphql_request import prepare, socket_target
@@ -105,6 +106,10 @@ class Subscription:
             raise ValueError(f"protocol must be one of {PROTOCOLS}, not {protocol!r}")
         self.protocol = protocol
         self._words = _WORDS[protocol]
+        # Resolved, the settings are concrete; otherwise "App default" means the built-ins.
+        settings = effective_settings(request.settings)
+        if settings is not request.settings:
+            request = request.model_copy(update={"settings": settings})
         self._request = request
         self._schema = schema
         self._socket: ClientConnection | None = None
@@ -170,7 +175,7 @@ class Subscription:
         settings = self._request.settings
         context = (
             await asyncio.to_thread(
-                client_ssl_context, ClientTls(ca_file=settings.ca_file, verify=settings.verify_tls)
+                client_ssl_context, ClientTls(ca_file=settings.ca_file, verify=verifies(settings))
             )
             if url.startswith("wss")
             else None

@@ -28,6 +28,12 @@ from urllib.parse import urlsplit
 import httpx
 
 from apiclient import __version__
+from apiclient.core.connection_defaults import (
+    connect_timeout,
+    effective_settings,
+    read_timeout,
+    verifies,
+)
 from apiclient.core.http_parts import SCHEME_RE, encode_url
 from apiclient.core.http_parts import append_query as append_query
 from apiclient.core.models import ClientCertificate, RequestSettings
@@ -273,8 +279,10 @@ def connection_key(
     CA and certificate files exist (RequestBuildError naming the setting) before any
     traffic. The CA file and certificate matter only to TLS: a plain http:// send to no
     https:// proxy neither reads nor needs them. Cheap enough for every send: a key is
-    remembered for :data:`KEY_TTL_S` (the files are stat'ed no more often)."""
-    verify = settings.verify_tls
+    remembered for :data:`KEY_TTL_S` (the files are stat'ed no more often). A setting
+    left to "App default" (a request not resolved) is the built-in one."""
+    settings = effective_settings(settings)
+    verify = verifies(settings)
     if not secure:
         certificate = None
     if (
@@ -321,7 +329,7 @@ def connection_key(
 def _connection_key(
     settings: RequestSettings, certificate: ClientCertificate | None, host: str, secure: bool
 ) -> ConnectionKey:
-    verify = settings.verify_tls
+    verify = verifies(settings)
     proxy = proxy_key(settings, host)
     ca_text = settings.ca_file.strip()
     ca_file = None
@@ -858,7 +866,7 @@ def _timeout(connect_s: float, other_s: float) -> httpx.Timeout:
 def request_timeout(settings: RequestSettings) -> httpx.Timeout:
     """httpx's per-phase limits of ``settings``: the connect timeout, and the read
     timeout for reading, writing and waiting for a connection."""
-    return _timeout(settings.connect_timeout_s, settings.timeout_s)
+    return _timeout(connect_timeout(settings), read_timeout(settings))
 
 
 def client_certificate_refused(where: str, presented: bool) -> TlsError:

@@ -24,6 +24,7 @@ from urllib.request import Request as UrllibRequest
 import httpx
 
 from apiclient.core.body_spool import BodyFile
+from apiclient.core.connection_defaults import effective_settings
 from apiclient.core.http_parts import (
     auth_part,
     default_content_type,
@@ -494,7 +495,7 @@ class RestEngine:
         """
         started = time.perf_counter()
         parts = await build_request_parts(request)
-        settings = request.settings
+        settings = effective_settings(request.settings)  # resolved: already concrete
         key = self.connection_key(parts.url, settings)
         recorder = TraceRecorder()
         total_s = settings.total_timeout_s or None

@@ -29,6 +29,7 @@ from typing import Any
 
 import httpx
 
+from apiclient.core.connection_defaults import effective_settings
 from apiclient.core.models import RequestSettings, RestRequest
 from apiclient.protocols.connection_redirects import next_hop
 from apiclient.protocols.http import (
@@ -247,7 +248,7 @@ class ThreadedRestEngine(RestEngine):
         when it has all arrived."""
         started = time.perf_counter()
         parts = await build_request_parts(request)
-        settings = request.settings
+        settings = effective_settings(request.settings)  # resolved: already concrete
         self._loop = asyncio.get_running_loop()
         lent = await self._lend(self.connection_key(parts.url, settings), settings.send_cookies)
         if self._threads is None:

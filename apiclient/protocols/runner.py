@@ -47,6 +47,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from apiclient.core.connection_defaults import effective_settings
 from apiclient.core.errors import CoreError, UndefinedVariableError
 from apiclient.core.models import (
     AnyRequest,
@@ -194,7 +195,9 @@ class Runner:
         self._on_step_failed = False
         self._passed_previews = 0
         self._preview_chars = 0
-        self._templated: dict[int, bool] = {}  # id(request) -> uses {{variables}}
+        # id(request) -> the request to send as it is (its "App default" settings filled),
+        # or None when it uses {{variables}} and is resolved for every step.
+        self._plain: dict[int, AnyRequest | None] = {}
 
     async def run(self) -> RunReport:
         """Run the plan and report. Raises ``RunOptionsError`` for options out of range
@@ -396,15 +399,20 @@ class Runner:
 
     def _resolved(self, request: AnyRequest, scope: Scope) -> AnyRequest:
         """``request`` resolved in ``scope``; a REST request that uses no ``{{...}}``
-        anywhere is its own resolution (resolving substitutes and nothing else), so it is
-        sent as it is, its text searched once per run instead of resolved per step."""
+        anywhere resolves to itself with its "App default" settings filled (the scope's
+        connection defaults are the same for the whole run), so that is made once per
+        run, its text searched once, instead of resolved per step."""
         if not isinstance(request, RestRequest):
             return resolve_any(request, scope)
         key = id(request)  # the plan holds every request for the whole run
-        templated = self._templated.get(key)
-        if templated is None:
-            templated = self._templated[key] = "{{" in request.model_dump_json()
-        return resolve_any(request, scope) if templated else request
+        if key not in self._plain:
+            plain = None
+            if "{{" not in request.model_dump_json():
+                settings = effective_settings(request.settings, scope.connection)
+                plain = request.model_copy(update={"settings": settings})
+            self._plain[key] = plain
+        ready = self._plain[key]
+        return resolve_any(request, scope) if ready is None else ready
 
     def _explain_unknown(self, iteration: int, exc: UndefinedVariableError) -> str:
         """The error's message, plus which earlier step was to capture each unknown name."""

@@ -43,6 +43,7 @@ from typing import Any
 
 import grpc
 
+from apiclient.core.connection_defaults import read_timeout, verifies
 from apiclient.core.errors import CoreError
 from apiclient.core.models import (
     AnyRequest,
@@ -289,8 +290,8 @@ class StepEngines:
             # Fetched as the request was sent: its (effective) auth, token and connection.
             return await load_wsdl(
                 location,
-                timeout_s=settings.timeout_s,
-                verify_tls=settings.verify_tls,
+                timeout_s=read_timeout(settings),
+                verify_tls=verifies(settings),
                 http=WsdlHttp(self.rest, request.auth, settings),
             )
 

@@ -248,6 +248,7 @@ _SHARED_PARTS: dict[str, str] = {
     "settings.connect_timeout": "Connect timeout",
     "settings.total_timeout": "Total timeout",
     "settings.max_redirects": "Maximum redirects",
+    "settings.verify_tls": "Verify TLS certificates",
     "settings.proxy_url": "Proxy URL",
     "settings.proxy_username": "Proxy username",
     "settings.proxy_password": "Proxy password",

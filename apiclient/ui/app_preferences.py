@@ -1,7 +1,7 @@
 """The preferences the running app uses, and who is told when they change.
 
 One holder per process (:func:`app_preferences`): the theme, the editors' font and tab
-width, and the defaults of new requests follow ``current``; the Settings dialog saves
+width, and the requests' connection defaults follow ``current``; the Settings dialog saves
 through :meth:`AppPreferences.save`, which writes the file in a worker and then emits
 ``changed``.
 """

@@ -163,13 +163,10 @@ class OpenRequestsController(QObject):
 
     def new_request(self, kind: str, folder: str = "") -> None:
         """Start a new request of ``kind`` in a new sub-tab; Save puts it in ``folder``."""
-        from apiclient.core.preferences import with_default_settings
-
         tab = self._vacant_tab(kind)
         if tab is None:
             return
-        blank = with_default_settings(tab.new_request(), self._window.preferences.current)
-        tab.open_request(blank, None, blank=True)
+        tab.open_request(tab.new_request(), None, blank=True)
         self._new_request_folder[tab] = folder
         self.focus_tab(tab)
         tab.focus_main_field()
@@ -370,8 +367,6 @@ class OpenRequestsController(QObject):
     def clear(self) -> None:
         """A collection is being opened or created (the user chose what to do with every
         unsaved edit): every kind is left with one blank request, in its first sub-tab."""
-        from apiclient.core.preferences import with_default_settings
-
         self._frozen = True
         try:
             for group in self._tabs.groups():
@@ -380,8 +375,7 @@ class OpenRequestsController(QObject):
                         self._close_tab(tab)
                 first = group.current()
                 self._new_request_folder.pop(first, None)
-                blank = with_default_settings(first.new_request(), self._window.preferences.current)
-                first.open_request(blank, None, blank=True)
+                first.open_request(first.new_request(), None, blank=True)
         finally:
             self._frozen = False
 

@@ -1,9 +1,9 @@
 """File > Settings… (Ctrl+,): the app's preferences, in three groups.
 
 Appearance (theme, font size, editor tab width) applies to the whole app once saved;
-the request defaults (timeouts, TLS verification, proxy) are what NEW requests start
-with, each request's Settings tab can still change them; History is how many sent
-requests are kept.
+the request defaults (timeouts, TLS verification, proxy) apply to every request whose
+Settings tab leaves that field at "App default", open ones included, from their next
+send; History is how many sent requests are kept.
 
 Save writes through the holder (``AppPreferences.save``, in a worker) and closes only
 once the file is written; a failure is shown in the dialog, which stays open with what
@@ -46,7 +46,9 @@ THEMES = (
     ("light", "Light"),
     ("dark", "Dark"),
 )
-_NEW_REQUESTS = "Used by new requests; each request's Settings tab can change it."
+_APP_DEFAULT = (
+    "Used by every request whose Settings tab says App default; a request can set its own."
+)
 _ERROR_STYLE = (
     "QLabel { background: #fdecea; color: #8a1c1c; border: 1px solid #f5c2c0;"
     " border-radius: 4px; padding: 6px; }"
@@ -169,20 +171,20 @@ class SettingsDialog(QDialog):
         _describe(
             self.connect_timeout,
             "Connect timeout",
-            f"How long to wait for the connection to open, in seconds. {_NEW_REQUESTS}",
+            f"How long to wait for the connection to open, in seconds. {_APP_DEFAULT}",
         )
         self.timeout = _seconds("settings.timeout")
         _describe(
             self.timeout,
             "Read timeout",
-            f"How long to wait for each read (or write) of data, in seconds. {_NEW_REQUESTS}",
+            f"How long to wait for each read (or write) of data, in seconds. {_APP_DEFAULT}",
         )
         self.verify_tls = QCheckBox("&Verify TLS certificates", objectName="settings.verify_tls")
         _describe(
             self.verify_tls,
             "Verify TLS certificates",
             "Check that each server's certificate is valid and issued for its name; off,"
-            f" anyone on the network path could read or change the requests. {_NEW_REQUESTS}",
+            f" anyone on the network path could read or change the requests. {_APP_DEFAULT}",
         )
         self.proxy = QComboBox(objectName="settings.proxy")
         for value, label, tip in PROXY_MODES:
@@ -192,7 +194,7 @@ class SettingsDialog(QDialog):
             self.proxy,
             "Proxy",
             "Which proxy requests go through: the system's, none (direct), or the one"
-            f" below. {_NEW_REQUESTS}",
+            f" below. {_APP_DEFAULT}",
         )
         self.proxy_url = QLineEdit(objectName="settings.proxy_url")
         self.proxy_url.setPlaceholderText("http://proxy.local:3128  or  socks5://127.0.0.1:1080")
@@ -202,7 +204,7 @@ class SettingsDialog(QDialog):
             "Proxy URL",
             "The custom proxy's URL: http://, https:// or socks5://; {{variables}} are"
             " resolved when a request is sent. A user and password go in each request's"
-            f" Settings tab, not here. {_NEW_REQUESTS}",
+            f" Settings tab, not here. {_APP_DEFAULT}",
         )
         self.no_proxy = QLineEdit(objectName="settings.no_proxy")
         self.no_proxy.setPlaceholderText("localhost, 127.0.0.1, internal.example.com")
@@ -213,7 +215,7 @@ class SettingsDialog(QDialog):
             "Hosts reached directly, comma-separated: a name such as example.com (or"
             " .example.com, *.example.com) covers the domain and its subdomains; IP"
             " addresses match exactly; add :port to limit an entry to one port."
-            f" {_NEW_REQUESTS}",
+            f" {_APP_DEFAULT}",
         )
         self.proxy_problem = _error_label("settings.proxy_problem")
         self.proxy_problem.setAccessibleName("Problem with the proxy URL")
@@ -240,11 +242,12 @@ class SettingsDialog(QDialog):
         return group
 
     def _requests_group(self) -> QGroupBox:
-        group = QGroupBox("Defaults for new requests", objectName="settings.requests")
+        group = QGroupBox("Request defaults", objectName="settings.requests")
         form = QFormLayout(group)
         note = QLabel(
-            "Requests created from now on start with these; each request's Settings tab"
-            " can change them, and existing requests keep theirs.",
+            "Every request whose Settings tab says “App default” uses these, open"
+            " requests included: a change applies from their next send. A request can"
+            " still set its own in its Settings tab.",
             wordWrap=True,
             objectName="settings.requests_note",
         )

@@ -31,6 +31,7 @@ from apiclient.core.secrets import SecretStore
 from apiclient.core.store import CollectionStore, FolderNode, RequestNode
 from apiclient.core.store_outline import read_outline
 from apiclient.core.variables import Scope
+from apiclient.ui.app_preferences import app_preferences
 from apiclient.ui.cookie_keeper import CookieKeeper
 
 T = TypeVar("T")
@@ -254,9 +255,16 @@ class Workspace(QObject):
             self.environment_selected.emit(name)
 
     def scope(self) -> Scope:
-        """Globals < collection < chosen environment; requests add their own layer."""
+        """Globals < collection < chosen environment; requests add their own layer. A
+        request's "App default" connection settings mean the app's current preferences,
+        read on every call, so a change in File > Settings applies to the next send."""
         globals_, collection, environment = self._variable_layers()
-        return Scope.layered(globals=globals_, collection=collection, environment=environment)
+        return Scope.layered(
+            globals=globals_,
+            collection=collection,
+            environment=environment,
+            connection=app_preferences().current.connection_defaults(),
+        )
 
     def secret_values(self) -> set[str]:
         """The values of the enabled secret variables in scope (globals, collection, the

@@ -237,7 +237,7 @@ def test_transport_settings() -> None:
     assert request.settings.max_redirects == 5
     assert request.settings.timeout_s == 2.5
     plain, _ = parse("curl https://h/a")
-    assert plain.settings.verify_tls is True
+    assert plain.settings.verify_tls is None  # no -k: the app's default
     assert plain.settings.follow_redirects is False
 
 

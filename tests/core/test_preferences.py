@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from apiclient.core.errors import StoreError
-from apiclient.core.models import GrpcRequest, RestRequest
 from apiclient.core.paths import config_dir, data_dir
 from apiclient.core.preferences import (
     Preferences,
@@ -17,7 +16,6 @@ from apiclient.core.preferences import (
     preferences_path,
     proxy_problem,
     save_preferences,
-    with_default_settings,
 )
 
 CHANGED = Preferences(
@@ -160,11 +158,8 @@ def test_proxy_problem(proxy: str, url: str, problem: str) -> None:
     assert (problem in found) if problem else found == ""
 
 
-def test_new_requests_take_the_request_defaults() -> None:
-    request = with_default_settings(RestRequest(name="r", url="http://x"), CHANGED)
-    settings = request.settings
-    assert (settings.timeout_s, settings.connect_timeout_s) == (12.5, 3.25)
-    assert settings.verify_tls is False and settings.proxy == "custom"
-    assert settings.proxy_url == CHANGED.proxy_url and settings.no_proxy == CHANGED.no_proxy
-    grpc = GrpcRequest(name="g")
-    assert with_default_settings(grpc, CHANGED) is grpc
+def test_the_connection_defaults_are_the_preferences_connection_fields() -> None:
+    defaults = CHANGED.connection_defaults()
+    assert (defaults.timeout_s, defaults.connect_timeout_s) == (12.5, 3.25)
+    assert defaults.verify_tls is False and defaults.proxy == "custom"
+    assert defaults.proxy_url == CHANGED.proxy_url and defaults.no_proxy == CHANGED.no_proxy

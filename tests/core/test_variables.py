@@ -9,12 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from apiclient.core.connection_defaults import BUILTIN, ConnectionDefaults
 from apiclient.core.errors import UndefinedVariableError, VariableCycleError, VariableError
 from apiclient.core.models import (
     Auth,
+    BatchRequest,
     Body,
     FormField,
+    GraphqlRequest,
     KeyValue,
+    RequestSettings,
     RestRequest,
     SoapRequest,
     Variable,
@@ -26,6 +30,8 @@ from apiclient.core.variables import (
     Scope,
     VariableRef,
     find_variables,
+    resolve_batch_request,
+    resolve_graphql_request,
     resolve_request,
     resolve_soap_request,
     resolve_text,
@@ -354,3 +360,67 @@ def test_any_graph_of_variables_resolves_or_says_which_and_where(
         assert resolve_text(text, scope, "URL") == first
         if not any("{" in value for value in values.values()):  # plain values: all used
             assert not [name for name in values if f"{{{{{name}}}}}" in first]
+
+
+# -- "App default" connection settings -------------------------------------------------
+
+APP = ConnectionDefaults(
+    timeout_s=0.5,
+    connect_timeout_s=2.0,
+    verify_tls=False,
+    proxy="custom",
+    proxy_url="{{proxy}}",
+    no_proxy="localhost",
+)
+
+
+def test_a_scope_carries_the_built_in_connection_defaults_unless_given_others() -> None:
+    plain = Scope.layered(globals=_vars(a="1"))
+    assert plain.connection is BUILTIN
+    app = plain.with_connection_defaults(APP)
+    assert app.connection is APP and plain.connection is BUILTIN
+    assert app.with_layer("request", _vars(b="2")).connection is APP
+    assert Scope.layered(connection=APP).with_layer("environment", []).connection is APP
+
+
+@pytest.mark.parametrize(
+    ("resolve", "request_type"),
+    [
+        (resolve_request, RestRequest),
+        (resolve_batch_request, BatchRequest),
+        (resolve_soap_request, SoapRequest),
+        (resolve_graphql_request, GraphqlRequest),
+    ],
+)
+def test_a_resolved_request_carries_concrete_settings_from_the_scope(
+    resolve, request_type: type
+) -> None:
+    scope = Scope.layered(environment=_vars(proxy="http://proxy.local:3128"), connection=APP)
+    own = RequestSettings(proxy_username="me")
+    resolved = resolve(request_type(settings=own), scope).settings
+    assert (resolved.timeout_s, resolved.connect_timeout_s, resolved.verify_tls) == (
+        0.5,
+        2.0,
+        False,
+    )
+    # The app's proxy URL is resolved like the request's own would be.
+    assert (resolved.proxy, resolved.proxy_url, resolved.no_proxy) == (
+        "custom",
+        "http://proxy.local:3128",
+        "localhost",
+    )
+    assert resolved.proxy_username == "me"
+
+    built_in = resolve(request_type(), Scope.layered()).settings
+    assert (built_in.timeout_s, built_in.verify_tls, built_in.proxy) == (30.0, True, "system")
+
+
+def test_a_requests_own_settings_win_over_the_scopes_defaults() -> None:
+    own = RequestSettings(timeout_s=5, connect_timeout_s=1, verify_tls=True, proxy="none")
+    request = RestRequest(url="http://x", settings=own)
+    assert resolve_request(request, Scope.layered(connection=APP)).settings is own
+
+
+def test_an_unknown_variable_in_the_apps_proxy_is_reported() -> None:
+    with pytest.raises(UndefinedVariableError, match="proxy"):
+        resolve_request(RestRequest(url="http://x"), Scope.layered(connection=APP))

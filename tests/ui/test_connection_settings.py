@@ -65,6 +65,15 @@ def _toggle(qtbot: QtBot, box: QCheckBox) -> None:
     qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(6, box.height() // 2))
 
 
+def _choose(qtbot: QtBot, combo: QComboBox, text: str) -> None:
+    """Pick ``text`` in ``combo`` from the keyboard, as a person without a mouse would."""
+    combo.setFocus()
+    while combo.currentText() != text:
+        index = combo.currentIndex()
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+        assert combo.currentIndex() != index, f"{text!r} is not in {combo.objectName()}"
+
+
 def _type(qtbot: QtBot, line: QLineEdit, text: str) -> None:
     line.selectAll()
     qtbot.keyClicks(line, text)
@@ -130,7 +139,9 @@ def test_total_timeout_zero_reads_none(qtbot: QtBot) -> None:
     assert editor.settings().total_timeout_s == 0
 
 
-@pytest.mark.parametrize(("mode", "custom"), [("system", False), ("none", False), ("custom", True)])
+@pytest.mark.parametrize(
+    ("mode", "custom"), [("default", False), ("system", False), ("none", False), ("custom", True)]
+)
 def test_custom_proxy_fields_show_only_for_custom(qtbot: QtBot, mode: str, custom: bool) -> None:
     editor = _editor(qtbot)
     editor.proxy.setCurrentIndex(editor.proxy.findData(mode))
@@ -208,7 +219,7 @@ def test_tls_off_is_warned_beside_send(
     assert not warning.isVisible()
 
     editor.tabs.setCurrentIndex(index)
-    _toggle(qtbot, _find(editor, QCheckBox, f"{prefix}.settings.verify_tls"))
+    _choose(qtbot, _find(editor, QComboBox, f"{prefix}.settings.verify_tls"), "Don't verify")
     assert warning.isVisible() and "verification is off" in warning.text()
     assert not _find(editor, QLineEdit, f"{prefix}.settings.ca_file").isEnabled()
     assert editor.tabs.tabText(index).endswith(WARNING_MARK)

@@ -116,7 +116,7 @@ def test_a_new_request_is_a_draft_and_sends_without_being_saved(qtbot, window, r
     assert draft.relpath is None and group.bar.is_draft(index)
     assert not group.bar.is_draft(group.pages.indexOf(group.tabs()[0]))
     assert DRAFT_TOOLTIP in group.pages.tabToolTip(index)
-    assert draft.current_request().settings.timeout_s == window.preferences.current.timeout_s
+    assert draft.current_request().settings.timeout_s is None  # "App default": the app's
 
     type_url(qtbot, window, f"{rest_url}/api/items/1")
     send(qtbot, window, "200")

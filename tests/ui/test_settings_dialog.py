@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QDialog, QWidget
+from PySide6.QtWidgets import QAbstractButton, QDialog, QGroupBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from apiclient.core.preferences import Preferences
@@ -102,7 +102,11 @@ def test_every_setting_is_named_and_explained(open_dialog, tmp_path: Path) -> No
         assert isinstance(field(dialog, name), QAbstractButton)
         assert field(dialog, name).toolTip().strip(), f"{name} has no tooltip"
     for name in ("timeout", "connect_timeout", "verify_tls", "proxy", "proxy_url", "no_proxy"):
-        assert "new requests" in field(dialog, name).toolTip()  # what it affects
+        assert "App default" in field(dialog, name).toolTip()  # what it affects
+    group = dialog.findChild(QGroupBox, "settings.requests")
+    assert group.title() == "Request defaults"
+    assert "App default" in field(dialog, "requests_note").text()
+    assert "open requests included" in field(dialog, "requests_note").text()
     assert dialog.font_size.specialValueText() == "System default"
     assert dialog.font_size.text() == "System default"
     assert not dialog.proxy_url.isEnabled() and not dialog.no_proxy.isEnabled()

@@ -6,6 +6,7 @@ headers with the Auth tab's and the default Content-Type, body) and prints the s
 the body; an auth kind the snippet cannot sign with (OAuth 1.0, AWS Signature v4, Hawk,
 NTLM) is said in a comment line. Literals are written with :func:`repr` (Python) and JSON
 (JavaScript), so any text, quotes and newlines included, comes out as a valid literal.
+A connection setting still at "App default" (a request not resolved) is the built-in one.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 
+from apiclient.core.connection_defaults import effective_settings, read_timeout
 from apiclient.core.exporters import sent_request, unsigned_note
 from apiclient.core.http_parts import enabled_rows, urlencoded_body
 from apiclient.core.models import FormField, RestRequest
@@ -22,6 +24,7 @@ def to_httpx(request: RestRequest) -> str:
     """A Python snippet that sends ``request`` with httpx."""
     sent = sent_request(request)
     body = request.body
+    settings = effective_settings(request.settings)  # "App default" unresolved: built-in
     needs_path = body.mode == "binary" or any(
         row.type == "file" for row in enabled_rows(body.multipart)
     )
@@ -52,12 +55,12 @@ def to_httpx(request: RestRequest) -> str:
     elif body.mode == "multipart":
         fields = "".join(f"            {_httpx_field(row)},\n" for row in _fields(request))
         args.append(f"files=[\n{fields}        ]")
-    client = [f"follow_redirects={request.settings.follow_redirects}"]
-    if request.settings.follow_redirects:
-        client.append(f"max_redirects={request.settings.max_redirects}")
-    if not request.settings.verify_tls:
+    client = [f"follow_redirects={settings.follow_redirects}"]
+    if settings.follow_redirects:
+        client.append(f"max_redirects={settings.max_redirects}")
+    if not settings.verify_tls:
         client.append("verify=False")
-    client.append(f"timeout={request.settings.timeout_s!r}")
+    client.append(f"timeout={settings.timeout_s!r}")
     lines.append(f"with httpx.Client({', '.join(client)}) as client:")
     lines.append("    response = client.request(")
     lines += [f"        {arg}," for arg in args]
@@ -70,6 +73,7 @@ def to_fetch(request: RestRequest) -> str:
     """A JavaScript snippet (an ES module, top-level await) that sends ``request``."""
     sent = sent_request(request)
     body = request.body
+    settings = effective_settings(request.settings)  # "App default" unresolved: built-in
     headers = list(sent.headers)
     lines: list[str] = []
     if body.mode == "binary" or any(row.type == "file" for row in _fields(request)):
@@ -81,7 +85,7 @@ def to_fetch(request: RestRequest) -> str:
         lines.append("// Digest auth needs a challenge round trip, which fetch cannot do alone.")
     elif note := unsigned_note(sent.auth, "this snippet"):
         lines.append(f"// {note}")
-    if not request.settings.verify_tls:
+    if not settings.verify_tls:
         lines.append(
             "// TLS verification is off in apiclient; fetch cannot turn it off "
             "(in Node, run with NODE_TLS_REJECT_UNAUTHORIZED=0)."
@@ -103,8 +107,8 @@ def to_fetch(request: RestRequest) -> str:
         lines.append("const form = new FormData();")
         lines += [_fetch_field(row) for row in _fields(request)]
         options.append("body: form")
-    options.append(f"redirect: {_js('follow' if request.settings.follow_redirects else 'manual')}")
-    options.append(f"signal: AbortSignal.timeout({round(request.settings.timeout_s * 1000)})")
+    options.append(f"redirect: {_js('follow' if settings.follow_redirects else 'manual')}")
+    options.append(f"signal: AbortSignal.timeout({round(read_timeout(settings) * 1000)})")
     if lines and lines[-1]:
         lines.append("")
     lines.append(f"const response = await fetch({_js(sent.url)}, {{")

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import shlex
 
+from apiclient.core.connection_defaults import BUILTIN, effective_settings
 from apiclient.core.exporters import sent_request, unsigned_note
 from apiclient.core.http_parts import enabled_rows, urlencoded_body
 from apiclient.core.models import Auth, FormField, RequestSettings, RestRequest
-
-_DEFAULTS = RequestSettings()
 
 
 def to_curl(request: RestRequest) -> str:
@@ -91,12 +90,15 @@ def _double_quoted(text: str) -> str:
 
 
 def _setting_flags(settings: RequestSettings) -> list[str]:
+    """curl's flags for what differs from curl's own behaviour; an "App default" the
+    request was not resolved with is the built-in one, what it does in a fresh install."""
+    settings = effective_settings(settings)
     flags = []
     if settings.follow_redirects:
         flags.append("-L")
         flags.append(f"--max-redirs {settings.max_redirects}")
     if not settings.verify_tls:
         flags.append("-k")
-    if settings.timeout_s != _DEFAULTS.timeout_s:
+    if settings.timeout_s != BUILTIN.timeout_s:
         flags.append(f"--max-time {settings.timeout_s:g}")
     return flags

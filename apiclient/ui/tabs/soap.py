@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QSplitter, QWidget
 from qasync import asyncSlot
 from shiboken6 import isValid
 
+from apiclient.core.connection_defaults import effective_settings
 from apiclient.core.errors import CoreError, VariableError
 from apiclient.core.formatting import pretty_xml
 from apiclient.core.models import AnyRequest, RestRequest, SoapRequest, inherit_auth
@@ -198,11 +199,13 @@ class SoapTab(RequestTab):
             await import_in_worker(*_ENGINE_MODULES)
             from apiclient.protocols.soap_wsdl import load_wsdl
 
+            # "App default" settings mean the app's preferences, as on Send.
+            settings = effective_settings(request.settings, scope.connection)
             try:
                 wsdl = await load_wsdl(
                     location,
-                    timeout_s=request.settings.timeout_s,
-                    verify_tls=request.settings.verify_tls,
+                    timeout_s=settings.timeout_s,
+                    verify_tls=settings.verify_tls,
                     on_progress=self.wsdl_panel.show_progress,
                     http=await self._wsdl_http(request, location),
                 )

@@ -5,6 +5,10 @@ Every control is named ``<prefix>.settings.<field>`` after its ``RequestSettings
 The editor keeps the request's settings it was given and changes only what the person
 edited, so a value a spin box cannot show exactly (more decimals, out of its range)
 comes back unchanged when nobody touched it.
+
+The read and connect timeouts, certificate verification and the proxy can be left at
+"App default" (a timeout at 0): each says which value that stands for (the app's
+preferences, File > Settings…) and follows a change of them at once.
 """
 
 from __future__ import annotations
@@ -31,9 +35,11 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
+from apiclient.core.connection_defaults import ConnectionDefaults, effective_settings
 from apiclient.core.models import RequestSettings
-from apiclient.core.preferences import proxy_url_problem
+from apiclient.core.preferences import Preferences, proxy_url_problem
 from apiclient.ui import dialogs
+from apiclient.ui.app_preferences import app_preferences
 from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.page_warning import mark_page
 from apiclient.ui.widgets.secret_line_edit import SecretLineEdit
@@ -41,12 +47,23 @@ from apiclient.ui.widgets.secret_line_edit import SecretLineEdit
 _TLS_WARNING = (
     "⚠ Certificates are not checked: anyone on the network path could read or change this request."
 )
+_TLS_WARNING_INHERITED = _TLS_WARNING.replace(
+    "not checked:", "not checked (the app's default, File > Settings…):"
+)
 CA_FILTER = "CA bundles (*.pem *.crt *.cer);;All files (*)"
 PROXY_MODES = (
     ("system", "System", "Use the system's proxy (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY)"),
     ("none", "None", "Connect directly, even when the system names a proxy"),
     ("custom", "Custom", "Use the proxy below"),
 )
+"""The concrete proxy modes (the Settings dialog's too); a request also has "default"."""
+_PROXY_DEFAULTS = {"system": "system proxy", "none": "no proxy", "custom": "custom proxy"}
+_PROXY_NOTES = {
+    "system": "Uses the proxy the system names (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY"
+    " and NO_PROXY); none named: a direct connection.",
+    "none": "Connects directly, whatever the system says.",
+}
+_FROM_SETTINGS = "The app's default (File > Settings…)"
 _MAX_SECONDS = 86_400.0
 
 
@@ -71,13 +88,21 @@ def _holds_password(url: str) -> bool:
     return password is not None and password != "" and not password.startswith("{{")
 
 
-def _seconds(name: str, minimum: float, tooltip: str) -> QDoubleSpinBox:
+def _seconds(name: str, tooltip: str) -> QDoubleSpinBox:
     spin = QDoubleSpinBox(objectName=name)
     spin.setDecimals(3)
-    spin.setRange(minimum, _MAX_SECONDS)
+    spin.setRange(0, _MAX_SECONDS)
     spin.setSuffix(" s")
     spin.setToolTip(tooltip)
     return spin
+
+
+_INHERITING = ("connect_timeout_s", "timeout_s")  # spin boxes whose 0 is "App default"
+
+
+def _inherited(seconds: float) -> float | None:
+    """A timeout spin box's value as a setting: 0 is "App default"."""
+    return None if seconds == 0 else seconds
 
 
 class SettingsEditor(QWidget):
@@ -97,16 +122,22 @@ class SettingsEditor(QWidget):
         self._loading = False
         self._settings = RequestSettings()
         self._shown: dict[str, float | int] = {}  # the spin boxes' values as loaded
+        holder = app_preferences()
+        self._defaults = holder.current.connection_defaults()
         name = f"{prefix}.settings"
 
         self.connect_timeout = _seconds(
-            f"{name}.connect_timeout", 0.001, "How long to wait for the connection to open"
+            f"{name}.connect_timeout",
+            "How long to wait for the connection to open; 0 is the App default, the"
+            " connect timeout set in File > Settings…",
         )
         self.timeout = _seconds(
-            f"{name}.timeout", 0.001, "How long to wait for each read (or write) of data"
+            f"{name}.timeout",
+            "How long to wait for each read (or write) of data; 0 is the App default, the"
+            " read timeout set in File > Settings…",
         )
         self.total_timeout = _seconds(
-            f"{name}.total_timeout", 0, "A limit on the whole exchange, redirects included"
+            f"{name}.total_timeout", "A limit on the whole exchange, redirects included"
         )
         self.total_timeout.setSpecialValueText("None")
         self.follow_redirects = QCheckBox("Follow redirects", objectName=f"{name}.follow_redirects")
@@ -122,9 +153,12 @@ class SettingsEditor(QWidget):
             " off, it becomes a GET as browsers do. A 303 always becomes a GET."
         )
 
-        self.verify_tls = QCheckBox("Verify TLS certificates", objectName=f"{name}.verify_tls")
+        self.verify_tls = QComboBox(objectName=f"{name}.verify_tls")
+        for label, value in (("", None), ("Verify", True), ("Don't verify", False)):
+            self.verify_tls.addItem(label, value)
         self.verify_tls.setToolTip(
-            "Check that the server's certificate is valid and issued for its name"
+            "Check that the server's certificate is valid and issued for its name; App"
+            " default does as File > Settings… says"
         )
         self.ca_file = QLineEdit(objectName=f"{name}.ca_file")
         self.ca_file.setPlaceholderText("PEM bundle (empty: the system's CAs)")
@@ -149,6 +183,10 @@ class SettingsEditor(QWidget):
         )
 
         self.proxy = QComboBox(objectName=f"{name}.proxy")
+        self.proxy.addItem("", "default")
+        self.proxy.setItemData(
+            0, "Use the proxy set in File > Settings…", Qt.ItemDataRole.ToolTipRole
+        )
         for value, label, tip in PROXY_MODES:
             self.proxy.addItem(label, value)
             self.proxy.setItemData(self.proxy.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
@@ -193,9 +231,11 @@ class SettingsEditor(QWidget):
             line.textEdited.connect(self._on_edited)
         self.proxy_url.textEdited.connect(self._show_proxy)
         self.follow_redirects.toggled.connect(self._on_follow_toggled)
-        self.verify_tls.toggled.connect(self._on_verify_toggled)
+        self.verify_tls.currentIndexChanged.connect(self._on_verify_changed)
         self.proxy.currentIndexChanged.connect(self._on_proxy_changed)
         self.ca_browse.clicked.connect(self._on_ca_browse_clicked)
+        holder.changed.connect(self._on_preferences_changed)
+        self._show_defaults()
         self.set_settings(RequestSettings())
 
     def _lay_out(self) -> None:
@@ -218,7 +258,7 @@ class SettingsEditor(QWidget):
 
         tls = QGroupBox("TLS")
         form = QFormLayout(tls)
-        form.addRow(self.verify_tls)
+        form.addRow("Certificates", self.verify_tls)
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_file, 1)
         ca_row.addWidget(self.ca_browse)
@@ -256,13 +296,13 @@ class SettingsEditor(QWidget):
         self._loading = True
         try:
             self._settings = settings
-            self.connect_timeout.setValue(settings.connect_timeout_s)
-            self.timeout.setValue(settings.timeout_s)
+            self.connect_timeout.setValue(settings.connect_timeout_s or 0)
+            self.timeout.setValue(settings.timeout_s or 0)
             self.total_timeout.setValue(settings.total_timeout_s)
             self.follow_redirects.setChecked(settings.follow_redirects)
             self.max_redirects.setValue(settings.max_redirects)
             self.keep_method.setChecked(settings.keep_method)
-            self.verify_tls.setChecked(settings.verify_tls)
+            self.verify_tls.setCurrentIndex(self.verify_tls.findData(settings.verify_tls))
             self.ca_file.setText(settings.ca_file)
             self.http2.setChecked(settings.http2)
             self.proxy.setCurrentIndex(max(0, self.proxy.findData(settings.proxy)))
@@ -276,12 +316,13 @@ class SettingsEditor(QWidget):
         self._shown = self._spin_values()
         self._show_redirects()
         self._show_proxy()
-        self._show_tls_warning(settings.verify_tls)
+        self._show_tls_warning()
 
     def settings(self) -> RequestSettings:
-        """The settings as shown; a number nobody changed keeps its exact loaded value."""
-        spins = {
-            field: value
+        """The settings as shown; a number nobody changed keeps its exact loaded value,
+        a timeout at 0 is the App default."""
+        spins: dict[str, float | int | None] = {
+            field: _inherited(value) if field in _INHERITING else value
             for field, value in self._spin_values().items()
             if value != self._shown.get(field)
         }
@@ -290,7 +331,7 @@ class SettingsEditor(QWidget):
                 **spins,
                 "follow_redirects": self.follow_redirects.isChecked(),
                 "keep_method": self.keep_method.isChecked(),
-                "verify_tls": self.verify_tls.isChecked(),
+                "verify_tls": self.verify_tls.currentData(),
                 "ca_file": self.ca_file.text().strip(),
                 "http2": self.http2.isChecked(),
                 "proxy": self.proxy.currentData(),
@@ -325,9 +366,15 @@ class SettingsEditor(QWidget):
         self._show_proxy()
         self._on_edited()
 
-    def _on_verify_toggled(self, checked: bool) -> None:
-        self._show_tls_warning(checked)
+    def _on_verify_changed(self) -> None:
+        self._show_tls_warning()
         self._on_edited()
+
+    def _on_preferences_changed(self, preferences: Preferences) -> None:
+        self._defaults = preferences.connection_defaults()
+        self._show_defaults()
+        self._show_proxy()
+        self._show_tls_warning()
 
     def _on_edited(self) -> None:
         if not self._loading:
@@ -338,27 +385,56 @@ class SettingsEditor(QWidget):
         self.max_redirects.setEnabled(follow)
         self.keep_method.setEnabled(follow)
 
+    def _show_defaults(self) -> None:
+        """Say in each "App default" choice which value it stands for now."""
+        defaults = self._defaults
+        self.connect_timeout.setSpecialValueText(f"App default ({defaults.connect_timeout_s:g} s)")
+        self.timeout.setSpecialValueText(f"App default ({defaults.timeout_s:g} s)")
+        verify = "verify" if defaults.verify_tls else "don't verify"
+        self.verify_tls.setItemText(0, f"App default ({verify})")
+        proxy = _PROXY_DEFAULTS.get(defaults.proxy, defaults.proxy)
+        self.proxy.setItemText(0, f"App default ({proxy})")
+
+    def _effective(self) -> RequestSettings:
+        """What the shown choices mean with the app's defaults filled in."""
+        shown = RequestSettings(
+            verify_tls=self.verify_tls.currentData(), proxy=self.proxy.currentData()
+        )
+        return effective_settings(shown, self._defaults)
+
     def _show_proxy(self) -> None:
         mode = self.proxy.currentData()
-        for field in (self.proxy_url, self.proxy_username, self.proxy_password, self.no_proxy):
+        effective = self._effective().proxy
+        for field in (self.proxy_url, self.no_proxy):
             self._proxy_form.setRowVisible(field, mode == "custom")
-        notes = {
-            "system": "Uses the proxy the system names (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY"
-            " and NO_PROXY); none named: a direct connection.",
-            "none": "Connects directly, whatever the system says.",
-            "custom": "",
-        }
-        self.proxy_note.setText(notes[mode])
-        self._proxy_form.setRowVisible(self.proxy_note, bool(notes[mode]))
+        for field in (self.proxy_username, self.proxy_password):
+            self._proxy_form.setRowVisible(field, effective == "custom")
+        note = _PROXY_NOTES.get(effective, "")
+        if mode == "default":
+            said = note or _custom_note(self._defaults)
+            note = f"{_FROM_SETTINGS}: {said[0].lower()}{said[1:]}"
+        self.proxy_note.setText(note)
+        self._proxy_form.setRowVisible(self.proxy_note, bool(note))
         problem = proxy_problem(
             RequestSettings(proxy=mode, proxy_url=self.proxy_url.text())  # type: ignore[arg-type]
         )
         self.proxy_problem.setText(problem)
         self._proxy_form.setRowVisible(self.proxy_problem, bool(problem))
 
-    def _show_tls_warning(self, verified: bool) -> None:
+    def _show_tls_warning(self) -> None:
+        verified = bool(self._effective().verify_tls)
         self.ca_file.setEnabled(verified)  # nothing is checked against it while off
         self.ca_browse.setEnabled(verified)
+        inherited = self.verify_tls.currentData() is None
+        self.tls_warning.setText(_TLS_WARNING_INHERITED if inherited else _TLS_WARNING)
         self.tls_warning.setVisible(not verified)
         mark_page(self, "" if verified else _TLS_WARNING)
         self.verify_changed.emit(verified)
+
+
+def _custom_note(defaults: ConnectionDefaults) -> str:
+    """The app's custom proxy in a sentence; its user and password are each request's."""
+    bypass = f", except for {defaults.no_proxy}" if defaults.no_proxy else ""
+    return (
+        f"Goes through the proxy {defaults.proxy_url}{bypass}. A user and password for it go below."
+    )
