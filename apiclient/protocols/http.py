@@ -714,7 +714,7 @@ def _map_timeout(
     exc: httpx.TimeoutException, where: str, timeout_s: float | None
 ) -> RequestTimeoutError:
     limit = _seconds(timeout_s)
-    hint = "raise the timeout in the request settings"
+    hint = "raise the timeout in the request's Settings tab (or its app default, File > Settings)"
     if isinstance(exc, httpx.ConnectTimeout):
         phase = "connect"
         text = (
