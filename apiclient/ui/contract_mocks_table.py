@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -14,14 +13,17 @@ from PySide6.QtWidgets import (
 )
 
 from apiclient.ui.contract_mocks_rows import MockRow, State
+from apiclient.ui.theme import semantic_color, theme_notifier
 
 COLUMNS = ("Name", "Kind", "File", "Seed", "Port", "State", "URL", "")
 NAME, KIND, FILE, SEED, PORT, STATE, URL, ACTION = range(len(COLUMNS))
-_STATE_COLOURS = {
-    State.RUNNING: "#2e7d32",
-    State.FAILED: "#c62828",
-    State.MISSING: "#c62828",
+# A state's semantic colour (apiclient.ui.theme); the others are "muted".
+_STATE_TONES = {
+    State.RUNNING: "success",
+    State.FAILED: "error",
+    State.MISSING: "error",
 }
+_TONE_ROLE = Qt.ItemDataRole.UserRole + 1  # on the state cell: its semantic colour
 
 
 class MocksTable(QTableWidget):
@@ -49,6 +51,14 @@ class MocksTable(QTableWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         for column in (FILE, STATE, URL):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        theme_notifier().changed.connect(self._on_theme_changed)
+
+    def _on_theme_changed(self) -> None:
+        """Colour the states in the new theme's shades (their items hold them)."""
+        for row in range(self.rowCount()):
+            item = self.item(row, STATE)
+            if item is not None and item.data(_TONE_ROLE):
+                item.setForeground(semantic_color(item.data(_TONE_ROLE)))
 
     def selected_name(self) -> str:
         rows = self.selectionModel().selectedRows()
@@ -75,7 +85,9 @@ class MocksTable(QTableWidget):
             for column, text in enumerate(texts):
                 self._set(index, column, text, tips.get(column, ""))
             state = self._set(index, STATE, row.state_text, row.message or row.state_text)
-            state.setForeground(QColor(_STATE_COLOURS.get(row.state, "#555555")))
+            tone = _STATE_TONES.get(row.state, "muted")
+            state.setData(_TONE_ROLE, tone)
+            state.setForeground(semantic_color(tone))
             self._set(index, URL, row.url)
             self.setCellWidget(index, ACTION, self._button(row))
             if row.name == selected:

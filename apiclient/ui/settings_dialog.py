@@ -39,6 +39,7 @@ from qasync import asyncSlot
 from apiclient.core.errors import StoreError
 from apiclient.core.preferences import Preferences, preferences_path, proxy_problem
 from apiclient.ui.app_preferences import AppPreferences
+from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.settings_editor import PROXY_MODES
 
 THEMES = (
@@ -50,7 +51,7 @@ _APP_DEFAULT = (
     "Used by every request whose Settings tab says App default; a request can set its own."
 )
 _ERROR_STYLE = (
-    "QLabel { background: #fdecea; color: #8a1c1c; border: 1px solid #f5c2c0;"
+    "QLabel { background: $removed; color: $error; border: 1px solid $error;"
     " border-radius: 4px; padding: 6px; }"
 )
 _MAX_SECONDS = 86_400.0
@@ -72,7 +73,7 @@ def _describe(widget: QWidget, name: str, tooltip: str) -> None:
 
 def _error_label(name: str) -> QLabel:
     label = QLabel(objectName=name, wordWrap=True, visible=False)
-    label.setStyleSheet(_ERROR_STYLE)
+    themed_style(label, _ERROR_STYLE)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 

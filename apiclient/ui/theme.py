@@ -8,12 +8,16 @@ match where the platform supports it.
 
 Widgets take their colours from the palette, which Qt repaints on a switch. Colours the
 palette has no role for (an error, a success, a diff's added and removed lines) are the
-semantic colours here: :func:`semantic_color` for code that paints, and
-:func:`themed_style` for a widget's style sheet, which is written again on a switch.
+semantic colours here: :func:`semantic_color` for code that paints (item models and
+charts read it as they are drawn, so a switch repaints them right), :func:`themed_style`
+for a widget's style sheet and :func:`themed_text` for a label's rich text mixing
+colours, both written again on a switch; :func:`series_color` tells a chart's series
+apart.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from string import Template
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -35,7 +39,8 @@ from apiclient.ui.focus_style import FocusRingStyle
 from apiclient.ui.tasks import start_task
 
 # name -> (shade on a light background, shade on a dark background). "added" and
-# "removed" are line backgrounds (a diff); the others are text colours.
+# "removed" are line backgrounds (a diff), "failed_row" the background of a failed
+# item's row (read with the palette's text colour); the others are text colours.
 _SEMANTIC: dict[str, tuple[str, str]] = {
     "error": ("#c62828", "#ef8a80"),
     "warning": ("#a35200", "#f0b45a"),
@@ -44,8 +49,19 @@ _SEMANTIC: dict[str, tuple[str, str]] = {
     "info": ("#1565c0", "#7ab8f5"),
     "added": ("#dcf5e2", "#1f3b28"),
     "removed": ("#fde3e1", "#4a2529"),
+    "failed_row": ("#fde0dc", "#542226"),
 }
 SEMANTIC_NAMES: tuple[str, ...] = tuple(_SEMANTIC)
+
+# The bars of a chart's series (a request's timing phases, a histogram), told apart by
+# hue: (light, dark) pairs, the dark ones lighter so they stand out on a dark base.
+_SERIES: tuple[tuple[str, str], ...] = (
+    ("#7e57c2", "#b39ddb"),
+    ("#26a69a", "#4db6ac"),
+    ("#42a5f5", "#64b5f6"),
+    ("#ffa726", "#ffb74d"),
+    ("#66bb6a", "#81c784"),
+)
 
 Role = QPalette.ColorRole
 Group = QPalette.ColorGroup
@@ -102,6 +118,20 @@ def semantic_hex(name: str, dark: bool | None = None) -> str:
     return dark_shade if (is_dark() if dark is None else dark) else light_shade
 
 
+def series_color(index: int, dark: bool | None = None) -> QColor:
+    """The colour of a chart's series ``index`` (any number: the few colours repeat) in
+    the current theme, or in the dark or light one. Read it when painting."""
+    light_shade, dark_shade = _SERIES[index % len(_SERIES)]
+    return QColor(dark_shade if (is_dark() if dark is None else dark) else light_shade)
+
+
+def tone_span(html: str, tone: str) -> str:
+    """``html`` in a rich text span of the semantic colour ``tone`` (one of
+    :data:`SEMANTIC_NAMES`) of the current theme: for text mixing colours, shown with
+    :func:`themed_text` so it follows a switch."""
+    return f'<span style="color:{semantic_hex(tone)}">{html}</span>'
+
+
 def build_palette(dark: bool) -> QPalette:
     """The app's palette for the light or the dark theme."""
     palette = QPalette()
@@ -155,6 +185,38 @@ def themed_style(widget: QWidget, template: str) -> None:
         keeper = _ThemedStyle(widget)
     keeper.template = Template(template)
     keeper.refresh()
+
+
+class _ThemedText(QObject):
+    """Writes a label's rich text again after each switch, while the label still shows
+    what it last wrote."""
+
+    def __init__(self, label: QLabel) -> None:
+        super().__init__(label, objectName="theme.text")
+        self._label = label
+        self.render: Callable[[], str] = str
+        self.shown = ""
+        theme_notifier().changed.connect(self.refresh)
+
+    def refresh(self, _dark: bool | None = None) -> None:
+        if self._label.text() == self.shown:  # not replaced by other text meanwhile
+            self.write()
+
+    def write(self) -> None:
+        self.shown = self.render()
+        self._label.setText(self.shown)
+
+
+def themed_text(label: QLabel, render: Callable[[], str]) -> None:
+    """Show ``render()`` in ``label`` now and again after each theme switch, so rich text
+    mixing semantic colours (built with :func:`tone_span` or :func:`semantic_hex` inside
+    ``render``) is written in the shades of the theme in use. Text set on the label by
+    other means is left alone (the next switch does not bring the old text back)."""
+    keeper = next((c for c in label.children() if isinstance(c, _ThemedText)), None)
+    if keeper is None:
+        keeper = _ThemedText(label)
+    keeper.render = render
+    keeper.write()
 
 
 def apply_palette(dark: bool) -> bool:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -32,6 +31,7 @@ from apiclient.ui.main_window import MainWindow
 from apiclient.ui.tabs.batch import BIG_TABLE_ROWS, BatchTab
 from apiclient.ui.tabs.batch_call_rows import parse_clipboard
 from apiclient.ui.tabs.batch_response import FAILED_TINT, BatchItemsModel
+from apiclient.ui.theme import semantic_color
 
 SAMPLE_FOLDER = "contacts-batch"
 
@@ -100,7 +100,7 @@ def test_typed_rows_send_and_show_items_and_summary(
     model = items.model()
     assert "not a valid email" in model.index(1, 4).data()
     assert "not a valid email" in model.index(1, 4).data(Qt.ItemDataRole.ToolTipRole)
-    assert model.index(1, 0).data(Qt.ItemDataRole.BackgroundRole) == QColor(FAILED_TINT)
+    assert model.index(1, 0).data(Qt.ItemDataRole.BackgroundRole) == semantic_color(FAILED_TINT)
     assert model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is None
 
 
@@ -279,7 +279,8 @@ def test_a_big_result_is_shown_through_one_model_reset(window: MainWindow) -> No
     window.batch.response._show_result(result)
     assert resets == [1] and model.rowCount() == 10_000
     assert model.index(9_999, 3).data() == "k9999"
-    assert model.index(9_999, 4).data(Qt.ItemDataRole.BackgroundRole) == QColor(FAILED_TINT)
+    tint = semantic_color(FAILED_TINT)
+    assert model.index(9_999, 4).data(Qt.ItemDataRole.BackgroundRole) == tint
 
 
 def test_a_big_paste_resets_once_and_edits_stay_cheap(

@@ -15,7 +15,6 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from apiclient.core.formatting import human_size
-from apiclient.ui.theme import themed_style
+from apiclient.ui.theme import semantic_color, theme_notifier, themed_style
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.response_view import ResponseView, read_only_table
 
@@ -38,8 +37,8 @@ if TYPE_CHECKING:
     from apiclient.protocols.batch_results import BatchItem, BatchResult
 
 _Index = QModelIndex | QPersistentModelIndex
-FAILED_TINT = QColor("#fde0dc")
-FAILED_TEXT = QColor("#5d0f07")
+# A failed item's row: this background (apiclient.ui.theme), with the palette's text.
+FAILED_TINT = "failed_row"
 ITEM_COLUMNS = ("#", "Status", "ID", "Key", "Errors")
 _ITEM_WIDTHS = (60, 90, 110, 260)  # the last column (errors) takes the rest
 _PREVIEW_CHARS = 80
@@ -65,9 +64,9 @@ def _body_preview(body: bytes) -> str:
 
 
 def _tint(table_row: list[QTableWidgetItem]) -> None:
+    tint = semantic_color(FAILED_TINT)
     for item in table_row:
-        item.setBackground(FAILED_TINT)
-        item.setForeground(FAILED_TEXT)
+        item.setBackground(tint)
 
 
 class BatchItemsModel(QAbstractTableModel):
@@ -110,9 +109,7 @@ class BatchItemsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and column == 4 and item.errors:
             return "\n".join(item.errors)
         if role == Qt.ItemDataRole.BackgroundRole and item.failed:
-            return FAILED_TINT
-        if role == Qt.ItemDataRole.ForegroundRole and item.failed:
-            return FAILED_TEXT
+            return semantic_color(FAILED_TINT)
         return None
 
     def headerData(
@@ -185,6 +182,7 @@ class BatchResponseView(QWidget):
         outer.addWidget(self.http)
 
         self.subresponses.itemSelectionChanged.connect(self._on_subresponses_selection_changed)
+        theme_notifier().changed.connect(self._on_theme_changed)
         self.show_idle()
 
     @property
@@ -279,6 +277,13 @@ class BatchResponseView(QWidget):
             for c, cell in enumerate(cells):
                 self.subresponses.setItem(r, c, cell)
         self.subresponses.selectRow(0)
+
+    def _on_theme_changed(self) -> None:
+        """Tint the failed sub-responses in the new theme's shade (their items hold it)."""
+        table = self.subresponses
+        for r, part in enumerate(self._parts[: table.rowCount()]):
+            if part.status >= 400:
+                _tint([table.item(r, c) for c in range(table.columnCount())])
 
     def _on_subresponses_selection_changed(self) -> None:
         row = self.subresponses.currentRow()

@@ -61,6 +61,7 @@ from apiclient.ui.tabs.batch_runner_model import (
     summary_text,
 )
 from apiclient.ui.tasks import OwnedTask
+from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.latency_histogram import LatencyHistogram
 from apiclient.ui.workspace import Workspace
 
@@ -482,11 +483,11 @@ class RunnerPanel(QWidget):
                 write_report, report, Path(path), fmt, planned_paths=planned_paths
             )
         except (CoreError, OSError) as exc:
-            self.export_status.setStyleSheet(ERROR_STYLE)
+            themed_style(self.export_status, ERROR_STYLE)
             self.export_status.setText(f"Not exported: {exc}")
             self.exported.emit("")
             return
-        self.export_status.setStyleSheet("")
+        themed_style(self.export_status, "")
         self.export_status.setText(f"Exported to {path}")
         self.exported.emit(path)
 

@@ -35,9 +35,11 @@ from apiclient.protocols.runner_model import (
 )
 from apiclient.protocols.runner_plan import load_data_rows
 from apiclient.ui.tasks import OwnedTask
+from apiclient.ui.theme import themed_style
 from apiclient.ui.workspace import Workspace
 
-ERROR_STYLE = "color: #c62828"
+ERROR_STYLE = "color: $error"
+"""A style sheet template for :func:`apiclient.ui.theme.themed_style`."""
 
 
 def data_error_text(error: BatchDataError) -> str:
@@ -114,7 +116,7 @@ class RunnerForm(QWidget):
         self.progress.setFormat("Not run yet")
         self.progress.setValue(0)
         self.message = QLabel(objectName="batch.message", wordWrap=True, visible=False)
-        self.message.setStyleSheet(ERROR_STYLE)
+        themed_style(self.message, ERROR_STYLE)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.browse_data.clicked.connect(self._on_browse_data_clicked)
@@ -320,7 +322,7 @@ class RunnerForm(QWidget):
         has_file = self._data_path is not None
         self.iterations.setEnabled(not self._running and not has_file)
         self.clear_data.setEnabled(not self._running and has_file)
-        self.data_status.setStyleSheet(ERROR_STYLE if self._data_error else "")
+        themed_style(self.data_status, ERROR_STYLE if self._data_error else "")
         if not has_file:
             text = ""
         elif loading:

@@ -20,10 +20,11 @@ from collections import deque
 from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, QRegularExpression, QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from apiclient.core.formatting import human_size
 from apiclient.protocols.runner_model import RunSummary, StepResponse, StepResult
+from apiclient.ui.theme import semantic_color, theme_notifier
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 TIME_COLUMN = 5
@@ -31,7 +32,8 @@ OUTCOME_COLUMN = 8
 MAX_TABLE_ROWS = 20_000
 ROWS_PER_TICK = 200  # ~0.1-0.15 ms a row shown: one take stays well under 50 ms
 DISCARD_ROWS = 2_000  # ~12 µs a row to free
-OUTCOME_COLORS = {"passed": "#2e7d32", "failed": "#c62828", "error": "#e65100"}
+# An outcome's semantic colour (apiclient.ui.theme).
+OUTCOME_TONES = {"passed": "success", "failed": "error", "error": "warning"}
 HEADERS = (
     "#",
     "Iteration",
@@ -132,6 +134,26 @@ class RunResultsModel(QStandardItemModel):
         self._steps: list[StepResult] = []
         self._queued: deque[StepResult] = deque()
         self.dropped = 0
+        theme_notifier().changed.connect(self._on_theme_changed)
+
+    def _on_theme_changed(self) -> None:
+        """Colour the outcomes in the new theme's shades: items hold their colours (the
+        view reads them without Python), so they are set again, with one repaint."""
+        rows = self.rowCount()
+        if not rows:
+            return
+        tones = {outcome: semantic_color(tone) for outcome, tone in OUTCOME_TONES.items()}
+        blocked = self.blockSignals(True)
+        try:
+            for row, step in enumerate(self._steps[:rows]):
+                self.item(row, OUTCOME_COLUMN).setForeground(tones[step.outcome])
+        finally:
+            self.blockSignals(blocked)
+        self.dataChanged.emit(
+            self.index(0, OUTCOME_COLUMN),
+            self.index(rows - 1, OUTCOME_COLUMN),
+            [Qt.ItemDataRole.ForegroundRole],
+        )
 
     def queue(self, steps: Sequence[StepResult]) -> None:
         """Keep ``steps`` for the next ``take``, past the cap only failures and errors."""
@@ -209,7 +231,7 @@ def _row_items(step: StepResult) -> list[QStandardItem]:
             item.setTextAlignment(_RIGHT)
         items.append(item)
     items[2].setToolTip(step.label)
-    items[OUTCOME_COLUMN].setForeground(QColor(OUTCOME_COLORS[step.outcome]))
+    items[OUTCOME_COLUMN].setForeground(semantic_color(OUTCOME_TONES[step.outcome]))
     return items
 
 

@@ -36,6 +36,7 @@ from apiclient.ui.tabs.graphql_response import GraphqlResponseView
 from apiclient.ui.tabs.graphql_schema_panel import SchemaExplorer
 from apiclient.ui.tabs.request_tab import RequestTab
 from apiclient.ui.tasks import OwnedTask
+from apiclient.ui.theme import show_status
 from apiclient.ui.variable_hint import variable_hint_html
 from apiclient.ui.workers import import_in_worker
 
@@ -331,9 +332,7 @@ class GraphqlTab(RequestTab):
         names = [op.name for op in operations if op.name]
         self.editor.set_operations(names, request.operation_name)
         self.editor.set_subscription_mode(chosen is not None and chosen.kind == "subscription")
-        self.editor.set_problems(
-            "".join(f"<div style='color:#c62828'>{escape(p)}</div>" for p in problems)
-        )
+        self._show_problems("".join(f"<div>{escape(p)}</div>" for p in problems), "error")
         self.document_checked.emit()
 
     @asyncSlot()
@@ -347,12 +346,15 @@ class GraphqlTab(RequestTab):
         try:
             pretty = await asyncio.to_thread(format_document, text)
         except DocumentError as exc:
-            self.editor.set_problems(
-                f"<div style='color:#c62828'>Not formatted: {escape(str(exc))}</div>"
-            )
+            self._show_problems(f"<div>Not formatted: {escape(str(exc))}</div>", "error")
             return
         if self.editor.query.toPlainText() == text:
             self.editor.query.replace_text(pretty)
+
+    def _show_problems(self, html: str, color: str) -> None:
+        """The query's problems under it, in ``color`` (as :func:`show_status` takes it)."""
+        self.editor.set_problems(html)
+        show_status(self.editor.problems, html, color)
 
     def insert_field(self, field: SchemaField) -> None:
         """Put a field from the explorer at the cursor, with its required arguments."""
@@ -366,9 +368,9 @@ class GraphqlTab(RequestTab):
         """Ctrl+Space: what the schema allows at the cursor, in a popup."""
         schema = self.schema
         if schema is None:
-            self.editor.set_problems(
-                "<div style='color:palette(mid)'>Fetch the schema (or load an SDL file) "
-                "to get completions.</div>"
+            self._show_problems(
+                "<div>Fetch the schema (or load an SDL file) to get completions.</div>",
+                "palette(mid)",
             )
             return
         from apiclient.protocols.graphql_document import completions
@@ -517,11 +519,11 @@ class GraphqlTab(RequestTab):
                     self._status_timer.start()
                 self._pending_status = (
                     f"Subscribed ({escape(protocol)}) · {count} event(s)",
-                    "#2e7d32",
+                    "success",
                 )
             status(f"Completed by the server after {count} event(s).", "palette(mid)")
         except (ProtocolError, CoreError) as exc:
-            status(f"<b>{escape(error_title(exc))}</b><br>{escape(str(exc))}", "#c62828")
+            status(f"<b>{escape(error_title(exc))}</b><br>{escape(str(exc))}", "error")
         except asyncio.CancelledError:
             status(f"Stopped after {count} event(s).", "palette(mid)")
             raise

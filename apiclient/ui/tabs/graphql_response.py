@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from apiclient.ui.theme import show_status, themed_style, themed_text, tone_span
 from apiclient.ui.widgets.event_log import EventLogView, LoggedEvent
 from apiclient.ui.widgets.response_view import ResponseView
 
@@ -41,9 +42,10 @@ class GraphqlResponseView(QWidget):
         self.errors = QLabel(objectName="graphql.errors", wordWrap=True, visible=False)
         self.errors.setTextFormat(Qt.TextFormat.RichText)
         self.errors.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.errors.setStyleSheet(
-            "QLabel#graphql\\.errors { border: 1px solid #c62828; border-radius: 4px;"
-            " padding: 4px; }"
+        themed_style(
+            self.errors,
+            "QLabel#graphql\\.errors { border: 1px solid $error; border-radius: 4px;"
+            " padding: 4px; }",
         )
         self.http = ResponseView("graphql.response")
         self.log = EventLogView("graphql.subscription.log")
@@ -80,17 +82,19 @@ class GraphqlResponseView(QWidget):
         more = len(response.errors) - len(lines)
         if more > 0:
             lines.append(f"… and {more} more (see the body)")
-        notes = []
-        if response.errors:
-            partial = "no data" if response.data is None else "partial data below"
-            notes.append(
-                f"<b style='color:#c62828'>{len(response.errors)} error(s)</b>, {partial}:<br>"
-                + "<br>".join(f"• {line}" for line in lines)
-            )
-        if response.problem:
-            notes.append(f"<span style='color:#e65100'>{escape(response.problem)}</span>")
-        if notes:
-            self.errors.setText("<br>".join(notes))
+        count = f"<b>{len(response.errors)} error(s)</b>"
+        partial = "no data" if response.data is None else "partial data below"
+        listed = "<br>".join(f"• {line}" for line in lines)
+        problem = escape(response.problem)
+
+        def render() -> str:
+            notes = [f"{tone_span(count, 'error')}, {partial}:<br>{listed}"] if lines else []
+            if problem:
+                notes.append(tone_span(problem, "warning"))
+            return "<br>".join(notes)
+
+        if lines or problem:
+            themed_text(self.errors, render)
             self.errors.setVisible(True)
         await self.http.show_response(response.http)
 
@@ -114,8 +118,9 @@ class GraphqlResponseView(QWidget):
         self.log.model.append(LoggedEvent(event.received_at, kind, summary, event.raw))
 
     def set_subscription_status(self, html: str, color: str) -> None:
-        """The subscription's state, in the response panel's status line."""
-        self.http.status.setText(f'<span style="color:{color}">{html}</span>')
+        """The subscription's state, in the response panel's status line, in ``color``
+        (as :func:`show_status` takes it)."""
+        show_status(self.http.status, html, color)
 
     def _clear_errors(self) -> None:
         self.errors.clear()

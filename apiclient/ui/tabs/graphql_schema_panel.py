@@ -11,7 +11,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from apiclient.ui.theme import show_status
+from apiclient.ui.theme import semantic_color, show_status, theme_notifier, themed_text, tone_span
 from apiclient.ui.widgets.send_buttons import swap_send_cancel
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def _field_html(type_name: str, field: SchemaField) -> str:
     parts = [f"<b>{escape(type_name)}.{escape(field.name)}</b>: {escape(field.type)}"]
     if field.deprecated:
         reason = escape(field.deprecation_reason or "no reason given")
-        parts.append(f"<span style='color:#e65100'>Deprecated: {reason}</span>")
+        parts.append(tone_span(f"Deprecated: {reason}", "warning"))
     if field.description:
         parts.append(escape(field.description))
     for arg in field.arguments:
@@ -128,6 +128,7 @@ class SchemaExplorer(QWidget):
         self.sdl.clicked.connect(self.sdl_requested)
         self.tree.itemExpanded.connect(self._fill_fields)
         self.tree.currentItemChanged.connect(self._on_current_changed)
+        theme_notifier().changed.connect(self._on_theme_changed)
         self.tree.itemActivated.connect(self._on_activated)
         self.show_empty()
 
@@ -234,7 +235,7 @@ class SchemaExplorer(QWidget):
     def _add_fields(
         self, item: QTreeWidgetItem, schema_type: SchemaType, fields: list[SchemaField]
     ) -> None:
-        grey = QBrush(QColor("#9e9e9e"))
+        grey = semantic_color("muted")
         for field in fields:
             label = _signature(field) + (" (deprecated)" if field.deprecated else "")
             child = QTreeWidgetItem([label, field.type])
@@ -245,12 +246,24 @@ class SchemaExplorer(QWidget):
                     child.setForeground(column, grey)
             item.addChild(child)
 
+    def _on_theme_changed(self) -> None:
+        """Grey the deprecated fields in the new theme's shade (their items hold it)."""
+        grey = semantic_color("muted")
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            for j in range(item.childCount()):
+                child = item.child(j)
+                data = child.data(0, _ROLE)
+                if data is not None and _is_field(data) and data[1].deprecated:
+                    for column in (0, 1):
+                        child.setForeground(column, grey)
+
     def _on_current_changed(self, item: QTreeWidgetItem | None) -> None:
         data = item.data(0, _ROLE) if item is not None else None
         if data is None:
             self.info.clear()
         elif _is_field(data):
-            self.info.setText(_field_html(*data))
+            themed_text(self.info, lambda: _field_html(*data))
         else:
             self.info.setText(_type_html(data))
 

@@ -1,5 +1,8 @@
 """The response half of the gRPC tab: the status, the messages (one, or a stream in a
-log), response headers and trailers, and decoded error details."""
+log), response headers and trailers, and decoded error details.
+
+Before the first call it says what to do next instead (and offers to start the mock
+servers while they are stopped)."""
 
 from __future__ import annotations
 
@@ -7,12 +10,21 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from apiclient.core.formatting import human_duration
 from apiclient.ui.theme import show_status
 from apiclient.ui.widgets.code_editor import CodeEditor
+from apiclient.ui.widgets.empty_state import EmptyState
 from apiclient.ui.widgets.event_log import EventLogView, LoggedEvent
+from apiclient.ui.widgets.mocks_offer import MocksOffer
 from apiclient.ui.widgets.response_view import read_only_table, set_rows
 
 if TYPE_CHECKING:
@@ -23,7 +35,8 @@ _SUMMARY_CHARS = 300
 
 class GrpcResponseView(QWidget):
     """``grpc.response.*``: status line, then Message / Stream / Headers / Trailers /
-    Details."""
+    Details; before the first call, the empty state ``grpc.response.empty`` in their
+    place."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,21 +60,35 @@ class GrpcResponseView(QWidget):
         self.tabs.addTab(self.headers, "Headers")
         self.tabs.addTab(self.trailers, "Trailers")
         self.tabs.addTab(self.details, "Error details")
+        self.empty = EmptyState(
+            "grpc.response.empty",
+            "No response yet",
+            "Pick a method (Reflect lists the server's), then press Send (Ctrl+Enter) to "
+            "see the response here.",
+        )
+        self.mocks_offer = MocksOffer(self.empty)
+        self.pages = QStackedWidget(objectName="grpc.response.pages")
+        self.pages.addWidget(self.tabs)
+        self.pages.addWidget(self.empty)
         line = QHBoxLayout()
         line.addWidget(self.status, 1)
         line.addWidget(self.time)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(line)
-        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.pages, 1)
         self.show_idle()
 
     def show_idle(self) -> None:
+        """Nothing called yet for the request shown: the empty state says what to do."""
         self._clear()
-        self._set_status("No response yet. Press Send (Ctrl+Enter).", "palette(mid)")
+        self.status.clear()
+        self.pages.setCurrentWidget(self.empty)
+        self.mocks_offer.refresh()
 
     def show_calling(self, path: str, streaming: bool) -> None:
         self._clear()
+        self.pages.setCurrentWidget(self.tabs)
         self.tabs.setCurrentWidget(self.log if streaming else self.body)
         self._set_status(f"Calling {escape(path)} …", "palette(mid)")
 
@@ -71,6 +98,7 @@ class GrpcResponseView(QWidget):
     def show_error(self, title: str, message: str) -> None:
         """The call could not be made: nothing of an earlier response stays."""
         self._clear()
+        self.pages.setCurrentWidget(self.tabs)
         self._set_status(f"<b>{escape(title)}</b><br>{escape(message)}", "error")
 
     def show_failure(self, title: str, message: str) -> None:

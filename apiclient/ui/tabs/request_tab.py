@@ -24,7 +24,7 @@ from apiclient.core.secret_fields import only_references
 from apiclient.core.variables import Scope, resolve_certificates
 from apiclient.ui.error_titles import error_title
 from apiclient.ui.method_style import request_badge
-from apiclient.ui.theme import themed_style
+from apiclient.ui.theme import theme_notifier, themed_style
 from apiclient.ui.widgets.auth_editor import AuthEditor
 from apiclient.ui.widgets.auth_session import AuthSession
 
@@ -150,6 +150,7 @@ class RequestTab(QWidget):
         edited.connect(self._on_editor_edited)
         self._workspace.environment_selected.connect(self.refresh_hint)
         self._workspace.environments_changed.connect(self.refresh_hint)
+        theme_notifier().changed.connect(self.refresh_hint)  # its colours are the theme's
 
     def _on_editor_edited(self) -> None:
         """The first change marks the request dirty at once; while it stays dirty, the

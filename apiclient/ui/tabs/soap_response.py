@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
+from apiclient.ui.theme import themed_style, themed_text, tone_span
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.response_view import ResponseView
 
@@ -32,11 +33,12 @@ class FaultView(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("SOAP Fault", parent)
         self.setObjectName("soap.fault")
-        self.setStyleSheet(
-            "QGroupBox#soap\\.fault { border: 1px solid #c62828; border-radius: 4px;"
+        themed_style(
+            self,
+            "QGroupBox#soap\\.fault { border: 1px solid $error; border-radius: 4px;"
             " margin-top: 1.2em; padding-top: 4px; }"
-            "QGroupBox#soap\\.fault::title { color: #c62828; subcontrol-origin: margin;"
-            " left: 8px; font-weight: bold; }"
+            "QGroupBox#soap\\.fault::title { color: $error; subcontrol-origin: margin;"
+            " left: 8px; font-weight: bold; }",
         )
         self.code = _selectable_label("soap.fault.code", rich=True)
         self.reason = _selectable_label("soap.fault.reason")
@@ -80,6 +82,7 @@ class SoapResponseView(QWidget):
         self.http.tabs.addTab(self.sent, "Sent envelope")
         self.fault = FaultView()
         self.notes = _selectable_label("soap.response.notes", rich=True)
+        self._notes: list[tuple[str, str]] = []  # (html, semantic colour) of each line
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.notes)
@@ -108,34 +111,36 @@ class SoapResponseView(QWidget):
         if response.fault is not None:
             self.fault.show_fault(response.fault)
         if response.problem:
-            self._set_notes(escape(response.problem), "#e65100")
+            self._set_notes(escape(response.problem), "warning")
         await self.http.show_response(response.http)
 
     def show_validation(self, mismatches: list[str]) -> None:
         """The result of checking the response against the output message's schema."""
         if not mismatches:
-            self._set_notes("✓ The response matches the WSDL's schema.", "#2e7d32")
+            self._set_notes("✓ The response matches the WSDL's schema.", "success")
             return
         shown = mismatches[:_MAX_LISTED_MISMATCHES]
         more = len(mismatches) - len(shown)
         lines = "".join(f"<br>• {escape(line)}" for line in shown)
         tail = f"<br>… and {more} more." if more > 0 else ""
         self._set_notes(
-            f"<b>The response does not match the WSDL's schema:</b>{lines}{tail}", "#e65100"
+            f"<b>The response does not match the WSDL's schema:</b>{lines}{tail}", "warning"
         )
 
     def add_note(self, text: str) -> None:
         """A note next to others (e.g. why validation could not run)."""
-        self._set_notes(escape(text), "palette(mid)")
+        self._set_notes(escape(text), "muted")
 
-    def _set_notes(self, html: str, color: str) -> None:
-        current = self.notes.text()
-        line = f'<span style="color:{color}">{html}</span>'
-        self.notes.setText(f"{current}<br>{line}" if current else line)
+    def _set_notes(self, html: str, tone: str) -> None:
+        """Add a line to the notes in the semantic colour ``tone``."""
+        self._notes.append((html, tone))
+        notes = list(self._notes)
+        themed_text(self.notes, lambda: "<br>".join(tone_span(h, t) for h, t in notes))
         self.notes.setVisible(True)
 
     def _clear_extras(self) -> None:
         self.sent.set_text("")
         self.fault.setVisible(False)
+        self._notes.clear()
         self.notes.clear()
         self.notes.setVisible(False)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from apiclient.core.models import WebhookRequest, WebhookResponse, WebhookSignature
 from apiclient.protocols.webhook_events import LOOPBACK_NAMES, is_all_interfaces
+from apiclient.ui.theme import themed_style, themed_text, tone_span
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.key_value_table import KeyValueTable
 from apiclient.ui.widgets.secret_line_edit import SecretLineEdit
@@ -68,11 +69,12 @@ _SECRET_NOTE = (
     "The secret stays in this machine's secret store, never in the collection file "
     "(a {{variable}} is written as the reference)."
 )
-_STATE_COLORS = {
-    "stopped": "#757575",
-    "starting": "#ef6c00",
-    "listening": "#2e7d32",
-    "failed": "#c62828",
+# The receiver's state, and its semantic colour (apiclient.ui.theme).
+_STATE_TONES = {
+    "stopped": "muted",
+    "starting": "warning",
+    "listening": "success",
+    "failed": "error",
 }
 
 
@@ -108,7 +110,11 @@ class WebhookEditor(QWidget):
         self.state = QLabel(objectName="webhook.state", wordWrap=True)
         self.state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.warning = QLabel(objectName="webhook.warning", wordWrap=True)
-        self.warning.setStyleSheet("color: #b71c1c; background: #fff3e0; padding: 4px")
+        themed_style(
+            self.warning,
+            "QLabel { color: $error; background: $removed; border: 1px solid $error;"
+            " border-radius: 4px; padding: 4px; }",
+        )
         self.warning.setVisible(False)
 
         self.settings = QTabWidget(objectName="webhook.settings", usesScrollButtons=True)
@@ -348,8 +354,8 @@ class WebhookEditor(QWidget):
         self.copy_url.setEnabled(bool(url))
 
     def show_state(self, state: str, text: str) -> None:
-        color = _STATE_COLORS.get(state, _STATE_COLORS["stopped"])
-        self.state.setText(f"<span style='color:{color}'>●</span> {escape(text)}")
+        tone = _STATE_TONES.get(state, _STATE_TONES["stopped"])
+        themed_text(self.state, lambda: f"{tone_span('●', tone)} {escape(text)}")
         self.state.setToolTip(text)
 
     # -- reactions -------------------------------------------------------------------------

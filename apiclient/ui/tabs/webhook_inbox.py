@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from apiclient.core.formatting import human_size
 from apiclient.protocols.webhook_events import EventSummary
 from apiclient.ui.serial_worker import SerialWorker
+from apiclient.ui.theme import semantic_color
 from apiclient.ui.widgets.header_model import HeaderTableModel
 
 FLUSH_MS = 50
@@ -41,15 +42,14 @@ VERDICT_LABELS = {
     "unsigned": "unsigned",
     "unchecked": "—",
 }
-VERDICT_COLORS = {
-    "valid": QColor("#2e7d32"),
-    "invalid": QColor("#c62828"),
-    "unsigned": QColor("#ef6c00"),
-    "unchecked": QColor("#757575"),
+# A signature's verdict and its semantic colour (apiclient.ui.theme), read as the rows
+# are drawn so a switch of theme repaints them in the new one's shades.
+VERDICT_TONES = {
+    "valid": "success",
+    "invalid": "error",
+    "unsigned": "warning",
+    "unchecked": "muted",
 }
-_VERDICT_BRUSHES = {verdict: QBrush(color) for verdict, color in VERDICT_COLORS.items()}
-_ERROR_BRUSH = QBrush(QColor("#c62828"))
-_GREY_BRUSH = QBrush(QColor("#757575"))
 _LOADING = "…"
 _GONE = "(deleted)"
 
@@ -285,7 +285,7 @@ class WebhookInboxModel(HeaderTableModel):
         summary = self.summary(row)
         if summary is None:
             if role != _DISPLAY or column != _PATH_COLUMN:
-                return _GREY_BRUSH if role == _FOREGROUND else None
+                return _brush("muted") if role == _FOREGROUND else None
             return _GONE if self.is_gone(row) else _LOADING
         return _cell(summary, column, role)
 
@@ -299,6 +299,10 @@ _ROLES = frozenset(int(role) for role in (_DISPLAY, _ALIGN, _FOREGROUND, _TOOLTI
 _PATH_COLUMN = 3
 
 
+def _brush(tone: str) -> QBrush:
+    return QBrush(semantic_color(tone))
+
+
 def _cell(summary: EventSummary, column: int, role: int) -> object:
     """One cell's value for ``role``: text, and the alignment, colours and tooltips that
     help."""
@@ -310,10 +314,10 @@ def _cell(summary: EventSummary, column: int, role: int) -> object:
         if role == _TOOLTIP:
             return summary.verdict_reason
         if role == _FOREGROUND:
-            return _VERDICT_BRUSHES.get(summary.verdict, _GREY_BRUSH)
+            return _brush(VERDICT_TONES.get(summary.verdict, "muted"))
     if column == 7:
         if role == _FOREGROUND and summary.response_status >= 400:
-            return _ERROR_BRUSH
+            return _brush("error")
         if role == _TOOLTIP and summary.note:
             return summary.note
     return None

@@ -40,13 +40,13 @@ from PySide6.QtWidgets import (
 from apiclient.core.formatting import human_size
 from apiclient.protocols.webhook_events import EventSummary, WebhookEvent
 from apiclient.ui.tabs.webhook_inbox import (
-    VERDICT_COLORS,
     VERDICT_LABELS,
+    VERDICT_TONES,
     InboxSnapshot,
     WebhookInboxModel,
     event_target,
 )
-from apiclient.ui.theme import themed_style
+from apiclient.ui.theme import themed_style, themed_text, tone_span
 from apiclient.ui.widgets.code_editor import CodeEditor
 from apiclient.ui.widgets.header_model import HeaderTableModel
 
@@ -386,12 +386,10 @@ class WebhookInboxView(QWidget):
             self.query_model.set_pairs([])
             return
         summary = event.summary
-        color = VERDICT_COLORS[summary.verdict].name()
-        label = VERDICT_LABELS[summary.verdict]
-        self.verdict.setText(
-            f"<b style='color:{color}'>Signature: {escape(label)}</b> — "
-            f"{escape(summary.verdict_reason)}"
-        )
+        tone = VERDICT_TONES[summary.verdict]
+        verdict = f"<b>Signature: {escape(VERDICT_LABELS[summary.verdict])}</b>"
+        reason = escape(summary.verdict_reason)
+        themed_text(self.verdict, lambda: f"{tone_span(verdict, tone)} — {reason}")
         when = datetime.fromtimestamp(summary.received_at).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
         parts = [
             f"<b>#{summary.id} {escape(summary.method)} {escape(event_target(summary))}</b>",
@@ -400,9 +398,8 @@ class WebhookInboxView(QWidget):
             f"answered {summary.response_status}",
         ]
         text = " · ".join(parts)
-        if summary.note:
-            text += f"<br><span style='color:#c62828'>{escape(summary.note)}</span>"
-        self.info.setText(text)
+        note = escape(summary.note)
+        themed_text(self.info, lambda: f"{text}<br>{tone_span(note, 'error')}" if note else text)
         self.headers_model.set_pairs(list(event.headers))
         self.query_model.set_pairs(_query_pairs(summary.query))
         self.show_body(rendered)
@@ -416,9 +413,7 @@ class WebhookInboxView(QWidget):
         note = _BODY_KINDS[rendered.kind]
         if rendered.problem:
             note += f" — {rendered.problem}"
-        self.body_note.setStyleSheet(
-            "color: #c62828" if rendered.problem else "color: palette(mid)"
-        )
+        themed_style(self.body_note, "color: $error" if rendered.problem else "color: palette(mid)")
         self.body_note.setText(note)
         self.body_note.setVisible(True)
         self.body.set_language(rendered.kind if rendered.kind in ("json", "xml") else "text")

@@ -279,6 +279,7 @@ class WebsocketTab(RequestTab):
             text = str(status.error)
         self.editor.show_state("failed" if failed else status.phase, text)
         self.editor.set_connection(status.phase)
+        self.log.set_connection(status.phase)
         self.phase_changed.emit(status.phase)
 
     def _connection_ended(self, task: asyncio.Task[None]) -> None:
@@ -295,10 +296,12 @@ class WebsocketTab(RequestTab):
         self._session = None
         self._counters_timer.stop()
         self.editor.set_connection("closed")
+        self.log.set_connection("closed")
 
     def _show_failure(self, text: str) -> None:
         self.editor.show_state("failed", text)
         self.editor.set_connection("closed")
+        self.log.set_connection("closed")
         self.phase_changed.emit("closed")
 
     def _show_counters(self) -> None:

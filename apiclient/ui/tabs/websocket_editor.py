@@ -29,7 +29,7 @@ from apiclient.core.formatting import json_problem, pretty_json
 from apiclient.core.models import WebsocketRequest, WsMessage
 from apiclient.ui.tabs.websocket_saved import FORMAT_LABELS, SavedMessages
 from apiclient.ui.tabs.websocket_script import ScriptEditor
-from apiclient.ui.theme import themed_style
+from apiclient.ui.theme import themed_style, themed_text, tone_span
 from apiclient.ui.widgets.auth_editor import WEBSOCKET_AUTH_KINDS, AuthEditor
 from apiclient.ui.widgets.checks_editor import keep_count_in_title
 from apiclient.ui.widgets.code_editor import CodeEditor
@@ -43,15 +43,15 @@ CLOSE_CODES = (
     (1000, "Normal closure"),
     (4000, "Application: 4000"),
 )
-# The phase shown by the state label, and its colour.
-_PHASE_COLORS = {
-    "idle": "#757575",
-    "connecting": "#ef6c00",
-    "reconnecting": "#ef6c00",
-    "open": "#2e7d32",
-    "closing": "#ef6c00",
-    "closed": "#757575",
-    "failed": "#c62828",
+# The phase shown by the state label, and its semantic colour (apiclient.ui.theme).
+_PHASE_TONES = {
+    "idle": "muted",
+    "connecting": "warning",
+    "reconnecting": "warning",
+    "open": "success",
+    "closing": "warning",
+    "closed": "muted",
+    "failed": "error",
 }
 _FORMAT_PLACEHOLDERS = {
     "text": "Text to send. {{variables}} are resolved. Ctrl+Enter sends.",
@@ -351,8 +351,8 @@ class WebsocketRequestEditor(QWidget):
         self.ping.setVisible(phase == "open")
 
     def show_state(self, phase: str, text: str) -> None:
-        color = _PHASE_COLORS.get(phase, _PHASE_COLORS["idle"])
-        self.state.setText(f"<span style='color:{color}'>●</span> {escape(text)}")
+        tone = _PHASE_TONES.get(phase, _PHASE_TONES["idle"])
+        themed_text(self.state, lambda: f"{tone_span('●', tone)} {escape(text)}")
         self.state.setToolTip(text)
 
     def show_counters(self, text: str) -> None:

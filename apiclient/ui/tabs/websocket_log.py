@@ -34,7 +34,6 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
 
 from apiclient.core.formatting import human_size
 from apiclient.protocols.websocket_events import WsFrame
@@ -46,6 +45,7 @@ from apiclient.protocols.websocket_spool import (
     WsSpool,
 )
 from apiclient.ui.spooled_log_model import DEFAULT_CAPACITY, SpooledLogModel
+from apiclient.ui.theme import semantic_color
 
 __all__ = ["DEFAULT_CAPACITY", "LogEntry", "LogFilter", "MessageLogModel", "is_frame", "preview"]
 
@@ -53,10 +53,12 @@ MAX_KEPT_BYTES = 32 * 1024 * 1024
 PREVIEW_KEEP = 1_024  # characters (or bytes) of a payload read back for the table
 _PREVIEW_CHARS = 200
 _PREVIEW_BYTES = 48
-_IN_COLOR = QColor("#1565c0")
-_OUT_COLOR = QColor("#2e7d32")
-_STATUS_COLOR = QColor("#6d6d6d")
-_ERROR_COLOR = QColor("#c62828")
+# Semantic colours (apiclient.ui.theme), read as rows are drawn so a switch of theme
+# repaints them in the new one's shades.
+_IN_TONE = "info"
+_OUT_TONE = "success"
+_STATUS_TONE = "muted"
+_ERROR_TONE = "error"
 _ROLES = frozenset(
     int(role)
     for role in (
@@ -102,6 +104,8 @@ class MessageLogModel(SpooledLogModel):
         entry_loaded(int, object): an entry asked for with :meth:`load_entry`: the
             entry in full, None when the spool does not hold it, or the error that
             kept it from being read.
+        appended: a batch of entries came in, shown or hidden by the filter (``total``
+            changed even when no row was inserted).
     """
 
     HEADERS = ("#", "Time", "", "Kind", "Size", "Message")
@@ -111,6 +115,7 @@ class MessageLogModel(SpooledLogModel):
     ROLES = _ROLES
     filtered = Signal()
     entry_loaded = Signal(int, object)
+    appended = Signal()
 
     def __init__(
         self, capacity: int = DEFAULT_CAPACITY, parent=None, *, folder: Path | None = None
@@ -141,6 +146,10 @@ class MessageLogModel(SpooledLogModel):
         return spooled.entry
 
     def _insert(self, start: int, pending: list[LogEntry]) -> None:
+        self._insert_rows(start, pending)
+        self.appended.emit()
+
+    def _insert_rows(self, start: int, pending: list[LogEntry]) -> None:
         if self._shown is None:
             super()._insert(start, pending)
             return
@@ -302,9 +311,9 @@ class MessageLogModel(SpooledLogModel):
             return preview(entry)
         if role == Qt.ItemDataRole.ForegroundRole:
             if not frame:
-                return _ERROR_COLOR if entry.error is not None else _STATUS_COLOR
+                return semantic_color(_ERROR_TONE if entry.error is not None else _STATUS_TONE)
             if column == 2:
-                return _IN_COLOR if entry.direction == "in" else _OUT_COLOR
+                return semantic_color(_IN_TONE if entry.direction == "in" else _OUT_TONE)
         if role == Qt.ItemDataRole.ToolTipRole and column == 2 and frame:
             return "Received" if entry.direction == "in" else "Sent"
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 4:

@@ -1,5 +1,6 @@
 """The WebSocket log as a person uses it: filters above, the virtual table of frames,
-the selected frame in full beside it (pretty JSON, text or a hex dump)."""
+the selected frame in full beside it (pretty JSON, text or a hex dump). While the log
+has no entry, an empty state in their place says what to do next."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -34,14 +36,26 @@ from apiclient.ui.tabs.websocket_log import (
     is_frame,
 )
 from apiclient.ui.widgets.code_editor import CodeEditor
+from apiclient.ui.widgets.empty_state import EmptyState
 
 DETAIL_LIMIT_CHARS = 200_000
 HEX_LIMIT_BYTES = 64 * 1024
 _SEARCH_PAUSE_MS = 250
+# What the empty log says, (title, hint), by the connection's phase.
+_NOT_CONNECTED = ("Not connected", "Type a ws:// or wss:// URL and press Connect.")
+_EMPTY_TEXTS = {
+    "connecting": ("Connecting…", "What is sent and received appears here once it is open."),
+    "reconnecting": ("Reconnecting…", "What is sent and received appears here once it is open."),
+    "open": ("Connected", "Send a message: what is sent and received appears here."),
+}
 
 
 class MessageLogView(QWidget):
-    """Signals: export_requested: the user asked to save the session as JSON."""
+    """Signals: export_requested: the user asked to save the session as JSON.
+
+    While the log has no entry (none yet, or cleared) the empty state
+    ``websocket.log.empty`` stands in for the table; :meth:`set_connection` chooses what
+    it says."""
 
     export_requested = Signal()
 
@@ -124,10 +138,14 @@ class MessageLogView(QWidget):
         self.splitter.addWidget(detail_pane)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.empty = EmptyState("websocket.log.empty", *_NOT_CONNECTED)
+        self.pages = QStackedWidget(objectName="websocket.log.pages")
+        self.pages.addWidget(self.splitter)
+        self.pages.addWidget(self.empty)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(filters)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.pages, 1)
         layout.addWidget(self.summary)
 
         self._follow_timer = QTimer(self, singleShot=True, interval=0)
@@ -148,6 +166,7 @@ class MessageLogView(QWidget):
         self.model.rowsInserted.connect(self._on_rows_inserted)
         self.model.modelReset.connect(self._on_reset)
         self.model.filtered.connect(self._on_filtered)
+        self.model.appended.connect(self._update_summary)  # also when all are filtered out
         self.model.spool_failed.connect(self._update_summary)
         self.model.read_failed.connect(self._update_summary)
         self.model.page_loaded.connect(self._update_summary)
@@ -204,6 +223,15 @@ class MessageLogView(QWidget):
         if self.follow.isChecked():
             self.table.scrollToBottom()
 
+    def set_connection(self, phase: str) -> None:
+        """What the empty log says in the connection's ``phase`` (connecting, open,
+        closed...): how to connect, to wait, or to send a message."""
+        self.empty.set_text(*_EMPTY_TEXTS.get(phase, _NOT_CONNECTED))
+
+    def _show_page(self) -> None:
+        """The log once it has an entry (shown or filtered out), else the empty state."""
+        self.pages.setCurrentWidget(self.splitter if self.model.total else self.empty)
+
     def set_note(self, text: str) -> None:
         """A result to keep in view under the log (an export), until the next one."""
         self._note = text
@@ -226,6 +254,7 @@ class MessageLogView(QWidget):
         if model.read_problem:
             parts.append(model.read_problem)
         self.summary.setText(" · ".join(parts))
+        self._show_page()  # every change of the entries comes through here
 
     # -- the selected entry ------------------------------------------------------------------
 

@@ -21,7 +21,6 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 from apiclient.core.event_spool import EventSpool, EventSpoolError, LoggedEvent, SpooledEvent
 from apiclient.core.formatting import pretty_json
 from apiclient.ui.spooled_log_model import DEFAULT_CAPACITY, SpooledLogModel
+from apiclient.ui.theme import semantic_color
 from apiclient.ui.widgets.code_editor import CodeEditor
 
 __all__ = ["EventLogModel", "EventLogView", "LoggedEvent"]
@@ -43,7 +43,6 @@ MAX_KEPT_CHARS = 32 * 1024 * 1024
 PREVIEW_KEEP = 2_048
 _SUMMARY_CHARS = 200
 DETAIL_LIMIT_CHARS = 200_000
-_ERROR_COLOR = QColor("#c62828")
 
 
 class EventLogModel(SpooledLogModel):
@@ -122,8 +121,8 @@ class EventLogModel(SpooledLogModel):
             if column == 2:
                 return entry.kind
             return entry.summary[:_SUMMARY_CHARS]
-        if entry.kind == "error":
-            return _ERROR_COLOR
+        if entry.kind == "error":  # read as drawn: a switch of theme repaints it
+            return semantic_color("error")
         return None
 
 

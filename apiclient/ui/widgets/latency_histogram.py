@@ -13,10 +13,13 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from apiclient.protocols.runner_model import LatencyBin
+from apiclient.ui.theme import semantic_color, series_color
 
 EMPTY_TEXT = "Run a folder to see how long its requests take"
-_BAR_COLOR = QColor("#42a5f5")
-_MARKERS = (("p50", "#2e7d32"), ("p95", "#ef6c00"), ("p99", "#c62828"))
+_BAR_SERIES = 2  # blue (apiclient.ui.theme.series_color)
+# Each percentile's marker and its semantic colour; colours are read as it paints, so a
+# switch of theme repaints them right.
+_MARKERS = (("p50", "success"), ("p95", "warning"), ("p99", "error"))
 _LEFT, _RIGHT = 48, 16
 
 
@@ -104,13 +107,14 @@ class LatencyHistogram(QWidget):
         )
 
         # Bars, each with its count above it when there is room for the number.
+        bar_color = series_color(_BAR_SERIES)
         for each in self._bins:
             if not each.count:
                 continue
             left, right = x_of(each.low_ms), x_of(each.high_ms)
             height = plot.height() * each.count / tallest
             bar = QRectF(left + 1, plot.bottom() - height, max(1.0, right - left - 2), height)
-            painter.fillRect(bar, _BAR_COLOR)
+            painter.fillRect(bar, bar_color)
             count = f"{each.count:,}"
             if metrics.horizontalAdvance(count) <= right - left:
                 painter.drawText(
@@ -122,8 +126,9 @@ class LatencyHistogram(QWidget):
         # Percentile markers, labelled along the top so their labels never hit the bars.
         # Equal percentiles (few requests) share one line and one label, "p95 = p99 133",
         # drawn in the highest one's colour, so neither hides the other.
-        markers: list[tuple[list[str], str, float]] = []
-        for (name, color), value in zip(_MARKERS, self._percentiles, strict=True):
+        markers: list[tuple[list[str], QColor, float]] = []
+        for (name, tone), value in zip(_MARKERS, self._percentiles, strict=True):
+            color = semantic_color(tone)
             if value is None:
                 continue
             if markers and markers[-1][2] == value:
@@ -133,12 +138,12 @@ class LatencyHistogram(QWidget):
         label_right = plot.left()
         for names, color, value in markers:
             x = x_of(min(max(value, low), high))
-            painter.setPen(QPen(QColor(color), 1.5, Qt.PenStyle.DashLine))
+            painter.setPen(QPen(color, 1.5, Qt.PenStyle.DashLine))
             painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
             label = f"{' = '.join(names)} {_ms(value)}"
             width = metrics.horizontalAdvance(label) + 6
             left = min(max(x - width / 2, label_right), self.width() - width)
-            painter.setPen(QColor(color))
+            painter.setPen(color)
             painter.drawText(
                 QRectF(left, 2, width, line),
                 Qt.AlignmentFlag.AlignCenter,

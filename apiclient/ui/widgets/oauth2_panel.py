@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from apiclient.core.models import OAUTH2_DEFAULT_REDIRECT, Auth
-from apiclient.ui.theme import themed_style
+from apiclient.ui.theme import themed_style, themed_text, tone_span
 from apiclient.ui.widgets.secret_line_edit import SecretLineEdit
 
 if TYPE_CHECKING:
@@ -281,11 +281,13 @@ class OAuth2Panel(QWidget):
             return
         expired = token.expired()
         text = token.expires_in_text()
-        self.expiry.setText(
-            f"<span style='color:#c62828'><b>{text}</b>: click Refresh or Get new token</span>"
-            if expired
-            else text
-        )
+        if expired:
+            themed_text(
+                self.expiry,
+                lambda: tone_span(f"<b>{text}</b>: click Refresh or Get new token", "error"),
+            )
+        else:
+            self.expiry.setText(text)
         self.refresh.setEnabled(bool(token.refresh_token))
         # Shown prominently when it is what the user needs next.
         self.refresh.setDefault(expired and bool(token.refresh_token))

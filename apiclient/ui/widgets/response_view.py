@@ -16,8 +16,7 @@ from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -35,6 +34,7 @@ from apiclient.ui.response_memory import MAX_BODY_BYTES, RememberedResponse, res
 from apiclient.ui.theme import http_status_tone, show_status
 from apiclient.ui.widgets.body_view import BodyView
 from apiclient.ui.widgets.empty_state import EmptyState
+from apiclient.ui.widgets.mocks_offer import MocksOffer
 from apiclient.ui.widgets.timing_chart import TimingChart
 
 if TYPE_CHECKING:
@@ -75,16 +75,12 @@ def set_rows(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
             table.setItem(r, c, QTableWidgetItem(value))
 
 
-START_MOCKS_ACTION = "action.start_mocks"
-
-
 class ResponseView(QWidget):
     """Shows one response or one failure. ``prefix`` is e.g. ``rest.response``."""
 
     def __init__(self, prefix: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._shown = 0  # responses begun showing: a slower, older one must not win
-        self._watched_mocks: QObject | None = None
         self.status = QLabel(objectName=f"{prefix}.status")
         self.status.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
@@ -105,8 +101,7 @@ class ResponseView(QWidget):
             "No response yet",
             "Send the request (Ctrl+Enter) to see the response here.",
         )
-        self.empty.button_clicked.connect(self._on_empty_button_clicked)
-        self.empty.installEventFilter(self)
+        self.mocks_offer = MocksOffer(self.empty)
         self.body.set_empty_state(self.empty)
         self.tabs = QTabWidget(objectName=f"{prefix}.tabs")
         self.tabs.addTab(self.body, "Body")
@@ -129,7 +124,7 @@ class ResponseView(QWidget):
         self.status.clear()
         self._clear_details()
         self.body.show_empty(True)
-        self._show_mocks_offer()
+        self.mocks_offer.refresh()
         if self._owner_relpath() is None:  # a draft: its earlier responses were another's
             response_memory().forget(self._draft_key())
 
@@ -256,44 +251,6 @@ class ResponseView(QWidget):
         store = getattr(getattr(self.window(), "workspace", None), "store", None)
         root = str(getattr(store, "root", ""))  # the same relpath in another collection
         return ("saved", root, getattr(owner, "kind", ""), relpath)
-
-    # -- the empty state's offer to start the mock servers ------------------------------
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.empty and event.type() == QEvent.Type.Show:
-            self._show_mocks_offer()
-        return super().eventFilter(watched, event)
-
-    def _start_mocks_action(self) -> QAction | None:
-        window = self.window()
-        return window.findChild(QAction, START_MOCKS_ACTION) if window is not self else None
-
-    def _show_mocks_offer(self) -> None:
-        """The button when the window can start its mock servers and they are stopped."""
-        action = self._start_mocks_action()
-        mocks = getattr(self.window(), "mocks", None)
-        self._watch(mocks)
-        stopped = getattr(mocks, "state", "stopped") in ("stopped", "failed")
-        offer = action is not None and stopped
-        self.empty.set_button(
-            "Start the mock servers" if offer else "",
-            "Run the bundled mock servers on 127.0.0.1, to try requests offline",
-        )
-
-    def _watch(self, mocks: QObject | None) -> None:
-        """Follow the mock servers' state, once per panel, when it tells changes."""
-        if mocks is None or mocks is self._watched_mocks:
-            return
-        self._watched_mocks = mocks
-        changed = getattr(mocks, "state_changed", None)
-        if changed is not None:
-            changed.connect(self._show_mocks_offer)
-
-    def _on_empty_button_clicked(self) -> None:
-        action = self._start_mocks_action()
-        if action is not None:
-            action.trigger()
-            self.empty.set_button("")  # until the servers' state is told again
 
     def _set_status(self, html: str, color: str) -> None:
         show_status(self.status, html, color)

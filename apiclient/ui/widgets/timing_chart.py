@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from apiclient.core.formatting import human_duration
+from apiclient.ui.theme import series_color
 
-_COLORS = ("#7e57c2", "#26a69a", "#42a5f5", "#ffa726", "#66bb6a")
 _ROW = 26
 _LABEL_WIDTH = 190
 _VALUE_WIDTH = 80
 
 
 class TimingChart(QWidget):
-    """Draws ``(phase, seconds or None)`` rows as bars laid end to end."""
+    """Draws ``(phase, seconds or None)`` rows as bars laid end to end, each phase in a
+    colour of the theme in use (read as it paints, so a switch repaints it right)."""
 
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,7 +56,7 @@ class TimingChart(QWidget):
             if seconds:
                 x = _LABEL_WIDTH + 8 + bar_width * start / total
                 width = max(2.0, bar_width * seconds / total)
-                painter.fillRect(QRectF(x, y + 4, width, _ROW - 14), QColor(_COLORS[row % 5]))
+                painter.fillRect(QRectF(x, y + 4, width, _ROW - 14), series_color(row))
                 start += seconds
         if self._note:
             painter.setPen(text_color)
