@@ -89,12 +89,7 @@ class Preferences:
     def connection_defaults(self) -> ConnectionDefaults:
         """What a request's "App default" settings stand for under these preferences."""
         return ConnectionDefaults(
-            timeout_s=self.timeout_s,
-            connect_timeout_s=self.connect_timeout_s,
-            verify_tls=self.verify_tls,
-            proxy=self.proxy,
-            proxy_url=self.proxy_url,
-            no_proxy=self.no_proxy,
+            **{field.name: getattr(self, field.name) for field in fields(ConnectionDefaults)}
         )
 
 

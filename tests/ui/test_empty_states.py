@@ -13,24 +13,15 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QTableView, Q
 from pytestqt.qtbot import QtBot
 from test_grpc_tab import choose, reflect, send, set_message
 from test_websocket_tab import connect, log_rows, show_tab, type_url, write_message
+from ui_helpers import click, find
 
 from apiclient.protocols.websocket_events import WsFrame
 from apiclient.ui.main_window import MainWindow
 
 
-def _find(window: MainWindow, kind: type, name: str):
-    widget = window.findChild(kind, name)
-    assert widget is not None, name
-    return widget
-
-
-def _click(qtbot: QtBot, button: QPushButton) -> None:
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
 def _texts(window: MainWindow, name: str) -> tuple[str, str]:
-    title = _find(window, QLabel, f"{name}.title")
-    return title.text(), _find(window, QLabel, f"{name}.hint").text()
+    title = find(window, QLabel, f"{name}.title")
+    return title.text(), find(window, QLabel, f"{name}.hint").text()
 
 
 def _show_grpc(qtbot: QtBot, window: MainWindow) -> None:
@@ -45,21 +36,21 @@ def test_grpc_response_is_an_empty_state_until_the_first_call(
 ) -> None:
     window.show()
     _show_grpc(qtbot, window)
-    empty = _find(window, QWidget, "grpc.response.empty")
-    body = _find(window, QPlainTextEdit, "grpc.response.body")
+    empty = find(window, QWidget, "grpc.response.empty")
+    body = find(window, QPlainTextEdit, "grpc.response.body")
     assert empty.isVisible() and not body.isVisible()
     title, hint = _texts(window, "grpc.response.empty")
     assert title == "No response yet"
     assert "Send (Ctrl+Enter)" in hint and "Reflect" in hint
-    assert _find(window, QLabel, "grpc.response.status").text() == ""
+    assert find(window, QLabel, "grpc.response.status").text() == ""
     # The window's mock servers are stopped (the tests' own run apart): one click starts them.
-    button = _find(window, QPushButton, "grpc.response.empty.button")
+    button = find(window, QPushButton, "grpc.response.empty.button")
     assert button.isVisible() and button.text() == "Start the mock servers"
     started: list[bool] = []
     start = window.findChild(QAction, "action.start_mocks")
     start.triggered.disconnect()  # the tests' mock servers already run: just see the click
     start.triggered.connect(lambda: started.append(True))
-    _click(qtbot, button)
+    click(qtbot, button)
     assert started == [True] and not button.isVisible()
 
     reflect(qtbot, window, mock_urls["grpc"].removeprefix("grpc://"))
@@ -79,12 +70,12 @@ def test_grpc_error_before_any_call_replaces_the_empty_state(
 ) -> None:
     window.show()
     _show_grpc(qtbot, window)
-    empty = _find(window, QWidget, "grpc.response.empty")
-    target = _find(window, QWidget, "grpc.target")
+    empty = find(window, QWidget, "grpc.response.empty")
+    target = find(window, QWidget, "grpc.target")
     target.clear()
     with qtbot.waitSignal(window.grpc.send_finished, timeout=10_000):
-        _click(qtbot, _find(window, QPushButton, "grpc.send"))
-    status = _find(window, QLabel, "grpc.response.status").text()
+        click(qtbot, find(window, QPushButton, "grpc.send"))
+    status = find(window, QLabel, "grpc.response.status").text()
     assert "Nothing to call" in status
     assert not empty.isVisible()
 
@@ -94,8 +85,8 @@ def test_websocket_log_empty_state_then_entries_then_empty_after_clear(
 ) -> None:
     window.show()
     tab = show_tab(qtbot, window)
-    empty = _find(window, QWidget, "websocket.log.empty")
-    table = _find(window, QTableView, "websocket.log")
+    empty = find(window, QWidget, "websocket.log.empty")
+    table = find(window, QTableView, "websocket.log")
     assert empty.isVisible() and not table.isVisible()
     assert _texts(window, "websocket.log.empty") == (
         "Not connected",
@@ -108,27 +99,27 @@ def test_websocket_log_empty_state_then_entries_then_empty_after_clear(
     assert not empty.isVisible()
     write_message(window, "hello, empty state")
     with qtbot.waitSignal(tab.message_sent):
-        _click(qtbot, _find(window, QPushButton, "websocket.send"))
+        click(qtbot, find(window, QPushButton, "websocket.send"))
     qtbot.waitUntil(lambda: ("↓", "text", "hello, empty state") in log_rows(window))
 
-    _click(qtbot, _find(window, QPushButton, "websocket.log.clear"))
+    click(qtbot, find(window, QPushButton, "websocket.log.clear"))
     assert empty.isVisible() and not table.isVisible()
     assert _texts(window, "websocket.log.empty") == (
         "Connected",
         "Send a message: what is sent and received appears here.",
     )
-    summary = _find(window, QLabel, "websocket.log.summary")
+    summary = find(window, QLabel, "websocket.log.summary")
     assert summary.text() == "0 entries"
 
     write_message(window, "after the clear")
     with qtbot.waitSignal(tab.message_sent):
-        _click(qtbot, _find(window, QPushButton, "websocket.send"))
+        click(qtbot, find(window, QPushButton, "websocket.send"))
     qtbot.waitUntil(table.isVisible)
     qtbot.waitUntil(lambda: ("↓", "text", "after the clear") in log_rows(window))
 
     with qtbot.waitSignal(tab.session_ended, timeout=10_000):
-        _click(qtbot, _find(window, QPushButton, "websocket.connect"))
-    _click(qtbot, _find(window, QPushButton, "websocket.log.clear"))
+        click(qtbot, find(window, QPushButton, "websocket.connect"))
+    click(qtbot, find(window, QPushButton, "websocket.log.clear"))
     assert empty.isVisible()
     assert _texts(window, "websocket.log.empty")[0] == "Not connected"
 
@@ -137,9 +128,9 @@ def test_websocket_log_filtered_to_nothing_is_not_empty(qtbot: QtBot, window: Ma
     """Entries the filter hides still are entries: the table (and its "0 match") shows."""
     window.show()
     tab = show_tab(qtbot, window)
-    table = _find(window, QTableView, "websocket.log")
+    table = find(window, QTableView, "websocket.log")
     tab.log.model.append(WsFrame("in", "ping", time.time(), b"ping", 4))  # hidden: a ping
     tab.log.model.flush()
     assert tab.log.model.rowCount() == 0
     assert table.isVisible()
-    assert "0 match the filter" in _find(window, QLabel, "websocket.log.summary").text()
+    assert "0 match the filter" in find(window, QLabel, "websocket.log.summary").text()

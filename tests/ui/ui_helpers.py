@@ -30,3 +30,14 @@ def send(qtbot: QtBot, window: MainWindow, expect: str = "", timeout: int = 15_0
         qtbot.mouseClick(window.findChild(QPushButton, "rest.send"), Qt.MouseButton.LeftButton)
     if expect:
         qtbot.waitUntil(lambda: expect in status.text(), timeout=timeout)
+
+
+def find(window: MainWindow, kind: type, name: str):
+    """The child of ``window`` of ``kind`` named ``name``; fails the test when missing."""
+    widget = window.findChild(kind, name)
+    assert widget is not None, name
+    return widget
+
+
+def click(qtbot: QtBot, button: QPushButton) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
