@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
+from shiboken6 import isValid
 
 from apiclient.core import auth_inherit
 from apiclient.core.cookie_store import PersistentCookieJar
@@ -391,6 +392,8 @@ class Workspace(QObject):
             except BaseException:
                 self._tree_refreshed()  # a failed operation may have changed part of it
                 raise
+            if not isValid(self):  # the window closed while the worker ran
+                return result
             self.tree = _copy_tree(self._require_store().tree)
             if moving and isinstance(result, str) and result != moving:
                 self.node_moved.emit(moving, result)

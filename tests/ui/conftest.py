@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from qasync import QEventLoop
@@ -78,6 +79,20 @@ def fresh_preferences(tmp_path: Path) -> Iterator[None]:
     reset_app_preferences()
     theme.apply_palette(dark=False)
     theme.apply_font_size(0)
+
+
+@pytest.fixture(autouse=True)
+def no_modifier_held() -> Iterator[None]:
+    """After each test, no modifier key counts as held: Qt keeps the modifiers of the
+    last key event it saw (``keyboardModifiers()``), so a test ending on Ctrl+Shift+N
+    would turn a later test's ``selectRow`` into a Ctrl-click that adds to a selection."""
+    yield
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QWidget
+
+    target = QWidget()
+    QTest.keyRelease(target, Qt.Key.Key_Shift, Qt.KeyboardModifier.NoModifier)
+    target.deleteLater()
 
 
 @pytest.fixture

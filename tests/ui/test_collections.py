@@ -190,7 +190,8 @@ def test_the_tree_keys_new_folder_duplicate_rename_and_delete(qtbot, window, dia
     qtbot.keyClick(
         tree, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     )
-    qtbot.waitUntil(lambda: (sample / "items" / "keyed-folder").is_dir())
+    qtbot.waitUntil(lambda: any(n.strip() == "Keyed folder" for n in tree_names(window)))
+    assert (sample / "items" / "keyed-folder").is_dir()
 
 
 def test_the_sidebar_says_what_is_loading_until_the_tree_is_filled(
