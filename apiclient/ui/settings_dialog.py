@@ -40,6 +40,7 @@ from apiclient.core.errors import StoreError
 from apiclient.core.preferences import Preferences, preferences_path, proxy_problem
 from apiclient.ui.app_preferences import AppPreferences
 from apiclient.ui.theme import themed_style
+from apiclient.ui.widgets.seconds_spin_box import SecondsSpinBox
 from apiclient.ui.widgets.settings_editor import PROXY_MODES
 
 THEMES = (
@@ -54,15 +55,6 @@ _ERROR_STYLE = (
     "QLabel { background: $removed; color: $error; border: 1px solid $error;"
     " border-radius: 4px; padding: 6px; }"
 )
-_MAX_SECONDS = 86_400.0
-
-
-def _seconds(name: str) -> QDoubleSpinBox:
-    spin = QDoubleSpinBox(objectName=name)
-    spin.setDecimals(3)
-    spin.setRange(0.1, _MAX_SECONDS)
-    spin.setSuffix(" s")
-    return spin
 
 
 def _describe(widget: QWidget, name: str, tooltip: str) -> None:
@@ -168,13 +160,13 @@ class SettingsDialog(QDialog):
             " queries, messages, responses), in spaces. Applies once saved.",
         )
 
-        self.connect_timeout = _seconds("settings.connect_timeout")
+        self.connect_timeout = SecondsSpinBox("settings.connect_timeout", minimum=0.1)
         _describe(
             self.connect_timeout,
             "Connect timeout",
             f"How long to wait for the connection to open, in seconds. {_APP_DEFAULT}",
         )
-        self.timeout = _seconds("settings.timeout")
+        self.timeout = SecondsSpinBox("settings.timeout", minimum=0.1)
         _describe(
             self.timeout,
             "Read timeout",

@@ -242,3 +242,11 @@ def test_from_the_window_the_history_follows_the_new_size(
     save(qtbot, dialog)
     assert window.preferences.current.history_size == 50
     assert store.max_entries == 50 and store.prune_every == 2
+
+
+def test_seconds_show_without_trailing_zeros(qtbot: QtBot, open_dialog, tmp_path: Path) -> None:
+    dialog = open_dialog(AppPreferences(tmp_path / "preferences.json"))
+    assert dialog.timeout.text() == "30 s"
+    dialog.timeout.selectAll()
+    qtbot.keyClicks(dialog.timeout, "2.5")
+    assert dialog.timeout.value() == 2.5 and dialog.timeout.text() == "2.5 s"

@@ -19,7 +19,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -42,6 +41,7 @@ from apiclient.ui import dialogs
 from apiclient.ui.app_preferences import app_preferences
 from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.page_warning import mark_page
+from apiclient.ui.widgets.seconds_spin_box import SecondsSpinBox
 from apiclient.ui.widgets.secret_line_edit import SecretLineEdit
 
 _TLS_WARNING = (
@@ -64,7 +64,6 @@ _PROXY_NOTES = {
     "none": "Connects directly, whatever the system says.",
 }
 _FROM_SETTINGS = "The app's default (File > Settings…)"
-_MAX_SECONDS = 86_400.0
 
 
 def proxy_problem(settings: RequestSettings) -> str:
@@ -88,11 +87,8 @@ def _holds_password(url: str) -> bool:
     return password is not None and password != "" and not password.startswith("{{")
 
 
-def _seconds(name: str, tooltip: str) -> QDoubleSpinBox:
-    spin = QDoubleSpinBox(objectName=name)
-    spin.setDecimals(3)
-    spin.setRange(0, _MAX_SECONDS)
-    spin.setSuffix(" s")
+def _seconds(name: str, tooltip: str) -> SecondsSpinBox:
+    spin = SecondsSpinBox(name)
     spin.setToolTip(tooltip)
     return spin
 
