@@ -89,8 +89,8 @@ def test_websocket_log_empty_state_then_entries_then_empty_after_clear(
     table = find(window, QTableView, "websocket.log")
     assert empty.isVisible() and not table.isVisible()
     assert _texts(window, "websocket.log.empty") == (
-        "Not connected",
-        "Type a ws:// or wss:// URL and press Connect.",
+        "No messages yet",
+        "Connect, then send a message: what is sent and received appears here.",
     )
 
     type_url(qtbot, window, f"{websocket_url}/echo")
@@ -121,7 +121,7 @@ def test_websocket_log_empty_state_then_entries_then_empty_after_clear(
         click(qtbot, find(window, QPushButton, "websocket.connect"))
     click(qtbot, find(window, QPushButton, "websocket.log.clear"))
     assert empty.isVisible()
-    assert _texts(window, "websocket.log.empty")[0] == "Not connected"
+    assert _texts(window, "websocket.log.empty")[0] == "No messages yet"
 
 
 def test_websocket_log_filtered_to_nothing_is_not_empty(qtbot: QtBot, window: MainWindow) -> None:

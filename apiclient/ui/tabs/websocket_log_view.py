@@ -42,7 +42,10 @@ DETAIL_LIMIT_CHARS = 200_000
 HEX_LIMIT_BYTES = 64 * 1024
 _SEARCH_PAUSE_MS = 250
 # What the empty log says, (title, hint), by the connection's phase.
-_NOT_CONNECTED = ("Not connected", "Type a ws:// or wss:// URL and press Connect.")
+_NOT_CONNECTED = (
+    "No messages yet",
+    "Connect, then send a message: what is sent and received appears here.",
+)
 _EMPTY_TEXTS = {
     "connecting": ("Connecting…", "What is sent and received appears here once it is open."),
     "reconnecting": ("Reconnecting…", "What is sent and received appears here once it is open."),
