@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
         workspace.cookies.problem_reported.connect(self.report_problem)
         watcher.problem_reported.connect(self.report_problem)
         drafts.conflict_found.connect(watcher.show_conflict)
+        drafts.draft_swapped.connect(self.requests.close_clean_twins)
         workspace.environments_changed.connect(self._fill_environment_picker)
         workspace.node_moved.connect(self.requests.on_node_moved)
         workspace.tree_changed.connect(self.requests.on_tree_changed)

@@ -316,6 +316,18 @@ class OpenRequestsController(QObject):
         while self._disposing:
             await asyncio.gather(*self._disposing, return_exceptions=True)
 
+    def close_clean_twins(self, slot: str) -> None:
+        """A kept draft was swapped into the sub-tab of ``slot``: another sub-tab showing
+        the same saved request with no edits of its own closes, so one file is open in
+        one sub-tab (two with edits each stay: both hold work)."""
+        group = self._tabs.group(slot.partition("-")[0])
+        tab = group.find_slot(slot) if group is not None else None
+        if group is None or tab is None or tab.relpath is None:
+            return
+        for other in group.tabs():
+            if other is not tab and other.relpath == tab.relpath and not other.dirty:
+                self._close_tab(other)
+
     # -- the collection around them ----------------------------------------------------------
 
     def on_node_moved(self, old: str, new: str) -> None:

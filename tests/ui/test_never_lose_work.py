@@ -25,6 +25,7 @@ from apiclient.core.paths import data_dir
 from apiclient.ui import collection_watcher
 from apiclient.ui import dialogs as app_dialogs
 from apiclient.ui.draft_keeper import RESTORE_KEPT_LINK
+from apiclient.ui.settings import AppSettings
 from apiclient.ui.workspace import Workspace
 
 MINE = "{{base_url}}/api/items/mine"
@@ -155,6 +156,32 @@ def test_drafts_kept_aside_earlier_are_named_and_offered(qtbot, make_window, sam
     assert tab.dirty
     assert not kept.exists()
     assert list(draft_file(sample).parent.glob("rest.yaml.kept-*")) == []  # nothing to keep
+
+
+def test_a_kept_draft_swapped_in_closes_the_same_file_open_clean_elsewhere(
+    qtbot, make_window, sample, settings_path
+):
+    first = make_window(sample)
+    open_get_item(qtbot, first)
+    edit_and_wait_for_draft(qtbot, first, MINE)
+    DraftStore(data_dir() / "drafts").set_aside("rest", sample)
+    remembered = AppSettings(settings_path)
+    remembered.set_open_requests_for(sample, [])  # the next window opens on a blank tab
+    remembered.sync()
+    second = make_window(sample)
+    kept_tab = second.rest  # slot "rest" offers the kept draft of get-item
+    second.open_saved_request("items/list-items.yaml")  # into that blank sub-tab
+    second.open_saved_request(GET_ITEM)  # the file, clean, in a second sub-tab
+    group = second.open_requests("rest")
+    assert [t.relpath for t in group.tabs()] == ["items/list-items.yaml", GET_ITEM]
+    assert kept_tab.relpath == "items/list-items.yaml"
+
+    with qtbot.waitSignal(second.drafts.draft_swapped, timeout=5000):
+        kept_tab.notice.linkActivated.emit(RESTORE_KEPT_LINK)
+    # The kept edits of get-item are in their sub-tab; the clean copy of the file went.
+    qtbot.waitUntil(lambda: len(group.tabs()) == 1)
+    assert group.tabs() == [kept_tab]
+    assert kept_tab.relpath == GET_ITEM and kept_tab.dirty and url_text(second) == MINE
 
 
 def test_a_draft_recorded_for_another_path_is_set_aside_and_offered(
