@@ -63,11 +63,18 @@ def request_items(window: MainWindow) -> list[PaletteItem]:
             folder,
             f"request:{node.relpath}",
             "",
-            lambda relpath=node.relpath: window.open_saved_request(relpath),
+            lambda relpath=node.relpath: _open_saved(window, relpath),
             node.request,
         )
         for node, folder in _walk(tree, "")
     ]
+
+
+def _open_saved(window: MainWindow, relpath: str) -> None:
+    """Open the request and put the cursor in its main field, ready to edit or send (the
+    sidebar leaves the focus in the tree instead: a person may be browsing it)."""
+    window.open_saved_request(relpath)
+    window.current_tab().focus_main_field()
 
 
 def _walk(folder: FolderNode, path: str) -> Iterator[tuple[RequestNode, str]]:
@@ -168,3 +175,4 @@ async def reopen_history_entry(window: MainWindow, entry_id: int) -> None:
         )
         return
     window.open_history_entry(entry)
+    window.current_tab().focus_main_field()

@@ -71,6 +71,8 @@ def test_ctrl_k_opens_focused_and_a_fuzzy_name_opens_the_request(
     qtbot.waitUntil(lambda: window.rest.current_request().name == "Get playlist")
     assert window.current_tab() is window.rest
     assert window.rest.relpath is not None and window.rest.relpath.endswith(".yaml")
+    url = window.rest.findChild(QLineEdit, "rest.url")
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is url)  # ready to edit or send
 
 
 def test_recently_used_items_come_first_after_a_restart(
