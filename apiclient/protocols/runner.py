@@ -407,8 +407,10 @@ class Runner:
         key = id(request)  # the plan holds every request for the whole run
         if key not in self._plain:
             plain = None
-            if "{{" not in request.model_dump_json():
-                settings = effective_settings(request.settings, scope.connection)
+            settings = effective_settings(request.settings, scope.connection)
+            # The app's custom proxy may name {{variables}} of its own.
+            filled = settings.proxy_url + settings.no_proxy
+            if "{{" not in request.model_dump_json() and "{{" not in filled:
                 plain = request.model_copy(update={"settings": settings})
             self._plain[key] = plain
         ready = self._plain[key]

@@ -43,7 +43,13 @@ from typing import Any
 
 import grpc
 
-from apiclient.core.connection_defaults import read_timeout, verifies
+from apiclient.core.connection_defaults import (
+    BUILTIN,
+    ConnectionDefaults,
+    effective_settings,
+    read_timeout,
+    verifies,
+)
 from apiclient.core.errors import CoreError
 from apiclient.core.models import (
     AnyRequest,
@@ -53,6 +59,7 @@ from apiclient.core.models import (
     ClientCertificate,
     GraphqlRequest,
     GrpcRequest,
+    RequestSettings,
     RestRequest,
     SoapRequest,
     WebhookRequest,
@@ -207,7 +214,7 @@ class StepEngines:
     async def send(self, request: AnyRequest, scope: Scope) -> Answer:
         """Send a resolved ``request``; ``scope`` resolves WebSocket script steps as
         they run. Raises the engines' ``ProtocolError``s when nothing usable came back."""
-        request = await self.with_oauth2_token(request)
+        request = await self.with_oauth2_token(request, scope.connection)
         if isinstance(request, RestRequest):
             return _rest_answer(label_of(request), await self.rest.send(request))
         if isinstance(request, SoapRequest):
@@ -235,18 +242,23 @@ class StepEngines:
             raise RequestBuildError(f"A {request.kind} request cannot be sent by the runner.")
         raise RequestBuildError(f"Unknown request kind {request.kind!r}.")
 
-    async def with_oauth2_token(self, request: AnyRequest) -> AnyRequest:
+    async def with_oauth2_token(
+        self, request: AnyRequest, connection: ConnectionDefaults = BUILTIN
+    ) -> AnyRequest:
         """``request`` with its OAuth 2.0 access token filled in (itself when its auth is
-        not OAuth 2.0). Raises the errors of :func:`~.oauth2.ensure_token`."""
+        not OAuth 2.0). The token request travels with the request's settings, or, for a
+        kind without (gRPC, WebSocket), with ``connection``, the run's "App default"
+        ones. Raises the errors of :func:`~.oauth2.ensure_token`."""
         auth: Auth | None = getattr(request, "auth", None)
         if auth is None or auth.kind != "oauth2":
             return request
         key = self.oauth2.key(auth)
         lock = self._token_locks.setdefault(key, asyncio.Lock())
         async with lock:
-            token = await ensure_token(
-                auth, self.oauth2.cache, key, self.rest, settings=getattr(request, "settings", None)
-            )
+            settings = getattr(request, "settings", None)
+            if settings is None:
+                settings = effective_settings(RequestSettings(), connection)
+            token = await ensure_token(auth, self.oauth2.cache, key, self.rest, settings=settings)
         filled = auth.model_copy(update={"token": token.access_token})
         return request.model_copy(update={"auth": filled})
 

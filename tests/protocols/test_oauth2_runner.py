@@ -11,10 +11,20 @@ from pathlib import Path
 
 import pytest
 
-from apiclient.core.models import Auth, Check, Folder, RestRequest, Variable, inherit_auth
+from apiclient.core.connection_defaults import BUILTIN, ConnectionDefaults
+from apiclient.core.models import (
+    Auth,
+    Check,
+    Folder,
+    GrpcRequest,
+    RestRequest,
+    Variable,
+    inherit_auth,
+)
 from apiclient.core.oauth2_tokens import OAuth2Token, TokenCache
 from apiclient.core.secrets import SecretStore
 from apiclient.core.variables import Scope, resolve_request
+from apiclient.protocols.errors import ProtocolError
 from apiclient.protocols.oauth2 import OAuth2Context, OAuth2TokenMissingError
 from apiclient.protocols.runner import Runner
 from apiclient.protocols.runner_model import RunOptions
@@ -124,3 +134,24 @@ async def test_a_run_fetches_tokens_and_reports_a_missing_one(rest_url: str) -> 
     outcome, error = outcomes["Secured / Needs the browser"]
     assert outcome == "error"
     assert error == "No OAuth 2.0 access token yet: click Get new token in the Auth tab."
+
+
+async def test_a_grpc_requests_token_travels_with_the_runs_connection_defaults(
+    engines: StepEngines, rest_url: str
+) -> None:
+    """gRPC and WebSocket requests have no settings of their own: their token request
+    takes the run's "App default" ones (the app's proxy here), not the built-in ones."""
+    auth = Auth.model_validate(
+        {
+            "kind": "oauth2",
+            "token_url": f"{rest_url}/oauth2/token",
+            "client_id": "apiclient-demo",
+            "client_secret": "demo-secret",
+        }
+    )
+    call = GrpcRequest(name="call", target="127.0.0.1:1", auth=auth)
+    through_nothing = ConnectionDefaults(proxy="custom", proxy_url="http://127.0.0.1:9")
+    with pytest.raises(ProtocolError, match=r"proxy 127\.0\.0\.1:9"):
+        await engines.with_oauth2_token(call, through_nothing)
+    filled = await engines.with_oauth2_token(call, BUILTIN)
+    assert filled.auth.token  # type: ignore[union-attr]

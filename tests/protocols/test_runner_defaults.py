@@ -37,3 +37,18 @@ async def test_a_templated_request_takes_them_too_and_its_own_value_wins(rest_ur
     assert [r.outcome for r in (await _run(templated, scope)).results] == ["error", "error"]
     own = templated.model_copy(update={"settings": RequestSettings(timeout_s=5)})
     assert [r.outcome for r in (await _run(own, scope)).results] == ["passed", "passed"]
+
+
+async def test_a_variable_in_the_apps_custom_proxy_is_resolved_for_a_plain_request(
+    rest_url: str,
+) -> None:
+    """The app's proxy URL may name a {{variable}}: a request of its own with no
+    ``{{...}}`` still has it resolved, as the REST tab does."""
+    proxy = ConnectionDefaults(proxy="custom", proxy_url="http://{{proxy_host}}:9")
+    scope = Scope.layered(
+        globals=[Variable(name="proxy_host", value="127.0.0.1")], connection=proxy
+    )
+    plain = RestRequest(name="via proxy", url=f"{rest_url}/api/items")
+    report = await _run(plain, scope)
+    assert [r.outcome for r in report.results] == ["error", "error"]
+    assert all("127.0.0.1:9" in r.error and "{{" not in r.error for r in report.results)

@@ -95,6 +95,15 @@ def test_a_value_of_its_own_overrides_and_zero_goes_back_to_app_default(qtbot: Q
     assert not editor.tls_warning.isVisible()
 
 
+def test_a_timeout_of_its_own_below_a_millisecond_never_reads_as_app_default(
+    qtbot: QtBot,
+) -> None:
+    editor = _editor(qtbot)
+    editor.set_settings(RequestSettings(timeout_s=0.0004))  # e.g. imported from curl -m
+    assert editor.timeout.text() == "0.001 s"
+    assert editor.settings().timeout_s == 0.0004  # untouched: kept exactly
+
+
 def test_the_apps_custom_proxy_asks_only_for_this_requests_user_and_password(
     qtbot: QtBot,
 ) -> None:

@@ -294,3 +294,31 @@ def test_an_inherited_kind_grpc_cannot_carry_says_where_it_comes_from(qtbot, win
     message = run(prepare())
     assert message.startswith("Digest auth, inherited from collection '")
     assert "Choose No auth" in message
+
+
+def test_a_grpc_token_request_travels_with_the_apps_connection_defaults(
+    qtbot, window, run, token_server
+):
+    """A gRPC call has no Settings tab: the token its OAuth 2.0 auth asks for goes with
+    the app's defaults (File > Settings), like the Auth tab's Get new token does."""
+    auth = Auth(kind="oauth2", token_url=token_server.url, client_id="app", client_secret="shh")
+    tab = window.grpc
+    tab.open_request(GrpcRequest(name="Draft", target="127.0.0.1:9", auth=auth), None)
+
+    async def prepare() -> str:
+        from apiclient.core.variables import resolve_grpc_request
+        from apiclient.protocols.errors import ProtocolError
+
+        try:
+            prepared = await tab._prepare(
+                tab.current_request(), resolve_grpc_request, where="gRPC calls"
+            )
+        except ProtocolError as exc:
+            return str(exc)
+        return prepared.auth.token
+
+    current = window.preferences.current
+    window.preferences.apply(current.updated(proxy="custom", proxy_url="http://127.0.0.1:9"))
+    assert "127.0.0.1:9" in run(prepare()) and token_server.forms == []
+    window.preferences.apply(current)
+    assert run(prepare()) == "b-1" and len(token_server.forms) == 1

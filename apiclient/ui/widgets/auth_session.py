@@ -29,6 +29,7 @@ from PySide6.QtCore import QObject, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from qasync import asyncSlot
 
+from apiclient.core.connection_defaults import effective_settings
 from apiclient.core.errors import CoreError
 from apiclient.core.models import AnyRequest, Auth, RequestSettings, RestRequest
 from apiclient.core.variables import Scope, resolve_request
@@ -192,16 +193,18 @@ class AuthSession(QObject):
                 f"{source}, is not available for {where}. Choose No auth (or a kind "
                 f"{where} can carry) in this request's Auth tab to send without it."
             )
-        resolved = resolve(
-            cast(R, request.model_copy(update={"auth": effective})), self._workspace.scope()
-        )
+        scope = self._workspace.scope()
+        resolved = resolve(cast(R, request.model_copy(update={"auth": effective})), scope)
         auth: Auth = resolved.auth  # type: ignore[union-attr]
         if auth.kind != "oauth2":
             return resolved
         from apiclient.protocols.oauth2 import ensure_token
 
         key = self._key(auth)  # before any wait: the environment may change meanwhile
-        settings = getattr(resolved, "settings", None)
+        # gRPC and WebSocket requests have no settings: the token request takes the app's.
+        settings = getattr(resolved, "settings", None) or effective_settings(
+            RequestSettings(), scope.connection
+        )
         if waiting is not None:
             waiting(resolved)
         cache = self._workspace.token_cache

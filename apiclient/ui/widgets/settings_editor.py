@@ -96,6 +96,12 @@ def _seconds(name: str, tooltip: str) -> SecondsSpinBox:
 _INHERITING = ("connect_timeout_s", "timeout_s")  # spin boxes whose 0 is "App default"
 
 
+def _shown_seconds(setting: float | None) -> float:
+    """A timeout setting in its spin box: 0 ("App default") for None, and a value of its
+    own never below the box's 1 ms, which would round to 0 and read as the default."""
+    return 0.0 if setting is None else max(setting, 0.001)
+
+
 def _inherited(seconds: float) -> float | None:
     """A timeout spin box's value as a setting: 0 is "App default"."""
     return None if seconds == 0 else seconds
@@ -292,8 +298,8 @@ class SettingsEditor(QWidget):
         self._loading = True
         try:
             self._settings = settings
-            self.connect_timeout.setValue(settings.connect_timeout_s or 0)
-            self.timeout.setValue(settings.timeout_s or 0)
+            self.connect_timeout.setValue(_shown_seconds(settings.connect_timeout_s))
+            self.timeout.setValue(_shown_seconds(settings.timeout_s))
             self.total_timeout.setValue(settings.total_timeout_s)
             self.follow_redirects.setChecked(settings.follow_redirects)
             self.max_redirects.setValue(settings.max_redirects)
