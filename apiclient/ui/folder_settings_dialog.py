@@ -12,9 +12,7 @@ finishing on a deleted dialog would crash.
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QLabel,
     QTabWidget,
@@ -28,6 +26,7 @@ from apiclient.core.models import AUTH_KINDS, Auth, ClientCertificate, inherit_a
 from apiclient.core.store import FolderNode
 from apiclient.ui import dialogs
 from apiclient.ui.client_certificates_editor import ClientCertificatesEditor
+from apiclient.ui.saving_dialog import SavingDialog
 from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.auth_editor import AuthEditor
 from apiclient.ui.workspace import NoCollectionError, Workspace
@@ -40,7 +39,7 @@ _ERROR_STYLE = (
 )
 
 
-class FolderSettingsDialog(QDialog):
+class FolderSettingsDialog(SavingDialog):
     """Edits the auth of the folder at ``relpath`` (``""``: the collection, with its
     client certificates). Named ``folder_settings``; its auth fields ``folder.auth.*``,
     the certificates ``certificates.*``."""
@@ -85,7 +84,6 @@ class FolderSettingsDialog(QDialog):
         buttons = QDialogButtonBox()
         self.save = dialogs.add_accept_cancel(buttons, "folder_settings", "Save")
         self.cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        self._saving = False
         buttons.rejected.connect(self.reject)
         self.save.clicked.connect(self._on_save_clicked)
 
@@ -169,21 +167,9 @@ class FolderSettingsDialog(QDialog):
                 self._set_saving(False)
         self.accept()
 
-    def _set_saving(self, saving: bool) -> None:
-        self._saving = saving
+    def _saving_changed(self, saving: bool) -> None:
         self.save.setEnabled(not saving)
         self.cancel.setEnabled(not saving)
-
-    def reject(self) -> None:
-        """Cancel, Esc: ignored while a save runs (it closes the dialog when done)."""
-        if not self._saving:
-            super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self._saving:
-            event.ignore()
-        else:
-            super().closeEvent(event)
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)

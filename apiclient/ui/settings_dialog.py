@@ -19,11 +19,10 @@ from itertools import pairwise
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -39,6 +38,7 @@ from qasync import asyncSlot
 from apiclient.core.errors import StoreError
 from apiclient.core.preferences import Preferences, preferences_path, proxy_problem
 from apiclient.ui.app_preferences import AppPreferences
+from apiclient.ui.saving_dialog import SavingDialog
 from apiclient.ui.theme import themed_style
 from apiclient.ui.widgets.seconds_spin_box import SecondsSpinBox
 from apiclient.ui.widgets.settings_editor import PROXY_MODES
@@ -70,7 +70,7 @@ def _error_label(name: str) -> QLabel:
     return label
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(SavingDialog):
     """Edits the app's :class:`Preferences` held by ``holder``. Named
     ``settings.dialog``; its fields ``settings.<field>``, its buttons ``settings.save``,
     ``settings.cancel`` and ``settings.defaults``, failures ``settings.error``."""
@@ -80,7 +80,6 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._holder = holder
-        self._saving = False
         self._shown = Preferences()  # what set_preferences showed (exact float values)
         self._shown_seconds = (0.0, 0.0)  # the timeouts' spin boxes as it showed them
         # Labels measure their new text once events run: fit the height after that.
@@ -381,22 +380,10 @@ class SettingsDialog(QDialog):
                 self._set_saving(False)
         self.accept()
 
-    def _set_saving(self, saving: bool) -> None:
-        self._saving = saving
+    def _saving_changed(self, saving: bool) -> None:
         self.cancel.setEnabled(not saving)
         self.defaults.setEnabled(not saving)
         self._validate()
-
-    def reject(self) -> None:
-        """Cancel, Esc: ignored while a save runs (it closes the dialog when done)."""
-        if not self._saving:
-            super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self._saving:
-            event.ignore()
-        else:
-            super().closeEvent(event)
 
 
 def _show_text(label: QLabel, text: str) -> None:
